@@ -1,0 +1,47 @@
+// ESLint flat config for EOForge: typescript-eslint plus nx module boundaries
+// (core <- algorithms/io <- pipeline <- cli).
+import nx from "@nx/eslint-plugin"
+import tseslint from "typescript-eslint"
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "out/**", "reports/**", ".nx/**", "fixtures/**"] },
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    plugins: { "@nx": nx },
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }
+      ],
+      "@typescript-eslint/no-explicit-any": "off",
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportDefaultDeclaration", message: "No default exports in EOForge." }
+      ],
+      "@nx/enforce-module-boundaries": [
+        "error",
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: "scope:core", onlyDependOnLibsWithTags: ["scope:core"] },
+            { sourceTag: "scope:algo", onlyDependOnLibsWithTags: ["scope:core", "scope:algo"] },
+            { sourceTag: "scope:io", onlyDependOnLibsWithTags: ["scope:core", "scope:algo"] },
+            {
+              sourceTag: "scope:pipeline",
+              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:io"]
+            },
+            {
+              sourceTag: "scope:cli",
+              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:io", "scope:pipeline"]
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ["vitest.config.ts", "eslint.config.js"],
+    rules: { "no-restricted-syntax": "off" }
+  }
+)

@@ -1,0 +1,59 @@
+// Band and product descriptions: what each channel of a chip means.
+// Written into store attributes, Croissant and the dataset card.
+import { Schema } from "effect"
+import { DType } from "./DType.ts"
+
+/** Schema of a resampling rule, named as in GDAL. */
+export const Resampling = Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"])
+/** A resampling rule. */
+export type Resampling = typeof Resampling.Type
+
+/** Schema of one band. */
+export const BandSpec = Schema.Struct({
+  /** Short name, e.g. `B04` or `VV`. */
+  name: Schema.NonEmptyString,
+  /** Human description, e.g. `Red`. */
+  description: Schema.optional(Schema.String),
+  /** Centre wavelength in nanometres (optical bands). */
+  wavelengthNm: Schema.optional(Schema.Finite),
+  /** SAR polarisation, e.g. `VV`. */
+  polarisation: Schema.optional(Schema.String),
+  /** Unit of the stored values after scale/offset, e.g. `reflectance`, `dB`, `m`. */
+  unit: Schema.optional(Schema.String),
+  /** Native ground resolution in metres. */
+  resolution: Schema.optional(Schema.Finite),
+  /** Stored value meaning "no data". */
+  nodata: Schema.optional(Schema.Finite),
+  /** physical = stored × scale + offset. */
+  scale: Schema.optional(Schema.Finite),
+  /** physical = stored × scale + offset. */
+  offset: Schema.optional(Schema.Finite),
+  /** Resampling rule used onto the patch grid. */
+  resampling: Schema.optional(Resampling),
+  /** Class names by value, for categorical bands. */
+  classes: Schema.optional(Schema.Record(Schema.String, Schema.String))
+})
+/** One band. */
+export type BandSpec = typeof BandSpec.Type
+
+/** Schema of a product: a set of bands stored together on one grid per patch. */
+export const ProductSpec = Schema.Struct({
+  /** Group name in the store, e.g. `s2l2a`. */
+  id: Schema.NonEmptyString,
+  /** Human title. */
+  title: Schema.optional(Schema.String),
+  /** Stored dtype. */
+  dtype: DType,
+  /** Pixel size on the patch grid in metres. */
+  resolution: Schema.Finite.check(Schema.isGreaterThan(0)),
+  /** Bands in stored order. */
+  bands: Schema.Array(BandSpec),
+  /** Source collection or file description. */
+  source: Schema.optional(Schema.String),
+  /** Licence of the source data (SPDX id or name). */
+  license: Schema.optional(Schema.String),
+  /** Attribution text required by the source licence. */
+  attribution: Schema.optional(Schema.String)
+})
+/** A product. */
+export type ProductSpec = typeof ProductSpec.Type

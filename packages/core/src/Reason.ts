@@ -1,0 +1,40 @@
+// Reason codes: why a patch × product × time slot holds data or not (stored as uint8).
+// Every slot of a dataset ends as data (Ok) or as exactly one of these codes.
+
+/** Reason codes by name. Values are stable: they are written into stores. */
+export const Reason = {
+  /** Data present. */
+  Ok: 0,
+  /** Not yet processed (fill value of a fresh store). */
+  Pending: 1,
+  /** No acquisition found in the time window. */
+  NoItemInWindow: 2,
+  /** Acquisitions exist, all above the cloud threshold. */
+  TooCloudy: 3,
+  /** A pairing constraint (same datatake, S1 within Δt) could not be met. */
+  PairingFailed: 4,
+  /** The catalogue or asset host failed after retries. */
+  SourceError: 5,
+  /** The acquisition does not cover the patch (too much nodata). */
+  NotCovered: 6,
+  /** The raster could not be read or decoded. */
+  ReadFailed: 7,
+  /** The patch lies in a split guard zone and was not extracted. */
+  Guard: 8
+} as const
+
+/** A reason code. */
+export type Reason = (typeof Reason)[keyof typeof Reason]
+
+const names = Object.fromEntries(Object.entries(Reason).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>
+
+/** The name of a reason code, e.g. `TooCloudy`. */
+export const name = (code: number): string => names[code] ?? `Unknown(${code})`
+
+/** Every reason code with its name, in code order. */
+export const all: ReadonlyArray<readonly [string, Reason]> = Object.entries(
+  Reason
+) as ReadonlyArray<readonly [string, Reason]>
