@@ -1,0 +1,473 @@
+// The shape of a dataset store: samples, products, shards, and every zarr.json document they imply.
+// `create` writes the hierarchy metadata; `read` recovers the layout from a store's root attributes.
+import type { Band, DType } from "@eoforge/core"
+import { Effect } from "effect"
+import * as Codec from "./Codec.ts"
+import * as Metadata from "./Metadata.ts"
+import { Store } from "./Store.ts"
+import { LayoutError, NotAStoreError, type StoreError } from "./ZarrError.ts"
+
+/** One product in the store: its spec, time slots, chip size and compression. */
+export interface ProductLayout {
+  readonly spec: Band.ProductSpec
+  /** Time slots per sample (e.g. 4 seasons). */
+  readonly times: number
+  /** Chip rows (y) at the product resolution. */
+  readonly height: number
+  /** Chip columns (x) at the product resolution. */
+  readonly width: number
+  /** Chunk compression; zstd level 1 by default. */
+  readonly compression: Codec.Compression
+}
+
+/** Licence and attribution of one source. */
+export interface Licence {
+  readonly source: string
+  readonly license: string
+  readonly attribution?: string | undefined
+}
+
+/** Root attributes supplied by the caller (the library never reads the clock). */
+export interface RootAttributes {
+  readonly eoforgeVersion: string
+  /** The resolved recipe, as JSON. */
+  readonly recipe: unknown
+  readonly seed: number | string
+  /** Creation instant, ISO-8601, supplied by the caller. */
+  readonly createdAt: string
+  readonly licences: ReadonlyArray<Licence>
+}
+
+/** A whole store layout. */
+export interface Layout {
+  /** Number of samples (patches). */
+  readonly samples: number
+  /** Samples per shard: the data shard holds this many samples × all times; small arrays align to it. */
+  readonly shardSamples: number
+  /** Whether `data` uses the sharding codec (true) or one file per chip (false). */
+  readonly sharded: boolean
+  readonly products: ReadonlyArray<ProductLayout>
+  readonly attributes: RootAttributes
+}
+
+/** Input of `make`: compression and shard size may be left to defaults. */
+export interface LayoutInput {
+  readonly samples: number
+  readonly shardSamples?: number
+  readonly sharded?: boolean
+  readonly products: ReadonlyArray<
+    Omit<ProductLayout, "compression"> & { readonly compression?: Codec.Compression }
+  >
+  readonly attributes: RootAttributes
+}
+
+/** Names of the per-slot arrays of a product group, besides `data`. */
+export const slotArrays = ["valid", "reason", "acquired", "item", "cloud", "nodata"] as const
+/** A per-slot array name. */
+export type SlotArray = (typeof slotArrays)[number]
+
+/** Names of the per-sample arrays of the `samples` group. */
+export const sampleArrays = ["id", "lon", "lat", "epsg", "x0", "y0", "split"] as const
+/** A per-sample array name. */
+export type SampleArray = (typeof sampleArrays)[number]
+
+/** Bytes of one chip of a product. */
+export const chipBytes = (p: ProductLayout, dtypeSize: number): number =>
+  p.spec.bands.length * p.height * p.width * dtypeSize
+
+const dtypeSize: Record<DType.DType, number> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  float64: 8
+}
+
+/** Samples per shard so that the largest product's shard holds about `targetBytes` uncompressed (128 MiB). */
+export const defaultShardSamples = (
+  products: LayoutInput["products"],
+  targetBytes = 128 * 1024 * 1024
+): number => {
+  let perSample = 0
+  for (const p of products) {
+    perSample = Math.max(
+      perSample,
+      p.times * p.spec.bands.length * p.height * p.width * dtypeSize[p.spec.dtype]
+    )
+  }
+  return perSample === 0 ? 1 : Math.max(1, Math.floor(targetBytes / perSample))
+}
+
+/** A validated layout with defaults filled in. */
+export const make = (input: LayoutInput): Effect.Effect<Layout, LayoutError> =>
+  Effect.gen(function* () {
+    const bad = (message: string) => Effect.fail(new LayoutError({ message }))
+    if (!Number.isInteger(input.samples) || input.samples < 1)
+      return yield* bad(`samples must be a positive integer, got ${input.samples}`)
+    const shardSamples = input.shardSamples ?? defaultShardSamples(input.products)
+    if (!Number.isInteger(shardSamples) || shardSamples < 1)
+      return yield* bad(`shardSamples must be a positive integer, got ${shardSamples}`)
+    const ids = new Set<string>()
+    for (const p of input.products) {
+      const id = p.spec.id
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(id) || id === "samples")
+        return yield* bad(
+          `product id "${id}" is not a valid group name: use letters, digits, _ . - and not "samples"`
+        )
+      if (ids.has(id))
+        return yield* bad(`product id "${id}" appears twice: product ids must be unique`)
+      ids.add(id)
+      if (p.spec.bands.length < 1) return yield* bad(`product "${id}" has no bands`)
+      for (const [k, v] of [
+        ["times", p.times],
+        ["height", p.height],
+        ["width", p.width]
+      ] as const) {
+        if (!Number.isInteger(v) || v < 1)
+          return yield* bad(`product "${id}": ${k} must be a positive integer, got ${v}`)
+      }
+    }
+    return {
+      samples: input.samples,
+      shardSamples,
+      sharded: input.sharded ?? true,
+      products: input.products.map((p) => ({
+        ...p,
+        compression: p.compression ?? Codec.defaultCompression
+      })),
+      attributes: input.attributes
+    }
+  })
+
+/** Number of shards (jobs) along the sample dimension. */
+export const shardCount = (layout: Layout): number =>
+  Math.ceil(layout.samples / layout.shardSamples)
+
+/** The shard holding a sample. */
+export const shardOf = (layout: Layout, sample: number): number =>
+  Math.floor(sample / layout.shardSamples)
+
+/** The samples [start, end) of a shard. */
+export const shardRange = (layout: Layout, shard: number): readonly [number, number] => [
+  shard * layout.shardSamples,
+  Math.min(layout.samples, (shard + 1) * layout.shardSamples)
+]
+
+/** The product of a layout by id. */
+export const product = (layout: Layout, id: string): Effect.Effect<ProductLayout, LayoutError> => {
+  const p = layout.products.find((q) => q.spec.id === id)
+  return p === undefined
+    ? Effect.fail(
+        new LayoutError({
+          message: `no product "${id}" in this store; products are: ${layout.products.map((q) => q.spec.id).join(", ")}`
+        })
+      )
+    : Effect.succeed(p)
+}
+
+/** The fill value of a product's `data`: the bands' common nodata, else 0 (NaN for floats). */
+export const dataFill = (p: ProductLayout): number => {
+  const nd = p.spec.bands.map((b) => b.nodata)
+  if (nd[0] !== undefined && nd.every((v) => v === nd[0])) return nd[0]
+  return p.spec.dtype === "float32" || p.spec.dtype === "float64" ? NaN : 0
+}
+
+const slotMeta: Record<
+  SlotArray,
+  {
+    readonly dataType: Metadata.DataType
+    readonly fill: number | string
+    readonly attributes: Record<string, unknown>
+  }
+> = {
+  valid: {
+    dataType: "uint8",
+    fill: 0,
+    attributes: { description: "1 = chip present, 0 = missing" }
+  },
+  reason: {
+    dataType: "uint8",
+    fill: 1,
+    attributes: {
+      description: "reason code of the slot (0 Ok, 1 Pending, …), see @eoforge/core Reason"
+    }
+  },
+  acquired: {
+    dataType: "int64",
+    fill: 0,
+    attributes: {
+      description: "acquisition instant; meaningful only where valid = 1",
+      units: "milliseconds since 1970-01-01T00:00:00",
+      calendar: "proleptic_gregorian"
+    }
+  },
+  item: {
+    dataType: "string",
+    fill: "",
+    attributes: { description: "source item id(s) of the chip" }
+  },
+  cloud: {
+    dataType: "float32",
+    fill: NaN,
+    attributes: { description: "cloud fraction of the chip, 0–1" }
+  },
+  nodata: {
+    dataType: "float32",
+    fill: NaN,
+    attributes: { description: "nodata fraction of the chip, 0–1" }
+  }
+}
+
+const sampleMeta: Record<
+  SampleArray,
+  {
+    readonly dataType: Metadata.DataType
+    readonly fill: number | string
+    readonly attributes: Record<string, unknown>
+  }
+> = {
+  id: { dataType: "string", fill: "", attributes: { description: "stable patch id" } },
+  lon: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: { units: "degrees_east", description: "patch centre, WGS 84" }
+  },
+  lat: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: { units: "degrees_north", description: "patch centre, WGS 84" }
+  },
+  epsg: {
+    dataType: "int32",
+    fill: 0,
+    attributes: { description: "EPSG code of the patch CRS (0 = PROJ string)" }
+  },
+  x0: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: { units: "m", description: "upper-left corner easting, patch CRS" }
+  },
+  y0: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: { units: "m", description: "upper-left corner northing, patch CRS" }
+  },
+  split: {
+    dataType: "uint8",
+    fill: 255,
+    attributes: { description: "0 train, 1 val, 2 test, 255 guard/unused" }
+  }
+}
+
+/** The data type and fill value of a per-slot array. */
+export const slotArray = (name: SlotArray) => slotMeta[name]
+/** The data type and fill value of a per-sample array. */
+export const sampleArray = (name: SampleArray) => sampleMeta[name]
+
+const scalarCodecs = (
+  dataType: Metadata.DataType,
+  c: Codec.Compression
+): ReadonlyArray<Metadata.CodecEntry> => [
+  dataType === "string" ? Metadata.vlenUtf8Codec : Metadata.bytesCodec,
+  ...Codec.metadata(c)
+]
+
+/** The `data` array document of a product. */
+export const dataMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMetadata => {
+  const B = p.spec.bands.length
+  const inner = [1, 1, B, p.height, p.width]
+  const innerCodecs = [Metadata.bytesCodec, ...Codec.metadata(p.compression)]
+  return Metadata.array({
+    shape: [layout.samples, p.times, B, p.height, p.width],
+    dataType: p.spec.dtype,
+    chunkShape: layout.sharded ? [layout.shardSamples, p.times, B, p.height, p.width] : inner,
+    fillValue: dataFill(p),
+    codecs: layout.sharded ? [Metadata.shardingCodec(inner, innerCodecs)] : innerCodecs,
+    dimensionNames: ["sample", "time", "band", "y", "x"],
+    attributes: {
+      long_name: p.spec.title ?? p.spec.id,
+      bands: p.spec.bands.map((b) => b.name),
+      resolution_m: p.spec.resolution
+    }
+  })
+}
+
+/** The product group's attributes: band meanings, units, nodata, scale/offset, source and licence. */
+export const productAttributes = (p: ProductLayout): Record<string, unknown> => {
+  const bands = p.spec.bands
+  const col = <K extends keyof Band.BandSpec>(k: K) => bands.map((b) => b[k] ?? null)
+  return {
+    id: p.spec.id,
+    title: p.spec.title ?? p.spec.id,
+    dtype: p.spec.dtype,
+    resolution_m: p.spec.resolution,
+    height: p.height,
+    width: p.width,
+    times: p.times,
+    bands: bands.map((b) => b.name),
+    descriptions: col("description"),
+    wavelengths_nm: col("wavelengthNm"),
+    polarisations: col("polarisation"),
+    units: col("unit"),
+    nodata: col("nodata"),
+    scale: col("scale"),
+    offset: col("offset"),
+    resampling: col("resampling"),
+    band_specs: bands,
+    source: p.spec.source ?? null,
+    license: p.spec.license ?? null,
+    attribution: p.spec.attribution ?? null,
+    compression: p.compression
+  }
+}
+
+/** Every node of the store as (key of its zarr.json, document), root first. */
+export const documents = (
+  layout: Layout
+): ReadonlyArray<readonly [string, Metadata.ArrayMetadata | Metadata.GroupMetadata]> => {
+  const docs: Array<readonly [string, Metadata.ArrayMetadata | Metadata.GroupMetadata]> = []
+  const a = layout.attributes
+  docs.push([
+    "zarr.json",
+    Metadata.group({
+      eoforge: {
+        version: a.eoforgeVersion,
+        layout: {
+          samples: layout.samples,
+          shardSamples: layout.shardSamples,
+          sharded: layout.sharded,
+          products: layout.products
+        }
+      },
+      recipe: a.recipe,
+      seed: a.seed,
+      created: a.createdAt,
+      licences: a.licences
+    })
+  ])
+  docs.push([
+    "samples/zarr.json",
+    Metadata.group({ description: "per-sample coordinates and split" })
+  ])
+  for (const name of sampleArrays) {
+    const m = sampleMeta[name]
+    docs.push([
+      `samples/${name}/zarr.json`,
+      Metadata.array({
+        shape: [layout.samples],
+        dataType: m.dataType,
+        chunkShape: [layout.shardSamples],
+        fillValue: m.fill,
+        codecs: scalarCodecs(m.dataType, Codec.defaultCompression),
+        dimensionNames: ["sample"],
+        attributes: m.attributes
+      })
+    ])
+  }
+  for (const p of layout.products) {
+    const id = p.spec.id
+    docs.push([`${id}/zarr.json`, Metadata.group(productAttributes(p))])
+    docs.push([`${id}/data/zarr.json`, dataMetadata(layout, p)])
+    docs.push([
+      `${id}/band/zarr.json`,
+      Metadata.array({
+        shape: [p.spec.bands.length],
+        dataType: "string",
+        chunkShape: [p.spec.bands.length],
+        fillValue: "",
+        codecs: [Metadata.vlenUtf8Codec],
+        dimensionNames: ["band"],
+        attributes: { description: "band names" }
+      })
+    ])
+    for (const name of slotArrays) {
+      const m = slotMeta[name]
+      docs.push([
+        `${id}/${name}/zarr.json`,
+        Metadata.array({
+          shape: [layout.samples, p.times],
+          dataType: m.dataType,
+          chunkShape: [layout.shardSamples, p.times],
+          fillValue: m.fill,
+          codecs: scalarCodecs(m.dataType, Codec.defaultCompression),
+          dimensionNames: ["sample", "time"],
+          attributes: m.attributes
+        })
+      ])
+    }
+  }
+  return docs
+}
+
+/** Encode strings as one `vlen-utf8` chunk: uint32 count, then (uint32 byte length, UTF-8 bytes) each. */
+export const encodeStrings = (values: ReadonlyArray<string>): Uint8Array => {
+  const enc = new TextEncoder()
+  const encoded = values.map((v) => enc.encode(v))
+  let n = 4
+  for (const e of encoded) n += 4 + e.length
+  const out = new Uint8Array(n)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, values.length, true)
+  let o = 4
+  for (const e of encoded) {
+    view.setUint32(o, e.length, true)
+    out.set(e, o + 4)
+    o += 4 + e.length
+  }
+  return out
+}
+
+/** Write every zarr.json of the layout, plus the `band` name arrays. Safe to rerun: same bytes. */
+export const create = Effect.fn("Layout.create")(function* (layout: Layout) {
+  const store = yield* Store
+  for (const [key, doc] of documents(layout)) yield* store.set(key, Metadata.encode(doc))
+  for (const p of layout.products) {
+    yield* store.set(
+      Metadata.chunkKey(`${p.spec.id}/band`, [0]),
+      encodeStrings(p.spec.bands.map((b) => b.name))
+    )
+  }
+})
+
+/** The layout recorded in a store's root `zarr.json`; fails with NotAStoreError if there is none. */
+export const read: Effect.Effect<Layout, NotAStoreError | StoreError, Store> = Effect.gen(
+  function* () {
+    const store = yield* Store
+    const bytes = yield* store.get("zarr.json")
+    const notAStore = (message: string, cause?: unknown) =>
+      new NotAStoreError({ location: store.location, message, cause })
+    if (bytes === undefined)
+      return yield* notAStore(
+        `${store.location} is not a Zarr store: it has no zarr.json at its root; create it with Layout.create`
+      )
+    const doc = yield* Effect.try({
+      try: () => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, any>,
+      catch: (cause) => notAStore(`${store.location}/zarr.json is not valid JSON`, cause)
+    })
+    if (doc.zarr_format !== 3 || doc.node_type !== "group")
+      return yield* notAStore(
+        `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc.zarr_format})`
+      )
+    const eo = doc.attributes?.eoforge
+    if (eo?.layout === undefined)
+      return yield* notAStore(
+        `${store.location} is a Zarr v3 group but not an EOForge store (no eoforge.layout attribute)`
+      )
+    return {
+      samples: eo.layout.samples,
+      shardSamples: eo.layout.shardSamples,
+      sharded: eo.layout.sharded,
+      products: eo.layout.products,
+      attributes: {
+        eoforgeVersion: eo.version,
+        recipe: doc.attributes.recipe,
+        seed: doc.attributes.seed,
+        createdAt: doc.attributes.created,
+        licences: doc.attributes.licences
+      }
+    } satisfies Layout
+  }
+)

@@ -1,0 +1,192 @@
+// The key–value back-end under a store: a tiny service (get, ranged get, atomic set, delete, list).
+// Layers: the local file system (temp file + rename in the same directory) and memory (tests, examples).
+import { Context, Effect, Layer } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { StoreError } from "./ZarrError.ts"
+
+/** A byte range: `offset`/`length` from the start, or the last `suffixLength` bytes. */
+export type Range =
+  { readonly offset: number; readonly length: number } | { readonly suffixLength: number }
+
+/** The operations a back-end offers; keys are `/`-separated and relative to the store root. */
+export interface StoreApi {
+  /** A human label for messages, e.g. the root directory. */
+  readonly location: string
+  /** The whole value, or undefined when the key is absent. */
+  readonly get: (key: string) => Effect.Effect<Uint8Array | undefined, StoreError>
+  /** A byte range of the value, or undefined when the key is absent (optional capability). */
+  readonly getRange?: (
+    key: string,
+    range: Range
+  ) => Effect.Effect<Uint8Array | undefined, StoreError>
+  /** Publish a value atomically: readers see the old value or the whole new one, never part of it. */
+  readonly set: (
+    key: string,
+    value: Uint8Array | ReadonlyArray<Uint8Array>
+  ) => Effect.Effect<void, StoreError>
+  /** Remove a key; absent keys are fine. */
+  readonly delete: (key: string) => Effect.Effect<void, StoreError>
+  /** Every key under a prefix (`""` for all), sorted. */
+  readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<string>, StoreError>
+}
+
+/** The store back-end service. */
+export class Store extends Context.Service<Store, StoreApi>()("@eoforge/zarr/Store") {}
+
+const parts = (value: Uint8Array | ReadonlyArray<Uint8Array>): ReadonlyArray<Uint8Array> =>
+  value instanceof Uint8Array ? [value] : value
+
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let n = 0
+  for (const c of chunks) n += c.length
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.length
+  }
+  return out
+}
+
+const slice = (value: Uint8Array, range: Range): Uint8Array =>
+  "suffixLength" in range
+    ? value.slice(Math.max(0, value.length - range.suffixLength))
+    : value.slice(range.offset, range.offset + range.length)
+
+/** An in-memory back-end over a Map (optionally shared, to inspect it in tests). */
+export const makeMemory = (map: Map<string, Uint8Array> = new Map()): StoreApi => ({
+  location: "memory:",
+  get: (key) => Effect.sync(() => map.get(key)),
+  getRange: (key, range) =>
+    Effect.sync(() => {
+      const v = map.get(key)
+      return v === undefined ? undefined : slice(v, range)
+    }),
+  set: (key, value) => Effect.sync(() => void map.set(key, concat(parts(value)))),
+  delete: (key) => Effect.sync(() => void map.delete(key)),
+  list: (prefix) => Effect.sync(() => [...map.keys()].filter((k) => k.startsWith(prefix)).sort())
+})
+
+/** Options of the file-system back-end. */
+export interface FileSystemOptions {
+  /** fsync each file before its rename (survives power loss, not only process death). Default false. */
+  readonly fsync?: boolean
+}
+
+const TEMP = /^\..+\.\d+\.\d+\.tmp$/
+let tempCounter = 0
+
+const isMissing = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && (e as { code?: string }).code === "ENOENT"
+
+/** A back-end over a local directory; every `set` writes a temporary file and renames it into place. */
+export const makeFileSystem = (root: string, options: FileSystemOptions = {}): StoreApi => {
+  const resolve = (key: string) => path.join(root, ...key.split("/"))
+  const fail = (key: string, operation: string) => (cause: unknown) =>
+    new StoreError({
+      key,
+      operation,
+      message: `cannot ${operation} ${resolve(key)}: ${String((cause as Error)?.message ?? cause)}`,
+      cause
+    })
+  const read = async (key: string, range?: Range): Promise<Uint8Array | undefined> => {
+    let handle: fs.FileHandle
+    try {
+      handle = await fs.open(resolve(key), "r")
+    } catch (e) {
+      if (isMissing(e)) return undefined
+      throw e
+    }
+    try {
+      const size = (await handle.stat()).size
+      const offset =
+        range === undefined
+          ? 0
+          : "suffixLength" in range
+            ? Math.max(0, size - range.suffixLength)
+            : range.offset
+      const length =
+        range === undefined
+          ? size
+          : "suffixLength" in range
+            ? size - offset
+            : Math.max(0, Math.min(range.length, size - offset))
+      const out = new Uint8Array(length)
+      let done = 0
+      while (done < length) {
+        const { bytesRead } = await handle.read(out, done, length - done, offset + done)
+        if (bytesRead === 0) break
+        done += bytesRead
+      }
+      return done === length ? out : out.subarray(0, done)
+    } finally {
+      await handle.close()
+    }
+  }
+  const write = async (key: string, chunks: ReadonlyArray<Uint8Array>): Promise<void> => {
+    const target = resolve(key)
+    const dir = path.dirname(target)
+    const base = path.basename(target)
+    await fs.mkdir(dir, { recursive: true })
+    // Temporaries left by a killed writer of this key are swept, so a rerun leaves no stray files.
+    for (const name of await fs.readdir(dir)) {
+      if (name.startsWith(`.${base}.`) && TEMP.test(name))
+        await fs.rm(path.join(dir, name), { force: true })
+    }
+    const temp = path.join(dir, `.${base}.${process.pid}.${tempCounter++}.tmp`)
+    const handle = await fs.open(temp, "w")
+    try {
+      if (chunks.length > 0) await handle.writev(chunks as Array<Uint8Array>)
+      if (options.fsync === true) await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await fs.rename(temp, target)
+  }
+  const walk = async (dir: string, rel: string, out: Array<string>): Promise<void> => {
+    let entries: Array<import("node:fs").Dirent>
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true })
+    } catch (e) {
+      if (isMissing(e)) return
+      throw e
+    }
+    for (const entry of entries) {
+      const key = rel === "" ? entry.name : `${rel}/${entry.name}`
+      if (entry.isDirectory()) await walk(path.join(dir, entry.name), key, out)
+      else if (!TEMP.test(entry.name)) out.push(key)
+    }
+  }
+  return {
+    location: root,
+    get: (key) => Effect.tryPromise({ try: () => read(key), catch: fail(key, "read") }),
+    getRange: (key, range) =>
+      Effect.tryPromise({ try: () => read(key, range), catch: fail(key, "read") }),
+    set: (key, value) =>
+      Effect.tryPromise({ try: () => write(key, parts(value)), catch: fail(key, "write") }),
+    delete: (key) =>
+      Effect.tryPromise({
+        try: () => fs.rm(resolve(key), { force: true }),
+        catch: fail(key, "delete")
+      }),
+    list: (prefix) =>
+      Effect.tryPromise({
+        try: async () => {
+          const out: Array<string> = []
+          const start = prefix.replace(/\/+$/, "")
+          const dir = start === "" ? root : resolve(start)
+          await walk(dir, start, out)
+          return out.sort()
+        },
+        catch: fail(prefix, "list")
+      })
+  }
+}
+
+/** The local file-system back-end rooted at a directory. */
+export const layerFileSystem = (root: string, options?: FileSystemOptions): Layer.Layer<Store> =>
+  Layer.succeed(Store, makeFileSystem(root, options))
+
+/** A fresh in-memory back-end. */
+export const layerMemory: Layer.Layer<Store> = Layer.sync(Store, () => makeMemory())
