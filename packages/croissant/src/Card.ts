@@ -1,0 +1,306 @@
+// The dataset card (`README.md` beside the store): Hugging Face front matter and the "Datasheets for
+// Datasets" questions a build can answer, with the train-split statistics table. Deterministic text.
+import * as Description from "./Description.ts"
+import * as D from "./internal/describe.ts"
+
+/** The file name the card is written to, beside the store. */
+export const fileName = "README.md"
+
+const yamlString = (s: string): string => JSON.stringify(s)
+
+const yamlList = (key: string, values: ReadonlyArray<string>): string =>
+  values.length === 0
+    ? `${key}: []`
+    : `${key}:\n${values.map((v) => `- ${yamlString(v)}`).join("\n")}`
+
+/** The Hugging Face licence id of a licence: lower-case SPDX id, `other` for URLs and free text. */
+export const hfLicense = (license: string): string =>
+  /^[A-Za-z0-9.+-]+$/.test(license) ? license.toLowerCase() : "other"
+
+/** The Hugging Face size category of a sample count. */
+export const sizeCategory = (n: number): string => {
+  const buckets: ReadonlyArray<readonly [number, string]> = [
+    [1e3, "n<1K"],
+    [1e4, "1K<n<10K"],
+    [1e5, "10K<n<100K"],
+    [1e6, "100K<n<1M"],
+    [1e7, "1M<n<10M"],
+    [1e8, "10M<n<100M"],
+    [1e9, "100M<n<1B"],
+    [1e10, "1B<n<10B"],
+    [1e11, "10B<n<100B"],
+    [1e12, "100B<n<1T"]
+  ]
+  return buckets.find(([limit]) => n < limit)?.[1] ?? "n>1T"
+}
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ")
+
+const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [
+    `| ${head.map(cell).join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)
+  ].join("\n")
+
+const opt = (x: number | string | undefined): string =>
+  x === undefined ? "—" : typeof x === "number" ? D.num(x) : x
+
+const frontMatter = (d: Description.DatasetDescription): string =>
+  [
+    "---",
+    `license: ${hfLicense(d.license)}`,
+    yamlList("task_categories", d.taskCategories ?? ["other"]),
+    yamlList("tags", [
+      ...new Set([
+        "earth-observation",
+        "remote-sensing",
+        "geospatial",
+        "zarr",
+        "croissant",
+        ...d.keywords
+      ])
+    ]),
+    yamlList("size_categories", [sizeCategory(d.samples.count)]),
+    `pretty_name: ${yamlString(d.title ?? d.name)}`,
+    "---"
+  ].join("\n")
+
+const composition = (d: Description.DatasetDescription): string => {
+  const s = d.samples
+  const splits = table(
+    ["split", "samples"],
+    [
+      ["train", String(s.train)],
+      ["val", String(s.val)],
+      ["test", String(s.test)],
+      ["guard (no split)", String(s.guard)],
+      ["total", String(s.count)]
+    ]
+  )
+  const products = table(
+    ["product", "title", "dtype", "resolution (m)", "shape [sample, time, band, y, x]", "bands"],
+    d.products.map((p) => [
+      p.id,
+      p.title ?? p.id,
+      p.dtype,
+      D.num(p.resolution),
+      `[${p.shape.join(", ")}]`,
+      p.bands.map((b) => b.name).join(", ")
+    ])
+  )
+  const okBySlot = table(
+    ["product", ...d.timeSlots.map((t) => t.name)],
+    d.products.map((p) => [
+      p.id,
+      ...d.timeSlots.map((t) =>
+        String(
+          d.availability
+            .filter((a) => a.product === p.id && a.slot === t.name && a.reason === "Ok")
+            .reduce((n, a) => n + a.count, 0)
+        )
+      )
+    ])
+  )
+  const missing = D.orderedAvailability(d).filter((a) => a.reason !== "Ok")
+  const missingTable =
+    missing.length === 0
+      ? "No slot is missing."
+      : table(
+          ["product", "time slot", "reason", "code", "count"],
+          missing.map((a) => [
+            a.product,
+            a.slot,
+            a.reason,
+            String(D.reasonCode(a.reason)),
+            String(a.count)
+          ])
+        )
+  return [
+    "## Composition",
+    "",
+    `Each sample is one patch with its own pixel grid (${D.crsNote(d)}); every product is stored on that grid in a Zarr v3 store (\`${d.store.path}\`).`,
+    "",
+    "### Samples per split",
+    "",
+    splits,
+    "",
+    "### Products",
+    "",
+    products,
+    "",
+    "### Samples with data per product and time slot",
+    "",
+    okBySlot,
+    "",
+    "### Missing data by reason code",
+    "",
+    missingTable
+  ].join("\n")
+}
+
+const bands = (d: Description.DatasetDescription): string =>
+  [
+    "## Bands",
+    "",
+    ...d.products.flatMap((p) => [
+      `### ${p.id}`,
+      "",
+      table(
+        [
+          "band",
+          "description",
+          "wavelength (nm)",
+          "polarisation",
+          "unit",
+          "nodata",
+          "scale",
+          "offset",
+          "classes"
+        ],
+        p.bands.map((b) => [
+          b.name,
+          opt(b.description),
+          opt(b.wavelengthNm),
+          opt(b.polarisation),
+          opt(b.unit),
+          opt(b.nodata),
+          opt(b.scale),
+          opt(b.offset),
+          b.classes === undefined
+            ? "—"
+            : Object.keys(b.classes)
+                .sort((x, y) => Number(x) - Number(y) || (x < y ? -1 : 1))
+                .map((k) => `${k} ${b.classes?.[k]}`)
+                .join("; ")
+        ])
+      ),
+      ""
+    ])
+  ].join("\n")
+
+const collection = (d: Description.DatasetDescription): string =>
+  [
+    "## Collection process",
+    "",
+    `- Sampling: ${D.samplingSentence(d)}.`,
+    "",
+    "### Sources",
+    "",
+    table(
+      ["source", "licence", "attribution"],
+      d.sources.map((s) => [
+        s.url === undefined ? s.name : `[${s.name}](${s.url})`,
+        s.license,
+        s.attribution
+      ])
+    ),
+    "",
+    "### Time slots",
+    "",
+    table(
+      ["slot", "start", "end"],
+      d.timeSlots.map((t) => [t.name, t.start, t.end])
+    ),
+    "",
+    "### Cloud thresholds",
+    "",
+    d.cloudThresholds.length === 0
+      ? "No cloud threshold was applied."
+      : table(
+          ["product", "scene cloud cover below (%)"],
+          d.cloudThresholds.map((c) => [c.product, D.num(c.maxCloudPercent)])
+        )
+  ].join("\n")
+
+const preprocessing = (d: Description.DatasetDescription): string =>
+  [
+    "## Preprocessing",
+    "",
+    "Every product is resampled onto the patch grid (or an integer multiple of its resolution) with the rule below; no other transformation is applied to stored values.",
+    "",
+    table(
+      ["product", "band", "resolution (m)", "resampling"],
+      d.products.flatMap((p) =>
+        p.bands.map((b) => [p.id, b.name, D.num(p.resolution), D.resamplingOf(b)])
+      )
+    )
+  ].join("\n")
+
+const statistics = (d: Description.DatasetDescription): string =>
+  [
+    "## Statistics (train split)",
+    "",
+    "Stored units, valid pixels only. Normalise with these train-split values: (x − mean) / std. Statistics of every split are in `croissant.json` (record set `statistics`).",
+    "",
+    table(
+      ["product", "band", "mean", "std", "min", "max", "p1", "p99"],
+      d.products.flatMap((p) =>
+        p.bands.map((b) => {
+          const s = D.trainStats(d, p.id, b.name)
+          return [
+            p.id,
+            b.name,
+            opt(s?.mean),
+            opt(s?.std),
+            opt(s?.min),
+            opt(s?.max),
+            opt(s === undefined ? undefined : D.percentile(s, 1)),
+            opt(s === undefined ? undefined : D.percentile(s, 99))
+          ]
+        })
+      )
+    )
+  ].join("\n")
+
+/** The dataset card of a described store (throws the description's typed errors). */
+export const make = (input: unknown): string => {
+  const d = Description.decode(input)
+  return [
+    frontMatter(d),
+    "",
+    `# ${d.title ?? d.name}`,
+    "",
+    d.description,
+    "",
+    table(
+      ["", ""],
+      [
+        ["version", d.version],
+        ["published", d.datePublished],
+        ["licence", d.license],
+        ["samples", String(d.samples.count)],
+        ["products", d.products.map((p) => p.id).join(", ")],
+        ["time slots", d.timeSlots.map((t) => t.name).join(", ")],
+        ["metadata", "[croissant.json](croissant.json) (Croissant 1.1 + GeoCroissant)"]
+      ]
+    ),
+    "",
+    composition(d),
+    "",
+    bands(d),
+    collection(d),
+    "",
+    preprocessing(d),
+    "",
+    "## Uses",
+    "",
+    ...D.uses(d).map((u) => `- ${u}`),
+    "- Splits are geographic; samples with split code 255 lie in guard zones and belong to no split.",
+    "",
+    statistics(d),
+    "",
+    "## Licences and attribution",
+    "",
+    `The dataset is released under ${d.license}. It is derived from the sources below, whose licences apply and whose attribution must be kept:`,
+    "",
+    ...d.sources.map((s) => `- **${s.name}** (${s.license}): ${s.attribution}`),
+    "",
+    "## Citation",
+    "",
+    "```bibtex",
+    d.citeAs,
+    "```",
+    ""
+  ].join("\n")
+}
