@@ -1,0 +1,115 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Card, Croissant, CroissantError, Description } from "../src/index.ts"
+import { description } from "./fixture.ts"
+
+const failure = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (e) {
+    return e
+  }
+  return assert.fail("expected a typed error")
+}
+
+describe("Description", () => {
+  it("a description without statistics is refused by both generators with MissingStatistics", () => {
+    const d = { ...description(), statistics: [] }
+    for (const make of [Croissant.make, Card.make]) {
+      const e = failure(() => make(d))
+      assert.instanceOf(e, CroissantError.MissingStatistics)
+      assert.match((e as Error).message, /no statistics/)
+    }
+  })
+
+  it("missing train statistics of one band are named product/band/split", () => {
+    const d = description()
+    const e = failure(() =>
+      Croissant.make({
+        ...d,
+        statistics: d.statistics.filter((s) => !(s.band === "VH" && s.split === "train"))
+      })
+    ) as CroissantError.MissingStatistics
+    assert.instanceOf(e, CroissantError.MissingStatistics)
+    assert.deepStrictEqual(e.missing, ["s1grd/VH/train"])
+  })
+
+  it("a product without band metadata is refused with MissingBandMetadata naming it", () => {
+    const d = description()
+    const products = d.products.map((p) => (p.id === "s1grd" ? { ...p, bands: [] } : p))
+    const e = failure(() =>
+      Croissant.make({ ...d, products })
+    ) as CroissantError.MissingBandMetadata
+    assert.instanceOf(e, CroissantError.MissingBandMetadata)
+    assert.strictEqual(e.product, "s1grd")
+    assert.include(e.message, "s1grd")
+  })
+
+  it("a band list that does not match the stored band count is refused", () => {
+    const d = description()
+    const products = d.products.map((p) =>
+      p.id === "s2l2a" ? { ...p, bands: p.bands.slice(0, 3) } : p
+    )
+    const e = failure(() => Card.make({ ...d, products })) as CroissantError.MissingBandMetadata
+    assert.instanceOf(e, CroissantError.MissingBandMetadata)
+    assert.include(e.detail, "3 bands but its data has 4")
+  })
+
+  it("a store without its root zarr.json or an array without shard files is refused", () => {
+    const d = description()
+    const noRoot = {
+      ...d,
+      store: { ...d.store, files: d.store.files.filter((f) => f.path !== "zarr.json") }
+    }
+    assert.instanceOf(
+      failure(() => Croissant.make(noRoot)),
+      CroissantError.MissingStoreFile
+    )
+    const noShards = {
+      ...d,
+      store: { ...d.store, shards: d.store.shards.filter((s) => s.array !== "s2l2a/reason") }
+    }
+    const e = failure(() => Croissant.make(noShards)) as CroissantError.MissingShardFiles
+    assert.instanceOf(e, CroissantError.MissingShardFiles)
+    assert.deepStrictEqual(e.arrays, ["s2l2a/reason"])
+  })
+
+  it("schema violations become InvalidDescription carrying the schema error as cause", () => {
+    const d = description()
+    const badHash = {
+      ...d,
+      store: {
+        ...d.store,
+        files: d.store.files.map((f, i) => (i === 0 ? { ...f, sha256: "abc" } : f))
+      }
+    }
+    const e = failure(() => Description.decode(badHash)) as CroissantError.InvalidDescription
+    assert.instanceOf(e, CroissantError.InvalidDescription)
+    assert.include(e.detail, "64 lowercase hex")
+    assert.isDefined(e.cause)
+    const badReason = {
+      ...d,
+      availability: [{ product: "s2l2a", slot: "spring", reason: "Cloudy", count: 1 }]
+    }
+    assert.instanceOf(
+      failure(() => Description.decode(badReason)),
+      CroissantError.InvalidDescription
+    )
+    const spaced = { ...d, store: { ...d.store, path: "my store.zarr" } }
+    assert.include((failure(() => Description.decode(spaced)) as Error).message, "whitespace")
+  })
+
+  it("a store file of unknown type needs an explicit encodingFormat", () => {
+    const d = description()
+    const files = [...d.store.files, { path: "manifest.bin", size: 3, sha256: "0".repeat(64) }]
+    const e = failure(() => Croissant.make({ ...d, store: { ...d.store, files } }))
+    assert.instanceOf(e, CroissantError.UnknownEncodingFormat)
+    const typed = files.map((f) =>
+      f.path === "manifest.bin" ? { ...f, encodingFormat: "application/octet-stream" } : f
+    )
+    const doc = Croissant.make({ ...d, store: { ...d.store, files: typed } }) as any
+    assert.strictEqual(
+      doc.distribution.find((r: any) => r["@id"] === "fixture.zarr/manifest.bin").encodingFormat,
+      "application/octet-stream"
+    )
+  })
+})
