@@ -3,6 +3,15 @@ import * as Grid from "../src/index.ts"
 
 describe("grid", () => {
   it("exports exactly its documented modules", () => {
-    assert.deepStrictEqual(Object.keys(Grid).sort(), ["PatchGeometry", "Random", "Zone"])
+    assert.deepStrictEqual(Object.keys(Grid).sort(), [
+      "Aoi",
+      "Cities",
+      "PatchGeometry",
+      "Random",
+      "ReferenceGrid",
+      "Sampler",
+      "Tiling",
+      "Zone"
+    ])
   })
 })

@@ -1,0 +1,138 @@
+// AOI tiling: S-metre squares laid out on each UTM/UPS zone's own lattice, kept where the centre is in the AOI.
+// A tile belongs to the zone of its centre, so wide AOIs keep every tile undistorted and nothing is tiled twice.
+import { Crs, type Patch, type PixelGrid } from "@eoforge/core"
+import * as Aoi from "./Aoi.ts"
+import * as PatchGeometry from "./PatchGeometry.ts"
+import * as Zone from "./Zone.ts"
+
+export { InvalidAoiError } from "./Aoi.ts"
+
+/** Tile layout: side, finest pixel size and snap unit in metres (size a multiple of both). */
+export interface TilingOptions {
+  /** Side of each square tile in metres. */
+  readonly size: number
+  /** Finest pixel size in metres. */
+  readonly resolution: number
+  /** Snap unit in metres (default: resolution); tile origins are multiples of `size`, hence of `snap`. */
+  readonly snap?: number | undefined
+}
+
+interface ZoneWindow {
+  readonly zone: Zone.Zone
+  readonly lonMin: number
+  readonly lonMax: number
+  readonly latMin: number
+  readonly latMax: number
+}
+
+// The (lon, lat) window of each zone that may hold tile centres of the AOI; a superset of the zone's true band.
+const windows = (b: {
+  minX: number
+  minY: number
+  maxX: number
+  maxY: number
+}): Array<ZoneWindow> => {
+  const out: Array<ZoneWindow> = []
+  const push = (epsg: number, lo: number, hi: number, latMin: number, latMax: number) => {
+    const lonMin = Math.max(lo, b.minX)
+    const lonMax = Math.min(hi, b.maxX)
+    const la = Math.max(latMin, b.minY)
+    const lb = Math.min(latMax, b.maxY)
+    if (lonMin <= lonMax && la <= lb) {
+      out.push({ zone: Zone.fromEpsg(epsg)!, lonMin, lonMax, latMin: la, latMax: lb })
+    }
+  }
+  for (let z = 1; z <= 60; z++) {
+    let lo = -180 + 6 * (z - 1)
+    let hi = lo + 6
+    // Norway (32V) and Svalbard (31X–37X) widen or shift these zones north of 56°N.
+    if (b.maxY >= 56 && b.minY < 64 && z === 32) lo = 3
+    if (b.maxY >= 72 && b.minY <= 84) {
+      if (z === 31) hi = 9
+      if (z === 33) [lo, hi] = [9, 21]
+      if (z === 35) [lo, hi] = [21, 33]
+      if (z === 37) [lo, hi] = [33, 42]
+    }
+    push(32600 + z, lo, hi, 0, 84)
+    push(32700 + z, lo, hi, -80, 0)
+  }
+  push(32661, -180, 180, 84, 90)
+  push(32761, -180, 180, -90, -80)
+  return out
+}
+
+// Metric bounds of a (lon, lat) window in its zone, from a densified outline (extremes lie on the outline).
+const metricBounds = (w: ZoneWindow, pad: number) => {
+  let minX = Infinity
+  let minY = Infinity
+  let maxX = -Infinity
+  let maxY = -Infinity
+  const steps = 64
+  const visit = (lon: number, lat: number) => {
+    const [x, y] = Zone.forward(w.zone.epsg, lon, lat)
+    if (x < minX) minX = x
+    if (x > maxX) maxX = x
+    if (y < minY) minY = y
+    if (y > maxY) maxY = y
+  }
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps
+    const lon = w.lonMin + t * (w.lonMax - w.lonMin)
+    const lat = w.latMin + t * (w.latMax - w.latMin)
+    visit(lon, w.latMin)
+    visit(lon, w.latMax)
+    visit(w.lonMin, lat)
+    visit(w.lonMax, lat)
+  }
+  return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad }
+}
+
+function* tilesOf(aoi: Aoi.Aoi, size: number, resolution: number): Generator<Patch.Patch> {
+  const n = Math.round(size / resolution)
+  for (const w of windows(aoi.bbox)) {
+    const { epsg } = w.zone
+    const crs = Crs.epsg(epsg)
+    const m = metricBounds(w, size)
+    const k0 = Math.floor(m.minX / size)
+    const k1 = Math.ceil(m.maxX / size)
+    // Rows north to south, columns west to east: the order of a raster.
+    for (let row = Math.ceil(m.maxY / size); row > Math.floor(m.minY / size); row--) {
+      const y0 = row * size
+      for (let k = k0; k < k1; k++) {
+        const x0 = k * size
+        const [lon, lat] = Zone.inverse(epsg, x0 + size / 2, y0 - size / 2)
+        if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) continue
+        if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
+        if (Zone.zoneOf(lon, lat).epsg !== epsg || !Aoi.contains(aoi, lon, lat)) continue
+        const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
+        yield {
+          id: PatchGeometry.id(grid),
+          lon,
+          lat,
+          grid,
+          footprint: [
+            Zone.inverse(epsg, x0, y0),
+            Zone.inverse(epsg, x0 + size, y0),
+            Zone.inverse(epsg, x0 + size, y0 - size),
+            Zone.inverse(epsg, x0, y0 - size)
+          ]
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Every tile of an AOI, lazily: for each zone the AOI meets, the squares [k·S, (k+1)·S] × [(m−1)·S, m·S] of that zone
+ * whose centre lies in the AOI and in the zone. Zones in EPSG order, then rows north to south, columns west to east.
+ * Validates eagerly (InvalidAoiError, InvalidPatchSizeError); `PatchGeometry.make` at a tile's centre gives the same tile.
+ */
+export const tiles = (aoi: unknown, options: TilingOptions): Iterable<Patch.Patch> => {
+  const { size, resolution } = options
+  PatchGeometry.validateSize(size, resolution, options.snap ?? resolution)
+  const validated = isAoi(aoi) ? aoi : Aoi.fromGeoJson(aoi)
+  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution) }
+}
+
+const isAoi = (u: unknown): u is Aoi.Aoi =>
+  typeof u === "object" && u !== null && "polygons" in u && "bbox" in u && !("type" in u)
