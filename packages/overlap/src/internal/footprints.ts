@@ -1,0 +1,232 @@
+// Footprints as corner quads in Earth-centred (ECEF) metres, packed in a flat Float64Array.
+// The intersection of two quads is clipped exactly in the plane tangent to the ellipsoid at their midpoint.
+
+/** WGS 84 semi-major axis (m), flattening and first eccentricity squared. */
+const A = 6378137
+const FLAT = 1 / 298.257223563
+const E2 = FLAT * (2 - FLAT)
+const INV_A2 = 1 / (A * A)
+const INV_B2 = 1 / (A * A * (1 - E2))
+const RAD = Math.PI / 180
+
+/**
+ * Doubles per footprint: centroid (x, y, z), radius, then the 4 corners (x, y, z) relative to the
+ * centroid, in the footprint's order (UL, UR, LR, LL).
+ */
+export const STRIDE = 16
+
+/** A growable array of footprints. */
+export interface Store {
+  data: Float64Array
+}
+
+/** An empty store with room for `capacity` footprints. */
+export const makeStore = (capacity: number): Store => ({
+  data: new Float64Array(Math.max(1, capacity) * STRIDE)
+})
+
+/** Makes room for footprint `slot`, doubling the buffer when needed. */
+export const ensure = (store: Store, slot: number): void => {
+  if ((slot + 1) * STRIDE <= store.data.length) return
+  const next = new Float64Array(Math.max((slot + 1) * STRIDE, store.data.length * 2))
+  next.set(store.data)
+  store.data = next
+}
+
+const corner = new Float64Array(12)
+
+/**
+ * Writes a footprint given as 4 (lon, lat) corners in degrees into `slot` (which must exist).
+ * Returns false, writing nothing useful, when a corner is not a finite position with |lat| ≤ 90.
+ */
+export const write = (
+  data: Float64Array,
+  slot: number,
+  footprint: ReadonlyArray<readonly [number, number]>
+): boolean => {
+  if (footprint.length !== 4) return false
+  let sx = 0
+  let sy = 0
+  let sz = 0
+  for (let k = 0; k < 4; k++) {
+    const c = footprint[k]
+    const lon = c[0]
+    const lat = c[1]
+    if (!(lat >= -90 && lat <= 90) || !Number.isFinite(lon)) return false
+    const phi = lat * RAD
+    const lam = lon * RAD
+    const sp = Math.sin(phi)
+    const cp = Math.cos(phi)
+    const n = A / Math.sqrt(1 - E2 * sp * sp)
+    const x = n * cp * Math.cos(lam)
+    const y = n * cp * Math.sin(lam)
+    const z = n * (1 - E2) * sp
+    corner[3 * k] = x
+    corner[3 * k + 1] = y
+    corner[3 * k + 2] = z
+    sx += x
+    sy += y
+    sz += z
+  }
+  const o = slot * STRIDE
+  const cx = sx / 4
+  const cy = sy / 4
+  const cz = sz / 4
+  data[o] = cx
+  data[o + 1] = cy
+  data[o + 2] = cz
+  let r2 = 0
+  for (let k = 0; k < 4; k++) {
+    const dx = corner[3 * k] - cx
+    const dy = corner[3 * k + 1] - cy
+    const dz = corner[3 * k + 2] - cz
+    data[o + 4 + 3 * k] = dx
+    data[o + 5 + 3 * k] = dy
+    data[o + 6 + 3 * k] = dz
+    const d2 = dx * dx + dy * dy + dz * dz
+    if (d2 > r2) r2 = d2
+  }
+  // A hair of slack so the disjointness pre-check never rejects a touching pair through rounding.
+  data[o + 3] = Math.sqrt(r2) * (1 + 1e-9) + 1e-6
+  return r2 > 0
+}
+
+/** The bounding radius (m) of footprint `slot` around its centroid. */
+export const radius = (data: Float64Array, slot: number): number => data[slot * STRIDE + 3]
+
+const pa = new Float64Array(8)
+const pb = new Float64Array(8)
+const bufIn = new Float64Array(32)
+const bufOut = new Float64Array(32)
+
+/** Result of `overlap`: [intersection area m², area of a m², area of b m²], all in the midpoint tangent plane. */
+export const result = new Float64Array(3)
+
+const shoelace = (p: Float64Array, n: number): number => {
+  let s = 0
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    s += p[2 * j] * p[2 * i + 1] - p[2 * i] * p[2 * j + 1]
+  }
+  return s / 2
+}
+
+/**
+ * The intersection area (m²) of footprints `a` (in `da`) and `b` (in `db`); also fills `result`.
+ * Returns 0 without clipping when the bounding spheres are apart (then `result` areas are 0 too).
+ */
+export const overlap = (da: Float64Array, a: number, db: Float64Array, b: number): number => {
+  const oa = a * STRIDE
+  const ob = b * STRIDE
+  const ax = da[oa]
+  const ay = da[oa + 1]
+  const az = da[oa + 2]
+  const bx = db[ob]
+  const by = db[ob + 1]
+  const bz = db[ob + 2]
+  const hx = (bx - ax) / 2
+  const hy = (by - ay) / 2
+  const hz = (bz - az) / 2
+  const reach = da[oa + 3] + db[ob + 3]
+  if (4 * (hx * hx + hy * hy + hz * hz) >= reach * reach) {
+    result[0] = 0
+    result[1] = 0
+    result[2] = 0
+    return 0
+  }
+  // Plane normal: the mean of the two ellipsoid normals, so the frame is the same whichever patch comes first.
+  let ux = ax * INV_A2 + bx * INV_A2
+  let uy = ay * INV_A2 + by * INV_A2
+  let uz = az * INV_B2 + bz * INV_B2
+  const ul = 1 / Math.sqrt(ux * ux + uy * uy + uz * uz)
+  ux *= ul
+  uy *= ul
+  uz *= ul
+  // e1 = normalize(u × axis), with the axis least aligned with u; e2 = u × e1 (right-handed).
+  let e1x: number
+  let e1y: number
+  let e1z: number
+  if (Math.abs(uz) <= Math.abs(ux) || Math.abs(uz) <= Math.abs(uy)) {
+    // u × ẑ = (uy, -ux, 0)
+    const l = 1 / Math.sqrt(ux * ux + uy * uy)
+    e1x = uy * l
+    e1y = -ux * l
+    e1z = 0
+  } else {
+    // u × x̂ = (0, uz, -uy)
+    const l = 1 / Math.sqrt(uy * uy + uz * uz)
+    e1x = 0
+    e1y = uz * l
+    e1z = -uy * l
+  }
+  const e2x = uy * e1z - uz * e1y
+  const e2y = uz * e1x - ux * e1z
+  const e2z = ux * e1y - uy * e1x
+  // Corners relative to the midpoint: a's centroid sits at -h, b's at +h.
+  for (let k = 0; k < 4; k++) {
+    let x = da[oa + 4 + 3 * k] - hx
+    let y = da[oa + 5 + 3 * k] - hy
+    let z = da[oa + 6 + 3 * k] - hz
+    pa[2 * k] = x * e1x + y * e1y + z * e1z
+    pa[2 * k + 1] = x * e2x + y * e2y + z * e2z
+    x = db[ob + 4 + 3 * k] + hx
+    y = db[ob + 5 + 3 * k] + hy
+    z = db[ob + 6 + 3 * k] + hz
+    pb[2 * k] = x * e1x + y * e1y + z * e1z
+    pb[2 * k + 1] = x * e2x + y * e2y + z * e2z
+  }
+  const areaA = shoelace(pa, 4)
+  const areaB = shoelace(pb, 4)
+  const inter = clip(pa, pb, areaB >= 0 ? 1 : -1)
+  result[0] = inter
+  result[1] = Math.abs(areaA)
+  result[2] = Math.abs(areaB)
+  return inter
+}
+
+// Sutherland–Hodgman: clips convex quad `subject` by convex quad `clipper` (orientation `sign`); returns the area.
+const clip = (subject: Float64Array, clipper: Float64Array, sign: number): number => {
+  let src = bufIn
+  let dst = bufOut
+  for (let i = 0; i < 8; i++) src[i] = subject[i]
+  let n = 4
+  for (let e = 0; e < 4 && n > 0; e++) {
+    const px = clipper[2 * e]
+    const py = clipper[2 * e + 1]
+    const f = e === 3 ? 0 : e + 1
+    const ex = clipper[2 * f] - px
+    const ey = clipper[2 * f + 1] - py
+    let m = 0
+    let sx = src[2 * (n - 1)]
+    let sy = src[2 * (n - 1) + 1]
+    let sd = sign * (ex * (sy - py) - ey * (sx - px))
+    for (let i = 0; i < n; i++) {
+      const qx = src[2 * i]
+      const qy = src[2 * i + 1]
+      const qd = sign * (ex * (qy - py) - ey * (qx - px))
+      if (qd >= 0) {
+        if (sd < 0) {
+          const t = sd / (sd - qd)
+          dst[2 * m] = sx + t * (qx - sx)
+          dst[2 * m + 1] = sy + t * (qy - sy)
+          m++
+        }
+        dst[2 * m] = qx
+        dst[2 * m + 1] = qy
+        m++
+      } else if (sd >= 0) {
+        const t = sd / (sd - qd)
+        dst[2 * m] = sx + t * (qx - sx)
+        dst[2 * m + 1] = sy + t * (qy - sy)
+        m++
+      }
+      sx = qx
+      sy = qy
+      sd = qd
+    }
+    const tmp = src
+    src = dst
+    dst = tmp
+    n = m
+  }
+  return n < 3 ? 0 : Math.abs(shoelace(src, n))
+}

@@ -1,0 +1,165 @@
+import { assert, describe, it } from "@effect/vitest"
+import type { Patch } from "@eoforge/core"
+import { PatchGeometry } from "@eoforge/grid"
+import { Chunk, Effect, Exit, Stream } from "effect"
+import * as fc from "fast-check"
+import { Overlap, OverlapFilter } from "../src/index.ts"
+import { clustered, square } from "./squares.ts"
+
+const offerAll = (patches: ReadonlyArray<Patch.Patch>, maxOverlap: number): Array<number> => {
+  const filter = OverlapFilter.make({ maxOverlap })
+  const accepted: Array<number> = []
+  patches.forEach((p, i) => {
+    if (filter.offer(p)) accepted.push(i)
+  })
+  return accepted
+}
+
+// Awkward places: zone seams, the antimeridian, both polar caps, plain mid-latitudes.
+const hotspots: ReadonlyArray<readonly [number, number]> = [
+  [180, 20],
+  [-179.99, -65],
+  [6, 50],
+  [0, 89.97],
+  [100, -89.98],
+  [77.2, 28.6]
+]
+
+describe("OverlapFilter", () => {
+  it("a maxOverlap outside [0, 1] is a typed error naming the value", () => {
+    for (const maxOverlap of [-0.1, 1.5, Number.NaN]) {
+      const error = (() => {
+        try {
+          OverlapFilter.make({ maxOverlap })
+        } catch (e) {
+          return e
+        }
+      })()
+      assert.instanceOf(error, OverlapFilter.InvalidMaxOverlapError)
+      assert.include((error as Error).message, String(maxOverlap))
+      assert.throws(() => OverlapFilter.filterAll([], { maxOverlap }), /invalid maxOverlap/)
+    }
+    assert.strictEqual(OverlapFilter.make().maxOverlap, 0.25)
+  })
+
+  it.effect("the stream pipe fails with the typed error for a bad maxOverlap", () =>
+    Effect.gen(function* () {
+      const exit = yield* Stream.fromIterable([square({ lon: 0, lat: 0, size: 100 })]).pipe(
+        OverlapFilter.filterStream({ maxOverlap: 2 }),
+        Stream.runCollect,
+        Effect.exit
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+      assert.strictEqual(error?._tag, "Fail")
+      assert.strictEqual(
+        error?._tag === "Fail" ? (error.error as { _tag: string })._tag : "",
+        "InvalidMaxOverlapError"
+      )
+    })
+  )
+
+  it("SSL4EO's rule: ¾ of a width apart is kept, closer is rejected", () => {
+    const make = (lon: number) =>
+      PatchGeometry.make({ lon, lat: 45, size: 2640, resolution: 10, snap: 10 })
+    const a = make(10)
+    const filter = OverlapFilter.make()
+    assert.isTrue(filter.offer(a))
+    // 1° of longitude at 45°N is about 78.85 km.
+    assert.isFalse(filter.offer(make(10 + (0.7 * 2640) / 78_850)))
+    assert.isTrue(filter.offer(make(10 + (0.8 * 2640) / 78_850)))
+    assert.isFalse(filter.offer(a))
+    assert.deepStrictEqual(filter.counts(), { offered: 4, accepted: 2, rejected: 2 })
+    assert.strictEqual(filter.accepted()[0], a)
+  })
+
+  it("the bulk filter accepts exactly what the streaming filter accepts, in candidate order", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 200, max: 20_000, noNaN: true }),
+        fc.subarray([...hotspots], { minLength: 1 }),
+        (seed, n, maxOverlap, sigma, centres) => {
+          const patches = clustered(seed, n, centres, sigma, 2640)
+          const bulk = OverlapFilter.filterAll(patches, { maxOverlap })
+          const incremental = offerAll(patches, maxOverlap)
+          assert.deepStrictEqual([...bulk.accepted], incremental)
+          assert.strictEqual(bulk.rejected, n - incremental.length)
+        }
+      ),
+      { numRuns: 60, seed: 7 }
+    )
+  })
+
+  it("no accepted pair overlaps beyond maxOverlap and every rejection is justified (brute force)", () => {
+    const patches = clustered(2024, 3000, hotspots, 3000, 2640)
+    for (const maxOverlap of [0.25, 0]) {
+      const { accepted, rejected } = OverlapFilter.filterAll(patches, { maxOverlap })
+      assert.isAbove(rejected, 100)
+      assert.isAbove(accepted.length, 100)
+      const isAccepted = new Uint8Array(patches.length)
+      for (const i of accepted) isAccepted[i] = 1
+      for (let x = 0; x < accepted.length; x++) {
+        for (let y = x + 1; y < accepted.length; y++) {
+          const a = patches[accepted[x]]
+          const b = patches[accepted[y]]
+          // The later one was the candidate: it must not be covered beyond the limit by the earlier one.
+          assert.isFalse(Overlap.exceeds(b, a, maxOverlap), `${b.id} vs ${a.id}`)
+        }
+      }
+      for (let j = 0; j < patches.length; j++) {
+        if (isAccepted[j]) continue
+        let blocked = false
+        for (let x = 0; x < accepted.length && accepted[x] < j && !blocked; x++) {
+          blocked = Overlap.exceeds(patches[j], patches[accepted[x]], maxOverlap)
+        }
+        assert.isTrue(blocked, `rejected ${patches[j].id} has no blocking accepted patch`)
+      }
+    }
+  })
+
+  it.effect("the stream pipe passes the accepted patches one per chunk and keeps counts", () =>
+    Effect.gen(function* () {
+      const patches = clustered(99, 500, [[180, -20]], 2000, 2640)
+      const filter = OverlapFilter.make()
+      const chunks = yield* Stream.fromIterable(patches).pipe(
+        OverlapFilter.filterStreamWith(filter),
+        Stream.chunks,
+        Stream.runCollect
+      )
+      const sizes = Chunk.toReadonlyArray(Chunk.fromIterable(chunks)).map((c) => c.length)
+      assert.isTrue(sizes.every((s) => s === 1))
+      const passed = [...chunks].flatMap((c) => [...c])
+      const expected = OverlapFilter.filterAll(patches)
+      assert.deepStrictEqual(
+        passed.map((p) => p.id),
+        [...expected.accepted].map((i) => patches[i].id)
+      )
+      assert.deepStrictEqual(filter.counts(), {
+        offered: 500,
+        accepted: expected.accepted.length,
+        rejected: expected.rejected
+      })
+      const fresh = yield* Stream.fromIterable(patches).pipe(
+        OverlapFilter.filterStream(),
+        Stream.runCollect
+      )
+      assert.strictEqual([...fresh].length, expected.accepted.length)
+    })
+  )
+
+  it("a bad footprint is a typed error naming the patch", () => {
+    const good = square({ lon: 1, lat: 1, size: 100 })
+    const bad: Patch.Patch = {
+      ...good,
+      id: "nan-patch",
+      footprint: [[Number.NaN, 0], good.footprint[1], good.footprint[2], good.footprint[3]]
+    }
+    const filter = OverlapFilter.make()
+    assert.throws(() => filter.offer(bad), /nan-patch/)
+    assert.throws(() => OverlapFilter.filterAll([good, bad]), /nan-patch/)
+    assert.deepStrictEqual(filter.counts(), { offered: 0, accepted: 0, rejected: 0 })
+  })
+})
