@@ -3,7 +3,8 @@
 // Usage: npx node tools/demo-data/writer-golden.ts   (needs Debian gdal-bin; output: fixtures/demo/writer-golden/)
 import type { Band, Chip } from "@eoforge/core"
 import { DType } from "@eoforge/core"
-import { GeoTiffWriter } from "@eoforge/raster"
+// The writer module directly, so regenerating needs only it, not the rest of @eoforge/raster.
+import * as GeoTiffWriter from "../../packages/raster/src/GeoTiffWriter.ts"
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
