@@ -1,3 +1,7 @@
 // @eoforge/raster: read GeoTIFF/COG onto a patch pixel grid, and write chips as GeoTIFF.
 // One line per public module.
 export * as GeoTiffWriter from "./GeoTiffWriter.ts"
+export * as Mosaic from "./Mosaic.ts"
+export * as RasterError from "./RasterError.ts"
+export * as RasterInfo from "./RasterInfo.ts"
+export * as RasterSource from "./RasterSource.ts"

@@ -1,0 +1,396 @@
+// The raster reading service: open a GeoTIFF/COG (path or http(s) URL) and resample it onto any PixelGrid
+// exactly as GDAL's gdalwarp -et 0 does. Decoding runs on geotiff.js's worker pool, a scoped resource.
+import { Chip, Crs, DType, GeoTransform, PixelGrid, type Band } from "@eoforge/core"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { GeoTIFF, Pool } from "geotiff"
+import { availableParallelism } from "node:os"
+import {
+  defaultHttpOptions,
+  HttpFailure,
+  openHttp,
+  openLocal,
+  type ByteSource,
+  type HttpOptions
+} from "./internal/byteSource.ts"
+import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
+import { CrsProblem, definition } from "./internal/crs.ts"
+import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
+import { footprint, interpolate, nearest, type Window } from "./internal/warp.ts"
+import { RasterOpenError, RasterReadError } from "./RasterError.ts"
+import type { RasterInfo } from "./RasterInfo.ts"
+
+/** How to read a chip. */
+export interface ReadOptions {
+  /** Resampling rule, as gdalwarp -r (nearest = near). */
+  readonly resampling: Band.Resampling
+  /** 0-based band indices to read, in output order; all bands when absent. */
+  readonly bands?: ReadonlyArray<number> | undefined
+  /** Interpolate the reprojection from a sparse lattice (≤ 0.125 source px error) instead of exact per pixel. */
+  readonly approximate?: boolean | undefined
+}
+
+/** Bytes and requests a source has fetched since it was opened. */
+export interface Transfer {
+  readonly requests: number
+  readonly bytes: number
+}
+
+/** Reading rasters onto pixel grids. */
+export class RasterSource extends Context.Service<
+  RasterSource,
+  {
+    /** Opens a local path or http(s) URL; the handle closes with the scope. */
+    readonly open: (uri: string) => Effect.Effect<RasterInfo, RasterOpenError, Scope.Scope>
+    /** Resamples the raster onto `grid`; the chip's mask marks pixels with data. */
+    readonly read: (
+      info: RasterInfo,
+      grid: PixelGrid.PixelGrid,
+      options: ReadOptions
+    ) => Effect.Effect<Chip.Chip, RasterReadError>
+    /** What has been fetched for an opened source so far. */
+    readonly transfer: (info: RasterInfo) => Effect.Effect<Transfer>
+  }
+>()("@eoforge/raster/RasterSource") {}
+
+/** Options of the GeoTIFF backend. */
+export interface GeoTiffOptions {
+  /** Decoder worker threads; 0 decodes on the calling thread. Default: min(4, cores). */
+  readonly workers?: number | undefined
+  /** HTTP behaviour for URLs. */
+  readonly http?: Partial<HttpOptions> | undefined
+}
+
+interface Handle {
+  readonly tiff: GeoTIFF
+  readonly header: Header
+  readonly bytes: ByteSource
+}
+
+const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
+
+const openFailure = (uri: string, error: unknown): RasterOpenError => {
+  const make = (problem: RasterOpenError["problem"], what: string) =>
+    new RasterOpenError({ uri, problem, message: `${uri}: ${what}`, cause: error })
+  if (error instanceof HeaderProblem) return make(error.problem, error.message)
+  if (error instanceof HttpFailure) {
+    if (error.status === 404 || error.status === 410)
+      return make("NotFound", `the server answered ${error.status}; check the URL`)
+    if (error.timedOut)
+      return make(
+        "Timeout",
+        `the server did not answer (${error.message}); check the host or raise http.timeoutMs`
+      )
+    return make(
+      "Unreachable",
+      `the request ${error.message}; check the URL and the network, then retry`
+    )
+  }
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (code === "ENOENT") return make("NotFound", "no such file; check the path")
+  const text = error instanceof Error ? error.message : String(error)
+  if (/byte order|magic number|Invalid/i.test(text))
+    return make(
+      "NotTiff",
+      `it is not a TIFF file (${text}); check that the path points to a GeoTIFF`
+    )
+  return make(
+    "Truncated",
+    `its header cannot be parsed (${text}); the file may be truncated, download it again`
+  )
+}
+
+const readFailure = (uri: string, error: unknown): RasterReadError => {
+  const make = (problem: RasterReadError["problem"], what: string) =>
+    new RasterReadError({ uri, problem, message: `${uri}: ${what}`, cause: error })
+  if (error instanceof HttpFailure)
+    return error.timedOut
+      ? make("Timeout", `fetching tiles ${error.message}; retry later or raise http.timeoutMs`)
+      : make("Transfer", `fetching tiles ${error.message}; retry later`)
+  if (error instanceof CrsProblem) return make("Crs", error.message)
+  const text = error instanceof Error ? error.message : String(error)
+  return make(
+    "Decode",
+    `tiles could not be decoded (${text}); check the file with gdalinfo -checksum`
+  )
+}
+
+/** Target/source resolution ratio as GDALSuggestedWarpOutput2 sees it, for overview selection. */
+const resolutionRatio = (
+  header: Header,
+  grid: PixelGrid.PixelGrid,
+  srcDef: string,
+  dstDef: string
+): number => {
+  const gt = header.geoTransform
+  if (srcDef === dstDef) return grid.resolution / Math.hypot(gt[1], gt[4])
+  const toTarget = pointTransform(srcDef, dstDef)
+  if (toTarget === undefined) return 1
+  const n = 20
+  const xs = new Float64Array(4 * (n + 1))
+  const ys = new Float64Array(4 * (n + 1))
+  let k = 0
+  for (let i = 0; i <= n; i++) {
+    const t = i / n
+    for (const [c, r] of [
+      [t * header.width, 0],
+      [t * header.width, header.height],
+      [0, t * header.height],
+      [header.width, t * header.height]
+    ]) {
+      const [x, y] = GeoTransform.apply(gt, c, r)
+      xs[k] = x
+      ys[k] = y
+      k++
+    }
+  }
+  toTarget(xs, ys)
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity
+  for (let i = 0; i < xs.length; i++) {
+    if (!Number.isFinite(xs[i])) continue
+    minX = Math.min(minX, xs[i])
+    maxX = Math.max(maxX, xs[i])
+    minY = Math.min(minY, ys[i])
+    maxY = Math.max(maxY, ys[i])
+  }
+  const res = Math.hypot(maxX - minX, maxY - minY) / Math.hypot(header.width, header.height)
+  return res > 0 ? grid.resolution / res : 1
+}
+
+const emptyChip = (
+  grid: PixelGrid.PixelGrid,
+  dtype: DType.DType,
+  bands: number,
+  nodata: number | undefined
+): Chip.Chip => {
+  const data = DType.alloc(dtype, bands * grid.width * grid.height)
+  if (nodata !== undefined) data.fill(nodata)
+  return { grid, dtype, bands, data, mask: new Uint8Array(grid.width * grid.height) }
+}
+
+/** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
+const resample = async (
+  handle: Handle,
+  grid: PixelGrid.PixelGrid,
+  options: ReadOptions,
+  pool: Pool | undefined,
+  uri: string
+): Promise<Chip.Chip> => {
+  const { header } = handle
+  const bands = options.bands ?? Array.from({ length: header.bands }, (_, b) => b)
+  const srcDef = definition(header.crs)
+  const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs)
+  const transform = pointTransform(dstDef, srcDef)
+  const widths = header.images.map((im) => im.getWidth())
+  const level = chooseImage(widths, resolutionRatio(header, grid, srcDef, dstDef))
+  const image = header.images[level]
+  const iw = image.getWidth()
+  const ih = image.getHeight()
+  const sx = header.width / iw
+  const sy = header.height / ih
+  const gt = header.geoTransform
+  const imageGt: GeoTransform.GeoTransform = [
+    gt[0],
+    gt[1] * sx,
+    gt[2] * sy,
+    gt[3],
+    gt[4] * sx,
+    gt[5] * sy
+  ]
+  const inv = GeoTransform.invert(imageGt)
+  if (inv === undefined) throw new CrsProblem(`${uri} has a singular geotransform`)
+  const dstGt = PixelGrid.geoTransform(grid)
+  const corners = options.resampling === "average" || options.resampling === "mode"
+  const lattice = corners
+    ? { nx: grid.width + 1, ny: grid.height + 1, start: 0 }
+    : { nx: grid.width, ny: grid.height, start: 0.5 }
+  const coords = (options.approximate === true ? approximate : exact)(
+    lattice,
+    dstGt,
+    inv,
+    transform
+  )
+
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity
+  const xs = coords.x
+  const ys = coords.y
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]
+    const y = ys[i]
+    if (x !== x || y !== y) continue
+    if (x < minX) minX = x
+    if (x > maxX) maxX = x
+    if (y < minY) minY = y
+    if (y > maxY) maxY = y
+  }
+  const pad = 3
+  const x0 = Math.max(0, Math.floor(minX) - pad)
+  const y0 = Math.max(0, Math.floor(minY) - pad)
+  const x1 = Math.min(iw, Math.ceil(maxX) + pad)
+  const y1 = Math.min(ih, Math.ceil(maxY) + pad)
+  if (!(x1 > x0 && y1 > y0)) return emptyChip(grid, header.dtype, bands.length, header.nodata)
+
+  const raw = (await image.readRasters({
+    window: [x0, y0, x1, y1],
+    samples: [...bands],
+    interleave: false,
+    pool: pool ?? null
+  })) as unknown as ReadonlyArray<DType.TypedArray>
+  const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
+  const n = grid.width * grid.height
+  const data = DType.alloc(header.dtype, bands.length * n)
+  if (header.nodata !== undefined) data.fill(header.nodata)
+  const out = bands.map((_, b) => data.subarray(b * n, (b + 1) * n) as DType.TypedArray)
+  const mask = new Uint8Array(n)
+  const [lo, hi] = DType.range(header.dtype)
+  const store = { integer: !DType.isFloat(header.dtype), min: lo, max: hi }
+  switch (options.resampling) {
+    case "nearest":
+      nearest(window, xs, ys, header.nodata, out, mask)
+      break
+    case "bilinear":
+    case "cubic":
+      interpolate(options.resampling, window, xs, ys, header.nodata, store, out, mask)
+      break
+    default:
+      footprint(
+        options.resampling,
+        window,
+        xs,
+        ys,
+        grid.width,
+        grid.height,
+        header.nodata,
+        store,
+        out,
+        mask
+      )
+  }
+  return { grid, dtype: header.dtype, bands: bands.length, data, mask }
+}
+
+/** The GeoTIFF backend as an effect: acquires the decoder pool for the lifetime of the scope. */
+export const makeGeoTiff = (
+  options: GeoTiffOptions = {}
+): Effect.Effect<RasterSource["Service"], never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const http: HttpOptions = { ...defaultHttpOptions, ...options.http }
+    const workers = options.workers ?? Math.min(4, availableParallelism())
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => (workers > 0 ? new Pool(workers) : undefined)),
+      (p) => Effect.promise(async () => p?.destroy())
+    )
+    const handles = new WeakMap<RasterInfo, Handle>()
+    // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
+    const headerCache = new Map<
+      string,
+      { readonly blocks: Map<number, Uint8Array>; readonly size: number | undefined }
+    >()
+
+    const openBytes = async (uri: string): Promise<{ bytes: ByteSource; done: () => void }> => {
+      if (!isUrl(uri)) {
+        const path = uri.startsWith("file://") ? new URL(uri).pathname : uri
+        return { bytes: await openLocal(path), done: () => {} }
+      }
+      const cached = headerCache.get(uri)
+      const blocks = new Map(cached?.blocks ?? [])
+      const bytes = await openHttp(uri, http, blocks, cached?.size)
+      return {
+        bytes,
+        done: () => {
+          if (!headerCache.has(uri))
+            headerCache.set(uri, { blocks: new Map(blocks), size: bytes.size() })
+        }
+      }
+    }
+
+    const open = Effect.fn("RasterSource.open")(function* (uri: string) {
+      const handle = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: async () => {
+            const { bytes, done } = await openBytes(uri)
+            try {
+              const tiff = await GeoTIFF.fromSource(bytes as never)
+              const header = await readHeader(tiff, bytes.fileSize)
+              done()
+              return { tiff, header, bytes } satisfies Handle
+            } catch (error) {
+              await bytes.close()
+              throw error
+            }
+          },
+          catch: (error) => openFailure(uri, error)
+        }),
+        (h) => Effect.promise(() => h.bytes.close())
+      )
+      const h = handle.header
+      const info: RasterInfo = {
+        uri,
+        width: h.width,
+        height: h.height,
+        bands: h.bands,
+        dtype: h.dtype,
+        crs: h.crs,
+        geoTransform: h.geoTransform,
+        nodata: h.nodata,
+        scale: h.scale,
+        offset: h.offset,
+        descriptions: h.descriptions,
+        overviews: h.images
+          .slice(1)
+          .map((im) => ({ width: im.getWidth(), height: im.getHeight() })),
+        blockWidth: h.blockWidth,
+        blockHeight: h.blockHeight,
+        byteSize: handle.bytes.fileSize ?? 0
+      }
+      handles.set(info, handle)
+      return info
+    })
+
+    const read = Effect.fn("RasterSource.read")(function* (
+      info: RasterInfo,
+      grid: PixelGrid.PixelGrid,
+      options: ReadOptions
+    ) {
+      const handle = handles.get(info)
+      if (handle === undefined)
+        return yield* new RasterReadError({
+          uri: info.uri,
+          problem: "Request",
+          message: `${info.uri}: this RasterInfo was not opened by this RasterSource (or its scope has closed); open it again`
+        })
+      const bad = (options.bands ?? []).find(
+        (b) => !Number.isInteger(b) || b < 0 || b >= info.bands
+      )
+      if (bad !== undefined)
+        return yield* new RasterReadError({
+          uri: info.uri,
+          problem: "Request",
+          message: `${info.uri}: band index ${bad} does not exist; the file has bands 0–${info.bands - 1}`
+        })
+      return yield* Effect.tryPromise({
+        try: () => resample(handle, grid, options, pool, info.uri),
+        catch: (error) => readFailure(info.uri, error)
+      })
+    })
+
+    const transfer = (info: RasterInfo) =>
+      Effect.sync((): Transfer => {
+        const s = handles.get(info)?.bytes.stats
+        return { requests: s?.requests ?? 0, bytes: s?.bytes ?? 0 }
+      })
+
+    return RasterSource.of({ open, read, transfer })
+  })
+
+/** The GeoTIFF backend with explicit options (worker count, HTTP retries/timeouts/concurrency). */
+export const layerGeoTiffWith = (options: GeoTiffOptions): Layer.Layer<RasterSource> =>
+  Layer.effect(RasterSource, makeGeoTiff(options))
+
+/** The GeoTIFF backend with default options. */
+export const layerGeoTiff: Layer.Layer<RasterSource> = layerGeoTiffWith({})

@@ -1,0 +1,248 @@
+// Byte sources for geotiff.js: a local file handle, or HTTP range requests with a block cache, retries,
+// exponential backoff, timeouts and a per-host concurrency limit. Counts requests and bytes fetched.
+import { open as openFile, type FileHandle } from "node:fs/promises"
+
+/** A slice of a file as geotiff.js asks for it. */
+export interface Slice {
+  readonly offset: number
+  readonly length: number
+}
+
+/** HTTP behaviour of URL sources. */
+export interface HttpOptions {
+  /** Attempts per range request before giving up (≥ 1). */
+  readonly maxAttempts: number
+  /** First backoff delay in ms; doubles at each retry. */
+  readonly backoffMs: number
+  /** Time limit of one request in ms. */
+  readonly timeoutMs: number
+  /** Requests in flight per host. */
+  readonly perHostConcurrency: number
+  /** Size of the cached blocks in bytes. */
+  readonly blockSize: number
+}
+
+/** Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 8 requests per host, 16 KiB blocks. */
+export const defaultHttpOptions: HttpOptions = {
+  maxAttempts: 4,
+  backoffMs: 200,
+  timeoutMs: 15_000,
+  perHostConcurrency: 8,
+  blockSize: 16 * 1024
+}
+
+/** An HTTP failure that retrying cannot fix (4xx) or that persisted through every attempt. */
+export class HttpFailure extends Error {
+  readonly status: number | undefined
+  readonly timedOut: boolean
+  constructor(message: string, status: number | undefined, timedOut: boolean, cause?: unknown) {
+    super(message, { cause })
+    this.status = status
+    this.timedOut = timedOut
+  }
+}
+
+/** A byte source with transfer counters. */
+export interface ByteSource {
+  fetch(slices: ReadonlyArray<Slice>, signal?: AbortSignal): Promise<Array<ArrayBuffer>>
+  readonly fileSize: number | null
+  close(): Promise<void>
+  readonly stats: { requests: number; bytes: number }
+}
+
+/** A local file opened for positioned reads. */
+export const openLocal = async (path: string): Promise<ByteSource> => {
+  const handle: FileHandle = await openFile(path, "r")
+  const size = (await handle.stat()).size
+  const stats = { requests: 0, bytes: 0 }
+  return {
+    fileSize: size,
+    stats,
+    close: () => handle.close(),
+    fetch: (slices) =>
+      Promise.all(
+        slices.map(async ({ offset, length }) => {
+          const n = Math.max(0, Math.min(length, size - offset))
+          const buffer = new Uint8Array(n)
+          if (n > 0) await handle.read(buffer, 0, n, offset)
+          stats.requests++
+          stats.bytes += n
+          return buffer.buffer
+        })
+      )
+  }
+}
+
+class HostLimiter {
+  private active = 0
+  private readonly waiting: Array<() => void> = []
+  private readonly limit: number
+  constructor(limit: number) {
+    this.limit = limit
+  }
+  async run<A>(f: () => Promise<A>): Promise<A> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.active++
+    try {
+      return await f()
+    } finally {
+      this.active--
+      this.waiting.shift()?.()
+    }
+  }
+}
+
+const limiters = new Map<string, HostLimiter>()
+const limiterFor = (url: string, limit: number): HostLimiter => {
+  const key = `${new URL(url).host}#${limit}`
+  let limiter = limiters.get(key)
+  if (limiter === undefined) {
+    limiter = new HostLimiter(limit)
+    limiters.set(key, limiter)
+  }
+  return limiter
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** One range request with retries; resolves to the bytes and the total file size from Content-Range. */
+const fetchRange = async (
+  url: string,
+  start: number,
+  end: number,
+  options: HttpOptions,
+  stats: { requests: number; bytes: number }
+): Promise<{ data: Uint8Array; total: number | undefined }> => {
+  const limiter = limiterFor(url, options.perHostConcurrency)
+  let last: unknown
+  for (let attempt = 0; attempt < options.maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(options.backoffMs * 2 ** (attempt - 1))
+    try {
+      return await limiter.run(async () => {
+        stats.requests++
+        const response = await fetch(url, {
+          headers: { Range: `bytes=${start}-${end - 1}` },
+          signal: AbortSignal.timeout(options.timeoutMs)
+        })
+        if (response.status >= 500) {
+          await response.body?.cancel()
+          throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
+        }
+        if (!response.ok) {
+          await response.body?.cancel()
+          throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
+        }
+        const body = new Uint8Array(await response.arrayBuffer())
+        stats.bytes += body.byteLength
+        if (response.status === 206) {
+          const range = response.headers.get("content-range")
+          const total = range?.match(/\/(\d+)$/)?.[1]
+          return { data: body, total: total === undefined ? undefined : Number(total) }
+        }
+        // The server ignored the Range header and sent the whole file.
+        return { data: body.subarray(start, end), total: body.byteLength }
+      })
+    } catch (error) {
+      last = error
+      if (error instanceof HttpFailure && error.status !== undefined && error.status < 500)
+        throw error
+      if (error instanceof HttpFailure && error.status === 416) throw error
+    }
+  }
+  const timedOut =
+    last instanceof Error && (last.name === "TimeoutError" || last.name === "AbortError")
+  throw new HttpFailure(
+    `${timedOut ? "timed out" : "failed"} after ${options.maxAttempts} attempts`,
+    last instanceof HttpFailure ? last.status : undefined,
+    timedOut,
+    last
+  )
+}
+
+/** A URL read with range requests through a block cache that survives re-opening (the header cache). */
+export const openHttp = async (
+  url: string,
+  options: HttpOptions,
+  blocks: Map<number, Uint8Array>,
+  sizeHint: number | undefined
+): Promise<ByteSource & { readonly size: () => number | undefined }> => {
+  const stats = { requests: 0, bytes: 0 }
+  let size = sizeHint
+  const pending = new Map<number, Promise<void>>()
+  const bs = options.blockSize
+
+  const loadRun = async (first: number, last: number): Promise<void> => {
+    const start = first * bs
+    let end = (last + 1) * bs
+    if (size !== undefined) end = Math.min(end, size)
+    if (start >= end) return
+    const { data, total } = await fetchRange(url, start, end, options, stats)
+    if (total !== undefined) size = total
+    for (let b = first; b <= last; b++) {
+      const from = (b - first) * bs
+      if (from >= data.byteLength) break
+      blocks.set(b, data.subarray(from, Math.min(from + bs, data.byteLength)))
+    }
+  }
+
+  const ensure = async (first: number, last: number): Promise<void> => {
+    const waits: Array<Promise<void>> = []
+    let runStart = -1
+    const flush = (upTo: number) => {
+      if (runStart < 0) return
+      const p = loadRun(runStart, upTo)
+      for (let b = runStart; b <= upTo; b++) pending.set(b, p)
+      waits.push(
+        p.finally(() => {
+          for (let b = runStart; b <= upTo; b++) pending.delete(b)
+        })
+      )
+      runStart = -1
+    }
+    for (let b = first; b <= last; b++) {
+      if (blocks.has(b)) {
+        flush(b - 1)
+        continue
+      }
+      const p = pending.get(b)
+      if (p !== undefined) {
+        flush(b - 1)
+        waits.push(p)
+        continue
+      }
+      if (runStart < 0) runStart = b
+    }
+    flush(last)
+    await Promise.all(waits)
+  }
+
+  const readSlice = async ({ offset, length }: Slice): Promise<ArrayBuffer> => {
+    let end = offset + length
+    if (size !== undefined) end = Math.min(end, size)
+    if (end <= offset) return new ArrayBuffer(0)
+    const first = Math.floor(offset / bs)
+    const last = Math.floor((end - 1) / bs)
+    await ensure(first, last)
+    if (size !== undefined) end = Math.min(end, size)
+    const out = new Uint8Array(Math.max(0, end - offset))
+    for (let b = first; b <= last; b++) {
+      const block = blocks.get(b)
+      if (block === undefined) break
+      const blockStart = b * bs
+      const from = Math.max(offset, blockStart)
+      const to = Math.min(end, blockStart + block.byteLength)
+      if (to > from) out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
+    }
+    return out.buffer
+  }
+
+  return {
+    get fileSize() {
+      return size ?? null
+    },
+    size: () => size,
+    stats,
+    close: async () => {},
+    fetch: (slices) => Promise.all(slices.map(readSlice))
+  }
+}

@@ -1,0 +1,214 @@
+// Reading a GeoTIFF header into RasterInfo as GDAL interprets it: geotransform from ModelTiepoint +
+// ModelPixelScale or ModelTransformation, PixelIsPoint shift, CRS from GeoKeys, GDAL_NODATA, GDAL_METADATA.
+import { Crs, type DType, type GeoTransform } from "@eoforge/core"
+import type { GeoTIFF, GeoTIFFImage } from "geotiff"
+import { CrsProblem, fromGeoKeys } from "./crs.ts"
+
+/** Why a header is unusable (mapped to a typed error by the caller). */
+export class HeaderProblem extends Error {
+  readonly problem: "NoGeoreferencing" | "UnsupportedCodec" | "UnsupportedCrs" | "Truncated"
+  constructor(problem: HeaderProblem["problem"], message: string, cause?: unknown) {
+    super(message, { cause })
+    this.problem = problem
+  }
+}
+
+/** Compression codes geotiff.js decodes in Node: none, LZW, JPEG, DEFLATE, PackBits, LERC, ZSTD. */
+const supportedCodecs = new Set([1, 5, 7, 8, 32946, 32773, 34887, 50000])
+const codecNames: Record<number, string> = {
+  50001: "WebP",
+  34712: "JPEG 2000",
+  34925: "LZMA",
+  6: "old-style JPEG"
+}
+
+const dtypeOf = (format: number, bits: number): DType.DType | undefined => {
+  if (format === 3) return bits === 32 ? "float32" : bits === 64 ? "float64" : undefined
+  if (format === 2)
+    return bits === 8 ? "int8" : bits === 16 ? "int16" : bits === 32 ? "int32" : undefined
+  return bits === 8 ? "uint8" : bits === 16 ? "uint16" : bits === 32 ? "uint32" : undefined
+}
+
+interface MetadataItem {
+  readonly name: string
+  readonly sample: number | undefined
+  readonly role: string | undefined
+  readonly value: string
+}
+
+const parseGdalMetadata = (xml: string | undefined): ReadonlyArray<MetadataItem> => {
+  if (typeof xml !== "string") return []
+  const items: Array<MetadataItem> = []
+  for (const m of xml.matchAll(/<Item\s+([^>]*)>([^<]*)<\/Item>/g)) {
+    const attrs = m[1]
+    const name = attrs.match(/name="([^"]*)"/)?.[1] ?? ""
+    const sample = attrs.match(/sample="(\d+)"/)?.[1]
+    const role = attrs.match(/role="([^"]*)"/)?.[1]
+    const value = m[2]
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+    items.push({ name, sample: sample === undefined ? undefined : Number(sample), role, value })
+  }
+  return items
+}
+
+/** Everything RasterInfo needs from the header, plus the images (full resolution then overviews). */
+export interface Header {
+  readonly width: number
+  readonly height: number
+  readonly bands: number
+  readonly dtype: DType.DType
+  readonly crs: Crs.Crs
+  readonly geoTransform: GeoTransform.GeoTransform
+  readonly nodata: number | undefined
+  readonly scale: ReadonlyArray<number>
+  readonly offset: ReadonlyArray<number>
+  readonly descriptions: ReadonlyArray<string | undefined>
+  readonly images: ReadonlyArray<GeoTIFFImage>
+  readonly blockWidth: number
+  readonly blockHeight: number
+}
+
+const maxEnd = async (image: GeoTIFFImage): Promise<number> => {
+  const fd = image.getFileDirectory()
+  const tiled = fd.hasTag("TileOffsets")
+  const offsets = (await fd.loadValue(tiled ? "TileOffsets" : "StripOffsets")) as ArrayLike<number>
+  const counts = (await fd.loadValue(
+    tiled ? "TileByteCounts" : "StripByteCounts"
+  )) as ArrayLike<number>
+  let end = 0
+  for (let i = 0; i < offsets.length; i++)
+    end = Math.max(end, Number(offsets[i]) + Number(counts[i]))
+  return end
+}
+
+/** Reads and checks the header of an opened GeoTIFF. */
+export const readHeader = async (tiff: GeoTIFF, fileSize: number | null): Promise<Header> => {
+  const count = await tiff.getImageCount()
+  const first = await tiff.getImage(0)
+  const fd = first.getFileDirectory()
+  const compression = Number(fd.getValue("Compression") ?? 1)
+  if (!supportedCodecs.has(compression))
+    throw new HeaderProblem(
+      "UnsupportedCodec",
+      `its ${codecNames[compression] ?? `compression ${compression}`} codec cannot be decoded; convert it with gdal_translate -co COMPRESS=DEFLATE (or ZSTD/LZW)`
+    )
+  const bits = Number(first.getBitsPerSample(0))
+  const dtype = dtypeOf(first.getSampleFormat(0), bits)
+  if (dtype === undefined)
+    throw new HeaderProblem(
+      "UnsupportedCodec",
+      `its ${bits}-bit samples are not a supported pixel type`
+    )
+
+  const transformation = (await fd.loadValue("ModelTransformation")) as
+    ArrayLike<number> | undefined
+  const tiepoint = (await fd.loadValue("ModelTiepoint")) as ArrayLike<number> | undefined
+  const pixelScale = (await fd.loadValue("ModelPixelScale")) as ArrayLike<number> | undefined
+  let gt: [number, number, number, number, number, number]
+  if (transformation !== undefined && transformation.length >= 16) {
+    const m = transformation
+    gt = [m[3], m[0], m[1], m[7], m[4], m[5]]
+  } else if (tiepoint !== undefined && tiepoint.length >= 6 && pixelScale !== undefined) {
+    const [i, j, , x, y] = [tiepoint[0], tiepoint[1], tiepoint[2], tiepoint[3], tiepoint[4]]
+    gt = [x - i * pixelScale[0], pixelScale[0], 0, y + j * pixelScale[1], 0, -pixelScale[1]]
+  } else {
+    throw new HeaderProblem(
+      "NoGeoreferencing",
+      "it has no ModelTiepoint/ModelPixelScale nor ModelTransformation tag; georeference it, e.g. gdal_translate -a_srs EPSG:… -a_ullr …"
+    )
+  }
+  const keys = first.getGeoKeys() as Partial<Record<string, unknown>> | null
+  if (keys === null)
+    throw new HeaderProblem(
+      "NoGeoreferencing",
+      "it has a geotransform but no GeoKeyDirectory (no CRS); assign one, e.g. gdal_edit.py -a_srs EPSG:…"
+    )
+  if (keys["GTRasterTypeGeoKey"] === 2) {
+    // PixelIsPoint: GDAL moves the origin half a pixel up-left so that the transform is pixel-is-area.
+    gt = [
+      gt[0] - 0.5 * gt[1] - 0.5 * gt[2],
+      gt[1],
+      gt[2],
+      gt[3] - 0.5 * gt[4] - 0.5 * gt[5],
+      gt[4],
+      gt[5]
+    ]
+  }
+  let crs: Crs.Crs
+  try {
+    crs = fromGeoKeys(keys)
+  } catch (error) {
+    if (error instanceof CrsProblem)
+      throw new HeaderProblem(
+        "UnsupportedCrs",
+        `its CRS cannot be expressed in proj4: ${error.message}`,
+        error
+      )
+    throw error
+  }
+
+  const bands = first.getSamplesPerPixel()
+  const nodata = first.getGDALNoData() ?? undefined
+  const items = parseGdalMetadata((await fd.loadValue("GDAL_METADATA")) as string | undefined)
+  const perBand = (name: string, role: string | undefined, fallback: number) =>
+    Array.from({ length: bands }, (_, b) => {
+      const item = items.find((it) => it.sample === b && (it.role === role || it.name === name))
+      const v = item === undefined ? NaN : Number(item.value)
+      return Number.isFinite(v) ? v : fallback
+    })
+  const descriptions = Array.from(
+    { length: bands },
+    (_, b) => items.find((it) => it.sample === b && it.role === "description")?.value
+  )
+
+  const images: Array<GeoTIFFImage> = [first]
+  for (let i = 1; i < count; i++) {
+    const image = await tiff.getImage(i)
+    const type = Number(image.getFileDirectory().getValue("NewSubfileType") ?? 0)
+    if ((type & 1) === 1 && (type & 4) === 0 && image.getSamplesPerPixel() === bands)
+      images.push(image)
+  }
+  images.sort((a, b) => b.getWidth() - a.getWidth())
+  if (fileSize !== null) {
+    for (const image of images) {
+      const end = await maxEnd(image)
+      if (end > fileSize)
+        throw new HeaderProblem(
+          "Truncated",
+          `it is truncated: image data runs to byte ${end} but the file has ${fileSize} bytes; download it again`
+        )
+    }
+  }
+  return {
+    width: first.getWidth(),
+    height: first.getHeight(),
+    bands,
+    dtype,
+    crs,
+    geoTransform: gt,
+    nodata: nodata === null ? undefined : nodata,
+    scale: perBand("SCALE", "scale", 1),
+    offset: perBand("OFFSET", "offset", 0),
+    descriptions,
+    images,
+    blockWidth: first.getTileWidth(),
+    blockHeight: first.getTileHeight()
+  }
+}
+
+/** The overview GDAL's gdalwarp picks (-ovr AUTO) for a target/source resolution ratio; 0 = full resolution. */
+export const chooseImage = (widths: ReadonlyArray<number>, targetRatio: number): number => {
+  if (!(targetRatio > 1) || widths.length < 2) return 0
+  const n = widths.length - 1
+  let iOvr = -1
+  for (; iOvr < n - 1; iOvr++) {
+    const ratio = iOvr < 0 ? 1 : widths[0] / widths[iOvr + 1]
+    const next = widths[0] / widths[iOvr + 2]
+    if (ratio < targetRatio && next > targetRatio) break
+    if (Math.abs(ratio - targetRatio) < 1e-1) break
+  }
+  return iOvr + 1
+}

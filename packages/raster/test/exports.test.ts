@@ -1,0 +1,33 @@
+// The public surface of @eoforge/raster: changes to it are deliberate.
+import { describe, expect, it } from "@effect/vitest"
+import * as Raster from "../src/index.ts"
+
+describe("@eoforge/raster exports", () => {
+  it("exposes the reading modules with their members", () => {
+    const surface = Object.fromEntries(
+      Object.entries(Raster)
+        .filter(([name]) => name !== "GeoTiffWriter")
+        .map(([name, mod]) => [name, Object.keys(mod).sort()])
+    )
+    expect(surface).toMatchInlineSnapshot(`
+      {
+        "Mosaic": [
+          "read",
+        ],
+        "RasterError": [
+          "OpenProblem",
+          "RasterOpenError",
+          "RasterReadError",
+          "ReadProblem",
+        ],
+        "RasterInfo": [],
+        "RasterSource": [
+          "RasterSource",
+          "layerGeoTiff",
+          "layerGeoTiffWith",
+          "makeGeoTiff",
+        ],
+      }
+    `)
+  })
+})
