@@ -1,0 +1,259 @@
+// Finding one acquisition for a patch × product × time slot: search, rank, cover, pair, sign.
+// Every call ends with a Found record or a Missing record carrying a core Reason code — never silently empty.
+import { Patch, Reason } from "@eoforge/core"
+import { Effect, Redacted, Stream } from "effect"
+import { AssetSigner } from "./AssetSigner.ts"
+import type { Provider } from "./Presets.ts"
+import type { Preset } from "./Product.ts"
+import * as Search from "./Search.ts"
+import * as Selection from "./Selection.ts"
+import * as StacClient from "./StacClient.ts"
+import { ItemError, NotStacError, UnknownCollectionError } from "./StacError.ts"
+import type { Item } from "./StacItem.ts"
+import * as StacItem from "./StacItem.ts"
+import type { Slot } from "./TimeSlots.ts"
+
+/** How to pick an acquisition. */
+export interface Rules {
+  /** The catalogue provider (its id selects the preset's binding). */
+  readonly provider: Provider
+  /** Read from this source instead of the provider's API (e.g. a static catalogue). */
+  readonly source?: StacClient.Source
+  readonly select: Selection.Rule
+  /** Keep items with `eo:cloud_cover` strictly below this percentage (cloudy products only). */
+  readonly maxCloud?: number
+  /** Allow a same-day mosaic when no single item covers the patch (default true). */
+  readonly allowMosaic?: boolean
+  /** Require the same Sentinel-2 datatake as this acquisition (L1C paired with L2A). */
+  readonly sameDatatakeAs?: Found
+  /** Require acquisition within `maxDays` of this acquisition (S1 near S2); ranks by closeness to it. */
+  readonly near?: { readonly found: Found; readonly maxDays: number }
+  /** Require this relative orbit (e.g. the one chosen in the first slot). */
+  readonly relativeOrbit?: number
+  /** Page size of searches. */
+  readonly limit?: number
+}
+
+/** One asset to read for a band. */
+export interface AssetRef {
+  readonly item: string
+  readonly key: string
+  /** The href as catalogued (no credentials): safe to record. */
+  readonly href: string
+  /** The URL to read, possibly signed; prints as `<redacted>`. */
+  readonly url: Redacted.Redacted<string>
+  /** `raster:bands` scale and offset of the asset, when the item gives them. */
+  readonly scale?: number
+  readonly offset?: number
+}
+
+/** The acquisition found for a slot. */
+export interface Found {
+  readonly _tag: "Found"
+  readonly slot: string
+  /** The window searched (the fallback's when `fallback`), epoch ms inclusive. */
+  readonly window: { readonly start: number; readonly end: number }
+  readonly fallback: boolean
+  readonly items: ReadonlyArray<Item>
+  /** Assets per band name, one per item in paint order. */
+  readonly assets: Readonly<Record<string, ReadonlyArray<AssetRef>>>
+  /** Acquisition instant of the first item, epoch ms. */
+  readonly datetime: number
+  /** Largest cloud cover among the items, percent (cloudy products). */
+  readonly cloud?: number
+  /** Signed time from the paired acquisition to this one, ms (with `near`). */
+  readonly deltaT?: number
+  readonly relativeOrbit?: number
+  readonly orbitState?: string
+  readonly mosaic: boolean
+  /** Fraction of the patch covered (sampled for mosaics). */
+  readonly coverage: number
+}
+
+/** No acquisition for a slot, with the reason code and a human explanation. */
+export interface Missing {
+  readonly _tag: "Missing"
+  readonly slot: string
+  readonly reason: Reason.Reason
+  readonly detail: string
+}
+
+/** Failures that are configuration or data errors rather than "no data" outcomes. */
+export type FindError = UnknownCollectionError | NotStacError | ItemError
+
+const missing = (slot: Slot, reason: Reason.Reason, detail: string): Missing => ({
+  _tag: "Missing",
+  slot: slot.id,
+  reason,
+  detail
+})
+
+/** The search parameters `find` sends for one window (exported so request sets can be golden-tested). */
+export const searchParams = (
+  patch: Pick<Patch.Patch, "footprint">,
+  preset: Preset,
+  window: Pick<Slot, "start" | "end">,
+  rules: Pick<Rules, "provider" | "select" | "maxCloud" | "limit">
+): Search.SearchParams | undefined => {
+  const binding = preset.bindings[rules.provider.id]
+  if (binding === undefined) return undefined
+  const sortby: ReadonlyArray<Search.SortBy> | undefined =
+    rules.select === "least-cloudy" && preset.cloudy
+      ? [{ field: "properties.eo:cloud_cover", direction: "asc" }]
+      : rules.select === "most-recent"
+        ? [{ field: "properties.datetime", direction: "desc" }]
+        : undefined
+  return {
+    collections: [binding.collection],
+    intersects: Search.patchGeometry(patch),
+    datetime: { start: window.start, end: window.end },
+    ...(preset.cloudy && rules.maxCloud !== undefined ? { maxCloud: rules.maxCloud } : {}),
+    ...(preset.equals === undefined ? {} : { equals: preset.equals }),
+    ...(sortby === undefined ? {} : { sortby }),
+    limit: rules.limit ?? 100
+  }
+}
+
+const inWindow = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  preset: Preset,
+  slot: Slot,
+  window: Slot,
+  rules: Rules
+): Effect.fn.Return<Found | Missing, FindError, StacClient.StacClient | AssetSigner> {
+  const client = yield* StacClient.StacClient
+  const signer = yield* AssetSigner
+  const binding = preset.bindings[rules.provider.id]
+  const params = searchParams(patch, preset, window, rules)
+  if (binding === undefined || params === undefined) {
+    return yield* new UnknownCollectionError({
+      collection: `${preset.spec.id} (no binding)`,
+      source: rules.provider.id
+    })
+  }
+  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const run = (p: Search.SearchParams) =>
+    Stream.runCollect(client.search(source, p)).pipe(
+      Effect.map((items): ReadonlyArray<Item> | Missing => items),
+      Effect.catchTag("StacHttpError", (e) =>
+        Effect.succeed(missing(slot, Reason.Reason.SourceError, e.message))
+      )
+    )
+  const items = yield* run(params)
+  if (!Array.isArray(items)) return items as Missing
+  const span = `${Search.interval(window.start, window.end)} in ${binding.collection}`
+  if (items.length === 0) {
+    if (params.maxCloud === undefined) {
+      return missing(slot, Reason.Reason.NoItemInWindow, `no item intersects the patch ${span}`)
+    }
+    const { maxCloud: _m, ...open } = params
+    const any = yield* run({ ...open, limit: 1 })
+    if (!Array.isArray(any)) return any as Missing
+    return any.length > 0
+      ? missing(
+          slot,
+          Reason.Reason.TooCloudy,
+          `items exist ${span} but none below ${params.maxCloud} % cloud`
+        )
+      : missing(slot, Reason.Reason.NoItemInWindow, `no item intersects the patch ${span}`)
+  }
+  let candidates: ReadonlyArray<Item> = items
+  const constraints: Array<string> = []
+  if (rules.relativeOrbit !== undefined) {
+    candidates = Selection.onRelativeOrbit(candidates, rules.relativeOrbit)
+    constraints.push(`relative orbit ${rules.relativeOrbit}`)
+  }
+  if (rules.sameDatatakeAs !== undefined) {
+    candidates = Selection.sameDatatake(candidates, rules.sameDatatakeAs.items[0])
+    constraints.push(
+      `datatake ${Selection.datatakeKey(rules.sameDatatakeAs.items[0]) ?? "(unknown)"}`
+    )
+  }
+  if (rules.near !== undefined) {
+    candidates = Selection.withinDays(candidates, rules.near.found.datetime, rules.near.maxDays)
+    constraints.push(
+      `within ${rules.near.maxDays} days of ${Search.isoString(rules.near.found.datetime)}`
+    )
+  }
+  if (candidates.length === 0) {
+    return missing(
+      slot,
+      Reason.Reason.PairingFailed,
+      `${items.length} item(s) ${span}, none with ${constraints.join(" and ")}`
+    )
+  }
+  const choice = Selection.choose(candidates, patch, {
+    rule: rules.select,
+    referenceMs: rules.near?.found.datetime ?? window.reference,
+    allowMosaic: rules.allowMosaic ?? true
+  })
+  if (choice === undefined) {
+    return missing(
+      slot,
+      Reason.Reason.NotCovered,
+      `${candidates.length} candidate(s) ${span}, none covers the whole patch and mosaics are ${rules.allowMosaic === false ? "disabled" : "empty"}`
+    )
+  }
+  const assets: Record<string, Array<AssetRef>> = {}
+  for (const band of preset.spec.bands) {
+    const key = binding.assets[band.name]
+    const refs: Array<AssetRef> = []
+    for (const item of choice.items) {
+      const bad = StacItem.checkAsset(item, key, preset.projected)
+      if (bad !== undefined) return yield* bad
+      const href = item.assets[key].href
+      const url = yield* signer
+        .sign(binding.collection, href)
+        .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
+      if (!Redacted.isRedacted(url)) return missing(slot, Reason.Reason.SourceError, url.message)
+      refs.push({ item: item.id, key, href, url, ...StacItem.scaling(item, key) })
+    }
+    assets[band.name] = refs
+  }
+  const first = choice.items[0]
+  const datetime = StacItem.datetimeMs(first) ?? window.reference
+  const clouds = choice.items.map(StacItem.cloudCover).filter((c): c is number => c !== undefined)
+  const orbit = StacItem.relativeOrbit(first)
+  const state = StacItem.orbitState(first)
+  return {
+    _tag: "Found",
+    slot: slot.id,
+    window: { start: window.start, end: window.end },
+    fallback: window !== slot,
+    items: choice.items,
+    assets,
+    datetime,
+    ...(clouds.length > 0 ? { cloud: Math.max(...clouds) } : {}),
+    ...(rules.near === undefined ? {} : { deltaT: datetime - rules.near.found.datetime }),
+    ...(orbit === undefined ? {} : { relativeOrbit: orbit }),
+    ...(state === undefined ? {} : { orbitState: state }),
+    mosaic: choice.mosaic,
+    coverage: choice.coverage
+  }
+})
+
+/**
+ * The acquisition of `preset` for `patch` in `slot` under `rules`; when the slot yields nothing suitable
+ * (other than a source error) its fallback window is tried. Missing results keep the first window's reason.
+ */
+export const find = Effect.fn("Find.find")(function* (
+  patch: Patch.Patch,
+  preset: Preset,
+  slot: Slot,
+  rules: Rules
+): Effect.fn.Return<Found | Missing, FindError, StacClient.StacClient | AssetSigner> {
+  const first = yield* inWindow(patch, preset, slot, slot, rules)
+  if (
+    first._tag === "Found" ||
+    first.reason === Reason.Reason.SourceError ||
+    slot.fallback === undefined
+  ) {
+    return first
+  }
+  const second = yield* inWindow(patch, preset, slot, slot.fallback, rules)
+  if (second._tag === "Found") return second
+  return {
+    ...first,
+    detail: `${first.detail}; fallback ${Search.interval(slot.fallback.start, slot.fallback.end)}: ${second.detail}`
+  }
+})

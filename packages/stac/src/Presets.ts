@@ -1,0 +1,223 @@
+// Built-in products: Sentinel-2 L1C/L2A, Sentinel-1 GRD, Copernicus DEM GLO-30, ESA WorldCover.
+// Each maps bands to asset keys of Earth Search (v1) and, where it carries the product, Planetary Computer.
+import type { Band } from "@eoforge/core"
+import type { Preset } from "./Product.ts"
+
+/** A catalogue provider: id used in bindings and the STAC API root. */
+export interface Provider {
+  readonly id: string
+  readonly url: string
+}
+
+/** Element 84 Earth Search v1 (AWS open data; no signing). */
+export const earthSearch: Provider = {
+  id: "earth-search",
+  url: "https://earth-search.aws.element84.com/v1"
+}
+
+/** Microsoft Planetary Computer (assets need SAS signing: AssetSigner.layerPlanetaryComputer). */
+export const planetaryComputer: Provider = {
+  id: "planetary-computer",
+  url: "https://planetarycomputer.microsoft.com/api/stac/v1"
+}
+
+/** Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search key. */
+export const sentinel2Bands: ReadonlyArray<
+  readonly [
+    name: string,
+    description: string,
+    wavelengthNm: number,
+    resolution: number,
+    earthSearch: string
+  ]
+> = [
+  ["B01", "Coastal aerosol", 442.7, 60, "coastal"],
+  ["B02", "Blue", 492.4, 10, "blue"],
+  ["B03", "Green", 559.8, 10, "green"],
+  ["B04", "Red", 664.6, 10, "red"],
+  ["B05", "Red edge 1", 704.1, 20, "rededge1"],
+  ["B06", "Red edge 2", 740.5, 20, "rededge2"],
+  ["B07", "Red edge 3", 782.8, 20, "rededge3"],
+  ["B08", "NIR", 832.8, 10, "nir"],
+  ["B8A", "Narrow NIR", 864.7, 20, "nir08"],
+  ["B09", "Water vapour", 945.1, 60, "nir09"],
+  ["B10", "SWIR cirrus", 1373.5, 60, "cirrus"],
+  ["B11", "SWIR 1", 1613.7, 20, "swir16"],
+  ["B12", "SWIR 2", 2202.4, 20, "swir22"]
+]
+
+const s2 = (level: "l1c" | "l2a"): Preset => {
+  const rows = level === "l1c" ? sentinel2Bands : sentinel2Bands.filter(([n]) => n !== "B10")
+  const bands: Array<Band.BandSpec> = rows.map(([name, description, wavelengthNm, resolution]) => ({
+    name,
+    description,
+    wavelengthNm,
+    resolution,
+    unit: "reflectance",
+    nodata: 0,
+    scale: 0.0001,
+    offset: 0,
+    resampling: "bilinear"
+  }))
+  const es = Object.fromEntries(rows.map(([name, , , , key]) => [name, key]))
+  const collection = level === "l1c" ? "sentinel-2-l1c" : "sentinel-2-l2a"
+  return {
+    spec: {
+      id: level === "l1c" ? "s2l1c" : "s2l2a",
+      title:
+        level === "l1c"
+          ? "Sentinel-2 MSI Level-1C (top of atmosphere)"
+          : "Sentinel-2 MSI Level-2A (surface reflectance)",
+      dtype: "uint16",
+      resolution: 10,
+      bands,
+      source: collection,
+      license: "CC-BY-SA-3.0-IGO",
+      attribution: "Contains modified Copernicus Sentinel data"
+    },
+    bindings: {
+      [earthSearch.id]: { collection, assets: es },
+      // Planetary Computer carries L2A only, with assets named after the bands.
+      ...(level === "l2a"
+        ? {
+            [planetaryComputer.id]: {
+              collection: "sentinel-2-l2a",
+              assets: Object.fromEntries(rows.map(([name]) => [name, name]))
+            }
+          }
+        : {})
+    },
+    cloudy: true,
+    projected: true,
+    valueTransform: "none"
+  }
+}
+
+/** Sentinel-2 Level-1C: 13 bands, uint16 DN, reflectance = DN × 1e-4 (+ offset −0.1 from baseline 04.00, read per item). */
+export const sentinel2L1C: Preset = s2("l1c")
+
+/** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, reflectance = DN × 1e-4 (+ per-item offset). */
+export const sentinel2L2A: Preset = s2("l2a")
+
+/** Sentinel-1 GRD (VV, VH), optionally one orbit direction, stored as dB or linear backscatter (float32). */
+export const sentinel1Grd = (
+  options: { readonly unit?: "dB" | "linear"; readonly orbit?: "ascending" | "descending" } = {}
+): Preset => {
+  const unit = options.unit ?? "dB"
+  const band = (p: "VV" | "VH"): Band.BandSpec => ({
+    name: p,
+    description: `${p} backscatter`,
+    polarisation: p,
+    unit,
+    resolution: 10,
+    resampling: "bilinear"
+  })
+  return {
+    spec: {
+      id: "s1grd",
+      title: `Sentinel-1 C-band SAR GRD (${unit})`,
+      dtype: "float32",
+      resolution: 10,
+      bands: [band("VV"), band("VH")],
+      source: "sentinel-1-grd",
+      license: "CC-BY-SA-3.0-IGO",
+      attribution: "Contains modified Copernicus Sentinel data"
+    },
+    bindings: {
+      [earthSearch.id]: { collection: "sentinel-1-grd", assets: { VV: "vv", VH: "vh" } },
+      [planetaryComputer.id]: { collection: "sentinel-1-grd", assets: { VV: "vv", VH: "vh" } }
+    },
+    cloudy: false,
+    // GRD is delivered in radar geometry with ground control points, not with proj:transform.
+    projected: false,
+    ...(options.orbit === undefined ? {} : { equals: { "sat:orbit_state": options.orbit } }),
+    valueTransform: unit === "dB" ? "dB" : "none"
+  }
+}
+
+/** Copernicus DEM GLO-30: surface height in metres above EGM2008, float32, 30 m. */
+export const copernicusDem30: Preset = {
+  spec: {
+    id: "dem",
+    title: "Copernicus DEM GLO-30",
+    dtype: "float32",
+    resolution: 30,
+    bands: [
+      {
+        name: "DEM",
+        description: "Surface height above EGM2008",
+        unit: "m",
+        resolution: 30,
+        resampling: "bilinear"
+      }
+    ],
+    source: "cop-dem-glo-30",
+    license: "Copernicus DEM licence",
+    attribution:
+      "Produced using Copernicus WorldDEM-30 © DLR e.V. 2010-2014 and © Airbus Defence and Space GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA; all rights reserved"
+  },
+  bindings: {
+    [earthSearch.id]: { collection: "cop-dem-glo-30", assets: { DEM: "data" } },
+    [planetaryComputer.id]: { collection: "cop-dem-glo-30", assets: { DEM: "data" } }
+  },
+  cloudy: false,
+  projected: true,
+  valueTransform: "none"
+}
+
+/** ESA WorldCover classes: value, name, legend colour (hex RGB). */
+export const worldCoverClasses: ReadonlyArray<
+  readonly [value: number, name: string, colour: string]
+> = [
+  [10, "Tree cover", "#006400"],
+  [20, "Shrubland", "#ffbb22"],
+  [30, "Grassland", "#ffff4c"],
+  [40, "Cropland", "#f096ff"],
+  [50, "Built-up", "#fa0000"],
+  [60, "Bare / sparse vegetation", "#b4b4b4"],
+  [70, "Snow and ice", "#f0f0f0"],
+  [80, "Permanent water bodies", "#0064c8"],
+  [90, "Herbaceous wetland", "#0096a0"],
+  [95, "Mangroves", "#00cf75"],
+  [100, "Moss and lichen", "#fae6a0"]
+]
+
+/** ESA WorldCover 10 m land cover (11 classes, uint8, 0 = no data), nearest-neighbour resampling. */
+export const esaWorldCover: Preset = {
+  spec: {
+    id: "worldcover",
+    title: "ESA WorldCover 10 m",
+    dtype: "uint8",
+    resolution: 10,
+    bands: [
+      {
+        name: "Map",
+        description: "Land cover class",
+        nodata: 0,
+        resolution: 10,
+        resampling: "nearest",
+        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n]))
+      }
+    ],
+    source: "esa-worldcover",
+    license: "CC-BY-4.0",
+    attribution:
+      "© ESA WorldCover project / Contains modified Copernicus Sentinel data processed by the ESA WorldCover consortium"
+  },
+  bindings: {
+    [earthSearch.id]: { collection: "esa-worldcover", assets: { Map: "map" } },
+    [planetaryComputer.id]: { collection: "esa-worldcover", assets: { Map: "map" } }
+  },
+  cloudy: false,
+  projected: true,
+  valueTransform: "none"
+}
+
+/** Every built-in preset by product id (Sentinel-1 in dB, both orbit directions). */
+export const all: Readonly<Record<string, Preset>> = {
+  s2l1c: sentinel2L1C,
+  s2l2a: sentinel2L2A,
+  s1grd: sentinel1Grd(),
+  dem: copernicusDem30,
+  worldcover: esaWorldCover
+}
