@@ -153,14 +153,6 @@ const parseRing = (u: unknown, p: number, k: number): Float64Array => {
       "give at least 4 positions (a triangle plus the closing position)"
     )
   }
-  if (signedArea(ring) === 0) {
-    fail(
-      p,
-      k,
-      "the ring encloses no area",
-      "give a ring with at least three distinct non-collinear positions"
-    )
-  }
   const hit = selfIntersection(ring)
   if (hit !== undefined) {
     fail(
@@ -168,6 +160,14 @@ const parseRing = (u: unknown, p: number, k: number): Float64Array => {
       k,
       `the ring intersects itself (edges ${hit[0]} and ${hit[1]})`,
       "remove the crossing, e.g. split the ring into two polygons or reorder its positions"
+    )
+  }
+  if (signedArea(ring) === 0) {
+    fail(
+      p,
+      k,
+      "the ring encloses no area",
+      "give a ring with at least three distinct non-collinear positions"
     )
   }
   return ring

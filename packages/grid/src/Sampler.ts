@@ -7,6 +7,7 @@ import * as Geodesic from "./internal/geodesic.ts"
 import { parseCsv, parseGeoJson, ParseFailure } from "./internal/locations.ts"
 import * as Random from "./Random.ts"
 import * as Tiling from "./Tiling.ts"
+import * as Zone from "./Zone.ts"
 
 /** One sampled location. */
 export interface Sample {
@@ -68,26 +69,35 @@ const indexed = <A>(n: number, draw: (i: number) => A): Iterable<A> => ({
   }
 })
 
-/** Options of the cities-Gaussian sampler. */
-export interface CitiesGaussianOptions {
+/** A centre to sample around: position in degrees and an optional name carried into `Sample.city`. */
+export interface Centre {
+  /** Longitude, degrees east, WGS 84. */
+  readonly lon: number
+  /** Latitude, degrees north, WGS 84. */
+  readonly lat: number
+  /** Name carried into the samples. */
+  readonly name?: string | undefined
+}
+
+/** Options of the Gaussian-around-centres sampler. */
+export interface GaussianOptions {
   /** Seed of every random choice (safe integer). */
   readonly seed: number
-  /** How many of the most populated cities to sample around (default 10,000, as SSL4EO-S12). */
-  readonly topN?: number | undefined
   /** Standard deviation of the ground offset along each axis, kilometres (default 50). */
   readonly sigmaKm?: number | undefined
-  /** City choice: "uniform" (as SSL4EO-S12, the default) or "population"-weighted. */
-  readonly weighting?: "uniform" | "population" | undefined
   /** Number of samples (default: endless). */
   readonly count?: number | undefined
 }
 
 /**
- * Locations around cities: a city of the top N (uniform or population-weighted), moved by an isotropic 2-D normal
- * offset on the ground (σ km per axis: uniform bearing, Rayleigh distance) along the WGS 84 geodesic.
+ * Locations around given centres: a centre chosen uniformly (or ∝ `weights`), moved by an isotropic 2-D normal
+ * ground offset of σ km per axis (uniform bearing, Rayleigh distance) along the WGS 84 geodesic (Vincenty direct).
  */
-export const citiesGaussian = (options: CitiesGaussianOptions): Iterable<Sample> => {
-  const { seed } = options
+export const gaussianAround = (
+  centres: ReadonlyArray<Centre>,
+  options: GaussianOptions & { readonly weights?: ReadonlyArray<number> | undefined }
+): Iterable<Sample> => {
+  const { seed, weights } = options
   const sigmaKm = options.sigmaKm ?? 50
   if (!Number.isFinite(sigmaKm) || sigmaKm < 0) {
     throw new InvalidSamplerOptionError({
@@ -96,6 +106,69 @@ export const citiesGaussian = (options: CitiesGaussianOptions): Iterable<Sample>
       fix: "give a finite distance in km, ≥ 0"
     })
   }
+  if (centres.length === 0) {
+    throw new InvalidSamplerOptionError({
+      option: "centres",
+      value: "[]",
+      fix: "give at least one centre"
+    })
+  }
+  centres.forEach((c) => Zone.validate(c.lon, c.lat))
+  Random.make(seed)
+  const n = count(options.count)
+  let cumulative: Float64Array | undefined
+  let total = 0
+  if (weights !== undefined) {
+    if (weights.length !== centres.length || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
+      throw new InvalidSamplerOptionError({
+        option: "weights",
+        value: `${weights.length} weights`,
+        fix: `give one finite weight ≥ 0 per centre (${centres.length})`
+      })
+    }
+    cumulative = new Float64Array(centres.length)
+    weights.forEach((w, i) => {
+      total += w
+      cumulative![i] = total
+    })
+  }
+  const sigma = sigmaKm * 1000
+  const out = new Float64Array(2)
+  return indexed(n, (index) => {
+    const r = Random.derive(seed, index)
+    let k: number
+    if (cumulative === undefined) k = Random.int(r, centres.length)
+    else {
+      const u = r.next() * total
+      let lo = 0
+      let hi = centres.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (cumulative[mid] > u) hi = mid
+        else lo = mid + 1
+      }
+      k = lo
+    }
+    const c = centres[k]
+    const east = sigma * r.normal()
+    const north = sigma * r.normal()
+    Geodesic.direct(c.lon, c.lat, Math.atan2(east, north), Math.hypot(east, north), out)
+    const lon = out[0]
+    const lat = out[1]
+    return c.name === undefined ? { index, lon, lat } : { index, lon, lat, city: c.name }
+  })
+}
+
+/** Options of the cities-Gaussian sampler. */
+export interface CitiesGaussianOptions extends GaussianOptions {
+  /** How many of the most populated cities to sample around (default 10,000, as SSL4EO-S12). */
+  readonly topN?: number | undefined
+  /** City choice: "uniform" (as SSL4EO-S12, the default) or "population"-weighted. */
+  readonly weighting?: "uniform" | "population" | undefined
+}
+
+/** SSL4EO-S12 sampling: gaussianAround the top N cities (Cities.top), `city` = `Name, ISO2`. */
+export const citiesGaussian = (options: CitiesGaussianOptions): Iterable<Sample> => {
   const weighting = options.weighting ?? "uniform"
   if (weighting !== "uniform" && weighting !== "population") {
     throw new InvalidSamplerOptionError({
@@ -104,38 +177,16 @@ export const citiesGaussian = (options: CitiesGaussianOptions): Iterable<Sample>
       fix: 'use "uniform" or "population"'
     })
   }
-  Random.make(seed)
-  const n = count(options.count)
   const cities = Cities.top(options.topN ?? 10000)
-  const cumulative = new Float64Array(cities.length)
-  let total = 0
-  cities.forEach((c, i) => {
-    total += c.population
-    cumulative[i] = total
-  })
-  const sigma = sigmaKm * 1000
-  const out = new Float64Array(2)
-  return indexed(n, (index) => {
-    const r = Random.derive(seed, index)
-    let k: number
-    if (weighting === "uniform") k = Random.int(r, cities.length)
-    else {
-      const u = r.next() * total
-      let lo = 0
-      let hi = cities.length - 1
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (cumulative[mid] > u) hi = mid
-        else lo = mid + 1
-      }
-      k = lo
+  return gaussianAround(
+    cities.map((c) => ({ lon: c.lon, lat: c.lat, name: `${c.name}, ${c.iso2}` })),
+    {
+      seed: options.seed,
+      sigmaKm: options.sigmaKm,
+      count: options.count,
+      weights: weighting === "population" ? cities.map((c) => c.population) : undefined
     }
-    const city = cities[k]
-    const east = sigma * r.normal()
-    const north = sigma * r.normal()
-    Geodesic.direct(city.lon, city.lat, Math.atan2(east, north), Math.hypot(east, north), out)
-    return { index, lon: out[0], lat: out[1], city: `${city.name}, ${city.iso2}` }
-  })
+  )
 }
 
 /** Options of the area-uniform samplers. */

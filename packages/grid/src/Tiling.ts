@@ -87,35 +87,84 @@ const metricBounds = (w: ZoneWindow, pad: number) => {
   return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad }
 }
 
+interface Range {
+  readonly k0: number
+  readonly k1: number
+  readonly rowTop: number
+  readonly rowBottom: number
+}
+
+// Per zone, the lattice ranges to scan: one per AOI polygon, so a MultiPolygon's far-apart parts stay cheap.
+const ranges = (
+  aoi: Aoi.Aoi,
+  size: number
+): Map<number, Array<Range & { readonly w: ZoneWindow }>> => {
+  const byZone = new Map<number, Array<Range & { readonly w: ZoneWindow }>>()
+  for (const polygon of aoi.polygons) {
+    const outer = polygon[0]
+    let minX = Infinity
+    let minY = Infinity
+    let maxX = -Infinity
+    let maxY = -Infinity
+    for (let i = 0; i < outer.length; i += 2) {
+      minX = Math.min(minX, outer[i])
+      maxX = Math.max(maxX, outer[i])
+      minY = Math.min(minY, outer[i + 1])
+      maxY = Math.max(maxY, outer[i + 1])
+    }
+    for (const w of windows({ minX, minY, maxX, maxY })) {
+      const m = metricBounds(w, size)
+      const list = byZone.get(w.zone.epsg) ?? []
+      list.push({
+        w,
+        k0: Math.floor(m.minX / size),
+        k1: Math.ceil(m.maxX / size),
+        rowTop: Math.ceil(m.maxY / size),
+        rowBottom: Math.floor(m.minY / size)
+      })
+      byZone.set(w.zone.epsg, list)
+    }
+  }
+  return byZone
+}
+
 function* tilesOf(aoi: Aoi.Aoi, size: number, resolution: number): Generator<Patch.Patch> {
   const n = Math.round(size / resolution)
-  for (const w of windows(aoi.bbox)) {
-    const { epsg } = w.zone
+  const byZone = ranges(aoi, size)
+  for (const epsg of [...byZone.keys()].sort((a, b) => a - b)) {
+    const list = byZone.get(epsg)!
     const crs = Crs.epsg(epsg)
-    const m = metricBounds(w, size)
-    const k0 = Math.floor(m.minX / size)
-    const k1 = Math.ceil(m.maxX / size)
-    // Rows north to south, columns west to east: the order of a raster.
-    for (let row = Math.ceil(m.maxY / size); row > Math.floor(m.minY / size); row--) {
-      const y0 = row * size
-      for (let k = k0; k < k1; k++) {
-        const x0 = k * size
-        const [lon, lat] = Zone.inverse(epsg, x0 + size / 2, y0 - size / 2)
-        if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) continue
-        if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
-        if (Zone.zoneOf(lon, lat).epsg !== epsg || !Aoi.contains(aoi, lon, lat)) continue
-        const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
-        yield {
-          id: PatchGeometry.id(grid),
-          lon,
-          lat,
-          grid,
-          footprint: [
-            Zone.inverse(epsg, x0, y0),
-            Zone.inverse(epsg, x0 + size, y0),
-            Zone.inverse(epsg, x0 + size, y0 - size),
-            Zone.inverse(epsg, x0, y0 - size)
-          ]
+    for (let r = 0; r < list.length; r++) {
+      const { w, k0, k1, rowTop, rowBottom } = list[r]
+      // Rows north to south, columns west to east: the order of a raster.
+      for (let row = rowTop; row > rowBottom; row--) {
+        const y0 = row * size
+        for (let k = k0; k < k1; k++) {
+          // A cell already scanned for an earlier polygon of this zone is not visited twice.
+          let seen = false
+          for (let q = 0; q < r && !seen; q++) {
+            const o = list[q]
+            seen = k >= o.k0 && k < o.k1 && row <= o.rowTop && row > o.rowBottom
+          }
+          if (seen) continue
+          const x0 = k * size
+          const [lon, lat] = Zone.inverse(epsg, x0 + size / 2, y0 - size / 2)
+          if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) continue
+          if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
+          if (Zone.zoneOf(lon, lat).epsg !== epsg || !Aoi.contains(aoi, lon, lat)) continue
+          const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
+          yield {
+            id: PatchGeometry.id(grid),
+            lon,
+            lat,
+            grid,
+            footprint: [
+              Zone.inverse(epsg, x0, y0),
+              Zone.inverse(epsg, x0 + size, y0),
+              Zone.inverse(epsg, x0 + size, y0 - size),
+              Zone.inverse(epsg, x0, y0 - size)
+            ]
+          }
         }
       }
     }
