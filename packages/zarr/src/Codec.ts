@@ -48,11 +48,45 @@ export const encode = (c: Compression, bytes: Uint8Array): Uint8Array => {
   }
 }
 
+/** The decompressed size a zstd frame header declares, or undefined when it does not say. */
+export const zstdContentSize = (bytes: Uint8Array): number | undefined => {
+  if (
+    bytes.length < 6 ||
+    bytes[0] !== 0x28 ||
+    bytes[1] !== 0xb5 ||
+    bytes[2] !== 0x2f ||
+    bytes[3] !== 0xfd
+  )
+    return undefined
+  const fhd = bytes[4]
+  const single = (fhd >> 5) & 1
+  const fcsSize = [single ? 1 : 0, 2, 4, 8][fhd >> 6]
+  if (fcsSize === 0) return undefined
+  const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3]
+  if (at + fcsSize > bytes.length) return undefined
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, fcsSize)
+  switch (fcsSize) {
+    case 1:
+      return view.getUint8(0)
+    case 2:
+      return view.getUint16(0, true) + 256
+    case 4:
+      return view.getUint32(0, true)
+    default:
+      return Number(view.getBigUint64(0, true))
+  }
+}
+
 /** Decompress chunk bytes written with `encode`. */
 export const decode = (c: Compression, bytes: Uint8Array): Uint8Array => {
   switch (c.name) {
-    case "zstd":
-      return zlib.zstdDecompressSync(bytes)
+    case "zstd": {
+      // One output buffer of the declared size avoids zlib's chunk list and its concatenation.
+      const size = zstdContentSize(bytes)
+      return size === undefined || size < 64 || size > 2 ** 30
+        ? zlib.zstdDecompressSync(bytes)
+        : zlib.zstdDecompressSync(bytes, { chunkSize: size + 64 })
+    }
     case "gzip":
       return zlib.gunzipSync(bytes)
     case "none":

@@ -71,10 +71,8 @@ class NodeZstd {
   }
   decode(bytes: Uint8Array): Uint8Array {
     const out = Codec.decode(Codec.zstd(0), bytes)
-    // zarrita's vlen-utf8 decoder reads `bytes.buffer` from 0, so hand it an exact, unshared buffer.
-    return out.byteOffset === 0 && out.buffer.byteLength === out.byteLength
-      ? out
-      : new Uint8Array(out)
+    // zarrita's vlen-utf8 decoder reads `bytes.buffer` from offset 0, so the view must start there.
+    return out.byteOffset === 0 ? out : new Uint8Array(out)
   }
 }
 zarr.registry.set("zstd", () => Promise.resolve(NodeZstd as any))
