@@ -11,7 +11,10 @@ export interface TestServer {
   readonly close: () => Promise<void>
 }
 
-/** Serves `files` (path → file on disk); `/flaky/<n>/<path>` fails with 503 n times first; `/hang` never answers. */
+/**
+ * Serves `files` (path → file on disk). `/flaky/<n>/<path>` fails with 503 n times first; `/headeronly/<path>`
+ * answers 503 to every range past the first 16 KiB; `/hang` never answers.
+ */
 export const start = async (files: Record<string, string>): Promise<TestServer> => {
   const sent = new Map<string, number>()
   const requests = new Map<string, number>()
@@ -23,6 +26,15 @@ export const start = async (files: Record<string, string>): Promise<TestServer> 
     if (path.startsWith("/hang")) {
       hanging.push(res)
       return
+    }
+    const headerOnly = path.match(/^\/headeronly(\/.*)$/)
+    if (headerOnly !== null) {
+      const from = Number(req.headers.range?.match(/bytes=(\d+)/)?.[1] ?? 0)
+      if (from >= 16384) {
+        res.writeHead(503).end()
+        return
+      }
+      path = headerOnly[1]
     }
     const flaky = path.match(/^\/flaky\/(\d+)(\/.*)$/)
     if (flaky !== null) {
