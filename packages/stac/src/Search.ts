@@ -39,10 +39,10 @@ export interface SearchParams {
   readonly limit?: number
 }
 
-/** Read capabilities from conformance classes; CQL2-JSON is preferred when both dialects are offered. */
+/** Read capabilities from conformance classes; `query` is preferred when both dialects are offered (see README). */
 export const capabilities = (
   conformsTo: ReadonlyArray<string>,
-  prefer: "cql2-json" | "query" = "cql2-json"
+  prefer: "cql2-json" | "query" = "query"
 ): Capabilities => {
   const has = (re: RegExp) => conformsTo.some((c) => re.test(c))
   const query = has(/item-search#query$/)

@@ -39,7 +39,7 @@ export const defaultOptions: Options = {
   ...Http.defaultHttpOptions,
   pageLimit: 100,
   maxPages: 1000,
-  prefer: "cql2-json"
+  prefer: "query"
 }
 
 /** Finds items in STAC APIs and static catalogues. */
@@ -141,7 +141,9 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       for (const f of json.features) {
         const item = StacItem.validate(f, redactUrl(request.url))
         if (item instanceof ItemError) return yield* item
-        if (!local || Search.matches(item, item.collection, params)) items.push(item)
+        const collection =
+          item.collection ?? (params.collections.length === 1 ? params.collections[0] : undefined)
+        if (!local || Search.matches(item, collection, params)) items.push(item)
       }
       const links = Array.isArray(json.links) ? (json.links as ReadonlyArray<Link>) : []
       const link = links.find((l) => l.rel === "next")
@@ -167,8 +169,9 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
           url: `${apiUrl}/search`,
           body: Search.body(withLimit, c)
         }
-        // Without a filter dialect the server cannot filter cloud or properties: do it here.
-        const local = c.dialect === "none"
+        // Every page is also filtered here: servers without a dialect cannot filter, and some answer a
+        // filter they do not implement with unfiltered results.
+        const local = true
         const seen = new Set<string>()
         return Stream.paginate(first, (req) =>
           Effect.map(page(req, params, local, seen), (p) => [p.items, p.next] as const)

@@ -1,0 +1,91 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Band } from "@eoforge/core"
+import { Schema } from "effect"
+import { Presets, Product } from "../src/index.ts"
+
+const isProductSpec = Schema.is(Band.ProductSpec)
+
+describe("Presets", () => {
+  it("Sentinel-2 L1C has 13 bands and L2A the same minus B10, each mapped to an Earth Search asset", () => {
+    const l1c = Presets.sentinel2L1C
+    const l2a = Presets.sentinel2L2A
+    assert.strictEqual(l1c.spec.bands.length, 13)
+    assert.strictEqual(l2a.spec.bands.length, 12)
+    assert.isFalse(l2a.spec.bands.some((b) => b.name === "B10"))
+    assert.deepStrictEqual(
+      l1c.spec.bands.filter((b) => b.name !== "B10").map((b) => b.name),
+      l2a.spec.bands.map((b) => b.name)
+    )
+    const b8a = l2a.spec.bands.find((b) => b.name === "B8A")!
+    assert.strictEqual(b8a.wavelengthNm, 864.7)
+    assert.strictEqual(b8a.resolution, 20)
+    assert.strictEqual(l2a.bindings["earth-search"].assets.B8A, "nir08")
+    assert.strictEqual(l1c.bindings["earth-search"].assets.B10, "cirrus")
+    assert.strictEqual(l2a.bindings["planetary-computer"].assets.B8A, "B8A")
+    assert.isUndefined(l1c.bindings["planetary-computer"])
+    for (const p of Object.values(Presets.all)) {
+      assert.isTrue(isProductSpec(p.spec), p.spec.id)
+      for (const b of p.spec.bands) {
+        for (const binding of Object.values(p.bindings))
+          assert.isString(binding.assets[b.name], `${p.spec.id}.${b.name}`)
+      }
+    }
+  })
+
+  it("Sentinel-1 GRD carries VV and VH, its unit and an optional orbit direction filter", () => {
+    const db = Presets.sentinel1Grd({ orbit: "descending" })
+    assert.deepStrictEqual(
+      db.spec.bands.map((b) => b.polarisation),
+      ["VV", "VH"]
+    )
+    assert.strictEqual(db.spec.bands[0].unit, "dB")
+    assert.strictEqual(db.valueTransform, "dB")
+    assert.deepStrictEqual(db.equals, { "sat:orbit_state": "descending" })
+    const lin = Presets.sentinel1Grd({ unit: "linear" })
+    assert.strictEqual(lin.valueTransform, "none")
+    assert.isUndefined(lin.equals)
+    assert.strictEqual(lin.bindings["earth-search"].collection, "sentinel-1-grd")
+  })
+
+  it("ESA WorldCover lists its 11 classes with names and colours", () => {
+    assert.strictEqual(Presets.worldCoverClasses.length, 11)
+    const classes = Presets.esaWorldCover.spec.bands[0].classes!
+    assert.deepStrictEqual(
+      Object.keys(classes)
+        .map(Number)
+        .sort((a, b) => a - b),
+      [10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 100]
+    )
+    assert.strictEqual(classes["95"], "Mangroves")
+    assert.strictEqual(classes["100"], "Moss and lichen")
+    assert.isTrue(Presets.worldCoverClasses.every(([, , c]) => /^#[0-9a-f]{6}$/.test(c)))
+    assert.strictEqual(Presets.esaWorldCover.spec.bands[0].resampling, "nearest")
+    assert.strictEqual(
+      Presets.copernicusDem30.bindings["earth-search"].collection,
+      "cop-dem-glo-30"
+    )
+  })
+
+  it("a custom product from a recipe decodes and binds its bands to assets", () => {
+    const decode = Schema.decodeUnknownSync(Product.Custom)
+    const c = decode({
+      id: "ndvi",
+      provider: "my-stac",
+      collection: "ndvi-monthly",
+      bands: [{ name: "NDVI", asset: "ndvi" }],
+      dtype: "int16",
+      resolution: 250,
+      nodata: -3000
+    })
+    const p = Product.fromCustom(c)
+    assert.isTrue(isProductSpec(p.spec))
+    assert.strictEqual(p.spec.bands[0].nodata, -3000)
+    assert.deepStrictEqual(Product.binding(p, "my-stac"), {
+      collection: "ndvi-monthly",
+      assets: { NDVI: "ndvi" }
+    })
+    assert.isTrue(p.projected)
+    assert.throws(() => decode({ ...c, resolution: 0 }))
+    assert.throws(() => decode({ ...c, bands: [] }))
+  })
+})
