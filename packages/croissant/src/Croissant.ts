@@ -123,13 +123,13 @@ const productRecordSet = (d: Description.DatasetDescription, p: Description.Prod
         ...column(fs, "reason")
       }),
       field(
-        `${p.id}/time`,
+        `${p.id}/acquired`,
         "cr:Int64",
         "Acquisition instant per time slot, milliseconds since 1970-01-01T00:00:00Z.",
         {
           isArray: true,
           arrayShape: `${t}`,
-          ...column(fs, "time")
+          ...column(fs, "acquired")
         }
       ),
       field(`${p.id}/item`, "sc:Text", "Source item id (STAC) per time slot, empty when missing.", {

@@ -201,7 +201,7 @@ export const productArrays: ReadonlyArray<string> = [
   "data",
   "valid",
   "reason",
-  "time",
+  "acquired",
   "item",
   "cloud",
   "nodata"

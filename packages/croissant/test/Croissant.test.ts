@@ -179,7 +179,7 @@ describe("Croissant", () => {
         ...d.store,
         shards: [
           ...d.store.shards,
-          ...["data", "valid", "reason", "time", "item", "cloud", "nodata"].map((a) => ({
+          ...["data", "valid", "reason", "acquired", "item", "cloud", "nodata"].map((a) => ({
             array: `dem/${a}`,
             includes: [`dem/${a}/c/**`] as [string]
           }))

@@ -106,9 +106,9 @@ export const description = (): Description.DatasetDescription => ({
     })),
     shards: [
       ...arrays("samples", ["id", "lon", "lat", "epsg", "x0", "y0", "split"]),
-      ...arrays("s2l2a", ["data", "valid", "reason", "time", "item", "cloud", "nodata"]),
-      ...arrays("s1grd", ["data", "valid", "reason", "time", "item", "cloud", "nodata"]),
-      ...arrays("worldcover", ["data", "valid", "reason", "time", "item", "cloud", "nodata"])
+      ...arrays("s2l2a", ["data", "valid", "reason", "acquired", "item", "cloud", "nodata"]),
+      ...arrays("s1grd", ["data", "valid", "reason", "acquired", "item", "cloud", "nodata"]),
+      ...arrays("worldcover", ["data", "valid", "reason", "acquired", "item", "cloud", "nodata"])
     ]
   },
   samples: { count: 6, train: 3, val: 1, test: 1, guard: 1 },
