@@ -14,6 +14,7 @@ import {
 } from "./internal/byteSource.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
+import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
 import { footprint, interpolate, nearest, type Window } from "./internal/warp.ts"
 import { RasterOpenError, RasterReadError } from "./RasterError.ts"
@@ -281,6 +282,7 @@ export const makeGeoTiff = (
   Effect.gen(function* () {
     const http: HttpOptions = { ...defaultHttpOptions, ...options.http }
     const workers = options.workers ?? Math.min(4, availableParallelism())
+    registerNativeDeflate()
     const pool = yield* Effect.acquireRelease(
       Effect.sync(() => (workers > 0 ? new Pool(workers) : undefined)),
       (p) => Effect.promise(async () => p?.destroy())

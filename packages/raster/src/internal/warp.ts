@@ -153,44 +153,76 @@ export const interpolate = (
   const nb = w.bands.length
   const ww = w.ww
   const wh = w.wh
-  const fast = kind === "bilinear" && nodata === undefined
+  const bilinear = kind === "bilinear"
+  const hasNodata = nodata !== undefined
+  const nd = nodata ?? 0
+  const ndIsNaN = Number.isNaN(nd)
   for (let k = 0; k < xs.length; k++) {
     const x = xs[k]
     const y = ys[k]
     if (!inside(x, y, w)) continue
     const sx = x - w.wx
     const sy = y - w.wy
-    if (fast) {
+    if (hasNodata) {
+      // GDAL does not interpolate around a target pixel whose own source pixel is nodata.
+      const centre = Math.trunc(sy + 1e-10) * ww + Math.trunc(sx + 1e-10)
+      let centreValid = true
+      for (let b = 0; b < nb; b++) {
+        const v = w.bands[b][centre]
+        if (v === nd || (ndIsNaN && v !== v)) centreValid = false
+      }
+      if (!centreValid) continue
+    }
+    if (bilinear) {
       const ix = Math.floor(sx - 0.5)
       const iy = Math.floor(sy - 0.5)
       if (ix >= 0 && ix + 1 < ww && iy >= 0 && iy + 1 < wh) {
         const rx = 1.5 - (sx - ix)
         const ry = 1.5 - (sy - iy)
         const off = iy * ww + ix
+        if (!hasNodata) {
+          // GWKBilinearResampleNoMasks4SampleT
+          for (let b = 0; b < nb; b++) {
+            const s = w.bands[b]
+            const v =
+              (s[off] * rx + s[off + 1] * (1 - rx)) * ry +
+              (s[off + ww] * rx + s[off + ww + 1] * (1 - rx)) * (1 - ry)
+            out[b][k] = round(v, store)
+          }
+          mask[k] = 1
+          continue
+        }
+        // GWKBilinearResample4Sample with all four neighbours valid; otherwise the general path below.
+        const m00 = rx * ry
+        const m10 = (1 - rx) * ry
+        const m01 = rx * (1 - ry)
+        const m11 = (1 - rx) * (1 - ry)
+        const div = m00 + m10 + m01 + m11
+        let ok = 1
         for (let b = 0; b < nb; b++) {
           const s = w.bands[b]
-          const v =
-            (s[off] * rx + s[off + 1] * (1 - rx)) * ry +
-            (s[off + ww] * rx + s[off + ww + 1] * (1 - rx)) * (1 - ry)
-          out[b][k] = round(v, store)
+          const v00 = s[off]
+          const v10 = s[off + 1]
+          const v01 = s[off + ww]
+          const v11 = s[off + ww + 1]
+          if (ndIsNaN || v00 === nd || v10 === nd || v01 === nd || v11 === nd) {
+            const v = bilinearSample(s, w, sx, sy, nodata)
+            if (v === undefined) ok = 0
+            else out[b][k] = round(v, store)
+            continue
+          }
+          const acc = v00 * m00 + v10 * m10 + v01 * m01 + v11 * m11
+          out[b][k] = round(div === 1 ? acc : acc / div, store)
         }
-        mask[k] = 1
+        mask[k] = ok
         continue
       }
     }
-    if (nodata !== undefined) {
-      // GDAL does not interpolate around a target pixel whose own source pixel is nodata.
-      const centre = Math.trunc(sy + 1e-10) * ww + Math.trunc(sx + 1e-10)
-      let centreValid = true
-      for (let b = 0; b < nb; b++) if (isNodata(w.bands[b][centre], nodata)) centreValid = false
-      if (!centreValid) continue
-    }
     let ok = 1
     for (let b = 0; b < nb; b++) {
-      const v =
-        kind === "bilinear"
-          ? bilinearSample(w.bands[b], w, sx, sy, nodata)
-          : cubicSample(w.bands[b], w, sx, sy, nodata)
+      const v = bilinear
+        ? bilinearSample(w.bands[b], w, sx, sy, nodata)
+        : cubicSample(w.bands[b], w, sx, sy, nodata)
       if (v === undefined) ok = 0
       else out[b][k] = round(v, store)
     }

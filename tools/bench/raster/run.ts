@@ -1,0 +1,138 @@
+// Raster benchmark: chips/s of @eoforge/raster against GDAL (gdal.Warp into MEM, one thread) in one run.
+// 264 × 264 × 13-band uint16 chips from a DEFLATE COG with 512² tiles; same CRS and the neighbouring UTM zone.
+// Usage: npx node tools/bench/raster/run.ts [--chips 30] [--cog /tmp/eoforge-bench/s2like.tif] [--size 5490]
+import { Crs, PixelGrid } from "@eoforge/core"
+import { RasterSource } from "@eoforge/raster"
+import { Effect } from "effect"
+import { execFileSync, spawnSync } from "node:child_process"
+import { existsSync, mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import proj4 from "proj4"
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1] : fallback
+}
+const chipsPerMode = Number(arg("chips", "30"))
+const cog = arg("cog", "/tmp/eoforge-bench/s2like.tif")
+const size = Number(arg("size", "5490"))
+const workers = Number(arg("workers", "0"))
+
+if (!existsSync(cog)) {
+  mkdirSync(dirname(cog), { recursive: true })
+  console.log(`generating ${cog} (${size}² px) …`)
+  execFileSync("/usr/bin/python3", ["tools/bench/raster/make_cog.py", cog, String(size)], {
+    stdio: "inherit"
+  })
+}
+
+// Seeded chip positions (LCG) inside the tile with a margin that keeps reprojected chips covered.
+let state = 12345
+const random = () => {
+  state = (Math.imul(state, 1103515245) + 12345) >>> 0
+  return state / 2 ** 32
+}
+const x0 = 600000
+const y0 = 5000040
+const chip = 264
+const margin = 400
+const utm31 = "+proj=utm +zone=31 +datum=WGS84 +units=m +no_defs"
+const utm32 = "+proj=utm +zone=32 +datum=WGS84 +units=m +no_defs"
+const same: Array<PixelGrid.PixelGrid> = []
+const reprojected: Array<PixelGrid.PixelGrid> = []
+for (let i = 0; i < chipsPerMode; i++) {
+  const col = margin + Math.floor(random() * (size - chip - 2 * margin))
+  const row = margin + Math.floor(random() * (size - chip - 2 * margin))
+  const gx = x0 + col * 10
+  const gy = y0 - row * 10
+  same.push(PixelGrid.make(Crs.epsg(32631), gx, gy, 10, chip, chip))
+  const [cx, cy] = proj4(utm31, utm32, [gx + chip * 5, gy - chip * 5])
+  const rx = Math.round((cx - chip * 5) / 10) * 10
+  const ry = Math.round((cy + chip * 5) / 10) * 10
+  reprojected.push(PixelGrid.make(Crs.epsg(32632), rx, ry, 10, chip, chip))
+}
+
+const modes = [
+  { name: "same CRS, nearest", grids: same, resampling: "nearest", approximate: false },
+  {
+    name: "neighbouring UTM zone, bilinear, exact",
+    grids: reprojected,
+    resampling: "bilinear",
+    approximate: false
+  },
+  {
+    name: "neighbouring UTM zone, bilinear, approximate",
+    grids: reprojected,
+    resampling: "bilinear",
+    approximate: true
+  }
+] as const
+
+const ours = await Effect.runPromise(
+  Effect.gen(function* () {
+    const raster = yield* RasterSource.RasterSource
+    const info = yield* raster.open(cog)
+    const rates: Record<string, number> = {}
+    for (const mode of modes) {
+      const options = { resampling: mode.resampling, approximate: mode.approximate }
+      for (const g of mode.grids.slice(0, 2)) yield* raster.read(info, g, options)
+      const start = performance.now()
+      let valid = 0
+      for (const g of mode.grids) {
+        const c = yield* raster.read(info, g, options)
+        valid += c.mask?.reduce((a, v) => a + v, 0) ?? 0
+      }
+      rates[mode.name] = mode.grids.length / ((performance.now() - start) / 1000)
+      if (valid === 0) throw new Error(`${mode.name}: no valid pixel read`)
+    }
+    return rates
+  }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers })))
+)
+
+const toJob = (g: PixelGrid.PixelGrid) => ({
+  epsg: Crs.epsgCode(g.crs),
+  x0: g.x0,
+  y0: g.y0,
+  res: g.resolution,
+  width: g.width,
+  height: g.height
+})
+const job = {
+  cog,
+  modes: [
+    { name: modes[0].name, resampling: "near", errorThreshold: 0, chips: same.map(toJob) },
+    {
+      name: modes[1].name,
+      resampling: "bilinear",
+      errorThreshold: 0,
+      chips: reprojected.map(toJob)
+    },
+    {
+      name: modes[2].name,
+      resampling: "bilinear",
+      errorThreshold: 0.125,
+      chips: reprojected.map(toJob)
+    }
+  ]
+}
+const gdalRun = spawnSync("/usr/bin/python3", ["tools/bench/raster/gdal_reads.py"], {
+  input: JSON.stringify(job),
+  env: { ...process.env, GDAL_CACHEMAX: "64" },
+  encoding: "utf8"
+})
+if (gdalRun.status !== 0) throw new Error(gdalRun.stderr)
+const gdal: Record<string, number> = JSON.parse(gdalRun.stdout)
+
+console.log(
+  `\n${chipsPerMode} chips of 264 × 264 × 13 uint16 per row; ${cog} (${size}² px, 512² DEFLATE tiles)`
+)
+console.log(
+  `@eoforge/raster decoder workers: ${workers}; GDAL ${"3.6"}: gdal.Warp → MEM, 1 thread, GDAL_CACHEMAX=64 MB\n`
+)
+console.log("| read | @eoforge/raster chips/s | GDAL chips/s | ratio |")
+console.log("|---|---:|---:|---:|")
+for (const mode of modes) {
+  const a = ours[mode.name]
+  const b = gdal[mode.name]
+  console.log(`| ${mode.name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |`)
+}
