@@ -201,7 +201,15 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
             if (item instanceof ItemError) return yield* item
             const c = item.collection ?? collection
             if (c !== undefined) seenCollections.add(c)
-            return Search.matches(item, c, params) ? Stream.succeed(item) : Stream.empty
+            if (!Search.matches(item, c, params)) return Stream.empty
+            // Asset hrefs of a static catalogue are relative to the item's own file.
+            const assets = Object.fromEntries(
+              Object.entries(item.assets).map(([k, a]) => [
+                k,
+                { ...a, href: Http.resolveHref(a.href, url) }
+              ])
+            )
+            return Stream.succeed({ ...item, assets })
           }
           if ((doc.type !== "Catalog" && doc.type !== "Collection") || !Array.isArray(doc.links)) {
             return yield* new NotStacError({

@@ -1,0 +1,393 @@
+// The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
+// skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
+import { Cities } from "@eoforge/grid"
+import { RasterSource, type RasterError, type RasterInfo } from "@eoforge/raster"
+import { Codec, Layout, Store } from "@eoforge/zarr"
+import { Clock, Effect, Schema, Scope } from "effect"
+import { readFile, stat } from "node:fs/promises"
+import { resolve } from "node:path"
+import * as Finalize from "./Finalize.ts"
+import * as Job from "./Job.ts"
+import * as Plan from "./Plan.ts"
+import * as Products from "./Products.ts"
+import * as Recipe from "./Recipe.ts"
+import { version } from "./Version.ts"
+
+/** How to run a build. */
+export interface BuildOptions {
+  /** A shipped recipe name or a recipe file path. */
+  readonly recipe: string
+  /** Output store path (default: the recipe's output.store). */
+  readonly out?: string | undefined
+  /** Run only partition `index` of `count` (shards k with k mod count = index); finalize separately. */
+  readonly shard?: { readonly index: number; readonly count: number } | undefined
+  /** Creation instant (ISO 8601) recorded in the store (default: SOURCE_DATE_EPOCH, else now). */
+  readonly createdAt?: string | undefined
+  /** Chips read at once (default: the recipe's concurrency). */
+  readonly concurrency?: number | undefined
+  /** Receives progress events. */
+  readonly onEvent?: ((event: Event) => void) | undefined
+}
+
+/** Progress of a build. */
+export type Event =
+  | {
+      readonly type: "plan"
+      readonly store: string
+      readonly patches: number
+      readonly candidates: number
+      readonly rejected: number
+      readonly shards: number
+      readonly todo: number
+      readonly chipsPerShard: number
+      readonly splits: Readonly<Record<string, number>>
+      readonly resumed: boolean
+    }
+  | {
+      readonly type: "shard"
+      readonly shard: number
+      readonly done: number
+      readonly total: number
+      readonly chips: number
+      readonly missing: number
+      readonly skipped: boolean
+      readonly samples: number
+    }
+  | { readonly type: "finalize" }
+  | {
+      readonly type: "done"
+      readonly summary: Finalize.Summary | undefined
+      readonly store: string
+    }
+
+/** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
+export class InputError extends Schema.TaggedError<InputError>()("InputError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** The output path cannot take this build. */
+export class OutputError extends Schema.TaggedError<OutputError>()("OutputError", {
+  path: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** A recipe resolved into products and a plan. */
+export interface Prepared {
+  readonly loaded: Recipe.Loaded
+  readonly products: ReadonlyArray<Products.ProductPlan>
+  readonly plan: Plan.Plan
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+const readInput = (file: string, what: string) =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) =>
+      new InputError({
+        message: `cannot read the ${what} ${file}: ${messageOf(cause)}; fix the path in the recipe (relative paths are relative to the recipe file)`,
+        cause
+      })
+  })
+
+/** Load a recipe, resolve its products, read its input files and plan the patches. */
+export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) {
+  const loaded = yield* Recipe.load(recipeArg)
+  const recipe = loaded.recipe
+  const products = yield* Effect.try({
+    try: () => Products.resolve(recipe, (p) => Recipe.resolvePath(loaded, p)),
+    catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
+  })
+  const inputs: { aoi?: unknown; locations?: Plan.PlanInputs["locations"] } = {}
+  if (recipe.sampling.aoi !== undefined) {
+    const file = Recipe.resolvePath(loaded, recipe.sampling.aoi)
+    const text = yield* readInput(file, "AOI")
+    inputs.aoi = yield* Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: (cause) =>
+        new InputError({ message: `the AOI ${file} is not valid JSON: ${messageOf(cause)}`, cause })
+    })
+  }
+  if (recipe.sampling.locations !== undefined) {
+    const file = Recipe.resolvePath(loaded, recipe.sampling.locations)
+    const text = yield* readInput(file, "locations file")
+    inputs.locations = { text, format: /\.(geo)?json$/i.test(file) ? "geojson" : "csv", file }
+  }
+  const plan = yield* Effect.try({
+    try: () =>
+      Plan.make(
+        recipe,
+        inputs,
+        products.map((p) => p.spec.resolution)
+      ),
+    catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
+  })
+  return { loaded, products, plan } satisfies Prepared
+})
+
+/** The store layout a prepared build writes. */
+export const layoutOf = (prepared: Prepared, createdAt: string) => {
+  const { loaded, products, plan } = prepared
+  const recipe = loaded.recipe
+  const compression = recipe.output.codec === "gzip" ? Codec.gzip() : Codec.zstd()
+  const licences = products.map((p) => ({
+    source: p.spec.source ?? p.spec.id,
+    license: p.spec.license ?? "see source",
+    ...(p.spec.attribution === undefined ? {} : { attribution: p.spec.attribution })
+  }))
+  if (recipe.sampling.sampler === "cities") {
+    licences.push({
+      source: Cities.attribution.name,
+      license: Cities.attribution.license,
+      attribution: Cities.attribution.text
+    })
+  }
+  return Layout.make({
+    samples: Math.max(1, plan.patches.length),
+    ...(recipe.output.shardSamples === undefined
+      ? {}
+      : { shardSamples: recipe.output.shardSamples }),
+    sharded: recipe.output.sharded,
+    products: products.map((p) => ({
+      spec: p.spec,
+      times: p.slots.length,
+      height: Math.round(recipe.patch.size / p.spec.resolution),
+      width: Math.round(recipe.patch.size / p.spec.resolution),
+      compression
+    })),
+    attributes: {
+      eoforgeVersion: version,
+      recipe: { ...recipe, snap: plan.snap, split: { ...recipe.split, fitted: plan.splitFit } },
+      seed: recipe.seed,
+      createdAt,
+      licences
+    }
+  })
+}
+
+const sameLayout = (a: Layout.Layout, b: Layout.Layout): boolean => {
+  const strip = (l: Layout.Layout) =>
+    JSON.stringify({ ...l, attributes: { ...l.attributes, createdAt: "" } })
+  return strip(a) === strip(b)
+}
+
+const createdAtOf = (options: BuildOptions) =>
+  Effect.gen(function* () {
+    if (options.createdAt !== undefined) return options.createdAt
+    const epoch = process.env.SOURCE_DATE_EPOCH
+    if (epoch !== undefined && /^\d+$/.test(epoch)) {
+      return new Date(Number(epoch) * 1000).toISOString()
+    }
+    return new Date(yield* Clock.currentTimeMillis).toISOString()
+  })
+
+const checkOutput = (path: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const s = await stat(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return undefined
+        throw e
+      })
+      return s
+    },
+    catch: (cause) =>
+      new OutputError({ path, message: `cannot inspect ${path}: ${messageOf(cause)}`, cause })
+  }).pipe(
+    Effect.flatMap((s) =>
+      s !== undefined && !s.isDirectory()
+        ? Effect.fail(
+            new OutputError({
+              path,
+              message: `the output path ${path} is a file, not a store directory; choose a path such as out/name.zarr`
+            })
+          )
+        : Effect.succeed(s !== undefined)
+    )
+  )
+
+const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecord => {
+  const { loaded, products, plan } = prepared
+  const r = loaded.recipe
+  const samplingRule =
+    r.sampling.sampler === "cities"
+      ? `Gaussian (σ = ${r.sampling.sigmaKm} km on the ground) around ${r.sampling.weighting === "uniform" ? "uniformly chosen" : "population-weighted"} cities of the ${r.sampling.topN} most populous (SimpleMaps world cities); ${r.patch.size} m patches; overlap ≤ ${r.overlap.maxOverlap * 100} %`
+      : r.sampling.sampler === "sphere"
+        ? `uniform on the ellipsoid by area; ${r.patch.size} m patches; overlap ≤ ${r.overlap.maxOverlap * 100} %`
+        : r.sampling.sampler === "aoi"
+          ? `uniform by area inside ${r.sampling.aoi}; ${r.patch.size} m patches; overlap ≤ ${r.overlap.maxOverlap * 100} %`
+          : r.sampling.sampler === "tiles"
+            ? `every ${r.patch.size} m tile of ${r.sampling.aoi}, laid out per UTM zone`
+            : `the locations listed in ${r.sampling.locations}`
+  const sources = products.map((p) => ({
+    name: p.spec.title ?? p.spec.id,
+    license: p.spec.license ?? "see source",
+    attribution: p.spec.attribution ?? `Source: ${p.spec.source ?? p.spec.id}`
+  }))
+  if (r.sampling.sampler === "cities") {
+    sources.push({
+      name: Cities.attribution.name,
+      license: Cities.attribution.license,
+      attribution: Cities.attribution.text
+    })
+  }
+  return {
+    name: r.name,
+    title: r.description === undefined ? r.name : r.name,
+    description: r.description ?? `EOForge dataset ${r.name}`,
+    version: r.version,
+    license: r.license,
+    url: r.url ?? `urn:eoforge:${r.name}:${r.version}`,
+    creators: r.creators ?? [{ type: "Organization", name: "EOForge" }],
+    citeAs:
+      r.citeAs ??
+      `${r.name} ${r.version}, built with EOForge ${version} from recipe ${r.name} (seed ${r.seed})`,
+    keywords: r.keywords ?? ["earth observation", "remote sensing", "EOForge"],
+    createdAt,
+    seed: r.seed,
+    samplingRule,
+    sampling: plan.sampling,
+    split: { fitted: plan.splitFit, counts: plan.splitCounts },
+    products: products.map((p) => ({
+      id: p.spec.id,
+      slots: p.slots.map((s) => ({
+        id: s.id,
+        start: new Date(s.start).toISOString(),
+        end: new Date(s.end).toISOString()
+      })),
+      ...(p.rules.maxCloud === undefined ? {} : { maxCloud: p.rules.maxCloud })
+    })),
+    sources,
+    footprints: plan.patches.map((p) => p.footprint.map(([x, y]) => [x, y] as const))
+  }
+}
+
+const encoder = new TextEncoder()
+
+/** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
+export const build = Effect.fn("Build.build")(function* (options: BuildOptions) {
+  const emit = options.onEvent ?? (() => {})
+  const prepared = yield* prepare(options.recipe)
+  const { loaded, products, plan } = prepared
+  if (plan.patches.length === 0) {
+    return yield* new InputError({
+      message: `${loaded.file}: the sampler produced no patch; check sampling (count, aoi, locations)`
+    })
+  }
+  const path = resolve(options.out ?? loaded.recipe.output.store)
+  const exists = yield* checkOutput(path)
+  const fresh = yield* layoutOf(prepared, yield* createdAtOf(options))
+  const storeLayer = Store.layerFileSystem(path)
+  const outputFailure = (cause: { readonly message: string }) =>
+    new OutputError({
+      path,
+      message: `cannot write the store ${path}: ${cause.message}; check that the directory is writable and the disk has room — shards already written are kept and a rerun resumes`,
+      cause
+    })
+  const run = Effect.gen(function* () {
+    const store = yield* Store.Store
+    let layout = fresh
+    let resumed = false
+    if (exists) {
+      const existing = yield* Layout.read.pipe(
+        Effect.catchTag("NotAStoreError", () => Effect.succeed(undefined))
+      )
+      if (existing === undefined) {
+        const entries = yield* store.list("")
+        if (entries.length > 0) {
+          return yield* new OutputError({
+            path,
+            message: `${path} exists and is not an EOForge store; refusing to write into it — choose a new output path`
+          })
+        }
+      } else if (!sameLayout(existing, fresh)) {
+        return yield* new OutputError({
+          path,
+          message: `${path} holds a store built from a different recipe, seed or version; remove it or choose another output path`
+        })
+      } else {
+        layout = existing
+        resumed = true
+      }
+    }
+    if (!resumed) {
+      yield* Layout.create(layout)
+      yield* store.set(
+        Finalize.buildRecordKey,
+        encoder.encode(JSON.stringify(buildRecord(prepared, layout.attributes.createdAt)) + "\n")
+      )
+    }
+    const shards = Layout.shardCount(layout)
+    const partition = options.shard
+    const mine = Array.from({ length: shards }, (_, k) => k).filter(
+      (k) => partition === undefined || k % partition.count === partition.index
+    )
+    const chipsPerShard = products.reduce((n, p) => n + p.slots.length, 0) * layout.shardSamples
+    const todo: Array<number> = []
+    for (const k of mine) if (!(yield* Job.isDone(k))) todo.push(k)
+    emit({
+      type: "plan",
+      store: path,
+      patches: plan.patches.length,
+      candidates: plan.sampling.candidates,
+      rejected: plan.sampling.rejected,
+      shards,
+      todo: todo.length,
+      chipsPerShard,
+      splits: plan.splitCounts,
+      resumed
+    })
+    const raster = yield* RasterSource.RasterSource
+    const scope = yield* Scope.Scope
+    const opened = new Map<string, RasterInfo.RasterInfo>()
+    const open = (uri: string): Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError> =>
+      Effect.suspend(() => {
+        const hit = opened.get(uri)
+        if (hit !== undefined) return Effect.succeed(hit)
+        return raster.open(uri).pipe(
+          Scope.provide(scope),
+          Effect.tap((info) => Effect.sync(() => opened.set(uri, info)))
+        )
+      })
+    const ctx: Job.JobContext = {
+      layout,
+      patches: plan.patches,
+      splits: plan.splits,
+      products,
+      open,
+      concurrency: options.concurrency ?? loaded.recipe.concurrency
+    }
+    let done = mine.length - todo.length
+    for (const k of mine) {
+      if (!todo.includes(k)) continue
+      const summary = yield* Job.run(ctx, k)
+      done++
+      const [start, end] = Layout.shardRange(layout, k)
+      emit({
+        type: "shard",
+        shard: k,
+        done,
+        total: mine.length,
+        chips: summary.chips,
+        missing: summary.missing,
+        skipped: false,
+        samples: end - start
+      })
+    }
+    let summary: Finalize.Summary | undefined
+    let allDone = true
+    for (let k = 0; k < shards && allDone; k++) allDone = yield* Job.isDone(k)
+    if (allDone) {
+      emit({ type: "finalize" })
+      summary = yield* Finalize.run()
+    }
+    emit({ type: "done", summary, store: path })
+    return { store: path, summary, layout }
+  })
+  return yield* run.pipe(
+    Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(e))),
+    Effect.scoped,
+    Effect.provide(storeLayer)
+  )
+})

@@ -1,0 +1,178 @@
+// Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
+// product's grid of the patch, and return the pixels or the reason there are none.
+import { DType, PixelGrid, Reason, type Patch } from "@eoforge/core"
+import { Mosaic, type RasterError, type RasterInfo } from "@eoforge/raster"
+import { Find, type StacError } from "@eoforge/stac"
+import { Effect, Redacted } from "effect"
+import type { ProductPlan } from "./Products.ts"
+
+/** Opens a raster by URL, once per build (the caller caches). */
+export type Opener = (
+  uri: string
+) => Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError>
+
+/** Facts recorded beside every slot, with or without data. */
+export interface SlotFacts {
+  /** Acquisition instant, ms since 1970-01-01T00:00:00Z. */
+  readonly acquired?: number
+  /** Source item ids joined with `+` (mosaics). */
+  readonly item?: string
+  /** Cloud cover 0–1 of the chosen items (largest). */
+  readonly cloud?: number
+  /** Fraction of pixels without data, 0–1. */
+  readonly nodata?: number
+}
+
+/** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */
+export interface Data {
+  readonly _tag: "Data"
+  readonly data: DType.TypedArray
+  readonly mask: Uint8Array
+  readonly facts: SlotFacts
+}
+
+/** No chip, and why. */
+export interface Missing {
+  readonly _tag: "Missing"
+  readonly reason: Reason.Reason
+  readonly detail: string
+  readonly facts: SlotFacts
+}
+
+/** The outcome of one patch × product × slot. */
+export type Outcome = Data | Missing
+
+const missing = (reason: Reason.Reason, detail: string, facts: SlotFacts = {}): Missing => ({
+  _tag: "Missing",
+  reason,
+  detail,
+  facts
+})
+
+/** Copy `src` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped. */
+const convert = (
+  src: DType.TypedArray,
+  dst: DType.TypedArray,
+  dstOffset: number,
+  dtype: DType.DType,
+  transform: "none" | "dB"
+): void => {
+  const n = src.length
+  if (transform === "dB") {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]
+      dst[dstOffset + i] = v > 0 ? 10 * Math.log10(v) : NaN
+    }
+    return
+  }
+  if (DType.isFloat(dtype) || DType.of(src) === dtype) {
+    dst.set(src, dstOffset)
+    return
+  }
+  const [lo, hi] = DType.range(dtype)
+  for (let i = 0; i < n; i++) {
+    const v = src[i]
+    const r = v < 0 ? -Math.round(-v) : Math.round(v)
+    dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
+  }
+}
+
+/**
+ * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
+ * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
+ * collection, a server that is not STAC) fail.
+ */
+export const chip = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  slotIndex: number,
+  open: Opener
+) {
+  const slot = product.slots[slotIndex]
+  const found = yield* Find.find(patch, product.preset, slot, product.rules).pipe(
+    Effect.catchTag("ItemError", (e: StacError.ItemError) =>
+      Effect.succeed(missing(Reason.Reason.SourceError, e.message))
+    )
+  )
+  if (found._tag === "Missing") return missing(found.reason, found.detail)
+  const facts: SlotFacts = {
+    acquired: found.datetime,
+    item: found.items.map((i) => i.id).join("+"),
+    ...(found.cloud === undefined ? {} : { cloud: found.cloud / 100 })
+  }
+  const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
+  const n = grid.width * grid.height
+  const bands = product.spec.bands
+  const out = DType.alloc(product.spec.dtype, bands.length * n)
+  const valid = new Uint8Array(n).fill(1)
+  // Bands that share an asset and a resampling rule are read in one pass.
+  const groups = new Map<string, Array<number>>()
+  bands.forEach((band, b) => {
+    const refs = found.assets[band.name] ?? []
+    const key = `${refs.map((r) => r.href).join("|")}#${band.resampling ?? "nearest"}`
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [b])
+    else group.push(b)
+  })
+  for (const members of groups.values()) {
+    const first = bands[members[0]]
+    const refs = found.assets[first.name] ?? []
+    const infos: Array<RasterInfo.RasterInfo> = []
+    for (const ref of refs) {
+      const info = yield* open(Redacted.value(ref.url)).pipe(
+        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e))
+      )
+      if (!("width" in info)) {
+        return missing(
+          Reason.Reason.ReadFailed,
+          `asset ${ref.key} of item ${ref.item} (${ref.href}): ${info.message}`,
+          facts
+        )
+      }
+      infos.push(info)
+    }
+    const read = yield* Mosaic.read(infos, grid, {
+      resampling: first.resampling ?? "nearest",
+      bands: members.map((b) => product.bandIndex[b])
+    }).pipe(Effect.catchTag("RasterReadError", (e) => Effect.succeed(e)))
+    if (!("data" in read)) {
+      return missing(
+        Reason.Reason.ReadFailed,
+        `${refs.map((r) => `${r.item}/${r.key}`).join(", ")}: ${read.message}`,
+        facts
+      )
+    }
+    members.forEach((b, j) => {
+      convert(
+        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+        out,
+        b * n,
+        product.spec.dtype,
+        product.preset.valueTransform
+      )
+    })
+    const mask = read.mask
+    if (mask !== undefined) {
+      for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
+    }
+  }
+  let count = 0
+  for (let i = 0; i < n; i++) count += valid[i]
+  const nodata = 1 - count / n
+  const withNodata = { ...facts, nodata }
+  if (count === 0 || nodata > product.maxNodata) {
+    return missing(
+      Reason.Reason.NotCovered,
+      `${(nodata * 100).toFixed(1)} % of the patch has no data in ${facts.item} (largest allowed ${(product.maxNodata * 100).toFixed(1)} %)`,
+      withNodata
+    )
+  }
+  // Pixels without data hold each band's nodata value, so readers that ignore the mask still see them.
+  if (count < n) {
+    bands.forEach((band, b) => {
+      const fill = band.nodata ?? 0
+      for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
+    })
+  }
+  return { _tag: "Data", data: out, mask: valid, facts: withNodata } satisfies Data
+})

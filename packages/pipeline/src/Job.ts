@@ -1,0 +1,187 @@
+// One job: every chip of one shard of samples (all products, all slots), published atomically.
+// A job record written last makes a rerun skip the shard; it carries the shard's statistics and accounting.
+import { Reason, Split, type Patch } from "@eoforge/core"
+import { Grouped } from "@eoforge/stats"
+import { Layout, ShardWriter, Store } from "@eoforge/zarr"
+import { Effect, Schema } from "effect"
+import * as Extract from "./Extract.ts"
+import type { ProductPlan } from "./Products.ts"
+
+/** Key of the record of a finished job. */
+export const recordKey = (shard: number): string => `.eoforge/jobs/${shard}.json`
+
+/** A slot without data, with the reason and a human detail naming the item/asset. */
+export interface Failure {
+  readonly sample: number
+  readonly product: string
+  readonly slot: string
+  readonly reason: string
+  readonly detail: string
+}
+
+/** What a finished job recorded. */
+export interface JobRecord {
+  readonly shard: number
+  readonly samples: readonly [number, number]
+  /** product → slot → reason name → count. */
+  readonly availability: Readonly<
+    Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>
+  >
+  readonly failures: ReadonlyArray<Failure>
+  /** Grouped statistics of the shard's chips (train/val/test; guard samples excluded). */
+  readonly stats: unknown
+}
+
+/** A job record that cannot be read back. */
+export class JobRecordError extends Schema.TaggedError<JobRecordError>()("JobRecordError", {
+  shard: Schema.Number,
+  message: Schema.String
+}) {}
+
+/** Whether the job of a shard has finished. */
+export const isDone = (shard: number) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    return (yield* store.get(recordKey(shard))) !== undefined
+  })
+
+/** Read the record of a finished job. */
+export const readRecord = (shard: number) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const bytes = yield* store.get(recordKey(shard))
+    if (bytes === undefined) {
+      return yield* new JobRecordError({ shard, message: `shard ${shard} has not been built` })
+    }
+    return yield* Effect.try({
+      try: () => JSON.parse(new TextDecoder().decode(bytes)) as JobRecord,
+      catch: () =>
+        new JobRecordError({
+          shard,
+          message: `the record ${recordKey(shard)} is not valid JSON; delete it and rerun the build`
+        })
+    })
+  })
+
+/** Everything a job needs. */
+export interface JobContext {
+  readonly layout: Layout.Layout
+  readonly patches: ReadonlyArray<Patch.Patch>
+  readonly splits: Uint8Array
+  readonly products: ReadonlyArray<ProductPlan>
+  readonly open: Extract.Opener
+  readonly concurrency: number
+}
+
+/** Counts of a finished job, for progress. */
+export interface JobSummary {
+  readonly shard: number
+  readonly chips: number
+  readonly missing: number
+}
+
+/** Build shard `shard`: extract, write every product's shard and the samples chunk, then the record. */
+export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: number) {
+  const store = yield* Store.Store
+  const [start, end] = Layout.shardRange(ctx.layout, shard)
+  const writers = new Map<string, ShardWriter.ShardWriter>()
+  for (const p of ctx.products) {
+    writers.set(p.spec.id, yield* ShardWriter.make(ctx.layout, p.spec.id, shard))
+  }
+  const stats = Grouped.empty(ctx.products.map((p) => p.spec))
+  const availability: Record<string, Record<string, Record<string, number>>> = {}
+  for (const p of ctx.products) {
+    availability[p.spec.id] = Object.fromEntries(p.slots.map((s) => [s.id, {}]))
+  }
+  const failures: Array<Failure> = []
+  const tasks: Array<readonly [sample: number, product: number, slot: number]> = []
+  for (let s = start; s < end; s++) {
+    ctx.products.forEach((p, pi) => {
+      for (let t = 0; t < p.slots.length; t++) tasks.push([s, pi, t])
+    })
+  }
+  // Statistics are order-sensitive in floating point: chips are accounted in task order, whatever
+  // order they finish in, so reruns and other concurrency settings give the same bytes.
+  const done: Array<Extract.Outcome | undefined> = new Array(tasks.length)
+  let next = 0
+  const account = () => {
+    while (next < tasks.length && done[next] !== undefined) {
+      const [s, pi, t] = tasks[next]
+      const outcome = done[next]!
+      const p = ctx.products[pi]
+      const slot = p.slots[t].id
+      const reason = outcome._tag === "Data" ? "Ok" : Reason.name(outcome.reason)
+      const counts = availability[p.spec.id][slot]
+      counts[reason] = (counts[reason] ?? 0) + 1
+      if (outcome._tag === "Data") {
+        const split = ctx.splits[s]
+        if (split !== Split.Split.guard) {
+          const grid = ctx.patches[s].grid
+          const h = (grid.height * grid.resolution) / p.spec.resolution
+          const w = (grid.width * grid.resolution) / p.spec.resolution
+          Grouped.add(stats, p.spec.id, Split.name(split) as Grouped.SplitName, {
+            grid: { ...grid, resolution: p.spec.resolution, width: w, height: h },
+            dtype: p.spec.dtype,
+            bands: p.spec.bands.length,
+            data: outcome.data,
+            mask: outcome.mask
+          })
+        }
+      } else {
+        failures.push({ sample: s, product: p.spec.id, slot, reason, detail: outcome.detail })
+      }
+      done[next] = undefined
+      next++
+    }
+  }
+  let chips = 0
+  yield* Effect.forEach(
+    tasks.keys(),
+    (i) =>
+      Effect.gen(function* () {
+        const [s, pi, t] = tasks[i]
+        const p = ctx.products[pi]
+        const outcome = yield* Extract.chip(ctx.patches[s], p, t, ctx.open)
+        const writer = writers.get(p.spec.id)!
+        const f = outcome.facts
+        const info = {
+          ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
+          ...(f.item === undefined ? {} : { item: f.item }),
+          ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
+          ...(f.nodata === undefined ? {} : { nodata: f.nodata })
+        }
+        if (outcome._tag === "Data") {
+          yield* writer.add(s, t, outcome.data, info)
+          chips++
+        } else {
+          yield* writer.skip(s, t, outcome.reason, info)
+        }
+        done[i] = outcome
+        account()
+      }),
+    { concurrency: ctx.concurrency, discard: true }
+  )
+  for (const writer of writers.values()) yield* writer.publish
+  yield* ShardWriter.writeSamples(
+    ctx.layout,
+    shard,
+    ctx.patches.slice(start, end).map((patch, i) => ({
+      id: patch.id,
+      lon: patch.lon,
+      lat: patch.lat,
+      epsg: patch.grid.crs._tag === "Epsg" ? patch.grid.crs.code : 0,
+      x0: patch.grid.x0,
+      y0: patch.grid.y0,
+      split: ctx.splits[start + i]
+    }))
+  )
+  const record: JobRecord = {
+    shard,
+    samples: [start, end],
+    availability,
+    failures,
+    stats: Grouped.toJson(stats)
+  }
+  yield* store.set(recordKey(shard), [new TextEncoder().encode(JSON.stringify(record) + "\n")])
+  return { shard, chips, missing: failures.length } satisfies JobSummary
+})

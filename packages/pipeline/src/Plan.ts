@@ -1,0 +1,156 @@
+// The plan of a build: which patches, in which order, in which split. Pure and deterministic:
+// the same recipe, seed and input files give the same plan, whatever the concurrency.
+import type { Patch } from "@eoforge/core"
+import { PatchGeometry, Sampler, Tiling } from "@eoforge/grid"
+import { OverlapFilter } from "@eoforge/overlap"
+import { Assignment } from "@eoforge/split"
+import { Schema } from "effect"
+import type { Recipe } from "./Recipe.ts"
+
+/** Inputs the recipe refers to by file, already read. */
+export interface PlanInputs {
+  /** The AOI GeoJSON object (aoi and tiles samplers). */
+  readonly aoi?: unknown
+  /** The locations file text and its format (locations sampler). */
+  readonly locations?: {
+    readonly text: string
+    readonly format: "csv" | "geojson"
+    readonly file: string
+  }
+}
+
+/** Counts of the sampling stage. */
+export interface SamplingCounts {
+  /** Candidates drawn. */
+  readonly candidates: number
+  /** Accepted by the overlap filter. */
+  readonly accepted: number
+  /** Rejected for overlapping an accepted patch by more than the threshold. */
+  readonly rejected: number
+}
+
+/** The outcome of planning. */
+export interface Plan {
+  /** Accepted patches in acceptance order: sample i of the store is patches[i]. */
+  readonly patches: ReadonlyArray<Patch.Patch>
+  /** Split code per patch (0 train, 1 val, 2 test, 255 guard). */
+  readonly splits: Uint8Array
+  /** The fitted split parameters (JSON), recorded in the store so appended samples reuse them. */
+  readonly splitFit: Assignment.Fitted
+  readonly sampling: SamplingCounts
+  readonly splitCounts: Assignment.Result["counts"]
+  /** The snap unit used, metres. */
+  readonly snap: number
+}
+
+/** A sampler needs an input the recipe does not give. */
+export class PlanInputError extends Schema.TaggedError<PlanInputError>()("PlanInputError", {
+  sampler: Schema.String,
+  key: Schema.String
+}) {
+  override get message(): string {
+    return `sampler ${this.sampler} needs sampling.${this.key} in the recipe (a file path relative to the recipe)`
+  }
+}
+
+/** The snap unit: the recipe's, else the coarsest product resolution, else the patch resolution. */
+export const snapOf = (recipe: Recipe, productResolutions: ReadonlyArray<number>): number =>
+  recipe.patch.snap ?? Math.max(recipe.patch.resolution, ...productResolutions)
+
+const candidates = (
+  recipe: Recipe,
+  inputs: PlanInputs,
+  snap: number
+): Iterable<{ readonly lon: number; readonly lat: number }> => {
+  const s = recipe.sampling
+  const seed = recipe.seed
+  switch (s.sampler) {
+    case "cities":
+      return Sampler.citiesGaussian({
+        seed,
+        topN: s.topN,
+        sigmaKm: s.sigmaKm,
+        weighting: s.weighting
+      })
+    case "sphere":
+      return Sampler.uniformSphere({ seed })
+    case "aoi":
+      if (inputs.aoi === undefined) throw new PlanInputError({ sampler: "aoi", key: "aoi" })
+      return Sampler.uniformInAoi({ seed, aoi: inputs.aoi })
+    case "tiles":
+      if (inputs.aoi === undefined) throw new PlanInputError({ sampler: "tiles", key: "aoi" })
+      return Tiling.tiles(inputs.aoi, {
+        size: recipe.patch.size,
+        resolution: recipe.patch.resolution,
+        snap
+      })
+    case "locations":
+      if (inputs.locations === undefined) {
+        throw new PlanInputError({ sampler: "locations", key: "locations" })
+      }
+      return Sampler.fromLocations(
+        inputs.locations.text,
+        inputs.locations.format,
+        inputs.locations.file
+      )
+  }
+}
+
+/**
+ * Draw candidates, make their patch grids, filter overlaps (streaming, greedy in candidate order) until
+ * `count` patches are accepted or the candidate budget is spent, then assign splits.
+ */
+export const make = (
+  recipe: Recipe,
+  inputs: PlanInputs,
+  productResolutions: ReadonlyArray<number>
+): Plan => {
+  const snap = snapOf(recipe, productResolutions)
+  const { size, resolution } = recipe.patch
+  PatchGeometry.validateSize(size, resolution, snap)
+  const want = recipe.sampling.count ?? Infinity
+  const budget =
+    recipe.sampling.maxCandidates ?? (Number.isFinite(want) ? want * 20 : Number.MAX_SAFE_INTEGER)
+  const filter = OverlapFilter.make({ maxOverlap: recipe.overlap.maxOverlap })
+  let drawn = 0
+  for (const c of candidates(recipe, inputs, snap)) {
+    if (drawn >= budget || filter.counts().accepted >= want) break
+    drawn++
+    const patch =
+      "grid" in c
+        ? (c as Patch.Patch)
+        : PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap })
+    filter.offer(patch)
+  }
+  const patches = filter.accepted()
+  const counts = filter.counts()
+  const split = recipe.split
+  const proportions = {
+    train: split.proportions[0],
+    val: split.proportions[1],
+    test: split.proportions[2]
+  }
+  const guardKm = split.guardKm
+  const common = { proportions, patchSizeM: size, ...(guardKm === undefined ? {} : { guardKm }) }
+  const splitRecipe: Assignment.Recipe =
+    split.method === "banding"
+      ? {
+          method: "banding",
+          widthKm: split.bandKm ?? Math.max((size / 1000) * 4, 10),
+          bearingDeg: split.bearingDeg,
+          ...common
+        }
+      : split.method === "blocks"
+        ? { method: "blocks", cellKm: split.blockKm, seed: recipe.seed, ...common }
+        : { method: "random", seed: recipe.seed, proportions }
+  const assigned = patches.length === 0 ? undefined : Assignment.run(patches, splitRecipe)
+  return {
+    patches,
+    splits: assigned?.codes ?? new Uint8Array(0),
+    splitFit:
+      assigned?.fitted ?? Assignment.fit([], { method: "random", seed: recipe.seed, proportions }),
+    sampling: { candidates: drawn, accepted: counts.accepted, rejected: counts.rejected },
+    splitCounts: assigned?.counts ?? { train: 0, val: 0, test: 0, guard: 0 },
+    snap
+  }
+}

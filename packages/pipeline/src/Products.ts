@@ -1,0 +1,219 @@
+// Products of a recipe resolved into what the build needs: the stored spec, where to search, which
+// band of which asset to read, the time slots and the selection rules.
+import type { Band } from "@eoforge/core"
+import { Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
+import { Schema } from "effect"
+import type { BandRecipe, Recipe } from "./Recipe.ts"
+
+/** A product ready to extract. */
+export interface ProductPlan {
+  /** What is stored: dtype, resolution, bands with their meaning and resampling. */
+  readonly spec: Band.ProductSpec
+  /** The search preset (spec + collection and asset per band for the source). */
+  readonly preset: Product.Preset
+  /** Where to search and how to choose. */
+  readonly rules: Find.Rules
+  /** Time slots, in stored order. */
+  readonly slots: ReadonlyArray<TimeSlots.Slot>
+  /** Name of the slot set in the recipe. */
+  readonly slotsName: string
+  /** 0-based band index inside its asset, per stored band. */
+  readonly bandIndex: ReadonlyArray<number>
+  /** Largest nodata fraction before a chip is recorded as NotCovered. */
+  readonly maxNodata: number
+}
+
+/** A product that refers to something the recipe does not define. */
+export class ProductRecipeError extends Schema.TaggedError<ProductRecipeError>()(
+  "ProductRecipeError",
+  { product: Schema.String, message: Schema.String }
+) {}
+
+const presetNames: Readonly<Record<string, () => Product.Preset>> = {
+  "sentinel-2-l2a": () => Presets.sentinel2L2A,
+  "sentinel-2-l1c": () => Presets.sentinel2L1C,
+  "sentinel-1-grd": () => Presets.sentinel1Grd(),
+  "cop-dem-glo-30": () => Presets.copernicusDem30,
+  "esa-worldcover": () => Presets.esaWorldCover
+}
+
+/** The names of the product presets. */
+export const presets: ReadonlyArray<string> = Object.keys(presetNames)
+
+const farPast = Date.UTC(1900, 0, 1)
+const farFuture = Date.UTC(2100, 0, 1) - 1
+
+/** The slots of a named slot set of the recipe. */
+export const slotsOf = (
+  recipe: Recipe,
+  name: string,
+  product: string
+): ReadonlyArray<TimeSlots.Slot> => {
+  const s = recipe.slots[name]
+  if (s === undefined) {
+    throw new ProductRecipeError({
+      product,
+      message: `slots "${name}" is not defined; define it under slots: (defined: ${Object.keys(recipe.slots).join(", ") || "none"})`
+    })
+  }
+  const need = (v: number | undefined, key: string): number => {
+    if (v === undefined) {
+      throw new ProductRecipeError({
+        product,
+        message: `slots.${name}.${key} is required for kind ${s.kind}`
+      })
+    }
+    return v
+  }
+  const withFallback = s.fallbackYear === undefined ? {} : { fallbackYear: s.fallbackYear }
+  switch (s.kind) {
+    case "seasons":
+      return TimeSlots.ssl4eoSeasons({
+        year: need(s.year, "year"),
+        halfWindowDays: s.halfWindowDays,
+        ...withFallback
+      })
+    case "calendar-seasons":
+      return TimeSlots.calendarSeasons(need(s.year, "year"), withFallback)
+    case "months":
+      return TimeSlots.months(need(s.year, "year"))
+    case "window": {
+      const start = TimeSlots.instant(s.start ?? "")
+      const end = TimeSlots.instant(s.end ?? "")
+      if (start === undefined || end === undefined) {
+        throw new ProductRecipeError({
+          product,
+          message: `slots.${name} needs start and end as ISO dates, e.g. 2021-06-01 and 2021-06-30`
+        })
+      }
+      // An end given as a date means the whole day.
+      const endMs = /^\d{4}-\d{2}-\d{2}$/.test(s.end ?? "") ? end + 86_400_000 - 1 : end
+      return [{ id: name, start, end: endMs, reference: Math.floor((start + endMs) / 2) }]
+    }
+    case "any":
+      return [
+        {
+          id: name,
+          start: farPast,
+          end: farFuture,
+          reference: Math.floor((farPast + farFuture) / 2)
+        }
+      ]
+  }
+}
+
+const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, product: string) => {
+  const s = recipe.sources[key]
+  if (s === undefined) {
+    throw new ProductRecipeError({
+      product,
+      message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
+    })
+  }
+  return s.type === "static"
+    ? {
+        provider: { id: key, url: baseDir(s.catalog) },
+        source: StacClient.staticCatalog(baseDir(s.catalog))
+      }
+    : { provider: { id: key, url: s.url }, source: StacClient.api(s.url) }
+}
+
+/** Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. */
+export const resolve = (
+  recipe: Recipe,
+  resolvePath: (path: string) => string
+): ReadonlyArray<ProductPlan> =>
+  recipe.products.map((p): ProductPlan => {
+    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id)
+    const base = p.preset === undefined ? undefined : presetNames[p.preset]?.()
+    if (p.preset !== undefined && base === undefined) {
+      throw new ProductRecipeError({
+        product: p.id,
+        message: `unknown preset "${p.preset}"; presets are ${presets.join(", ")}`
+      })
+    }
+    const baseBinding = base === undefined ? undefined : Object.values(base.bindings)[0]
+    const bandRecipes: ReadonlyArray<typeof BandRecipe.Type> =
+      p.bands ??
+      base?.spec.bands.map((b) => ({ name: b.name })) ??
+      (() => {
+        throw new ProductRecipeError({
+          product: p.id,
+          message: "a product without a preset needs bands: [{ name, asset, index }]"
+        })
+      })()
+    const bands: Array<Band.BandSpec> = bandRecipes.map((b) => {
+      const fromPreset = base?.spec.bands.find((x) => x.name === b.name)
+      if (base !== undefined && fromPreset === undefined) {
+        throw new ProductRecipeError({
+          product: p.id,
+          message: `band ${b.name} is not in preset ${p.preset} (bands: ${base.spec.bands.map((x) => x.name).join(", ")})`
+        })
+      }
+      const { asset: _asset, index: _index, ...meaning } = b
+      return {
+        ...fromPreset,
+        ...meaning,
+        resampling: meaning.resampling ?? fromPreset?.resampling ?? p.resampling
+      }
+    })
+    const collection = p.collection ?? baseBinding?.collection
+    if (collection === undefined) {
+      throw new ProductRecipeError({
+        product: p.id,
+        message: "a product without a preset needs collection: <STAC collection id>"
+      })
+    }
+    const assets = Object.fromEntries(
+      bandRecipes.map((b) => {
+        const asset = b.asset ?? baseBinding?.assets[b.name] ?? b.name
+        return [b.name, asset]
+      })
+    )
+    const dtype = p.dtype ?? base?.spec.dtype
+    if (dtype === undefined) {
+      throw new ProductRecipeError({
+        product: p.id,
+        message: "a product without a preset needs dtype"
+      })
+    }
+    const resolution = p.resolution ?? base?.spec.resolution ?? recipe.patch.resolution
+    const spec: Band.ProductSpec = {
+      ...base?.spec,
+      id: p.id,
+      dtype,
+      resolution,
+      bands,
+      source: collection,
+      ...(p.title === undefined ? {} : { title: p.title }),
+      ...(p.license === undefined ? {} : { license: p.license }),
+      ...(p.attribution === undefined ? {} : { attribution: p.attribution })
+    }
+    const preset: Product.Preset = {
+      spec,
+      bindings: { [provider.id]: { collection, assets } },
+      cloudy: base?.cloudy ?? p.maxCloud !== undefined,
+      projected: base?.projected ?? true,
+      valueTransform: base?.valueTransform ?? "none",
+      ...(base?.equals === undefined ? {} : { equals: base.equals })
+    }
+    const slotsName = p.slots ?? Object.keys(recipe.slots)[0]
+    if (slotsName === undefined) {
+      throw new ProductRecipeError({ product: p.id, message: "the recipe defines no slots" })
+    }
+    const slotSet = recipe.slots[slotsName]
+    return {
+      spec,
+      preset,
+      rules: {
+        provider,
+        source,
+        select: slotSet?.rule ?? "least-cloudy",
+        ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
+      },
+      slots: slotsOf(recipe, slotsName, p.id),
+      slotsName,
+      bandIndex: bandRecipes.map((b) => (b.index ?? 1) - 1),
+      maxNodata: p.maxNodata
+    }
+  })

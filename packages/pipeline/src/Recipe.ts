@@ -1,0 +1,367 @@
+// Recipes: the declarative description of a dataset build, read from YAML or JSON.
+// Decoding is strict (unknown keys are errors) and every error points at the file, line and key.
+import { Effect, Result, Schema, SchemaIssue } from "effect"
+import { readFile } from "node:fs/promises"
+import { dirname, isAbsolute, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseDocument, LineCounter, isMap, isSeq, type Node } from "yaml"
+
+const withDefault = <S extends Schema.Top>(value: S["Encoded"]) =>
+  Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
+const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+
+/** How candidate locations are drawn. */
+export const Sampling = Schema.Struct({
+  /** cities: Gaussian around populous cities (SSL4EO-S12); sphere: uniform on Earth; aoi: uniform inside an AOI; tiles: every tile of an AOI; locations: a CSV/GeoJSON list. */
+  sampler: Schema.Literals(["cities", "sphere", "aoi", "tiles", "locations"]),
+  /** Patches wanted after overlap filtering (all tiles/locations when absent). */
+  count: Schema.optionalKey(PositiveInt),
+  /** Stop drawing after this many candidates (default 20 × count). */
+  maxCandidates: Schema.optionalKey(PositiveInt),
+  /** GeoJSON file (relative to the recipe) of the area of interest, for aoi and tiles. */
+  aoi: Schema.optionalKey(Schema.String),
+  /** CSV or GeoJSON file of locations, for the locations sampler. */
+  locations: Schema.optionalKey(Schema.String),
+  /** Cities sampler: how many of the most populous cities. */
+  topN: Schema.Int.pipe(withDefault(10000)),
+  /** Cities sampler: standard deviation of the ground offset, km. */
+  sigmaKm: Positive.pipe(withDefault(50)),
+  /** Cities sampler: choose the city uniformly (SSL4EO-S12) or weighted by population. */
+  weighting: Schema.Literals(["uniform", "population"]).pipe(withDefault("uniform"))
+})
+
+/** Patch geometry. */
+export const PatchRecipe = Schema.Struct({
+  /** Side of the square patch in metres. */
+  size: Positive,
+  /** Finest pixel size in metres; the patch grid's resolution. */
+  resolution: Positive,
+  /** Snap unit of the grid origin in metres (default: the coarsest product resolution). */
+  snap: Schema.optionalKey(Positive)
+})
+
+/** One band of a product: a name, where it comes from and what it means. */
+export const BandRecipe = Schema.Struct({
+  name: Schema.NonEmptyString,
+  /** Asset key in the STAC item (default: the band name). */
+  asset: Schema.optionalKey(Schema.String),
+  /** 1-based band index inside the asset (default 1). */
+  index: Schema.optionalKey(PositiveInt),
+  description: Schema.optionalKey(Schema.String),
+  wavelengthNm: Schema.optionalKey(Schema.Finite),
+  polarisation: Schema.optionalKey(Schema.String),
+  unit: Schema.optionalKey(Schema.String),
+  nodata: Schema.optionalKey(Schema.Finite),
+  scale: Schema.optionalKey(Schema.Finite),
+  offset: Schema.optionalKey(Schema.Finite),
+  resampling: Schema.optionalKey(
+    Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"])
+  ),
+  classes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+})
+
+/** One product: a group of bands stored together. */
+export const ProductRecipe = Schema.Struct({
+  /** Group name in the store, e.g. s2l2a. */
+  id: Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]*$/)),
+  title: Schema.optionalKey(Schema.String),
+  /** A preset name (sentinel-2-l2a, sentinel-2-l1c, sentinel-1-grd, cop-dem-glo-30, esa-worldcover). */
+  preset: Schema.optionalKey(Schema.String),
+  /** The source (key of `sources`) to search. */
+  source: Schema.String,
+  /** Collection id in the source. */
+  collection: Schema.optionalKey(Schema.String),
+  dtype: Schema.optionalKey(
+    Schema.Literals(["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"])
+  ),
+  /** Pixel size in metres on the patch grid; an integer multiple of the patch resolution. */
+  resolution: Schema.optionalKey(Positive),
+  /** Default resampling for its bands. */
+  resampling: Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"]).pipe(
+    withDefault("bilinear")
+  ),
+  /** Bands (required for custom products; a subset of the preset's otherwise). */
+  bands: Schema.optionalKey(Schema.Array(BandRecipe)),
+  /** Time slots of this product (default: the recipe's time slots). */
+  slots: Schema.optionalKey(Schema.String),
+  /** Largest scene cloud cover accepted, percent. */
+  maxCloud: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
+  maxNodata: Fraction.pipe(withDefault(1)),
+  license: Schema.optionalKey(Schema.String),
+  attribution: Schema.optionalKey(Schema.String)
+})
+
+/** Where acquisitions are found. */
+export const SourceRecipe = Schema.Union([
+  Schema.Struct({ type: Schema.Literal("static"), catalog: Schema.String }),
+  Schema.Struct({
+    type: Schema.Literal("stac-api"),
+    url: Schema.String,
+    signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none"))
+  })
+])
+
+/** A named set of time slots. */
+export const SlotsRecipe = Schema.Struct({
+  /** seasons: four windows around Mar 20, Jun 21, Sep 22, Dec 21 (SSL4EO-S12); months; calendar seasons; single window; any: the whole catalogue as one slot. */
+  kind: Schema.Literals(["seasons", "months", "calendar-seasons", "window", "any"]),
+  year: Schema.optionalKey(Schema.Int),
+  fallbackYear: Schema.optionalKey(Schema.Int),
+  /** Half width of each season window in days. */
+  halfWindowDays: Schema.Int.pipe(withDefault(15)),
+  /** For kind window: ISO start and end (inclusive). */
+  start: Schema.optionalKey(Schema.String),
+  end: Schema.optionalKey(Schema.String),
+  /** least-cloudy, closest (to the reference date) or most-recent. */
+  rule: Schema.Literals(["least-cloudy", "closest", "most-recent"]).pipe(
+    withDefault("least-cloudy")
+  )
+})
+
+/** Train/val/test assignment. */
+export const SplitRecipe = Schema.Struct({
+  method: Schema.Literals(["banding", "blocks", "random"]).pipe(withDefault("banding")),
+  /** Target proportions train/val/test, summing to 1. */
+  proportions: Schema.Tuple([Fraction, Fraction, Fraction]).pipe(withDefault([0.6, 0.2, 0.2])),
+  /** Banding: band width in km. */
+  bandKm: Schema.optionalKey(Positive),
+  /** Banding: true bearing of the band normal, degrees. */
+  bearingDeg: Schema.Finite.pipe(withDefault(0)),
+  /** Blocks: reference grid cell size in km. */
+  blockKm: Positive.pipe(withDefault(100)),
+  /** Guard zone in km (default: one patch width). */
+  guardKm: Schema.optionalKey(NonNegative)
+})
+
+/** The output store. */
+export const OutputRecipe = Schema.Struct({
+  /** Store path, relative to the working directory. */
+  store: Schema.String,
+  /** Samples per shard (default: aims at 32–256 MiB per shard file). */
+  shardSamples: Schema.optionalKey(PositiveInt),
+  codec: Schema.Literals(["zstd", "gzip"]).pipe(withDefault("zstd")),
+  sharded: Schema.Boolean.pipe(withDefault(true))
+})
+
+/** Schema of a recipe. */
+export const Recipe = Schema.Struct({
+  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9._-]+$/)),
+  description: Schema.optionalKey(Schema.String),
+  version: Schema.String.pipe(withDefault("1.0.0")),
+  license: Schema.String.pipe(withDefault("CC-BY-4.0")),
+  /** Where the dataset is published (Croissant url); default a URN naming the dataset. */
+  url: Schema.optionalKey(Schema.String),
+  /** Who made the dataset. */
+  creators: Schema.optionalKey(
+    Schema.Array(
+      Schema.Struct({
+        name: Schema.NonEmptyString,
+        type: Schema.Literals(["Person", "Organization"]).pipe(withDefault("Person"))
+      })
+    )
+  ),
+  /** How to cite the dataset (BibTeX or text). */
+  citeAs: Schema.optionalKey(Schema.String),
+  keywords: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Drives every random choice: same recipe and seed, same bytes. */
+  seed: Schema.Int.pipe(withDefault(0)),
+  sampling: Sampling,
+  patch: PatchRecipe,
+  overlap: Schema.Struct({ maxOverlap: Fraction.pipe(withDefault(0.25)) }).pipe(
+    withDefault({ maxOverlap: 0.25 })
+  ),
+  sources: Schema.Record(Schema.String, SourceRecipe),
+  slots: Schema.Record(Schema.String, SlotsRecipe),
+  products: Schema.Array(ProductRecipe).check(Schema.isMinLength(1)),
+  split: SplitRecipe.pipe(withDefault({})),
+  output: OutputRecipe,
+  /** Chips read at once. */
+  concurrency: PositiveInt.pipe(withDefault(4))
+})
+/** A decoded recipe, defaults filled in. */
+export type Recipe = typeof Recipe.Type
+
+/** A recipe that failed to parse or validate; each problem names its line and key. */
+export class RecipeError extends Schema.TaggedError<RecipeError>()("RecipeError", {
+  file: Schema.String,
+  problems: Schema.Array(
+    Schema.Struct({
+      line: Schema.optional(Schema.Number),
+      key: Schema.String,
+      message: Schema.String
+    })
+  )
+}) {
+  override get message(): string {
+    return [
+      `recipe ${this.file} is not valid:`,
+      ...this.problems.map(
+        (p) => `  ${this.file}${p.line === undefined ? "" : `:${p.line}`} ${p.key}: ${p.message}`
+      )
+    ].join("\n")
+  }
+}
+
+const keyPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.length === 0
+    ? "(top level)"
+    : path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+        .join("")
+
+const nodeAt = (root: Node | null, path: ReadonlyArray<PropertyKey>): Node | null => {
+  let node: unknown = root
+  let last: unknown = root
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown })?.value === key)
+      if (pair === undefined) break
+      last = pair.key
+      node = pair.value
+    } else if (isSeq(node) && typeof key === "number") {
+      node = node.items[key]
+    } else break
+    if (node !== null && node !== undefined) last = node
+  }
+  return (last as Node | null) ?? null
+}
+
+const distance = (a: string, b: string): number => {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]
+    dp[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const cur = dp[j]
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = cur
+    }
+  }
+  return dp[b.length]
+}
+
+/** Known keys of the recipe at each nesting, for "did you mean" hints. */
+const knownKeys: ReadonlyArray<string> = [
+  ...Object.keys(Recipe.fields),
+  ...Object.keys(Sampling.fields),
+  ...Object.keys(PatchRecipe.fields),
+  ...Object.keys(BandRecipe.fields),
+  ...Object.keys(ProductRecipe.fields),
+  ...Object.keys(SlotsRecipe.fields),
+  ...Object.keys(SplitRecipe.fields),
+  ...Object.keys(OutputRecipe.fields),
+  "maxOverlap",
+  "name",
+  "type",
+  "catalog",
+  "url",
+  "signing"
+]
+
+const hint = (key: PropertyKey | undefined): string => {
+  if (typeof key !== "string") return ""
+  let best: string | undefined
+  let bestD = Infinity
+  for (const k of new Set(knownKeys)) {
+    const d = distance(key, k)
+    if (d < bestD) {
+      bestD = d
+      best = k
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))
+    ? ` (did you mean "${best}"?)`
+    : ""
+}
+
+const decode = Schema.decodeUnknownResult(Recipe, { onExcessProperty: "error", errors: "all" })
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * Parse and validate recipe text (YAML, of which JSON is a subset).
+ * `file` names the recipe in errors.
+ */
+export const parse = (text: string, file: string): Result.Result<Recipe, RecipeError> => {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
+  if (doc.errors.length > 0) {
+    return Result.fail(
+      new RecipeError({
+        file,
+        problems: doc.errors.map((e) => ({
+          line: e.linePos?.[0]?.line,
+          key: "(syntax)",
+          message: e.message.split("\n")[0]
+        }))
+      })
+    )
+  }
+  const decoded = decode(doc.toJS())
+  if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
+  const issues = formatter(decoded.failure.issue).issues
+  return Result.fail(
+    new RecipeError({
+      file,
+      problems: issues.map((issue) => {
+        const path = (issue.path ?? []).map((p) =>
+          typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p
+        )
+        const node = nodeAt(doc.contents, path)
+        const offset = node?.range?.[0]
+        const unexpected = /excess|unexpected/i.test(issue.message)
+        return {
+          line: offset === undefined ? undefined : lineCounter.linePos(offset).line,
+          key: keyPath(path),
+          message: unexpected ? `unknown key${hint(path[path.length - 1])}` : issue.message
+        }
+      })
+    })
+  )
+}
+
+/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `m3leo-style`). */
+export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
+
+/** The names of the shipped recipes. */
+export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "m3leo-style"]
+
+/** A recipe file that cannot be read. */
+export class RecipeNotFoundError extends Schema.TaggedError<RecipeNotFoundError>()(
+  "RecipeNotFoundError",
+  { file: Schema.String, cause: Schema.Defect() }
+) {
+  override get message(): string {
+    return `cannot read recipe ${this.file}: give a path to a YAML/JSON recipe or one of the shipped names (${shipped.join(", ")})`
+  }
+}
+
+/** A loaded recipe with the file it came from; relative paths inside it resolve against `directory`. */
+export interface Loaded {
+  readonly recipe: Recipe
+  readonly file: string
+  readonly directory: string
+}
+
+/** The file of a recipe given by shipped name or path. */
+export const resolveFile = (nameOrPath: string): string =>
+  shipped.includes(nameOrPath) ? join(shippedDirectory, `${nameOrPath}.yaml`) : resolve(nameOrPath)
+
+/** Read and validate a recipe by shipped name or path. */
+export const load = Effect.fn("Recipe.load")(function* (nameOrPath: string) {
+  const file = resolveFile(nameOrPath)
+  const text = yield* Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) => new RecipeNotFoundError({ file, cause })
+  })
+  const recipe = yield* Effect.fromResult(parse(text, file))
+  return { recipe, file, directory: dirname(file) } satisfies Loaded
+})
+
+/** Resolve a path written in a recipe against the recipe's directory. */
+export const resolvePath = (loaded: Loaded, path: string): string =>
+  isAbsolute(path) ? path : join(loaded.directory, path)
