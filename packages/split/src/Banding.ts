@@ -154,8 +154,12 @@ export const fit = (samples: ReadonlyArray<Sample>, params: Params): Frame => {
     )
   }
   // Positions in band widths, so that each phase costs a subtraction and a floor per sample.
-  const a = u.map((x) => x / p.widthM)
+  // Shifted by a whole number of bands I so that every t − r ≥ 0 and `| 0` is a floor.
   const r = reach.map((x) => x / p.widthM)
+  let lowest = Infinity
+  for (let i = 0; i < m; i++) lowest = Math.min(lowest, u[i] / p.widthM - r[i])
+  const shift = 1 - Math.floor(lowest)
+  const a = u.map((x) => x / p.widthM + shift)
   let best: Frame | undefined
   let bestDev = Infinity
   const counts = new Float64Array(3)
@@ -165,12 +169,15 @@ export const fit = (samples: ReadonlyArray<Sample>, params: Params): Frame => {
       const S = L + 1
       const LS = L * S
       const table = new Float64Array(L * L * S)
+      const back = L - (((shift % L) + L) % L)
+      const phase = step / phaseSteps
       for (let i = 0; i < m; i++) {
-        const t = a[i] - step / phaseSteps
-        const k = Math.floor(t)
-        const lo = Math.floor(t - r[i])
-        const hi = Math.floor(t + r[i])
-        table[((((k % L) + L) % L) * L + (((lo % L) + L) % L)) * S + Math.min(hi - lo, L)]++
+        const t = a[i] - phase
+        const k = t | 0
+        const lo = (t - r[i]) | 0
+        const hi = (t + r[i]) | 0
+        const span = hi - lo < L ? hi - lo : L
+        table[(((k + back) % L) * L + ((lo + back) % L)) * S + span]++
       }
       // Only the non-empty table cells matter: key = own · L·S + first · S + span.
       const cells: Array<number> = []
