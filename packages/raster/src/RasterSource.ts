@@ -15,6 +15,7 @@ import {
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
 import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
+import { readWindow } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
 import { footprint, interpolate, nearest, type Window } from "./internal/warp.ts"
 import { RasterOpenError, RasterReadError } from "./RasterError.ts"
@@ -236,12 +237,14 @@ const resample = async (
   const y1 = Math.min(ih, Math.ceil(maxY) + pad)
   if (!(x1 > x0 && y1 > y0)) return emptyChip(grid, header.dtype, bands.length, header.nodata)
 
-  const raw = (await image.readRasters({
-    window: [x0, y0, x1, y1],
-    samples: [...bands],
-    interleave: false,
-    pool: pool ?? null
-  })) as unknown as ReadonlyArray<DType.TypedArray>
+  const raw = await readWindow(
+    image,
+    handle.tiff.littleEndian,
+    header.dtype,
+    [x0, y0, x1, y1],
+    bands,
+    pool
+  )
   const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
   const n = grid.width * grid.height
   const data = DType.alloc(header.dtype, bands.length * n)
