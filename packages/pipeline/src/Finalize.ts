@@ -257,3 +257,6 @@ const dedupeSlots = (
   }
   return [...seen.values()]
 }
+
+/** Finalize the store at a directory path. */
+export const at = (path: string) => run().pipe(Effect.provide(Store.layerFileSystem(path)))

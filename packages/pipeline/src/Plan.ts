@@ -1,6 +1,6 @@
 // The plan of a build: which patches, in which order, in which split. Pure and deterministic:
 // the same recipe, seed and input files give the same plan, whatever the concurrency.
-import type { Patch } from "@eoforge/core"
+import { Split, type Patch } from "@eoforge/core"
 import { PatchGeometry, Sampler, Tiling } from "@eoforge/grid"
 import { OverlapFilter } from "@eoforge/overlap"
 import { Assignment } from "@eoforge/split"
@@ -154,3 +154,27 @@ export const make = (
     snap
   }
 }
+
+/** The accepted patches as a GeoJSON FeatureCollection: footprint polygon, id, split, grid. */
+export const toGeoJson = (plan: Plan) => ({
+  type: "FeatureCollection" as const,
+  features: plan.patches.map((p, i) => ({
+    type: "Feature" as const,
+    id: p.id,
+    properties: {
+      sample: i,
+      id: p.id,
+      split: Split.name(plan.splits[i]),
+      epsg: p.grid.crs._tag === "Epsg" ? p.grid.crs.code : null,
+      x0: p.grid.x0,
+      y0: p.grid.y0,
+      resolution: p.grid.resolution,
+      width: p.grid.width,
+      height: p.grid.height
+    },
+    geometry: {
+      type: "Polygon" as const,
+      coordinates: [[...p.footprint, p.footprint[0]]]
+    }
+  }))
+})

@@ -1,0 +1,255 @@
+// The `eoforge` command: build, sample, inspect, export-geotiff and finalize, with --help on each.
+// Results go to stdout (text or --json); progress and errors go to stderr; exit codes are documented.
+import { Build, DryRun, ExportGeoTiff, Finalize, Inspect, Plan, Version } from "@eoforge/pipeline"
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { writeFile } from "node:fs/promises"
+import * as Progress from "./Progress.ts"
+import { ExitCode, withExitCode } from "./ExitCode.ts"
+
+const recipeArg = Argument.String("recipe").pipe(
+  Argument.withDescription(
+    "A shipped recipe (demo, ssl4eo-s12, m3leo-style) or the path of a YAML/JSON recipe"
+  ),
+  Argument.withDefault("demo")
+)
+const json = Flag.Boolean("json").pipe(
+  Flag.withDescription("Print the result as JSON on stdout"),
+  Flag.withDefault(false)
+)
+const logFormat = Flag.Literals("log-format", ["auto", "pretty", "json"]).pipe(
+  Flag.withDescription(
+    "Progress on stderr: a live bar (pretty), JSON lines (json), or pretty on a terminal and json otherwise (auto)"
+  ),
+  Flag.withDefault("auto")
+)
+const out = Flag.String("out").pipe(
+  Flag.withAlias("o"),
+  Flag.withDescription("Output store directory (default: the recipe's output.store)"),
+  Flag.optional
+)
+
+const print = (asJson: boolean, value: unknown, text: string) =>
+  Console.log(asJson ? JSON.stringify(value, null, 2) : text)
+
+const build = Command.make(
+  "build",
+  {
+    recipe: recipeArg,
+    out,
+    json,
+    logFormat,
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription(
+        "Print the plan (patches, requests, bytes, estimated time from a short probe) and write nothing"
+      ),
+      Flag.withDefault(false)
+    ),
+    shard: Flag.String("shard").pipe(
+      Flag.withDescription(
+        "Build only partition i of N (i/N, 0-based), e.g. for array jobs; run `eoforge finalize` after the last"
+      ),
+      Flag.optional
+    ),
+    concurrency: Flag.Int("concurrency").pipe(
+      Flag.withDescription("Chips read at once (default: the recipe's concurrency)"),
+      Flag.optional
+    )
+  },
+  Effect.fn(function* (input) {
+    const concurrency = Option.getOrUndefined(input.concurrency)
+    const outPath = Option.getOrUndefined(input.out)
+    if (input.dryRun) {
+      const report = yield* DryRun.run({ recipe: input.recipe, out: outPath, concurrency })
+      return yield* print(input.json, report, DryRun.format(report))
+    }
+    let shard: { index: number; count: number } | undefined
+    if (Option.isSome(input.shard)) {
+      const m = /^(\d+)\/(\d+)$/.exec(input.shard.value)
+      if (m === null || Number(m[1]) >= Number(m[2])) {
+        return yield* Effect.fail(
+          withExitCode(
+            ExitCode.Usage,
+            `--shard ${input.shard.value} is not i/N with 0 ≤ i < N (e.g. --shard 0/4)`
+          )
+        )
+      }
+      shard = { index: Number(m[1]), count: Number(m[2]) }
+    }
+    const progress = Progress.make(input.logFormat)
+    const result = yield* Build.build({
+      recipe: input.recipe,
+      out: outPath,
+      shard,
+      concurrency,
+      onEvent: progress.onEvent
+    })
+    const s = result.summary
+    const text =
+      s === undefined
+        ? `built partition ${shard?.index}/${shard?.count} of ${result.store}; run eoforge finalize ${result.store} once every partition is built`
+        : [
+            `built ${result.store}: ${s.samples} samples (train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}, guard ${s.splits.guard})`,
+            ...Object.entries(s.availability).map(
+              ([p, reasons]) =>
+                `  ${p.padEnd(12)} ${Object.entries(reasons)
+                  .map(([r, n]) => `${r} ${n}`)
+                  .join(", ")}`
+            ),
+            `  ${s.failures} slots without data (reasons in ${result.store}/.eoforge/jobs/*.json); wrote ${s.files.join(", ")}`
+          ].join("\n")
+    return yield* print(input.json, { store: result.store, summary: s ?? null }, text)
+  })
+).pipe(
+  Command.withDescription(
+    "Build a dataset from a recipe: sample patches, filter overlaps, split, extract every product × time slot onto each patch grid, write a sharded Zarr v3 store, then statistics, Croissant and a dataset card. A killed build resumes where it stopped when run again."
+  ),
+  Command.withExamples([
+    { command: "eoforge build", description: "Build the offline demo into out/demo.zarr" },
+    {
+      command: "eoforge build my-recipe.yaml --dry-run",
+      description: "Show the plan and a time estimate"
+    },
+    {
+      command: "eoforge build ssl4eo-s12 --shard 3/16 --log-format json",
+      description: "Build one of 16 partitions"
+    }
+  ])
+)
+
+const sample = Command.make(
+  "sample",
+  {
+    recipe: recipeArg,
+    json,
+    geojson: Flag.String("geojson").pipe(
+      Flag.withDescription(
+        "Write the accepted patches (footprint, id, split) as GeoJSON to this file"
+      ),
+      Flag.optional
+    )
+  },
+  Effect.fn(function* (input) {
+    const prepared = yield* Build.prepare(input.recipe)
+    const plan = prepared.plan
+    if (Option.isSome(input.geojson)) {
+      const path = input.geojson.value
+      yield* Effect.tryPromise({
+        try: () => writeFile(path, JSON.stringify(Plan.toGeoJson(plan)) + "\n"),
+        catch: (cause) =>
+          withExitCode(ExitCode.Output, `cannot write ${path}: ${(cause as Error).message}`)
+      })
+    }
+    const summary = {
+      recipe: prepared.loaded.file,
+      ...plan.sampling,
+      splits: plan.splitCounts,
+      snap: plan.snap,
+      patches: plan.patches.slice(0, 5).map((p) => ({ id: p.id, lon: p.lon, lat: p.lat }))
+    }
+    return yield* print(
+      input.json,
+      summary,
+      [
+        `${plan.sampling.accepted} patches accepted of ${plan.sampling.candidates} candidates (${plan.sampling.rejected} rejected for overlap)`,
+        `splits: train ${plan.splitCounts.train}, val ${plan.splitCounts.val}, test ${plan.splitCounts.test}, guard ${plan.splitCounts.guard}`,
+        ...plan.patches
+          .slice(0, 5)
+          .map((p) => `  ${p.id}  ${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`),
+        plan.patches.length > 5
+          ? `  … (${plan.patches.length - 5} more; --geojson FILE writes all)`
+          : ""
+      ]
+        .filter((l) => l !== "")
+        .join("\n")
+    )
+  })
+).pipe(
+  Command.withDescription(
+    "Sample and filter the patches of a recipe and assign splits, without extracting anything"
+  ),
+  Command.withExamples([
+    {
+      command: "eoforge sample ssl4eo-s12 --geojson patches.geojson",
+      description: "All SSL4EO-S12 patches as GeoJSON"
+    }
+  ])
+)
+
+const storeArg = Argument.String("store").pipe(
+  Argument.withDescription("A store directory built by eoforge")
+)
+
+const inspect = Command.make(
+  "inspect",
+  { store: storeArg, json },
+  Effect.fn(function* (input) {
+    const s = yield* Inspect.at(input.store)
+    return yield* print(input.json, s, Inspect.format(s))
+  })
+).pipe(
+  Command.withDescription(
+    "Summarise a store: products and shapes, splits, availability by reason code, train normalisation"
+  ),
+  Command.withExamples([
+    { command: "eoforge inspect out/demo.zarr", description: "What the demo contains" }
+  ])
+)
+
+const exportGeoTiff = Command.make(
+  "export-geotiff",
+  {
+    store: storeArg,
+    out: Flag.String("out").pipe(Flag.withAlias("o"), Flag.withDescription("Output directory")),
+    product: Flag.String("product").pipe(
+      Flag.withDescription("Only this product (repeatable)"),
+      Flag.optional
+    ),
+    limit: Flag.Int("limit").pipe(Flag.withDescription("Only the first N samples"), Flag.optional),
+    json
+  },
+  Effect.fn(function* (input) {
+    const files = yield* ExportGeoTiff.run({
+      store: input.store,
+      out: input.out,
+      products: Option.isSome(input.product) ? [input.product.value] : undefined,
+      limit: Option.getOrUndefined(input.limit)
+    })
+    return yield* print(
+      input.json,
+      { files, out: input.out },
+      `wrote ${files} files under ${input.out}`
+    )
+  })
+).pipe(
+  Command.withDescription(
+    "Export chips as single-band GeoTIFFs in the SSL4EO-S12 layout: <out>/<product>/<sample id>/<slot>/<band>.tif with a metadata.json per slot"
+  ),
+  Command.withExamples([
+    {
+      command: "eoforge export-geotiff out/demo.zarr --out out/demo-tif --limit 4",
+      description: "The first 4 samples"
+    }
+  ])
+)
+
+const finalize = Command.make(
+  "finalize",
+  { store: storeArg, json },
+  Effect.fn(function* (input) {
+    const s = yield* Finalize.at(input.store)
+    return yield* print(input.json, s, `finalized ${input.store}: wrote ${s.files.join(", ")}`)
+  })
+).pipe(
+  Command.withDescription(
+    "Merge statistics of every shard and write the index, Croissant metadata and dataset card (after --shard builds)"
+  )
+)
+
+/** The root command. */
+export const command = Command.make("eoforge").pipe(
+  Command.withDescription(
+    `EOForge ${Version.version}: build ML-ready Earth-observation datasets. Exit codes: 0 success, 1 unexpected failure, 2 usage or recipe error, 3 input or source error, 4 output error.`
+  ),
+  Command.withSubcommands([build, sample, inspect, exportGeoTiff, finalize])
+)

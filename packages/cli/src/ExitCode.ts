@@ -1,0 +1,53 @@
+// Exit codes of the `eoforge` command and the mapping from typed errors to them.
+// 0 success, 1 unexpected failure, 2 usage or recipe error, 3 input or source error, 4 output error.
+import { Schema } from "effect"
+
+/** Exit codes by meaning. */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Input: 3, Output: 4 } as const
+/** An exit code. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** A failure the CLI reports with a chosen exit code. */
+export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
+  code: Schema.Number,
+  message: Schema.String
+}) {}
+
+/** A failure with an exit code and a message for the user. */
+export const withExitCode = (code: ExitCode, message: string): CliFailure =>
+  new CliFailure({ code, message })
+
+const byTag: Readonly<Record<string, ExitCode>> = {
+  CliFailure: ExitCode.Failure,
+  RecipeError: ExitCode.Usage,
+  RecipeNotFoundError: ExitCode.Usage,
+  InputError: ExitCode.Input,
+  ProductRecipeError: ExitCode.Input,
+  PlanInputError: ExitCode.Input,
+  NotStacError: ExitCode.Input,
+  UnknownCollectionError: ExitCode.Input,
+  ItemError: ExitCode.Input,
+  OutputError: ExitCode.Output,
+  StoreError: ExitCode.Output,
+  NotAStoreError: ExitCode.Output,
+  ExportError: ExitCode.Output,
+  FinalizeError: ExitCode.Output,
+  LayoutError: ExitCode.Output
+}
+
+/** The exit code of an error (by its `_tag`). */
+export const of = (error: unknown): ExitCode => {
+  if (error instanceof CliFailure) return error.code as ExitCode
+  const tag = (error as { _tag?: unknown } | null)?._tag
+  if (typeof tag === "string") {
+    if (tag in byTag) return byTag[tag]
+    // Parse errors of the command line itself.
+    if (
+      /^(MissingOption|MissingArgument|InvalidValue|UnrecognizedOption|DuplicateOption|UnknownSubcommand|ShowHelp|MultipleErrors)/.test(
+        tag
+      )
+    )
+      return ExitCode.Usage
+  }
+  return ExitCode.Failure
+}

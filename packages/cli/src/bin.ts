@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Entry point of the `eoforge` command.
+// Runs the CLI with Node services; errors print one clear message and set the documented exit code.
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Services, Version } from "@eoforge/pipeline"
+import { Cause, Effect } from "effect"
+import { Command } from "effect/cli"
+import { command } from "./Cli.ts"
+import * as ExitCode from "./ExitCode.ts"
+
+const program = Command.run(command, { version: Version.version }).pipe(
+  Effect.provide(Services.layer),
+  Effect.provide(NodeServices.layer),
+  Effect.catchCause((cause) =>
+    Effect.sync(() => {
+      const error = Cause.squash(cause)
+      const code = ExitCode.of(error)
+      const tag = (error as { _tag?: string })?._tag
+      // Command-line parse errors were already rendered with the help text.
+      if (
+        code !== ExitCode.ExitCode.Usage ||
+        tag === "RecipeError" ||
+        tag === "RecipeNotFoundError" ||
+        tag === "CliFailure"
+      ) {
+        const message = error instanceof Error ? error.message : String(error)
+        process.stderr.write(`eoforge: ${message}\n`)
+        if (code === ExitCode.ExitCode.Failure && error instanceof Error && error.stack) {
+          process.stderr.write(`${error.stack}\n`)
+        }
+      }
+      process.exitCode = code
+    })
+  )
+)
+
+NodeRuntime.runMain(program, { disableErrorReporting: true })

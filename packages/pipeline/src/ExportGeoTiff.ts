@@ -1,0 +1,131 @@
+// Export of a store as GeoTIFF files in the SSL4EO-S12 folder layout:
+// <out>/<product>/<sample id>/<slot>/<band>.tif plus a metadata.json per slot.
+import { Crs, PixelGrid } from "@eoforge/core"
+import { GeoTiffWriter } from "@eoforge/raster"
+import { Reader } from "@eoforge/zarr"
+import { Effect, Schema } from "effect"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { BuildRecord } from "./Finalize.ts"
+
+/** What to export. */
+export interface ExportOptions {
+  /** The store directory. */
+  readonly store: string
+  /** The output directory. */
+  readonly out: string
+  /** Only these products (default: all). */
+  readonly products?: ReadonlyArray<string> | undefined
+  /** Only the first N samples (default: all). */
+  readonly limit?: number | undefined
+  /** Receives the number of samples written so far. */
+  readonly onSample?: ((done: number, total: number) => void) | undefined
+}
+
+/** An export that could not write its files. */
+export class ExportError extends Schema.TaggedError<ExportError>()("ExportError", {
+  path: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** Export chips as single-band GeoTIFFs; returns the number of files written. */
+export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOptions) {
+  const ds = yield* Reader.open(options.store)
+  const layout = ds.layout
+  const products = layout.products.filter(
+    (p) => options.products === undefined || options.products.includes(p.spec.id)
+  )
+  // Slot names come from the build record; a store without one falls back to t0, t1, …
+  const record = yield* Effect.promise(() =>
+    readFile(join(options.store, ".eoforge", "build.json"), "utf8").then(
+      (t) => JSON.parse(t) as Pick<BuildRecord, "products">,
+      () => undefined
+    )
+  )
+  const slotNames = new Map<string, ReadonlyArray<string>>(
+    products.map((p) => {
+      const slots = record?.products.find((r) => r.id === p.spec.id)?.slots.map((s) => s.id)
+      return [
+        p.spec.id,
+        slots?.length === p.times ? slots : Array.from({ length: p.times }, (_, t) => `t${t}`)
+      ]
+    })
+  )
+  const total = Math.min(layout.samples, options.limit ?? layout.samples)
+  let files = 0
+  const write = (path: string, bytes: Uint8Array | string) =>
+    Effect.tryPromise({
+      try: async () => {
+        await mkdir(join(path, ".."), { recursive: true })
+        await writeFile(path, bytes)
+      },
+      catch: (cause) =>
+        new ExportError({
+          path,
+          message: `cannot write ${path}: ${(cause as Error).message}`,
+          cause
+        })
+    })
+  for (let i = 0; i < total; i++) {
+    const sample = yield* ds.readSample(i)
+    for (const p of products) {
+      const ps = sample.products[p.spec.id]
+      const grid = PixelGrid.make(
+        sample.epsg === 0 ? Crs.wgs84 : Crs.epsg(sample.epsg),
+        sample.x0,
+        sample.y0,
+        p.spec.resolution,
+        p.width,
+        p.height
+      )
+      const n = p.width * p.height
+      const chipValues = p.spec.bands.length * n
+      for (let t = 0; t < p.times; t++) {
+        if (ps.valid[t] !== 1) continue
+        const slot = slotNames.get(p.spec.id)![t]
+        const dir = join(options.out, p.spec.id, sample.id, slot)
+        const values = ps.data.subarray(t * chipValues, (t + 1) * chipValues)
+        for (let b = 0; b < p.spec.bands.length; b++) {
+          const band = p.spec.bands[b]
+          const bytes = yield* GeoTiffWriter.encode(
+            {
+              grid,
+              dtype: p.spec.dtype,
+              bands: 1,
+              data: values.subarray(b * n, (b + 1) * n) as typeof values
+            },
+            {
+              bands: [band],
+              tileSize: Math.ceil(Math.max(p.width, p.height) / 16) * 16,
+              ...(band.nodata === undefined ? {} : { nodata: band.nodata })
+            }
+          )
+          yield* write(join(dir, `${band.name}.tif`), bytes)
+          files++
+        }
+        const metadata = {
+          id: sample.id,
+          sample: i,
+          product: p.spec.id,
+          slot,
+          coords: [sample.lon, sample.lat],
+          epsg: sample.epsg,
+          x0: sample.x0,
+          y0: sample.y0,
+          resolution_m: p.spec.resolution,
+          split: sample.split,
+          acquired: new Date(ps.acquired[t]).toISOString(),
+          item: ps.item[t],
+          cloud: Number.isNaN(ps.cloud[t]) ? null : ps.cloud[t],
+          nodata: Number.isNaN(ps.nodata[t]) ? null : ps.nodata[t],
+          bands: p.spec.bands.map((b) => b.name)
+        }
+        yield* write(join(dir, "metadata.json"), JSON.stringify(metadata, null, 2) + "\n")
+        files++
+      }
+    }
+    options.onSample?.(i + 1, total)
+  }
+  return files
+})

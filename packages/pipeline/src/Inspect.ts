@@ -1,0 +1,122 @@
+// A summary of a built store: products and shapes, split counts, availability by reason and the
+// train-split normalisation table, read from the store's own metadata.
+import { Split } from "@eoforge/core"
+import { Codec, Layout, Metadata, Store } from "@eoforge/zarr"
+import { Effect } from "effect"
+
+/** One product of a store. */
+export interface ProductSummary {
+  readonly id: string
+  readonly title: string
+  readonly dtype: string
+  readonly resolution: number
+  /** [samples, times, bands, height, width]. */
+  readonly shape: readonly [number, number, number, number, number]
+  readonly bands: ReadonlyArray<string>
+  /** slot → reason name → count (after finalize). */
+  readonly availability: Readonly<Record<string, Readonly<Record<string, number>>>>
+  /** Train-split mean and std per band (after finalize). */
+  readonly normalisation: ReadonlyArray<{
+    readonly band: string
+    readonly mean: number
+    readonly std: number
+  }>
+}
+
+/** The summary of a store. */
+export interface StoreSummary {
+  readonly location: string
+  readonly version: string
+  readonly created: string
+  readonly seed: number | string
+  readonly samples: number
+  readonly shardSamples: number
+  readonly shards: number
+  readonly shardsBuilt: number
+  readonly finalized: boolean
+  readonly splits: Readonly<Record<string, number>>
+  readonly products: ReadonlyArray<ProductSummary>
+}
+
+const decoder = new TextDecoder()
+
+/** Summarise the store of the Store service. */
+export const summary = Effect.fn("Inspect.summary")(function* () {
+  const store = yield* Store.Store
+  const layout = yield* Layout.read
+  const shards = Layout.shardCount(layout)
+  let built = 0
+  const splits: Record<string, number> = { train: 0, val: 0, test: 0, guard: 0 }
+  for (let k = 0; k < shards; k++) {
+    if ((yield* store.get(`.eoforge/jobs/${k}.json`)) !== undefined) built++
+    const bytes = yield* store.get(Metadata.chunkKey("samples/split", [k]))
+    if (bytes === undefined) continue
+    const codes = Codec.decode(Codec.defaultCompression, bytes)
+    const [start, end] = Layout.shardRange(layout, k)
+    for (let i = 0; i < end - start; i++) splits[Split.name(codes[i])]++
+  }
+  const products: Array<ProductSummary> = []
+  for (const p of layout.products) {
+    const bytes = yield* store.get(`${p.spec.id}/zarr.json`)
+    const attrs = (bytes === undefined ? {} : JSON.parse(decoder.decode(bytes)).attributes) as {
+      availability?: ProductSummary["availability"]
+      statistics?: { normalisation?: ProductSummary["normalisation"] } | null
+    }
+    products.push({
+      id: p.spec.id,
+      title: p.spec.title ?? p.spec.id,
+      dtype: p.spec.dtype,
+      resolution: p.spec.resolution,
+      shape: [layout.samples, p.times, p.spec.bands.length, p.height, p.width],
+      bands: p.spec.bands.map((b) => b.name),
+      availability: attrs.availability ?? {},
+      normalisation: attrs.statistics?.normalisation ?? []
+    })
+  }
+  return {
+    location: store.location,
+    version: layout.attributes.eoforgeVersion,
+    created: layout.attributes.createdAt,
+    seed: layout.attributes.seed,
+    samples: layout.samples,
+    shardSamples: layout.shardSamples,
+    shards,
+    shardsBuilt: built,
+    finalized: (yield* store.get("croissant.json")) !== undefined,
+    splits,
+    products
+  } satisfies StoreSummary
+})
+
+/** A human-readable rendering of a store summary. */
+export const format = (s: StoreSummary): string => {
+  const lines: Array<string> = []
+  lines.push(`${s.location}`)
+  lines.push(
+    `  EOForge ${s.version}, created ${s.created}, seed ${s.seed}; ${s.samples} samples in ${s.shards} shards of ${s.shardSamples} (${s.shardsBuilt} built${s.finalized ? ", finalized" : ", not finalized"})`
+  )
+  lines.push(
+    `  splits: train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}, guard ${s.splits.guard}`
+  )
+  for (const p of s.products) {
+    lines.push("")
+    lines.push(`  ${p.id} — ${p.title}`)
+    lines.push(
+      `    ${p.dtype} [sample ${p.shape[0]}, time ${p.shape[1]}, band ${p.shape[2]}, y ${p.shape[3]}, x ${p.shape[4]}] at ${p.resolution} m; bands ${p.bands.join(" ")}`
+    )
+    for (const [slot, reasons] of Object.entries(p.availability)) {
+      const parts = Object.entries(reasons).map(([r, n]) => `${r} ${n}`)
+      lines.push(`    ${slot.padEnd(12)} ${parts.join(", ")}`)
+    }
+    if (p.normalisation.length > 0) {
+      lines.push(`    train normalisation (mean ± std):`)
+      for (const row of p.normalisation) {
+        lines.push(`      ${row.band.padEnd(10)} ${row.mean.toFixed(4)} ± ${row.std.toFixed(4)}`)
+      }
+    }
+  }
+  return lines.join("\n")
+}
+
+/** Summarise the store at a directory path. */
+export const at = (path: string) => summary().pipe(Effect.provide(Store.layerFileSystem(path)))
