@@ -58,10 +58,7 @@ export const readWindow = async (
       for (const [sample, index] of targets) {
         jobs.push(
           image.getTileOrStrip(tx, ty, sample, decoder as never).then(({ data }) => {
-            const tile = DType.alloc(dtype, 0).constructor as new (
-              b: ArrayBufferLike
-            ) => DType.TypedArray
-            const values = new tile(data)
+            const values = new Tile(data)
             const r0 = Math.max(y0, ty * th)
             const r1 = Math.min(y1, (ty + 1) * th)
             const c0 = Math.max(x0, tx * tw)
