@@ -9,10 +9,8 @@ export class CellHash {
   readonly side: number
   private mask: number
   private size = 0
-  private kx: Int32Array
-  private ky: Int32Array
-  private kz: Int32Array
-  private head: Int32Array
+  /** Slots of 4 int32: ix, iy, iz, head item (-1 when the slot is free); one cache line per probe. */
+  private slots: Int32Array
   /** next[item]: the following item in the same cube, or -1. */
   next: Int32Array
 
@@ -21,21 +19,20 @@ export class CellHash {
     let cap = 1024
     while (cap < capacity * 2) cap *= 2
     this.mask = cap - 1
-    this.kx = new Int32Array(cap)
-    this.ky = new Int32Array(cap)
-    this.kz = new Int32Array(cap)
-    this.head = new Int32Array(cap).fill(EMPTY)
+    this.slots = freeSlots(cap)
     this.next = new Int32Array(Math.max(16, capacity)).fill(EMPTY)
   }
 
   /** The first item in cube (ix, iy, iz), or -1. */
   first(ix: number, iy: number, iz: number): number {
+    const slots = this.slots
     const mask = this.mask
     let h = hash(ix, iy, iz) & mask
     for (;;) {
-      const v = this.head[h]
+      const o = h << 2
+      const v = slots[o + 3]
       if (v === EMPTY) return EMPTY
-      if (this.kx[h] === ix && this.ky[h] === iy && this.kz[h] === iz) return v
+      if (slots[o] === ix && slots[o + 1] === iy && slots[o + 2] === iz) return v
       h = (h + 1) & mask
     }
   }
@@ -47,27 +44,29 @@ export class CellHash {
       grown.set(this.next)
       this.next = grown
     }
-    if ((this.size + 1) * 2 > this.head.length) this.rehash()
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash()
     const s = this.side
     const ix = Math.floor(x / s)
     const iy = Math.floor(y / s)
     const iz = Math.floor(z / s)
+    const slots = this.slots
     const mask = this.mask
     let h = hash(ix, iy, iz) & mask
     for (;;) {
-      const v = this.head[h]
+      const o = h << 2
+      const v = slots[o + 3]
       if (v === EMPTY) {
-        this.kx[h] = ix
-        this.ky[h] = iy
-        this.kz[h] = iz
-        this.head[h] = item
+        slots[o] = ix
+        slots[o + 1] = iy
+        slots[o + 2] = iz
+        slots[o + 3] = item
         this.next[item] = EMPTY
         this.size++
         return
       }
-      if (this.kx[h] === ix && this.ky[h] === iy && this.kz[h] === iz) {
+      if (slots[o] === ix && slots[o + 1] === iy && slots[o + 2] === iz) {
         this.next[item] = v
-        this.head[h] = item
+        slots[o + 3] = item
         return
       }
       h = (h + 1) & mask
@@ -75,23 +74,25 @@ export class CellHash {
   }
 
   private rehash(): void {
-    const { kx, ky, kz, head } = this
-    const cap = head.length * 2
-    this.mask = cap - 1
-    this.kx = new Int32Array(cap)
-    this.ky = new Int32Array(cap)
-    this.kz = new Int32Array(cap)
-    this.head = new Int32Array(cap).fill(EMPTY)
-    for (let i = 0; i < head.length; i++) {
-      if (head[i] === EMPTY) continue
-      let h = hash(kx[i], ky[i], kz[i]) & this.mask
-      while (this.head[h] !== EMPTY) h = (h + 1) & this.mask
-      this.kx[h] = kx[i]
-      this.ky[h] = ky[i]
-      this.kz[h] = kz[i]
-      this.head[h] = head[i]
+    const old = this.slots
+    const cap = (this.mask + 1) * 2
+    const mask = cap - 1
+    const slots = freeSlots(cap)
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 3] === EMPTY) continue
+      let h = hash(old[o], old[o + 1], old[o + 2]) & mask
+      while (slots[(h << 2) + 3] !== EMPTY) h = (h + 1) & mask
+      slots.set(old.subarray(o, o + 4), h << 2)
     }
+    this.slots = slots
+    this.mask = mask
   }
+}
+
+const freeSlots = (cap: number): Int32Array => {
+  const slots = new Int32Array(cap * 4)
+  for (let o = 3; o < slots.length; o += 4) slots[o] = EMPTY
+  return slots
 }
 
 const hash = (ix: number, iy: number, iz: number): number => {

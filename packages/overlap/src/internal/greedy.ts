@@ -33,7 +33,9 @@ export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
   const x = data[o]
   const y = data[o + 1]
   const z = data[o + 2]
-  const reach = data[o + 3] + g.rMax
+  const r = data[o + 3]
+  const reach = r + g.rMax
+  const next = hash.next
   const s = hash.side
   const x0 = Math.floor((x - reach) / s)
   const x1 = Math.floor((x + reach) / s)
@@ -45,7 +47,14 @@ export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
   for (let ix = x0; ix <= x1; ix++) {
     for (let iy = y0; iy <= y1; iy++) {
       for (let iz = z0; iz <= z1; iz++) {
-        for (let i = hash.first(ix, iy, iz); i >= 0; i = hash.next[i]) {
+        for (let i = hash.first(ix, iy, iz); i >= 0; i = next[i]) {
+          // Bounding spheres apart: cannot touch (the same test opens `overlap`, inlined here for speed).
+          const p = i * STRIDE
+          const dx = data[p] - x
+          const dy = data[p + 1] - y
+          const dz = data[p + 2] - z
+          const rr = r + data[p + 3]
+          if (dx * dx + dy * dy + dz * dz >= rr * rr) continue
           if (overlap(data, c, data, i) > limit * result[1]) return true
         }
       }
