@@ -118,6 +118,25 @@ const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, p
     : { provider: { id: key, url: s.url }, source: StacClient.api(s.url) }
 }
 
+const knownProviders: ReadonlyArray<Presets.Provider> = [
+  Presets.earthSearch,
+  Presets.planetaryComputer
+]
+
+// A preset's binding for a recipe source: by the source's key, else by its URL being a known
+// provider's, else the preset's first binding (a mirror with the same collection ids).
+const bindingFor = (
+  preset: Product.Preset,
+  provider: Presets.Provider
+): Product.Binding | undefined => {
+  const byUrl = knownProviders.find((k) => k.url === provider.url.replace(/\/+$/, ""))
+  return (
+    preset.bindings[provider.id] ??
+    (byUrl === undefined ? undefined : preset.bindings[byUrl.id]) ??
+    Object.values(preset.bindings)[0]
+  )
+}
+
 /** Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. */
 export const resolve = (
   recipe: Recipe,
@@ -132,7 +151,7 @@ export const resolve = (
         message: `unknown preset "${p.preset}"; presets are ${presets.join(", ")}`
       })
     }
-    const baseBinding = base === undefined ? undefined : Object.values(base.bindings)[0]
+    const baseBinding = base === undefined ? undefined : bindingFor(base, provider)
     const bandRecipes: ReadonlyArray<typeof BandRecipe.Type> =
       p.bands ??
       base?.spec.bands.map((b) => ({ name: b.name })) ??
