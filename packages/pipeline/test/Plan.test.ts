@@ -1,0 +1,128 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Split } from "@eoforge/core"
+import { Overlap } from "@eoforge/overlap"
+import { Result } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Plan, Recipe } from "../src/index.ts"
+
+const demoFile = join(Recipe.shippedDirectory, "demo.yaml")
+const demoText = readFileSync(demoFile, "utf8")
+const aoi = JSON.parse(readFileSync(join(Recipe.shippedDirectory, "olinda-aoi.geojson"), "utf8"))
+
+const recipeOf = (text: string): Recipe.Recipe => {
+  const result = Recipe.parse(text, demoFile)
+  if (Result.isFailure(result)) assert.fail(result.failure.message)
+  return (result as Result.Success<Recipe.Recipe, Recipe.RecipeError>).success
+}
+
+const demo = recipeOf(demoText)
+const resolutions = demo.products.map((p) => p.resolution ?? demo.patch.resolution)
+const planOf = (recipe: Recipe.Recipe) => Plan.make(recipe, { aoi }, resolutions)
+
+describe("Plan", () => {
+  it("gives the same patch ids, order and splits when the same recipe is planned twice", () => {
+    const a = planOf(recipeOf(demoText))
+    const b = planOf(recipeOf(demoText))
+    assert.isTrue(a.patches.length > 0)
+    assert.deepStrictEqual(
+      a.patches.map((p) => p.id),
+      b.patches.map((p) => p.id)
+    )
+    assert.deepStrictEqual([...a.splits], [...b.splits])
+    assert.deepStrictEqual(a.sampling, b.sampling)
+    assert.deepStrictEqual(a.splitCounts, b.splitCounts)
+  })
+
+  it("draws other patches under another seed", () => {
+    const a = planOf(demo)
+    const b = planOf({ ...demo, seed: demo.seed + 1 })
+    const ids = new Set(a.patches.map((p) => p.id))
+    assert.isTrue(b.patches.some((p) => !ids.has(p.id)))
+  })
+
+  it("accepts exactly `count` patches and counts every candidate as accepted or rejected", () => {
+    for (const count of [5, 17, demo.sampling.count!]) {
+      const plan = planOf({ ...demo, sampling: { ...demo.sampling, count } })
+      assert.strictEqual(plan.patches.length, count)
+      assert.strictEqual(plan.sampling.accepted, count)
+      assert.strictEqual(plan.sampling.candidates, plan.sampling.accepted + plan.sampling.rejected)
+      assert.strictEqual(plan.splits.length, count)
+    }
+  })
+
+  it("a smaller count plans a prefix of the larger plan's patches", () => {
+    const all = planOf(demo)
+    const few = planOf({ ...demo, sampling: { ...demo.sampling, count: 6 } })
+    assert.deepStrictEqual(
+      few.patches.map((p) => p.id),
+      all.patches.slice(0, 6).map((p) => p.id)
+    )
+  })
+
+  it("stops at the candidate budget when count cannot be reached", () => {
+    const plan = planOf({
+      ...demo,
+      sampling: { ...demo.sampling, count: 10_000, maxCandidates: 60 }
+    })
+    assert.strictEqual(plan.sampling.candidates, 60)
+    assert.isTrue(plan.patches.length < 60)
+  })
+
+  for (const maxOverlap of [0, 0.1, 0.25]) {
+    it(`no two accepted patches overlap by more than ${maxOverlap * 100} % of either's area`, () => {
+      const plan = planOf({
+        ...demo,
+        overlap: { maxOverlap },
+        sampling: { ...demo.sampling, count: 40 }
+      })
+      assert.isTrue(
+        plan.sampling.rejected > 0,
+        "the AOI is small enough that some candidates collide"
+      )
+      const ps = plan.patches
+      let touching = 0
+      for (let i = 0; i < ps.length; i++) {
+        for (let j = i + 1; j < ps.length; j++) {
+          const f = Math.max(Overlap.fraction(ps[i], ps[j]), Overlap.fraction(ps[j], ps[i]))
+          if (f > 0) touching++
+          assert.isAtMost(f, maxOverlap + 1e-9, `${ps[i].id} and ${ps[j].id} overlap by ${f}`)
+        }
+      }
+      if (maxOverlap > 0) assert.isTrue(touching > 0, "some accepted pairs do overlap a little")
+    })
+  }
+
+  it("assigns every patch a split code whose counts match the reported split counts", () => {
+    const plan = planOf(demo)
+    const counts = { train: 0, val: 0, test: 0, guard: 0 }
+    for (const code of plan.splits) counts[Split.name(code)]++
+    assert.deepStrictEqual(counts, { ...plan.splitCounts })
+    assert.isTrue(counts.train > 0 && counts.val > 0 && counts.test > 0)
+  })
+
+  it("lays every patch on the recipe's grid: size, resolution and snapped origin", () => {
+    const plan = planOf(demo)
+    assert.strictEqual(plan.snap, demo.patch.snap)
+    for (const p of plan.patches) {
+      assert.strictEqual(p.grid.resolution, demo.patch.resolution)
+      assert.strictEqual(p.grid.width * p.grid.resolution, demo.patch.size)
+      assert.strictEqual(p.grid.height * p.grid.resolution, demo.patch.size)
+      assert.strictEqual(p.grid.x0 % plan.snap, 0)
+      assert.strictEqual(p.grid.y0 % plan.snap, 0)
+    }
+  })
+
+  it("writes the plan as GeoJSON with one closed footprint and split per patch", () => {
+    const plan = planOf(demo)
+    const fc = Plan.toGeoJson(plan)
+    assert.strictEqual(fc.features.length, plan.patches.length)
+    fc.features.forEach((f, i) => {
+      assert.strictEqual(f.id, plan.patches[i].id)
+      assert.strictEqual(f.properties.split, Split.name(plan.splits[i]))
+      const ring = f.geometry.coordinates[0]
+      assert.strictEqual(ring.length, 5)
+      assert.deepStrictEqual(ring[0], ring[4])
+    })
+  })
+})
