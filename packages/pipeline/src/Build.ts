@@ -2,6 +2,7 @@
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
 import { RasterSource, type RasterError, type RasterInfo } from "@eoforge/raster"
+import { AssetSigner } from "@eoforge/stac"
 import { Codec, Layout, Store } from "@eoforge/zarr"
 import { Clock, Effect, Schema, Scope } from "effect"
 import { readFile, stat } from "node:fs/promises"
@@ -385,7 +386,13 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     emit({ type: "done", summary, store: path })
     return { store: path, summary, layout }
   })
+  // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
+  const signed = Object.values(loaded.recipe.sources).some(
+    (s) => s.type === "stac-api" && s.signing === "planetary-computer"
+  )
+  const signer = signed ? AssetSigner.makePlanetaryComputer() : yield* AssetSigner.AssetSigner
   return yield* run.pipe(
+    Effect.provideService(AssetSigner.AssetSigner, signer),
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(e))),
     Effect.scoped,
     Effect.provide(storeLayer)

@@ -29,6 +29,8 @@ export interface Data {
   readonly data: DType.TypedArray
   readonly mask: Uint8Array
   readonly facts: SlotFacts
+  /** The acquisition read (for pairing later products with it). */
+  readonly found: Find.Found
 }
 
 /** No chip, and why. */
@@ -86,10 +88,24 @@ export const chip = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   product: ProductPlan,
   slotIndex: number,
-  open: Opener
+  open: Opener,
+  pairedWith?: Find.Found
 ) {
   const slot = product.slots[slotIndex]
-  const found = yield* Find.find(patch, product.preset, slot, product.rules).pipe(
+  const pair = product.pair
+  if (pair !== undefined && pairedWith === undefined) {
+    return missing(
+      Reason.Reason.PairingFailed,
+      "the product it pairs with has no acquisition in this slot"
+    )
+  }
+  const rules: Find.Rules =
+    pair === undefined || pairedWith === undefined
+      ? product.rules
+      : pair.rule === "same-datatake"
+        ? { ...product.rules, sameDatatakeAs: pairedWith }
+        : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
+  const found = yield* Find.find(patch, product.preset, slot, rules).pipe(
     Effect.catchTag("ItemError", (e: StacError.ItemError) =>
       Effect.succeed(missing(Reason.Reason.SourceError, e.message))
     )
@@ -174,5 +190,5 @@ export const chip = Effect.fnUntraced(function* (
       for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
     })
   }
-  return { _tag: "Data", data: out, mask: valid, facts: withNodata } satisfies Data
+  return { _tag: "Data", data: out, mask: valid, facts: withNodata, found } satisfies Data
 })

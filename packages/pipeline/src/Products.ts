@@ -21,6 +21,12 @@ export interface ProductPlan {
   readonly bandIndex: ReadonlyArray<number>
   /** Largest nodata fraction before a chip is recorded as NotCovered. */
   readonly maxNodata: number
+  /** Pairing with an earlier product (its index in the product list) for every slot. */
+  readonly pair?: {
+    readonly product: number
+    readonly rule: "same-datatake" | "within-days"
+    readonly maxDays: number
+  }
 }
 
 /** A product that refers to something the recipe does not define. */
@@ -142,7 +148,7 @@ export const resolve = (
   recipe: Recipe,
   resolvePath: (path: string) => string
 ): ReadonlyArray<ProductPlan> =>
-  recipe.products.map((p): ProductPlan => {
+  recipe.products.map((p, index): ProductPlan => {
     const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id)
     const base = p.preset === undefined ? undefined : presetNames[p.preset]?.()
     if (p.preset !== undefined && base === undefined) {
@@ -221,7 +227,31 @@ export const resolve = (
       throw new ProductRecipeError({ product: p.id, message: "the recipe defines no slots" })
     }
     const slotSet = recipe.slots[slotsName]
+    let pair: ProductPlan["pair"]
+    if (p.pair !== undefined) {
+      const target = recipe.products.findIndex((q) => q.id === p.pair!.with)
+      if (target < 0 || target >= index) {
+        throw new ProductRecipeError({
+          product: p.id,
+          message: `pair.with "${p.pair.with}" must name a product listed before ${p.id}`
+        })
+      }
+      if ((recipe.products[target].slots ?? slotsName) !== slotsName) {
+        throw new ProductRecipeError({
+          product: p.id,
+          message: `pair.with "${p.pair.with}" uses other slots than ${p.id}; paired products share their slots`
+        })
+      }
+      if (p.pair.rule === "within-days" && p.pair.maxDays === undefined) {
+        throw new ProductRecipeError({
+          product: p.id,
+          message: "pair.rule within-days needs pair.maxDays"
+        })
+      }
+      pair = { product: target, rule: p.pair.rule, maxDays: p.pair.maxDays ?? 0 }
+    }
     return {
+      ...(pair === undefined ? {} : { pair }),
       spec,
       preset,
       rules: {

@@ -90,6 +90,16 @@ export const ProductRecipe = Schema.Struct({
   slots: Schema.optionalKey(Schema.String),
   /** Largest scene cloud cover accepted, percent. */
   maxCloud: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  /** Pair each slot's acquisition with an earlier product's: the same Sentinel-2 datatake (L1C with L2A), or within maxDays (S1 near S2). */
+  pair: Schema.optionalKey(
+    Schema.Struct({
+      /** Id of the earlier product to pair with (same slots). */
+      with: Schema.String,
+      rule: Schema.Literals(["same-datatake", "within-days"]),
+      /** For within-days: the largest |Δt| in days. */
+      maxDays: Schema.optionalKey(Positive)
+    })
+  ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
   maxNodata: Fraction.pipe(withDefault(1)),
   license: Schema.optionalKey(Schema.String),
@@ -257,6 +267,10 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(OutputRecipe.fields),
   "maxOverlap",
   "name",
+  "pair",
+  "with",
+  "rule",
+  "maxDays",
   "type",
   "catalog",
   "url",
