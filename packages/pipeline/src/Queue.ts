@@ -1,0 +1,398 @@
+// Queue mode: a coordinator creates the store and enqueues one BullMQ job per unfinished shard under a
+// finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
+import { type RasterError, RasterSource, type RasterInfo } from "@eoforge/raster"
+import { Layout, Store } from "@eoforge/zarr"
+import { type Job as BullJob, Worker } from "bullmq"
+import { Cause, Effect, Exit, Scope } from "effect"
+import * as Build from "./Build.ts"
+import * as Finalize from "./Finalize.ts"
+import * as Job from "./Job.ts"
+import * as Recipe from "./Recipe.ts"
+import { call, connect, flowProducer, queue, QueueError, redactUrl } from "./internal/queueRedis.ts"
+
+/** Redis cannot be reached, a queue operation failed, or a queued run cannot be resumed. */
+export { QueueError }
+
+/** The queue name used when none is given. */
+export const defaultQueueName = "eoforge"
+
+/** What a queued job carries: the recipe (shipped name or absolute path) and the store path. */
+export interface JobData {
+  readonly kind: "shard" | "finalize"
+  readonly recipe: string
+  readonly out: string
+  /** The shard index (shard jobs only). */
+  readonly shard?: number
+}
+
+/** Deterministic BullMQ job id of a shard (`<dataset>/<shard>`; BullMQ forbids `:` in custom ids). */
+export const shardJobId = (dataset: string, shard: number): string => `${dataset}/${shard}`
+
+/** Deterministic BullMQ job id of the finalize parent job. */
+export const finalizeJobId = (dataset: string): string => `${dataset}/finalize`
+
+/** How to enqueue a build. */
+export interface EnqueueOptions {
+  /** A shipped recipe name or a recipe file path (workers must see the same path). */
+  readonly recipe: string
+  /** Output store path, on storage every worker sees (default: the recipe's output.store). */
+  readonly out?: string | undefined
+  /** Redis URL, e.g. redis://127.0.0.1:6379. */
+  readonly redis: string
+  readonly queueName?: string | undefined
+  /** Creation instant (ISO 8601) recorded in the store (default: SOURCE_DATE_EPOCH, else now). */
+  readonly createdAt?: string | undefined
+  /** Attempts per job before it fails (default 5). */
+  readonly attempts?: number | undefined
+  /** First retry delay in ms, doubled on each further attempt (default 10,000). */
+  readonly backoffMs?: number | undefined
+}
+
+/** What the coordinator did. */
+export interface Enqueued {
+  readonly store: string
+  readonly queueName: string
+  readonly dataset: string
+  readonly shards: number
+  /** Shards enqueued now (finished shards are never enqueued). */
+  readonly enqueued: ReadonlyArray<number>
+  /** The id of the finalize parent job to wait for; undefined when the store was already complete. */
+  readonly finalizeJobId: string | undefined
+  /** True when the same run was already queued and still in progress (nothing added). */
+  readonly alreadyQueued: boolean
+}
+
+// A partition no shard belongs to: Build.build then creates or validates the store exactly as a
+// single-process build does, writes the build record and runs no job (finalizing only if all are done).
+const noShard = { index: 2 ** 31 - 1, count: 2 ** 31 } as const
+
+const recipeRef = (recipe: string): string =>
+  Recipe.shipped.includes(recipe) ? recipe : Recipe.resolveFile(recipe)
+
+const live = new Set(["waiting", "waiting-children", "active", "delayed", "prioritized"])
+
+/** Create or validate the store, then enqueue one job per unfinished shard under a finalize parent job. */
+export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOptions) {
+  const queueName = options.queueName ?? defaultQueueName
+  const recipe = recipeRef(options.recipe)
+  const loaded = yield* Recipe.load(recipe)
+  const dataset = loaded.recipe.name
+  const built = yield* Build.build({
+    recipe,
+    out: options.out,
+    createdAt: options.createdAt,
+    shard: noShard
+  })
+  const store = built.store
+  const shards = Layout.shardCount(built.layout)
+  if (built.summary !== undefined) {
+    return {
+      store,
+      queueName,
+      dataset,
+      shards,
+      enqueued: [],
+      finalizeJobId: undefined,
+      alreadyQueued: false
+    } satisfies Enqueued
+  }
+  const todo: Array<number> = []
+  yield* Effect.gen(function* () {
+    for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) todo.push(k)
+  }).pipe(Effect.provide(Store.layerFileSystem(store)))
+  const url = options.redis
+  const connection = yield* connect(url)
+  const q = yield* queue(queueName, connection)
+  const parentId = finalizeJobId(dataset)
+  const clash = (id: string, out: string) =>
+    new QueueError({
+      redis: redactUrl(url),
+      message: `queue ${queueName} already holds job ${id} for the store ${out}, not ${store}; use another --queue name for this build`
+    })
+  // Deterministic ids dedupe a re-enqueue of a run still in progress; jobs of an ended run
+  // (completed or failed) are removed so the unfinished shards are queued again.
+  const parent = yield* call(url, `reading job ${parentId}`, () => q.getJob(parentId))
+  if (parent !== undefined) {
+    const data = parent.data as JobData
+    if (data.out !== store) return yield* clash(parentId, data.out)
+    const state = yield* call(url, `reading job ${parentId}`, () => parent.getState())
+    if (live.has(state)) {
+      return {
+        store,
+        queueName,
+        dataset,
+        shards,
+        enqueued: [],
+        finalizeJobId: parentId,
+        alreadyQueued: true
+      } satisfies Enqueued
+    }
+  }
+  for (const id of [parentId, ...todo.map((k) => shardJobId(dataset, k))]) {
+    const job = yield* call(url, `reading job ${id}`, () => q.getJob(id))
+    if (job === undefined) continue
+    const data = job.data as JobData
+    if (data.out !== store) return yield* clash(id, data.out)
+    yield* call(url, `removing the ended job ${id} (is a worker still running it?)`, () =>
+      job.remove({ removeChildren: false })
+    )
+  }
+  const attempts = options.attempts ?? 5
+  const backoff = { type: "exponential", delay: options.backoffMs ?? 10_000 } as const
+  const flows = yield* flowProducer(connection)
+  yield* call(url, `enqueueing ${todo.length} shard jobs of ${dataset}`, () =>
+    flows.add({
+      name: "finalize",
+      queueName,
+      data: { kind: "finalize", recipe, out: store } satisfies JobData,
+      opts: { jobId: parentId, attempts, backoff },
+      children: todo.map((k) => ({
+        name: "shard",
+        queueName,
+        data: { kind: "shard", recipe, out: store, shard: k } satisfies JobData,
+        opts: { jobId: shardJobId(dataset, k), attempts, backoff, failParentOnFailure: true }
+      }))
+    })
+  )
+  return {
+    store,
+    queueName,
+    dataset,
+    shards,
+    enqueued: todo,
+    finalizeJobId: parentId,
+    alreadyQueued: false
+  } satisfies Enqueued
+}, Effect.scoped)
+
+/** A job as a worker sees it, for `onEvent` and `beforeAttempt`. */
+export interface Attempt {
+  readonly id: string
+  readonly kind: "shard" | "finalize"
+  readonly shard: number | undefined
+  /** 1 for the first attempt. */
+  readonly attempt: number
+}
+
+/** What a worker reports. */
+export type WorkerEvent =
+  | { readonly type: "ready"; readonly queueName: string }
+  | { readonly type: "active"; readonly job: Attempt }
+  | {
+      readonly type: "completed"
+      readonly job: Attempt
+      readonly ms: number
+      readonly chips: number | undefined
+      readonly skipped: boolean
+    }
+  | { readonly type: "failed"; readonly job: Attempt; readonly error: string }
+
+/** How to run a worker. */
+export interface WorkOptions {
+  /** Redis URL, e.g. redis://127.0.0.1:6379. */
+  readonly redis: string
+  readonly queueName?: string | undefined
+  /** Jobs (shards) processed at once by this worker (default 1). */
+  readonly concurrency?: number | undefined
+  /** Chips read at once within a shard (default: the recipe's concurrency). */
+  readonly chipConcurrency?: number | undefined
+  /** Job lock in ms, renewed every half of it while the job runs (default 60,000). */
+  readonly lockDurationMs?: number | undefined
+  /** How often locks of crashed workers are looked for, ms (default 30,000). */
+  readonly stalledIntervalMs?: number | undefined
+  /** Receives job events. */
+  readonly onEvent?: ((event: WorkerEvent) => void) | undefined
+  /** Called before each attempt; a throw fails that attempt (fault injection, admission checks). */
+  readonly beforeAttempt?: ((attempt: Attempt) => void) | undefined
+}
+
+interface Context {
+  readonly ctx: Job.JobContext
+}
+
+const layoutsMatch = (a: Layout.Layout, b: Layout.Layout): boolean =>
+  JSON.stringify(a) === JSON.stringify(b)
+
+/**
+ * Process jobs of the queue until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain): on
+ * interruption the worker takes no new job, lets running jobs finish, then closes its connection.
+ */
+export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
+  const queueName = options.queueName ?? defaultQueueName
+  const emit = options.onEvent ?? (() => {})
+  const url = options.redis
+  const services = yield* Effect.context<
+    | Effect.Services<ReturnType<typeof Job.run>>
+    | Effect.Services<ReturnType<typeof Build.prepare>>
+    | RasterSource.RasterSource
+  >()
+  const runExit = Effect.runPromiseExitWith(services)
+  const connection = yield* connect(url)
+  // Rasters opened by jobs live until the worker has stopped: their scope closes after the worker's.
+  const rasterScope = yield* Scope.make()
+  yield* Effect.addFinalizer((exit) => Scope.close(rasterScope, exit))
+  const raster = yield* RasterSource.RasterSource
+  // The raster opener duplicates the per-build cache of Build.build (one open per URL per worker).
+  const opened = new Map<string, RasterInfo.RasterInfo>()
+  const open = (uri: string): Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError> =>
+    Effect.suspend(() => {
+      const hit = opened.get(uri)
+      if (hit !== undefined) return Effect.succeed(hit)
+      return raster.open(uri).pipe(
+        Scope.provide(rasterScope),
+        Effect.tap((info) => Effect.sync(() => opened.set(uri, info)))
+      )
+    })
+  // One prepared plan per recipe and store, shared by every job of this worker.
+  const contexts = new Map<string, Promise<Exit.Exit<Context, unknown>>>()
+  const contextOf = (data: JobData) => {
+    const key = `${data.recipe}\u0000${data.out}`
+    let hit = contexts.get(key)
+    if (hit === undefined) {
+      hit = runExit(
+        Effect.gen(function* () {
+          const prepared = yield* Build.prepare(data.recipe)
+          const layout = yield* Layout.read.pipe(Effect.provide(Store.layerFileSystem(data.out)))
+          const expected = yield* Build.layoutOf(prepared, layout.attributes.createdAt)
+          if (!layoutsMatch(layout, expected)) {
+            return yield* new QueueError({
+              redis: redactUrl(url),
+              message: `the store ${data.out} was created from another version of ${data.recipe} (recipe, input files or EOForge version changed since it was enqueued); enqueue again into a new store`
+            })
+          }
+          const ctx: Job.JobContext = {
+            layout,
+            patches: prepared.plan.patches,
+            splits: prepared.plan.splits,
+            products: prepared.products,
+            open,
+            concurrency: options.chipConcurrency ?? prepared.loaded.recipe.concurrency
+          }
+          return { ctx } satisfies Context
+        })
+      )
+      contexts.set(key, hit)
+    }
+    return hit.then((exit) => {
+      // A failed preparation (e.g. the store not yet visible on a network filesystem) is retried.
+      if (Exit.isFailure(exit)) contexts.delete(key)
+      return exit
+    })
+  }
+  const attemptOf = (job: BullJob): Attempt => {
+    const data = job.data as JobData
+    return {
+      id: job.id ?? "",
+      kind: data.kind,
+      shard: data.shard,
+      // Counted when the job becomes active, so it is the same in the processor and the failed event.
+      attempt: Math.max(1, job.attemptsStarted)
+    }
+  }
+  const fail = (cause: Cause.Cause<unknown>): never => {
+    const error = Cause.squash(cause)
+    throw error instanceof Error ? error : new Error(Cause.pretty(cause))
+  }
+  const processor = async (job: BullJob) => {
+    const data = job.data as JobData
+    const attempt = attemptOf(job)
+    emit({ type: "active", job: attempt })
+    const started = performance.now()
+    options.beforeAttempt?.(attempt)
+    const storeLayer = Store.layerFileSystem(data.out)
+    if (data.kind === "finalize") {
+      const exit = await runExit(Finalize.run().pipe(Effect.provide(storeLayer)))
+      if (Exit.isFailure(exit)) return fail(exit.cause)
+      emit({
+        type: "completed",
+        job: attempt,
+        ms: performance.now() - started,
+        chips: undefined,
+        skipped: false
+      })
+      return { samples: exit.value.samples, failures: exit.value.failures }
+    }
+    const context = await contextOf(data)
+    if (Exit.isFailure(context)) return fail(context.cause)
+    const shard = data.shard ?? -1
+    const exit = await runExit(
+      Effect.gen(function* () {
+        // A shard finished by an earlier attempt whose completion was lost is not rebuilt.
+        if (yield* Job.isDone(shard)) return undefined
+        return yield* Job.run(context.value.ctx, shard)
+      }).pipe(Effect.provide(storeLayer))
+    )
+    if (Exit.isFailure(exit)) return fail(exit.cause)
+    emit({
+      type: "completed",
+      job: attempt,
+      ms: performance.now() - started,
+      chips: exit.value?.chips,
+      skipped: exit.value === undefined
+    })
+    return { shard, chips: exit.value?.chips ?? 0, missing: exit.value?.missing ?? 0 }
+  }
+  const worker = yield* Effect.acquireRelease(
+    Effect.sync(() => {
+      const w = new Worker(queueName, processor, {
+        connection,
+        concurrency: options.concurrency ?? 1,
+        lockDuration: options.lockDurationMs ?? 60_000,
+        stalledInterval: options.stalledIntervalMs ?? 30_000,
+        autorun: false
+      })
+      w.on("failed", (job, error) => {
+        if (job !== undefined) emit({ type: "failed", job: attemptOf(job), error: error.message })
+      })
+      // Connection errors are retried by ioredis; without a listener they would crash the process.
+      w.on("error", () => {})
+      return w
+    }),
+    (w) => Effect.promise(() => w.close().catch(() => undefined))
+  )
+  yield* call(url, `starting a worker on queue ${queueName}`, () => worker.waitUntilReady())
+  void worker.run().catch(() => undefined)
+  emit({ type: "ready", queueName })
+  return yield* Effect.never
+}, Effect.scoped)
+
+/** How a waited-for job ended. */
+export interface Outcome {
+  readonly id: string
+  readonly state: "completed"
+  readonly value: unknown
+}
+
+/** Wait until a job (typically the finalize job) completes; fails with its reason if it failed. */
+export const wait = Effect.fn("Queue.wait")(function* (options: {
+  readonly redis: string
+  readonly queueName?: string | undefined
+  readonly jobId: string
+  /** Polling interval, ms (default 500). */
+  readonly pollMs?: number | undefined
+}) {
+  const url = options.redis
+  const queueName = options.queueName ?? defaultQueueName
+  const connection = yield* connect(url)
+  const q = yield* queue(queueName, connection)
+  for (;;) {
+    const job = yield* call(url, `reading job ${options.jobId}`, () => q.getJob(options.jobId))
+    if (job === undefined) {
+      return yield* new QueueError({
+        redis: redactUrl(url),
+        message: `queue ${queueName} has no job ${options.jobId}; enqueue the build first`
+      })
+    }
+    const state = yield* call(url, `reading job ${options.jobId}`, () => job.getState())
+    if (state === "completed") {
+      return { id: options.jobId, state, value: job.returnvalue as unknown } satisfies Outcome
+    }
+    if (state === "failed") {
+      return yield* new QueueError({
+        redis: redactUrl(url),
+        message: `job ${options.jobId} failed after ${job.attemptsMade} attempts: ${job.failedReason}; fix the cause and enqueue again (finished shards are kept)`
+      })
+    }
+    yield* Effect.sleep(options.pollMs ?? 500)
+  }
+}, Effect.scoped)

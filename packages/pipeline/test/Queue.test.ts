@@ -1,0 +1,217 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect, Fiber, type Layer } from "effect"
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join, relative, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parse, stringify } from "yaml"
+import { Build, Recipe, Services } from "../src/index.ts"
+import * as Queue from "../src/Queue.ts"
+
+const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
+if (!haveRedis) {
+  console.warn(
+    "\n*** Queue.test.ts SKIPPED: redis-server is not on PATH (apt-get install redis-server); queue mode is untested ***\n"
+  )
+}
+
+const createdAt = "2024-05-06T07:08:09.000Z"
+const fixtures = fileURLToPath(new URL("../../../fixtures/demo/stac/catalog.json", import.meta.url))
+
+type R = Layer.Success<typeof Services.layer>
+const run = <A, E>(effect: Effect.Effect<A, E, R>) =>
+  Effect.runPromise(effect.pipe(Effect.provide(Services.layer)))
+
+/** Relative path → sha256 of every file under `root`. */
+const digest = (root: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else out[relative(root, path)] = createHash("sha256").update(readFileSync(path)).digest("hex")
+    }
+  }
+  walk(root)
+  return out
+}
+
+const freePort = () =>
+  new Promise<number>((ok, ko) => {
+    const server = createServer()
+    server.once("error", ko)
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => ok(port))
+    })
+  })
+
+const startRedis = async (): Promise<{ url: string; process: ChildProcess }> => {
+  const port = await freePort()
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: ["ignore", "pipe", "pipe"] }
+  )
+  await new Promise<void>((ok, ko) => {
+    let log = ""
+    const timer = setTimeout(() => ko(new Error(`redis-server did not start:\n${log}`)), 10_000)
+    child.stdout!.on("data", (chunk: Buffer) => {
+      log += chunk.toString()
+      if (log.includes("Ready to accept connections")) {
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    child.once("exit", (code) => ko(new Error(`redis-server exited with ${code}:\n${log}`)))
+  })
+  return { url: `redis://127.0.0.1:${port}`, process: child }
+}
+
+let tmp = ""
+let recipe = ""
+let redis: { url: string; process: ChildProcess } | undefined
+let reference: Record<string, string> = {}
+
+beforeAll(async () => {
+  if (!haveRedis) return
+  tmp = mkdtempSync(join(tmpdir(), "eoforge-queue-"))
+  // The demo recipe, smaller: 12 samples in 3 shards of 4; its relative paths made absolute.
+  const demo = parse(readFileSync(join(Recipe.shippedDirectory, "demo.yaml"), "utf8"))
+  demo.sampling.count = 12
+  demo.sampling.aoi = resolve(Recipe.shippedDirectory, demo.sampling.aoi)
+  demo.output.shardSamples = 4
+  demo.sources.demo.catalog = fixtures
+  recipe = join(tmp, "queue-demo.yaml")
+  writeFileSync(recipe, stringify(demo))
+  redis = await startRedis()
+  const single = join(tmp, "single.zarr")
+  await run(Build.build({ recipe, out: single, createdAt }))
+  reference = digest(single)
+})
+
+afterAll(() => {
+  redis?.process.kill("SIGKILL")
+  if (tmp !== "") rmSync(tmp, { recursive: true, force: true })
+})
+
+interface Seen {
+  readonly worker: number
+  readonly event: Queue.WorkerEvent
+}
+
+/** Run `count` workers in this process until the finalize job of `enqueued` ends. */
+const drain = async (
+  enqueued: Queue.Enqueued,
+  count: number,
+  options: Partial<Queue.WorkOptions> = {}
+): Promise<ReadonlyArray<Seen>> => {
+  const seen: Array<Seen> = []
+  const workers = Array.from({ length: count }, (_, worker) =>
+    Effect.runFork(
+      Queue.work({
+        redis: redis!.url,
+        queueName: enqueued.queueName,
+        ...options,
+        onEvent: (event) => void seen.push({ worker, event })
+      }).pipe(Effect.provide(Services.layer))
+    )
+  )
+  try {
+    await Effect.runPromise(
+      Queue.wait({
+        redis: redis!.url,
+        queueName: enqueued.queueName,
+        jobId: enqueued.finalizeJobId!,
+        pollMs: 100
+      })
+    )
+  } finally {
+    await Effect.runPromise(Effect.forEach(workers, Fiber.interrupt, { discard: true }))
+  }
+  return seen
+}
+
+const completedShards = (seen: ReadonlyArray<Seen>) =>
+  seen
+    .flatMap(({ event }) =>
+      event.type === "completed" && event.job.kind === "shard" ? [event.job.shard!] : []
+    )
+    .sort((a, b) => a - b)
+
+describe.skipIf(!haveRedis)("Queue mode on a real redis-server", () => {
+  it("two workers build every queued shard once and finalize a store byte-identical to a single-process build", async () => {
+    const out = join(tmp, "queued.zarr")
+    const enqueued = await run(
+      Queue.enqueue({ recipe, out, redis: redis!.url, queueName: "twoworkers", createdAt })
+    )
+    assert.deepStrictEqual(enqueued.enqueued, [0, 1, 2])
+    assert.strictEqual(enqueued.shards, 3)
+    assert.strictEqual(enqueued.finalizeJobId, "demo/finalize")
+    // Enqueueing the same run again while it is queued adds nothing (deterministic job ids).
+    const again = await run(
+      Queue.enqueue({ recipe, out, redis: redis!.url, queueName: "twoworkers", createdAt })
+    )
+    assert.isTrue(again.alreadyQueued)
+    assert.deepStrictEqual(again.enqueued, [])
+    const seen = await drain(enqueued, 2)
+    assert.deepStrictEqual(completedShards(seen), [0, 1, 2])
+    assert.strictEqual(
+      seen.filter((s) => s.event.type === "completed" && s.event.job.kind === "finalize").length,
+      1
+    )
+    assert.deepStrictEqual(digest(out), reference)
+    // A complete store needs no job.
+    const done = await run(
+      Queue.enqueue({ recipe, out, redis: redis!.url, queueName: "twoworkers", createdAt })
+    )
+    assert.deepStrictEqual(done.enqueued, [])
+    assert.strictEqual(done.finalizeJobId, undefined)
+  })
+
+  it("a failing attempt is retried with backoff and the queue still completes with the same bytes", async () => {
+    const out = join(tmp, "retried.zarr")
+    const enqueued = await run(
+      Queue.enqueue({
+        recipe,
+        out,
+        redis: redis!.url,
+        queueName: "retries",
+        createdAt,
+        attempts: 3,
+        backoffMs: 50
+      })
+    )
+    let injected = 0
+    const seen = await drain(enqueued, 1, {
+      beforeAttempt: (attempt) => {
+        if (attempt.shard === 1 && attempt.attempt === 1) {
+          injected++
+          throw new Error("injected failure of shard 1")
+        }
+      }
+    })
+    assert.strictEqual(injected, 1)
+    const failed = seen.flatMap(({ event }) => (event.type === "failed" ? [event] : []))
+    assert.deepStrictEqual(
+      failed.map((e) => [e.job.shard, e.job.attempt, e.error]),
+      [[1, 1, "injected failure of shard 1"]]
+    )
+    const retried = seen.find(
+      ({ event }) => event.type === "completed" && event.job.shard === 1
+    )?.event
+    assert.strictEqual(retried?.type === "completed" ? retried.job.attempt : undefined, 2)
+    assert.deepStrictEqual(completedShards(seen), [0, 1, 2])
+    assert.deepStrictEqual(digest(out), reference)
+  })
+
+  it("a worker that cannot reach Redis fails with a QueueError naming the URL", async () => {
+    const port = await freePort()
+    const error = await run(Queue.work({ redis: `redis://127.0.0.1:${port}` }).pipe(Effect.flip))
+    assert.strictEqual(error._tag, "QueueError")
+    assert.include(error.message, `127.0.0.1:${port}`)
+  })
+})
