@@ -15,6 +15,7 @@ import {
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
 import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
+import { TileCache } from "./internal/tileCache.ts"
 import { readWindow } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
 import { footprint, interpolate, nearest, type Window } from "./internal/warp.ts"
@@ -60,9 +61,15 @@ export interface GeoTiffOptions {
   readonly workers?: number | undefined
   /** HTTP behaviour for URLs. */
   readonly http?: Partial<HttpOptions> | undefined
+  /** Bytes of decoded tiles kept (least recently used evicted), shared by the layer's sources. Default 256 MiB. */
+  readonly tileCacheBytes?: number | undefined
 }
 
+/** Default size of the decoded-tile cache: 256 MiB. */
+export const defaultTileCacheBytes = 256 * 1024 * 1024
+
 interface Handle {
+  readonly id: number
   readonly tiff: GeoTIFF
   readonly header: Header
   readonly bytes: ByteSource
@@ -178,7 +185,8 @@ const resample = async (
   grid: PixelGrid.PixelGrid,
   options: ReadOptions,
   pool: Pool | undefined,
-  uri: string
+  uri: string,
+  cache: TileCache
 ): Promise<Chip.Chip> => {
   const { header } = handle
   const bands = options.bands ?? Array.from({ length: header.bands }, (_, b) => b)
@@ -243,7 +251,8 @@ const resample = async (
     header.dtype,
     [x0, y0, x1, y1],
     bands,
-    pool
+    pool,
+    { cache, owner: handle.id, image: String(level) }
   )
   const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
   const n = grid.width * grid.height
@@ -291,6 +300,8 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
+    const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
+    let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
     const headerCache = new Map<
       string,
@@ -323,7 +334,7 @@ export const makeGeoTiff = (
               const tiff = await GeoTIFF.fromSource(bytes as never)
               const header = await readHeader(tiff, bytes.fileSize)
               done()
-              return { tiff, header, bytes } satisfies Handle
+              return { id: nextId++, tiff, header, bytes } satisfies Handle
             } catch (error) {
               await bytes.close()
               throw error
@@ -331,7 +342,11 @@ export const makeGeoTiff = (
           },
           catch: (error) => openFailure(uri, error)
         }),
-        (h) => Effect.promise(() => h.bytes.close())
+        (h) =>
+          Effect.promise(() => {
+            cache.drop(h.id)
+            return h.bytes.close()
+          })
       )
       const h = handle.header
       const info: RasterInfo = {
@@ -379,7 +394,7 @@ export const makeGeoTiff = (
           message: `${info.uri}: band index ${bad} does not exist; the file has bands 0–${info.bands - 1}`
         })
       return yield* Effect.tryPromise({
-        try: () => resample(handle, grid, options, pool, info.uri),
+        try: () => resample(handle, grid, options, pool, info.uri, cache),
         catch: (error) => readFailure(info.uri, error)
       })
     })

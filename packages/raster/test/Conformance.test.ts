@@ -7,6 +7,7 @@ import { readFileSync, statSync } from "node:fs"
 import proj4 from "proj4"
 import { afterAll, beforeAll } from "vitest"
 import { RasterSource } from "../src/index.ts"
+import type { RasterInfo } from "../src/RasterInfo.ts"
 import { epsgDefinition } from "../src/internal/crs.ts"
 import { cases, compare, fixtures, gridOf, goldenDir, readGolden, resamplingOf } from "./golden.ts"
 import * as Server from "./server.ts"
@@ -32,6 +33,34 @@ describe("GDAL conformance from local files", () => {
         }).pipe(Effect.scoped, Effect.provide(layer))
     )
   }
+})
+
+describe("GDAL conformance through the decoded-tile cache", () => {
+  it.effect(
+    "every case read twice in one layer (second read from cached tiles) still matches GDAL",
+    () =>
+      Effect.gen(function* () {
+        const raster = yield* RasterSource.RasterSource
+        const infos = new Map<string, RasterInfo>()
+        for (const pass of [0, 1]) {
+          for (const c of cases) {
+            const info = infos.get(c.source) ?? (yield* raster.open(fixtures + c.source))
+            infos.set(c.source, info)
+            const chip = yield* raster.read(info, gridOf(c), { resampling: resamplingOf(c) })
+            const golden = yield* Effect.promise(() => readGolden(c))
+            const float = info.dtype.startsWith("float")
+            const d = compare(chip, golden, float)
+            assert.strictEqual(d.maskMismatches, 0, `${c.name}, pass ${pass}`)
+            const exactRule = c.resampling === "near" || c.resampling === "mode"
+            assert.isAtMost(d.maxDiff, exactRule ? 0 : float ? 1e-4 : 1, `${c.name}, pass ${pass}`)
+          }
+        }
+      }).pipe(
+        Effect.scoped,
+        // A cache smaller than the reads' tiles exercises eviction as well as hits.
+        Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes: 200_000 }))
+      )
+  )
 })
 
 describe("GDAL conformance through HTTP range requests on a COG", () => {

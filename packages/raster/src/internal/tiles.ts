@@ -1,7 +1,15 @@
-// Reading a pixel window of selected bands by decoding the covering tiles (or strips) once each and
-// copying them with typed-array loops; geotiff.js's readRasters is the fallback for unusual layouts.
+// Reading a pixel window of selected bands by decoding each covering tile (or strip) once, through the layer's
+// tile cache, and copying it with typed-array loops; geotiff.js's readRasters is the fallback for odd layouts.
 import { DType } from "@eoforge/core"
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
+import type { TileCache } from "./tileCache.ts"
+
+/** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
+export interface TileCacheSlot {
+  readonly cache: TileCache
+  readonly owner: number
+  readonly image: string
+}
 
 type Decoder = { decode: (buffer: ArrayBufferLike) => Promise<ArrayBufferLike> }
 
@@ -27,7 +35,8 @@ export const readWindow = async (
   dtype: DType.DType,
   window: readonly [number, number, number, number],
   samples: ReadonlyArray<number>,
-  pool: Pool | undefined
+  pool: Pool | undefined,
+  slot?: TileCacheSlot | undefined
 ): Promise<ReadonlyArray<DType.TypedArray>> => {
   const [x0, y0, x1, y1] = window
   const spp = image.getSamplesPerPixel()
@@ -57,7 +66,12 @@ export const readWindow = async (
       const targets = planar ? samples.map((s, i) => [s, i] as const) : [[0, -1] as const]
       for (const [sample, index] of targets) {
         jobs.push(
-          image.getTileOrStrip(tx, ty, sample, decoder as never).then(({ data }) => {
+          (slot === undefined
+            ? image.getTileOrStrip(tx, ty, sample, decoder as never).then((t) => t.data)
+            : slot.cache.get(slot.owner, `${slot.owner}/${slot.image}/${tx}/${ty}/${sample}`, () =>
+                image.getTileOrStrip(tx, ty, sample, decoder as never).then((t) => t.data)
+              )
+          ).then((data) => {
             const values = new Tile(data)
             const r0 = Math.max(y0, ty * th)
             const r1 = Math.min(y1, (ty + 1) * th)
