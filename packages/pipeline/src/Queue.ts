@@ -221,11 +221,16 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
   const queueName = options.queueName ?? defaultQueueName
   const emit = options.onEvent ?? (() => {})
   const url = options.redis
-  const services = yield* Effect.context<
-    | Effect.Services<ReturnType<typeof Job.run>>
-    | Effect.Services<ReturnType<typeof Build.prepare>>
-    | RasterSource.RasterSource
-  >()
+  // The services jobs need besides their store, which each job provides for its own path.
+  const services =
+    yield* Effect.context<
+      Exclude<
+        | Effect.Services<ReturnType<typeof Job.run>>
+        | Effect.Services<ReturnType<typeof Build.prepare>>
+        | RasterSource.RasterSource,
+        Store.Store
+      >
+    >()
   const runExit = Effect.runPromiseExitWith(services)
   const connection = yield* connect(url)
   // Rasters opened by jobs live until the worker has stopped: their scope closes after the worker's.
