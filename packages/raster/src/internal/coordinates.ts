@@ -1,16 +1,33 @@
-// Source pixel positions of target grid points: exact (proj4 per point, as gdalwarp -et 0) or
+// Source pixel positions of target grid points: exact (per point, as gdalwarp -et 0) or
 // approximate (a sparse lattice of exact points, bilinearly interpolated, refined until ≤ 0.125 px off).
 import type { GeoTransform } from "@eoforge/core"
 import proj4 from "proj4"
+import { transverseMercator } from "./transverseMercator.ts"
 
 /** Maps target (x, y) in the target CRS to source (x, y); writes NaN where the transform fails. */
 export type PointTransform = (x: Float64Array, y: Float64Array) => void
 
 const converters = new Map<string, proj4.Converter>()
 
-/** A reusable proj4 transform between two definitions (identity when equal). */
+/**
+ * A reusable transform between two definitions (identity when equal): the exact Krüger-series transverse
+ * Mercator when both are TM/UTM or geographic on one datum, proj4 otherwise.
+ */
 export const pointTransform = (from: string, to: string): PointTransform | undefined => {
   if (from === to) return undefined
+  const key = `${from}\u0000${to}`
+  let t = transforms.get(key)
+  if (t === undefined) {
+    t = transverseMercator(from, to) ?? proj4Transform(from, to)
+    transforms.set(key, t)
+  }
+  return t
+}
+
+const transforms = new Map<string, PointTransform>()
+
+/** The proj4 transform between two definitions, point by point. */
+export const proj4Transform = (from: string, to: string): PointTransform => {
   const key = `${from}\u0000${to}`
   let converter = converters.get(key)
   if (converter === undefined) {
