@@ -1,0 +1,89 @@
+// The public surface of @eoforge/pipeline: changes to it are deliberate.
+import { describe, expect, it } from "@effect/vitest"
+import * as Pipeline from "../src/index.ts"
+
+describe("@eoforge/pipeline exports", () => {
+  it("exposes its modules with their members", () => {
+    const surface = Object.fromEntries(
+      Object.entries(Pipeline).map(([name, mod]) => [name, Object.keys(mod).sort()])
+    )
+    expect(surface).toMatchInlineSnapshot(`
+      {
+        "Build": [
+          "InputError",
+          "OutputError",
+          "build",
+          "layoutOf",
+          "prepare",
+        ],
+        "DryRun": [
+          "format",
+          "run",
+        ],
+        "ExportGeoTiff": [
+          "ExportError",
+          "run",
+        ],
+        "Extract": [
+          "chip",
+        ],
+        "Finalize": [
+          "FinalizeError",
+          "at",
+          "buildRecordKey",
+          "run",
+        ],
+        "Inspect": [
+          "at",
+          "format",
+          "summary",
+        ],
+        "Job": [
+          "JobRecordError",
+          "isDone",
+          "readRecord",
+          "recordKey",
+          "run",
+        ],
+        "Plan": [
+          "PlanInputError",
+          "make",
+          "snapOf",
+          "toGeoJson",
+        ],
+        "Products": [
+          "ProductRecipeError",
+          "presets",
+          "resolve",
+          "slotsOf",
+        ],
+        "Recipe": [
+          "BandRecipe",
+          "OutputRecipe",
+          "PatchRecipe",
+          "ProductRecipe",
+          "Recipe",
+          "RecipeError",
+          "RecipeNotFoundError",
+          "Sampling",
+          "SlotsRecipe",
+          "SourceRecipe",
+          "SplitRecipe",
+          "load",
+          "parse",
+          "resolveFile",
+          "resolvePath",
+          "shipped",
+          "shippedDirectory",
+        ],
+        "Services": [
+          "layer",
+          "layerPlanetaryComputer",
+        ],
+        "Version": [
+          "version",
+        ],
+      }
+    `)
+  })
+})
