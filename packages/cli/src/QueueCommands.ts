@@ -5,6 +5,7 @@
 import * as Queue from "../../pipeline/src/Queue.ts"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { ExitCode, withExitCode } from "./ExitCode.ts"
 
 const redis = Flag.String("redis").pipe(
   Flag.withDescription("Redis URL of the queue (redis://[user:password@]host:port[/db])"),
@@ -115,9 +116,28 @@ export const worker = Command.make(
       ),
       Flag.withDefault(60_000)
     ),
+    rate: Flag.String("rate").pipe(
+      Flag.withDescription(
+        "At most N shard jobs started per S seconds across all workers of the queue, as N/S (e.g. 10/60)"
+      ),
+      Flag.optional
+    ),
     json
   },
   Effect.fn(function* (input) {
+    let limiter: { max: number; durationMs: number } | undefined
+    if (Option.isSome(input.rate)) {
+      const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(input.rate.value)
+      if (m === null || Number(m[1]) < 1 || Number(m[2]) <= 0) {
+        return yield* Effect.fail(
+          withExitCode(
+            ExitCode.Usage,
+            `--rate ${input.rate.value} is not N/S with N ≥ 1 jobs per S > 0 seconds (e.g. --rate 10/60)`
+          )
+        )
+      }
+      limiter = { max: Number(m[1]), durationMs: Number(m[2]) * 1000 }
+    }
     const line = (event: Queue.WorkerEvent): string => {
       if (input.json) return JSON.stringify(event)
       switch (event.type) {
@@ -137,6 +157,7 @@ export const worker = Command.make(
       concurrency: input.concurrency,
       chipConcurrency: Option.getOrUndefined(input.chipConcurrency),
       lockDurationMs: input.lockMs,
+      limiter,
       onEvent: (event) => process.stderr.write(line(event) + "\n")
     })
   })

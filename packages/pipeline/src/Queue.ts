@@ -200,6 +200,8 @@ export interface WorkOptions {
   readonly lockDurationMs?: number | undefined
   /** How often locks of crashed workers are looked for, ms (default 30,000). */
   readonly stalledIntervalMs?: number | undefined
+  /** At most `max` jobs started per `durationMs` across every worker of the queue (e.g. an API quota). */
+  readonly limiter?: { readonly max: number; readonly durationMs: number } | undefined
   /** Receives job events. */
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined
   /** Called before each attempt; a throw fails that attempt (fault injection, admission checks). */
@@ -344,6 +346,9 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
+        ...(options.limiter === undefined
+          ? {}
+          : { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } }),
         autorun: false
       })
       w.on("failed", (job, error) => {
