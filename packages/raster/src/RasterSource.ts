@@ -18,7 +18,7 @@ import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
 import { TileCache } from "./internal/tileCache.ts"
 import { readWindow } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
-import { footprint, interpolate, nearest, type Window } from "./internal/warp.ts"
+import { footprint, interpolate, nearest, nearestAligned, type Window } from "./internal/warp.ts"
 import { RasterOpenError, RasterReadError } from "./RasterError.ts"
 import type { RasterInfo } from "./RasterInfo.ts"
 
@@ -179,6 +179,27 @@ const emptyChip = (
   return { grid, dtype, bands, data, mask: new Uint8Array(grid.width * grid.height) }
 }
 
+/**
+ * The integer pixel offset (ox, oy) when target pixel (i, j) is image pixel (i + ox, j + oy): same pixel size,
+ * no rotation, origin on the image's pixel lattice within 1e-6 px (nearest picks the same pixel for any offset
+ * within ± 0.5 px of it).
+ */
+const alignment = (
+  dstGt: GeoTransform.GeoTransform,
+  inv: GeoTransform.GeoTransform
+): readonly [number, number] | undefined => {
+  const sx = dstGt[1] * inv[1] + dstGt[4] * inv[2]
+  const sy = dstGt[2] * inv[4] + dstGt[5] * inv[5]
+  const rx = dstGt[2] * inv[1] + dstGt[5] * inv[2]
+  const ry = dstGt[1] * inv[4] + dstGt[4] * inv[5]
+  if (Math.abs(sx - 1) > 1e-12 || Math.abs(sy - 1) > 1e-12 || rx !== 0 || ry !== 0) return undefined
+  const ox = inv[0] + dstGt[0] * inv[1] + dstGt[3] * inv[2]
+  const oy = inv[3] + dstGt[0] * inv[4] + dstGt[3] * inv[5]
+  const ix = Math.round(ox)
+  const iy = Math.round(oy)
+  return Math.abs(ox - ix) < 1e-6 && Math.abs(oy - iy) < 1e-6 ? [ix, iy] : undefined
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -263,9 +284,22 @@ const resample = async (
   const [lo, hi] = DType.range(header.dtype)
   const store = { integer: !DType.isFloat(header.dtype), min: lo, max: hi }
   switch (options.resampling) {
-    case "nearest":
-      nearest(window, xs, ys, header.nodata, out, mask)
+    case "nearest": {
+      const aligned = transform === undefined ? alignment(dstGt, inv) : undefined
+      if (aligned !== undefined)
+        nearestAligned(
+          window,
+          aligned[0],
+          aligned[1],
+          grid.width,
+          grid.height,
+          header.nodata,
+          out,
+          mask
+        )
+      else nearest(window, xs, ys, header.nodata, out, mask)
       break
+    }
     case "bilinear":
     case "cubic":
       interpolate(options.resampling, window, xs, ys, header.nodata, store, out, mask)

@@ -162,6 +162,48 @@ describe("reading", () => {
     )
   )
 
+  it.effect(
+    "an aligned same-CRS nearest read (row copies) equals the per-pixel path, nodata and edges included",
+    () =>
+      run(
+        Effect.gen(function* () {
+          const raster = yield* RasterSource.RasterSource
+          const sources = [
+            yield* open(`${fixtures}L7_ETMs.tif`),
+            yield* open(`${fixtures}elev.tif`)
+          ]
+          const samples = fc.sample(
+            fc.tuple(
+              fc.integer({ min: 0, max: 1 }),
+              fc.integer({ min: -40, max: 120 }),
+              fc.integer({ min: -40, max: 120 }),
+              fc.integer({ min: 1, max: 60 }),
+              fc.integer({ min: 1, max: 60 })
+            ),
+            { numRuns: 40, seed: 7 }
+          )
+          for (const [s, col, row, w, h] of samples) {
+            const info = sources[s]
+            const gt = info.geoTransform
+            const at = (c: number, r: number, shift: number) =>
+              PixelGrid.make(
+                info.crs,
+                gt[0] + (c + shift) * gt[1],
+                gt[3] + (r + shift) * gt[5],
+                gt[1],
+                w,
+                h
+              )
+            const aligned = yield* raster.read(info, at(col, row, 0), { resampling: "nearest" })
+            // A shift of 0.01 px picks the same pixels but takes the per-pixel path.
+            const general = yield* raster.read(info, at(col, row, 0.01), { resampling: "nearest" })
+            assert.deepStrictEqual(aligned.mask, general.mask, `${info.uri} at ${col}, ${row}`)
+            assert.deepStrictEqual(aligned.data, general.data, `${info.uri} at ${col}, ${row}`)
+          }
+        })
+      )
+  )
+
   it("the approximate transform stays within 0.125 source pixels of the exact one", () => {
     fc.assert(
       fc.property(
