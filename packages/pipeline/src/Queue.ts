@@ -361,8 +361,9 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
     (w) => Effect.promise(() => w.close().catch(() => undefined))
   )
   yield* call(url, `starting a worker on queue ${queueName}`, () => worker.waitUntilReady())
-  void worker.run().catch(() => undefined)
   emit({ type: "ready", queueName })
+  // Resolves only once the worker is closed (by the finalizer on interruption); a rejection ends the work.
+  yield* call(url, `running the worker on queue ${queueName}`, () => worker.run())
   return yield* Effect.never
 }, Effect.scoped)
 
