@@ -1,14 +1,14 @@
 // The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
-import { RasterSource, type RasterError, type RasterInfo } from "@eoforge/raster"
 import { AssetSigner } from "@eoforge/stac"
 import { Codec, Layout, Store } from "@eoforge/zarr"
-import { Clock, Effect, Schema, Scope } from "effect"
+import { Clock, Effect, Schema } from "effect"
 import { readFile, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
+import * as Opener from "./Opener.ts"
 import * as Plan from "./Plan.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
@@ -339,18 +339,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       splits: plan.splitCounts,
       resumed
     })
-    const raster = yield* RasterSource.RasterSource
-    const scope = yield* Scope.Scope
-    const opened = new Map<string, RasterInfo.RasterInfo>()
-    const open = (uri: string): Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError> =>
-      Effect.suspend(() => {
-        const hit = opened.get(uri)
-        if (hit !== undefined) return Effect.succeed(hit)
-        return raster.open(uri).pipe(
-          Scope.provide(scope),
-          Effect.tap((info) => Effect.sync(() => opened.set(uri, info)))
-        )
-      })
+    const open = yield* Opener.make()
     const ctx: Job.JobContext = {
       layout,
       patches: plan.patches,

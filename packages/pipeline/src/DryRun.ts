@@ -1,10 +1,10 @@
 // The plan of a build without writing anything: patches, chips, bytes, and a time estimate from a
 // short probe that extracts the first few chips for real (in memory).
 import { DType } from "@eoforge/core"
-import { RasterSource, type RasterInfo } from "@eoforge/raster"
-import { Clock, Effect, Scope } from "effect"
+import { Clock, Effect } from "effect"
 import * as Build from "./Build.ts"
 import * as Extract from "./Extract.ts"
+import * as Opener from "./Opener.ts"
 
 /** What a build would do. */
 export interface DryRunReport {
@@ -50,19 +50,7 @@ export const run = Effect.fn("DryRun.run")(function* (
     }
   })
   const chips = plan.patches.length * products.reduce((n, p) => n + p.slots.length, 0)
-  const raster = yield* RasterSource.RasterSource
-  const scope = yield* Scope.Scope
-  const opened = new Map<string, RasterInfo.RasterInfo>()
-  const open: Extract.Opener = (uri) =>
-    Effect.suspend(() => {
-      const hit = opened.get(uri)
-      return hit !== undefined
-        ? Effect.succeed(hit)
-        : raster.open(uri).pipe(
-            Scope.provide(scope),
-            Effect.tap((info) => Effect.sync(() => opened.set(uri, info)))
-          )
-    })
+  const open = yield* Opener.make()
   const tasks: Array<readonly [number, number, number]> = []
   for (let s = 0; s < plan.patches.length && tasks.length < probeChips; s++) {
     products.forEach((p, pi) => {

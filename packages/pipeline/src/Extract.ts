@@ -1,15 +1,14 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
 import { DType, PixelGrid, Reason, type Patch } from "@eoforge/core"
-import { Mosaic, type RasterError, type RasterInfo } from "@eoforge/raster"
+import { Mosaic, type RasterInfo } from "@eoforge/raster"
 import { Find, type StacError } from "@eoforge/stac"
 import { Effect, Redacted } from "effect"
-import type { ProductPlan } from "./Products.ts"
+import type { Opener } from "./Opener.ts"
 
-/** Opens a raster by URL, once per build (the caller caches). */
-export type Opener = (
-  uri: string
-) => Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError>
+/** Opens a raster by URL or path (see Opener). */
+export type { Opener } from "./Opener.ts"
+import type { ProductPlan } from "./Products.ts"
 
 /** Facts recorded beside every slot, with or without data. */
 export interface SlotFacts {

@@ -5,6 +5,7 @@ import { Grouped } from "@eoforge/stats"
 import { Layout, ShardWriter, Store } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import * as Extract from "./Extract.ts"
+import type * as Opener from "./Opener.ts"
 import type { ProductPlan } from "./Products.ts"
 
 /** Key of the record of a finished job. */
@@ -69,7 +70,7 @@ export interface JobContext {
   readonly patches: ReadonlyArray<Patch.Patch>
   readonly splits: Uint8Array
   readonly products: ReadonlyArray<ProductPlan>
-  readonly open: Extract.Opener
+  readonly open: Opener.Opener
   readonly concurrency: number
 }
 

@@ -36,8 +36,21 @@ for (const count of sizes) {
   const t0 = performance.now()
   const r = spawnSync(
     "/usr/bin/time",
-    ["-v", process.execPath, join(root, "packages/cli/src/bin.ts"), "build", file, "--log-format", "json", "--json"],
-    { encoding: "utf8", env: { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }, maxBuffer: 1 << 28 }
+    [
+      "-v",
+      process.execPath,
+      join(root, "packages/cli/src/bin.ts"),
+      "build",
+      file,
+      "--log-format",
+      "json",
+      "--json"
+    ],
+    {
+      encoding: "utf8",
+      env: { ...process.env, SOURCE_DATE_EPOCH: "1767225600" },
+      maxBuffer: 1 << 28
+    }
   )
   const seconds = (performance.now() - t0) / 1000
   if (r.status !== 0) {
