@@ -45,6 +45,9 @@ describe("@eoforge/pipeline exports", () => {
           "recordKey",
           "run",
         ],
+        "Opener": [
+          "make",
+        ],
         "Plan": [
           "PlanInputError",
           "make",
