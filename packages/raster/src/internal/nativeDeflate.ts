@@ -10,10 +10,11 @@ class NativeDeflateDecoder extends BaseDecoder {
     const perSample = typeof bits === "number" ? [bits] : Array.from(bits)
     const bitsPerPixel =
       p.planarConfiguration === 2 ? perSample[0] : perSample.reduce((a, b) => a + b, 0)
-    // One output chunk of the tile's size avoids zlib's per-16-KiB chunk loop and the final concat.
+    // One output chunk of exactly the tile's size avoids zlib's per-16-KiB chunk loop, the final concat and
+    // a copy of the result (zlib returns the chunk's own ArrayBuffer when the output fills it).
     const expected = Math.ceil((p.tileWidth * p.tileHeight * bitsPerPixel) / 8)
     const out = inflateSync(new Uint8Array(buffer), {
-      chunkSize: Math.max(64 * 1024, Math.min(expected + 1024, 256 * 1024 * 1024))
+      chunkSize: Math.max(64, Math.min(expected, 256 * 1024 * 1024))
     })
     return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
       ? out.buffer
