@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Build, Extract, Inspect, Services } from "../src/index.ts"
+import { Build, Extract, Finalize, Inspect, Services } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
 
 const recipe = fileURLToPath(new URL("./fixtures/small.yaml", import.meta.url))
@@ -196,6 +196,23 @@ describe("Build of the small demo recipe", () => {
     const b = digest(storeB)
     assert.isTrue(Object.keys(a).length > 50)
     assert.deepStrictEqual(b, a)
+  })
+
+  it("builds the same bytes in two --shard partitions followed by finalize", async () => {
+    const storeD = join(tmp.path, "d.zarr")
+    const first = await run(
+      Build.build({ recipe, out: storeD, createdAt, shard: { index: 0, count: 2 } })
+    )
+    assert.isUndefined(first.summary, "a partition alone does not finalize")
+    assert.isFalse(existsSync(join(storeD, "croissant.json")))
+    const second = await run(
+      Build.build({ recipe, out: storeD, createdAt, shard: { index: 1, count: 2 } })
+    )
+    assert.isDefined(second.summary, "the last partition finds every shard built and finalizes")
+    assert.deepStrictEqual(digest(storeD), digest(storeA))
+    const again = await run(Finalize.at(storeD))
+    assert.deepStrictEqual(again, second.summary)
+    assert.deepStrictEqual(digest(storeD), digest(storeA))
   })
 
   it("records the creation instant, so another createdAt changes only the files that carry it", async () => {
