@@ -77,6 +77,10 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
   const recipe = recipeRef(options.recipe)
   const loaded = yield* Recipe.load(recipe)
   const dataset = loaded.recipe.name
+  // Redis first: a wrong URL fails before a possibly long planning step.
+  const url = options.redis
+  const connection = yield* connect(url)
+  const q = yield* queue(queueName, connection)
   const built = yield* Build.build({
     recipe,
     out: options.out,
@@ -100,9 +104,6 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
   yield* Effect.gen(function* () {
     for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) todo.push(k)
   }).pipe(Effect.provide(Store.layerFileSystem(store)))
-  const url = options.redis
-  const connection = yield* connect(url)
-  const q = yield* queue(queueName, connection)
   const parentId = finalizeJobId(dataset)
   const clash = (id: string, out: string) =>
     new QueueError({

@@ -283,10 +283,17 @@ describe.skipIf(!haveRedis)("Queue mode on a real redis-server", () => {
     assert.deepStrictEqual(digest(out), reference)
   })
 
-  it("a worker that cannot reach Redis fails with a QueueError naming the URL", async () => {
+  it("a worker or coordinator that cannot reach Redis fails with a QueueError naming the URL, writing nothing", async () => {
     const port = await freePort()
     const error = await run(Queue.work({ redis: `redis://127.0.0.1:${port}` }).pipe(Effect.flip))
     assert.strictEqual(error._tag, "QueueError")
     assert.include(error.message, `127.0.0.1:${port}`)
+    // The coordinator checks Redis before planning, so nothing is written.
+    const out = join(tmp, "unreachable.zarr")
+    const refused = await run(
+      Queue.enqueue({ recipe, out, redis: `redis://127.0.0.1:${port}` }).pipe(Effect.flip)
+    )
+    assert.strictEqual(refused._tag, "QueueError")
+    assert.isFalse(existsSync(out))
   })
 })
