@@ -1,12 +1,13 @@
 // Queue mode: a coordinator creates the store and enqueues one BullMQ job per unfinished shard under a
 // finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
-import { type RasterError, RasterSource, type RasterInfo } from "@eoforge/raster"
+import type { RasterSource } from "@eoforge/raster"
 import { Layout, Store } from "@eoforge/zarr"
 import { type Job as BullJob, Worker } from "bullmq"
 import { Cause, Effect, Exit, Scope } from "effect"
 import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
+import * as Opener from "./Opener.ts"
 import * as Recipe from "./Recipe.ts"
 import { call, connect, flowProducer, queue, QueueError, redactUrl } from "./internal/queueRedis.ts"
 
@@ -236,21 +237,11 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
     >()
   const runExit = Effect.runPromiseExitWith(services)
   const connection = yield* connect(url)
-  // Rasters opened by jobs live until the worker has stopped: their scope closes after the worker's.
+  // Rasters opened by jobs (at most 64, least recently used closed) stay open until the worker has
+  // stopped: their scope closes after the worker's.
   const rasterScope = yield* Scope.make()
   yield* Effect.addFinalizer((exit) => Scope.close(rasterScope, exit))
-  const raster = yield* RasterSource.RasterSource
-  // The raster opener duplicates the per-build cache of Build.build (one open per URL per worker).
-  const opened = new Map<string, RasterInfo.RasterInfo>()
-  const open = (uri: string): Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError> =>
-    Effect.suspend(() => {
-      const hit = opened.get(uri)
-      if (hit !== undefined) return Effect.succeed(hit)
-      return raster.open(uri).pipe(
-        Scope.provide(rasterScope),
-        Effect.tap((info) => Effect.sync(() => opened.set(uri, info)))
-      )
-    })
+  const open = yield* Opener.make().pipe(Scope.provide(rasterScope))
   // One prepared plan per recipe and store, shared by every job of this worker.
   const contexts = new Map<string, Promise<Exit.Exit<Context, unknown>>>()
   const contextOf = (data: JobData) => {
