@@ -5,6 +5,7 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import * as Progress from "./Progress.ts"
+import * as QueueCommands from "./QueueCommands.ts"
 import { ExitCode, withExitCode } from "./ExitCode.ts"
 
 const recipeArg = Argument.String("recipe").pipe(
@@ -251,5 +252,13 @@ export const command = Command.make("eoforge").pipe(
   Command.withDescription(
     `EOForge ${Version.version}: build ML-ready Earth-observation datasets. Exit codes: 0 success, 1 unexpected failure, 2 usage or recipe error, 3 input or source error, 4 output error.`
   ),
-  Command.withSubcommands([build, sample, inspect, exportGeoTiff, finalize])
+  Command.withSubcommands([
+    build,
+    sample,
+    inspect,
+    exportGeoTiff,
+    finalize,
+    QueueCommands.enqueue,
+    QueueCommands.worker
+  ])
 )

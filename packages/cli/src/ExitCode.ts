@@ -27,6 +27,7 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   NotStacError: ExitCode.Input,
   UnknownCollectionError: ExitCode.Input,
   ItemError: ExitCode.Input,
+  QueueError: ExitCode.Input,
   OutputError: ExitCode.Output,
   StoreError: ExitCode.Output,
   NotAStoreError: ExitCode.Output,

@@ -1,8 +1,6 @@
 // Queue mode of the `eoforge` command: `enqueue` creates the store and queues one job per shard on Redis,
 // `worker` builds queued shards (any number of them, on any machine sharing the store) until stopped.
-// Until @eoforge/pipeline exports Queue from its index; then: import { Queue } from "@eoforge/pipeline"
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import * as Queue from "../../pipeline/src/Queue.ts"
+import { Queue } from "@eoforge/pipeline"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ExitCode, withExitCode } from "./ExitCode.ts"

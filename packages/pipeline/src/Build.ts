@@ -174,7 +174,8 @@ const sameLayout = (a: Layout.Layout, b: Layout.Layout): boolean => {
   return strip(a) === strip(b)
 }
 
-const createdAtOf = (options: BuildOptions) =>
+/** The creation instant of a build: the option, else SOURCE_DATE_EPOCH, else now (ISO 8601). */
+export const createdAtOf = (options: Pick<BuildOptions, "createdAt">) =>
   Effect.gen(function* () {
     if (options.createdAt !== undefined) return options.createdAt
     const epoch = process.env.SOURCE_DATE_EPOCH
@@ -266,30 +267,26 @@ const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecor
 
 const encoder = new TextEncoder()
 
-/** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
-export const build = Effect.fn("Build.build")(function* (options: BuildOptions) {
-  const emit = options.onEvent ?? (() => {})
-  const prepared = yield* prepare(options.recipe)
-  const { loaded, products, plan } = prepared
-  if (plan.patches.length === 0) {
-    return yield* new InputError({
-      message: `${loaded.file}: the sampler produced no patch; check sampling (count, aoi, locations)`
-    })
-  }
-  const path = resolve(options.out ?? loaded.recipe.output.store)
+const outputFailure = (path: string) => (cause: { readonly message: string }) =>
+  new OutputError({
+    path,
+    message: `cannot write the store ${path}: ${cause.message}; check that the directory is writable and the disk has room — shards already written are kept and a rerun resumes`,
+    cause
+  })
+
+/**
+ * Create the store of a prepared build at `path` (the Store service's location), or validate the
+ * store already there and resume it: same recipe, seed and version, whatever its creation instant.
+ */
+export const openStore = Effect.fn("Build.openStore")(function* (
+  prepared: Prepared,
+  path: string,
+  createdAt: string
+) {
   const exists = yield* checkOutput(path)
-  const fresh = yield* layoutOf(prepared, yield* createdAtOf(options))
-  const storeLayer = Store.layerFileSystem(path)
-  const outputFailure = (cause: { readonly message: string }) =>
-    new OutputError({
-      path,
-      message: `cannot write the store ${path}: ${cause.message}; check that the directory is writable and the disk has room — shards already written are kept and a rerun resumes`,
-      cause
-    })
-  const run = Effect.gen(function* () {
-    const store = yield* Store.Store
-    let layout = fresh
-    let resumed = false
+  const fresh = yield* layoutOf(prepared, createdAt)
+  const store = yield* Store.Store
+  const opened = Effect.gen(function* () {
     if (exists) {
       const existing = yield* Layout.read.pipe(
         Effect.catchTag("NotAStoreError", () => Effect.succeed(undefined))
@@ -308,17 +305,35 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
           message: `${path} holds a store built from a different recipe, seed or version; remove it or choose another output path`
         })
       } else {
-        layout = existing
-        resumed = true
+        return { layout: existing, resumed: true }
       }
     }
-    if (!resumed) {
-      yield* Layout.create(layout)
-      yield* store.set(
-        Finalize.buildRecordKey,
-        encoder.encode(JSON.stringify(buildRecord(prepared, layout.attributes.createdAt)) + "\n")
-      )
-    }
+    yield* Layout.create(fresh)
+    yield* store.set(
+      Finalize.buildRecordKey,
+      encoder.encode(JSON.stringify(buildRecord(prepared, fresh.attributes.createdAt)) + "\n")
+    )
+    return { layout: fresh, resumed: false }
+  })
+  return yield* opened.pipe(
+    Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e)))
+  )
+})
+
+/** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
+export const build = Effect.fn("Build.build")(function* (options: BuildOptions) {
+  const emit = options.onEvent ?? (() => {})
+  const prepared = yield* prepare(options.recipe)
+  const { loaded, products, plan } = prepared
+  if (plan.patches.length === 0) {
+    return yield* new InputError({
+      message: `${loaded.file}: the sampler produced no patch; check sampling (count, aoi, locations)`
+    })
+  }
+  const path = resolve(options.out ?? loaded.recipe.output.store)
+  const createdAt = yield* createdAtOf(options)
+  const run = Effect.gen(function* () {
+    const { layout, resumed } = yield* openStore(prepared, path, createdAt)
     const shards = Layout.shardCount(layout)
     const partition = options.shard
     const mine = Array.from({ length: shards }, (_, k) => k).filter(
@@ -382,8 +397,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   const signer = signed ? AssetSigner.makePlanetaryComputer() : yield* AssetSigner.AssetSigner
   return yield* run.pipe(
     Effect.provideService(AssetSigner.AssetSigner, signer),
-    Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(e))),
+    Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e))),
     Effect.scoped,
-    Effect.provide(storeLayer)
+    Effect.provide(Store.layerFileSystem(path))
   )
 })

@@ -4,6 +4,7 @@ import type { RasterSource } from "@eoforge/raster"
 import { Layout, Store } from "@eoforge/zarr"
 import { type Job as BullJob, Worker } from "bullmq"
 import { Cause, Effect, Exit, Scope } from "effect"
+import { resolve } from "node:path"
 import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
@@ -63,10 +64,6 @@ export interface Enqueued {
   readonly alreadyQueued: boolean
 }
 
-// A partition no shard belongs to: Build.build then creates or validates the store exactly as a
-// single-process build does, writes the build record and runs no job (finalizing only if all are done).
-const noShard = { index: 2 ** 31 - 1, count: 2 ** 31 } as const
-
 const recipeRef = (recipe: string): string =>
   Recipe.shipped.includes(recipe) ? recipe : Recipe.resolveFile(recipe)
 
@@ -82,15 +79,21 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
   const url = options.redis
   const connection = yield* connect(url)
   const q = yield* queue(queueName, connection)
-  const built = yield* Build.build({
-    recipe,
-    out: options.out,
-    createdAt: options.createdAt,
-    shard: noShard
-  })
-  const store = built.store
-  const shards = Layout.shardCount(built.layout)
-  if (built.summary !== undefined) {
+  const prepared = yield* Build.prepare(recipe)
+  const store = resolve(options.out ?? prepared.loaded.recipe.output.store)
+  const createdAt = yield* Build.createdAtOf(options)
+  const storeLayer = Store.layerFileSystem(store)
+  const { layout } = yield* Build.openStore(prepared, store, createdAt).pipe(
+    Effect.provide(storeLayer)
+  )
+  const shards = Layout.shardCount(layout)
+  const todo: Array<number> = []
+  yield* Effect.gen(function* () {
+    for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) todo.push(k)
+  }).pipe(Effect.provide(storeLayer))
+  if (todo.length === 0) {
+    // Every shard is built: finalize here (idempotent) rather than queue an empty flow.
+    yield* Finalize.at(store)
     return {
       store,
       queueName,
@@ -101,10 +104,6 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
       alreadyQueued: false
     } satisfies Enqueued
   }
-  const todo: Array<number> = []
-  yield* Effect.gen(function* () {
-    for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) todo.push(k)
-  }).pipe(Effect.provide(Store.layerFileSystem(store)))
   const parentId = finalizeJobId(dataset)
   const clash = (id: string, out: string) =>
     new QueueError({

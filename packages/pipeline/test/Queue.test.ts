@@ -8,8 +8,7 @@ import { tmpdir } from "node:os"
 import { join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse, stringify } from "yaml"
-import { Build, Recipe, Services } from "../src/index.ts"
-import * as Queue from "../src/Queue.ts"
+import { Build, Queue, Recipe, Services } from "../src/index.ts"
 
 const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
 if (!haveRedis) {

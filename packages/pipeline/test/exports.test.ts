@@ -13,7 +13,9 @@ describe("@eoforge/pipeline exports", () => {
           "InputError",
           "OutputError",
           "build",
+          "createdAtOf",
           "layoutOf",
+          "openStore",
           "prepare",
         ],
         "DryRun": [
@@ -59,6 +61,15 @@ describe("@eoforge/pipeline exports", () => {
           "presets",
           "resolve",
           "slotsOf",
+        ],
+        "Queue": [
+          "QueueError",
+          "defaultQueueName",
+          "enqueue",
+          "finalizeJobId",
+          "shardJobId",
+          "wait",
+          "work",
         ],
         "Recipe": [
           "BandRecipe",
