@@ -165,6 +165,36 @@ describe("Overlap", () => {
     )
   })
 
+  it("overlap of real UTM/UPS patch grids is symmetric across zone seams, the antimeridian and 84°N", () => {
+    const seam = fc.oneof(
+      fc.tuple(
+        fc.constantFrom(-180, -6, 0, 6, 12, 179.999),
+        fc.double({ min: -79, max: 83, noNaN: true })
+      ),
+      fc.tuple(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.constantFrom(83.99, 84.01, -79.99, -80.01)
+      )
+    )
+    fc.assert(
+      fc.property(
+        seam,
+        fc.double({ min: -0.02, max: 0.02, noNaN: true }),
+        fc.double({ min: -0.02, max: 0.02, noNaN: true }),
+        fc.double({ min: -0.02, max: 0.02, noNaN: true }),
+        ([lon, lat], dx, dx2, dy) => {
+          const a = ssl4eo(lon + dx, lat)
+          const b = ssl4eo(lon + dx2, Math.max(-90, Math.min(90, lat + dy)))
+          const ab = Overlap.intersectionArea(a, b)
+          // Both orders clip in the same midpoint plane: equal to well under a square centimetre.
+          assert.closeTo(ab, Overlap.intersectionArea(b, a), 1e-2)
+          assert.closeTo(Overlap.fraction(a, b) * Overlap.area(a), ab, 1e-6 * Overlap.area(a))
+        }
+      ),
+      { numRuns: 300, seed: 3 }
+    )
+  })
+
   it("patches in two UTM zones overlap as measured in either zone's projection", () => {
     // 6°E separates zones 31 and 32 at 50°N; 12°E separates 32 and 33 at 40°S.
     for (const [lon, lat, dlon] of [
