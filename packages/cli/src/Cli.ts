@@ -244,7 +244,13 @@ const finalize = Command.make(
 ).pipe(
   Command.withDescription(
     "Merge statistics of every shard and write the index, Croissant metadata and dataset card (after --shard builds)"
-  )
+  ),
+  Command.withExamples([
+    {
+      command: "eoforge finalize out/ssl4eo-s12.zarr",
+      description: "After every `eoforge build … --shard i/N` partition has finished"
+    }
+  ])
 )
 
 /** The root command. */

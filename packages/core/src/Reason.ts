@@ -19,7 +19,7 @@ export const Reason = {
   NotCovered: 6,
   /** The raster could not be read or decoded. */
   ReadFailed: 7,
-  /** The patch lies in a split guard zone and was not extracted. */
+  /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
   Guard: 8
 } as const
 

@@ -238,7 +238,17 @@ export const check = (d: DatasetDescription): void => {
       })
     }
   }
-  if (d.statistics.length === 0) {
+  // A product whose availability records no chip at all (every slot has a reason code) has nothing
+  // to compute statistics from; every other product needs train statistics for every band.
+  const empty = new Set(
+    d.products
+      .filter((p) => {
+        const rows = d.availability.filter((a) => a.product === p.id)
+        return rows.length > 0 && rows.every((a) => a.reason !== "Ok" || a.count === 0)
+      })
+      .map((p) => p.id)
+  )
+  if (d.statistics.length === 0 && d.products.some((p) => !empty.has(p.id))) {
     throw new MissingStatistics({
       missing: ["all products: the description has no statistics"]
     })
@@ -246,6 +256,7 @@ export const check = (d: DatasetDescription): void => {
   const have = new Set(d.statistics.map((s) => `${s.product}/${s.band}/${s.split}`))
   const missing: Array<string> = []
   for (const p of d.products) {
+    if (empty.has(p.id)) continue
     for (const b of p.bands) {
       if (!have.has(`${p.id}/${b.name}/train`)) missing.push(`${p.id}/${b.name}/train`)
     }

@@ -33,6 +33,22 @@ describe("Description", () => {
     assert.deepStrictEqual(e.missing, ["s1grd/VH/train"])
   })
 
+  it("a product whose every slot is missing needs no statistics, and the others still do", () => {
+    const d = description()
+    const availability = d.availability.map((a) =>
+      a.product === "s1grd" ? { ...a, reason: "NoItemInWindow" as const } : a
+    )
+    const statistics = d.statistics.filter((s) => s.product !== "s1grd")
+    const doc = Croissant.make({ ...d, availability, statistics })
+    assert.include(Croissant.toJson(doc), "s1grd")
+    assert.include(Card.make({ ...d, availability, statistics }), "s1grd")
+    const e = failure(() =>
+      Croissant.make({ ...d, statistics })
+    ) as CroissantError.MissingStatistics
+    assert.instanceOf(e, CroissantError.MissingStatistics)
+    assert.include(e.missing, "s1grd/VV/train")
+  })
+
   it("a product without band metadata is refused with MissingBandMetadata naming it", () => {
     const d = description()
     const products = d.products.map((p) => (p.id === "s1grd" ? { ...p, bands: [] } : p))

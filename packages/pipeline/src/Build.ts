@@ -101,6 +101,18 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     try: () => Products.resolve(recipe, (p) => Recipe.resolvePath(loaded, p)),
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
+  for (const [id, source] of Object.entries(recipe.sources)) {
+    if (source.type !== "static" || /^https?:\/\//.test(source.catalog)) continue
+    const file = Recipe.resolvePath(loaded, source.catalog)
+    yield* Effect.tryPromise({
+      try: () => stat(file),
+      catch: (cause) =>
+        new InputError({
+          message: `source ${id}: the static catalogue ${file} does not exist; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
+          cause
+        })
+    })
+  }
   const inputs: { aoi?: unknown; locations?: Plan.PlanInputs["locations"] } = {}
   if (recipe.sampling.aoi !== undefined) {
     const file = Recipe.resolvePath(loaded, recipe.sampling.aoi)
@@ -267,6 +279,22 @@ const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecor
 
 const encoder = new TextEncoder()
 
+/** What the jobs of a prepared build need, for the store `layout`. */
+export const jobContext = (
+  prepared: Prepared,
+  layout: Layout.Layout,
+  open: Opener.Opener,
+  concurrency?: number
+): Job.JobContext => ({
+  layout,
+  patches: prepared.plan.patches,
+  splits: prepared.plan.splits,
+  products: prepared.products,
+  open,
+  concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
+  extractGuard: prepared.loaded.recipe.split.extractGuard
+})
+
 const outputFailure = (path: string) => (cause: { readonly message: string }) =>
   new OutputError({
     path,
@@ -355,14 +383,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       resumed
     })
     const open = yield* Opener.make()
-    const ctx: Job.JobContext = {
-      layout,
-      patches: plan.patches,
-      splits: plan.splits,
-      products,
-      open,
-      concurrency: options.concurrency ?? loaded.recipe.concurrency
-    }
+    const ctx = jobContext(prepared, layout, open, options.concurrency)
     let done = mine.length - todo.length
     for (const k of mine) {
       if (!todo.includes(k)) continue

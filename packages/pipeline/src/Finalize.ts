@@ -132,11 +132,30 @@ export const run = Effect.fn("Finalize.run")(function* () {
   }
   const splitCounts = { train: 0, val: 0, test: 0, guard: 0 }
   for (const c of splitCodes) splitCounts[Split.name(c)]++
+  // Slots holding data per sample and product, from the `valid` chunks (one per shard).
+  const withData: Record<string, Uint8Array> = {}
+  for (const p of layout.products) {
+    const counts = new Uint8Array(layout.samples)
+    for (let k = 0; k < shards; k++) {
+      const bytes = yield* store.get(Metadata.chunkKey(`${p.spec.id}/valid`, [k, 0]))
+      if (bytes === undefined) continue
+      const valid = Codec.decode(Codec.defaultCompression, bytes)
+      const [start, end] = Layout.shardRange(layout, k)
+      for (let i = 0; i < end - start; i++) {
+        for (let t = 0; t < p.times; t++) counts[start + i] += valid[i * p.times + t]
+      }
+    }
+    withData[p.spec.id] = counts
+  }
   // The patch index: one polygon per sample with its split and the slots holding data per product.
   const features = build.footprints.map((ring, i) => ({
     type: "Feature",
     id: i,
-    properties: { sample: i, split: Split.name(splitCodes[i] ?? 255) },
+    properties: {
+      sample: i,
+      split: Split.name(splitCodes[i] ?? 255),
+      ...Object.fromEntries(layout.products.map((p) => [p.spec.id, withData[p.spec.id][i]]))
+    },
     geometry: { type: "Polygon", coordinates: [[...ring, ring[0]]] }
   }))
   const indexBytes = json({ type: "FeatureCollection", features })

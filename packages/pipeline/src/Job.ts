@@ -72,6 +72,8 @@ export interface JobContext {
   readonly products: ReadonlyArray<ProductPlan>
   readonly open: Opener.Opener
   readonly concurrency: number
+  /** Whether guard-zone samples are extracted (they belong to no split either way). */
+  readonly extractGuard: boolean
 }
 
 /** Counts of a finished job, for progress. */
@@ -147,6 +149,16 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           const writer = writers.get(p.spec.id)!
           const row: Array<Extract.Outcome> = []
           for (let t = 0; t < p.slots.length; t++) {
+            if (!ctx.extractGuard && ctx.splits[s] === Split.Split.guard) {
+              yield* writer.skip(s, t, Reason.Reason.Guard)
+              row.push({
+                _tag: "Missing",
+                reason: Reason.Reason.Guard,
+                detail: "guard-zone sample (split.extractGuard is false)",
+                facts: {}
+              })
+              continue
+            }
             const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
             const outcome = yield* Extract.chip(
               ctx.patches[s],

@@ -258,14 +258,7 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
               message: `the store ${data.out} was created from another version of ${data.recipe} (recipe, input files or EOForge version changed since it was enqueued); enqueue again into a new store`
             })
           }
-          const ctx: Job.JobContext = {
-            layout,
-            patches: prepared.plan.patches,
-            splits: prepared.plan.splits,
-            products: prepared.products,
-            open,
-            concurrency: options.chipConcurrency ?? prepared.loaded.recipe.concurrency
-          }
+          const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency)
           return { ctx } satisfies Context
         })
       )

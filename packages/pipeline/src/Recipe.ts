@@ -145,7 +145,9 @@ export const SplitRecipe = Schema.Struct({
   /** Blocks: reference grid cell size in km. */
   blockKm: Positive.pipe(withDefault(100)),
   /** Guard zone in km (default: one patch width). */
-  guardKm: Schema.optionalKey(NonNegative)
+  guardKm: Schema.optionalKey(NonNegative),
+  /** Extract guard-zone samples too (useful unlabelled data; they belong to no split and no statistics). */
+  extractGuard: Schema.Boolean.pipe(withDefault(true))
 })
 
 /** The output store. */
@@ -271,6 +273,7 @@ const knownKeys: ReadonlyArray<string> = [
   "with",
   "rule",
   "maxDays",
+  "extractGuard",
   "type",
   "catalog",
   "url",
@@ -308,7 +311,7 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
       new RecipeError({
         file,
         problems: doc.errors.map((e) => ({
-          line: e.linePos?.[0]?.line,
+          line: lineCounter.linePos(e.pos[0]).line,
           key: "(syntax)",
           message: e.message.split("\n")[0]
         }))

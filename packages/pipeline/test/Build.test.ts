@@ -144,6 +144,14 @@ describe("Build of the small demo recipe", () => {
         const f = index.features[s]
         assert.strictEqual(f.properties.sample, s)
         assert.strictEqual(f.properties.split, Split.name(sample.split))
+        // Per product: how many slots of the sample hold data.
+        for (const [product, ps] of Object.entries(sample.products)) {
+          assert.strictEqual(
+            f.properties[product],
+            ps.valid.reduce((a, b) => a + b, 0),
+            `${product} slots of sample ${s}`
+          )
+        }
         const ring = f.geometry.coordinates[0] as Array<[number, number]>
         assert.strictEqual(ring.length, 5)
         // The footprint surrounds the sample's centre.

@@ -64,6 +64,9 @@ describe("Recipe", () => {
     assert.isTrue(error.problems.length > 0)
     assert.isTrue(error.problems.every((p) => p.key === "(syntax)"))
     assert.include(error.problems[0].message.toLowerCase(), "flow sequence")
+    // The first problem names a line at or after the broken one.
+    const text = edited("seed: 7", "seed: [7")
+    assert.isAtLeast(error.problems[0].line!, lineOf(text, "seed: [7"))
   })
 
   it("fills in defaults of keys the recipe leaves out", () => {

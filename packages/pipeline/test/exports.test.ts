@@ -14,6 +14,7 @@ describe("@eoforge/pipeline exports", () => {
           "OutputError",
           "build",
           "createdAtOf",
+          "jobContext",
           "layoutOf",
           "openStore",
           "prepare",
