@@ -18,7 +18,15 @@ import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
 import { TileCache } from "./internal/tileCache.ts"
 import { readWindow } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
-import { footprint, interpolate, nearest, nearestAligned, type Window } from "./internal/warp.ts"
+import {
+  filterRadius,
+  footprint,
+  interpolate,
+  nearest,
+  nearestAligned,
+  type Window
+} from "./internal/warp.ts"
+import { warpChunks, type Chunk } from "./internal/warpWindow.ts"
 import { RasterOpenError, RasterReadError } from "./RasterError.ts"
 import type { RasterInfo } from "./RasterInfo.ts"
 
@@ -200,6 +208,23 @@ const alignment = (
   return Math.abs(ox - ix) < 1e-6 && Math.abs(oy - iy) < 1e-6 ? [ix, iy] : undefined
 }
 
+/** The part of `w` inside a chunk's source window (the same arrays when it is all of `w`). */
+const subWindow = (w: Window, c: Chunk): Window => {
+  const [x0, y0, x1, y1] = c.window
+  if (x0 === w.wx && y0 === w.wy && x1 - x0 === w.ww && y1 - y0 === w.wh) return w
+  const ww = x1 - x0
+  const wh = y1 - y0
+  const bands = w.bands.map((band) => {
+    const copy = new (band.constructor as new (n: number) => DType.TypedArray)(ww * wh)
+    for (let j = 0; j < wh; j++) {
+      const from = (y0 - w.wy + j) * w.ww + (x0 - w.wx)
+      copy.set(band.subarray(from, from + ww), j * ww)
+    }
+    return copy
+  })
+  return { bands, wx: x0, wy: y0, ww, wh }
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -259,23 +284,6 @@ const resample = async (
     if (y < minY) minY = y
     if (y > maxY) maxY = y
   }
-  const pad = 3
-  const x0 = Math.max(0, Math.floor(minX) - pad)
-  const y0 = Math.max(0, Math.floor(minY) - pad)
-  const x1 = Math.min(iw, Math.ceil(maxX) + pad)
-  const y1 = Math.min(ih, Math.ceil(maxY) + pad)
-  if (!(x1 > x0 && y1 > y0)) return emptyChip(grid, header.dtype, bands.length, header.nodata)
-
-  const raw = await readWindow(
-    image,
-    handle.tiff.littleEndian,
-    header.dtype,
-    [x0, y0, x1, y1],
-    bands,
-    pool,
-    { cache, owner: handle.id, image: String(level) }
-  )
-  const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
   const n = grid.width * grid.height
   const data = DType.alloc(header.dtype, bands.length * n)
   if (header.nodata !== undefined) data.fill(header.nodata)
@@ -283,6 +291,64 @@ const resample = async (
   const mask = new Uint8Array(n)
   const [lo, hi] = DType.range(header.dtype)
   const store = { integer: !DType.isFloat(header.dtype), min: lo, max: hi }
+  const read = (x0: number, y0: number, x1: number, y1: number) =>
+    readWindow(image, handle.tiff.littleEndian, header.dtype, [x0, y0, x1, y1], bands, pool, {
+      cache,
+      owner: handle.id,
+      image: String(level)
+    })
+
+  if (options.resampling === "bilinear" || options.resampling === "cubic") {
+    // GDAL's own source windows and kernel scales: they decide edge clipping and widened kernels.
+    const kind = options.resampling
+    const chunks = warpChunks(
+      grid.width,
+      grid.height,
+      dstGt,
+      inv,
+      transform,
+      iw,
+      ih,
+      filterRadius(kind)
+    )
+    if (chunks !== undefined) {
+      const live = chunks.filter((c) => c.window[2] > c.window[0] && c.window[3] > c.window[1])
+      if (live.length > 0) {
+        const ux0 = Math.min(...live.map((c) => c.window[0]))
+        const uy0 = Math.min(...live.map((c) => c.window[1]))
+        const ux1 = Math.max(...live.map((c) => c.window[2]))
+        const uy1 = Math.max(...live.map((c) => c.window[3]))
+        const raw = await read(ux0, uy0, ux1, uy1)
+        const union: Window = { bands: raw, wx: ux0, wy: uy0, ww: ux1 - ux0, wh: uy1 - uy0 }
+        for (const c of live) {
+          const rect = { x0: c.x0, y0: c.y0, w: c.w, h: c.h, stride: grid.width }
+          interpolate(
+            kind,
+            subWindow(union, c),
+            xs,
+            ys,
+            header.nodata,
+            store,
+            out,
+            mask,
+            c.scale,
+            rect
+          )
+        }
+      }
+      return { grid, dtype: header.dtype, bands: bands.length, data, mask }
+    }
+  }
+
+  const pad = 3
+  const x0 = Math.max(0, Math.floor(minX) - pad)
+  const y0 = Math.max(0, Math.floor(minY) - pad)
+  const x1 = Math.min(iw, Math.ceil(maxX) + pad)
+  const y1 = Math.min(ih, Math.ceil(maxY) + pad)
+  if (!(x1 > x0 && y1 > y0)) return emptyChip(grid, header.dtype, bands.length, header.nodata)
+
+  const raw = await read(x0, y0, x1, y1)
+  const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
   switch (options.resampling) {
     case "nearest": {
       const aligned = transform === undefined ? alignment(dstGt, inv) : undefined
@@ -302,7 +368,11 @@ const resample = async (
     }
     case "bilinear":
     case "cubic":
-      interpolate(options.resampling, window, xs, ys, header.nodata, store, out, mask)
+      // Edge points that fail to transform: our own window, with the scale of the points' extent.
+      interpolate(options.resampling, window, xs, ys, header.nodata, store, out, mask, {
+        x: Math.min(1, grid.width / Math.max(1e-9, maxX - minX + 1)),
+        y: Math.min(1, grid.height / Math.max(1e-9, maxY - minY + 1))
+      })
       break
     default:
       footprint(

@@ -1,5 +1,6 @@
 // Resampling kernels that reproduce GDAL's warp kernel (gdalwarpkernel.cpp, GDAL 3.6) pixel for pixel:
-// validity of a target pixel, nearest / bilinear / cubic with their edge and nodata fallbacks, average and mode.
+// validity of a target pixel, nearest / bilinear / cubic (widened when downsampling) with their edge and nodata
+// fallbacks, average and mode.
 import type { DType } from "@eoforge/core"
 
 type TypedArray = DType.TypedArray
@@ -183,7 +184,254 @@ const cubicSample = (
   return cubic(dy, rows[0], rows[1], rows[2], rows[3])
 }
 
-/** Bilinear or cubic interpolation at pixel centres (x, y) in image pixel space. */
+/**
+ * GDAL's kernel scale per axis: destination pixels per source pixel of the warp window (GDALWarpKernel's
+ * dfXScale/dfYScale), above 1 when upsampling. Below 0.95 on either axis bilinear and cubic widen their kernel.
+ */
+export interface KernelScale {
+  readonly x: number
+  readonly y: number
+}
+
+/** Destination pixels (x0 ≤ i < x0 + w, y0 ≤ j < y0 + h) of a grid `stride` pixels wide. */
+export interface Rect {
+  readonly x0: number
+  readonly y0: number
+  readonly w: number
+  readonly h: number
+  readonly stride: number
+}
+
+/** GDAL's anGWKFilterRadius for the convolution kernels. */
+export const filterRadius = (kind: "bilinear" | "cubic"): number => (kind === "bilinear" ? 1 : 2)
+
+/** GWKBilinear: the triangle filter. */
+const bilinearWeight = (x: number): number => {
+  const a = Math.abs(x)
+  return a <= 1 ? 1 - a : 0
+}
+
+/** GWKCubic: Keys (a = −0.5), as GDAL evaluates it. */
+const cubicWeight = (x: number): number => {
+  const a = Math.abs(x)
+  if (a <= 1) return x * x * (1.5 * a - 2.5) + 1
+  if (a <= 2) return x * x * (-0.5 * a + 2.5) - 4 * a + 2
+  return 0
+}
+
+/** Whether any pixel of any band of the window is nodata (GDAL drops its masks when none is). */
+export const hasNodataPixel = (w: Window, nodata: number | undefined): boolean => {
+  if (nodata === undefined) return false
+  const nan = Number.isNaN(nodata)
+  for (const band of w.bands) {
+    for (let i = 0; i < band.length; i++) {
+      const v = band[i]
+      if (v === nodata || (nan && v !== v)) return true
+    }
+  }
+  return false
+}
+
+/** Kernel radius in source pixels (GDALWarpKernel's nXRadius / nYRadius). */
+const kernelRadius = (radius: number, scale: number): number =>
+  scale < 1 ? Math.ceil(radius / scale) : radius
+
+/**
+ * GWKResampleNoMasks_SSE2_T (GDAL 3.6, x86-64): separable weights of the filter at the scaled distance,
+ * summed in the order of GDAL's SSE2 lanes, normalised by the product of the horizontal and vertical sums.
+ */
+const resampleNoMasks = (
+  src: TypedArray,
+  w: Window,
+  sx: number,
+  sy: number,
+  filter: (x: number) => number,
+  rx: number,
+  ry: number,
+  scaleX: number,
+  scaleY: number,
+  weights: Float64Array
+): number | undefined => {
+  const ww = w.ww
+  const wh = w.wh
+  const iSrcX = Math.floor(sx - 0.5)
+  const iSrcY = Math.floor(sy - 0.5)
+  if (iSrcX >= ww || iSrcY >= wh || rx > ww || ry > wh)
+    return bilinearSample(src, w, sx, sy, undefined)
+  const dx = sx - 0.5 - iSrcX
+  const dy = sy - 0.5 - iSrcY
+  const xs = Math.min(scaleX, 1)
+  const ys = Math.min(scaleY, 1)
+  let hSum = 0
+  let vSum = 0
+  let acc = 0
+  let iMin = 1 - rx
+  if (iSrcX + iMin < 0) iMin = -iSrcX
+  let iMax = rx
+  if (iSrcX + iMax >= ww - 1) iMax = ww - 1 - iSrcX
+  let i = iMin
+  let c = 0
+  for (; i + 2 < iMax; i += 4, c += 4) {
+    const a0 = (i - dx) * xs
+    const a1 = a0 + xs
+    const a2 = a1 + xs
+    const a3 = a2 + xs
+    weights[c] = filter(a0)
+    weights[c + 1] = filter(a1)
+    weights[c + 2] = filter(a2)
+    weights[c + 3] = filter(a3)
+    hSum += weights[c] + weights[c + 1] + weights[c + 2] + weights[c + 3]
+  }
+  for (; i <= iMax; i++, c++) {
+    const wt = filter((i - dx) * xs)
+    weights[c] = wt
+    hSum += wt
+  }
+  let j = 1 - ry
+  if (iSrcY + j < 0) j = -iSrcY
+  let jMax = ry
+  if (iSrcY + jMax >= wh - 1) jMax = wh - 1 - iSrcY
+  const origin = iSrcY * ww + iSrcX
+  // Four rows at a time: per row, four lanes accumulate columns i, i+1, i+2, i+3 (pairs added to the low
+  // lanes), summed as (l0 + l2) + (l1 + l3) before the last odd column.
+  const rowSum = (row: number): number => {
+    let l0 = 0
+    let l1 = 0
+    let l2 = 0
+    let l3 = 0
+    let ii = iMin
+    let cc = 0
+    for (; ii + 2 < iMax; ii += 4, cc += 4) {
+      l0 += src[row + ii] * weights[cc]
+      l1 += src[row + ii + 1] * weights[cc + 1]
+      l2 += src[row + ii + 2] * weights[cc + 2]
+      l3 += src[row + ii + 3] * weights[cc + 3]
+    }
+    if (ii < iMax) {
+      l0 += src[row + ii] * weights[cc]
+      l1 += src[row + ii + 1] * weights[cc + 1]
+      ii += 2
+      cc += 2
+    }
+    let sum = l0 + l2 + (l1 + l3)
+    if (ii === iMax) sum += src[row + ii] * weights[cc]
+    return sum
+  }
+  for (; j + 2 < jMax; j += 4) {
+    const row = origin + j * ww
+    const r0 = rowSum(row)
+    const r1 = rowSum(row + ww)
+    const r2 = rowSum(row + 2 * ww)
+    const r3 = rowSum(row + 3 * ww)
+    const b0 = (j - dy) * ys
+    const b1 = b0 + ys
+    const b2 = b1 + ys
+    const b3 = b2 + ys
+    const f0 = filter(b0)
+    const f1 = filter(b1)
+    const f2 = filter(b2)
+    const f3 = filter(b3)
+    vSum += f0 + f1 + f2 + f3
+    acc += f0 * r0
+    acc += f1 * r1
+    acc += f2 * r2
+    acc += f3 * r3
+  }
+  for (; j <= jMax; j++) {
+    const row = origin + j * ww
+    let l0 = 0
+    let l1 = 0
+    let l2 = 0
+    let l3 = 0
+    let ii = iMin
+    let cc = 0
+    for (; ii + 2 < iMax; ii += 4, cc += 4) {
+      l0 += src[row + ii] * weights[cc]
+      l1 += src[row + ii + 1] * weights[cc + 1]
+      l2 += src[row + ii + 2] * weights[cc + 2]
+      l3 += src[row + ii + 3] * weights[cc + 3]
+    }
+    let sum = l0 + l2 + (l1 + l3)
+    if (ii < iMax) {
+      sum += src[row + ii] * weights[cc]
+      sum += src[row + ii + 1] * weights[cc + 1]
+      ii += 2
+      cc += 2
+    }
+    if (ii === iMax) sum += src[row + ii] * weights[cc]
+    const f = filter((j - dy) * ys)
+    acc += f * sum
+    vSum += f
+  }
+  return acc / (hSum * vSum)
+}
+
+/**
+ * GWKResample (GDAL 3.6's general path): rows weighted by the filter at the scaled distance, nodata
+ * neighbours skipped and the weights of the valid ones renormalised; undefined when they weigh nothing.
+ */
+const resampleGeneral = (
+  src: TypedArray,
+  w: Window,
+  sx: number,
+  sy: number,
+  filter: (x: number) => number,
+  init: number,
+  rx: number,
+  ry: number,
+  scaleX: number,
+  scaleY: number,
+  nodata: number | undefined
+): number | undefined => {
+  const ww = w.ww
+  const wh = w.wh
+  const iSrcX = Math.floor(sx - 0.5)
+  const iSrcY = Math.floor(sy - 0.5)
+  const dx = sx - 0.5 - iSrcX
+  const dy = sy - 0.5 - iSrcY
+  let j = init - ry
+  let jMax = ry
+  if (iSrcY + j < 0) j = -iSrcY
+  if (iSrcY + jMax >= wh) jMax = wh - iSrcY - 1
+  let iMin = init - rx
+  let iMax = rx
+  if (iSrcX + iMin < 0) iMin = -iSrcX
+  if (iSrcX + iMax >= ww) iMax = ww - iSrcX - 1
+  const xBelow = scaleX < 1
+  const yBelow = scaleY < 1
+  const masked = nodata !== undefined
+  let acc = 0
+  let accWeight = 0
+  for (; j <= jMax; j++) {
+    const row = (iSrcY + j) * ww + iSrcX
+    const wy = yBelow ? filter((j - dy) * scaleY) : filter(j - dy)
+    let local = 0
+    let localWeight = 0
+    for (let i = iMin; i <= iMax; i++) {
+      const v = src[row + i]
+      if (masked && isNodata(v, nodata)) continue
+      const wx = xBelow ? filter((i - dx) * scaleX) : filter(i - dx)
+      local += v * wx
+      localWeight += wx
+    }
+    acc += local * wy
+    accWeight += localWeight * wy
+  }
+  if (accWeight < 0.000001) return undefined
+  return accWeight < 0.99999 || accWeight > 1.00001 ? acc / accWeight : acc
+}
+
+/** Dtypes whose maskless bilinear/cubic GDAL 3.6 runs through GWKResampleNoMasks_SSE2_T. */
+const sseTypes = (band: TypedArray): boolean =>
+  band instanceof Uint8Array ||
+  band instanceof Int16Array ||
+  band instanceof Uint16Array ||
+  band instanceof Float32Array
+
+/**
+ * Bilinear or cubic interpolation at pixel centres (x, y) in image pixel space, over the destination pixels
+ * of `rect` (all of xs when absent). With a kernel scale below 0.95 on either axis, GDAL's widened kernel.
+ */
 export const interpolate = (
   kind: "bilinear" | "cubic",
   w: Window,
@@ -192,85 +440,124 @@ export const interpolate = (
   nodata: number | undefined,
   store: Store,
   out: ReadonlyArray<TypedArray>,
-  mask: Uint8Array
+  mask: Uint8Array,
+  scale: KernelScale = { x: 1, y: 1 },
+  rect?: Rect
 ): void => {
   const nb = w.bands.length
   const ww = w.ww
   const wh = w.wh
   const bilinear = kind === "bilinear"
+  const masks = nodata !== undefined && hasNodataPixel(w, nodata)
   const hasNodata = nodata !== undefined
   const nd = nodata ?? 0
   const ndIsNaN = Number.isNaN(nd)
-  for (let k = 0; k < xs.length; k++) {
-    const x = xs[k]
-    const y = ys[k]
-    if (!inside(x, y, w)) continue
-    const sx = x - w.wx
-    const sy = y - w.wy
-    if (hasNodata) {
-      // GDAL does not interpolate around a target pixel whose own source pixel is nodata.
-      const centre = Math.trunc(sy + 1e-10) * ww + Math.trunc(sx + 1e-10)
-      let centreValid = true
-      for (let b = 0; b < nb; b++) {
-        const v = w.bands[b][centre]
-        if (v === nd || (ndIsNaN && v !== v)) centreValid = false
-      }
-      if (!centreValid) continue
-    }
-    if (bilinear) {
-      const ix = Math.floor(sx - 0.5)
-      const iy = Math.floor(sy - 0.5)
-      if (ix >= 0 && ix + 1 < ww && iy >= 0 && iy + 1 < wh) {
-        const rx = 1.5 - (sx - ix)
-        const ry = 1.5 - (sy - iy)
-        const off = iy * ww + ix
-        if (!hasNodata) {
-          // GWKBilinearResampleNoMasks4SampleT
-          for (let b = 0; b < nb; b++) {
-            const s = w.bands[b]
-            const v =
-              (s[off] * rx + s[off + 1] * (1 - rx)) * ry +
-              (s[off + ww] * rx + s[off + ww + 1] * (1 - rx)) * (1 - ry)
-            out[b][k] = round(v, store)
-          }
-          mask[k] = 1
-          continue
+  const general = scale.x < 0.95 || scale.y < 0.95
+  const filter = bilinear ? bilinearWeight : cubicWeight
+  const radius = filterRadius(kind)
+  const kx = kernelRadius(radius, scale.x)
+  const ky = kernelRadius(radius, scale.y)
+  const init = (radius + 1) % 2
+  const noMasksSse = !masks && nb > 0 && sseTypes(w.bands[0])
+  const weights = new Float64Array(2 * kx + 4)
+  const r = rect ?? { x0: 0, y0: 0, w: xs.length, h: 1, stride: xs.length }
+  for (let rj = r.y0; rj < r.y0 + r.h; rj++) {
+    for (let ri = r.x0; ri < r.x0 + r.w; ri++) {
+      const k = rj * r.stride + ri
+      const x = xs[k]
+      const y = ys[k]
+      if (!inside(x, y, w)) continue
+      const sx = x - w.wx
+      const sy = y - w.wy
+      if (hasNodata) {
+        // GDAL does not interpolate around a target pixel whose own source pixel is nodata.
+        const centre = Math.trunc(sy + 1e-10) * ww + Math.trunc(sx + 1e-10)
+        let centreValid = true
+        for (let b = 0; b < nb; b++) {
+          const v = w.bands[b][centre]
+          if (v === nd || (ndIsNaN && v !== v)) centreValid = false
         }
-        // GWKBilinearResample4Sample with all four neighbours valid; otherwise the general path below.
-        const m00 = rx * ry
-        const m10 = (1 - rx) * ry
-        const m01 = rx * (1 - ry)
-        const m11 = (1 - rx) * (1 - ry)
-        const div = m00 + m10 + m01 + m11
+        if (!centreValid) continue
+      }
+      if (general) {
         let ok = 1
         for (let b = 0; b < nb; b++) {
-          const s = w.bands[b]
-          const v00 = s[off]
-          const v10 = s[off + 1]
-          const v01 = s[off + ww]
-          const v11 = s[off + ww + 1]
-          if (ndIsNaN || v00 === nd || v10 === nd || v01 === nd || v11 === nd) {
-            const v = bilinearSample(s, w, sx, sy, nodata)
-            if (v === undefined) ok = 0
-            else out[b][k] = round(v, store)
-            continue
-          }
-          const acc = v00 * m00 + v10 * m10 + v01 * m01 + v11 * m11
-          out[b][k] = round(div === 1 ? acc : acc / div, store)
+          const v = noMasksSse
+            ? resampleNoMasks(w.bands[b], w, sx, sy, filter, kx, ky, scale.x, scale.y, weights)
+            : resampleGeneral(
+                w.bands[b],
+                w,
+                sx,
+                sy,
+                filter,
+                init,
+                kx,
+                ky,
+                scale.x,
+                scale.y,
+                masks ? nodata : undefined
+              )
+          if (v === undefined) ok = 0
+          else out[b][k] = round(v, store)
         }
         mask[k] = ok
         continue
       }
+      if (bilinear) {
+        const ix = Math.floor(sx - 0.5)
+        const iy = Math.floor(sy - 0.5)
+        if (ix >= 0 && ix + 1 < ww && iy >= 0 && iy + 1 < wh) {
+          const rx = 1.5 - (sx - ix)
+          const ry = 1.5 - (sy - iy)
+          const off = iy * ww + ix
+          if (!masks) {
+            // GWKBilinearResampleNoMasks4SampleT (GDAL drops the masks when the window has no nodata)
+            for (let b = 0; b < nb; b++) {
+              const s = w.bands[b]
+              const v =
+                (s[off] * rx + s[off + 1] * (1 - rx)) * ry +
+                (s[off + ww] * rx + s[off + ww + 1] * (1 - rx)) * (1 - ry)
+              out[b][k] = round(v, store)
+            }
+            mask[k] = 1
+            continue
+          }
+          // GWKBilinearResample4Sample with all four neighbours valid; otherwise the general path below.
+          const m00 = rx * ry
+          const m10 = (1 - rx) * ry
+          const m01 = rx * (1 - ry)
+          const m11 = (1 - rx) * (1 - ry)
+          const div = m00 + m10 + m01 + m11
+          let ok = 1
+          for (let b = 0; b < nb; b++) {
+            const s = w.bands[b]
+            const v00 = s[off]
+            const v10 = s[off + 1]
+            const v01 = s[off + ww]
+            const v11 = s[off + ww + 1]
+            if (ndIsNaN || v00 === nd || v10 === nd || v01 === nd || v11 === nd) {
+              const v = bilinearSample(s, w, sx, sy, nodata)
+              if (v === undefined) ok = 0
+              else out[b][k] = round(v, store)
+              continue
+            }
+            const acc = v00 * m00 + v10 * m10 + v01 * m01 + v11 * m11
+            out[b][k] = round(div === 1 ? acc : acc / div, store)
+          }
+          mask[k] = ok
+          continue
+        }
+      }
+      let ok = 1
+      for (let b = 0; b < nb; b++) {
+        const v = bilinear
+          ? bilinearSample(w.bands[b], w, sx, sy, nodata)
+          : cubicSample(w.bands[b], w, sx, sy, nodata)
+        if (v === undefined) ok = 0
+        else out[b][k] = round(v, store)
+      }
+      mask[k] = ok
     }
-    let ok = 1
-    for (let b = 0; b < nb; b++) {
-      const v = bilinear
-        ? bilinearSample(w.bands[b], w, sx, sy, nodata)
-        : cubicSample(w.bands[b], w, sx, sy, nodata)
-      if (v === undefined) ok = 0
-      else out[b][k] = round(v, store)
-    }
-    mask[k] = ok
   }
 }
 
