@@ -3,7 +3,7 @@
 import { Reason, Split, type Patch } from "@eoforge/core"
 import { Grouped } from "@eoforge/stats"
 import { Layout, ShardWriter, Store } from "@eoforge/zarr"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
 import type { ProductPlan } from "./Products.ts"
@@ -97,97 +97,83 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     availability[p.spec.id] = Object.fromEntries(p.slots.map((s) => [s.id, {}]))
   }
   const failures: Array<Failure> = []
-  // Statistics are order-sensitive in floating point: chips are accounted in sample order, whatever
-  // order samples finish in, so reruns and other concurrency settings give the same bytes.
-  const samples = end - start
-  const done: Array<ReadonlyArray<ReadonlyArray<Extract.Outcome>> | undefined> = new Array(samples)
-  let next = 0
-  const account = () => {
-    while (next < samples && done[next] !== undefined) {
-      const s = start + next
-      const outcomes = done[next]!
-      ctx.products.forEach((p, pi) => {
-        outcomes[pi].forEach((outcome, t) => {
-          const slot = p.slots[t].id
-          const reason = outcome._tag === "Data" ? "Ok" : Reason.name(outcome.reason)
-          const counts = availability[p.spec.id][slot]
-          counts[reason] = (counts[reason] ?? 0) + 1
-          if (outcome._tag === "Data") {
-            const split = ctx.splits[s]
-            if (split !== Split.Split.guard) {
-              const grid = ctx.patches[s].grid
-              const h = (grid.height * grid.resolution) / p.spec.resolution
-              const w = (grid.width * grid.resolution) / p.spec.resolution
-              Grouped.add(stats, p.spec.id, Split.name(split) as Grouped.SplitName, {
-                grid: { ...grid, resolution: p.spec.resolution, width: w, height: h },
-                dtype: p.spec.dtype,
-                bands: p.spec.bands.length,
-                data: outcome.data,
-                mask: outcome.mask
-              })
-            }
-          } else {
-            failures.push({ sample: s, product: p.spec.id, slot, reason, detail: outcome.detail })
-          }
+  // Statistics are order-sensitive in floating point: the ordered stream hands each sample's chips
+  // over in sample order, whatever order they finish in, so reruns and other concurrency settings
+  // give the same bytes.
+  const account = (s: number, outcomes: ReadonlyArray<ReadonlyArray<Extract.Outcome>>) =>
+    ctx.products.forEach((p, pi) => {
+      outcomes[pi].forEach((outcome, t) => {
+        const slot = p.slots[t].id
+        const reason = outcome._tag === "Data" ? "Ok" : Reason.name(outcome.reason)
+        const counts = availability[p.spec.id][slot]
+        counts[reason] = (counts[reason] ?? 0) + 1
+        if (outcome._tag === "Missing") {
+          failures.push({ sample: s, product: p.spec.id, slot, reason, detail: outcome.detail })
+          return
+        }
+        const split = ctx.splits[s]
+        if (split === Split.Split.guard) return
+        const grid = ctx.patches[s].grid
+        const h = (grid.height * grid.resolution) / p.spec.resolution
+        const w = (grid.width * grid.resolution) / p.spec.resolution
+        Grouped.add(stats, p.spec.id, Split.name(split) as Grouped.SplitName, {
+          grid: { ...grid, resolution: p.spec.resolution, width: w, height: h },
+          dtype: p.spec.dtype,
+          bands: p.spec.bands.length,
+          data: outcome.data,
+          mask: outcome.mask
         })
       })
-      done[next] = undefined
-      next++
-    }
-  }
+    })
   let chips = 0
-  // One task per sample: its products in recipe order (a paired product follows the one it pairs
-  // with), the slots of a product one after another.
-  yield* Effect.forEach(
-    Array.from({ length: samples }, (_, i) => i),
-    (i) =>
-      Effect.gen(function* () {
-        const s = start + i
-        const outcomes: Array<Array<Extract.Outcome>> = []
-        for (let pi = 0; pi < ctx.products.length; pi++) {
-          const p = ctx.products[pi]
-          const writer = writers.get(p.spec.id)!
-          const row: Array<Extract.Outcome> = []
-          for (let t = 0; t < p.slots.length; t++) {
-            if (!ctx.extractGuard && ctx.splits[s] === Split.Split.guard) {
-              yield* writer.skip(s, t, Reason.Reason.Guard)
-              row.push({
-                _tag: "Missing",
-                reason: Reason.Reason.Guard,
-                detail: "guard-zone sample (split.extractGuard is false)",
-                facts: {}
-              })
-              continue
-            }
-            const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
-            const outcome = yield* Extract.chip(
-              ctx.patches[s],
-              p,
-              t,
-              ctx.open,
-              partner?._tag === "Data" ? partner.found : undefined
-            )
-            const f = outcome.facts
-            const info = {
-              ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
-              ...(f.item === undefined ? {} : { item: f.item }),
-              ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
-              ...(f.nodata === undefined ? {} : { nodata: f.nodata })
-            }
-            if (outcome._tag === "Data") {
-              yield* writer.add(s, t, outcome.data, info)
-              chips++
-            } else {
-              yield* writer.skip(s, t, outcome.reason, info)
-            }
-            row.push(outcome)
-          }
-          outcomes.push(row)
+  // One element per sample: its products in recipe order (a paired product follows the one it pairs
+  // with), the slots of a product one after another; samples run `concurrency` at a time.
+  const extractSample = Effect.fnUntraced(function* (s: number) {
+    const outcomes: Array<Array<Extract.Outcome>> = []
+    for (const p of ctx.products) {
+      const writer = writers.get(p.spec.id)!
+      const row: Array<Extract.Outcome> = []
+      for (let t = 0; t < p.slots.length; t++) {
+        if (!ctx.extractGuard && ctx.splits[s] === Split.Split.guard) {
+          yield* writer.skip(s, t, Reason.Reason.Guard)
+          row.push({
+            _tag: "Missing",
+            reason: Reason.Reason.Guard,
+            detail: "guard-zone sample (split.extractGuard is false)",
+            facts: {}
+          })
+          continue
         }
-        done[i] = outcomes
-        account()
-      }),
-    { concurrency: ctx.concurrency, discard: true }
+        const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
+        const outcome = yield* Extract.chip(
+          ctx.patches[s],
+          p,
+          t,
+          ctx.open,
+          partner?._tag === "Data" ? partner.found : undefined
+        )
+        const f = outcome.facts
+        const info = {
+          ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
+          ...(f.item === undefined ? {} : { item: f.item }),
+          ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
+          ...(f.nodata === undefined ? {} : { nodata: f.nodata })
+        }
+        if (outcome._tag === "Data") {
+          yield* writer.add(s, t, outcome.data, info)
+          chips++
+        } else {
+          yield* writer.skip(s, t, outcome.reason, info)
+        }
+        row.push(outcome)
+      }
+      outcomes.push(row)
+    }
+    return [s, outcomes] as const
+  })
+  yield* Stream.range(start, end - 1, 1).pipe(
+    Stream.mapEffect(extractSample, { concurrency: ctx.concurrency }),
+    Stream.runForEach(([s, outcomes]) => Effect.sync(() => account(s, outcomes)))
   )
   for (const writer of writers.values()) yield* writer.publish
   yield* ShardWriter.writeSamples(
