@@ -2,6 +2,7 @@
 // footprint covers more than `maxOverlap` of its area (exact area in metres). Streaming and bulk forms agree.
 import type { Patch } from "@eoforge/core"
 import { Effect, Schema, Stream } from "effect"
+import * as Bulk from "./internal/bulk.ts"
 import * as Footprints from "./internal/footprints.ts"
 import * as Greedy from "./internal/greedy.ts"
 import { InvalidFootprintError, invalid } from "./Overlap.ts"
@@ -88,15 +89,18 @@ export const make = (options?: Options): OverlapFilter => {
 export const filterAll = (patches: ReadonlyArray<Patch.Patch>, options?: Options): BulkResult => {
   const maxOverlap = validate(options)
   const n = patches.length
-  const data = new Float64Array(Math.max(1, n) * Footprints.STRIDE)
+  const arena = new Bulk.Arena(n * Footprints.STRIDE * 8 + Bulk.arenaBytes(n))
+  const data = arena.float64(Math.max(1, n) * Footprints.STRIDE)
   let rMax = 0
   for (let i = 0; i < n; i++) {
     if (!Footprints.write(data, i, patches[i].footprint)) invalid(patches[i])
     const r = Footprints.radius(data, i)
     if (r > rMax) rMax = r
   }
+  const sorted = Bulk.acceptAll(data, n, maxOverlap + Greedy.SLACK, arena)
+  if (sorted !== undefined) return { accepted: sorted, rejected: n - sorted.length }
+  // Footprints of a few metres make the cube grid too fine to sort: filter them one by one instead.
   const greedy = Greedy.make(maxOverlap, n)
-  // Sized from the largest footprint, every query touches at most 2 × 2 × 2 cubes.
   greedy.rMax = rMax
   const accepted = new Int32Array(n)
   let m = 0

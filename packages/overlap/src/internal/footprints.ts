@@ -111,10 +111,10 @@ const shoelace = (p: Float64Array, n: number): number => {
 }
 
 /**
- * The intersection area (m²) of footprints `a` (in `da`) and `b` (in `db`); also fills `result`.
- * Returns 0 without clipping when the bounding spheres are apart (then `result` areas are 0 too).
+ * Fills `result` for footprints `a` (in `da`) and `b` (in `db`): all zeros, without clipping, when their
+ * bounding spheres are apart. Returns nothing, so that no number is boxed per call.
  */
-export const overlap = (da: Float64Array, a: number, db: Float64Array, b: number): number => {
+export const overlap = (da: Float64Array, a: number, db: Float64Array, b: number): void => {
   const oa = a * STRIDE
   const ob = b * STRIDE
   const ax = da[oa]
@@ -131,7 +131,7 @@ export const overlap = (da: Float64Array, a: number, db: Float64Array, b: number
     result[0] = 0
     result[1] = 0
     result[2] = 0
-    return 0
+    return
   }
   // Plane normal: the mean of the two ellipsoid normals, so the frame is the same whichever patch comes first.
   let ux = ax * INV_A2 + bx * INV_A2
@@ -180,7 +180,6 @@ export const overlap = (da: Float64Array, a: number, db: Float64Array, b: number
   result[0] = inter
   result[1] = Math.abs(areaA)
   result[2] = Math.abs(areaB)
-  return inter
 }
 
 // Sutherland–Hodgman: clips convex quad `subject` by convex quad `clipper` (orientation `sign`); returns the area.

@@ -55,7 +55,8 @@ export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
           const dz = data[p + 2] - z
           const rr = r + data[p + 3]
           if (dx * dx + dy * dy + dz * dz >= rr * rr) continue
-          if (overlap(data, c, data, i) > limit * result[1]) return true
+          overlap(data, c, data, i)
+          if (result[0] > limit * result[1]) return true
         }
       }
     }
