@@ -22,12 +22,12 @@ export const invalid = (patch: Patch.Patch): never => {
   })
 }
 
-const pair = Footprints.makeStore(2)
+const pair = new Float64Array(2 * Footprints.STRIDE)
 
 const measure = (a: Patch.Patch, b: Patch.Patch): Float64Array => {
-  if (!Footprints.write(pair.data, 0, a.footprint)) invalid(a)
-  if (!Footprints.write(pair.data, 1, b.footprint)) invalid(b)
-  Footprints.overlap(pair.data, 0, pair.data, 1)
+  if (!Footprints.write(pair, 0, a.footprint)) invalid(a)
+  if (!Footprints.write(pair, 1, b.footprint)) invalid(b)
+  Footprints.overlap(pair, 0, pair, 1)
   return Footprints.result
 }
 
@@ -42,8 +42,8 @@ export const fraction = (a: Patch.Patch, b: Patch.Patch): number => {
 
 /** The ground area (m²) of a footprint, measured in its own tangent plane. */
 export const area = (a: Patch.Patch): number => {
-  if (!Footprints.write(pair.data, 0, a.footprint)) invalid(a)
-  Footprints.overlap(pair.data, 0, pair.data, 0)
+  if (!Footprints.write(pair, 0, a.footprint)) invalid(a)
+  Footprints.overlap(pair, 0, pair, 0)
   return Footprints.result[1]
 }
 

@@ -62,18 +62,18 @@ const validate = (options: Options | undefined): number => {
 export const make = (options?: Options): OverlapFilter => {
   const maxOverlap = validate(options)
   const greedy = Greedy.make(maxOverlap, 1024)
-  const store = Footprints.makeStore(1024)
+  const store = Footprints.makeStore()
+  const candidate = new Float64Array(Footprints.STRIDE)
   const kept: Array<Patch.Patch> = []
   let offered = 0
   return {
     maxOverlap,
     offer: (patch) => {
       const slot = kept.length
-      Footprints.ensure(store, slot)
-      if (!Footprints.write(store.data, slot, patch.footprint)) invalid(patch)
+      if (!Footprints.write(candidate, 0, patch.footprint)) invalid(patch)
       offered++
-      if (Greedy.blocked(greedy, store.data, slot)) return false
-      Greedy.accept(greedy, store.data, slot)
+      if (Greedy.blocked(greedy, store, candidate)) return false
+      Greedy.accept(greedy, store, slot, candidate)
       kept.push(patch)
       return true
     },
@@ -102,11 +102,14 @@ export const filterAll = (patches: ReadonlyArray<Patch.Patch>, options?: Options
   // Footprints of a few metres make the cube grid too fine to sort: filter them one by one instead.
   const greedy = Greedy.make(maxOverlap, n)
   greedy.rMax = rMax
+  const store = Footprints.makeStore()
+  const candidate = new Float64Array(Footprints.STRIDE)
   const accepted = new Int32Array(n)
   let m = 0
   for (let i = 0; i < n; i++) {
-    if (Greedy.blocked(greedy, data, i)) continue
-    Greedy.accept(greedy, data, i)
+    candidate.set(data.subarray(i * Footprints.STRIDE, (i + 1) * Footprints.STRIDE))
+    if (Greedy.blocked(greedy, store, candidate)) continue
+    Greedy.accept(greedy, store, m, candidate)
     accepted[m++] = i
   }
   return { accepted: accepted.slice(0, m), rejected: n - m }

@@ -15,22 +15,27 @@ const RAD = Math.PI / 180
  */
 export const STRIDE = 16
 
-/** A growable array of footprints. */
+/** Footprints per block of a Store. */
+export const BLOCK = 1 << 14
+/** log2(BLOCK): footprint i lives in blocks[i >>> SHIFT] at i & (BLOCK - 1). */
+export const SHIFT = 14
+
+/**
+ * A growable array of footprints in fixed blocks (2 MiB each): growing never copies, and memory arrives in
+ * small steps rather than in doublings that each make V8 collect the caller's whole heap.
+ */
 export interface Store {
-  data: Float64Array
+  readonly blocks: Array<Float64Array>
 }
 
-/** An empty store with room for `capacity` footprints. */
-export const makeStore = (capacity: number): Store => ({
-  data: new Float64Array(Math.max(1, capacity) * STRIDE)
-})
+/** An empty store. */
+export const makeStore = (): Store => ({ blocks: [] })
 
-/** Makes room for footprint `slot`, doubling the buffer when needed. */
-export const ensure = (store: Store, slot: number): void => {
-  if ((slot + 1) * STRIDE <= store.data.length) return
-  const next = new Float64Array(Math.max((slot + 1) * STRIDE, store.data.length * 2))
-  next.set(store.data)
-  store.data = next
+/** Copies footprint 0 of `from` into `slot` of the store, adding a block when needed. */
+export const put = (store: Store, slot: number, from: Float64Array): void => {
+  const b = slot >>> SHIFT
+  if (b === store.blocks.length) store.blocks.push(new Float64Array(BLOCK * STRIDE))
+  store.blocks[b].set(from.subarray(0, STRIDE), (slot & (BLOCK - 1)) * STRIDE)
 }
 
 const corner = new Float64Array(12)

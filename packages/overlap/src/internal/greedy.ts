@@ -1,7 +1,7 @@
 // Greedy acceptance in candidate order: a candidate is blocked when an accepted footprint covers more than
 // the allowed fraction of its area. Shared by the streaming and the bulk filter so both decide identically.
 import { CellHash } from "./cellHash.ts"
-import { overlap, result, STRIDE } from "./footprints.ts"
+import { BLOCK, overlap, put, result, SHIFT, type Store, STRIDE } from "./footprints.ts"
 
 /** Relative slack so that footprints sharing an edge never count as overlapping through rounding. */
 export const SLACK = 1e-9
@@ -25,15 +25,15 @@ export const make = (maxOverlap: number, expected: number): Greedy => ({
   expected
 })
 
-/** Whether candidate slot `c` of `data` is covered beyond the limit by an accepted slot. */
-export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
+/** Whether the candidate (footprint 0 of `candidate`) is covered beyond the limit by an accepted slot. */
+export const blocked = (g: Greedy, store: Store, candidate: Float64Array): boolean => {
   const hash = g.hash
   if (hash === undefined) return false
-  const o = c * STRIDE
-  const x = data[o]
-  const y = data[o + 1]
-  const z = data[o + 2]
-  const r = data[o + 3]
+  const blocks = store.blocks
+  const x = candidate[0]
+  const y = candidate[1]
+  const z = candidate[2]
+  const r = candidate[3]
   const reach = r + g.rMax
   const next = hash.next
   const s = hash.side
@@ -49,13 +49,14 @@ export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
       for (let iz = z0; iz <= z1; iz++) {
         for (let i = hash.first(ix, iy, iz); i >= 0; i = next[i]) {
           // Bounding spheres apart: cannot touch (the same test opens `overlap`, inlined here for speed).
-          const p = i * STRIDE
+          const data = blocks[i >>> SHIFT]
+          const p = (i & (BLOCK - 1)) * STRIDE
           const dx = data[p] - x
           const dy = data[p + 1] - y
           const dz = data[p + 2] - z
           const rr = r + data[p + 3]
           if (dx * dx + dy * dy + dz * dz >= rr * rr) continue
-          overlap(data, c, data, i)
+          overlap(candidate, 0, data, i & (BLOCK - 1))
           if (result[0] > limit * result[1]) return true
         }
       }
@@ -64,12 +65,14 @@ export const blocked = (g: Greedy, data: Float64Array, c: number): boolean => {
   return false
 }
 
-/** Records slot `c` of `data` as accepted. */
-export const accept = (g: Greedy, data: Float64Array, c: number): void => {
-  const o = c * STRIDE
+/** Records the candidate (footprint 0 of `candidate`) as accepted in `slot` of the store. */
+export const accept = (g: Greedy, store: Store, slot: number, candidate: Float64Array): void => {
+  const data = candidate
+  const o = 0
   const r = data[o + 3]
   // Cubes twice the largest reach: a query then touches at most 2 × 2 × 2 of them.
   g.hash ??= new CellHash(Math.max(1, 4 * Math.max(r, g.rMax)), g.expected)
   if (r > g.rMax) g.rMax = r
-  g.hash.insert(c, data[o], data[o + 1], data[o + 2])
+  put(store, slot, candidate)
+  g.hash.insert(slot, data[o], data[o + 1], data[o + 2])
 }
