@@ -9,6 +9,16 @@ import { StoreError } from "./ZarrError.ts"
 export type Range =
   { readonly offset: number; readonly length: number } | { readonly suffixLength: number }
 
+/** A value opened for repeated positioned reads (see `StoreApi.openRanged`). */
+export interface RangedFile {
+  /** Bytes in the value when it was opened. */
+  readonly size: number
+  /** Fill `target` with the value's bytes from `offset` on; fails when the value ends first. */
+  readonly readInto: (offset: number, target: Uint8Array) => Effect.Effect<void, StoreError>
+  /** Release the underlying descriptor; reads after it fail. */
+  readonly close: Effect.Effect<void>
+}
+
 /** The operations a back-end offers; keys are `/`-separated and relative to the store root. */
 export interface StoreApi {
   /** A human label for messages, e.g. the root directory. */
@@ -20,6 +30,11 @@ export interface StoreApi {
     key: string,
     range: Range
   ) => Effect.Effect<Uint8Array | undefined, StoreError>
+  /**
+   * Open a value for many positioned reads, or undefined when the key is absent (optional capability;
+   * local files keep one descriptor open until `close`, so reads see the file as it was when opened).
+   */
+  readonly openRanged?: (key: string) => Effect.Effect<RangedFile | undefined, StoreError>
   /** Publish a value atomically: readers see the old value or the whole new one, never part of it. */
   readonly set: (
     key: string,
@@ -124,6 +139,37 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
       await handle.close()
     }
   }
+  const openRanged = async (key: string): Promise<RangedFile | undefined> => {
+    let handle: fs.FileHandle
+    try {
+      handle = await fs.open(resolve(key), "r")
+    } catch (e) {
+      if (isMissing(e)) return undefined
+      throw e
+    }
+    let size: number
+    try {
+      size = (await handle.stat()).size
+    } catch (e) {
+      await handle.close()
+      throw e
+    }
+    const readInto = async (offset: number, target: Uint8Array): Promise<void> => {
+      let done = 0
+      while (done < target.length) {
+        const { bytesRead } = await handle.read(target, done, target.length - done, offset + done)
+        if (bytesRead === 0)
+          throw new Error(`value ends at byte ${offset + done}, wanted ${offset + target.length}`)
+        done += bytesRead
+      }
+    }
+    return {
+      size,
+      readInto: (offset, target) =>
+        Effect.tryPromise({ try: () => readInto(offset, target), catch: fail(key, "read") }),
+      close: Effect.promise(() => handle.close().catch(() => undefined))
+    }
+  }
   const write = async (key: string, chunks: ReadonlyArray<Uint8Array>): Promise<void> => {
     const target = resolve(key)
     const dir = path.dirname(target)
@@ -163,6 +209,8 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
     get: (key) => Effect.tryPromise({ try: () => read(key), catch: fail(key, "read") }),
     getRange: (key, range) =>
       Effect.tryPromise({ try: () => read(key, range), catch: fail(key, "read") }),
+    openRanged: (key) =>
+      Effect.tryPromise({ try: () => openRanged(key), catch: fail(key, "read") }),
     set: (key, value) =>
       Effect.tryPromise({ try: () => write(key, parts(value)), catch: fail(key, "write") }),
     delete: (key) =>
