@@ -22,8 +22,8 @@ import {
   filterRadius,
   footprint,
   interpolate,
+  maskNodata,
   nearest,
-  nearestAligned,
   type Window
 } from "./internal/warp.ts"
 import { warpChunks, type Chunk } from "./internal/warpWindow.ts"
@@ -225,6 +225,48 @@ const subWindow = (w: Window, c: Chunk): Window => {
   return { bands, wx: x0, wy: y0, ww, wh }
 }
 
+/**
+ * Same CRS, same pixel size, integer offset, nearest: tile rows are copied straight into the chip (no
+ * coordinates, no intermediate window), then pixels equal to nodata in any band are masked out.
+ */
+const readAligned = async (
+  handle: Handle,
+  grid: PixelGrid.PixelGrid,
+  bands: ReadonlyArray<number>,
+  image: Header["images"][number],
+  level: number,
+  [ox, oy]: readonly [number, number],
+  pool: Pool | undefined,
+  cache: TileCache
+): Promise<Chip.Chip> => {
+  const { header } = handle
+  const n = grid.width * grid.height
+  const data = DType.alloc(header.dtype, bands.length * n)
+  if (header.nodata !== undefined) data.fill(header.nodata)
+  const out = bands.map((_, b) => data.subarray(b * n, (b + 1) * n) as DType.TypedArray)
+  const mask = new Uint8Array(n)
+  const c0 = Math.max(0, -ox)
+  const r0 = Math.max(0, -oy)
+  const c1 = Math.min(grid.width, image.getWidth() - ox)
+  const r1 = Math.min(grid.height, image.getHeight() - oy)
+  if (c1 > c0 && r1 > r0) {
+    await readWindow(
+      image,
+      handle.tiff.littleEndian,
+      header.dtype,
+      [c0 + ox, r0 + oy, c1 + ox, r1 + oy],
+      bands,
+      pool,
+      { cache, owner: handle.id, image: String(level) },
+      { arrays: out, stride: grid.width, dx: c0, dy: r0 }
+    )
+    for (let j = r0; j < r1; j++) mask.fill(1, j * grid.width + c0, j * grid.width + c1)
+    if (header.nodata !== undefined)
+      maskNodata(out, mask, header.nodata, grid.width, c0, r0, c1, r1)
+  }
+  return { grid, dtype: header.dtype, bands: bands.length, data, mask }
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -258,6 +300,10 @@ const resample = async (
   const inv = GeoTransform.invert(imageGt)
   if (inv === undefined) throw new CrsProblem(`${uri} has a singular geotransform`)
   const dstGt = PixelGrid.geoTransform(grid)
+  const aligned =
+    options.resampling === "nearest" && transform === undefined ? alignment(dstGt, inv) : undefined
+  if (aligned !== undefined)
+    return readAligned(handle, grid, bands, image, level, aligned, pool, cache)
   const corners = options.resampling === "average" || options.resampling === "mode"
   const lattice = corners
     ? { nx: grid.width + 1, ny: grid.height + 1, start: 0 }
@@ -351,19 +397,7 @@ const resample = async (
   const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
   switch (options.resampling) {
     case "nearest": {
-      const aligned = transform === undefined ? alignment(dstGt, inv) : undefined
-      if (aligned !== undefined)
-        nearestAligned(
-          window,
-          aligned[0],
-          aligned[1],
-          grid.width,
-          grid.height,
-          header.nodata,
-          out,
-          mask
-        )
-      else nearest(window, xs, ys, header.nodata, out, mask)
+      nearest(window, xs, ys, header.nodata, out, mask)
       break
     }
     case "bilinear":

@@ -1,13 +1,13 @@
 // The decoded-tile cache: bounded by bytes, least recently used evicted first, one decode per tile even
-// when reads overlap, and a closed source's tiles dropped.
+// when reads overlap, partial tiles extended when a read needs more rows, and a closed source's tiles dropped.
 import { assert, describe, it } from "@effect/vitest"
 import { TileCache } from "../src/internal/tileCache.ts"
 
 const decoder = () => {
   const calls: Array<number> = []
-  const decode = (n: number, bytes: number) => () => {
+  const decode = (n: number, bytes: number) => (rows: number) => {
     calls.push(n)
-    return Promise.resolve(new ArrayBuffer(bytes))
+    return Promise.resolve({ buffer: new ArrayBuffer(bytes), rows })
   }
   return { calls, decode }
 }
@@ -16,7 +16,7 @@ describe("TileCache", () => {
   it("decodes a tile once however many reads ask for it at the same time", async () => {
     const cache = new TileCache(1000)
     const { calls, decode } = decoder()
-    const all = await Promise.all([1, 2, 3].map(() => cache.get(0, "a", decode(1, 100))))
+    const all = await Promise.all([1, 2, 3].map(() => cache.get(0, "a", 4, decode(1, 100))))
     assert.deepStrictEqual(calls, [1])
     assert.strictEqual(all[0], all[2])
     assert.strictEqual(cache.hits, 2)
@@ -25,21 +25,35 @@ describe("TileCache", () => {
   it("keeps at most its capacity in bytes and evicts the least recently used tile", async () => {
     const cache = new TileCache(250)
     const { calls, decode } = decoder()
-    await cache.get(0, "a", decode(1, 100))
-    await cache.get(0, "b", decode(2, 100))
-    await cache.get(0, "a", decode(3, 100)) // a is now the most recently used
-    await cache.get(0, "c", decode(4, 100)) // evicts b
+    await cache.get(0, "a", 4, decode(1, 100))
+    await cache.get(0, "b", 4, decode(2, 100))
+    await cache.get(0, "a", 4, decode(3, 100)) // a is now the most recently used
+    await cache.get(0, "c", 4, decode(4, 100)) // evicts b
     assert.isAtMost(cache.size, 250)
-    await cache.get(0, "a", decode(5, 100))
-    await cache.get(0, "b", decode(6, 100))
+    await cache.get(0, "a", 4, decode(5, 100))
+    await cache.get(0, "b", 4, decode(6, 100))
     assert.deepStrictEqual(calls, [1, 2, 4, 6])
+  })
+
+  it("serves fewer rows from a partial tile and decodes again, replacing it, when a read needs more", async () => {
+    const cache = new TileCache(1000)
+    const { calls, decode } = decoder()
+    await cache.get(0, "a", 8, decode(1, 80))
+    const fewer = await cache.get(0, "a", 3, decode(2, 30))
+    assert.strictEqual(fewer.rows, 8)
+    const more = await cache.get(0, "a", 16, decode(3, 160))
+    assert.strictEqual(more.rows, 16)
+    assert.strictEqual(cache.size, 160)
+    await cache.get(0, "a", 16, decode(4, 160))
+    assert.deepStrictEqual(calls, [1, 3])
+    assert.strictEqual(cache.extensions, 1)
   })
 
   it("decodes every time when its capacity is zero", async () => {
     const cache = new TileCache(0)
     const { calls, decode } = decoder()
-    await cache.get(0, "a", decode(1, 10))
-    await cache.get(0, "a", decode(2, 10))
+    await cache.get(0, "a", 4, decode(1, 10))
+    await cache.get(0, "a", 4, decode(2, 10))
     assert.deepStrictEqual(calls, [1, 2])
     assert.strictEqual(cache.size, 0)
   })
@@ -47,25 +61,27 @@ describe("TileCache", () => {
   it("drops the tiles of a closed source and keeps the others", async () => {
     const cache = new TileCache(1000)
     const { calls, decode } = decoder()
-    await cache.get(1, "1/a", decode(1, 100))
-    await cache.get(2, "2/a", decode(2, 100))
+    await cache.get(1, "1/a", 4, decode(1, 100))
+    await cache.get(2, "2/a", 4, decode(2, 100))
     cache.drop(1)
     assert.strictEqual(cache.size, 100)
-    await cache.get(1, "1/a", decode(3, 100))
-    await cache.get(2, "2/a", decode(4, 100))
+    await cache.get(1, "1/a", 4, decode(3, 100))
+    await cache.get(2, "2/a", 4, decode(4, 100))
     assert.deepStrictEqual(calls, [1, 2, 3])
   })
 
   it("forgets a tile whose decode failed so that the next read retries it", async () => {
     const cache = new TileCache(1000)
     const failed = await cache
-      .get(0, "a", () => Promise.reject(new Error("bad")))
+      .get(0, "a", 1, () => Promise.reject(new Error("bad")))
       .then(
         () => false,
         () => true
       )
     assert.isTrue(failed)
-    const buffer = await cache.get(0, "a", () => Promise.resolve(new ArrayBuffer(8)))
-    assert.strictEqual(buffer.byteLength, 8)
+    const decoded = await cache.get(0, "a", 1, (rows) =>
+      Promise.resolve({ buffer: new ArrayBuffer(8), rows })
+    )
+    assert.strictEqual(decoded.buffer.byteLength, 8)
   })
 })

@@ -1,8 +1,9 @@
 // Raster benchmark: chips/s of @eoforge/raster against GDAL (gdal.Warp into MEM, one thread) in one run.
 // 264 × 264 × 13-band uint16 chips from a DEFLATE COG with 512² tiles; same CRS and the neighbouring UTM zone.
 // Usage: npx node tools/bench/raster/run.ts [--chips 30] [--workers 0] [--cache-mb 256] [--cog …] [--size 5490]
+//          [--baseline DIR]  (DIR/src/index.ts: another version of @eoforge/raster, measured in the same run)
 import { Crs, PixelGrid } from "@eoforge/core"
-import { RasterSource } from "@eoforge/raster"
+import { RasterSource as Current } from "@eoforge/raster"
 import { Effect } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync } from "node:fs"
@@ -71,31 +72,45 @@ const modes = [
   }
 ] as const
 
-const ours = await Effect.runPromise(
-  Effect.gen(function* () {
-    const raster = yield* RasterSource.RasterSource
-    const info = yield* raster.open(cog)
-    const rates: Record<string, number> = {}
-    for (const mode of modes) {
-      const options = { resampling: mode.resampling, approximate: mode.approximate }
-      for (const g of mode.grids.slice(0, 2)) yield* raster.read(info, g, options)
-      const start = performance.now()
-      let valid = 0
-      for (const g of mode.grids) {
-        const c = yield* raster.read(info, g, options)
-        valid += c.mask?.reduce((a, v) => a + v, 0) ?? 0
+const baselineDir = arg("baseline", "")
+type Service = typeof Current
+const measure = (RasterSource: Service) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const raster = yield* RasterSource.RasterSource
+      const info = yield* raster.open(cog)
+      const rates: Record<string, number> = {}
+      for (const mode of modes) {
+        const options = { resampling: mode.resampling, approximate: mode.approximate }
+        for (const g of mode.grids.slice(0, 2)) yield* raster.read(info, g, options)
+        const start = performance.now()
+        let valid = 0
+        for (const g of mode.grids) {
+          const c = yield* raster.read(info, g, options)
+          valid += c.mask?.reduce((a, v) => a + v, 0) ?? 0
+        }
+        rates[mode.name] = mode.grids.length / ((performance.now() - start) / 1000)
+        if (valid === 0) throw new Error(`${mode.name}: no valid pixel read`)
       }
-      rates[mode.name] = mode.grids.length / ((performance.now() - start) / 1000)
-      if (valid === 0) throw new Error(`${mode.name}: no valid pixel read`)
-    }
-    return rates
-  }).pipe(
-    Effect.scoped,
-    Effect.provide(
-      RasterSource.layerGeoTiffWith({ workers, tileCacheBytes: cacheMb * 1024 * 1024 })
+      return rates
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(
+        RasterSource.layerGeoTiffWith({ workers, tileCacheBytes: cacheMb * 1024 * 1024 })
+      )
     )
   )
-)
+const baseline: Record<string, number> | undefined =
+  baselineDir === ""
+    ? undefined
+    : await measure(
+        (
+          (await import(`${process.cwd()}/${baselineDir}/src/index.ts`)) as {
+            RasterSource: Service
+          }
+        ).RasterSource
+      )
+const ours = await measure(Current)
 
 const toJob = (g: PixelGrid.PixelGrid) => ({
   epsg: Crs.epsgCode(g.crs),
@@ -139,10 +154,15 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")}\n`
 )
-console.log("| read | @eoforge/raster chips/s | GDAL chips/s | ratio |")
-console.log("|---|---:|---:|---:|")
+const before = baseline === undefined ? "" : " baseline chips/s | baseline ratio |"
+console.log(`| read | @eoforge/raster chips/s | GDAL chips/s | ratio |${before}`)
+console.log(`|---|---:|---:|---:|${baseline === undefined ? "" : "---:|---:|"}`)
 for (const mode of modes) {
   const a = ours[mode.name]
   const b = gdal[mode.name]
-  console.log(`| ${mode.name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |`)
+  const c = baseline?.[mode.name]
+  const extra = c === undefined ? "" : ` ${c.toFixed(1)} | ${(c / b).toFixed(2)}× |`
+  console.log(
+    `| ${mode.name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |${extra}`
+  )
 }

@@ -1,7 +1,7 @@
-// DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate.
-// Registered once for compression codes 8 and 32946; worker-pool decoding keeps geotiff.js's own decoders.
+// DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
+// to the last row a read needs. Registered once for codes 8 and 32946; worker pools keep geotiff.js's decoders.
 import { addDecoder, BaseDecoder } from "geotiff"
-import { inflateSync } from "node:zlib"
+import { constants, inflateSync } from "node:zlib"
 
 class NativeDeflateDecoder extends BaseDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
@@ -29,4 +29,62 @@ export const register = (): void => {
   if (registered) return
   registered = true
   addDecoder([8, 32946], async () => NativeDeflateDecoder as never)
+}
+
+/** The error of a DEFLATE block that ends before the rows it must hold. */
+export class ShortBlock extends Error {}
+
+/**
+ * The first rows (at least `need` of `blockRows`, `rowBytes` each) of a zlib-wrapped DEFLATE block. Inflates a
+ * prefix of `compressed` sized by proportion (DEFLATE is sequential; the rows after the last needed one are
+ * never inflated), retrying with a longer prefix when it falls short. Returns the inflated bytes' buffer and
+ * the number of whole rows in it.
+ */
+export const inflateRows = (
+  compressed: Uint8Array,
+  rowBytes: number,
+  blockRows: number,
+  need: number
+): { readonly buffer: ArrayBufferLike; readonly rows: number } => {
+  const full = rowBytes * blockRows
+  const len = compressed.byteLength
+  let take =
+    need >= blockRows ? len : Math.min(len, Math.ceil((len * need * 1.03) / blockRows) + 4096)
+  for (;;) {
+    const partial = take < len
+    // The expected output of the prefix plus a little: one chunk, so zlib neither loops nor concatenates.
+    const chunk = partial ? Math.min(full, Math.ceil((full * take * 1.08) / len) + rowBytes) : full
+    const out = inflateSync(compressed.subarray(0, take), {
+      chunkSize: Math.max(64, Math.min(chunk, 256 * 1024 * 1024)),
+      finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH
+    })
+    const rows = Math.min(blockRows, Math.floor(out.byteLength / rowBytes))
+    if (rows >= need) {
+      const buffer =
+        out.byteOffset === 0 && out.byteLength > 4096
+          ? out.buffer
+          : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
+      return { buffer, rows }
+    }
+    if (!partial)
+      throw new ShortBlock(
+        `a DEFLATE block holds ${rows} of its ${blockRows} rows (truncated data)`
+      )
+    // Short: grow the prefix by what the missing rows should need, and some.
+    const perRow = take / Math.max(1, out.byteLength / rowBytes)
+    take = Math.min(len, take + Math.ceil(perRow * (need - rows) * 1.2) + 16384)
+  }
+}
+
+/** Undoes TIFF horizontal differencing (predictor 2) in place on the first `rows` rows of `values`. */
+export const undoHorizontalPredictor = (
+  values: Uint8Array | Uint16Array | Uint32Array,
+  rowLength: number,
+  rows: number,
+  stride: number
+): void => {
+  for (let r = 0; r < rows; r++) {
+    const end = (r + 1) * rowLength
+    for (let i = r * rowLength + stride; i < end; i++) values[i] = values[i] + values[i - stride]
+  }
 }

@@ -1,9 +1,16 @@
 // A bounded least-recently-used cache of decoded tiles, shared by the sources of one RasterSource layer
 // (as GDAL's block cache is shared by its datasets). In-flight decodes are shared too: no tile decodes twice.
 
+/** A decoded tile, or its first `rows` rows (DEFLATE is sequential: a read may stop after the rows it needs). */
+export interface Decoded {
+  readonly buffer: ArrayBufferLike
+  readonly rows: number
+}
+
 interface Entry {
   readonly owner: number
-  readonly value: Promise<ArrayBufferLike>
+  readonly value: Promise<Decoded>
+  rows: number
   bytes: number
 }
 
@@ -14,34 +21,42 @@ export class TileCache {
   private used = 0
   hits = 0
   misses = 0
+  /** Decodes of a tile held with fewer rows than a read needed. */
+  extensions = 0
 
   constructor(capacity: number) {
     this.capacity = capacity
   }
 
-  /** The decoded tile for `key`, decoding it with `decode` when it is not cached. */
+  /** At least the first `rows` rows of the tile `key`, decoding with `decode(rows)` when they are not cached. */
   get(
     owner: number,
     key: string,
-    decode: () => Promise<ArrayBufferLike>
-  ): Promise<ArrayBufferLike> {
+    rows: number,
+    decode: (rows: number) => Promise<Decoded>
+  ): Promise<Decoded> {
     const found = this.entries.get(key)
     if (found !== undefined) {
-      this.hits++
       // Re-insert: Map iteration order is insertion order, so the first entry is the least recently used.
       this.entries.delete(key)
       this.entries.set(key, found)
-      return found.value
-    }
-    this.misses++
-    if (this.capacity <= 0) return decode()
-    const value = decode()
-    const entry: Entry = { owner, value, bytes: 0 }
+      if (found.rows >= rows) {
+        this.hits++
+        return found.value
+      }
+      this.extensions++
+      this.used -= found.bytes
+      this.entries.delete(key)
+    } else this.misses++
+    if (this.capacity <= 0) return decode(rows)
+    const value = decode(rows)
+    const entry: Entry = { owner, value, rows, bytes: 0 }
     this.entries.set(key, entry)
     value.then(
-      (buffer) => {
+      (decoded) => {
         if (this.entries.get(key) !== entry) return
-        entry.bytes = buffer.byteLength
+        entry.rows = Math.max(rows, decoded.rows)
+        entry.bytes = decoded.buffer.byteLength
         this.used += entry.bytes
         this.evict()
       },

@@ -1,8 +1,9 @@
-// Reading a pixel window of selected bands by decoding each covering tile (or strip) once, through the layer's
-// tile cache, and copying it with typed-array loops; geotiff.js's readRasters is the fallback for odd layouts.
+// Reading a pixel window of selected bands by decoding each covering tile (or strip) once — DEFLATE only up to
+// the last row the window needs — through the layer's tile cache, and copying rows with typed-array loops.
 import { DType } from "@eoforge/core"
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
-import type { TileCache } from "./tileCache.ts"
+import { inflateRows, undoHorizontalPredictor } from "./nativeDeflate.ts"
+import type { Decoded, TileCache } from "./tileCache.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
 export interface TileCacheSlot {
@@ -11,21 +12,75 @@ export interface TileCacheSlot {
   readonly image: string
 }
 
+/** Where window pixel (x, y) lands: `arrays[i][(y - y0 + dy) * stride + x - x0 + dx]` for the i-th sample. */
+export interface Destination {
+  readonly arrays: ReadonlyArray<DType.TypedArray>
+  readonly stride: number
+  readonly dx: number
+  readonly dy: number
+}
+
 type Decoder = { decode: (buffer: ArrayBufferLike) => Promise<ArrayBufferLike> }
 
-const decoderFor = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<Decoder> => {
+interface Layout {
+  readonly compression: number
+  readonly predictor: number
+  readonly bits: number
+  readonly decoder: Decoder
+}
+
+const layoutOf = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<Layout> => {
   const fd = image.getFileDirectory()
   const compression = Number(fd.getValue("Compression") ?? 1)
+  const bitsPerSample = (await fd.loadValue("BitsPerSample")) as never
+  const predictor = Number((await fd.loadValue("Predictor")) ?? 1)
   const parameters = {
     tileWidth: image.getTileWidth(),
     tileHeight: image.getTileHeight(),
     planarConfiguration: image.planarConfiguration,
-    bitsPerSample: (await fd.loadValue("BitsPerSample")) as never,
-    predictor: Number((await fd.loadValue("Predictor")) ?? 1)
+    bitsPerSample,
+    predictor
   }
-  return pool !== undefined
-    ? pool.bindParameters(compression, parameters)
-    : ((await getDecoder(compression, parameters)) as unknown as Decoder)
+  const decoder =
+    pool !== undefined
+      ? (pool.bindParameters(compression, parameters) as unknown as Decoder)
+      : ((await getDecoder(compression, parameters)) as unknown as Decoder)
+  return { compression, predictor, bits: image.getBitsPerSample(0), decoder }
+}
+
+/** Decodes the first `need` rows (or more) of block (tx, ty, sample) with node:zlib. */
+const inflateBlock = async (
+  image: GeoTIFFImage,
+  layout: Layout,
+  tx: number,
+  ty: number,
+  sample: number,
+  need: number
+): Promise<Decoded | undefined> => {
+  const planar = image.planarConfiguration === 2
+  const perRow = Math.ceil(image.getWidth() / image.getTileWidth())
+  const perCol = Math.ceil(image.getHeight() / image.getTileHeight())
+  const index = (planar ? sample * perRow * perCol : 0) + ty * perRow + tx
+  const fd = image.getFileDirectory()
+  const offset = Number(
+    await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
+  )
+  const count = Number(
+    await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
+  )
+  if (!(count > 0)) return undefined
+  const [slice] = await image.source.fetch([{ offset, length: count }])
+  const stride = planar ? 1 : image.getSamplesPerPixel()
+  const rowLength = image.getTileWidth() * stride
+  const bytes = layout.bits / 8
+  const blockRows = image.isTiled ? image.getTileHeight() : image.getBlockHeight(ty)
+  const decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
+  if (layout.predictor === 2) {
+    const View = bytes === 1 ? Uint8Array : bytes === 2 ? Uint16Array : Uint32Array
+    const values = new View(decoded.buffer as ArrayBuffer, 0, decoded.rows * rowLength)
+    undoHorizontalPredictor(values, rowLength, decoded.rows, stride)
+  }
+  return decoded
 }
 
 /** Band arrays of the window [x0, x1) × [y0, y1) of `image` for the 0-based `samples`. */
@@ -36,7 +91,8 @@ export const readWindow = async (
   window: readonly [number, number, number, number],
   samples: ReadonlyArray<number>,
   pool: Pool | undefined,
-  slot?: TileCacheSlot | undefined
+  slot?: TileCacheSlot | undefined,
+  destination?: Destination | undefined
 ): Promise<ReadonlyArray<DType.TypedArray>> => {
   const [x0, y0, x1, y1] = window
   const spp = image.getSamplesPerPixel()
@@ -44,53 +100,88 @@ export const readWindow = async (
   const uniform = Array.from({ length: spp }, (_, s) => image.getBitsPerSample(s)).every(
     (b) => b === size * 8
   )
+  const ww = x1 - x0
+  const wh = y1 - y0
   if (!littleEndian || !uniform) {
-    return (await image.readRasters({
+    const bands = (await image.readRasters({
       window: [x0, y0, x1, y1],
       samples: [...samples],
       interleave: false,
       pool: pool ?? null
     })) as unknown as ReadonlyArray<DType.TypedArray>
+    if (destination === undefined) return bands
+    bands.forEach((band, i) => {
+      for (let j = 0; j < wh; j++)
+        destination.arrays[i].set(
+          band.subarray(j * ww, (j + 1) * ww),
+          (j + destination.dy) * destination.stride + destination.dx
+        )
+    })
+    return destination.arrays
   }
-  const ww = x1 - x0
-  const wh = y1 - y0
-  const out = samples.map(() => DType.alloc(dtype, ww * wh))
-  const decoder = await decoderFor(image, pool)
+  const dest: Destination = destination ?? {
+    arrays: samples.map(() => DType.alloc(dtype, ww * wh)),
+    stride: ww,
+    dx: 0,
+    dy: 0
+  }
+  const out = dest.arrays
+  const layout = await layoutOf(image, pool)
   const tw = image.getTileWidth()
   const th = image.getTileHeight()
   const planar = image.planarConfiguration === 2
-  const Tile = DType.alloc(dtype, 0).constructor as new (b: ArrayBufferLike) => DType.TypedArray
+  // Native partial inflate: DEFLATE on this thread with byte-sized samples and predictor 1 or 2.
+  const native =
+    pool === undefined &&
+    (layout.compression === 8 || layout.compression === 32946) &&
+    (layout.predictor === 1 || (layout.predictor === 2 && size <= 4))
+  const Tile = DType.alloc(dtype, 0).constructor as new (
+    b: ArrayBufferLike,
+    offset?: number,
+    length?: number
+  ) => DType.TypedArray
+  const stride = planar ? 1 : spp
+  const full = (tx: number, ty: number, sample: number): Promise<Decoded> =>
+    image
+      .getTileOrStrip(tx, ty, sample, layout.decoder as never)
+      .then((t) => ({ buffer: t.data, rows: image.getBlockHeight(ty) }))
+  const decode = (tx: number, ty: number, sample: number, need: number): Promise<Decoded> =>
+    native
+      ? inflateBlock(image, layout, tx, ty, sample, need).then((d) => d ?? full(tx, ty, sample))
+      : full(tx, ty, sample)
   const jobs: Array<Promise<void>> = []
   for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
+    const r0 = Math.max(y0, ty * th)
+    const r1 = Math.min(y1, (ty + 1) * th)
+    const need = r1 - ty * th
     for (let tx = Math.floor(x0 / tw); tx <= Math.floor((x1 - 1) / tw); tx++) {
+      const c0 = Math.max(x0, tx * tw)
+      const c1 = Math.min(x1, (tx + 1) * tw)
+      const n = c1 - c0
       const targets = planar ? samples.map((s, i) => [s, i] as const) : [[0, -1] as const]
       for (const [sample, index] of targets) {
         jobs.push(
           (slot === undefined
-            ? image.getTileOrStrip(tx, ty, sample, decoder as never).then((t) => t.data)
-            : slot.cache.get(slot.owner, `${slot.owner}/${slot.image}/${tx}/${ty}/${sample}`, () =>
-                image.getTileOrStrip(tx, ty, sample, decoder as never).then((t) => t.data)
+            ? decode(tx, ty, sample, need)
+            : slot.cache.get(
+                slot.owner,
+                `${slot.owner}/${slot.image}/${tx}/${ty}/${sample}`,
+                need,
+                (rows) => decode(tx, ty, sample, rows)
               )
-          ).then((data) => {
-            const values = new Tile(data)
-            const r0 = Math.max(y0, ty * th)
-            const r1 = Math.min(y1, (ty + 1) * th)
-            const c0 = Math.max(x0, tx * tw)
-            const c1 = Math.min(x1, (tx + 1) * tw)
-            const stride = planar ? 1 : spp
+          ).then((decoded) => {
+            const values = new Tile(decoded.buffer, 0, decoded.rows * tw * stride)
             for (let r = r0; r < r1; r++) {
-              const rowIn = (r - ty * th) * tw
-              const rowOut = (r - y0) * ww - x0
+              const rowIn = (r - ty * th) * tw + (c0 - tx * tw)
+              const rowOut = (r - y0 + dest.dy) * dest.stride + (c0 - x0 + dest.dx)
               if (planar) {
-                const dst = out[index]
-                for (let c = c0; c < c1; c++) dst[rowOut + c] = values[rowIn + c - tx * tw]
-              } else {
-                for (let i = 0; i < samples.length; i++) {
-                  const dst = out[i]
-                  const s = samples[i]
-                  for (let c = c0; c < c1; c++)
-                    dst[rowOut + c] = values[(rowIn + c - tx * tw) * stride + s]
-                }
+                out[index].set(values.subarray(rowIn, rowIn + n), rowOut)
+                continue
+              }
+              for (let i = 0; i < samples.length; i++) {
+                const dst = out[i]
+                let k = rowIn * stride + samples[i]
+                for (let c = 0; c < n; c++, k += stride) dst[rowOut + c] = values[k]
               }
             }
           })

@@ -66,44 +66,30 @@ export const nearest = (
 }
 
 /**
- * Nearest neighbour when target pixel (i, j) is source pixel (i + ox, j + oy) of the image (same CRS, same
- * resolution, integer offset): row copies, with the same validity and nodata rule as `nearest`.
+ * Masks out (mask 0) the pixels of the rectangle [c0, c1) × [r0, r1) of `width`-wide bands where any band
+ * holds `nodata` (NaN matches NaN), and writes `nodata` itself there, as GDAL's nearest does.
  */
-export const nearestAligned = (
-  w: Window,
-  ox: number,
-  oy: number,
-  width: number,
-  height: number,
-  nodata: number | undefined,
+export const maskNodata = (
   out: ReadonlyArray<TypedArray>,
-  mask: Uint8Array
+  mask: Uint8Array,
+  nodata: number,
+  width: number,
+  c0: number,
+  r0: number,
+  c1: number,
+  r1: number
 ): void => {
-  const nb = w.bands.length
-  const c0 = Math.max(0, w.wx - ox)
-  const c1 = Math.min(width, w.wx + w.ww - ox)
-  const r0 = Math.max(0, w.wy - oy)
-  const r1 = Math.min(height, w.wy + w.wh - oy)
-  if (!(c1 > c0 && r1 > r0)) return
-  const hasNodata = nodata !== undefined
-  const nd = nodata ?? 0
-  const ndIsNaN = Number.isNaN(nd)
-  for (let j = r0; j < r1; j++) {
-    const src = (j + oy - w.wy) * w.ww + (c0 + ox - w.wx)
-    const dst = j * width + c0
-    const n = c1 - c0
-    mask.fill(1, dst, dst + n)
-    for (let b = 0; b < nb; b++) {
-      const band = w.bands[b]
-      const o = out[b]
-      if (!hasNodata) {
-        o.set(band.subarray(src, src + n), dst)
-        continue
-      }
-      for (let i = 0; i < n; i++) {
-        const v = band[src + i]
-        if (v === nd || (ndIsNaN && v !== v)) mask[dst + i] = 0
-        else o[dst + i] = v
+  const isNaN = Number.isNaN(nodata)
+  for (let b = 0; b < out.length; b++) {
+    const o = out[b]
+    for (let j = r0; j < r1; j++) {
+      const end = j * width + c1
+      for (let p = j * width + c0; p < end; p++) {
+        const v = o[p]
+        if (v === nodata || (isNaN && v !== v)) {
+          mask[p] = 0
+          o[p] = nodata
+        }
       }
     }
   }

@@ -1,0 +1,62 @@
+// Partial inflate of DEFLATE blocks: the rows a read needs, byte-identical to a full inflate, with fewer bytes
+// inflated, an error for truncated data, and the horizontal predictor undone as TIFF defines it.
+import { assert, describe, it } from "@effect/vitest"
+import { deflateSync } from "node:zlib"
+import { inflateRows, undoHorizontalPredictor } from "../src/internal/nativeDeflate.ts"
+
+// Seeded pseudo-random rows with some structure, so DEFLATE compresses them unevenly.
+const block = (rows: number, rowBytes: number) => {
+  const raw = new Uint8Array(rows * rowBytes)
+  let s = 7
+  for (let i = 0; i < raw.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0
+    raw[i] = (i % 97) + (Math.floor(i / rowBytes) % 3 === 0 ? s >>> 28 : s >>> 24)
+  }
+  return raw
+}
+
+describe("inflateRows", () => {
+  const rows = 256
+  const rowBytes = 1040
+  const raw = block(rows, rowBytes)
+  const compressed = deflateSync(raw)
+
+  it("returns at least the rows asked for, identical to the block's first rows, and not the whole block", () => {
+    for (const need of [1, 17, 100, 200]) {
+      const out = inflateRows(compressed, rowBytes, rows, need)
+      assert.isAtLeast(out.rows, need)
+      assert.isBelow(out.rows, rows)
+      const got = new Uint8Array(out.buffer, 0, out.rows * rowBytes)
+      assert.deepStrictEqual(got, raw.subarray(0, out.rows * rowBytes))
+    }
+  })
+
+  it("returns the whole block when every row is needed", () => {
+    const out = inflateRows(compressed, rowBytes, rows, rows)
+    assert.strictEqual(out.rows, rows)
+    assert.deepStrictEqual(new Uint8Array(out.buffer, 0, raw.length), raw)
+  })
+
+  it("fails on a block cut short before its last row", () => {
+    const cut = compressed.subarray(0, compressed.length >> 1)
+    assert.throws(() => inflateRows(cut, rowBytes, rows, rows))
+  })
+})
+
+describe("undoHorizontalPredictor", () => {
+  it("restores pixel-interleaved uint16 rows differenced per sample, wrapping modulo 2^16", () => {
+    const width = 9
+    const stride = 3
+    const rowsN = 4
+    const original = new Uint16Array(width * stride * rowsN)
+    for (let i = 0; i < original.length; i++) original[i] = (i * 40503) & 0xffff
+    const differenced = new Uint16Array(original.length)
+    for (let r = 0; r < rowsN; r++)
+      for (let i = 0; i < width * stride; i++) {
+        const k = r * width * stride + i
+        differenced[k] = i < stride ? original[k] : original[k] - original[k - stride]
+      }
+    undoHorizontalPredictor(differenced, width * stride, rowsN, stride)
+    assert.deepStrictEqual(differenced, original)
+  })
+})
