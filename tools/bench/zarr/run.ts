@@ -3,6 +3,8 @@
 // Usage: npx node tools/bench/zarr/run.ts [chips=64] [shardSamples=16]
 import { Layout, Reader, ShardWriter, Store } from "@eoforge/zarr"
 import { Effect } from "effect"
+import * as zarr from "zarrita"
+import { FileSystemStore } from "@zarrita/storage"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -70,21 +72,41 @@ const write = Effect.gen(function* () {
   }
 }).pipe(Effect.provide(Store.layerFileSystem(dir)))
 
+const mismatched = (chip: Uint16Array, s: number) =>
+  chip.length !== n || chip[12345] !== chips[s][12345] || chip[n - 1] !== chips[s][n - 1]
+
 const read = Effect.gen(function* () {
   const ds = yield* Reader.open(dir)
   let bad = 0
   for (let s = 0; s < count; s++) {
-    const chip = (yield* ds.readChip("s2l1c", s, 0)) as Uint16Array
-    if (chip.length !== n || chip[12345] !== chips[s][12345] || chip[n - 1] !== chips[s][n - 1])
-      bad++
+    if (mismatched((yield* ds.readChip("s2l1c", s, 0)) as Uint16Array, s)) bad++
   }
+  yield* ds.close
   return bad
 })
+
+// The previous read path: zarrita's sharding codec over the same files (with the Node zstd the
+// Reader registers), one `zarr.get` per chip.
+const readZarrita = async () => {
+  const arr = await zarr.open.v3(zarr.root(new FileSystemStore(dir)).resolve("s2l1c/data"), {
+    kind: "array"
+  })
+  let bad = 0
+  for (let s = 0; s < count; s++) {
+    const chip = (await zarr.get(arr, [s, 0, null, null, null])).data as Uint16Array
+    if (mismatched(chip, s)) bad++
+  }
+  return bad
+}
 
 const cpu = () => {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1e6
 }
+const load0 = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" / ")
 const c0 = cpu()
 const t0 = performance.now()
 await Effect.runPromise(write)
@@ -93,22 +115,32 @@ const c1 = cpu()
 const bad = await Effect.runPromise(read)
 const t2 = performance.now()
 const c2 = cpu()
+const badZarrita = await readZarrita()
+const t3 = performance.now()
+const c3 = cpu()
 let stored = 0
 for (const f of fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
   if (f.isFile() && f.parentPath.includes(`${path.sep}data${path.sep}`))
     stored += fs.statSync(path.join(f.parentPath, f.name)).size
 
 const rows: Array<string> = []
-const row = (who: string, w: number, r: number, wc: number, rc: number) =>
-  rows.push(
-    `| ${who} | ${(mb / w).toFixed(0)} | ${(mb / wc).toFixed(0)} | ${(mb / r).toFixed(0)} | ${(mb / rc).toFixed(0)} |`
-  )
+const rate = (seconds: number | undefined) =>
+  seconds === undefined ? "—" : (mb / seconds).toFixed(0)
+const row = (who: string, w: number | undefined, r: number, wc: number | undefined, rc: number) =>
+  rows.push(`| ${who} | ${rate(w)} | ${rate(wc)} | ${rate(r)} | ${rate(rc)} |`)
 row(
-  "EOForge (node:zlib zstd 1, own sharding; read via zarrita)",
+  "EOForge (node:zlib zstd 1, own sharding; direct shard reads)",
   (t1 - t0) / 1000,
   (t2 - t1) / 1000,
   c1 - c0,
   c2 - c1
+)
+row(
+  "zarrita 0.7.5 reading the EOForge store (previous read path)",
+  undefined,
+  (t3 - t2) / 1000,
+  undefined,
+  c3 - c2
 )
 
 const chroot = "/opt/trixie"
@@ -166,7 +198,11 @@ fs.rmSync(tmp, { recursive: true, force: true })
 
 process.stdout.write(
   `${count} chips uint16 ${B}×${H}×${W} (${mb.toFixed(1)} MB raw), ${shardSamples} chips per shard, ` +
-    `stored ${(stored / 1e6).toFixed(1)} MB (ratio ${((count * n * 2) / stored).toFixed(2)}), ${bad} mismatched chips; ${python}\n\n` +
+    `stored ${(stored / 1e6).toFixed(1)} MB (ratio ${((count * n * 2) / stored).toFixed(2)}), ${bad} + ${badZarrita} mismatched chips; ${python}; ` +
+    `load average (1/5/15 min) ${load0} at the start, ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / ")} at the end\n\n` +
     `| writer / reader | write MB/s wall | write MB/s per CPU-second | read MB/s wall (chip by chip) | read MB/s per CPU-second |\n|---|---|---|---|---|\n` +
     rows.join("\n") +
     "\n"

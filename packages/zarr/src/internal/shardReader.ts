@@ -103,7 +103,8 @@ export const make = (store: StoreApi, layout: Layout.Layout): ShardReader => {
     for (let i = scratch.length - 1; i >= 0; i--) {
       if (scratch[i].length >= n) return scratch.splice(i, 1)[0]
     }
-    return Buffer.allocUnsafe(n)
+    // Rounded up so that the slightly larger compressed chunks that follow still fit it.
+    return Buffer.allocUnsafe(Math.ceil((n * 1.125) / 65536) * 65536)
   }
   const give = (b: Uint8Array) => {
     if (scratch.length < MAX_SCRATCH) scratch.push(b)
