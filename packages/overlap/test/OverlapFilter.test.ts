@@ -59,6 +59,27 @@ describe("OverlapFilter", () => {
     })
   )
 
+  it.effect("a bad footprint fails the stream with a typed error naming the patch", () =>
+    Effect.gen(function* () {
+      const good = square({ lon: 1, lat: 1, size: 100 })
+      const bad: Patch.Patch = {
+        ...good,
+        id: "stream-bad",
+        footprint: [[0, -95], good.footprint[1], good.footprint[2], good.footprint[3]]
+      }
+      const exit = yield* Stream.fromIterable([good, bad]).pipe(
+        OverlapFilter.filterStream(),
+        Stream.runCollect,
+        Effect.exit
+      )
+      const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+      assert.strictEqual(reason?._tag, "Fail")
+      const error = reason?._tag === "Fail" ? (reason.error as Error & { _tag: string }) : undefined
+      assert.strictEqual(error?._tag, "InvalidFootprintError")
+      assert.include(error?.message, "stream-bad")
+    })
+  )
+
   it("SSL4EO's rule: ¾ of a width apart is kept, closer is rejected", () => {
     const make = (lon: number) =>
       PatchGeometry.make({ lon, lat: 45, size: 2640, resolution: 10, snap: 10 })
