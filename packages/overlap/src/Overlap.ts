@@ -15,7 +15,7 @@ export class InvalidFootprintError extends Schema.TaggedError<InvalidFootprintEr
 }
 
 /** Throws InvalidFootprintError naming the patch. */
-export const invalid = (patch: Patch.Patch): never => {
+const invalid = (patch: Patch.Patch): never => {
   throw new InvalidFootprintError({
     patch: String(patch.id),
     footprint: JSON.stringify(patch.footprint)

@@ -5,7 +5,7 @@ import { Effect, Schema, Stream } from "effect"
 import * as Bulk from "./internal/bulk.ts"
 import * as Footprints from "./internal/footprints.ts"
 import * as Greedy from "./internal/greedy.ts"
-import { InvalidFootprintError, invalid } from "./Overlap.ts"
+import { InvalidFootprintError } from "./Overlap.ts"
 
 /** A maxOverlap that is not a number in [0, 1]. */
 export class InvalidMaxOverlapError extends Schema.TaggedError<InvalidMaxOverlapError>()(
@@ -15,6 +15,13 @@ export class InvalidMaxOverlapError extends Schema.TaggedError<InvalidMaxOverlap
   override get message(): string {
     return `invalid maxOverlap ${this.maxOverlap}: give the largest allowed overlap as a fraction of a candidate's area in [0, 1], e.g. 0.25 (SSL4EO-S12's rule)`
   }
+}
+
+const invalid = (patch: Patch.Patch): never => {
+  throw new InvalidFootprintError({
+    patch: String(patch.id),
+    footprint: JSON.stringify(patch.footprint)
+  })
 }
 
 /** Filter options. */

@@ -61,8 +61,7 @@ describe("Overlap", () => {
       "area",
       "exceeds",
       "fraction",
-      "intersectionArea",
-      "invalid"
+      "intersectionArea"
     ])
     assert.deepStrictEqual(Object.keys(Package.OverlapFilter).sort(), [
       "InvalidMaxOverlapError",
