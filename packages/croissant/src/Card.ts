@@ -89,17 +89,17 @@ const composition = (d: Description.DatasetDescription): string => {
       p.bands.map((b) => b.name).join(", ")
     ])
   )
+  // A product has a slot when availability lists that product × slot (with any reason); "—" otherwise.
   const okBySlot = table(
     ["product", ...d.timeSlots.map((t) => t.name)],
     d.products.map((p) => [
       p.id,
-      ...d.timeSlots.map((t) =>
-        String(
-          d.availability
-            .filter((a) => a.product === p.id && a.slot === t.name && a.reason === "Ok")
-            .reduce((n, a) => n + a.count, 0)
-        )
-      )
+      ...d.timeSlots.map((t) => {
+        const rows = d.availability.filter((a) => a.product === p.id && a.slot === t.name)
+        return rows.length === 0
+          ? "—"
+          : String(rows.filter((a) => a.reason === "Ok").reduce((n, a) => n + a.count, 0))
+      })
     ])
   )
   const missing = D.orderedAvailability(d).filter((a) => a.reason !== "Ok")
@@ -119,7 +119,7 @@ const composition = (d: Description.DatasetDescription): string => {
   return [
     "## Composition",
     "",
-    `Each sample is one patch with its own pixel grid (${D.crsNote(d)}); every product is stored on that grid in a Zarr v3 store (\`${d.store.path}\`).`,
+    `Each sample is one patch with its own pixel grid: ${D.crsNote(d)}. Every product is stored on that grid in a Zarr v3 store (\`${d.store.path}\`).`,
     "",
     "### Samples per split",
     "",
@@ -130,6 +130,8 @@ const composition = (d: Description.DatasetDescription): string => {
     products,
     "",
     "### Samples with data per product and time slot",
+    "",
+    "— marks a time slot the product does not have.",
     "",
     okBySlot,
     "",
@@ -169,9 +171,8 @@ const bands = (d: Description.DatasetDescription): string =>
           opt(b.offset),
           b.classes === undefined
             ? "—"
-            : Object.keys(b.classes)
-                .sort((x, y) => Number(x) - Number(y) || (x < y ? -1 : 1))
-                .map((k) => `${k} ${b.classes?.[k]}`)
+            : D.classList(b)
+                .map(([k, name]) => `${k} ${name}`)
                 .join("; ")
         ])
       ),
@@ -191,7 +192,7 @@ const collection = (d: Description.DatasetDescription): string =>
       ["source", "licence", "attribution"],
       d.sources.map((s) => [
         s.url === undefined ? s.name : `[${s.name}](${s.url})`,
-        s.license,
+        D.sourceLicense(s.license),
         s.attribution
       ])
     ),
@@ -227,31 +228,68 @@ const preprocessing = (d: Description.DatasetDescription): string =>
     )
   ].join("\n")
 
-const statistics = (d: Description.DatasetDescription): string =>
-  [
+const statistics = (d: Description.DatasetDescription): string => {
+  const bands = d.products.flatMap((p) => p.bands.map((b) => ({ p, b })))
+  const continuous = bands.filter(({ b }) => !D.isCategorical(b))
+  const categorical = bands.filter(({ b }) => D.isCategorical(b))
+  const normalisation =
+    continuous.length === 0
+      ? "No band is continuous; nothing is normalised."
+      : table(
+          ["product", "band", "mean", "std", "min", "max", "p1", "p99"],
+          continuous.map(({ p, b }) => {
+            const s = D.trainStats(d, p.id, b.name)
+            return [
+              p.id,
+              b.name,
+              opt(s?.mean),
+              opt(s?.std),
+              opt(s?.min),
+              opt(s?.max),
+              opt(s === undefined ? undefined : D.percentile(s, 1)),
+              opt(s === undefined ? undefined : D.percentile(s, 99))
+            ]
+          })
+        )
+  const classes =
+    categorical.length === 0
+      ? []
+      : [
+          "",
+          "### Categorical bands",
+          "",
+          `${categorical.map(({ p, b }) => `${p.id} ${b.name}`).join(", ")} ${categorical.length === 1 ? "is" : "are"} categorical: values are class codes, not quantities, so ${categorical.length === 1 ? "it is" : "they are"} not normalised (one-hot encode or embed the codes instead). Train-split valid pixels and code range:`,
+          "",
+          table(
+            ["product", "band", "count", "min", "max"],
+            categorical.map(({ p, b }) => {
+              const s = D.trainStats(d, p.id, b.name)
+              return [p.id, b.name, opt(s?.count), opt(s?.min), opt(s?.max)]
+            })
+          ),
+          ...categorical.flatMap(({ p, b }) => [
+            "",
+            `Classes of ${p.id} ${b.name}:`,
+            "",
+            table(
+              ["value", "name"],
+              D.classList(b).map(([k, name]) => [k, name])
+            )
+          ])
+        ]
+  return [
     "## Statistics (train split)",
     "",
-    "Stored units, valid pixels only. Normalise with these train-split values: (x − mean) / std. Statistics of every split are in `croissant.json` (record set `statistics`).",
+    "Stored units, valid pixels only. Statistics of every split are in `croissant.json` (record set `statistics`).",
     "",
-    table(
-      ["product", "band", "mean", "std", "min", "max", "p1", "p99"],
-      d.products.flatMap((p) =>
-        p.bands.map((b) => {
-          const s = D.trainStats(d, p.id, b.name)
-          return [
-            p.id,
-            b.name,
-            opt(s?.mean),
-            opt(s?.std),
-            opt(s?.min),
-            opt(s?.max),
-            opt(s === undefined ? undefined : D.percentile(s, 1)),
-            opt(s === undefined ? undefined : D.percentile(s, 99))
-          ]
-        })
-      )
-    )
+    "### Normalisation",
+    "",
+    "Normalise each continuous band with these train-split values: (x − mean) / std (record set `normalisation`).",
+    "",
+    normalisation,
+    ...classes
   ].join("\n")
+}
 
 /** The dataset card of a described store (throws the description's typed errors). */
 export const make = (input: unknown): string => {
@@ -294,11 +332,12 @@ export const make = (input: unknown): string => {
     "",
     `The dataset is released under ${d.license}. It is derived from the sources below, whose licences apply and whose attribution must be kept:`,
     "",
-    ...d.sources.map((s) => `- **${s.name}** (${s.license}): ${s.attribution}`),
+    ...d.sources.map((s) => `- **${s.name}** (${D.sourceLicense(s.license)}): ${s.attribution}`),
     "",
     "## Citation",
     "",
-    "```bibtex",
+    // A BibTeX entry starts with `@`; anything else is plain text.
+    d.citeAs.trimStart().startsWith("@") ? "```bibtex" : "```text",
     d.citeAs,
     "```",
     ""

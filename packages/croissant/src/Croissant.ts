@@ -50,13 +50,7 @@ const bandProperty = (b: Band.BandSpec, index: number): Json => {
   if (b.scale !== undefined) props.push(property("scale", b.scale))
   if (b.offset !== undefined) props.push(property("offset", b.offset))
   if (b.resampling !== undefined) props.push(property("resampling", b.resampling))
-  if (b.classes !== undefined) {
-    for (const k of Object.keys(b.classes).sort(
-      (x, y) => Number(x) - Number(y) || (x < y ? -1 : 1)
-    )) {
-      props.push(property(`class ${k}`, b.classes[k]))
-    }
-  }
+  for (const [k, name] of D.classList(b)) props.push(property(`class ${k}`, name))
   return {
     "@type": "PropertyValue",
     name: b.name,
@@ -326,7 +320,7 @@ const statisticsRecordSet = (d: Description.DatasetDescription): Json => {
     "@id": "statistics",
     name: "statistics",
     description:
-      "Per product, band and split statistics of valid pixels in stored units (nodata excluded). Percentiles are from histograms.",
+      "Per product, band and split statistics of valid pixels in stored units (nodata excluded). Percentiles are from histograms. For bands with classes (class codes) mean and std are not normalisation constants.",
     field: [
       field("statistics/product", "sc:Text", "Product id."),
       field("statistics/band", "sc:Text", "Band name."),
@@ -362,7 +356,7 @@ const normalisationRecordSet = (d: Description.DatasetDescription): Json => ({
   "@id": "normalisation",
   name: "normalisation",
   description:
-    "Normalisation constants per product band, from the train split only: (stored − mean) / std.",
+    "Normalisation constants per continuous product band, from the train split only: (stored − mean) / std. Bands with classes hold class codes and are not normalised; they are not listed.",
   field: [
     field("normalisation/product", "sc:Text", "Product id."),
     field("normalisation/band", "sc:Text", "Band name."),
@@ -370,15 +364,17 @@ const normalisationRecordSet = (d: Description.DatasetDescription): Json => ({
     field("normalisation/std", "sc:Float", "Train-split standard deviation, stored units.")
   ],
   data: d.products.flatMap((p) =>
-    p.bands.map((b) => {
-      const s = D.trainStats(d, p.id, b.name)
-      return {
-        "normalisation/product": p.id,
-        "normalisation/band": b.name,
-        "normalisation/mean": s?.mean ?? null,
-        "normalisation/std": s?.std ?? null
-      }
-    })
+    p.bands
+      .filter((b) => !D.isCategorical(b))
+      .map((b) => {
+        const s = D.trainStats(d, p.id, b.name)
+        return {
+          "normalisation/product": p.id,
+          "normalisation/band": b.name,
+          "normalisation/mean": s?.mean ?? null,
+          "normalisation/std": s?.std ?? null
+        }
+      })
   )
 })
 
@@ -409,7 +405,7 @@ export const make = (input: unknown): Document => {
       "@type": "CreativeWork",
       name: s.name,
       ...(s.url !== undefined ? { url: s.url } : {}),
-      license: D.licenseUrl(s.license),
+      ...(s.license !== undefined ? { license: D.licenseUrl(s.license) } : {}),
       creditText: s.attribution
     })),
     creditText: d.sources.map((s) => s.attribution).join(" "),

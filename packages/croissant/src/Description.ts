@@ -30,8 +30,11 @@ export const Source = Schema.Struct({
   name: Schema.NonEmptyString,
   /** Landing page or catalogue URL. */
   url: Schema.optional(Schema.String),
-  /** Licence: SPDX id or URL of the licence text. */
-  license: Schema.NonEmptyString,
+  /**
+   * Licence: SPDX id or URL of the licence text. Omit it when the licence is not known: the source then
+   * adds nothing to the dataset's `license` list and the card says "licence not stated".
+   */
+  license: Schema.optional(Schema.NonEmptyString),
   /** Attribution text the licence requires, quoted verbatim in the card and Croissant. */
   attribution: Schema.NonEmptyString
 })

@@ -55,7 +55,7 @@ describe("Card", () => {
     const d = description()
     const card = Card.make(d)
     for (const s of d.sources)
-      assert.include(card, `**${s.name}** (${s.license}): ${s.attribution}`)
+      assert.include(card, `**${s.name}** (${s.license ?? "licence not stated"}): ${s.attribution}`)
   })
 
   it("maps sample counts to Hugging Face size categories at the bucket edges", () => {
@@ -77,5 +77,91 @@ describe("Card", () => {
         : p
     )
     assert.include(Card.make({ ...d, products }), "| B02 | Blue \\| coastal |")
+  })
+})
+
+describe("Card for categorical bands, missing slots, citations and licences", () => {
+  it("leaves bands with classes out of the normalisation table and shows their class table instead", () => {
+    const d = description()
+    const card = Card.make(d)
+    const stats = card.slice(card.indexOf("## Statistics (train split)"))
+    const map = d.statistics.find((s) => s.band === "Map" && s.split === "train")!
+    const normalisation = stats.slice(0, stats.indexOf("### Categorical bands"))
+    assert.include(normalisation, "(x − mean) / std")
+    assert.notInclude(normalisation, "| worldcover | Map |")
+    assert.include(normalisation, "| s1grd | VV |")
+    const categorical = stats.slice(stats.indexOf("### Categorical bands"))
+    assert.include(categorical, "categorical")
+    assert.include(categorical, "| value | name |")
+    assert.include(categorical, "| 10 | Tree cover |")
+    assert.include(categorical, "| 80 | Permanent water bodies |")
+    assert.include(categorical, `| worldcover | Map | ${map.count} | ${map.min} | ${map.max} |`)
+    assert.notInclude(categorical, String(map.std))
+  })
+
+  it("says no band is categorical when none declares classes", () => {
+    const d = description()
+    const products = d.products.map((p) => ({
+      ...p,
+      bands: p.bands.map(({ classes: _classes, ...b }) => b)
+    }))
+    const card = Card.make({ ...d, products })
+    assert.notInclude(card, "### Categorical bands")
+    assert.include(card, "| worldcover | Map | 30 |")
+  })
+
+  it("shows — for time slots a product does not have and counts for those it has", () => {
+    const card = Card.make(description())
+    assert.include(card, "| worldcover | 5 | — |")
+    assert.include(card, "| s1grd | 5 | 4 |")
+  })
+
+  it("shows 0 for a slot the product has but where no sample holds data", () => {
+    const d = description()
+    const availability = d.availability.map((a) =>
+      a.product === "s2l2a" && a.slot === "summer" && a.reason === "Ok"
+        ? { ...a, reason: "TooCloudy" as const }
+        : a
+    )
+    assert.include(Card.make({ ...d, availability }), "| s2l2a | 4 | 0 |")
+  })
+
+  it("fences the citation as BibTeX only when it is BibTeX", () => {
+    const d = description()
+    assert.include(Card.make(d), "```bibtex\n@misc{eoforge_fixture")
+    const plain = Card.make({ ...d, citeAs: "EOForge fixture dataset 1.0.0 (2026)" })
+    assert.notInclude(plain, "```bibtex")
+    assert.include(plain, "## Citation\n\n```text\nEOForge fixture dataset 1.0.0 (2026)\n```")
+  })
+
+  it("states the EPSG array once when a product's CRS note already names it", () => {
+    const d = description()
+    const note =
+      "per-patch UTM/UPS (EPSG code in samples/epsg, grid origin in samples/x0, samples/y0)"
+    const card = Card.make({ ...d, products: d.products.map((p) => ({ ...p, crs: note })) })
+    const composition = card.slice(
+      card.indexOf("## Composition"),
+      card.indexOf("### Samples per split")
+    )
+    assert.strictEqual(composition.split("samples/epsg").length - 1, 1)
+    assert.include(composition, note)
+    assert.include(composition, "WGS 84")
+    const fixture = Card.make(d)
+    const plain = fixture.slice(
+      fixture.indexOf("## Composition"),
+      fixture.indexOf("### Samples per split")
+    )
+    assert.strictEqual(plain.split("samples/epsg").length - 1, 1)
+  })
+
+  it("lists a source without a licence as licence not stated", () => {
+    const d = description()
+    const card = Card.make(d)
+    const unstated = d.sources.filter((s) => s.license === undefined)
+    assert.isAbove(unstated.length, 0)
+    for (const s of unstated) {
+      assert.include(card, `**${s.name}** (licence not stated): ${s.attribution}`)
+      assert.include(card, `| [${s.name}](${s.url}) | licence not stated |`)
+    }
   })
 })

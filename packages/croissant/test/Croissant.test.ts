@@ -162,6 +162,31 @@ describe("Croissant", () => {
     assert.strictEqual(vv["normalisation/std"], train.std)
   })
 
+  it("leaves bands with classes out of the normalisation record set but keeps their statistics", () => {
+    const doc = make()
+    const norm = byId(doc.recordSet, "normalisation")
+    assert.isUndefined(norm.data.find((r: Obj) => r["normalisation/band"] === "Map"))
+    assert.strictEqual(norm.data.length, 6)
+    const stats = byId(doc.recordSet, "statistics")
+    assert.strictEqual(stats.data.filter((r: Obj) => r["statistics/band"] === "Map").length, 3)
+  })
+
+  it("puts no licence of a source without one into the dataset license list", () => {
+    const d = description()
+    const doc = make()
+    const unstated = d.sources.filter((s) => s.license === undefined)
+    assert.isAbove(unstated.length, 0)
+    assert.deepStrictEqual(doc.license, [
+      "https://spdx.org/licenses/CC-BY-4.0.html",
+      d.sources[0].license
+    ])
+    for (const s of unstated) {
+      const based = doc.isBasedOn.find((b: Obj) => b.name === s.name)
+      assert.isUndefined(based.license)
+      assert.strictEqual(based.creditText, s.attribution)
+    }
+  })
+
   it("a product added to the description appears as a record set and a FileSet", () => {
     const d = description()
     const dem = {

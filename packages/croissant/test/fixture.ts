@@ -86,6 +86,12 @@ export const description = (): Description.DatasetDescription => ({
       license: "CC-BY-4.0",
       attribution:
         "World cities database by SimpleMaps (https://simplemaps.com/data/world-cities), CC BY 4.0."
+    },
+    {
+      name: "Copernicus Sentinel-1 GRD",
+      url: "https://dataspace.copernicus.eu",
+      attribution:
+        "Contains modified Copernicus Sentinel data [2024]; licence not given by the recipe."
     }
   ],
   sampling: {

@@ -15,10 +15,29 @@ export const licenseUrl = (license: string): string =>
     ? license
     : `https://spdx.org/licenses/${license}.html`
 
-/** Distinct licences, the dataset's first, then each source's in order. */
+/** Distinct licences, the dataset's first, then each source's in order (sources without one add nothing). */
 export const licenses = (d: DatasetDescription): ReadonlyArray<string> => [
-  ...new Set([d.license, ...d.sources.map((s) => s.license)].map(licenseUrl))
+  ...new Set(
+    [d.license, ...d.sources.flatMap((s) => (s.license === undefined ? [] : [s.license]))].map(
+      licenseUrl
+    )
+  )
 ]
+
+/** How the card names a source's licence: as given, or "licence not stated". */
+export const sourceLicense = (license: string | undefined): string =>
+  license ?? "licence not stated"
+
+/** Whether a band holds class codes (it declares `classes`): never normalised with mean/std. */
+export const isCategorical = (b: Band.BandSpec): boolean => b.classes !== undefined
+
+/** The class codes of a band in ascending numeric order, with their names. */
+export const classList = (b: Band.BandSpec): ReadonlyArray<readonly [string, string]> =>
+  b.classes === undefined
+    ? []
+    : Object.keys(b.classes)
+        .sort((x, y) => Number(x) - Number(y) || (x < y ? -1 : 1))
+        .map((k) => [k, b.classes?.[k] ?? ""] as const)
 
 /** The reason code of a reason name. */
 export const reasonCode = (name: string): number =>
@@ -75,9 +94,14 @@ export const temporalCoverage = (d: DatasetDescription): string => {
   return `${starts[0]}/${ends[ends.length - 1]}`
 }
 
-/** The distinct CRS notes of the products, joined. */
-export const crsNote = (d: DatasetDescription): string =>
-  `${[...new Set(d.products.map((p) => p.crs))].join("; ")}; the EPSG code of each sample's grid is stored in samples/epsg, lon/lat are WGS 84 (EPSG:4326) degrees`
+/** The distinct CRS notes of the products, joined; names samples/epsg once (unless a note already does). */
+export const crsNote = (d: DatasetDescription): string => {
+  const notes = [...new Set(d.products.map((p) => p.crs))]
+  const epsg = notes.some((n) => n.includes("samples/epsg"))
+    ? []
+    : ["the EPSG code of each sample's grid is stored in samples/epsg"]
+  return [...notes, ...epsg, "lon/lat are WGS 84 (EPSG:4326) degrees"].join("; ")
+}
 
 /** One sentence on how a band was brought onto the patch grid. */
 export const resamplingOf = (b: Band.BandSpec): string => b.resampling ?? "unspecified"
@@ -126,7 +150,7 @@ export const missingSentence = (d: DatasetDescription): string => {
 export const uses = (d: DatasetDescription): ReadonlyArray<string> =>
   d.uses ?? [
     "Self-supervised pre-training and evaluation of Earth-observation models on co-registered multi-sensor patches.",
-    "Normalise inputs with the train-split mean and standard deviation listed per band; never with statistics of val or test."
+    "Normalise continuous bands with the train-split mean and standard deviation listed per band, never with statistics of val or test; bands with classes hold class codes and are not normalised."
   ]
 
 /** A number printed compactly and identically on every platform (at most 6 significant digits). */
