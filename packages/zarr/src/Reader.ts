@@ -1,7 +1,7 @@
 // Read a dataset store: open a directory, a Store service or an http(s) URL; read samples, chips, splits.
 // Sharded `data` is read directly (cached index, one range read per chip); everything else via zarrita.
 import { type DType, Split } from "@eoforge/core"
-import { Effect, Stream } from "effect"
+import { Effect, type Scope, Stream } from "effect"
 import * as zarr from "zarrita"
 import * as Codec from "./Codec.ts"
 import * as ShardReader from "./internal/shardReader.ts"
@@ -59,7 +59,10 @@ export interface Dataset {
   readonly splitSamples: (split: Split.SplitName) => Effect.Effect<ReadonlyArray<number>, ReadError>
   /** The samples of a split, one at a time. */
   readonly iterateSplit: (split: Split.SplitName) => Stream.Stream<Sample, ReadError>
-  /** Close the shard files kept open for reading (local stores); later reads reopen them. */
+  /**
+   * Close the shard files kept open for reading (local stores); later reads reopen them. Required after
+   * `open`/`openStore` (or use `make`/`makeStore`, which close in the scope's finalizer).
+   */
   readonly close: Effect.Effect<void>
 }
 
@@ -123,7 +126,7 @@ const findIndexError = (e: unknown): ShardIndexError | undefined => {
   return undefined
 }
 
-/** Open a store from a Store back-end. */
+/** Open a store from a Store back-end; keeps shard files open until `close` (see `makeStore`). */
 export const openStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Store> = Effect.gen(
   function* () {
     const store = yield* Store
@@ -306,10 +309,23 @@ export const fromReadable = (readable: zarr.AsyncReadable, location: string): St
   }
 }
 
-/** Open a store at a directory path or an http(s) URL. */
+/**
+ * Open a store at a directory path or an http(s) URL. The dataset keeps shard files open: call
+ * `close` when done (or use `make`), otherwise descriptors leak until garbage collection.
+ */
 export const open = (location: string): Effect.Effect<Dataset, NotAStoreError | StoreError> => {
   const api = /^https?:\/\//.test(location)
     ? fromReadable(new zarr.FetchStore(location), location.replace(/\/+$/, ""))
     : makeFileSystem(location)
   return Effect.provideService(openStore, Store, api)
 }
+
+/** `open` as a scoped resource: the dataset is closed when the scope closes. */
+export const make = (
+  location: string
+): Effect.Effect<Dataset, NotAStoreError | StoreError, Scope.Scope> =>
+  Effect.acquireRelease(open(location), (ds) => ds.close)
+
+/** `openStore` as a scoped resource: the dataset is closed when the scope closes. */
+export const makeStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Store | Scope.Scope> =
+  Effect.acquireRelease(openStore, (ds) => ds.close)

@@ -1,7 +1,9 @@
 // The key–value back-end under a store: a tiny service (get, ranged get, atomic set, delete, list).
 // Layers: the local file system (temp file + rename in the same directory) and memory (tests, examples).
 import { Context, Effect, Layer } from "effect"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
 import { StoreError } from "./ZarrError.ts"
 
@@ -87,13 +89,61 @@ export const makeMemory = (map: Map<string, Uint8Array> = new Map()): StoreApi =
 export interface FileSystemOptions {
   /** fsync each file before its rename (survives power loss, not only process death). Default false. */
   readonly fsync?: boolean
+  /**
+   * `layerFileSystem` only: run `sweepStale` once when the layer is built (a walk of the whole tree).
+   * Default false; turn it on where a run opens the store once, not per job.
+   */
+  readonly sweepStale?: boolean
 }
 
-const TEMP = /^\..+\.\d+\.\d+\.tmp$/
+// Temporaries are `.<name>~<host>~<pid>-<token>~<counter>.tmp` (token: random per process): unique per
+// host, process and write, so concurrent writers of one key never touch each other's file, and a later
+// process that happens to get the same pid (pid 1 in a container) knows the file is not its own.
+// `.<name>.<pid>.<counter>.tmp` is the form of earlier versions.
+const TEMP = /^\.(.+)~([^~/]+)~(\d+)-([0-9a-f]+)~(\d+)\.tmp$/
+const LEGACY_TEMP = /^\..+\.(\d+)\.\d+\.tmp$/
+const isTemp = (name: string): boolean => TEMP.test(name) || LEGACY_TEMP.test(name)
+const hostTag = os.hostname().replace(/[^A-Za-z0-9._-]/g, "_") || "host"
+const processToken = randomBytes(4).toString("hex")
 let tempCounter = 0
+
+/** The temporary-file name of one write of `base` by this process (other writers: tests and tools). */
+export const tempName = (
+  base: string,
+  writer: { readonly pid: number; readonly token: string; readonly host: string } = {
+    pid: process.pid,
+    token: processToken,
+    host: hostTag
+  }
+): string => `.${base}~${writer.host}~${writer.pid}-${writer.token}~${tempCounter++}.tmp`
 
 const isMissing = (e: unknown): boolean =>
   typeof e === "object" && e !== null && (e as { code?: string }).code === "ENOENT"
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as { code?: string }).code === "EPERM"
+  }
+}
+
+/** Whether a temporary file's writer is certainly gone; undefined when the name is not a temporary. */
+const isOrphan = (name: string): boolean | undefined => {
+  const m = TEMP.exec(name)
+  if (m !== null) {
+    if (m[2] !== hostTag) return false
+    const pid = Number(m[3])
+    if (pid === process.pid) return m[4] !== processToken
+    return !isAlive(pid)
+  }
+  const legacy = LEGACY_TEMP.exec(name)
+  if (legacy === null) return undefined
+  const pid = Number(legacy[1])
+  return pid !== process.pid && !isAlive(pid)
+}
 
 /** A back-end over a local directory; every `set` writes a temporary file and renames it into place. */
 export const makeFileSystem = (root: string, options: FileSystemOptions = {}): StoreApi => {
@@ -175,20 +225,22 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
     const dir = path.dirname(target)
     const base = path.basename(target)
     await fs.mkdir(dir, { recursive: true })
-    // Temporaries left by a killed writer of this key are swept, so a rerun leaves no stray files.
-    for (const name of await fs.readdir(dir)) {
-      if (name.startsWith(`.${base}.`) && TEMP.test(name))
-        await fs.rm(path.join(dir, name), { force: true })
-    }
-    const temp = path.join(dir, `.${base}.${process.pid}.${tempCounter++}.tmp`)
-    const handle = await fs.open(temp, "w")
+    // No directory listing here: a shard directory holds thousands of files, and another process may be
+    // writing the same key. Temporaries of killed writers are left to `sweepStale`.
+    const temp = path.join(dir, tempName(base))
+    const handle = await fs.open(temp, "wx")
     try {
-      if (chunks.length > 0) await handle.writev(chunks as Array<Uint8Array>)
-      if (options.fsync === true) await handle.sync()
-    } finally {
-      await handle.close()
+      try {
+        if (chunks.length > 0) await handle.writev(chunks as Array<Uint8Array>)
+        if (options.fsync === true) await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await fs.rename(temp, target)
+    } catch (e) {
+      await fs.rm(temp, { force: true }).catch(() => undefined)
+      throw e
     }
-    await fs.rename(temp, target)
   }
   const walk = async (dir: string, rel: string, out: Array<string>): Promise<void> => {
     let entries: Array<import("node:fs").Dirent>
@@ -201,7 +253,7 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
     for (const entry of entries) {
       const key = rel === "" ? entry.name : `${rel}/${entry.name}`
       if (entry.isDirectory()) await walk(path.join(dir, entry.name), key, out)
-      else if (!TEMP.test(entry.name)) out.push(key)
+      else if (!isTemp(entry.name)) out.push(key)
     }
   }
   return {
@@ -232,9 +284,97 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
   }
 }
 
-/** The local file-system back-end rooted at a directory. */
-export const layerFileSystem = (root: string, options?: FileSystemOptions): Layer.Layer<Store> =>
-  Layer.succeed(Store, makeFileSystem(root, options))
+/** Options of `sweepStale`. */
+export interface SweepOptions {
+  /**
+   * Also remove temporaries not modified for this long whatever their writer (other hosts, recycled
+   * pids). Leave unset unless no write can stall that long. Default: no age rule.
+   */
+  readonly olderThanMs?: number
+}
+
+const sweep = async (
+  dir: string,
+  rel: string,
+  cutoff: number,
+  removed: Array<string>
+): Promise<void> => {
+  let entries: Array<import("node:fs").Dirent>
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true })
+  } catch (e) {
+    if (isMissing(e)) return
+    throw e
+  }
+  for (const entry of entries) {
+    const key = rel === "" ? entry.name : `${rel}/${entry.name}`
+    const file = path.join(dir, entry.name)
+    if (entry.isDirectory()) {
+      await sweep(file, key, cutoff, removed)
+      continue
+    }
+    const orphan = isOrphan(entry.name)
+    if (orphan === undefined) continue
+    let stale = orphan
+    if (!stale && cutoff > -Infinity) {
+      const stat = await fs.stat(file).catch(() => undefined)
+      stale = stat !== undefined && stat.mtimeMs < cutoff
+    }
+    if (!stale) continue
+    await fs.rm(file, { force: true })
+    removed.push(key)
+  }
+}
+
+/**
+ * Remove temporary files left by writers killed mid-write under a store directory (a walk of the whole
+ * tree); returns their paths relative to the root, sorted. Without `olderThanMs` only files written on
+ * this host by a process that is gone are removed: temporaries of live processes, and of other hosts
+ * sharing the directory (NFS, Lustre, containers with their own hostname), are kept, since their pids
+ * mean nothing here. Kept temporaries are harmless: `list`, the readers and zarr-python ignore them.
+ */
+export const sweepStale = (
+  root: string,
+  options: SweepOptions = {}
+): Effect.Effect<ReadonlyArray<string>, StoreError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const removed: Array<string> = []
+      const cutoff =
+        options.olderThanMs === undefined ? -Infinity : Date.now() - options.olderThanMs
+      await sweep(root, "", cutoff, removed)
+      return removed.sort()
+    },
+    catch: (cause) =>
+      new StoreError({
+        key: "",
+        operation: "sweep",
+        message: `cannot remove stale temporary files under ${root}: ${String((cause as Error)?.message ?? cause)}; check that the directory is writable`,
+        cause
+      })
+  })
+
+/**
+ * The local file-system back-end rooted at a directory; with `sweepStale: true` the layer first runs
+ * `sweepStale(root)` (and may then fail with its `StoreError`).
+ */
+export function layerFileSystem(
+  root: string,
+  options?: FileSystemOptions & { readonly sweepStale?: false }
+): Layer.Layer<Store>
+export function layerFileSystem(
+  root: string,
+  options: FileSystemOptions
+): Layer.Layer<Store, StoreError>
+export function layerFileSystem(
+  root: string,
+  options?: FileSystemOptions
+): Layer.Layer<Store, StoreError> {
+  const api = makeFileSystem(root, options)
+  return options?.sweepStale === true
+    ? Layer.effect(Store, Effect.as(sweepStale(root), api))
+    : Layer.succeed(Store, api)
+}
 
 /** A fresh in-memory back-end. */
 export const layerMemory: Layer.Layer<Store> = Layer.sync(Store, () => makeMemory())

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Shard } from "../src/index.ts"
+import { Shard, Store } from "../src/index.ts"
 
 const script = path.join(import.meta.dirname, "fixtures", "build.ts")
 const args = ["--samples", "48", "--shard", "2"]
@@ -77,6 +77,16 @@ describe("crash safety", () => {
         }
       }
 
+      // A kill usually lands between shards; this is the temporary a kill inside a write leaves.
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid!
+      const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, "_")
+      const torn = path.join(crashed, "s2l2a", "data", "c", "23", "0", "0", "0")
+      fs.mkdirSync(torn, { recursive: true })
+      fs.writeFileSync(
+        path.join(torn, Store.tempName("0", { pid: dead, token: "deadbeef", host })),
+        "torn"
+      )
+      // The rerun sweeps temporaries of dead writers when it opens the store, so nothing is left over.
       assert.strictEqual(await finished(run(crashed)), 0)
       const want = allFiles(reference)
       const got = allFiles(crashed)

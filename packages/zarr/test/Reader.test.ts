@@ -158,3 +158,44 @@ describe("Reader direct shard path", () => {
     })
   )
 })
+
+/** Descriptors of this process open on files under `dir` (Linux /proc). */
+const openUnder = (dir: string): number => {
+  const real = fs.realpathSync(dir)
+  let n = 0
+  for (const fd of fs.readdirSync("/proc/self/fd")) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(real + path.sep)) n++
+    } catch {
+      // The descriptor closed while listing.
+    }
+  }
+  return n
+}
+
+describe("Reader.make", () => {
+  it.effect("closes the shard files the dataset kept open when its scope closes", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      try {
+        yield* Effect.provideService(
+          build(SAMPLES, SHARD, true),
+          Store.Store,
+          Store.makeFileSystem(dir)
+        )
+        const during = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const ds = yield* Reader.make(dir)
+            // Samples 0, 4 and 8 lie in three different shards.
+            for (const sample of [0, 4, 8]) yield* ds.readChip("s2l2a", sample, 0)
+            return openUnder(dir)
+          })
+        )
+        assert.isAtLeast(during, 3, "the direct path keeps one file per shard open")
+        assert.strictEqual(openUnder(dir), 0)
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  )
+})
