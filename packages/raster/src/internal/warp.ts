@@ -223,34 +223,62 @@ const kernelRadius = (radius: number, scale: number): number =>
   scale < 1 ? Math.ceil(radius / scale) : radius
 
 /**
- * GWKResampleNoMasks_SSE2_T (GDAL 3.6, x86-64): separable weights of the filter at the scaled distance,
- * summed in the order of GDAL's SSE2 lanes, normalised by the product of the horizontal and vertical sums.
+ * The band-independent part of GWKResampleNoMasks_SSE2_T at one source position: the kernel's column and row
+ * ranges, the filter weights and the normalisation. Computed once per target pixel, shared by every band.
  */
-const resampleNoMasks = (
-  src: TypedArray,
-  w: Window,
+interface NoMasksPlan {
+  iMin: number
+  iMax: number
+  jMin: number
+  jMax: number
+  origin: number
+  /** hSum · vSum: the product of the horizontal and vertical weight sums. */
+  norm: number
+  /** Horizontal weights of columns iMin..iMax. */
+  readonly hw: Float64Array
+  /** Vertical weights of rows jMin..jMax. */
+  readonly vw: Float64Array
+}
+
+const noMasksPlan = (rx: number, ry: number): NoMasksPlan => ({
+  iMin: 0,
+  iMax: 0,
+  jMin: 0,
+  jMax: 0,
+  origin: 0,
+  norm: 1,
+  hw: new Float64Array(2 * rx + 4),
+  vw: new Float64Array(2 * ry + 4)
+})
+
+/**
+ * Fills `p` for source position (sx, sy) of a ww × wh window: separable weights of the filter at the scaled
+ * distance, summed in the order of GDAL's SSE2 lanes. False where GDAL falls back to bilinear (position or
+ * kernel beyond the window).
+ */
+const planNoMasks = (
+  p: NoMasksPlan,
+  ww: number,
+  wh: number,
   sx: number,
   sy: number,
   filter: (x: number) => number,
   rx: number,
   ry: number,
   scaleX: number,
-  scaleY: number,
-  weights: Float64Array
-): number | undefined => {
-  const ww = w.ww
-  const wh = w.wh
+  scaleY: number
+): boolean => {
   const iSrcX = Math.floor(sx - 0.5)
   const iSrcY = Math.floor(sy - 0.5)
-  if (iSrcX >= ww || iSrcY >= wh || rx > ww || ry > wh)
-    return bilinearSample(src, w, sx, sy, undefined)
+  if (iSrcX >= ww || iSrcY >= wh || rx > ww || ry > wh) return false
   const dx = sx - 0.5 - iSrcX
   const dy = sy - 0.5 - iSrcY
   const xs = Math.min(scaleX, 1)
   const ys = Math.min(scaleY, 1)
+  const hw = p.hw
+  const vw = p.vw
   let hSum = 0
   let vSum = 0
-  let acc = 0
   let iMin = 1 - rx
   if (iSrcX + iMin < 0) iMin = -iSrcX
   let iMax = rx
@@ -262,94 +290,152 @@ const resampleNoMasks = (
     const a1 = a0 + xs
     const a2 = a1 + xs
     const a3 = a2 + xs
-    weights[c] = filter(a0)
-    weights[c + 1] = filter(a1)
-    weights[c + 2] = filter(a2)
-    weights[c + 3] = filter(a3)
-    hSum += weights[c] + weights[c + 1] + weights[c + 2] + weights[c + 3]
+    hw[c] = filter(a0)
+    hw[c + 1] = filter(a1)
+    hw[c + 2] = filter(a2)
+    hw[c + 3] = filter(a3)
+    hSum += hw[c] + hw[c + 1] + hw[c + 2] + hw[c + 3]
   }
   for (; i <= iMax; i++, c++) {
     const wt = filter((i - dx) * xs)
-    weights[c] = wt
+    hw[c] = wt
     hSum += wt
   }
-  let j = 1 - ry
-  if (iSrcY + j < 0) j = -iSrcY
+  let jMin = 1 - ry
+  if (iSrcY + jMin < 0) jMin = -iSrcY
   let jMax = ry
   if (iSrcY + jMax >= wh - 1) jMax = wh - 1 - iSrcY
-  const origin = iSrcY * ww + iSrcX
-  // Four rows at a time: per row, four lanes accumulate columns i, i+1, i+2, i+3 (pairs added to the low
-  // lanes), summed as (l0 + l2) + (l1 + l3) before the last odd column.
-  const rowSum = (row: number): number => {
-    let l0 = 0
-    let l1 = 0
-    let l2 = 0
-    let l3 = 0
-    let ii = iMin
-    let cc = 0
-    for (; ii + 2 < iMax; ii += 4, cc += 4) {
-      l0 += src[row + ii] * weights[cc]
-      l1 += src[row + ii + 1] * weights[cc + 1]
-      l2 += src[row + ii + 2] * weights[cc + 2]
-      l3 += src[row + ii + 3] * weights[cc + 3]
-    }
-    if (ii < iMax) {
-      l0 += src[row + ii] * weights[cc]
-      l1 += src[row + ii + 1] * weights[cc + 1]
-      ii += 2
-      cc += 2
-    }
-    let sum = l0 + l2 + (l1 + l3)
-    if (ii === iMax) sum += src[row + ii] * weights[cc]
-    return sum
-  }
-  for (; j + 2 < jMax; j += 4) {
-    const row = origin + j * ww
-    const r0 = rowSum(row)
-    const r1 = rowSum(row + ww)
-    const r2 = rowSum(row + 2 * ww)
-    const r3 = rowSum(row + 3 * ww)
+  let j = jMin
+  let t = 0
+  for (; j + 2 < jMax; j += 4, t += 4) {
     const b0 = (j - dy) * ys
     const b1 = b0 + ys
     const b2 = b1 + ys
     const b3 = b2 + ys
-    const f0 = filter(b0)
-    const f1 = filter(b1)
-    const f2 = filter(b2)
-    const f3 = filter(b3)
-    vSum += f0 + f1 + f2 + f3
-    acc += f0 * r0
-    acc += f1 * r1
-    acc += f2 * r2
-    acc += f3 * r3
+    vw[t] = filter(b0)
+    vw[t + 1] = filter(b1)
+    vw[t + 2] = filter(b2)
+    vw[t + 3] = filter(b3)
+    vSum += vw[t] + vw[t + 1] + vw[t + 2] + vw[t + 3]
   }
-  for (; j <= jMax; j++) {
-    const row = origin + j * ww
-    let l0 = 0
-    let l1 = 0
-    let l2 = 0
-    let l3 = 0
-    let ii = iMin
-    let cc = 0
-    for (; ii + 2 < iMax; ii += 4, cc += 4) {
-      l0 += src[row + ii] * weights[cc]
-      l1 += src[row + ii + 1] * weights[cc + 1]
-      l2 += src[row + ii + 2] * weights[cc + 2]
-      l3 += src[row + ii + 3] * weights[cc + 3]
-    }
-    let sum = l0 + l2 + (l1 + l3)
-    if (ii < iMax) {
-      sum += src[row + ii] * weights[cc]
-      sum += src[row + ii + 1] * weights[cc + 1]
-      ii += 2
-      cc += 2
-    }
-    if (ii === iMax) sum += src[row + ii] * weights[cc]
+  for (; j <= jMax; j++, t++) {
     const f = filter((j - dy) * ys)
-    acc += f * sum
+    vw[t] = f
     vSum += f
   }
-  return acc / (hSum * vSum)
+  p.iMin = iMin
+  p.iMax = iMax
+  p.jMin = jMin
+  p.jMax = jMax
+  p.origin = iSrcY * ww + iSrcX
+  p.norm = hSum * vSum
+  return true
+}
+
+/**
+ * One row of a four-row block: four lanes accumulate columns i, i+1, i+2, i+3 (a last pair added to the low
+ * lanes), summed as (l0 + l2) + (l1 + l3) before the last odd column.
+ */
+const laneRow = (
+  src: TypedArray,
+  row: number,
+  iMin: number,
+  iMax: number,
+  hw: Float64Array
+): number => {
+  let l0 = 0
+  let l1 = 0
+  let l2 = 0
+  let l3 = 0
+  let ii = iMin
+  let cc = 0
+  for (; ii + 2 < iMax; ii += 4, cc += 4) {
+    l0 += src[row + ii] * hw[cc]
+    l1 += src[row + ii + 1] * hw[cc + 1]
+    l2 += src[row + ii + 2] * hw[cc + 2]
+    l3 += src[row + ii + 3] * hw[cc + 3]
+  }
+  if (ii < iMax) {
+    l0 += src[row + ii] * hw[cc]
+    l1 += src[row + ii + 1] * hw[cc + 1]
+    ii += 2
+    cc += 2
+  }
+  let sum = l0 + l2 + (l1 + l3)
+  if (ii === iMax) sum += src[row + ii] * hw[cc]
+  return sum
+}
+
+/** One of the rows after the four-row blocks: the lanes summed first, then a last pair and odd column. */
+const tailRow = (
+  src: TypedArray,
+  row: number,
+  iMin: number,
+  iMax: number,
+  hw: Float64Array
+): number => {
+  let l0 = 0
+  let l1 = 0
+  let l2 = 0
+  let l3 = 0
+  let ii = iMin
+  let cc = 0
+  for (; ii + 2 < iMax; ii += 4, cc += 4) {
+    l0 += src[row + ii] * hw[cc]
+    l1 += src[row + ii + 1] * hw[cc + 1]
+    l2 += src[row + ii + 2] * hw[cc + 2]
+    l3 += src[row + ii + 3] * hw[cc + 3]
+  }
+  let sum = l0 + l2 + (l1 + l3)
+  if (ii < iMax) {
+    sum += src[row + ii] * hw[cc]
+    sum += src[row + ii + 1] * hw[cc + 1]
+    ii += 2
+    cc += 2
+  }
+  if (ii === iMax) sum += src[row + ii] * hw[cc]
+  return sum
+}
+
+/**
+ * GWKResampleNoMasks_SSE2_T (GDAL 3.6, x86-64) of one band with the weights of `p` (see `planNoMasks`):
+ * four rows at a time, then the remaining rows, normalised by the product of the weight sums.
+ */
+const applyNoMasks = (src: TypedArray, ww: number, p: NoMasksPlan): number => {
+  const { iMin, iMax, jMax, origin, hw, vw } = p
+  if (iMax - iMin === 3 && jMax - p.jMin === 3) {
+    // The usual 4 × 4 kernel (bilinear below scale 1, cubic at 1 < 1/scale ≤ 2): one block of four lanes.
+    const h0 = hw[0]
+    const h1 = hw[1]
+    const h2 = hw[2]
+    const h3 = hw[3]
+    let row = origin + p.jMin * ww + iMin
+    let acc = 0
+    for (let t = 0; t < 4; t++, row += ww) {
+      const l0 = 0 + src[row] * h0
+      const l1 = 0 + src[row + 1] * h1
+      const l2 = 0 + src[row + 2] * h2
+      const l3 = 0 + src[row + 3] * h3
+      acc += vw[t] * (l0 + l2 + (l1 + l3))
+    }
+    return acc / p.norm
+  }
+  let acc = 0
+  let j = p.jMin
+  let t = 0
+  for (; j + 2 < jMax; j += 4, t += 4) {
+    const row = origin + j * ww
+    const r0 = laneRow(src, row, iMin, iMax, hw)
+    const r1 = laneRow(src, row + ww, iMin, iMax, hw)
+    const r2 = laneRow(src, row + 2 * ww, iMin, iMax, hw)
+    const r3 = laneRow(src, row + 3 * ww, iMin, iMax, hw)
+    acc += vw[t] * r0
+    acc += vw[t + 1] * r1
+    acc += vw[t + 2] * r2
+    acc += vw[t + 3] * r3
+  }
+  for (; j <= jMax; j++, t++) acc += vw[t] * tailRow(src, origin + j * ww, iMin, iMax, hw)
+  return acc / p.norm
 }
 
 /**
@@ -445,7 +531,7 @@ export const interpolate = (
   const ky = kernelRadius(radius, scale.y)
   const init = (radius + 1) % 2
   const noMasksSse = !masks && nb > 0 && sseTypes(w.bands[0])
-  const weights = new Float64Array(2 * kx + 4)
+  const plan = noMasksPlan(kx, ky)
   const r = rect ?? { x0: 0, y0: 0, w: xs.length, h: 1, stride: xs.length }
   for (let rj = r.y0; rj < r.y0 + r.h; rj++) {
     for (let ri = r.x0; ri < r.x0 + r.w; ri++) {
@@ -467,22 +553,34 @@ export const interpolate = (
       }
       if (general) {
         let ok = 1
+        if (noMasksSse) {
+          if (planNoMasks(plan, ww, wh, sx, sy, filter, kx, ky, scale.x, scale.y)) {
+            for (let b = 0; b < nb; b++)
+              out[b][k] = round(applyNoMasks(w.bands[b], ww, plan), store)
+          } else {
+            for (let b = 0; b < nb; b++) {
+              const v = bilinearSample(w.bands[b], w, sx, sy, undefined)
+              if (v === undefined) ok = 0
+              else out[b][k] = round(v, store)
+            }
+          }
+          mask[k] = ok
+          continue
+        }
         for (let b = 0; b < nb; b++) {
-          const v = noMasksSse
-            ? resampleNoMasks(w.bands[b], w, sx, sy, filter, kx, ky, scale.x, scale.y, weights)
-            : resampleGeneral(
-                w.bands[b],
-                w,
-                sx,
-                sy,
-                filter,
-                init,
-                kx,
-                ky,
-                scale.x,
-                scale.y,
-                masks ? nodata : undefined
-              )
+          const v = resampleGeneral(
+            w.bands[b],
+            w,
+            sx,
+            sy,
+            filter,
+            init,
+            kx,
+            ky,
+            scale.x,
+            scale.y,
+            masks ? nodata : undefined
+          )
           if (v === undefined) ok = 0
           else out[b][k] = round(v, store)
         }
