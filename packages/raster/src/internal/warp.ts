@@ -521,7 +521,6 @@ export const interpolate = (
   const wh = w.wh
   const bilinear = kind === "bilinear"
   const masks = nodata !== undefined && hasNodataPixel(w, nodata)
-  const hasNodata = nodata !== undefined
   const nd = nodata ?? 0
   const ndIsNaN = Number.isNaN(nd)
   const general = scale.x < 0.95 || scale.y < 0.95
@@ -541,8 +540,9 @@ export const interpolate = (
       if (!inside(x, y, w)) continue
       const sx = x - w.wx
       const sy = y - w.wy
-      if (hasNodata) {
-        // GDAL does not interpolate around a target pixel whose own source pixel is nodata.
+      if (masks) {
+        // GDAL does not interpolate around a target pixel whose own source pixel is nodata (never the case
+        // in a window without nodata pixels).
         const centre = Math.trunc(sy + 1e-10) * ww + Math.trunc(sx + 1e-10)
         let centreValid = true
         for (let b = 0; b < nb; b++) {
