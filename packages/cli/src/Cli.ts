@@ -30,6 +30,24 @@ const out = Flag.String("out").pipe(
   Flag.optional
 )
 
+// Reading commands given a path that holds no store: an input error with the way out, not the
+// store's internal advice.
+const readable =
+  (path: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(
+      Effect.catchIf(
+        (e): e is E => (e as { _tag?: string })?._tag === "NotAStoreError",
+        () =>
+          Effect.fail(
+            withExitCode(
+              ExitCode.Input,
+              `${path} is not an EOForge store (no zarr.json with EOForge metadata at its root): check the path, or build a store with eoforge build`
+            )
+          )
+      )
+    )
+
 const print = (asJson: boolean, value: unknown, text: string) =>
   Console.log(asJson ? JSON.stringify(value, null, 2) : text)
 
@@ -185,7 +203,7 @@ const inspect = Command.make(
   "inspect",
   { store: storeArg, json },
   Effect.fn(function* (input) {
-    const s = yield* Inspect.at(input.store)
+    const s = yield* Inspect.at(input.store).pipe(readable(input.store))
     return yield* print(input.json, s, Inspect.format(s))
   })
 ).pipe(
@@ -215,7 +233,7 @@ const exportGeoTiff = Command.make(
       out: input.out,
       products: Option.isSome(input.product) ? [input.product.value] : undefined,
       limit: Option.getOrUndefined(input.limit)
-    })
+    }).pipe(readable(input.store))
     return yield* print(
       input.json,
       { files, out: input.out },
@@ -238,7 +256,7 @@ const finalize = Command.make(
   "finalize",
   { store: storeArg, json },
   Effect.fn(function* (input) {
-    const s = yield* Finalize.at(input.store)
+    const s = yield* Finalize.at(input.store).pipe(readable(input.store))
     return yield* print(input.json, s, `finalized ${input.store}: wrote ${s.files.join(", ")}`)
   })
 ).pipe(

@@ -143,11 +143,12 @@ describe("eoforge", () => {
     assert.deepStrictEqual(readdirSync(dir), ["holiday.jpg"])
   })
 
-  it("exits 4 when inspecting a directory that is not a store, naming it", async () => {
+  it("exits 3 when inspecting a directory that is not a store, naming it and the way out", async () => {
     const o = await run("inspect", join(tmp.path, "nowhere.zarr"))
-    assert.strictEqual(o.code, 4, o.stderr)
+    assert.strictEqual(o.code, 3, o.stderr)
     assert.include(o.stderr, join(tmp.path, "nowhere.zarr"))
-    assert.include(o.stderr, "not a Zarr store")
+    assert.include(o.stderr, "not an EOForge store")
+    assert.include(o.stderr, "eoforge build")
   })
 
   it("inspects a built store as JSON: products, shapes, splits and availability", async () => {

@@ -20,7 +20,9 @@ export const Reason = {
   /** The raster could not be read or decoded. */
   ReadFailed: 7,
   /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
-  Guard: 8
+  Guard: 8,
+  /** The acquisition's asset is not a format or geometry EOForge reads (JPEG 2000, radar geometry, …). */
+  Unsupported: 9
 } as const
 
 /** A reason code. */

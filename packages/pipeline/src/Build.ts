@@ -147,7 +147,7 @@ export const layoutOf = (prepared: Prepared, createdAt: string) => {
   const compression = recipe.output.codec === "gzip" ? Codec.gzip() : Codec.zstd()
   const licences = products.map((p) => ({
     source: p.spec.source ?? p.spec.id,
-    license: p.spec.license ?? "see source",
+    license: p.spec.license ?? "not stated",
     ...(p.spec.attribution === undefined ? {} : { attribution: p.spec.attribution })
   }))
   if (recipe.sampling.sampler === "cities") {
@@ -234,9 +234,9 @@ const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecor
           : r.sampling.sampler === "tiles"
             ? `every ${r.patch.size} m tile of ${r.sampling.aoi}, laid out per UTM zone`
             : `the locations listed in ${r.sampling.locations}`
-  const sources = products.map((p) => ({
+  const sources: Array<Finalize.BuildRecord["sources"][number]> = products.map((p) => ({
     name: p.spec.title ?? p.spec.id,
-    license: p.spec.license ?? "see source",
+    ...(p.spec.license === undefined ? {} : { license: p.spec.license }),
     attribution: p.spec.attribution ?? `Source: ${p.spec.source ?? p.spec.id}`
   }))
   if (r.sampling.sampler === "cities") {
@@ -248,7 +248,7 @@ const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecor
   }
   return {
     name: r.name,
-    title: r.description === undefined ? r.name : r.name,
+    title: r.name,
     description: r.description ?? `EOForge dataset ${r.name}`,
     version: r.version,
     license: r.license,
@@ -272,8 +272,7 @@ const buildRecord = (prepared: Prepared, createdAt: string): Finalize.BuildRecor
       })),
       ...(p.rules.maxCloud === undefined ? {} : { maxCloud: p.rules.maxCloud })
     })),
-    sources,
-    footprints: plan.patches.map((p) => p.footprint.map(([x, y]) => [x, y] as const))
+    sources
   }
 }
 
@@ -359,6 +358,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     })
   }
   const path = resolve(options.out ?? loaded.recipe.output.store)
+  // Before the store layer touches the path (it sweeps stale temporary files of dead writers).
+  yield* checkOutput(path)
   const createdAt = yield* createdAtOf(options)
   const run = Effect.gen(function* () {
     const { layout, resumed } = yield* openStore(prepared, path, createdAt)
@@ -385,8 +386,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     const open = yield* Opener.make()
     const ctx = jobContext(prepared, layout, open, options.concurrency)
     let done = mine.length - todo.length
-    for (const k of mine) {
-      if (!todo.includes(k)) continue
+    for (const k of todo) {
       const summary = yield* Job.run(ctx, k)
       done++
       const [start, end] = Layout.shardRange(layout, k)
@@ -420,6 +420,6 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     Effect.provideService(AssetSigner.AssetSigner, signer),
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e))),
     Effect.scoped,
-    Effect.provide(Store.layerFileSystem(path))
+    Effect.provide(Store.layerFileSystem(path, { sweepStale: true }))
   )
 })

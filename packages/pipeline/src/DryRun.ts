@@ -2,6 +2,7 @@
 // short probe that extracts the first few chips for real (in memory).
 import { DType } from "@eoforge/core"
 import { Clock, Effect } from "effect"
+import { availableParallelism } from "node:os"
 import * as Build from "./Build.ts"
 import * as Extract from "./Extract.ts"
 import * as Opener from "./Opener.ts"
@@ -58,13 +59,17 @@ export const run = Effect.fn("DryRun.run")(function* (
     })
   }
   const probe = tasks.slice(0, probeChips)
-  const t0 = yield* Clock.currentTimeMillis
+  // Each probed chip is read twice: the first read pays for opening its sources, which a build
+  // does once per source, the second is what every later chip of that source costs.
   let missing = 0
+  let elapsed = 0
   for (const [s, pi, t] of probe) {
-    const outcome = yield* Extract.chip(plan.patches[s], products[pi], t, open)
-    if (outcome._tag === "Missing") missing++
+    const first = yield* Extract.chip(plan.patches[s], products[pi], t, open)
+    if (first._tag === "Missing") missing++
+    const t0 = yield* Clock.currentTimeMillis
+    yield* Extract.chip(plan.patches[s], products[pi], t, open)
+    elapsed += (yield* Clock.currentTimeMillis) - t0
   }
-  const elapsed = (yield* Clock.currentTimeMillis) - t0
   const msPerChip = probe.length === 0 ? 0 : elapsed / probe.length
   const concurrency = options.concurrency ?? loaded.recipe.concurrency
   return {
@@ -79,8 +84,9 @@ export const run = Effect.fn("DryRun.run")(function* (
     chips,
     bytes: productRows.reduce((n, p) => n + p.bytes, 0),
     probe: { chips: probe.length, msPerChip, missing },
-    // The probe pays for opening sources once; later chips reuse them, so this errs long.
-    estimatedSeconds: (chips * msPerChip) / 1000 / Math.max(1, Math.min(concurrency, 2)),
+    // Chips of different samples run in parallel up to the recipe's concurrency and the cores.
+    estimatedSeconds:
+      (chips * msPerChip) / 1000 / Math.max(1, Math.min(concurrency, availableParallelism())),
     products: productRows
   } satisfies DryRunReport
 }, Effect.scoped)

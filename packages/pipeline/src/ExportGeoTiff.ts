@@ -31,7 +31,7 @@ export class ExportError extends Schema.TaggedError<ExportError>()("ExportError"
 
 /** Export chips as single-band GeoTIFFs; returns the number of files written. */
 export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOptions) {
-  const ds = yield* Reader.open(options.store)
+  const ds = yield* Reader.make(options.store)
   const layout = ds.layout
   const products = layout.products.filter(
     (p) => options.products === undefined || options.products.includes(p.spec.id)
@@ -128,4 +128,4 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
     options.onSample?.(i + 1, total)
   }
   return files
-})
+}, Effect.scoped)

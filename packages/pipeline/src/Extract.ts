@@ -1,7 +1,7 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
 import { DType, PixelGrid, Reason, type Patch } from "@eoforge/core"
-import { Mosaic, type RasterInfo } from "@eoforge/raster"
+import { Mosaic } from "@eoforge/raster"
 import { Find, type StacError } from "@eoforge/stac"
 import { Effect, Redacted } from "effect"
 import type { Opener } from "./Opener.ts"
@@ -106,7 +106,14 @@ export const chip = Effect.fnUntraced(function* (
         : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
   const found = yield* Find.find(patch, product.preset, slot, rules).pipe(
     Effect.catchTag("ItemError", (e: StacError.ItemError) =>
-      Effect.succeed(missing(Reason.Reason.SourceError, e.message))
+      Effect.succeed(
+        missing(
+          e.problem === "NotGeoTiff" || e.problem === "NoProjection" || e.problem === "NoTransform"
+            ? Reason.Reason.Unsupported
+            : Reason.Reason.SourceError,
+          e.message
+        )
+      )
     )
   )
   if (found._tag === "Missing") return missing(found.reason, found.detail)
@@ -132,28 +139,23 @@ export const chip = Effect.fnUntraced(function* (
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
-    const infos: Array<RasterInfo.RasterInfo> = []
-    for (const ref of refs) {
-      const info = yield* open(Redacted.value(ref.url)).pipe(
-        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e))
+    const read = yield* open
+      .use(
+        refs.map((ref) => Redacted.value(ref.url)),
+        (infos) =>
+          Mosaic.read(infos, grid, {
+            resampling: first.resampling ?? "nearest",
+            bands: members.map((b) => product.bandIndex[b])
+          })
       )
-      if (!("width" in info)) {
-        return missing(
-          Reason.Reason.ReadFailed,
-          `asset ${ref.key} of item ${ref.item} (${ref.href}): ${info.message}`,
-          facts
-        )
-      }
-      infos.push(info)
-    }
-    const read = yield* Mosaic.read(infos, grid, {
-      resampling: first.resampling ?? "nearest",
-      bands: members.map((b) => product.bandIndex[b])
-    }).pipe(Effect.catchTag("RasterReadError", (e) => Effect.succeed(e)))
+      .pipe(
+        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
+        Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
+      )
     if (!("data" in read)) {
       return missing(
         Reason.Reason.ReadFailed,
-        `${refs.map((r) => `${r.item}/${r.key}`).join(", ")}: ${read.message}`,
+        `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,
         facts
       )
     }

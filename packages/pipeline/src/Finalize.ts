@@ -1,6 +1,7 @@
 // Finalizing a built store: merge the shards' statistics, write them into the product groups, and
 // publish the patch index, the Croissant metadata and the dataset card inside the store.
 import { Split } from "@eoforge/core"
+import { Zone } from "@eoforge/grid"
 import { Card, Croissant } from "@eoforge/croissant"
 import { Grouped } from "@eoforge/stats"
 import { Codec, Layout, Metadata, Store } from "@eoforge/zarr"
@@ -42,12 +43,10 @@ export interface BuildRecord {
   }>
   readonly sources: ReadonlyArray<{
     readonly name: string
-    readonly license: string
+    readonly license?: string
     readonly attribution: string
     readonly url?: string
   }>
-  /** The patch footprints (lon, lat rings), for the index. */
-  readonly footprints: ReadonlyArray<ReadonlyArray<readonly [number, number]>>
 }
 
 /** Key of the build record. */
@@ -71,7 +70,6 @@ export interface Summary {
 }
 
 const encoder = new TextEncoder()
-const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value, null, 2) + "\n")
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
 /** Finalize the store of the Store service: every shard must have been built. */
@@ -98,7 +96,6 @@ export const run = Effect.fn("Finalize.run")(function* () {
   const specs = layout.products.map((p) => p.spec)
   let stats = Grouped.empty(specs)
   const availability: Record<string, Record<string, Record<string, number>>> = {}
-  const splitCodes: Array<number> = []
   let failures = 0
   for (let k = 0; k < shards; k++) {
     const record = yield* Job.readRecord(k)
@@ -112,13 +109,6 @@ export const run = Effect.fn("Finalize.run")(function* () {
       }
     }
   }
-  for (let k = 0; k < shards; k++) {
-    const bytes = yield* store.get(Metadata.chunkKey("samples/split", [k]))
-    const [start, end] = Layout.shardRange(layout, k)
-    if (bytes === undefined) return yield* fail(`samples/split of shard ${k} is missing`)
-    const codes = Codec.decode(Codec.defaultCompression, bytes)
-    for (let i = 0; i < end - start; i++) splitCodes.push(codes[i])
-  }
   const reports = Grouped.finalize(stats)
   // Statistics go into each product group's attributes (train-only normalisation included).
   for (const p of layout.products) {
@@ -130,36 +120,56 @@ export const run = Effect.fn("Finalize.run")(function* () {
     })
     yield* store.set(`${p.spec.id}/zarr.json`, Metadata.encode(doc))
   }
+  // The patch index, one shard at a time: a polygon per sample (grid corners back to lon/lat), its
+  // split, and per product how many slots hold data. Written as parts, never as one giant string.
   const splitCounts = { train: 0, val: 0, test: 0, guard: 0 }
-  for (const c of splitCodes) splitCounts[Split.name(c)]++
-  // Slots holding data per sample and product, from the `valid` chunks (one per shard).
-  const withData: Record<string, Uint8Array> = {}
-  for (const p of layout.products) {
-    const counts = new Uint8Array(layout.samples)
-    for (let k = 0; k < shards; k++) {
-      const bytes = yield* store.get(Metadata.chunkKey(`${p.spec.id}/valid`, [k, 0]))
-      if (bytes === undefined) continue
-      const valid = Codec.decode(Codec.defaultCompression, bytes)
-      const [start, end] = Layout.shardRange(layout, k)
-      for (let i = 0; i < end - start; i++) {
-        for (let t = 0; t < p.times; t++) counts[start + i] += valid[i * p.times + t]
-      }
+  const size = (layout.attributes.recipe as { patch: { size: number } }).patch.size
+  const chunk = (array: string, coords: ReadonlyArray<number>) =>
+    Effect.gen(function* () {
+      const bytes = yield* store.get(Metadata.chunkKey(array, coords))
+      if (bytes === undefined) return yield* fail(`${array} of shard ${coords[0]} is missing`)
+      const raw = Codec.decode(Codec.defaultCompression, bytes)
+      return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)
+    })
+  const parts: Array<Uint8Array> = [encoder.encode('{"type":"FeatureCollection","features":[\n')]
+  for (let k = 0; k < shards; k++) {
+    const [start, end] = Layout.shardRange(layout, k)
+    const split = new Uint8Array(yield* chunk("samples/split", [k]))
+    const epsg = new Int32Array(yield* chunk("samples/epsg", [k]))
+    const x0 = new Float64Array(yield* chunk("samples/x0", [k]))
+    const y0 = new Float64Array(yield* chunk("samples/y0", [k]))
+    const valid: Array<readonly [string, number, Uint8Array]> = []
+    for (const p of layout.products) {
+      valid.push([p.spec.id, p.times, new Uint8Array(yield* chunk(`${p.spec.id}/valid`, [k, 0]))])
     }
-    withData[p.spec.id] = counts
+    const lines: Array<string> = []
+    for (let i = 0; i < end - start; i++) {
+      const sample = start + i
+      splitCounts[Split.name(split[i])]++
+      const corners = [
+        [x0[i], y0[i]],
+        [x0[i] + size, y0[i]],
+        [x0[i] + size, y0[i] - size],
+        [x0[i], y0[i] - size]
+      ].map(([x, y]) => Zone.inverse(epsg[i], x, y))
+      const properties: Record<string, string | number> = { sample, split: Split.name(split[i]) }
+      for (const [id, times, v] of valid) {
+        let n = 0
+        for (let t = 0; t < times; t++) n += v[i * times + t]
+        properties[id] = n
+      }
+      const feature = {
+        type: "Feature",
+        id: sample,
+        properties,
+        geometry: { type: "Polygon", coordinates: [[...corners, corners[0]]] }
+      }
+      lines.push((sample === 0 ? "" : ",\n") + JSON.stringify(feature))
+    }
+    parts.push(encoder.encode(lines.join("")))
   }
-  // The patch index: one polygon per sample with its split and the slots holding data per product.
-  const features = build.footprints.map((ring, i) => ({
-    type: "Feature",
-    id: i,
-    properties: {
-      sample: i,
-      split: Split.name(splitCodes[i] ?? 255),
-      ...Object.fromEntries(layout.products.map((p) => [p.spec.id, withData[p.spec.id][i]]))
-    },
-    geometry: { type: "Polygon", coordinates: [[...ring, ring[0]]] }
-  }))
-  const indexBytes = json({ type: "FeatureCollection", features })
-  yield* store.set("index.geojson", indexBytes)
+  parts.push(encoder.encode("\n]}\n"))
+  yield* store.set("index.geojson", parts)
   const keys = (yield* store.list("")).filter(
     (k) => k.endsWith("zarr.json") && !k.startsWith(".eoforge/")
   )

@@ -1,31 +1,45 @@
-// Opened raster sources shared by the chips of a build, at most `capacity` at a time: the least
-// recently used source is closed (its handle, header and fetched blocks released) when another opens.
+// Raster sources shared by the chips of a build, at most `capacity` kept open while unused: a source is
+// pinned while a read uses it, and the least recently used unpinned source closes when another opens.
 import { RasterSource, type RasterError, type RasterInfo } from "@eoforge/raster"
 import { Effect, Exit, Scope } from "effect"
 
-/** Opens a raster by URL or path; repeated opens of an open source cost nothing. */
-export type Opener = (
-  uri: string
-) => Effect.Effect<RasterInfo.RasterInfo, RasterError.RasterOpenError>
+/** Opens sources by URL or path for the duration of one use; repeated opens of an open source cost nothing. */
+export interface Opener {
+  /** Open `uris` (in order), run `use` with them, then release them; a source in use is never closed. */
+  readonly use: <A, E, R>(
+    uris: ReadonlyArray<string>,
+    use: (infos: ReadonlyArray<RasterInfo.RasterInfo>) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | RasterError.RasterOpenError, R>
+}
 
 interface Entry {
   readonly info: RasterInfo.RasterInfo
   readonly scope: Scope.Closeable
+  pins: number
 }
 
-/** An opener bounded to `capacity` open sources; everything still open closes with the enclosing scope. */
+/** An opener keeping at most `capacity` unused sources open; all close with the enclosing scope. */
 export const make = Effect.fnUntraced(function* (capacity = 64) {
   const raster = yield* RasterSource.RasterSource
   const parent = yield* Scope.Scope
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   const open = new Map<string, Entry>()
-  const opener: Opener = (uri) =>
+  const evict = Effect.gen(function* () {
+    for (const [uri, entry] of open) {
+      if (open.size <= capacity) break
+      if (entry.pins > 0) continue
+      open.delete(uri)
+      yield* Scope.close(entry.scope, Exit.void)
+    }
+  })
+  const acquire = (uri: string): Effect.Effect<Entry, RasterError.RasterOpenError> =>
     Effect.suspend(() => {
       const hit = open.get(uri)
       if (hit !== undefined) {
+        hit.pins++
         open.delete(uri)
         open.set(uri, hit)
-        return Effect.succeed(hit.info)
+        return Effect.succeed(hit)
       }
       return Effect.gen(function* () {
         const scope = yield* Scope.fork(parent)
@@ -37,16 +51,33 @@ export const make = Effect.fnUntraced(function* (capacity = 64) {
         const raced = open.get(uri)
         if (raced !== undefined) {
           yield* Scope.close(scope, Exit.void)
-          return raced.info
+          raced.pins++
+          return raced
         }
-        open.set(uri, { info, scope })
-        while (open.size > capacity) {
-          const [oldest, entry] = open.entries().next().value as [string, Entry]
-          open.delete(oldest)
-          yield* Scope.close(entry.scope, Exit.void)
-        }
-        return info
+        const entry: Entry = { info, scope, pins: 1 }
+        open.set(uri, entry)
+        return entry
       })
     })
+  const release = (entries: ReadonlyArray<Entry>) =>
+    Effect.suspend(() => {
+      for (const e of entries) e.pins--
+      return evict
+    })
+  const opener: Opener = {
+    use: (uris, use) =>
+      Effect.acquireUseRelease(
+        Effect.gen(function* () {
+          const held: Array<Entry> = []
+          for (const uri of uris) {
+            const entry = yield* acquire(uri).pipe(Effect.onError(() => release(held)))
+            held.push(entry)
+          }
+          return held
+        }),
+        (held) => use(held.map((e) => e.info)),
+        release
+      )
+  }
   return opener
 })

@@ -3,7 +3,7 @@
 import type { Band } from "@eoforge/core"
 import { Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { Schema } from "effect"
-import type { BandRecipe, Recipe } from "./Recipe.ts"
+import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
 export interface ProductPlan {
@@ -179,7 +179,7 @@ export const resolve = (
       return {
         ...fromPreset,
         ...meaning,
-        resampling: meaning.resampling ?? fromPreset?.resampling ?? p.resampling
+        resampling: meaning.resampling ?? p.resampling ?? fromPreset?.resampling ?? "bilinear"
       }
     })
     const collection = p.collection ?? baseBinding?.collection
@@ -236,7 +236,7 @@ export const resolve = (
           message: `pair.with "${p.pair.with}" must name a product listed before ${p.id}`
         })
       }
-      if ((recipe.products[target].slots ?? slotsName) !== slotsName) {
+      if (slotSetOf(recipe, recipe.products[target]) !== slotsName) {
         throw new ProductRecipeError({
           product: p.id,
           message: `pair.with "${p.pair.with}" uses other slots than ${p.id}; paired products share their slots`

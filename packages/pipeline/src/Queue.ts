@@ -82,7 +82,7 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
   const prepared = yield* Build.prepare(recipe)
   const store = resolve(options.out ?? prepared.loaded.recipe.output.store)
   const createdAt = yield* Build.createdAtOf(options)
-  const storeLayer = Store.layerFileSystem(store)
+  const storeLayer = Store.layerFileSystem(store, { sweepStale: true })
   const { layout } = yield* Build.openStore(prepared, store, createdAt).pipe(
     Effect.provide(storeLayer)
   )

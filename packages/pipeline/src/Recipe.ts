@@ -80,9 +80,9 @@ export const ProductRecipe = Schema.Struct({
   ),
   /** Pixel size in metres on the patch grid; an integer multiple of the patch resolution. */
   resolution: Schema.optionalKey(Positive),
-  /** Default resampling for its bands. */
-  resampling: Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"]).pipe(
-    withDefault("bilinear")
+  /** Resampling of its bands that do not set their own (default: the preset's, else bilinear). */
+  resampling: Schema.optionalKey(
+    Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"])
   ),
   /** Bands (required for custom products; a subset of the preset's otherwise). */
   bands: Schema.optionalKey(Schema.Array(BandRecipe)),
@@ -226,19 +226,21 @@ const keyPath = (path: ReadonlyArray<PropertyKey>): string =>
         .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
         .join("")
 
+// The node a key path points at: the key of the last mapping entry found (so a problem about a block
+// points at the block's own line), or the deepest node reached when the path goes missing.
 const nodeAt = (root: Node | null, path: ReadonlyArray<PropertyKey>): Node | null => {
   let node: unknown = root
   let last: unknown = root
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => (item.key as { value?: unknown })?.value === key)
       if (pair === undefined) break
-      last = pair.key
       node = pair.value
+      last = i === path.length - 1 || node === null || node === undefined ? pair.key : node
     } else if (isSeq(node) && typeof key === "number") {
       node = node.items[key]
+      if (node !== null && node !== undefined) last = node
     } else break
-    if (node !== null && node !== undefined) last = node
   }
   return (last as Node | null) ?? null
 }
@@ -318,8 +320,25 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
       })
     )
   }
+  const lineOf = (path: ReadonlyArray<PropertyKey>): number | undefined => {
+    const offset = nodeAt(doc.contents, path)?.range?.[0]
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line
+  }
   const decoded = decode(doc.toJS())
-  if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
+  if (Result.isSuccess(decoded)) {
+    const problems = check(decoded.success)
+    if (problems.length === 0) return Result.succeed(decoded.success)
+    return Result.fail(
+      new RecipeError({
+        file,
+        problems: problems.map((p) => ({
+          line: lineOf(p.path),
+          key: keyPath(p.path),
+          message: p.message
+        }))
+      })
+    )
+  }
   const issues = formatter(decoded.failure.issue).issues
   return Result.fail(
     new RecipeError({
@@ -328,17 +347,111 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
         const path = (issue.path ?? []).map((p) =>
           typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p
         )
-        const node = nodeAt(doc.contents, path)
-        const offset = node?.range?.[0]
         const unexpected = /excess|unexpected/i.test(issue.message)
         return {
-          line: offset === undefined ? undefined : lineCounter.linePos(offset).line,
+          line: lineOf(path),
           key: keyPath(path),
           message: unexpected ? `unknown key${hint(path[path.length - 1])}` : issue.message
         }
       })
     })
   )
+}
+
+const isMultiple = (a: number, b: number): boolean => {
+  const q = a / b
+  return Math.abs(q - Math.round(q)) <= 1e-9 * Math.max(1, q) && Math.round(q) >= 1
+}
+
+/** The slot set a product uses: its own, else the recipe's first. */
+export const slotSetOf = (
+  recipe: Recipe,
+  product: Recipe["products"][number]
+): string | undefined => product.slots ?? Object.keys(recipe.slots)[0]
+
+/** Rules between keys that the Schema alone cannot state; each problem names the key path. */
+export const check = (
+  recipe: Recipe
+): ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }> => {
+  const problems: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
+  const add = (path: ReadonlyArray<PropertyKey>, message: string) =>
+    problems.push({ path, message })
+  const s = recipe.sampling
+  if (["cities", "sphere", "aoi"].includes(s.sampler) && s.count === undefined) {
+    add(
+      ["sampling"],
+      `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
+    )
+  }
+  if ((s.sampler === "aoi" || s.sampler === "tiles") && s.aoi === undefined) {
+    add(["sampling"], `sampler ${s.sampler} needs sampling.aoi (a GeoJSON file)`)
+  }
+  if (s.sampler === "locations" && s.locations === undefined) {
+    add(["sampling"], "sampler locations needs sampling.locations (a CSV or GeoJSON file)")
+  }
+  if (s.topN < 1) add(["sampling", "topN"], `topN must be at least 1, got ${s.topN}`)
+  const sum = recipe.split.proportions.reduce((a, b) => a + b, 0)
+  if (Math.abs(sum - 1) > 1e-9) {
+    add(
+      ["split", "proportions"],
+      `train, val and test proportions must sum to 1, got ${recipe.split.proportions.join(" + ")} = ${sum}`
+    )
+  }
+  const { size, resolution } = recipe.patch
+  if (!isMultiple(size, resolution)) {
+    add(["patch", "size"], `${size} m is not a whole number of ${resolution} m pixels`)
+  }
+  recipe.products.forEach((p, i) => {
+    if (recipe.sources[p.source] === undefined) {
+      add(
+        ["products", i, "source"],
+        `source "${p.source}" is not defined under sources (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
+      )
+    }
+    const slots = slotSetOf(recipe, p)
+    if (slots === undefined || recipe.slots[slots] === undefined) {
+      add(
+        ["products", i, "slots"],
+        `slots "${slots ?? ""}" is not defined under slots (defined: ${Object.keys(recipe.slots).join(", ") || "none"})`
+      )
+    }
+    if (p.resolution !== undefined) {
+      if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
+        add(
+          ["products", i, "resolution"],
+          `${p.resolution} m must be a whole multiple of the patch resolution (${resolution} m) and divide the patch size (${size} m)`
+        )
+      }
+      if (recipe.patch.snap !== undefined && !isMultiple(recipe.patch.snap, p.resolution)) {
+        add(
+          ["products", i, "resolution"],
+          `${p.resolution} m must divide patch.snap (${recipe.patch.snap} m) so that its pixels nest`
+        )
+      }
+    }
+    if (p.pair !== undefined) {
+      const target = recipe.products.findIndex((q) => q.id === p.pair!.with)
+      if (target < 0 || target >= i) {
+        add(
+          ["products", i, "pair", "with"],
+          `"${p.pair.with}" must name a product listed before ${p.id}`
+        )
+      } else if (slotSetOf(recipe, recipe.products[target]) !== slots) {
+        add(
+          ["products", i, "pair", "with"],
+          `${p.id} uses slots "${slots}" but ${p.pair.with} uses "${slotSetOf(recipe, recipe.products[target])}"; paired products must share their slots`
+        )
+      }
+      if (p.pair.rule === "within-days" && p.pair.maxDays === undefined) {
+        add(["products", i, "pair"], "rule within-days needs maxDays")
+      }
+    }
+  })
+  const ids = recipe.products.map((p) => p.id)
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) add(["products", i, "id"], `product id "${id}" is used twice`)
+  })
+  return problems
 }
 
 /** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `m3leo-style`). */

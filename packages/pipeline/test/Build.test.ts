@@ -59,7 +59,7 @@ describe("Build of the small demo recipe", () => {
       const summary = yield* Inspect.at(storeA)
       assert.isTrue(summary.finalized)
       assert.strictEqual(summary.shardsBuilt, summary.shards)
-      const ds = yield* Reader.open(storeA)
+      const ds = yield* Reader.make(storeA)
       const slotsOf = { ls7s: 4, dem: 1, landcover: 1 } as Record<string, number>
       assert.deepStrictEqual(
         summary.products.map((p) => p.id),
@@ -90,7 +90,7 @@ describe("Build of the small demo recipe", () => {
         assert.strictEqual(total, summary.samples * slotsOf[p.id])
         assert.deepStrictEqual(result.summary!.availability[p.id], counted[p.id])
       }
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("describes every file in croissant.json with its true size and sha256", () => {
     const doc = readJson(join(storeA, "croissant.json"))
@@ -131,12 +131,12 @@ describe("Build of the small demo recipe", () => {
           assert.approximately(mean, row.mean, Math.abs(row.mean) * 1e-4 + 1e-4)
         }
       }
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("writes a patch index with one feature per sample carrying its split", () =>
     Effect.gen(function* () {
       const index = readJson(join(storeA, "index.geojson"))
-      const ds = yield* Reader.open(storeA)
+      const ds = yield* Reader.make(storeA)
       assert.strictEqual(index.type, "FeatureCollection")
       assert.strictEqual(index.features.length, ds.layout.samples)
       for (let s = 0; s < ds.layout.samples; s++) {
@@ -160,7 +160,7 @@ describe("Build of the small demo recipe", () => {
         assert.isTrue(sample.lon > Math.min(...lons) && sample.lon < Math.max(...lons))
         assert.isTrue(sample.lat > Math.min(...lats) && sample.lat < Math.max(...lats))
       }
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("stores exactly the chip Extract.chip reads for a patch, for every product and slot", () =>
     run(
@@ -168,8 +168,13 @@ describe("Build of the small demo recipe", () => {
         const prepared = yield* Build.prepare(recipe)
         const raster = yield* RasterSource.RasterSource
         const scope = yield* Scope.Scope
-        const open: Extract.Opener = (uri) => raster.open(uri).pipe(Scope.provide(scope))
-        const ds = yield* Reader.open(storeA)
+        const open: Extract.Opener = {
+          use: (uris, use) =>
+            Effect.forEach(uris, (uri) => raster.open(uri).pipe(Scope.provide(scope))).pipe(
+              Effect.flatMap(use)
+            )
+        }
+        const ds = yield* Reader.make(storeA)
         const samples = [0, prepared.plan.patches.length - 1]
         let compared = 0
         for (const s of samples) {

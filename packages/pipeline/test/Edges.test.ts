@@ -67,7 +67,7 @@ describe("Build edge cases", () => {
     assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
     const checked = await Effect.runPromise(
       Effect.gen(function* () {
-        const ds = yield* Reader.open(out)
+        const ds = yield* Reader.make(out)
         let guards = 0
         for (let s = 0; s < ds.layout.samples; s++) {
           const sample = yield* ds.readSample(s)
@@ -82,7 +82,7 @@ describe("Build edge cases", () => {
           if (sample.split === Split.Split.guard) guards++
         }
         return guards
-      })
+      }).pipe(Effect.scoped)
     )
     assert.isAbove(checked, 0, "the small recipe has guard samples")
   })

@@ -93,7 +93,7 @@ const { NoItemInWindow, Ok, TooCloudy } = Reason.Reason
 describe("Build from a STAC API", () => {
   it("records NoItemInWindow, TooCloudy and Ok per slot in the store's reason and valid arrays", () =>
     Effect.gen(function* () {
-      const ds = yield* Reader.open(apiStore)
+      const ds = yield* Reader.make(apiStore)
       assert.strictEqual(ds.layout.samples, 4)
       for (let s = 0; s < ds.layout.samples; s++) {
         const sample = yield* ds.readSample(s)
@@ -114,7 +114,7 @@ describe("Build from a STAC API", () => {
         ])
         assert.approximately(sample.products.ls7s.cloud[1], 0.031, 1e-6)
       }
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("counts the reasons per slot in the availability of the finalized store", () =>
     Effect.gen(function* () {
@@ -133,7 +133,7 @@ describe("Build from a STAC API", () => {
         autumn: { NoItemInWindow: 4 },
         winter: { NoItemInWindow: 4 }
       })
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("explains each missing slot in the job records, naming the window and the cloud limit", () =>
     Effect.gen(function* () {
@@ -151,8 +151,8 @@ describe("Build from a STAC API", () => {
 
   it("stores the same pixels and facts as a build of the same recipe from the static catalogue", () =>
     Effect.gen(function* () {
-      const api = yield* Reader.open(apiStore)
-      const local = yield* Reader.open(staticStore)
+      const api = yield* Reader.make(apiStore)
+      const local = yield* Reader.make(staticStore)
       assert.deepStrictEqual(api.layout.products, local.layout.products)
       let chips = 0
       for (let s = 0; s < api.layout.samples; s++) {
@@ -171,7 +171,7 @@ describe("Build from a STAC API", () => {
         }
       }
       assert.strictEqual(chips, 4 * 3)
-    }).pipe(Effect.runPromise))
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("searched with the query extension, followed POST next links and read COGs by range", () => {
     const searches = server.requests.filter((r) => r.path === "/search")
