@@ -4,7 +4,9 @@ import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { parseDocument, LineCounter, isMap, isSeq, type Node } from "yaml"
+import { parseDocument, LineCounter } from "yaml"
+import { check } from "./internal/recipeRules.ts"
+import { keyPath, nodeAt, suggest } from "./internal/yamlKeys.ts"
 
 const withDefault = <S extends Schema.Top>(value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
@@ -219,46 +221,6 @@ export class RecipeError extends Schema.TaggedError<RecipeError>()("RecipeError"
   }
 }
 
-const keyPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.length === 0
-    ? "(top level)"
-    : path
-        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-        .join("")
-
-// The node a key path points at: the key of the last mapping entry found (so a problem about a block
-// points at the block's own line), or the deepest node reached when the path goes missing.
-const nodeAt = (root: Node | null, path: ReadonlyArray<PropertyKey>): Node | null => {
-  let node: unknown = root
-  let last: unknown = root
-  for (const [i, key] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown })?.value === key)
-      if (pair === undefined) break
-      node = pair.value
-      last = i === path.length - 1 || node === null || node === undefined ? pair.key : node
-    } else if (isSeq(node) && typeof key === "number") {
-      node = node.items[key]
-      if (node !== null && node !== undefined) last = node
-    } else break
-  }
-  return (last as Node | null) ?? null
-}
-
-const distance = (a: string, b: string): number => {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]
-    dp[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const cur = dp[j]
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = cur
-    }
-  }
-  return dp[b.length]
-}
-
 /** Known keys of the recipe at each nesting, for "did you mean" hints. */
 const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(Recipe.fields),
@@ -282,21 +244,7 @@ const knownKeys: ReadonlyArray<string> = [
   "signing"
 ]
 
-const hint = (key: PropertyKey | undefined): string => {
-  if (typeof key !== "string") return ""
-  let best: string | undefined
-  let bestD = Infinity
-  for (const k of new Set(knownKeys)) {
-    const d = distance(key, k)
-    if (d < bestD) {
-      bestD = d
-      best = k
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : ""
-}
+const hint = (key: PropertyKey | undefined): string => suggest(key, knownKeys)
 
 const decode = Schema.decodeUnknownResult(Recipe, { onExcessProperty: "error", errors: "all" })
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -358,101 +306,8 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
   )
 }
 
-const isMultiple = (a: number, b: number): boolean => {
-  const q = a / b
-  return Math.abs(q - Math.round(q)) <= 1e-9 * Math.max(1, q) && Math.round(q) >= 1
-}
-
-/** The slot set a product uses: its own, else the recipe's first. */
-export const slotSetOf = (
-  recipe: Recipe,
-  product: Recipe["products"][number]
-): string | undefined => product.slots ?? Object.keys(recipe.slots)[0]
-
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
-export const check = (
-  recipe: Recipe
-): ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }> => {
-  const problems: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
-  const add = (path: ReadonlyArray<PropertyKey>, message: string) =>
-    problems.push({ path, message })
-  const s = recipe.sampling
-  if (["cities", "sphere", "aoi"].includes(s.sampler) && s.count === undefined) {
-    add(
-      ["sampling"],
-      `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
-    )
-  }
-  if ((s.sampler === "aoi" || s.sampler === "tiles") && s.aoi === undefined) {
-    add(["sampling"], `sampler ${s.sampler} needs sampling.aoi (a GeoJSON file)`)
-  }
-  if (s.sampler === "locations" && s.locations === undefined) {
-    add(["sampling"], "sampler locations needs sampling.locations (a CSV or GeoJSON file)")
-  }
-  if (s.topN < 1) add(["sampling", "topN"], `topN must be at least 1, got ${s.topN}`)
-  const sum = recipe.split.proportions.reduce((a, b) => a + b, 0)
-  if (Math.abs(sum - 1) > 1e-9) {
-    add(
-      ["split", "proportions"],
-      `train, val and test proportions must sum to 1, got ${recipe.split.proportions.join(" + ")} = ${sum}`
-    )
-  }
-  const { size, resolution } = recipe.patch
-  if (!isMultiple(size, resolution)) {
-    add(["patch", "size"], `${size} m is not a whole number of ${resolution} m pixels`)
-  }
-  recipe.products.forEach((p, i) => {
-    if (recipe.sources[p.source] === undefined) {
-      add(
-        ["products", i, "source"],
-        `source "${p.source}" is not defined under sources (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
-      )
-    }
-    const slots = slotSetOf(recipe, p)
-    if (slots === undefined || recipe.slots[slots] === undefined) {
-      add(
-        ["products", i, "slots"],
-        `slots "${slots ?? ""}" is not defined under slots (defined: ${Object.keys(recipe.slots).join(", ") || "none"})`
-      )
-    }
-    if (p.resolution !== undefined) {
-      if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
-        add(
-          ["products", i, "resolution"],
-          `${p.resolution} m must be a whole multiple of the patch resolution (${resolution} m) and divide the patch size (${size} m)`
-        )
-      }
-      if (recipe.patch.snap !== undefined && !isMultiple(recipe.patch.snap, p.resolution)) {
-        add(
-          ["products", i, "resolution"],
-          `${p.resolution} m must divide patch.snap (${recipe.patch.snap} m) so that its pixels nest`
-        )
-      }
-    }
-    if (p.pair !== undefined) {
-      const target = recipe.products.findIndex((q) => q.id === p.pair!.with)
-      if (target < 0 || target >= i) {
-        add(
-          ["products", i, "pair", "with"],
-          `"${p.pair.with}" must name a product listed before ${p.id}`
-        )
-      } else if (slotSetOf(recipe, recipe.products[target]) !== slots) {
-        add(
-          ["products", i, "pair", "with"],
-          `${p.id} uses slots "${slots}" but ${p.pair.with} uses "${slotSetOf(recipe, recipe.products[target])}"; paired products must share their slots`
-        )
-      }
-      if (p.pair.rule === "within-days" && p.pair.maxDays === undefined) {
-        add(["products", i, "pair"], "rule within-days needs maxDays")
-      }
-    }
-  })
-  const ids = recipe.products.map((p) => p.id)
-  ids.forEach((id, i) => {
-    if (ids.indexOf(id) !== i) add(["products", i, "id"], `product id "${id}" is used twice`)
-  })
-  return problems
-}
+export { check, slotSetOf } from "./internal/recipeRules.ts"
 
 /** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `m3leo-style`). */
 export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
