@@ -91,18 +91,20 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
   yield* Effect.gen(function* () {
     for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) todo.push(k)
   }).pipe(Effect.provide(storeLayer))
+  // The outcome when nothing is added to the queue.
+  const nothingQueued = (finalizeJobId: string | undefined, alreadyQueued: boolean): Enqueued => ({
+    store,
+    queueName,
+    dataset,
+    shards,
+    enqueued: [],
+    finalizeJobId,
+    alreadyQueued
+  })
   if (todo.length === 0) {
     // Every shard is built: finalize here (idempotent) rather than queue an empty flow.
     yield* Finalize.at(store)
-    return {
-      store,
-      queueName,
-      dataset,
-      shards,
-      enqueued: [],
-      finalizeJobId: undefined,
-      alreadyQueued: false
-    } satisfies Enqueued
+    return nothingQueued(undefined, false)
   }
   const parentId = finalizeJobId(dataset)
   const clash = (id: string, out: string) =>
@@ -117,17 +119,7 @@ export const enqueue = Effect.fn("Queue.enqueue")(function* (options: EnqueueOpt
     const data = parent.data as JobData
     if (data.out !== store) return yield* clash(parentId, data.out)
     const state = yield* call(url, `reading job ${parentId}`, () => parent.getState())
-    if (live.has(state)) {
-      return {
-        store,
-        queueName,
-        dataset,
-        shards,
-        enqueued: [],
-        finalizeJobId: parentId,
-        alreadyQueued: true
-      } satisfies Enqueued
-    }
+    if (live.has(state)) return nothingQueued(parentId, true)
   }
   for (const id of [parentId, ...todo.map((k) => shardJobId(dataset, k))]) {
     const job = yield* call(url, `reading job ${id}`, () => q.getJob(id))
