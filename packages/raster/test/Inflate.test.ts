@@ -2,7 +2,12 @@
 // inflated, an error for truncated data, and the horizontal predictor undone as TIFF defines it.
 import { assert, describe, it } from "@effect/vitest"
 import { deflateSync } from "node:zlib"
-import { inflateRows, undoHorizontalPredictor } from "../src/internal/nativeDeflate.ts"
+import {
+  inflateResumable,
+  inflateRows,
+  resumable,
+  undoHorizontalPredictor
+} from "../src/internal/nativeDeflate.ts"
 
 // Seeded pseudo-random rows with some structure, so DEFLATE compresses them unevenly.
 const block = (rows: number, rowBytes: number) => {
@@ -40,6 +45,56 @@ describe("inflateRows", () => {
   it("fails on a block cut short before its last row", () => {
     const cut = compressed.subarray(0, compressed.length >> 1)
     assert.throws(() => inflateRows(cut, rowBytes, rows, rows))
+  })
+})
+
+describe("inflateResumable", () => {
+  const rows = 256
+  const rowBytes = 1040
+  const raw = block(rows, rowBytes)
+  const compressed = deflateSync(raw)
+
+  it("is available on this Node", () => {
+    assert.isTrue(resumable)
+  })
+
+  it("returns exactly the rows asked for and continues from where it stopped, identical to the block", () => {
+    const first = inflateResumable(compressed, rowBytes, rows, 40)
+    assert.strictEqual(first.rows, 40)
+    assert.strictEqual(first.buffer.byteLength, 40 * rowBytes)
+    assert.deepStrictEqual(new Uint8Array(first.buffer), raw.subarray(0, 40 * rowBytes))
+    const resume = first.resume
+    assert.isDefined(resume)
+    if (resume === undefined) return
+    assert.isBelow(resume.consumed, compressed.length)
+    const second = inflateResumable(compressed.subarray(resume.consumed), rowBytes, rows, 170, {
+      ...first,
+      resume
+    })
+    assert.strictEqual(second.rows, 170)
+    assert.deepStrictEqual(new Uint8Array(second.buffer), raw.subarray(0, 170 * rowBytes))
+    const next = second.resume
+    assert.isDefined(next)
+    if (next === undefined) return
+    const last = inflateResumable(compressed.subarray(next.consumed), rowBytes, rows, rows, {
+      ...second,
+      resume: next
+    })
+    assert.strictEqual(last.rows, rows)
+    assert.isUndefined(last.resume)
+    assert.deepStrictEqual(new Uint8Array(last.buffer), raw)
+  })
+
+  it("fails on a block cut short before the rows asked for, partial or whole", () => {
+    const cut = compressed.subarray(0, compressed.length >> 1)
+    assert.throws(() => inflateResumable(cut, rowBytes, rows, rows))
+    assert.throws(() => inflateResumable(cut, rowBytes, rows, rows - 1))
+  })
+
+  it("fails on corrupt data", () => {
+    const bad = Uint8Array.from(compressed)
+    bad.fill(0xff, 2, 64)
+    assert.throws(() => inflateResumable(bad, rowBytes, rows, rows))
   })
 })
 

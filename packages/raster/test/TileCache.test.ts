@@ -49,6 +49,25 @@ describe("TileCache", () => {
     assert.strictEqual(cache.extensions, 1)
   })
 
+  it("hands the decode that extends a partial tile the rows held before, to continue from", async () => {
+    const cache = new TileCache(1000)
+    const held = await cache.get(0, "a", 8, (rows) =>
+      Promise.resolve({ buffer: new ArrayBuffer(80), rows })
+    )
+    const seen: Array<number | undefined> = []
+    await cache.get(0, "a", 16, async (rows, previous) => {
+      const before = await previous
+      seen.push(before?.rows)
+      assert.strictEqual(before, held)
+      return { buffer: new ArrayBuffer(160), rows }
+    })
+    await cache.get(0, "b", 4, async (rows, previous) => {
+      seen.push((await previous)?.rows)
+      return { buffer: new ArrayBuffer(40), rows }
+    })
+    assert.deepStrictEqual(seen, [8, undefined])
+  })
+
   it("decodes every time when its capacity is zero", async () => {
     const cache = new TileCache(0)
     const { calls, decode } = decoder()

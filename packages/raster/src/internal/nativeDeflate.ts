@@ -1,7 +1,7 @@
 // DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
 // to the last row a read needs. Registered once for codes 8 and 32946; worker pools keep geotiff.js's decoders.
 import { addDecoder, BaseDecoder } from "geotiff"
-import { constants, inflateSync } from "node:zlib"
+import { constants, createInflate, inflateSync } from "node:zlib"
 
 class NativeDeflateDecoder extends BaseDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
@@ -74,6 +74,99 @@ export const inflateRows = (
     const perRow = take / Math.max(1, out.byteLength / rowBytes)
     take = Math.min(len, take + Math.ceil(perRow * (need - rows) * 1.2) + 16384)
   }
+}
+
+/** node:zlib's native handle: `writeSync` inflates into a caller's buffer and leaves (availOut, availIn) in `state`. */
+interface ZlibHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    output: Uint8Array,
+    outOffset: number,
+    outLength: number
+  ): void
+  close(): void
+  onerror: (message: string, errno: number) => void
+}
+
+/** A zlib stream stopped after the rows a read needed: its state, input consumed and rows written so far. */
+export interface Resume {
+  readonly handle: ZlibHandle
+  readonly state: Uint32Array
+  readonly consumed: number
+  readonly failed: { message: string | undefined }
+}
+
+const openHandle = (): Omit<Resume, "consumed"> | undefined => {
+  const stream = createInflate() as unknown as {
+    _handle?: Partial<ZlibHandle>
+    _writeState?: Uint32Array
+  }
+  const handle = stream._handle
+  const state = stream._writeState
+  if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array)) return undefined
+  const failed: { message: string | undefined } = { message: undefined }
+  handle.onerror = (message: string) => {
+    failed.message = message
+  }
+  return { handle: handle as ZlibHandle, state, failed }
+}
+
+/** Whether node:zlib exposes the native handle `inflateResumable` needs (Node ≥ 12 does). */
+export const resumable: boolean = openHandle() !== undefined
+
+/**
+ * The first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block, inflated straight
+ * into a buffer of exactly those rows, continuing `previous` — the stream of an earlier call that stopped at
+ * `previous.rows` rows, whose bytes are copied over — from its input position when given. `compressed` is the
+ * block's bytes from `previous.resume.consumed` on (from its start without `previous`). The result's `resume`
+ * continues it, absent once the block is whole.
+ */
+export const inflateResumable = (
+  compressed: Uint8Array,
+  rowBytes: number,
+  blockRows: number,
+  need: number,
+  previous?: { readonly buffer: ArrayBufferLike; readonly rows: number; readonly resume: Resume }
+): { readonly buffer: ArrayBuffer; readonly rows: number; readonly resume: Resume | undefined } => {
+  const rows = Math.min(need, blockRows)
+  const out = new Uint8Array(rows * rowBytes)
+  let produced = 0
+  let base = 0
+  const opened = previous?.resume ?? openHandle()
+  if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
+  if (previous !== undefined) {
+    produced = previous.rows * rowBytes
+    out.set(new Uint8Array(previous.buffer, 0, produced))
+    base = previous.resume.consumed
+  }
+  const { handle, state, failed } = opened
+  const whole = rows === blockRows
+  handle.writeSync(
+    whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+    compressed,
+    0,
+    compressed.byteLength,
+    out,
+    produced,
+    out.byteLength - produced
+  )
+  const availOut = state[0]
+  const availIn = state[1]
+  if (failed.message !== undefined || availOut !== 0) {
+    handle.close()
+    throw new ShortBlock(
+      `a DEFLATE block holds ${Math.floor((out.byteLength - availOut) / rowBytes)} of its ${blockRows} rows (${failed.message ?? "truncated data"})`
+    )
+  }
+  if (whole) {
+    handle.close()
+    return { buffer: out.buffer, rows, resume: undefined }
+  }
+  const consumed = base + compressed.byteLength - availIn
+  return { buffer: out.buffer, rows, resume: { handle, state, failed, consumed } }
 }
 
 /** Undoes TIFF horizontal differencing (predictor 2) in place on the first `rows` rows of `values`. */

@@ -1,10 +1,13 @@
 // A bounded least-recently-used cache of decoded tiles, shared by the sources of one RasterSource layer
 // (as GDAL's block cache is shared by its datasets). In-flight decodes are shared too: no tile decodes twice.
+import type { Resume } from "./nativeDeflate.ts"
 
 /** A decoded tile, or its first `rows` rows (DEFLATE is sequential: a read may stop after the rows it needs). */
 export interface Decoded {
   readonly buffer: ArrayBufferLike
   readonly rows: number
+  /** Where DEFLATE stopped, when the tile's later rows can be inflated without starting over. */
+  readonly resume?: Resume | undefined
 }
 
 interface Entry {
@@ -28,13 +31,17 @@ export class TileCache {
     this.capacity = capacity
   }
 
-  /** At least the first `rows` rows of the tile `key`, decoding with `decode(rows)` when they are not cached. */
+  /**
+   * At least the first `rows` rows of the tile `key`, decoding with `decode(rows, previous)` when they are not
+   * cached (`previous`: the fewer rows held, which the decode may continue from).
+   */
   get(
     owner: number,
     key: string,
     rows: number,
-    decode: (rows: number) => Promise<Decoded>
+    decode: (rows: number, previous?: Promise<Decoded>) => Promise<Decoded>
   ): Promise<Decoded> {
+    let previous: Promise<Decoded> | undefined
     const found = this.entries.get(key)
     if (found !== undefined) {
       // Re-insert: Map iteration order is insertion order, so the first entry is the least recently used.
@@ -45,11 +52,12 @@ export class TileCache {
         return found.value
       }
       this.extensions++
+      previous = found.value
       this.used -= found.bytes
       this.entries.delete(key)
     } else this.misses++
     if (this.capacity <= 0) return decode(rows)
-    const value = decode(rows)
+    const value = decode(rows, previous)
     const entry: Entry = { owner, value, rows, bytes: 0 }
     this.entries.set(key, entry)
     value.then(

@@ -2,7 +2,12 @@
 // the last row the window needs — through the layer's tile cache, and copying rows with typed-array loops.
 import { DType } from "@eoforge/core"
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
-import { inflateRows, undoHorizontalPredictor } from "./nativeDeflate.ts"
+import {
+  inflateResumable,
+  inflateRows,
+  resumable,
+  undoHorizontalPredictor
+} from "./nativeDeflate.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
@@ -48,14 +53,18 @@ const layoutOf = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<La
   return { compression, predictor, bits: image.getBitsPerSample(0), decoder }
 }
 
-/** Decodes the first `need` rows (or more) of block (tx, ty, sample) with node:zlib. */
+/**
+ * Decodes the first `need` rows (or more) of block (tx, ty, sample) with node:zlib, continuing the inflate of
+ * `previous` (fewer rows of the same block) where it stopped when it can.
+ */
 const inflateBlock = async (
   image: GeoTIFFImage,
   layout: Layout,
   tx: number,
   ty: number,
   sample: number,
-  need: number
+  need: number,
+  previous: Promise<Decoded> | undefined
 ): Promise<Decoded | undefined> => {
   const planar = image.planarConfiguration === 2
   const perRow = Math.ceil(image.getWidth() / image.getTileWidth())
@@ -69,16 +78,34 @@ const inflateBlock = async (
     await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
   )
   if (!(count > 0)) return undefined
-  const [slice] = await image.source.fetch([{ offset, length: count }])
   const stride = planar ? 1 : image.getSamplesPerPixel()
   const rowLength = image.getTileWidth() * stride
   const bytes = layout.bits / 8
   const blockRows = image.isTiled ? image.getTileHeight() : image.getBlockHeight(ty)
-  const decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
+  const before = previous === undefined ? undefined : await previous.catch(() => undefined)
+  const resume = before?.resume
+  let decoded: Decoded
+  let first = 0
+  if (resumable) {
+    // Inflate into a buffer of exactly the rows needed; a later read needing more continues the same stream
+    // from the compressed byte where this one stopped.
+    const from = resume === undefined ? 0 : resume.consumed
+    const [slice] = await image.source.fetch([{ offset: offset + from, length: count - from }])
+    const prior = resume === undefined || before === undefined ? undefined : { ...before, resume }
+    decoded = inflateResumable(new Uint8Array(slice), rowLength * bytes, blockRows, need, prior)
+    first = prior?.rows ?? 0
+  } else {
+    const [slice] = await image.source.fetch([{ offset, length: count }])
+    decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
+  }
   if (layout.predictor === 2) {
     const View = bytes === 1 ? Uint8Array : bytes === 2 ? Uint16Array : Uint32Array
-    const values = new View(decoded.buffer as ArrayBuffer, 0, decoded.rows * rowLength)
-    undoHorizontalPredictor(values, rowLength, decoded.rows, stride)
+    const values = new View(
+      decoded.buffer as ArrayBuffer,
+      first * rowLength * bytes,
+      (decoded.rows - first) * rowLength
+    )
+    undoHorizontalPredictor(values, rowLength, decoded.rows - first, stride)
   }
   return decoded
 }
@@ -145,9 +172,17 @@ export const readWindow = async (
     image
       .getTileOrStrip(tx, ty, sample, layout.decoder as never)
       .then((t) => ({ buffer: t.data, rows: image.getBlockHeight(ty) }))
-  const decode = (tx: number, ty: number, sample: number, need: number): Promise<Decoded> =>
+  const decode = (
+    tx: number,
+    ty: number,
+    sample: number,
+    need: number,
+    previous?: Promise<Decoded>
+  ): Promise<Decoded> =>
     native
-      ? inflateBlock(image, layout, tx, ty, sample, need).then((d) => d ?? full(tx, ty, sample))
+      ? inflateBlock(image, layout, tx, ty, sample, need, previous).then(
+          (d) => d ?? full(tx, ty, sample)
+        )
       : full(tx, ty, sample)
   const jobs: Array<Promise<void>> = []
   for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
@@ -167,7 +202,7 @@ export const readWindow = async (
                 slot.owner,
                 `${slot.owner}/${slot.image}/${tx}/${ty}/${sample}`,
                 need,
-                (rows) => decode(tx, ty, sample, rows)
+                (rows, previous) => decode(tx, ty, sample, rows, previous)
               )
           ).then((decoded) => {
             const values = new Tile(decoded.buffer, 0, decoded.rows * tw * stride)
