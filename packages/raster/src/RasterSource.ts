@@ -227,7 +227,8 @@ const subWindow = (w: Window, c: Chunk): Window => {
 
 /**
  * Same CRS, same pixel size, integer offset, nearest: tile rows are copied straight into the chip (no
- * coordinates, no intermediate window), then pixels equal to nodata in any band are masked out.
+ * coordinates, no intermediate window), then pixels equal to nodata in any band are masked out (a pass skipped
+ * when the copy saw no nodata value).
  */
 const readAligned = async (
   handle: Handle,
@@ -250,6 +251,7 @@ const readAligned = async (
   const c1 = Math.min(grid.width, image.getWidth() - ox)
   const r1 = Math.min(grid.height, image.getHeight() - oy)
   if (c1 > c0 && r1 > r0) {
+    const seen = { nodata: false }
     await readWindow(
       image,
       handle.tiff.littleEndian,
@@ -258,10 +260,10 @@ const readAligned = async (
       bands,
       pool,
       { cache, owner: handle.id, image: String(level) },
-      { arrays: out, stride: grid.width, dx: c0, dy: r0 }
+      { arrays: out, stride: grid.width, dx: c0, dy: r0, nodata: header.nodata, seen }
     )
     for (let j = r0; j < r1; j++) mask.fill(1, j * grid.width + c0, j * grid.width + c1)
-    if (header.nodata !== undefined)
+    if (header.nodata !== undefined && seen.nodata)
       maskNodata(out, mask, header.nodata, grid.width, c0, r0, c1, r1)
   }
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }

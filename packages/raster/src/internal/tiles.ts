@@ -17,12 +17,18 @@ export interface TileCacheSlot {
   readonly image: string
 }
 
-/** Where window pixel (x, y) lands: `arrays[i][(y - y0 + dy) * stride + x - x0 + dx]` for the i-th sample. */
+/**
+ * Where window pixel (x, y) lands: `arrays[i][(y - y0 + dy) * stride + x - x0 + dx]` for the i-th sample. With
+ * `nodata` (not NaN) and `seen`, `seen.nodata` is set when a value copied may equal `nodata` (left false only
+ * when none does).
+ */
 export interface Destination {
   readonly arrays: ReadonlyArray<DType.TypedArray>
   readonly stride: number
   readonly dx: number
   readonly dy: number
+  readonly nodata?: number | undefined
+  readonly seen?: { nodata: boolean } | undefined
 }
 
 type Decoder = { decode: (buffer: ArrayBufferLike) => Promise<ArrayBufferLike> }
@@ -137,6 +143,7 @@ export const readWindow = async (
       pool: pool ?? null
     })) as unknown as ReadonlyArray<DType.TypedArray>
     if (destination === undefined) return bands
+    if (destination.seen !== undefined) destination.seen.nodata = true
     bands.forEach((band, i) => {
       for (let j = 0; j < wh; j++)
         destination.arrays[i].set(
@@ -146,6 +153,7 @@ export const readWindow = async (
     })
     return destination.arrays
   }
+  const planar = image.planarConfiguration === 2
   const dest: Destination = destination ?? {
     arrays: samples.map(() => DType.alloc(dtype, ww * wh)),
     stride: ww,
@@ -153,10 +161,12 @@ export const readWindow = async (
     dy: 0
   }
   const out = dest.arrays
+  const nodata = dest.nodata !== undefined && dest.seen !== undefined ? dest.nodata : undefined
+  if (dest.seen !== undefined && (nodata === undefined || nodata !== nodata || planar))
+    dest.seen.nodata = true
   const layout = await layoutOf(image, pool)
   const tw = image.getTileWidth()
   const th = image.getTileHeight()
-  const planar = image.planarConfiguration === 2
   // Native partial inflate: DEFLATE on this thread with byte-sized samples and predictor 1 or 2.
   const native =
     pool === undefined &&
@@ -211,6 +221,21 @@ export const readWindow = async (
               const rowOut = (r - y0 + dest.dy) * dest.stride + (c0 - x0 + dest.dx)
               if (planar) {
                 out[index].set(values.subarray(rowIn, rowIn + n), rowOut)
+                continue
+              }
+              if (nodata !== undefined && dest.seen !== undefined) {
+                // Copy and look for nodata in the same pass: a chip without it skips the mask pass.
+                let hit = false
+                for (let i = 0; i < samples.length; i++) {
+                  const dst = out[i]
+                  let k = rowIn * stride + samples[i]
+                  for (let c = 0; c < n; c++, k += stride) {
+                    const v = values[k]
+                    dst[rowOut + c] = v
+                    if (v === nodata) hit = true
+                  }
+                }
+                if (hit) dest.seen.nodata = true
                 continue
               }
               for (let i = 0; i < samples.length; i++) {
