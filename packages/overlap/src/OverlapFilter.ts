@@ -96,29 +96,13 @@ export const make = (options?: Options): OverlapFilter => {
 export const filterAll = (patches: ReadonlyArray<Patch.Patch>, options?: Options): BulkResult => {
   const maxOverlap = validate(options)
   const n = patches.length
-  const arena = new Bulk.Arena(n * Footprints.STRIDE * 8 + Bulk.arenaBytes(n))
-  const data = arena.float64(Math.max(1, n) * Footprints.STRIDE)
-  let rMax = 0
-  for (let i = 0; i < n; i++) {
-    if (!Footprints.write(data, i, patches[i].footprint)) invalid(patches[i])
-    const r = Footprints.radius(data, i)
-    if (r > rMax) rMax = r
-  }
-  const sorted = Bulk.acceptAll(data, n, maxOverlap + Greedy.SLACK, arena)
+  const sorted = Bulk.acceptAll(patches, maxOverlap + Greedy.SLACK, (i) => invalid(patches[i]))
   if (sorted !== undefined) return { accepted: sorted, rejected: n - sorted.length }
   // Footprints of a few metres make the cube grid too fine to sort: filter them one by one instead.
-  const greedy = Greedy.make(maxOverlap, n)
-  greedy.rMax = rMax
-  const store = Footprints.makeStore()
-  const candidate = new Float64Array(Footprints.STRIDE)
+  const filter = make({ maxOverlap })
   const accepted = new Int32Array(n)
   let m = 0
-  for (let i = 0; i < n; i++) {
-    candidate.set(data.subarray(i * Footprints.STRIDE, (i + 1) * Footprints.STRIDE))
-    if (Greedy.blocked(greedy, store, candidate)) continue
-    Greedy.accept(greedy, store, m, candidate)
-    accepted[m++] = i
-  }
+  for (let i = 0; i < n; i++) if (filter.offer(patches[i])) accepted[m++] = i
   return { accepted: accepted.slice(0, m), rejected: n - m }
 }
 
