@@ -6,6 +6,7 @@ import {
   inflateResumable,
   inflateRows,
   resumable,
+  RowInflater,
   undoHorizontalPredictor
 } from "../src/internal/nativeDeflate.ts"
 
@@ -83,6 +84,32 @@ describe("inflateResumable", () => {
     assert.strictEqual(last.rows, rows)
     assert.isUndefined(last.resume)
     assert.deepStrictEqual(new Uint8Array(last.buffer), raw)
+  })
+
+  it("inflates chunks fed in order until the rows are done, and a second inflater continues from its position", () => {
+    const feedAll = (inflater: RowInflater, size: number) => {
+      let chunks = 0
+      for (;;) {
+        const at = inflater.position
+        const end = Math.min(compressed.length, at + size)
+        chunks++
+        if (inflater.feed(compressed.subarray(at, end), end === compressed.length)) break
+        if (end === compressed.length) break
+      }
+      return chunks
+    }
+    const first = new RowInflater(rowBytes, rows, 90)
+    assert.isAbove(feedAll(first, 997), 1)
+    const partial = first.finish()
+    assert.deepStrictEqual(new Uint8Array(partial.buffer), raw.subarray(0, 90 * rowBytes))
+    assert.isDefined(partial.resume)
+    if (partial.resume === undefined) return
+    const rest = new RowInflater(rowBytes, rows, rows, { ...partial, resume: partial.resume })
+    assert.strictEqual(rest.position, partial.resume.consumed)
+    feedAll(rest, 4093)
+    const whole = rest.finish()
+    assert.isUndefined(whole.resume)
+    assert.deepStrictEqual(new Uint8Array(whole.buffer), raw)
   })
 
   it("fails on a block cut short before the rows asked for, partial or whole", () => {

@@ -48,6 +48,8 @@ export interface ByteSource {
   readonly fileSize: number | null
   close(): Promise<void>
   readonly stats: { requests: number; bytes: number }
+  /** Reads `target.length` bytes at `position` into `target` (local files); the bytes read. */
+  readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
 }
 
 /** A local file opened for positioned reads. */
@@ -59,6 +61,18 @@ export const openLocal = async (path: string): Promise<ByteSource> => {
     fileSize: size,
     stats,
     close: () => handle.close(),
+    readInto: async (target, position) => {
+      const n = Math.max(0, Math.min(target.length, size - position))
+      let done = 0
+      while (done < n) {
+        const { bytesRead } = await handle.read(target, done, n - done, position + done)
+        if (bytesRead === 0) break
+        done += bytesRead
+      }
+      stats.requests++
+      stats.bytes += done
+      return done
+    },
     fetch: (slices) =>
       Promise.all(
         slices.map(async ({ offset, length }) => {

@@ -118,11 +118,105 @@ const openHandle = (): Omit<Resume, "consumed"> | undefined => {
 export const resumable: boolean = openHandle() !== undefined
 
 /**
+ * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
+ * a buffer of exactly those rows, from compressed chunks fed in order, continuing `previous` — the stream of an
+ * earlier inflater that stopped at `previous.rows` rows, whose bytes are copied over — from its input position
+ * (`previous.resume.consumed`, where the first chunk must start). The result's `resume` continues it, absent
+ * once the block is whole.
+ */
+export class RowInflater {
+  readonly rows: number
+  private readonly rowBytes: number
+  private readonly whole: boolean
+  private readonly out: Uint8Array
+  private readonly stream: Omit<Resume, "consumed">
+  private produced = 0
+  private consumed = 0
+
+  constructor(
+    rowBytes: number,
+    blockRows: number,
+    need: number,
+    previous?: { readonly buffer: ArrayBufferLike; readonly rows: number; readonly resume: Resume }
+  ) {
+    this.rows = Math.min(need, blockRows)
+    this.rowBytes = rowBytes
+    this.whole = this.rows === blockRows
+    this.out = new Uint8Array(this.rows * rowBytes)
+    const opened = previous?.resume ?? openHandle()
+    if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
+    this.stream = opened
+    if (previous !== undefined) {
+      this.produced = previous.rows * rowBytes
+      this.out.set(new Uint8Array(previous.buffer, 0, this.produced))
+      this.consumed = previous.resume.consumed
+    }
+  }
+
+  /** Where the next chunk starts in the block's compressed bytes. */
+  get position(): number {
+    return this.consumed
+  }
+
+  /** Rows inflated so far. */
+  get rowsDone(): number {
+    return Math.floor(this.produced / this.rowBytes)
+  }
+
+  /** Inflates `chunk` (`last`: the block's compressed bytes end with it); true once the rows are all inflated. */
+  feed(chunk: Uint8Array, last: boolean): boolean {
+    const { handle, state, failed } = this.stream
+    const room = this.out.byteLength - this.produced
+    if (room === 0) return true
+    handle.writeSync(
+      last && this.whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      chunk,
+      0,
+      chunk.byteLength,
+      this.out,
+      this.produced,
+      room
+    )
+    const availOut = state[0]
+    const availIn = state[1]
+    this.produced += room - availOut
+    this.consumed += chunk.byteLength - availIn
+    if (failed.message !== undefined) this.fail(failed.message)
+    // Input left over with room to spare: the DEFLATE stream ended before the rows.
+    if (availOut !== 0 && (availIn !== 0 || last)) this.fail("truncated data")
+    return availOut === 0
+  }
+
+  /** The rows inflated, and how to continue; fails unless every row asked for was inflated. */
+  finish(): {
+    readonly buffer: ArrayBuffer
+    readonly rows: number
+    readonly resume: Resume | undefined
+  } {
+    if (this.produced < this.out.byteLength) this.fail("truncated data")
+    if (this.whole) {
+      this.stream.handle.close()
+      return { buffer: this.out.buffer as ArrayBuffer, rows: this.rows, resume: undefined }
+    }
+    return {
+      buffer: this.out.buffer as ArrayBuffer,
+      rows: this.rows,
+      resume: { ...this.stream, consumed: this.consumed }
+    }
+  }
+
+  private fail(why: string): never {
+    this.stream.handle.close()
+    throw new ShortBlock(
+      `a DEFLATE block holds ${this.rowsDone} of the ${this.rows} rows needed (${why})`
+    )
+  }
+}
+
+/**
  * The first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block, inflated straight
- * into a buffer of exactly those rows, continuing `previous` — the stream of an earlier call that stopped at
- * `previous.rows` rows, whose bytes are copied over — from its input position when given. `compressed` is the
- * block's bytes from `previous.resume.consumed` on (from its start without `previous`). The result's `resume`
- * continues it, absent once the block is whole.
+ * into a buffer of exactly those rows (`RowInflater` fed `compressed` at once): the block's bytes from
+ * `previous.resume.consumed` on, or from its start without `previous`.
  */
 export const inflateResumable = (
   compressed: Uint8Array,
@@ -131,42 +225,9 @@ export const inflateResumable = (
   need: number,
   previous?: { readonly buffer: ArrayBufferLike; readonly rows: number; readonly resume: Resume }
 ): { readonly buffer: ArrayBuffer; readonly rows: number; readonly resume: Resume | undefined } => {
-  const rows = Math.min(need, blockRows)
-  const out = new Uint8Array(rows * rowBytes)
-  let produced = 0
-  let base = 0
-  const opened = previous?.resume ?? openHandle()
-  if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
-  if (previous !== undefined) {
-    produced = previous.rows * rowBytes
-    out.set(new Uint8Array(previous.buffer, 0, produced))
-    base = previous.resume.consumed
-  }
-  const { handle, state, failed } = opened
-  const whole = rows === blockRows
-  handle.writeSync(
-    whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-    compressed,
-    0,
-    compressed.byteLength,
-    out,
-    produced,
-    out.byteLength - produced
-  )
-  const availOut = state[0]
-  const availIn = state[1]
-  if (failed.message !== undefined || availOut !== 0) {
-    handle.close()
-    throw new ShortBlock(
-      `a DEFLATE block holds ${Math.floor((out.byteLength - availOut) / rowBytes)} of its ${blockRows} rows (${failed.message ?? "truncated data"})`
-    )
-  }
-  if (whole) {
-    handle.close()
-    return { buffer: out.buffer, rows, resume: undefined }
-  }
-  const consumed = base + compressed.byteLength - availIn
-  return { buffer: out.buffer, rows, resume: { handle, state, failed, consumed } }
+  const inflater = new RowInflater(rowBytes, blockRows, need, previous)
+  inflater.feed(compressed, true)
+  return inflater.finish()
 }
 
 /** Undoes TIFF horizontal differencing (predictor 2) in place on the first `rows` rows of `values`. */

@@ -2,12 +2,8 @@
 // the last row the window needs — through the layer's tile cache, and copying rows with typed-array loops.
 import { DType } from "@eoforge/core"
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
-import {
-  inflateResumable,
-  inflateRows,
-  resumable,
-  undoHorizontalPredictor
-} from "./nativeDeflate.ts"
+import { inflateRows, resumable, RowInflater, undoHorizontalPredictor } from "./nativeDeflate.ts"
+import type { ByteSource } from "./byteSource.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
@@ -59,6 +55,31 @@ const layoutOf = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<La
   return { compression, predictor, bits: image.getBitsPerSample(0), decoder }
 }
 
+// Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
+const scratch: Array<Uint8Array> = []
+
+/** Calls `use` with the `length` bytes at `position` of the image's file (read into a reused buffer if local). */
+const withChunk = async <A>(
+  image: GeoTIFFImage,
+  position: number,
+  length: number,
+  use: (chunk: Uint8Array) => A
+): Promise<A> => {
+  const source = image.source as { readInto?: ByteSource["readInto"] }
+  if (source.readInto === undefined) {
+    const [slice] = await image.source.fetch([{ offset: position, length }])
+    return use(new Uint8Array(slice))
+  }
+  const i = scratch.findIndex((b) => b.length >= length)
+  const buffer = i >= 0 ? scratch.splice(i, 1)[0] : new Uint8Array(Math.max(length, 1 << 20))
+  try {
+    const n = await source.readInto(buffer.subarray(0, length), position)
+    return use(buffer.subarray(0, n))
+  } finally {
+    if (scratch.length < 8) scratch.push(buffer)
+  }
+}
+
 /**
  * Decodes the first `need` rows (or more) of block (tx, ty, sample) with node:zlib, continuing the inflate of
  * `previous` (fewer rows of the same block) where it stopped when it can.
@@ -93,13 +114,31 @@ const inflateBlock = async (
   let decoded: Decoded
   let first = 0
   if (resumable) {
-    // Inflate into a buffer of exactly the rows needed; a later read needing more continues the same stream
-    // from the compressed byte where this one stopped.
-    const from = resume === undefined ? 0 : resume.consumed
-    const [slice] = await image.source.fetch([{ offset: offset + from, length: count - from }])
+    // Inflate into a buffer of exactly the rows needed, from a prefix of the compressed bytes sized by
+    // proportion (read on when it falls short); a later read needing more rows continues the same stream from
+    // the compressed byte where this one stopped.
     const prior = resume === undefined || before === undefined ? undefined : { ...before, resume }
-    decoded = inflateResumable(new Uint8Array(slice), rowLength * bytes, blockRows, need, prior)
+    const inflater = new RowInflater(rowLength * bytes, blockRows, need, prior)
     first = prior?.rows ?? 0
+    const left = blockRows - first
+    let take =
+      inflater.rows === blockRows
+        ? count
+        : Math.ceil(((count - inflater.position) * (inflater.rows - first) * 1.03) / left) + 4096
+    for (;;) {
+      const at = inflater.position
+      const had = inflater.rowsDone
+      const length = Math.min(take, count - at)
+      const last = at + length >= count
+      const done = await withChunk(image, offset + at, length, (chunk) =>
+        inflater.feed(chunk, last)
+      )
+      if (done || last) break
+      // Short: read on by what the missing rows should need, and some.
+      const perRow = (inflater.position - at) / Math.max(1, inflater.rowsDone - had)
+      take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
+    }
+    decoded = inflater.finish()
   } else {
     const [slice] = await image.source.fetch([{ offset, length: count }])
     decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
