@@ -4,6 +4,8 @@ import { PatchGeometry } from "@eoforge/grid"
 import { Chunk, Effect, Exit, Stream } from "effect"
 import * as fc from "fast-check"
 import { Overlap, OverlapFilter } from "../src/index.ts"
+import * as Bulk from "../src/internal/bulk.ts"
+import { SLACK } from "../src/internal/greedy.ts"
 import { clustered, square } from "./squares.ts"
 
 const offerAll = (patches: ReadonlyArray<Patch.Patch>, maxOverlap: number): Array<number> => {
@@ -112,6 +114,25 @@ describe("OverlapFilter", () => {
       ),
       { numRuns: 60, seed: 7 }
     )
+  })
+
+  it("the bulk filter decides the same when its footprint cache holds only two footprints (constant eviction)", () => {
+    for (const [seed, maxOverlap] of [
+      [11, 0.25],
+      [12, 0],
+      [13, 0.6]
+    ] as const) {
+      const patches = clustered(seed, 400, hotspots, 1500, 2640)
+      const accepted = Bulk.acceptAll(
+        patches,
+        maxOverlap + SLACK,
+        () => assert.fail("valid footprints"),
+        1
+      )
+      const incremental = offerAll(patches, maxOverlap)
+      assert.isBelow(incremental.length, patches.length)
+      assert.deepStrictEqual([...(accepted ?? [])], incremental)
+    }
   })
 
   it("metre-sized footprints spread over the globe give the same result in bulk as streamed", () => {

@@ -7,8 +7,8 @@ import { overlap, result, STRIDE, write } from "./footprints.ts"
 const BLOCK = 1 << 13
 const SHIFT = 13
 
-/** Footprints kept converted at a time (direct-mapped by sorted position): 2^15 × 128 B = 4 MiB. */
-const CACHE = 1 << 15
+/** log2 of the footprints kept in the near-pair cache (direct-mapped by sorted position): 2^15 × 128 B = 4 MiB. */
+export const CACHE_BITS = 15
 
 /** Metres added to the cube side and to the float32 sphere test so that float32 rounding never drops a pair. */
 const MARGIN = 4
@@ -27,7 +27,8 @@ export const arenaBytes = (n: number): number => 40 * (n + 2)
 export const acceptAll = (
   patches: ReadonlyArray<Patch.Patch>,
   limit: number,
-  invalid: (i: number) => never
+  invalid: (i: number) => never,
+  cacheBits: number = CACHE_BITS
 ): Int32Array | undefined => {
   const n = patches.length
   if (n === 0) return new Int32Array(0)
@@ -112,7 +113,7 @@ export const acceptAll = (
   start[cells] = n
 
   const edges = new Edges()
-  const near = new Near(blocks, order)
+  const near = new Near(blocks, order, cacheBits)
   // Forward neighbour columns (dx, dy) whose cubes come after (x, y, ·) in key order; (0, 0) is the own column.
   const columns = [
     [0, 0],
@@ -191,12 +192,16 @@ const countingSort = (
 class Near {
   readonly blocks: Array<Array<number>>
   readonly order: Int32Array
-  readonly cache = new Float64Array(CACHE * STRIDE)
-  readonly tags = new Int32Array(CACHE).fill(-1)
+  readonly mask: number
+  readonly cache: Float64Array
+  readonly tags: Int32Array
   readonly spare = new Float64Array(STRIDE)
-  constructor(blocks: Array<Array<number>>, order: Int32Array) {
+  constructor(blocks: Array<Array<number>>, order: Int32Array, bits: number) {
     this.blocks = blocks
     this.order = order
+    this.mask = (1 << bits) - 1
+    this.cache = new Float64Array((1 << bits) * STRIDE)
+    this.tags = new Int32Array(1 << bits).fill(-1)
   }
   // Copies the footprint at sorted position k into slot s of `to`.
   copy(k: number, to: Float64Array, s: number): void {
@@ -208,7 +213,7 @@ class Near {
   }
   // The cache slot holding the footprint at sorted position k.
   slot(k: number): number {
-    const s = k & (CACHE - 1)
+    const s = k & this.mask
     if (this.tags[s] !== k) {
       this.copy(k, this.cache, s)
       this.tags[s] = k
@@ -241,7 +246,7 @@ const pair = (
   const p = near.slot(early)
   let q: number
   let data = near.cache
-  if ((late & (CACHE - 1)) === p) {
+  if ((late & near.mask) === p) {
     // Both positions map to one slot: the later footprint goes to a spare buffer instead.
     data = near.spare
     near.copy(late, data, 0)
