@@ -73,6 +73,12 @@ const build = Command.make(
     concurrency: Flag.Int("concurrency").pipe(
       Flag.withDescription("Chips read at once (default: the recipe's concurrency)"),
       Flag.optional
+    ),
+    retryFailed: Flag.Boolean("retry-failed").pipe(
+      Flag.withDescription(
+        "Also rebuild finished shards whose slots failed for a transient reason (SourceError, ReadFailed)"
+      ),
+      Flag.withDefault(false)
     )
   },
   Effect.fn(function* (input) {
@@ -101,6 +107,7 @@ const build = Command.make(
       out: outPath,
       shard,
       concurrency,
+      retryFailed: input.retryFailed,
       onEvent: progress.onEvent
     })
     const s = result.summary

@@ -29,6 +29,8 @@ export interface BuildOptions {
   readonly concurrency?: number | undefined
   /** Receives progress events. */
   readonly onEvent?: ((event: Event) => void) | undefined
+  /** Rebuild finished shards that recorded transient failures (SourceError, ReadFailed). */
+  readonly retryFailed?: boolean | undefined
 }
 
 /** Progress of a build. */
@@ -224,6 +226,9 @@ const checkOutput = (path: string) =>
 
 const encoder = new TextEncoder()
 
+// Failures a later attempt may not meet again: a catalogue or host that failed, a read that failed.
+const transient = new Set(["SourceError", "ReadFailed"])
+
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
   prepared: Prepared,
@@ -316,7 +321,13 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     )
     const chipsPerShard = products.reduce((n, p) => n + p.slots.length, 0) * layout.shardSamples
     const todo: Array<number> = []
-    for (const k of mine) if (!(yield* Job.isDone(k))) todo.push(k)
+    for (const k of mine) {
+      if (!(yield* Job.isDone(k))) todo.push(k)
+      else if (options.retryFailed === true) {
+        const record = yield* Job.readRecord(k)
+        if (record.failures.some((f) => transient.has(f.reason))) todo.push(k)
+      }
+    }
     emit({
       type: "plan",
       store: path,

@@ -2,12 +2,12 @@ import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Reason, Split } from "@eoforge/core"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
+import { cpSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse, stringify } from "yaml"
 import { Build, Services } from "../src/index.ts"
-import { tempDir } from "./tree.ts"
+import { digest, tempDir } from "./tree.ts"
 
 const small = fileURLToPath(new URL("./fixtures/small.yaml", import.meta.url))
 const tmp = tempDir("edges")
@@ -56,6 +56,38 @@ describe("Build edge cases", () => {
     assert.isAbove(summary?.availability.ls7s?.Ok ?? 0, 0)
     const croissant = JSON.parse(readFileSync(join(out, "croissant.json"), "utf8"))
     assert.include(JSON.stringify(croissant), "landcover")
+  })
+
+  it("--retry-failed rebuilds the shards whose reads failed, ending as a clean build would", async () => {
+    // A copy of the demo sources whose land-cover file is missing during the first build.
+    const sources = join(tmp.path, "sources")
+    cpSync(resolve(dirname(small), "../../../../fixtures/demo"), sources, { recursive: true })
+    const recipe = recipeWith("retry", (r) => {
+      r.sources.demo.catalog = join(sources, "stac/catalog.json")
+    })
+    const tif = join(sources, "data/landcover/landcover-olinda.tif")
+    const createdAt = "2024-01-01T00:00:00.000Z"
+    const out = join(tmp.path, "retry.zarr")
+    renameSync(tif, `${tif}.away`)
+    const first = await run(Build.build({ recipe, out, createdAt }))
+    renameSync(`${tif}.away`, tif)
+    assert.isTrue(Exit.isSuccess(first))
+    const failed = Exit.isSuccess(first) ? first.value.summary!.availability.landcover : undefined
+    assert.deepStrictEqual(failed, { ReadFailed: 6 })
+    // A plain rerun keeps the recorded failures; --retry-failed rebuilds those shards.
+    const plain = await run(Build.build({ recipe, out, createdAt }))
+    assert.deepStrictEqual(
+      Exit.isSuccess(plain) ? plain.value.summary!.availability.landcover : undefined,
+      { ReadFailed: 6 }
+    )
+    const retried = await run(Build.build({ recipe, out, createdAt, retryFailed: true }))
+    assert.deepStrictEqual(
+      Exit.isSuccess(retried) ? retried.value.summary!.availability.landcover : undefined,
+      { Ok: 6 }
+    )
+    const clean = join(tmp.path, "clean.zarr")
+    await run(Build.build({ recipe, out: clean, createdAt }))
+    assert.deepStrictEqual(digest(out), digest(clean))
   })
 
   it("with extractGuard false, guard-zone samples hold the Guard reason and no data", async () => {
