@@ -99,7 +99,7 @@ export const run = Effect.fn("Finalize.run")(function* () {
   let failures = 0
   for (let k = 0; k < shards; k++) {
     const record = yield* Job.readRecord(k)
-    stats = Grouped.merge(stats, Grouped.fromJson(specs, record.stats))
+    stats = Grouped.merge(stats, Grouped.fromJson(specs, yield* Job.readStats(k)))
     failures += record.failures.length
     for (const [product, slots] of Object.entries(record.availability)) {
       const a = (availability[product] ??= {})

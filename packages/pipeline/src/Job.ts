@@ -2,14 +2,17 @@
 // A job record written last makes a rerun skip the shard; it carries the shard's statistics and accounting.
 import { Reason, Split, type Patch } from "@eoforge/core"
 import { Grouped } from "@eoforge/stats"
-import { Layout, ShardWriter, Store } from "@eoforge/zarr"
+import { Codec, Layout, ShardWriter, Store } from "@eoforge/zarr"
 import { Effect, Schema, Stream } from "effect"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
 import type { ProductPlan } from "./Products.ts"
 
-/** Key of the record of a finished job. */
+/** Key of the record of a finished job (human-readable: availability and failure details). */
 export const recordKey = (shard: number): string => `.eoforge/jobs/${shard}.json`
+
+/** Key of the statistics of a finished job: grouped accumulators as zstd-compressed JSON. */
+export const statsKey = (shard: number): string => `.eoforge/stats/${shard}.json.zst`
 
 /** A slot without data, with the reason and a human detail naming the item/asset. */
 export interface Failure {
@@ -29,8 +32,6 @@ export interface JobRecord {
     Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>
   >
   readonly failures: ReadonlyArray<Failure>
-  /** Grouped statistics of the shard's chips (train/val/test; guard samples excluded). */
-  readonly stats: unknown
 }
 
 /** A job record that cannot be read back. */
@@ -38,6 +39,28 @@ export class JobRecordError extends Schema.TaggedError<JobRecordError>()("JobRec
   shard: Schema.Number,
   message: Schema.String
 }) {}
+
+/** The grouped statistics (JSON form) of a finished job. */
+export const readStats = (shard: number) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const bytes = yield* store.get(statsKey(shard))
+    if (bytes === undefined) {
+      return yield* new JobRecordError({
+        shard,
+        message: `the statistics ${statsKey(shard)} of shard ${shard} are missing; delete ${recordKey(shard)} and rerun the build`
+      })
+    }
+    return yield* Effect.try({
+      try: () =>
+        JSON.parse(new TextDecoder().decode(Codec.decode(Codec.zstd(3), bytes))) as unknown,
+      catch: () =>
+        new JobRecordError({
+          shard,
+          message: `the statistics ${statsKey(shard)} are damaged; delete ${recordKey(shard)} and rerun the build`
+        })
+    })
+  })
 
 /** Whether the job of a shard has finished. */
 export const isDone = (shard: number) =>
@@ -193,9 +216,13 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     shard,
     samples: [start, end],
     availability,
-    failures,
-    stats: Grouped.toJson(stats)
+    failures
   }
+  // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
+  // split); zstd shrinks them about 3×. They are written before the record that marks the job done.
+  yield* store.set(statsKey(shard), [
+    Codec.encode(Codec.zstd(3), new TextEncoder().encode(JSON.stringify(Grouped.toJson(stats))))
+  ])
   yield* store.set(recordKey(shard), [new TextEncoder().encode(JSON.stringify(record) + "\n")])
   return { shard, chips, missing: failures.length } satisfies JobSummary
 })

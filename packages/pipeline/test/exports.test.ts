@@ -45,8 +45,10 @@ describe("@eoforge/pipeline exports", () => {
           "JobRecordError",
           "isDone",
           "readRecord",
+          "readStats",
           "recordKey",
           "run",
+          "statsKey",
         ],
         "Opener": [
           "make",
