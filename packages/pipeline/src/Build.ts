@@ -313,6 +313,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   yield* checkOutput(path)
   const createdAt = yield* createdAtOf(options)
   const run = Effect.gen(function* () {
+    const store = yield* Store.Store
     const { layout, resumed } = yield* openStore(prepared, path, createdAt)
     const shards = Layout.shardCount(layout)
     const partition = options.shard
@@ -344,6 +345,9 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     const ctx = jobContext(prepared, layout, open, options.concurrency)
     let done = mine.length - todo.length
     for (const k of todo) {
+      // A shard being redone is not done until its new record is written: a kill mid-retry then leaves
+      // it to be rebuilt, never half old and half new.
+      yield* store.delete(Job.recordKey(k))
       const summary = yield* Job.run(ctx, k)
       done++
       const [start, end] = Layout.shardRange(layout, k)

@@ -153,8 +153,15 @@ export const chip = Effect.fnUntraced(function* (
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )
     if (!("data" in read)) {
+      // Files EOForge can never read are Unsupported (a retry cannot help); the rest may be transient.
+      const never =
+        read._tag === "RasterOpenError" &&
+        (read.problem === "NotTiff" ||
+          read.problem === "NoGeoreferencing" ||
+          read.problem === "UnsupportedCodec" ||
+          read.problem === "UnsupportedCrs")
       return missing(
-        Reason.Reason.ReadFailed,
+        never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
         `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,
         facts
       )

@@ -90,6 +90,27 @@ describe("Build edge cases", () => {
     assert.deepStrictEqual(digest(out), digest(clean))
   })
 
+  it("an asset that is not a TIFF is recorded as Unsupported, which --retry-failed leaves alone", async () => {
+    const sources = join(tmp.path, "sources-bad")
+    cpSync(resolve(dirname(small), "../../../../fixtures/demo"), sources, { recursive: true })
+    writeFileSync(join(sources, "data/landcover/landcover-olinda.tif"), "this is not a TIFF\n")
+    const recipe = recipeWith("bad", (r) => {
+      r.sources.demo.catalog = join(sources, "stac/catalog.json")
+    })
+    const out = join(tmp.path, "bad.zarr")
+    const first = await run(Build.build({ recipe, out, createdAt: "2024-01-01T00:00:00.000Z" }))
+    assert.deepStrictEqual(
+      Exit.isSuccess(first) ? first.value.summary!.availability.landcover : undefined,
+      { Unsupported: 6 }
+    )
+    const events: Array<Build.Event> = []
+    await run(Build.build({ recipe, out, retryFailed: true, onEvent: (e) => void events.push(e) }))
+    assert.isFalse(
+      events.some((e) => e.type === "shard"),
+      "no shard is rebuilt"
+    )
+  })
+
   it("with extractGuard false, guard-zone samples hold the Guard reason and no data", async () => {
     const recipe = recipeWith("guard", (r) => {
       r.split = { ...r.split, extractGuard: false }
