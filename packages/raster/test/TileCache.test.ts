@@ -1,7 +1,7 @@
 // The decoded-tile cache: bounded by bytes, least recently used evicted first, one decode per tile even
 // when reads overlap, partial tiles extended when a read needs more rows, and a closed source's tiles dropped.
 import { assert, describe, it } from "@effect/vitest"
-import { TileCache } from "../src/internal/tileCache.ts"
+import { pausedStreamBytes, TileCache } from "../src/internal/tileCache.ts"
 
 const decoder = () => {
   const calls: Array<number> = []
@@ -20,6 +20,36 @@ describe("TileCache", () => {
     assert.deepStrictEqual(calls, [1])
     assert.strictEqual(all[0], all[2])
     assert.strictEqual(cache.hits, 2)
+  })
+
+  it("counts a paused stream against its budget and closes it when the tile leaves the cache", async () => {
+    const closed: Array<string> = []
+    const paused = (name: string, bytes: number) => () =>
+      Promise.resolve({
+        buffer: new ArrayBuffer(bytes),
+        rows: 2,
+        resume: {
+          handle: { close: () => void closed.push(name) } as never,
+          state: new Uint32Array(2),
+          consumed: 10,
+          failed: { message: undefined }
+        }
+      })
+    const cache = new TileCache(pausedStreamBytes + 200)
+    await cache.get(0, "a", 2, paused("a", 100))
+    await new Promise((r) => setTimeout(r, 0))
+    assert.strictEqual(cache.size, 100 + pausedStreamBytes)
+    await cache.get(0, "b", 2, paused("b", 100)) // over budget: a (least recent) is evicted and closed
+    await new Promise((r) => setTimeout(r, 0))
+    assert.deepStrictEqual(closed, ["a"])
+    cache.drop(0)
+    assert.deepStrictEqual(closed, ["a", "b"])
+    assert.strictEqual(cache.size, 0)
+    // With no room at all nothing is kept, so the stream is closed at once.
+    const none = new TileCache(0)
+    const d = await none.get(0, "c", 2, paused("c", 100))
+    assert.deepStrictEqual(closed, ["a", "b", "c"])
+    assert.isUndefined(d.resume)
   })
 
   it("keeps at most its capacity in bytes and evicts the least recently used tile", async () => {

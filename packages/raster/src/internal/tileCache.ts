@@ -15,6 +15,17 @@ interface Entry {
   readonly value: Promise<Decoded>
   rows: number
   bytes: number
+  /** The settled value, once decoded. */
+  decoded?: Decoded
+}
+
+/** What a paused zlib stream holds natively (window and state), counted against the cache budget. */
+export const pausedStreamBytes = 64 * 1024
+
+// A paused stream left in the cache is closed when its tile leaves the cache; one taken by an
+// extension is no longer in the cache, and the extension owns it.
+const release = (entry: Entry): void => {
+  entry.decoded?.resume?.handle.close()
 }
 
 /** Decoded tile buffers keyed by source + image + tile + sample, evicted least recently used first. */
@@ -56,7 +67,13 @@ export class TileCache {
       this.used -= found.bytes
       this.entries.delete(key)
     } else this.misses++
-    if (this.capacity <= 0) return decode(rows)
+    if (this.capacity <= 0) {
+      // Nothing is kept, so nothing can continue the stream: close it now.
+      return decode(rows).then((d) => {
+        d.resume?.handle.close()
+        return d.resume === undefined ? d : { buffer: d.buffer, rows: d.rows }
+      })
+    }
     const value = decode(rows, previous)
     const entry: Entry = { owner, value, rows, bytes: 0 }
     this.entries.set(key, entry)
@@ -64,7 +81,9 @@ export class TileCache {
       (decoded) => {
         if (this.entries.get(key) !== entry) return
         entry.rows = Math.max(rows, decoded.rows)
-        entry.bytes = decoded.buffer.byteLength
+        entry.decoded = decoded
+        entry.bytes =
+          decoded.buffer.byteLength + (decoded.resume === undefined ? 0 : pausedStreamBytes)
         this.used += entry.bytes
         this.evict()
       },
@@ -81,6 +100,7 @@ export class TileCache {
       if (entry.owner !== owner) continue
       this.entries.delete(key)
       this.used -= entry.bytes
+      release(entry)
     }
   }
 
@@ -96,6 +116,7 @@ export class TileCache {
       if (entry.bytes === 0) continue
       this.entries.delete(key)
       this.used -= entry.bytes
+      release(entry)
     }
   }
 }
