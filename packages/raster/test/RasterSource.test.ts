@@ -204,32 +204,37 @@ describe("reading", () => {
       )
   )
 
-  it.effect(
-    "reads that continue partly inflated DEFLATE tiles give the same chip as one read from scratch",
-    () =>
-      Effect.gen(function* () {
-        const path = `${fixtures}derived/L7_ETMs_cog.tif`
-        const chipOf = (heights: ReadonlyArray<number>) =>
-          Effect.gen(function* () {
-            const raster = yield* RasterSource.RasterSource
-            const info = yield* raster.open(path)
-            const gt = info.geoTransform
-            let last: Chip.Chip | undefined
-            for (const h of heights) {
-              const grid = PixelGrid.make(info.crs, gt[0] + 5 * gt[1], gt[3], gt[1], 300, h)
-              last = yield* raster.read(info, grid, { resampling: "nearest" })
-            }
-            return last
-          }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
-        // 128-row tiles: 3, then 70, then 300 rows continue the same tiles' streams twice.
-        const continued = yield* chipOf([3, 70, 300])
-        const fresh = yield* chipOf([300])
-        assert.isDefined(continued)
-        assert.deepStrictEqual(continued?.data, fresh?.data)
-        assert.deepStrictEqual(continued?.mask, fresh?.mask)
-        assert.isAbove(fresh?.mask?.reduce((a, v) => a + v, 0) ?? 0, 0)
-      })
-  )
+  for (const [file, what] of [
+    ["L7_ETMs_cog.tif", "DEFLATE"],
+    ["L7_ETMs_cog_pred2.tif", "DEFLATE with the horizontal predictor"]
+  ] as const) {
+    it.effect(
+      `reads that continue partly inflated ${what} tiles give the same chip as one read from scratch`,
+      () =>
+        Effect.gen(function* () {
+          const path = `${fixtures}derived/${file}`
+          const chipOf = (heights: ReadonlyArray<number>) =>
+            Effect.gen(function* () {
+              const raster = yield* RasterSource.RasterSource
+              const info = yield* raster.open(path)
+              const gt = info.geoTransform
+              let last: Chip.Chip | undefined
+              for (const h of heights) {
+                const grid = PixelGrid.make(info.crs, gt[0] + 5 * gt[1], gt[3], gt[1], 300, h)
+                last = yield* raster.read(info, grid, { resampling: "nearest" })
+              }
+              return last
+            }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
+          // 128-row tiles: 3, then 70, then 300 rows continue the same tiles' streams twice.
+          const continued = yield* chipOf([3, 70, 300])
+          const fresh = yield* chipOf([300])
+          assert.isDefined(continued)
+          assert.deepStrictEqual(continued?.data, fresh?.data)
+          assert.deepStrictEqual(continued?.mask, fresh?.mask)
+          assert.isAbove(fresh?.mask?.reduce((a, v) => a + v, 0) ?? 0, 0)
+        })
+    )
+  }
 
   it("the approximate transform stays within 0.125 source pixels of the exact one", () => {
     fc.assert(
