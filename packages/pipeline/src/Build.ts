@@ -317,9 +317,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     const { layout, resumed } = yield* openStore(prepared, path, createdAt)
     const shards = Layout.shardCount(layout)
     const partition = options.shard
-    const mine = Array.from({ length: shards }, (_, k) => k).filter(
-      (k) => partition === undefined || k % partition.count === partition.index
-    )
+    const isMine = (k: number) => partition === undefined || k % partition.count === partition.index
+    const mine = Array.from({ length: shards }, (_, k) => k).filter(isMine)
     const chipsPerShard = products.reduce((n, p) => n + p.slots.length, 0) * layout.shardSamples
     const todo: Array<number> = []
     for (const k of mine) {
@@ -363,8 +362,9 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       })
     }
     let summary: Finalize.Summary | undefined
+    // Every shard of this partition is done now; finalize once the other partitions' are too.
     let allDone = true
-    for (let k = 0; k < shards && allDone; k++) allDone = yield* Job.isDone(k)
+    for (let k = 0; k < shards && allDone; k++) if (!isMine(k)) allDone = yield* Job.isDone(k)
     if (allDone) {
       emit({ type: "finalize" })
       summary = yield* Finalize.run()

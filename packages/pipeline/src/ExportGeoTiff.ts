@@ -6,7 +6,7 @@ import { Reader } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import type { BuildRecord } from "./Finalize.ts"
+import { buildRecordKey, type BuildRecord } from "./Finalize.ts"
 
 /** What to export. */
 export interface ExportOptions {
@@ -38,7 +38,7 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
   )
   // Slot names come from the build record; a store without one falls back to t0, t1, …
   const record = yield* Effect.promise(() =>
-    readFile(join(options.store, ".eoforge", "build.json"), "utf8").then(
+    readFile(join(options.store, buildRecordKey), "utf8").then(
       (t) => JSON.parse(t) as Pick<BuildRecord, "products">,
       () => undefined
     )
