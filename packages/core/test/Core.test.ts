@@ -6,6 +6,7 @@ import { BBox, Chip, Crs, DType, GeoTransform, PixelGrid, Reason } from "../src/
 describe("core", () => {
   it("exports exactly its documented modules", () => {
     assert.deepStrictEqual(Object.keys(Core).sort(), [
+      "AccessPolicy",
       "BBox",
       "Band",
       "Chip",
@@ -15,6 +16,8 @@ describe("core", () => {
       "Patch",
       "PixelGrid",
       "Reason",
+      "Redact",
+      "SafeName",
       "Split"
     ])
   })
