@@ -28,12 +28,33 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   UnknownCollectionError: ExitCode.Input,
   ItemError: ExitCode.Input,
   QueueError: ExitCode.Input,
+  // A store read as input that is damaged or hostile: its metadata, shard indexes, records, statistics
+  // or names cannot be trusted.
+  InvalidStoreError: ExitCode.Input,
+  ShardIndexError: ExitCode.Input,
+  ChipError: ExitCode.Input,
+  JobRecordError: ExitCode.Input,
+  UnknownGroup: ExitCode.Input,
+  InvalidStatsJson: ExitCode.Input,
+  LayoutMismatch: ExitCode.Input,
+  BandCountMismatch: ExitCode.Input,
+  DTypeMismatch: ExitCode.Input,
+  ChipShapeError: ExitCode.Input,
+  UnsafeNameError: ExitCode.Input,
   OutputError: ExitCode.Output,
   StoreError: ExitCode.Output,
+  StoreLockedError: ExitCode.Output,
   NotAStoreError: ExitCode.Output,
   ExportError: ExitCode.Output,
   FinalizeError: ExitCode.Output,
   LayoutError: ExitCode.Output
+}
+
+/** Whether an error is one the CLI knows (a typed error or a command-line problem): no stack trace. */
+export const isKnown = (error: unknown): boolean => {
+  if (error instanceof CliFailure) return true
+  const tag = (error as { _tag?: unknown } | null)?._tag
+  return typeof tag === "string" && (tag in byTag || of(error) !== ExitCode.Failure)
 }
 
 /** The exit code of an error (by its `_tag`). */

@@ -24,10 +24,13 @@ const program = Command.run(command, { version: Version.version }).pipe(
         tag === "CliFailure"
       ) {
         const message = error instanceof Error ? error.message : String(error)
-        process.stderr.write(`eoforge: ${message}\n`)
-        if (code === ExitCode.ExitCode.Failure && error instanceof Error && error.stack) {
-          process.stderr.write(`${error.stack}\n`)
-        }
+        const known = ExitCode.isKnown(error)
+        const debug = process.env.EOFORGE_DEBUG === "1"
+        // Typed errors are one line for the user; an unexpected failure says how to see its stack.
+        process.stderr.write(
+          `eoforge: ${message}${known || debug ? "" : " (unexpected failure; run with EOFORGE_DEBUG=1 for the stack trace)"}\n`
+        )
+        if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
       }
       process.exitCode = code
     })

@@ -2,9 +2,9 @@
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
 import { AssetSigner } from "@eoforge/stac"
-import { Codec, Layout, Store } from "@eoforge/zarr"
+import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Schema } from "effect"
-import { readFile, stat } from "node:fs/promises"
+import { readdir, readFile, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
 import { buildRecord } from "./internal/buildRecord.ts"
@@ -252,46 +252,103 @@ const outputFailure = (path: string) => (cause: { readonly message: string }) =>
     cause
   })
 
+/** What `openStore` found or made, and the store lock it took (a no-op release without one). */
+export interface Opened {
+  readonly layout: Layout.Layout
+  readonly resumed: boolean
+  /** The store's `.eoforge/build.json` was missing (a creation interrupted by an older version) and was rewritten. */
+  readonly repaired: boolean
+  readonly release: Effect.Effect<void>
+}
+
+/** The lock `openStore` takes: the command for other writers' messages, and the partition if any. */
+export interface LockRequest {
+  readonly command: string
+  readonly partition?: { readonly index: number; readonly count: number } | undefined
+}
+
+const isEmptyDirectory = (path: string) =>
+  Effect.tryPromise({
+    try: () => readdir(path).then((names) => names.length === 0),
+    catch: (cause) =>
+      new OutputError({ path, message: `cannot list ${path}: ${messageOf(cause)}`, cause })
+  })
+
 /**
  * Create the store of a prepared build at `path` (the Store service's location), or validate the
  * store already there and resume it: same recipe, seed and version, whatever its creation instant.
+ * A new store is published whole (staging sibling + rename): a kill leaves no store or a complete
+ * skeleton, and of two builds racing for one new path exactly one creates it. With `lock`, the store's
+ * lock is taken before the first write (planted in a new store's skeleton); call `release` when done.
  */
 export const openStore = Effect.fn("Build.openStore")(function* (
   prepared: Prepared,
   path: string,
-  createdAt: string
+  createdAt: string,
+  lock?: LockRequest
 ) {
   const exists = yield* checkOutput(path)
   const fresh = yield* layoutOf(prepared, createdAt)
+  const request =
+    lock === undefined ? undefined : { ...lock, recipeHash: Layout.fingerprint(fresh) }
+  const record = (at: string) => encoder.encode(JSON.stringify(buildRecord(prepared, at)) + "\n")
   const store = yield* Store.Store
   const opened = Effect.gen(function* () {
-    if (exists) {
-      const existing = yield* Layout.read.pipe(
-        Effect.catchTag("NotAStoreError", () => Effect.succeed(undefined))
-      )
-      if (existing === undefined) {
-        const entries = yield* store.list("")
-        if (entries.length > 0) {
-          return yield* new OutputError({
+    if (!exists || (yield* isEmptyDirectory(path))) {
+      const holder = request === undefined ? undefined : yield* StoreLock.holderOf(request)
+      const created = yield* Creation.create(path, (staging) =>
+        Effect.gen(function* () {
+          const api = Store.makeFileSystem(staging)
+          yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
+          yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
+          if (holder !== undefined) yield* StoreLock.plant(staging, holder)
+        })
+      ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
+      if (created) {
+        const release = holder === undefined ? Effect.void : StoreLock.adopt(path, holder).release
+        return { layout: fresh, resumed: false, repaired: false, release } satisfies Opened
+      }
+      // Another build published a store here first: validate it like any existing store.
+      if (holder !== undefined) yield* StoreLock.forget(holder)
+    }
+    // Read before locking: a directory that is not an EOForge store must receive no lock file either.
+    const existing = yield* Layout.read.pipe(
+      Effect.catchTag("NotAStoreError", () =>
+        Effect.fail(
+          new OutputError({
             path,
             message: `${path} exists and is not an EOForge store; refusing to write into it — choose a new output path`
           })
+        )
+      ),
+      Effect.catchTag("InvalidStoreError", (e) =>
+        Effect.fail(new OutputError({ path, message: e.message, cause: e }))
+      )
+    )
+    const held = request === undefined ? undefined : yield* StoreLock.take(path, request)
+    const release = held?.release ?? Effect.void
+    return yield* Effect.gen(function* () {
+      const hasRecord = (yield* store.get(Finalize.buildRecordKey)) !== undefined
+      if (!sameLayout(existing, fresh)) {
+        if (hasRecord) {
+          return yield* new OutputError({
+            path,
+            message: `${path} holds a store built from a different recipe, seed or version; remove it or choose another output path`
+          })
         }
-      } else if (!sameLayout(existing, fresh)) {
+        const shards = (yield* store.list(".eoforge/jobs")).length
         return yield* new OutputError({
           path,
-          message: `${path} holds a store built from a different recipe, seed or version; remove it or choose another output path`
+          message: `${path} is an unfinished store: its creation was interrupted (the root zarr.json exists, .eoforge/build.json does not; older EOForge versions could leave this) and it was started from a different recipe, seed or version, so it cannot be completed by this one. ${shards === 0 ? "It holds no finished shard: nothing is lost by deleting it." : `It holds ${shards} finished shards of that other recipe.`} Delete the directory ${path} and run the build again, or choose another output path`
         })
-      } else {
-        return { layout: existing, resumed: true }
       }
-    }
-    yield* Layout.create(fresh)
-    yield* store.set(
-      Finalize.buildRecordKey,
-      encoder.encode(JSON.stringify(buildRecord(prepared, fresh.attributes.createdAt)) + "\n")
-    )
-    return { layout: fresh, resumed: false }
+      if (!hasRecord) {
+        // Same recipe: the skeleton is rewritten with the bytes it would have had, then the record.
+        yield* Layout.create(existing)
+        yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
+      }
+      return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened
+    }).pipe(Effect.onError(() => release))
   })
   return yield* opened.pipe(
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e)))
@@ -314,7 +371,13 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   const createdAt = yield* createdAtOf(options)
   const run = Effect.gen(function* () {
     const store = yield* Store.Store
-    const { layout, resumed } = yield* openStore(prepared, path, createdAt)
+    const { layout, resumed } = yield* Effect.acquireRelease(
+      openStore(prepared, path, createdAt, {
+        command: options.retryFailed === true ? "retry" : "build",
+        partition: options.shard
+      }),
+      (o) => o.release
+    )
     const shards = Layout.shardCount(layout)
     const partition = options.shard
     const isMine = (k: number) => partition === undefined || k % partition.count === partition.index

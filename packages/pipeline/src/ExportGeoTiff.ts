@@ -1,12 +1,13 @@
 // Export of a store as GeoTIFF files in the SSL4EO-S12 folder layout:
 // <out>/<product>/<sample id>/<slot>/<band>.tif plus a metadata.json per slot.
-import { Crs, PixelGrid } from "@eoforge/core"
+import { Crs, PixelGrid, SafeName } from "@eoforge/core"
 import { GeoTiffWriter } from "@eoforge/raster"
-import { Reader } from "@eoforge/zarr"
+import { Layout, Reader, Store, ZarrError } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { buildRecordKey, type BuildRecord } from "./Finalize.ts"
+import { recordKey } from "./Job.ts"
 
 /** What to export. */
 export interface ExportOptions {
@@ -29,6 +30,39 @@ export class ExportError extends Schema.TaggedError<ExportError>()("ExportError"
   cause: Schema.optional(Schema.Defect())
 }) {}
 
+// Sample ids and slot names become folder names: from a store written by someone else they must be
+// safe path segments (product and band names were checked when the store was opened).
+const safeSegment = (store: string, key: string, what: string, value: unknown) => {
+  const problem = SafeName.problem(value)
+  return problem === undefined
+    ? Effect.succeed(value as string)
+    : Effect.fail(
+        new ZarrError.InvalidStoreError({
+          location: store,
+          key,
+          message: `${store}: ${what} ${JSON.stringify(String(value).slice(0, 80))} ${problem}; it cannot become a folder name, so the store is refused`
+        })
+      )
+}
+
+// The samples of the shards that were built (job records listed), in order: a store's metadata may
+// claim far more samples than it holds.
+const builtSamples = (store: string, layout: Layout.Layout) =>
+  Store.makeFileSystem(store)
+    .list(".eoforge/jobs")
+    .pipe(
+      Effect.map((keys) => {
+        const built = new Set(keys)
+        const out: Array<readonly [number, number]> = []
+        for (let k = 0; k < Layout.shardCount(layout); k++) {
+          if (built.has(recordKey(k))) out.push(Layout.shardRange(layout, k))
+          if (out.length === built.size) break
+        }
+        return out
+      }),
+      Effect.orElseSucceed(() => [[0, layout.samples] as const])
+    )
+
 /** Export chips as single-band GeoTIFFs; returns the number of files written. */
 export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOptions) {
   const ds = yield* Reader.make(options.store)
@@ -43,32 +77,58 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
       () => undefined
     )
   )
-  const slotNames = new Map<string, ReadonlyArray<string>>(
-    products.map((p) => {
-      const slots = record?.products.find((r) => r.id === p.spec.id)?.slots.map((s) => s.id)
-      return [
-        p.spec.id,
-        slots?.length === p.times ? slots : Array.from({ length: p.times }, (_, t) => `t${t}`)
-      ]
-    })
-  )
-  const total = Math.min(layout.samples, options.limit ?? layout.samples)
+  const recorded = Array.isArray(record?.products) ? record.products : []
+  const slotNames = new Map<string, ReadonlyArray<string>>()
+  for (const p of products) {
+    const found = recorded.find((r) => r?.id === p.spec.id)?.slots
+    const slots = Array.isArray(found) ? found.map((s) => s?.id) : undefined
+    const names =
+      slots?.length === p.times ? slots : Array.from({ length: p.times }, (_, t) => `t${t}`)
+    for (const name of names) {
+      yield* safeSegment(options.store, buildRecordKey, `the slot name of ${p.spec.id}`, name)
+    }
+    slotNames.set(p.spec.id, names as ReadonlyArray<string>)
+  }
+  yield* Effect.tryPromise({
+    try: () => mkdir(options.out, { recursive: true }),
+    catch: (cause) =>
+      new ExportError({
+        path: options.out,
+        message: `cannot create ${options.out}: ${(cause as Error).message}`,
+        cause
+      })
+  })
+  // Every file goes through a store rooted at --out: keys cannot leave it, directories below it must
+  // be real (no symbolic link leads a write elsewhere), and each file is a temporary renamed into place.
+  const target = Store.makeFileSystem(options.out)
+  const ranges = yield* builtSamples(options.store, layout)
+  const indices: Array<number> = []
+  const limit = options.limit ?? Infinity
+  for (const [start, end] of ranges) {
+    for (let i = start; i < end && indices.length < limit; i++) indices.push(i)
+  }
+  const total = indices.length
   let files = 0
-  const write = (path: string, bytes: Uint8Array | string) =>
-    Effect.tryPromise({
-      try: async () => {
-        await mkdir(join(path, ".."), { recursive: true })
-        await writeFile(path, bytes)
-      },
-      catch: (cause) =>
-        new ExportError({
-          path,
-          message: `cannot write ${path}: ${(cause as Error).message}`,
-          cause
-        })
-    })
-  for (let i = 0; i < total; i++) {
+  let done = 0
+  const write = (key: string, bytes: Uint8Array | string) =>
+    target.set(key, typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes).pipe(
+      Effect.mapError(
+        (cause) =>
+          new ExportError({
+            path: join(options.out, key),
+            message: `cannot write ${join(options.out, key)}: ${cause.message}`,
+            cause
+          })
+      )
+    )
+  for (const i of indices) {
     const sample = yield* ds.readSample(i)
+    const sampleId = yield* safeSegment(
+      options.store,
+      "samples/id",
+      `the id of sample ${i}`,
+      sample.id
+    )
     for (const p of products) {
       const ps = sample.products[p.spec.id]
       const grid = PixelGrid.make(
@@ -84,7 +144,7 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
       for (let t = 0; t < p.times; t++) {
         if (ps.valid[t] !== 1) continue
         const slot = slotNames.get(p.spec.id)![t]
-        const dir = join(options.out, p.spec.id, sample.id, slot)
+        const dir = `${p.spec.id}/${sampleId}/${slot}`
         const values = ps.data.subarray(t * chipValues, (t + 1) * chipValues)
         for (let b = 0; b < p.spec.bands.length; b++) {
           const band = p.spec.bands[b]
@@ -101,7 +161,7 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
               ...(band.nodata === undefined ? {} : { nodata: band.nodata })
             }
           )
-          yield* write(join(dir, `${band.name}.tif`), bytes)
+          yield* write(`${dir}/${band.name}.tif`, bytes)
           files++
         }
         const metadata = {
@@ -121,11 +181,11 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
           nodata: Number.isNaN(ps.nodata[t]) ? null : ps.nodata[t],
           bands: p.spec.bands.map((b) => b.name)
         }
-        yield* write(join(dir, "metadata.json"), JSON.stringify(metadata, null, 2) + "\n")
+        yield* write(`${dir}/metadata.json`, JSON.stringify(metadata, null, 2) + "\n")
         files++
       }
     }
-    options.onSample?.(i + 1, total)
+    options.onSample?.(++done, total)
   }
   return files
 }, Effect.scoped)

@@ -4,7 +4,7 @@ import { Split } from "@eoforge/core"
 import { Zone } from "@eoforge/grid"
 import { Card, Croissant } from "@eoforge/croissant"
 import { Grouped } from "@eoforge/stats"
-import { Codec, Layout, Metadata, Store } from "@eoforge/zarr"
+import { Codec, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
 import * as Job from "./Job.ts"
@@ -84,13 +84,25 @@ export const run = Effect.fn("Finalize.run")(function* () {
       `${store.location} has no ${buildRecordKey}; build it with eoforge build first`
     )
   }
-  const build = JSON.parse(new TextDecoder().decode(recordBytes)) as BuildRecord
+  const build = yield* Effect.try({
+    try: () => JSON.parse(new TextDecoder().decode(recordBytes)) as BuildRecord,
+    catch: (cause) => fail(`${store.location}/${buildRecordKey} is not valid JSON`, cause)
+  })
   const shards = Layout.shardCount(layout)
+  // Listed, not probed one by one: a damaged store may declare millions of shards it does not have.
+  const recorded = new Set(yield* store.list(".eoforge/jobs"))
   const missingShards: Array<number> = []
-  for (let k = 0; k < shards; k++) if (!(yield* Job.isDone(k))) missingShards.push(k)
+  for (let k = 0; k < shards && missingShards.length < 5; k++) {
+    if (!recorded.has(Job.recordKey(k))) missingShards.push(k)
+  }
+  const built = [...recorded].filter((key) => {
+    const m = /^\.eoforge\/jobs\/(\d+)\.json$/.exec(key)
+    return m !== null && Number(m[1]) < shards
+  }).length
+  const missingCount = shards - built
   if (missingShards.length > 0) {
     return yield* fail(
-      `${missingShards.length} of ${shards} shards are not built yet (first: ${missingShards.slice(0, 5).join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
+      `${missingCount} of ${shards} shards are not built yet (first: ${missingShards.join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
     )
   }
   const specs = layout.products.map((p) => p.spec)
@@ -99,7 +111,15 @@ export const run = Effect.fn("Finalize.run")(function* () {
   let failures = 0
   for (let k = 0; k < shards; k++) {
     const record = yield* Job.readRecord(k)
-    stats = Grouped.merge(stats, Grouped.fromJson(specs, yield* Job.readStats(k)))
+    const json = yield* Job.readStats(k)
+    stats = yield* Effect.try({
+      try: () => Grouped.merge(stats, Grouped.fromJson(specs, json)),
+      catch: (cause) =>
+        new Job.JobRecordError({
+          shard: k,
+          message: `the statistics ${Job.statsKey(k)} do not fit this store (${(cause as Error).message}); delete ${Job.recordKey(k)} and rerun the build`
+        })
+    })
     failures += record.failures.length
     for (const [product, slots] of Object.entries(record.availability)) {
       const a = (availability[product] ??= {})
@@ -287,5 +307,10 @@ const dedupeSlots = (
   return [...seen.values()]
 }
 
-/** Finalize the store at a directory path. */
-export const at = (path: string) => run().pipe(Effect.provide(Store.layerFileSystem(path)))
+/** Finalize the store at a directory path, holding its lock (another writer is named, not raced). */
+export const at = (path: string) =>
+  Effect.gen(function* () {
+    const layout = yield* Layout.read
+    yield* StoreLock.acquire(path, { command: "finalize", recipeHash: Layout.fingerprint(layout) })
+    return yield* run()
+  }).pipe(Effect.scoped, Effect.provide(Store.layerFileSystem(path)))

@@ -1,7 +1,7 @@
 // A summary of a built store: products and shapes, split counts, availability by reason and the
 // train-split normalisation table, read from the store's own metadata.
 import { Split } from "@eoforge/core"
-import { Codec, Layout, Metadata, Store } from "@eoforge/zarr"
+import { Codec, Layout, Metadata, Store, ZarrError } from "@eoforge/zarr"
 import { Effect } from "effect"
 
 /** One product of a store. */
@@ -40,25 +40,82 @@ export interface StoreSummary {
 
 const decoder = new TextDecoder()
 
+// A product group's attributes; a damaged zarr.json reads as none (the layout was already checked).
+const parseAttributes = (bytes: Uint8Array): Record<string, unknown> | undefined => {
+  try {
+    const doc = JSON.parse(decoder.decode(bytes)) as { attributes?: unknown }
+    const a = doc?.attributes
+    return typeof a === "object" && a !== null ? (a as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
+
+// Attributes written by someone else are taken only in the shape finalize writes them.
+const availabilityOf = (v: unknown): ProductSummary["availability"] => {
+  if (!isRecord(v)) return {}
+  const out: Record<string, Record<string, number>> = {}
+  for (const [slot, reasons] of Object.entries(v)) {
+    if (!isRecord(reasons)) continue
+    out[slot] = Object.fromEntries(
+      Object.entries(reasons).filter(([, n]) => typeof n === "number" && Number.isFinite(n))
+    ) as Record<string, number>
+  }
+  return out
+}
+
+const normalisationOf = (v: unknown): ProductSummary["normalisation"] =>
+  Array.isArray(v)
+    ? v.filter(
+        (r): r is ProductSummary["normalisation"][number] =>
+          isRecord(r) &&
+          typeof r.band === "string" &&
+          typeof r.mean === "number" &&
+          typeof r.std === "number"
+      )
+    : []
+
 /** Summarise the store of the Store service. */
 export const summary = Effect.fn("Inspect.summary")(function* () {
   const store = yield* Store.Store
   const layout = yield* Layout.read
   const shards = Layout.shardCount(layout)
-  let built = 0
+  // Listed rather than probed shard by shard: the work follows the files present, not what the
+  // store's metadata claims (a damaged store may declare millions of shards).
+  const shardOf = (key: string, prefix: string, suffix: string): number | undefined => {
+    if (!key.startsWith(prefix) || !key.endsWith(suffix)) return undefined
+    const k = key.slice(prefix.length, key.length - suffix.length)
+    return /^\d+$/.test(k) && Number(k) < shards ? Number(k) : undefined
+  }
+  const built = (yield* store.list(".eoforge/jobs")).filter(
+    (key) => shardOf(key, ".eoforge/jobs/", ".json") !== undefined
+  ).length
   const splits: Record<string, number> = { train: 0, val: 0, test: 0, guard: 0 }
-  for (let k = 0; k < shards; k++) {
-    if ((yield* store.get(`.eoforge/jobs/${k}.json`)) !== undefined) built++
-    const bytes = yield* store.get(Metadata.chunkKey("samples/split", [k]))
+  const splitChunk = Metadata.chunkKey("samples/split", [0]).replace(/0$/, "")
+  for (const key of yield* store.list("samples/split")) {
+    const k = shardOf(key, splitChunk, "")
+    if (k === undefined) continue
+    const bytes = yield* store.get(key)
     if (bytes === undefined) continue
-    const codes = Codec.decode(Codec.defaultCompression, bytes)
+    const codes = yield* Effect.try({
+      try: () => Codec.decode(Codec.defaultCompression, bytes),
+      catch: (cause) =>
+        new ZarrError.InvalidStoreError({
+          location: store.location,
+          key,
+          message: `${store.location}/${key} cannot be decoded (${(cause as Error).message}); the store is damaged: rebuild shard ${k}`
+        })
+    })
     const [start, end] = Layout.shardRange(layout, k)
-    for (let i = 0; i < end - start; i++) splits[Split.name(codes[i])]++
+    for (let i = 0; i < Math.min(end - start, codes.length); i++) splits[Split.name(codes[i])]++
   }
   const products: Array<ProductSummary> = []
   for (const p of layout.products) {
     const bytes = yield* store.get(`${p.spec.id}/zarr.json`)
-    const attrs = (bytes === undefined ? {} : JSON.parse(decoder.decode(bytes)).attributes) as {
+    const attrs = (bytes === undefined ? {} : (parseAttributes(bytes) ?? {})) as {
       availability?: ProductSummary["availability"]
       statistics?: { normalisation?: ProductSummary["normalisation"] } | null
     }
@@ -69,8 +126,8 @@ export const summary = Effect.fn("Inspect.summary")(function* () {
       resolution: p.spec.resolution,
       shape: [layout.samples, p.times, p.spec.bands.length, p.height, p.width],
       bands: p.spec.bands.map((b) => b.name),
-      availability: attrs.availability ?? {},
-      normalisation: attrs.statistics?.normalisation ?? []
+      availability: availabilityOf(attrs.availability),
+      normalisation: normalisationOf(attrs.statistics?.normalisation)
     })
   }
   return {

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseDocument, LineCounter } from "yaml"
+import { nameProblems } from "./internal/recipeNames.ts"
 import { check } from "./internal/recipeRules.ts"
 import { keyPath, nodeAt, suggest } from "./internal/yamlKeys.ts"
 
@@ -274,7 +275,7 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
   }
   const decoded = decode(doc.toJS())
   if (Result.isSuccess(decoded)) {
-    const problems = check(decoded.success)
+    const problems = [...check(decoded.success), ...nameProblems(decoded.success)]
     if (problems.length === 0) return Result.succeed(decoded.success)
     return Result.fail(
       new RecipeError({

@@ -2,10 +2,12 @@
 // `create` writes the hierarchy metadata; `read` recovers the layout from a store's root attributes.
 import type { Band, DType } from "@eoforge/core"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import * as Codec from "./Codec.ts"
+import * as Limits from "./internal/layoutLimits.ts"
 import * as Metadata from "./Metadata.ts"
 import { Store } from "./Store.ts"
-import { LayoutError, NotAStoreError, type StoreError } from "./ZarrError.ts"
+import { InvalidStoreError, LayoutError, NotAStoreError, type StoreError } from "./ZarrError.ts"
 
 /** One product in the store: its spec, time slots, chip size and compression. */
 export interface ProductLayout {
@@ -98,8 +100,26 @@ export const defaultShardSamples = (
       p.times * p.spec.bands.length * p.height * p.width * dtypeSize[p.spec.dtype]
     )
   }
-  return perSample === 0 ? 1 : Math.max(1, Math.floor(targetBytes / perSample))
+  if (perSample === 0) return 1
+  // Tiny chips would otherwise make shards of millions of chunks (a 16-byte index entry each).
+  const times = Math.max(1, ...products.map((p) => p.times))
+  return Math.max(
+    1,
+    Math.min(Math.floor(targetBytes / perSample), Math.floor(Limits.maxChunksPerShard / times))
+  )
 }
+
+/** Limits every layout respects (checked by `make` and when a store is opened). */
+export const limits = {
+  samples: Limits.maxSamples,
+  shards: Limits.maxShards,
+  chunksPerShard: Limits.maxChunksPerShard,
+  products: Limits.maxProducts,
+  bands: Limits.maxBands,
+  times: Limits.maxTimes,
+  side: Limits.maxSide,
+  chipBytes: Limits.maxChipBytes
+} as const
 
 /** A validated layout with defaults filled in. */
 export const make = (input: LayoutInput): Effect.Effect<Layout, LayoutError> =>
@@ -130,7 +150,7 @@ export const make = (input: LayoutInput): Effect.Effect<Layout, LayoutError> =>
           return yield* bad(`product "${id}": ${k} must be a positive integer, got ${v}`)
       }
     }
-    return {
+    const layout: Layout = {
       samples: input.samples,
       shardSamples,
       sharded: input.sharded ?? true,
@@ -140,7 +160,19 @@ export const make = (input: LayoutInput): Effect.Effect<Layout, LayoutError> =>
       })),
       attributes: input.attributes
     }
+    const problem = Limits.problemOf(layout)
+    if (problem !== undefined) return yield* bad(`layout ${problem.key}: ${problem.message}`)
+    return layout
   })
+
+/**
+ * The identity of what a store holds, whatever its creation instant: a sha256 (hex) of the layout with
+ * the recipe, seed and version. Two builds may share a store only when their fingerprints are equal.
+ */
+export const fingerprint = (layout: Layout): string =>
+  createHash("sha256")
+    .update(JSON.stringify({ ...layout, attributes: { ...layout.attributes, createdAt: "" } }))
+    .digest("hex")
 
 /** Number of shards (jobs) along the sample dimension. */
 export const shardCount = (layout: Layout): number =>
@@ -432,9 +464,12 @@ export const create = Effect.fn("Layout.create")(function* (layout: Layout) {
   }
 })
 
-/** The layout recorded in a store's root `zarr.json`; fails with NotAStoreError if there is none. */
-export const read: Effect.Effect<Layout, NotAStoreError | StoreError, Store> = Effect.gen(
-  function* () {
+/**
+ * The layout recorded in a store's root `zarr.json`; fails with NotAStoreError if there is none and
+ * InvalidStoreError when it breaks the limits (absurd sizes, unsafe names, unknown types).
+ */
+export const read: Effect.Effect<Layout, NotAStoreError | InvalidStoreError | StoreError, Store> =
+  Effect.gen(function* () {
     const store = yield* Store
     const bytes = yield* store.get("zarr.json")
     const notAStore = (message: string, cause?: unknown) =>
@@ -447,15 +482,24 @@ export const read: Effect.Effect<Layout, NotAStoreError | StoreError, Store> = E
       try: () => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, any>,
       catch: (cause) => notAStore(`${store.location}/zarr.json is not valid JSON`, cause)
     })
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+      return yield* notAStore(`${store.location}/zarr.json is not a JSON object`)
     if (doc.zarr_format !== 3 || doc.node_type !== "group")
       return yield* notAStore(
         `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc.zarr_format})`
       )
-    const eo = doc.attributes?.eoforge
-    if (eo?.layout === undefined)
+    const eo = typeof doc.attributes === "object" ? doc.attributes?.eoforge : undefined
+    if (typeof eo !== "object" || eo === null || eo.layout === undefined)
       return yield* notAStore(
         `${store.location} is a Zarr v3 group but not an EOForge store (no eoforge.layout attribute)`
       )
+    const problem = Limits.problemOf(eo.layout)
+    if (problem !== undefined)
+      return yield* new InvalidStoreError({
+        location: store.location,
+        key: `zarr.json eoforge.layout${problem.key === "" ? "" : `.${problem.key}`}`,
+        message: `${store.location} cannot be opened: its zarr.json eoforge.layout${problem.key === "" ? "" : `.${problem.key}`} ${problem.message}; the store is damaged or was not written by EOForge`
+      })
     return {
       samples: eo.layout.samples,
       shardSamples: eo.layout.shardSamples,
@@ -469,5 +513,4 @@ export const read: Effect.Effect<Layout, NotAStoreError | StoreError, Store> = E
         licences: doc.attributes.licences
       }
     } satisfies Layout
-  }
-)
+  })

@@ -8,7 +8,13 @@ import * as ShardReader from "./internal/shardReader.ts"
 import * as Layout from "./Layout.ts"
 import * as Shard from "./Shard.ts"
 import { makeFileSystem, Store, type StoreApi } from "./Store.ts"
-import { ChipError, NotAStoreError, ShardIndexError, StoreError } from "./ZarrError.ts"
+import {
+  ChipError,
+  type InvalidStoreError,
+  NotAStoreError,
+  ShardIndexError,
+  StoreError
+} from "./ZarrError.ts"
 
 /** The slots of one product for one sample: data [time, band, y, x] and per-time facts. */
 export interface ProductSample {
@@ -127,151 +133,153 @@ const findIndexError = (e: unknown): ShardIndexError | undefined => {
 }
 
 /** Open a store from a Store back-end; keeps shard files open until `close` (see `makeStore`). */
-export const openStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Store> = Effect.gen(
-  function* () {
-    const store = yield* Store
-    const layout = yield* Layout.read
-    const root = zarr.root(toReadable(store, layout))
-    const direct = ShardReader.make(store, layout)
-    const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, zarr.AsyncReadable>>>()
-    const arrayAt = (path: string) => {
-      let a = arrays.get(path)
-      if (a === undefined) {
-        a = zarr.open.v3(root.resolve(path), { kind: "array" })
-        arrays.set(path, a)
-      }
-      return a
+export const openStore: Effect.Effect<
+  Dataset,
+  NotAStoreError | InvalidStoreError | StoreError,
+  Store
+> = Effect.gen(function* () {
+  const store = yield* Store
+  const layout = yield* Layout.read
+  const root = zarr.root(toReadable(store, layout))
+  const direct = ShardReader.make(store, layout)
+  const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, zarr.AsyncReadable>>>()
+  const arrayAt = (path: string) => {
+    let a = arrays.get(path)
+    if (a === undefined) {
+      a = zarr.open.v3(root.resolve(path), { kind: "array" })
+      arrays.set(path, a)
     }
-    const read = <A>(
-      path: string,
-      sample: number,
-      time: number,
-      f: (a: zarr.Array<zarr.DataType, zarr.AsyncReadable>) => Promise<A>
-    ) =>
-      Effect.tryPromise({
-        try: () => arrayAt(path).then(f),
-        catch: (cause): ReadError => {
-          const bad = findIndexError(cause)
-          if (bad !== undefined)
-            return new ShardIndexError({
-              array: bad.array,
-              key: bad.key,
-              sample,
-              message: `sample ${sample}: ${bad.message}`
-            })
-          return new StoreError({
-            key: path,
-            operation: "read",
-            message: `cannot read ${path} at sample ${sample} from ${store.location}: ${String((cause as Error)?.message ?? cause)}`,
-            cause
+    return a
+  }
+  const read = <A>(
+    path: string,
+    sample: number,
+    time: number,
+    f: (a: zarr.Array<zarr.DataType, zarr.AsyncReadable>) => Promise<A>
+  ) =>
+    Effect.tryPromise({
+      try: () => arrayAt(path).then(f),
+      catch: (cause): ReadError => {
+        const bad = findIndexError(cause)
+        if (bad !== undefined)
+          return new ShardIndexError({
+            array: bad.array,
+            key: bad.key,
+            sample,
+            message: `sample ${sample}: ${bad.message}`
           })
-        }
-      })
-    const checkSample = (array: string, sample: number, time: number) =>
-      Number.isInteger(sample) && sample >= 0 && sample < layout.samples
-        ? Effect.void
-        : Effect.fail(
-            new ChipError({
-              array,
-              sample,
-              time,
-              message: `sample ${sample} is outside 0–${layout.samples - 1} in ${array}`
-            })
-          )
-    const row = (path: string, sample: number) =>
-      read(path, sample, 0, async (a) => (await zarr.get(a, [sample, null])).data as unknown)
-    const scalar = (path: string, sample: number) =>
-      read(path, sample, 0, (a) => zarr.get(a, [sample]) as Promise<unknown>)
-
-    const readChip: Dataset["readChip"] = (product, sample, time) =>
-      Effect.gen(function* () {
-        const p = yield* Effect.mapError(
-          Layout.product(layout, product),
-          (e) => new ChipError({ array: `${product}/data`, sample, time, message: e.message })
-        )
-        yield* checkSample(`${product}/data`, sample, time)
-        if (!Number.isInteger(time) || time < 0 || time >= p.times)
-          return yield* new ChipError({
-            array: `${product}/data`,
+        return new StoreError({
+          key: path,
+          operation: "read",
+          message: `cannot read ${path} at sample ${sample} from ${store.location}: ${String((cause as Error)?.message ?? cause)}`,
+          cause
+        })
+      }
+    })
+  const checkSample = (array: string, sample: number, time: number) =>
+    Number.isInteger(sample) && sample >= 0 && sample < layout.samples
+      ? Effect.void
+      : Effect.fail(
+          new ChipError({
+            array,
             sample,
             time,
-            message: `time ${time} is outside 0–${p.times - 1}`
+            message: `sample ${sample} is outside 0–${layout.samples - 1} in ${array}`
           })
-        const fast = yield* direct.chip(p, sample, time)
-        if (fast !== undefined) return fast
-        const chunk = yield* read(`${product}/data`, sample, time, (a) =>
-          zarr.get(a, [sample, time, null, null, null])
         )
-        return (chunk as { data: DType.TypedArray }).data
-      })
+  const row = (path: string, sample: number) =>
+    read(path, sample, 0, async (a) => (await zarr.get(a, [sample, null])).data as unknown)
+  const scalar = (path: string, sample: number) =>
+    read(path, sample, 0, (a) => zarr.get(a, [sample]) as Promise<unknown>)
 
-    const readProduct = (p: Layout.ProductLayout, sample: number) =>
-      Effect.gen(function* () {
-        const id = p.spec.id
-        const fast = yield* direct.sample(p, sample)
-        const data =
-          fast !== undefined
-            ? { data: fast }
-            : yield* read(`${id}/data`, sample, 0, (a) =>
-                zarr.get(a, [sample, null, null, null, null])
-              )
-        const acquired = (yield* row(`${id}/acquired`, sample)) as BigInt64Array
-        return {
-          data: (data as { data: DType.TypedArray }).data,
-          shape: [p.times, p.spec.bands.length, p.height, p.width] as const,
-          valid: (yield* row(`${id}/valid`, sample)) as Uint8Array,
-          reason: (yield* row(`${id}/reason`, sample)) as Uint8Array,
-          acquired: Array.from(acquired, Number),
-          item: (yield* row(`${id}/item`, sample)) as Array<string>,
-          cloud: (yield* row(`${id}/cloud`, sample)) as Float32Array,
-          nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array
-        } satisfies ProductSample
-      })
-
-    const readSample: Dataset["readSample"] = (sample) =>
-      Effect.gen(function* () {
-        yield* checkSample("samples", sample, 0)
-        const products: Record<string, ProductSample> = {}
-        for (const p of layout.products) products[p.spec.id] = yield* readProduct(p, sample)
-        return {
-          index: sample,
-          id: (yield* scalar("samples/id", sample)) as string,
-          lon: (yield* scalar("samples/lon", sample)) as number,
-          lat: (yield* scalar("samples/lat", sample)) as number,
-          epsg: (yield* scalar("samples/epsg", sample)) as number,
-          x0: (yield* scalar("samples/x0", sample)) as number,
-          y0: (yield* scalar("samples/y0", sample)) as number,
-          split: (yield* scalar("samples/split", sample)) as number,
-          products
-        }
-      })
-
-    const splitSamples: Dataset["splitSamples"] = (split) =>
-      Effect.map(
-        read("samples/split", 0, 0, async (a) => (await zarr.get(a, [null])).data as Uint8Array),
-        (codes) => {
-          const want = Split.Split[split]
-          const out: Array<number> = []
-          for (let i = 0; i < codes.length; i++) if (codes[i] === want) out.push(i)
-          return out
-        }
+  const readChip: Dataset["readChip"] = (product, sample, time) =>
+    Effect.gen(function* () {
+      const p = yield* Effect.mapError(
+        Layout.product(layout, product),
+        (e) => new ChipError({ array: `${product}/data`, sample, time, message: e.message })
       )
+      yield* checkSample(`${product}/data`, sample, time)
+      if (!Number.isInteger(time) || time < 0 || time >= p.times)
+        return yield* new ChipError({
+          array: `${product}/data`,
+          sample,
+          time,
+          message: `time ${time} is outside 0–${p.times - 1}`
+        })
+      const fast = yield* direct.chip(p, sample, time)
+      if (fast !== undefined) return fast
+      const chunk = yield* read(`${product}/data`, sample, time, (a) =>
+        zarr.get(a, [sample, time, null, null, null])
+      )
+      return (chunk as { data: DType.TypedArray }).data
+    })
 
-    return {
-      location: store.location,
-      layout,
-      products: layout.products.map((p) => p.spec.id),
-      readSample,
-      readChip,
-      splitSamples,
-      iterateSplit: (split) =>
-        Stream.flatMap(Stream.fromEffect(splitSamples(split)), (indices) =>
-          Stream.mapEffect(Stream.fromIterable(indices), readSample)
-        ),
-      close: direct.close
-    }
+  const readProduct = (p: Layout.ProductLayout, sample: number) =>
+    Effect.gen(function* () {
+      const id = p.spec.id
+      const fast = yield* direct.sample(p, sample)
+      const data =
+        fast !== undefined
+          ? { data: fast }
+          : yield* read(`${id}/data`, sample, 0, (a) =>
+              zarr.get(a, [sample, null, null, null, null])
+            )
+      const acquired = (yield* row(`${id}/acquired`, sample)) as BigInt64Array
+      return {
+        data: (data as { data: DType.TypedArray }).data,
+        shape: [p.times, p.spec.bands.length, p.height, p.width] as const,
+        valid: (yield* row(`${id}/valid`, sample)) as Uint8Array,
+        reason: (yield* row(`${id}/reason`, sample)) as Uint8Array,
+        acquired: Array.from(acquired, Number),
+        item: (yield* row(`${id}/item`, sample)) as Array<string>,
+        cloud: (yield* row(`${id}/cloud`, sample)) as Float32Array,
+        nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array
+      } satisfies ProductSample
+    })
+
+  const readSample: Dataset["readSample"] = (sample) =>
+    Effect.gen(function* () {
+      yield* checkSample("samples", sample, 0)
+      const products: Record<string, ProductSample> = {}
+      for (const p of layout.products) products[p.spec.id] = yield* readProduct(p, sample)
+      return {
+        index: sample,
+        id: (yield* scalar("samples/id", sample)) as string,
+        lon: (yield* scalar("samples/lon", sample)) as number,
+        lat: (yield* scalar("samples/lat", sample)) as number,
+        epsg: (yield* scalar("samples/epsg", sample)) as number,
+        x0: (yield* scalar("samples/x0", sample)) as number,
+        y0: (yield* scalar("samples/y0", sample)) as number,
+        split: (yield* scalar("samples/split", sample)) as number,
+        products
+      }
+    })
+
+  const splitSamples: Dataset["splitSamples"] = (split) =>
+    Effect.map(
+      read("samples/split", 0, 0, async (a) => (await zarr.get(a, [null])).data as Uint8Array),
+      (codes) => {
+        const want = Split.Split[split]
+        const out: Array<number> = []
+        for (let i = 0; i < codes.length; i++) if (codes[i] === want) out.push(i)
+        return out
+      }
+    )
+
+  return {
+    location: store.location,
+    layout,
+    products: layout.products.map((p) => p.spec.id),
+    readSample,
+    readChip,
+    splitSamples,
+    iterateSplit: (split) =>
+      Stream.flatMap(Stream.fromEffect(splitSamples(split)), (indices) =>
+        Stream.mapEffect(Stream.fromIterable(indices), readSample)
+      ),
+    close: direct.close
   }
-)
+})
 
 /** A read-only back-end over any zarrita readable (e.g. zarrita's FetchStore for http URLs). */
 export const fromReadable = (readable: zarr.AsyncReadable, location: string): StoreApi => {
@@ -313,7 +321,9 @@ export const fromReadable = (readable: zarr.AsyncReadable, location: string): St
  * Open a store at a directory path or an http(s) URL. The dataset keeps shard files open: call
  * `close` when done (or use `make`), otherwise descriptors leak until garbage collection.
  */
-export const open = (location: string): Effect.Effect<Dataset, NotAStoreError | StoreError> => {
+export const open = (
+  location: string
+): Effect.Effect<Dataset, NotAStoreError | InvalidStoreError | StoreError> => {
   const api = /^https?:\/\//.test(location)
     ? fromReadable(new zarr.FetchStore(location), location.replace(/\/+$/, ""))
     : makeFileSystem(location)
@@ -323,9 +333,12 @@ export const open = (location: string): Effect.Effect<Dataset, NotAStoreError | 
 /** `open` as a scoped resource: the dataset is closed when the scope closes. */
 export const make = (
   location: string
-): Effect.Effect<Dataset, NotAStoreError | StoreError, Scope.Scope> =>
+): Effect.Effect<Dataset, NotAStoreError | InvalidStoreError | StoreError, Scope.Scope> =>
   Effect.acquireRelease(open(location), (ds) => ds.close)
 
 /** `openStore` as a scoped resource: the dataset is closed when the scope closes. */
-export const makeStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Store | Scope.Scope> =
-  Effect.acquireRelease(openStore, (ds) => ds.close)
+export const makeStore: Effect.Effect<
+  Dataset,
+  NotAStoreError | InvalidStoreError | StoreError,
+  Store | Scope.Scope
+> = Effect.acquireRelease(openStore, (ds) => ds.close)

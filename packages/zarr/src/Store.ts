@@ -1,10 +1,10 @@
 // The key–value back-end under a store: a tiny service (get, ranged get, atomic set, delete, list).
 // Layers: the local file system (temp file + rename in the same directory) and memory (tests, examples).
+import { SafeName } from "@eoforge/core"
 import { Context, Effect, Layer } from "effect"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
+import { hostTag, isAlive, isGone, processToken } from "./internal/writer.ts"
 import { StoreError } from "./ZarrError.ts"
 
 /** A byte range: `offset`/`length` from the start, or the last `suffixLength` bytes. */
@@ -85,6 +85,13 @@ export const makeMemory = (map: Map<string, Uint8Array> = new Map()): StoreApi =
   list: (prefix) => Effect.sync(() => [...map.keys()].filter((k) => k.startsWith(prefix)).sort())
 })
 
+/** A key or directory that would lead outside the store root (mapped to a `StoreError`). */
+class EscapeError extends Error {
+  constructor(what: string) {
+    super(`${what} leads outside the store; refusing to write there`)
+  }
+}
+
 /** Options of the file-system back-end. */
 export interface FileSystemOptions {
   /** fsync each file before its rename (survives power loss, not only process death). Default false. */
@@ -103,8 +110,6 @@ export interface FileSystemOptions {
 const TEMP = /^\.(.+)~([^~/]+)~(\d+)-([0-9a-f]+)~(\d+)\.tmp$/
 const LEGACY_TEMP = /^\..+\.(\d+)\.\d+\.tmp$/
 const isTemp = (name: string): boolean => TEMP.test(name) || LEGACY_TEMP.test(name)
-const hostTag = os.hostname().replace(/[^A-Za-z0-9._-]/g, "_") || "host"
-const processToken = randomBytes(4).toString("hex")
 let tempCounter = 0
 
 /** The temporary-file name of one write of `base` by this process (other writers: tests and tools). */
@@ -120,25 +125,10 @@ export const tempName = (
 const isMissing = (e: unknown): boolean =>
   typeof e === "object" && e !== null && (e as { code?: string }).code === "ENOENT"
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as { code?: string }).code === "EPERM"
-  }
-}
-
 /** Whether a temporary file's writer is certainly gone; undefined when the name is not a temporary. */
 const isOrphan = (name: string): boolean | undefined => {
   const m = TEMP.exec(name)
-  if (m !== null) {
-    if (m[2] !== hostTag) return false
-    const pid = Number(m[3])
-    if (pid === process.pid) return m[4] !== processToken
-    return !isAlive(pid)
-  }
+  if (m !== null) return isGone(m[2], Number(m[3]), m[4])
   const legacy = LEGACY_TEMP.exec(name)
   if (legacy === null) return undefined
   const pid = Number(legacy[1])
@@ -147,14 +137,48 @@ const isOrphan = (name: string): boolean | undefined => {
 
 /** A back-end over a local directory; every `set` writes a temporary file and renames it into place. */
 export const makeFileSystem = (root: string, options: FileSystemOptions = {}): StoreApi => {
-  const resolve = (key: string) => path.join(root, ...key.split("/"))
+  const resolve = (key: string) => {
+    // Keys come from layouts and records that may have been written by someone else: none may leave
+    // the root (`..`, absolute, empty segments).
+    if (!SafeName.isContainedKey(key)) throw new EscapeError(`the key ${JSON.stringify(key)}`)
+    return path.join(root, ...key.split("/"))
+  }
   const fail = (key: string, operation: string) => (cause: unknown) =>
     new StoreError({
       key,
       operation,
-      message: `cannot ${operation} ${resolve(key)}: ${String((cause as Error)?.message ?? cause)}`,
+      message: `cannot ${operation} ${SafeName.isContainedKey(key) ? path.join(root, key) : JSON.stringify(key)} in ${root}: ${String((cause as Error)?.message ?? cause)}`,
       cause
     })
+  /**
+   * The directory of `key`, every level below the root checked to be a real directory (a symlink could
+   * send writes outside the store), created when `create`; undefined when absent and not created.
+   */
+  const directoryOf = async (key: string, create: boolean): Promise<string | undefined> => {
+    resolve(key)
+    const segments = key.split("/").slice(0, -1)
+    let dir = root
+    if (create) await fs.mkdir(root, { recursive: true })
+    for (const segment of segments) {
+      dir = path.join(dir, segment)
+      let stat = await fs
+        .lstat(dir)
+        .catch((e: unknown) => (isMissing(e) ? undefined : Promise.reject(e)))
+      if (stat === undefined) {
+        if (!create) return undefined
+        await fs
+          .mkdir(dir)
+          .catch((e: { code?: string }) => (e.code === "EEXIST" ? undefined : Promise.reject(e)))
+        stat = await fs.lstat(dir)
+      }
+      if (stat.isSymbolicLink())
+        throw new EscapeError(
+          `${dir} is a symbolic link; a store's directories must be real directories`
+        )
+      if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`)
+    }
+    return dir
+  }
   const read = async (key: string, range?: Range): Promise<Uint8Array | undefined> => {
     let handle: fs.FileHandle
     try {
@@ -222,9 +246,8 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
   }
   const write = async (key: string, chunks: ReadonlyArray<Uint8Array>): Promise<void> => {
     const target = resolve(key)
-    const dir = path.dirname(target)
+    const dir = (await directoryOf(key, true))!
     const base = path.basename(target)
-    await fs.mkdir(dir, { recursive: true })
     // No directory listing here: a shard directory holds thousands of files, and another process may be
     // writing the same key. Temporaries of killed writers are left to `sweepStale`.
     const temp = path.join(dir, tempName(base))
@@ -267,7 +290,10 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
       Effect.tryPromise({ try: () => write(key, parts(value)), catch: fail(key, "write") }),
     delete: (key) =>
       Effect.tryPromise({
-        try: () => fs.rm(resolve(key), { force: true }),
+        try: async () => {
+          if ((await directoryOf(key, false)) !== undefined)
+            await fs.rm(resolve(key), { force: true })
+        },
         catch: fail(key, "delete")
       }),
     list: (prefix) =>

@@ -38,5 +38,44 @@ export class ShardIndexError extends Schema.TaggedError<ShardIndexError>()("Shar
   message: Schema.String
 }) {}
 
+/**
+ * A store whose metadata cannot be trusted: absurd sizes (`samples: 1e15`, `shardSamples: 0`), names that
+ * are not safe path segments, unknown data types or codecs. Names the store and the offending key.
+ */
+export class InvalidStoreError extends Schema.TaggedError<InvalidStoreError>()(
+  "InvalidStoreError",
+  {
+    location: Schema.String,
+    key: Schema.String,
+    message: Schema.String
+  }
+) {}
+
+/** Who holds a store lock, as recorded in its lock file. */
+export const LockHolder = Schema.Struct({
+  pid: Schema.Number,
+  host: Schema.String,
+  token: Schema.String,
+  started: Schema.String,
+  command: Schema.String,
+  recipeHash: Schema.String,
+  partition: Schema.optional(Schema.Struct({ index: Schema.Number, count: Schema.Number }))
+})
+
+/** Another live process holds the store's lock (or a lock whose holder cannot be checked from here). */
+export class StoreLockedError extends Schema.TaggedError<StoreLockedError>()("StoreLockedError", {
+  store: Schema.String,
+  lockFile: Schema.String,
+  holder: Schema.optional(LockHolder),
+  message: Schema.String
+}) {}
+
 /** Any failure of this package. */
-export type ZarrError = StoreError | NotAStoreError | LayoutError | ChipError | ShardIndexError
+export type ZarrError =
+  | StoreError
+  | NotAStoreError
+  | LayoutError
+  | ChipError
+  | ShardIndexError
+  | InvalidStoreError
+  | StoreLockedError

@@ -8,12 +8,14 @@ describe("@eoforge/zarr", () => {
     assert.deepStrictEqual(Object.keys(Zarr).sort(), [
       "Codec",
       "Crc32c",
+      "Creation",
       "Layout",
       "Metadata",
       "Reader",
       "Shard",
       "ShardWriter",
       "Store",
+      "StoreLock",
       "ZarrError"
     ])
   })
