@@ -9,6 +9,11 @@ export interface AccessPolicy {
   readonly localRoots: ReadonlyArray<string>
   /** Loopback, private, link-local and other non-public addresses allowed for every allowed host. */
   readonly allowPrivateNetworks: boolean
+  /**
+   * Non-public hosts reachable without `allowPrivateNetworks` because the recipe names them itself (its
+   * catalogue URL): `host` or `host:port` (IPv6 without brackets). Must also be in `hosts` to be reached.
+   */
+  readonly privateHosts?: ReadonlyArray<string>
 }
 
 /** Where an href was found: in a remote catalogue (by URL), a local catalogue (by path), or the recipe. */
@@ -31,8 +36,29 @@ export type Decision =
 export const make = (options: Partial<AccessPolicy> = {}): AccessPolicy => ({
   hosts: (options.hosts ?? []).map((h) => h.toLowerCase()),
   localRoots: (options.localRoots ?? []).map(normalisePath),
-  allowPrivateNetworks: options.allowPrivateNetworks ?? false
+  allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+  privateHosts: (options.privateHosts ?? []).map((h) => h.toLowerCase())
 })
+
+/** `policy` with more non-public hosts (`host` or `host:port`) that the recipe names itself. */
+export const withPrivateHosts = (
+  policy: AccessPolicy,
+  hosts: ReadonlyArray<string>
+): AccessPolicy => ({
+  ...policy,
+  privateHosts: [...new Set([...(policy.privateHosts ?? []), ...hosts.map((h) => h.toLowerCase())])]
+})
+
+/**
+ * Whether `host` (and `port`, "" for the scheme's default) may be a non-public address under `policy`:
+ * private networks allowed, or the host named by the recipe itself.
+ */
+export const privateAllowed = (policy: AccessPolicy, host: string, port: string): boolean => {
+  if (policy.allowPrivateNetworks) return true
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "")
+  const named = policy.privateHosts ?? []
+  return named.includes(h) || (port !== "" && named.includes(`${h}:${port}`))
+}
 
 /** `policy` with more allowed hosts (e.g. the catalogue's own host, a preset's data hosts). */
 export const withHosts = (policy: AccessPolicy, hosts: ReadonlyArray<string>): AccessPolicy => ({
@@ -115,7 +141,7 @@ export const checkUrl = (policy: AccessPolicy, url: string): Decision => {
     return refused(
       `host ${host} is not among the hosts the recipe allows (${policy.hosts.join(", ")})`
     )
-  if (!policy.allowPrivateNetworks && isNonPublicHost(host))
+  if (isNonPublicHost(host) && !privateAllowed(policy, host, u.port))
     return refused(`host ${host} is a loopback, private or link-local address`)
   return allowed({ _tag: "Url", url: u.href, host })
 }

@@ -2,7 +2,7 @@
 // Foreign exceptions (geotiff.js, proj4, fetch, fs) are kept as `cause`.
 import { Schema } from "effect"
 
-/** What went wrong when opening a raster. */
+/** What went wrong when opening a raster (`Refused`: the build's access policy forbids reading it). */
 export const OpenProblem = Schema.Literals([
   "NotFound",
   "NotTiff",
@@ -11,7 +11,8 @@ export const OpenProblem = Schema.Literals([
   "UnsupportedCodec",
   "UnsupportedCrs",
   "Unreachable",
-  "Timeout"
+  "Timeout",
+  "Refused"
 ])
 /** What went wrong when opening a raster. */
 export type OpenProblem = typeof OpenProblem.Type

@@ -1,7 +1,7 @@
 // The raster reading service: open a GeoTIFF/COG (path or http(s) URL) and resample it onto any PixelGrid
 // exactly as GDAL's gdalwarp -et 0 does. Decoding runs on geotiff.js's worker pool, a scoped resource.
-import { Chip, Crs, DType, GeoTransform, PixelGrid, type Band } from "@eoforge/core"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Chip, Crs, DType, GeoTransform, PixelGrid, Redact, type Band } from "@eoforge/core"
+import { Clock, Context, Duration, Effect, Layer, type Scope } from "effect"
 import { GeoTIFF, Pool } from "geotiff"
 import { availableParallelism } from "node:os"
 import {
@@ -10,8 +10,11 @@ import {
   openHttp,
   openLocal,
   type ByteSource,
-  type HttpOptions
+  type HttpOptions,
+  type Timer
 } from "./internal/byteSource.ts"
+import { AccessRefused, type Guard } from "./internal/access.ts"
+import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
 import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
@@ -85,9 +88,12 @@ interface Handle {
 
 const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
 
-const openFailure = (uri: string, error: unknown): RasterOpenError => {
+// Errors name the source without the secrets of signed URLs (core Redact).
+const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
+  const uri = Redact.forMessage(rawUri)
   const make = (problem: RasterOpenError["problem"], what: string) =>
-    new RasterOpenError({ uri, problem, message: `${uri}: ${what}`, cause: error })
+    new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
+  if (error instanceof AccessRefused) return make("Refused", error.message)
   if (error instanceof HeaderProblem) return make(error.problem, error.message)
   if (error instanceof HttpFailure) {
     if (error.status === 404 || error.status === 410)
@@ -116,9 +122,10 @@ const openFailure = (uri: string, error: unknown): RasterOpenError => {
   )
 }
 
-const readFailure = (uri: string, error: unknown): RasterReadError => {
+const readFailure = (rawUri: string, error: unknown): RasterReadError => {
+  const uri = Redact.forMessage(rawUri)
   const make = (problem: RasterReadError["problem"], what: string) =>
-    new RasterReadError({ uri, problem, message: `${uri}: ${what}`, cause: error })
+    new RasterReadError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
   if (error instanceof HttpFailure)
     return error.timedOut
       ? make("Timeout", `fetching tiles ${error.message}; retry later or raise http.timeoutMs`)
@@ -448,14 +455,22 @@ export const makeGeoTiff = (
       { readonly blocks: Map<number, Uint8Array>; readonly size: number | undefined }
     >()
 
-    const openBytes = async (uri: string): Promise<{ bytes: ByteSource; done: () => void }> => {
+    const openBytes = async (
+      uri: string,
+      guard: Guard,
+      timer: Timer
+    ): Promise<{ bytes: ByteSource; done: () => void }> => {
       if (!isUrl(uri)) {
-        const path = uri.startsWith("file://") ? new URL(uri).pathname : uri
-        return { bytes: await openLocal(path), done: () => {} }
+        if (/^[a-z][a-z0-9+.-]*:/i.test(uri) && !/^file:/i.test(uri))
+          throw new AccessRefused(
+            `${uri.split(":")[0]}: URLs cannot be read (http, https and files can)`
+          )
+        const path = /^file:/i.test(uri) ? decodeURIComponent(new URL(uri).pathname) : uri
+        return { bytes: await openLocal(path, guard), done: () => {} }
       }
       const cached = headerCache.get(uri)
       const blocks = new Map(cached?.blocks ?? [])
-      const bytes = await openHttp(uri, http, blocks, cached?.size)
+      const bytes = await openHttp(uri, http, blocks, cached?.size, guard, timer)
       return {
         bytes,
         done: () => {
@@ -466,10 +481,17 @@ export const makeGeoTiff = (
     }
 
     const open = Effect.fn("RasterSource.open")(function* (uri: string) {
+      const access = yield* RasterAccess
+      const clock = yield* Clock.Clock
+      const timer: Timer = {
+        sleep: (ms) => Effect.runPromise(clock.sleep(Duration.millis(ms))),
+        now: () => clock.currentTimeMillisUnsafe()
+      }
+      const guard: Guard = { policy: access.policy, resolve: access.resolve }
       const handle = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: async () => {
-            const { bytes, done } = await openBytes(uri)
+            const { bytes, done } = await openBytes(uri, guard, timer)
             try {
               const tiff = await GeoTIFF.fromSource(bytes as never)
               const header = await readHeader(tiff, bytes.fileSize)
@@ -520,18 +542,18 @@ export const makeGeoTiff = (
       const handle = handles.get(info)
       if (handle === undefined)
         return yield* new RasterReadError({
-          uri: info.uri,
+          uri: Redact.forMessage(info.uri),
           problem: "Request",
-          message: `${info.uri}: this RasterInfo was not opened by this RasterSource (or its scope has closed); open it again`
+          message: `${Redact.forMessage(info.uri)}: this RasterInfo was not opened by this RasterSource (or its scope has closed); open it again`
         })
       const bad = (options.bands ?? []).find(
         (b) => !Number.isInteger(b) || b < 0 || b >= info.bands
       )
       if (bad !== undefined)
         return yield* new RasterReadError({
-          uri: info.uri,
+          uri: Redact.forMessage(info.uri),
           problem: "Request",
-          message: `${info.uri}: band index ${bad} does not exist; the file has bands 0–${info.bands - 1}`
+          message: `${Redact.forMessage(info.uri)}: band index ${bad} does not exist; the file has bands 0–${info.bands - 1}`
         })
       return yield* Effect.tryPromise({
         try: () => resample(handle, grid, options, pool, info.uri, cache),

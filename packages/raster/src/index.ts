@@ -2,6 +2,7 @@
 // One line per public module.
 export * as GeoTiffWriter from "./GeoTiffWriter.ts"
 export * as Mosaic from "./Mosaic.ts"
+export * as RasterAccess from "./RasterAccess.ts"
 export * as RasterError from "./RasterError.ts"
 export * as RasterInfo from "./RasterInfo.ts"
 export * as RasterSource from "./RasterSource.ts"

@@ -384,7 +384,7 @@ describe("HTTP failures", () => {
     )
   )
 
-  it.effect("a server that never answers is a Timeout after the bounded attempts", () =>
+  it.live("a server that never answers is a Timeout after the bounded attempts", () =>
     run(
       Effect.gen(function* () {
         const url = server.url("/hang/cog.tif")
@@ -395,7 +395,7 @@ describe("HTTP failures", () => {
     )
   )
 
-  it.effect("transient 503s are retried with backoff and the open succeeds", () =>
+  it.live("transient 503s are retried with backoff and the open succeeds", () =>
     run(
       Effect.gen(function* () {
         const info = yield* open(server.url("/flaky/2/cog.tif"))
@@ -405,7 +405,7 @@ describe("HTTP failures", () => {
     )
   )
 
-  it.effect("tiles failing after every retry give a RasterReadError, not a crash", () =>
+  it.live("tiles failing after every retry give a RasterReadError, not a crash", () =>
     run(
       Effect.gen(function* () {
         const raster = yield* RasterSource.RasterSource

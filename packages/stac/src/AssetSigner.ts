@@ -1,8 +1,8 @@
 // Asset URL signing as a service: none by default, Planetary Computer SAS tokens as one implementation.
 // Signed URLs are returned wrapped in Redacted, so tokens never print in logs, errors or JSON outputs.
+import { Redact } from "@eoforge/core"
 import { Clock, Context, Effect, Layer, Redacted } from "effect"
 import * as Http from "./internal/http.ts"
-import * as Redact from "./internal/redact.ts"
 import { SignError } from "./StacError.ts"
 
 /** Turns an asset href into the URL to read (carrying credentials if any). */
@@ -17,8 +17,8 @@ export class AssetSigner extends Context.Service<
   }
 >()("@eoforge/stac/AssetSigner") {}
 
-/** The URL with credential-like query values replaced by `REDACTED` (for messages and records). */
-export const redactUrl: (url: string) => string = Redact.redactUrl
+/** The URL with credential-like query values replaced by `REDACTED`, for messages (core `Redact.forMessage`). */
+export const redactUrl: (url: string) => string = Redact.forMessage
 
 /** No signing: hrefs are read as they are. */
 export const layerNone: Layer.Layer<AssetSigner> = Layer.succeed(AssetSigner, {
@@ -56,11 +56,12 @@ export const makePlanetaryComputer = (
       const now = yield* Clock.currentTimeMillis
       const cached = tokens.get(collection)
       if (cached !== undefined && now < cached.expires - renew) return cached.token
-      const url = `${base}/api/sas/v1/token/${encodeURIComponent(collection)}`
+      const endpoint = `${base}/api/sas/v1/token/${encodeURIComponent(collection)}`
+      const url = Redact.forMessage(endpoint)
       const res = yield* http
         .json({
           method: "GET",
-          url,
+          url: endpoint,
           ...(options.subscriptionKey === undefined
             ? {}
             : { headers: { "Ocp-Apim-Subscription-Key": Redacted.value(options.subscriptionKey) } })

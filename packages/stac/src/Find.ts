@@ -1,7 +1,8 @@
 // Finding one acquisition for a patch × product × time slot: search, rank, cover, pair, sign.
 // Every call ends with a Found record or a Missing record carrying a core Reason code — never silently empty.
-import { Patch, Reason } from "@eoforge/core"
+import { Patch, Reason, Redact } from "@eoforge/core"
 import { Effect, Redacted, Stream } from "effect"
+import * as Access from "./Access.ts"
 import { AssetSigner } from "./AssetSigner.ts"
 import type { Provider } from "./Presets.ts"
 import type { Preset } from "./Product.ts"
@@ -38,7 +39,7 @@ export interface Rules {
 export interface AssetRef {
   readonly item: string
   readonly key: string
-  /** The href as catalogued (no credentials): safe to record. */
+  /** The href as catalogued, made absolute, without query secrets (`Redact.forRecord`): safe to record. */
   readonly href: string
   /** The URL to read, possibly signed; prints as `<redacted>`. */
   readonly url: Redacted.Redacted<string>
@@ -137,6 +138,10 @@ const inWindow = Effect.fnUntraced(function* (
       Effect.map((items): ReadonlyArray<Item> | Missing => items),
       Effect.catchTag("StacHttpError", (e) =>
         Effect.succeed(missing(slot, Reason.Reason.SourceError, e.message))
+      ),
+      // A link the access policy refuses will be refused again: no retry can help.
+      Effect.catchTag("AccessError", (e) =>
+        Effect.succeed(missing(slot, Reason.Reason.Unsupported, e.message))
       )
     )
   const items = yield* run(params)
@@ -195,18 +200,32 @@ const inWindow = Effect.fnUntraced(function* (
     )
   }
   const assets: Record<string, Array<AssetRef>> = {}
+  const access = StacClient.accessOf(source)
   for (const band of preset.spec.bands) {
     const key = binding.assets[band.name]
     const refs: Array<AssetRef> = []
     for (const item of choice.items) {
       const bad = StacItem.checkAsset(item, key, preset.projected)
       if (bad !== undefined) return yield* bad
-      const href = item.assets[key].href
+      // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
+      const href = Access.check(access, item.assets[key].href, source.url)
+      if (typeof href !== "string")
+        return missing(
+          slot,
+          Reason.Reason.Unsupported,
+          `asset ${key} of item ${item.id}: ${href.message}`
+        )
       const url = yield* signer
         .sign(binding.collection, href)
         .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
       if (!Redacted.isRedacted(url)) return missing(slot, Reason.Reason.SourceError, url.message)
-      refs.push({ item: item.id, key, href, url, ...StacItem.scaling(item, key) })
+      refs.push({
+        item: item.id,
+        key,
+        href: Redact.forRecord(href),
+        url,
+        ...StacItem.scaling(item, key)
+      })
     }
     assets[band.name] = refs
   }

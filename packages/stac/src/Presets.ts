@@ -21,6 +21,13 @@ export const planetaryComputer: Provider = {
   url: "https://planetarycomputer.microsoft.com/api/stac/v1"
 }
 
+/**
+ * Hosts the presets' assets live on, allowed for every catalogue by default (see Access): Earth Search's
+ * AWS open-data buckets (`sentinel-cogs.s3.us-west-2.amazonaws.com`, `copernicus-dem-30m.s3.amazonaws.com`,
+ * …) and Planetary Computer's Azure Blob accounts (`sentinel2l2a01.blob.core.windows.net`, …).
+ */
+export const dataHosts: ReadonlyArray<string> = ["*.amazonaws.com", "*.blob.core.windows.net"]
+
 /** Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search key. */
 export const sentinel2Bands: ReadonlyArray<
   readonly [

@@ -1,10 +1,14 @@
 // The catalogue client: STAC API item search (POST /search with paging) and static catalogue walks.
-// Retries, per-host rate and concurrency limits and timeouts apply to every request it makes.
+// Retries, per-host rate and concurrency limits, timeouts and the source's access policy apply to every
+// request it makes: links and next pages the policy refuses are never followed.
+import { type AccessPolicy, Redact } from "@eoforge/core"
 import { Context, Effect, Layer, Option, Stream } from "effect"
+import * as Access from "./Access.ts"
+import type { Resolver } from "./internal/access.ts"
 import * as Http from "./internal/http.ts"
-import { redactUrl } from "./internal/redact.ts"
 import * as Search from "./Search.ts"
 import {
+  AccessError,
   ItemError,
   NotStacError,
   type SearchError,
@@ -14,15 +18,39 @@ import {
 import type { Item, Link } from "./StacItem.ts"
 import * as StacItem from "./StacItem.ts"
 
-/** Where items come from: a STAC API root, or a static catalogue's root JSON (path or http URL). */
+/**
+ * Where items come from: a STAC API root, or a static catalogue's root JSON (path or http URL), with the
+ * access policy its links and assets obey (default `Access.forCatalogue(url)`).
+ */
 export type Source =
-  { readonly _tag: "Api"; readonly url: string } | { readonly _tag: "Static"; readonly url: string }
+  | {
+      readonly _tag: "Api"
+      readonly url: string
+      readonly access?: AccessPolicy.AccessPolicy | undefined
+    }
+  | {
+      readonly _tag: "Static"
+      readonly url: string
+      readonly access?: AccessPolicy.AccessPolicy | undefined
+    }
 
 /** A STAC API rooted at `url` (the landing page). */
-export const api = (url: string): Source => ({ _tag: "Api", url: url.replace(/\/+$/, "") })
+export const api = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+  _tag: "Api",
+  url: url.replace(/\/+$/, ""),
+  ...(access === undefined ? {} : { access })
+})
 
 /** A static catalogue whose root is the `catalog.json` (or collection.json) at `url` or file path. */
-export const staticCatalog = (url: string): Source => ({ _tag: "Static", url })
+export const staticCatalog = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+  _tag: "Static",
+  url,
+  ...(access === undefined ? {} : { access })
+})
+
+/** The access policy of a source: its own, else the default for its catalogue URL. */
+export const accessOf = (source: Source): AccessPolicy.AccessPolicy =>
+  source.access ?? Access.forCatalogue(source.url)
 
 /** Client limits. */
 export interface Options extends Http.HttpOptions {
@@ -32,6 +60,8 @@ export interface Options extends Http.HttpOptions {
   readonly maxPages: number
   /** Dialect used when a server offers both. */
   readonly prefer: "cql2-json" | "query"
+  /** Resolves host names for the address check (tests substitute their own; default: the system's). */
+  readonly resolve?: Resolver | undefined
 }
 
 /** Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per host. */
@@ -53,14 +83,30 @@ export class StacClient extends Context.Service<
     ) => Stream.Stream<Item, SearchError>
     /** The server's capabilities (cached per server). */
     readonly capabilities: (
-      apiUrl: string
-    ) => Effect.Effect<Search.Capabilities, StacHttpError | NotStacError>
+      apiUrl: string,
+      access?: AccessPolicy.AccessPolicy
+    ) => Effect.Effect<Search.Capabilities, StacHttpError | NotStacError | AccessError>
   }
 >()("@eoforge/stac/StacClient") {}
 
 interface Page {
   readonly items: ReadonlyArray<Item>
   readonly next: Option.Option<Http.JsonRequest>
+}
+
+// Asset hrefs of API items are made absolute against the page they came in: a relative or rooted href names
+// a file on the server, never one on this machine.
+const withAbsoluteAssets = (item: Item, pageUrl: string): Item => {
+  const assets = Object.fromEntries(
+    Object.entries(item.assets).map(([k, a]) => {
+      try {
+        return [k, { ...a, href: new URL(a.href, pageUrl).href }]
+      } catch {
+        return [k, a]
+      }
+    })
+  )
+  return { ...item, assets }
 }
 
 /** A client with explicit limits. */
@@ -70,22 +116,25 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   const caps = new Map<string, Search.Capabilities>()
   const knownCollections = new Set<string>()
 
-  const getJson = (url: string) => http.json({ method: "GET", url })
+  const guard = (policy: AccessPolicy.AccessPolicy) => ({ policy, resolve: options.resolve })
+  const getJson = (url: string, policy: AccessPolicy.AccessPolicy) =>
+    http.json({ method: "GET", url }, guard(policy))
 
   const capabilities = (
-    apiUrl: string
-  ): Effect.Effect<Search.Capabilities, StacHttpError | NotStacError> =>
+    apiUrl: string,
+    access: AccessPolicy.AccessPolicy = Access.forCatalogue(apiUrl)
+  ): Effect.Effect<Search.Capabilities, StacHttpError | NotStacError | AccessError> =>
     Effect.gen(function* () {
       const cached = caps.get(apiUrl)
       if (cached !== undefined) return cached
-      const landing = yield* getJson(apiUrl)
-      const shown = redactUrl(apiUrl)
+      const landing = yield* getJson(apiUrl, access)
+      const shown = Redact.forMessage(apiUrl)
       if (landing.json === undefined || typeof landing.json !== "object" || landing.json === null) {
         return yield* new NotStacError({ url: shown, detail: "the landing page is not JSON" })
       }
       let conformsTo = (landing.json as { conformsTo?: unknown }).conformsTo
       if (!Array.isArray(conformsTo)) {
-        const conf = yield* getJson(`${apiUrl}/conformance`).pipe(
+        const conf = yield* getJson(`${apiUrl}/conformance`, access).pipe(
           Effect.catchTag("StacHttpError", () => Effect.succeed(undefined))
         )
         conformsTo = (conf?.json as { conformsTo?: unknown } | undefined)?.conformsTo
@@ -103,17 +152,21 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
 
   const checkCollection = (
     apiUrl: string,
-    id: string
-  ): Effect.Effect<void, StacHttpError | UnknownCollectionError> =>
+    id: string,
+    access: AccessPolicy.AccessPolicy
+  ): Effect.Effect<void, StacHttpError | UnknownCollectionError | AccessError> =>
     knownCollections.has(`${apiUrl}\n${id}`)
       ? Effect.void
-      : getJson(`${apiUrl}/collections/${encodeURIComponent(id)}`).pipe(
+      : getJson(`${apiUrl}/collections/${encodeURIComponent(id)}`, access).pipe(
           Effect.catchTag(
             "StacHttpError",
             (e): Effect.Effect<never, StacHttpError | UnknownCollectionError> =>
               e.status === 404
                 ? Effect.fail(
-                    new UnknownCollectionError({ collection: id, source: redactUrl(apiUrl) })
+                    new UnknownCollectionError({
+                      collection: id,
+                      source: Redact.forMessage(apiUrl)
+                    })
                   )
                 : Effect.fail(e)
           ),
@@ -124,31 +177,35 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
     request: Http.JsonRequest,
     params: Search.SearchParams,
     local: boolean,
-    seen: Set<string>
+    seen: Set<string>,
+    access: AccessPolicy.AccessPolicy
   ): Effect.Effect<Page, SearchError> =>
     Effect.gen(function* () {
-      const res = yield* http.json(request)
+      const res = yield* http.json(request, guard(access))
       const json = res.json as { features?: unknown; links?: unknown } | undefined
       if (json === undefined || !Array.isArray(json.features)) {
         return yield* new StacHttpError({
           method: request.method,
-          url: redactUrl(request.url),
+          url: Redact.forMessage(request.url),
           status: res.status,
           detail: "the response is not a STAC ItemCollection (no features array)"
         })
       }
       const items: Array<Item> = []
       for (const f of json.features) {
-        const item = StacItem.validate(f, redactUrl(request.url))
+        const item = StacItem.validate(f, Redact.forMessage(request.url))
         if (item instanceof ItemError) return yield* item
         const collection =
           item.collection ?? (params.collections.length === 1 ? params.collections[0] : undefined)
-        if (!local || Search.matches(item, collection, params)) items.push(item)
+        if (!local || Search.matches(item, collection, params))
+          items.push(withAbsoluteAssets(item, request.url))
       }
       const links = Array.isArray(json.links) ? (json.links as ReadonlyArray<Link>) : []
       const link = links.find((l) => l.rel === "next")
       if (link === undefined || seen.size >= options.maxPages) return { items, next: Option.none() }
-      const next = Search.nextRequest(link, request, request.url)
+      const target = Access.check(access, link.href, request.url)
+      if (target instanceof AccessError) return yield* target
+      const next = Search.nextRequest({ ...link, href: target }, request, request.url)
       const key = `${next.url}\n${JSON.stringify(next.body ?? null)}`
       if (seen.has(key)) return { items, next: Option.none() }
       seen.add(key)
@@ -157,12 +214,13 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
 
   const searchApi = (
     apiUrl: string,
-    params: Search.SearchParams
+    params: Search.SearchParams,
+    access: AccessPolicy.AccessPolicy
   ): Stream.Stream<Item, SearchError> =>
     Stream.unwrap(
       Effect.gen(function* (): Effect.fn.Return<Stream.Stream<Item, SearchError>, SearchError> {
-        const c = yield* capabilities(apiUrl)
-        for (const id of params.collections) yield* checkCollection(apiUrl, id)
+        const c = yield* capabilities(apiUrl, access)
+        for (const id of params.collections) yield* checkCollection(apiUrl, id, access)
         const withLimit = { ...params, limit: params.limit ?? options.pageLimit }
         const first: Http.JsonRequest = {
           method: "POST",
@@ -174,14 +232,15 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
         const local = true
         const seen = new Set<string>()
         return Stream.paginate(first, (req) =>
-          Effect.map(page(req, params, local, seen), (p) => [p.items, p.next] as const)
+          Effect.map(page(req, params, local, seen, access), (p) => [p.items, p.next] as const)
         )
       })
     )
 
   const searchStatic = (
     root: string,
-    params: Search.SearchParams
+    params: Search.SearchParams,
+    access: AccessPolicy.AccessPolicy
   ): Stream.Stream<Item, SearchError> => {
     const seenCollections = new Set<string>()
     const visited = new Set<string>()
@@ -190,14 +249,14 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
         Effect.gen(function* (): Effect.fn.Return<Stream.Stream<Item, SearchError>, SearchError> {
           if (visited.has(url)) return Stream.empty
           visited.add(url)
-          const res = yield* getJson(url)
+          const res = yield* getJson(url, access)
           const doc = res.json as
             { type?: unknown; id?: unknown; links?: unknown; stac_version?: unknown } | undefined
           if (doc === undefined || typeof doc !== "object" || doc === null) {
-            return yield* new NotStacError({ url: redactUrl(url), detail: "not JSON" })
+            return yield* new NotStacError({ url: Redact.forMessage(url), detail: "not JSON" })
           }
           if (doc.type === "Feature") {
-            const item = StacItem.validate(doc, redactUrl(url))
+            const item = StacItem.validate(doc, Redact.forMessage(url))
             if (item instanceof ItemError) return yield* item
             const c = item.collection ?? collection
             if (c !== undefined) seenCollections.add(c)
@@ -213,7 +272,7 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
           }
           if ((doc.type !== "Catalog" && doc.type !== "Collection") || !Array.isArray(doc.links)) {
             return yield* new NotStacError({
-              url: redactUrl(url),
+              url: Redact.forMessage(url),
               detail: `expected a STAC Catalog, Collection or Item, found type ${JSON.stringify(doc.type)}`
             })
           }
@@ -228,7 +287,10 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
             (l) => l.rel === "item" || l.rel === "child"
           )
           return Stream.fromIterable(links, { chunkSize: 1 }).pipe(
-            Stream.flatMap((l) => walk(Http.resolveHref(l.href, url), inner))
+            Stream.flatMap((l) => {
+              const target = Access.check(access, l.href, url)
+              return target instanceof AccessError ? Stream.fail(target) : walk(target, inner)
+            })
           )
         })
       )
@@ -236,7 +298,9 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       const missing = params.collections.find((c) => !seenCollections.has(c))
       return missing === undefined
         ? Effect.void
-        : Effect.fail(new UnknownCollectionError({ collection: missing, source: redactUrl(root) }))
+        : Effect.fail(
+            new UnknownCollectionError({ collection: missing, source: Redact.forMessage(root) })
+          )
     })
     return Stream.concat(walk(root, undefined), Stream.fromEffectDrain(check))
   }
@@ -244,7 +308,9 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   return StacClient.of({
     capabilities,
     search: (source, params) =>
-      source._tag === "Api" ? searchApi(source.url, params) : searchStatic(source.url, params)
+      source._tag === "Api"
+        ? searchApi(source.url, params, accessOf(source))
+        : searchStatic(source.url, params, accessOf(source))
   })
 }
 

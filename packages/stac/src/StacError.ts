@@ -12,10 +12,29 @@ export class StacHttpError extends Schema.TaggedError<StacHttpError>()("StacHttp
   status: Schema.optional(Schema.Int),
   /** What went wrong. */
   detail: Schema.String,
+  /** The wait the server asked for with `Retry-After`, ms (uncapped). */
+  retryAfterMs: Schema.optional(Schema.Number),
   cause: Schema.optional(Schema.Defect())
 }) {
   override get message(): string {
     return `${this.method} ${this.url} failed: ${this.detail}`
+  }
+}
+
+/**
+ * A catalogue href (link, next page or asset) that the access policy refuses: a scheme, host, address or
+ * local path the recipe does not allow, or a file that is not a regular file. It is never read.
+ */
+export class AccessError extends Schema.TaggedError<AccessError>()("AccessError", {
+  /** The href as found (redacted), or the URL/path it resolved to. */
+  href: Schema.String,
+  /** Where it was found: the catalogue document's URL or path (redacted). */
+  origin: Schema.String,
+  /** Why it is refused. */
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.href} (found in ${this.origin}) is refused by the access policy: ${this.reason}; allow it under access: in the recipe if it is trusted`
   }
 }
 
@@ -80,4 +99,5 @@ export class SignError extends Schema.TaggedError<SignError>()("SignError", {
 }
 
 /** Any failure of a catalogue search. */
-export type SearchError = StacHttpError | NotStacError | UnknownCollectionError | ItemError
+export type SearchError =
+  StacHttpError | NotStacError | UnknownCollectionError | ItemError | AccessError

@@ -1,6 +1,15 @@
 // Byte sources for geotiff.js: a local file handle, or HTTP range requests with a block cache, retries,
-// exponential backoff, timeouts and a per-host concurrency limit. Counts requests and bytes fetched.
-import { open as openFile, type FileHandle } from "node:fs/promises"
+// exponential backoff (or the server's Retry-After), timeouts and a per-host concurrency limit, all under
+// the build's access policy. Counts requests and bytes fetched.
+import type { FileHandle } from "node:fs/promises"
+import {
+  AccessRefused,
+  maxRetryAfterMs,
+  openFile,
+  request,
+  retryAfterMs,
+  type Guard
+} from "./access.ts"
 
 /** A slice of a file as geotiff.js asks for it. */
 export interface Slice {
@@ -52,9 +61,20 @@ export interface ByteSource {
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
 }
 
-/** A local file opened for positioned reads. */
-export const openLocal = async (path: string): Promise<ByteSource> => {
-  const handle: FileHandle = await openFile(path, "r")
+/** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
+export interface Timer {
+  readonly sleep: (ms: number) => Promise<void>
+  readonly now: () => number
+}
+
+const realTimer: Timer = {
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  now: () => Date.now()
+}
+
+/** A local file opened for positioned reads: a regular file the guard allows (see access.ts). */
+export const openLocal = async (path: string, guard: Guard = {}): Promise<ByteSource> => {
+  const handle: FileHandle = await openFile(path, guard)
   const size = (await handle.stat()).size
   const stats = { requests: 0, bytes: 0 }
   return {
@@ -117,39 +137,46 @@ const limiterFor = (url: string, limit: number): HostLimiter => {
   return limiter
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 /** One range request with retries; resolves to the bytes and the total file size from Content-Range. */
 const fetchRange = async (
   url: string,
   start: number,
   end: number,
   options: HttpOptions,
-  stats: { requests: number; bytes: number }
+  stats: { requests: number; bytes: number },
+  guard: Guard,
+  timer: Timer
 ): Promise<{ data: Uint8Array; total: number | undefined }> => {
   const limiter = limiterFor(url, options.perHostConcurrency)
   let last: unknown
+  let wait: number | undefined
+  let timedOut = false
   for (let attempt = 0; attempt < options.maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(options.backoffMs * 2 ** (attempt - 1))
+    // The server's Retry-After (capped) when it sent one, else exponential backoff.
+    if (attempt > 0) await timer.sleep(wait ?? options.backoffMs * 2 ** (attempt - 1))
+    wait = undefined
+    const signal = AbortSignal.timeout(options.timeoutMs)
     try {
       return await limiter.run(async () => {
         stats.requests++
-        const response = await fetch(url, {
-          headers: { Range: `bytes=${start}-${end - 1}` },
-          signal: AbortSignal.timeout(options.timeoutMs)
-        })
-        if (response.status >= 500) {
-          await response.body?.cancel()
+        const response = await request(
+          url,
+          { headers: { Range: `bytes=${start}-${end - 1}` }, signal },
+          guard
+        )
+        if (response.status < 200 || response.status >= 300) {
+          response.discard()
+          const after = retryAfterMs([response.headers["retry-after"]].flat()[0], timer.now())
+          if (after !== undefined) wait = Math.min(after, maxRetryAfterMs)
           throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
         }
-        if (!response.ok) {
-          await response.body?.cancel()
-          throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
-        }
-        const body = new Uint8Array(await response.arrayBuffer())
+        // A server ignoring Range sends the whole file: more than the range plus a block is refused.
+        const body = await response.bytes(
+          response.status === 206 ? end - start + options.blockSize : Number.MAX_SAFE_INTEGER
+        )
         stats.bytes += body.byteLength
         if (response.status === 206) {
-          const range = response.headers.get("content-range")
+          const range = [response.headers["content-range"]].flat()[0]
           const total = range?.match(/\/(\d+)$/)?.[1]
           return { data: body, total: total === undefined ? undefined : Number(total) }
         }
@@ -158,13 +185,12 @@ const fetchRange = async (
       })
     } catch (error) {
       last = error
-      if (error instanceof HttpFailure && error.status !== undefined && error.status < 500)
-        throw error
-      if (error instanceof HttpFailure && error.status === 416) throw error
+      timedOut = signal.aborted
+      if (error instanceof AccessRefused) throw error
+      const status = error instanceof HttpFailure ? error.status : undefined
+      if (status !== undefined && status < 500 && status !== 429) throw error
     }
   }
-  const timedOut =
-    last instanceof Error && (last.name === "TimeoutError" || last.name === "AbortError")
   throw new HttpFailure(
     `${timedOut ? "timed out" : "failed"} after ${options.maxAttempts} attempts`,
     last instanceof HttpFailure ? last.status : undefined,
@@ -178,7 +204,9 @@ export const openHttp = async (
   url: string,
   options: HttpOptions,
   blocks: Map<number, Uint8Array>,
-  sizeHint: number | undefined
+  sizeHint: number | undefined,
+  guard: Guard = {},
+  timer: Timer = realTimer
 ): Promise<ByteSource & { readonly size: () => number | undefined }> => {
   const stats = { requests: 0, bytes: 0 }
   let size = sizeHint
@@ -190,7 +218,7 @@ export const openHttp = async (
     let end = (last + 1) * bs
     if (size !== undefined) end = Math.min(end, size)
     if (start >= end) return
-    const { data, total } = await fetchRange(url, start, end, options, stats)
+    const { data, total } = await fetchRange(url, start, end, options, stats, guard, timer)
     if (total !== undefined) size = total
     for (let b = first; b <= last; b++) {
       const from = (b - first) * bs

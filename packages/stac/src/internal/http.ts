@@ -1,10 +1,18 @@
-// JSON over HTTP (global fetch) and files, with per-host rate and concurrency limits, timeouts and retries.
-// Transient failures (network, timeout, 429, 5xx) are retried with exponential backoff up to a bound.
-import { Clock, Duration, Effect, Schedule, Semaphore } from "effect"
-import { readFile } from "node:fs/promises"
+// JSON over HTTP and files, with per-host rate and concurrency limits, timeouts, retries and an access guard.
+// Transient failures (network, timeout, 429, 5xx) are retried with exponential backoff, or after the server's
+// Retry-After (capped at 60 s), up to a bound; waits use the Effect Clock.
+import { Redact } from "@eoforge/core"
+import { Clock, Duration, Effect, Semaphore } from "effect"
 import { fileURLToPath } from "node:url"
-import { StacHttpError } from "../StacError.ts"
-import { redactUrl } from "./redact.ts"
+import { AccessError, StacHttpError } from "../StacError.ts"
+import {
+  AccessRefused,
+  maxRetryAfterMs,
+  openFile,
+  request as guardedRequest,
+  retryAfterMs,
+  type Guard
+} from "./access.ts"
 
 /** Limits applied to every request. */
 export interface HttpOptions {
@@ -28,6 +36,9 @@ export const defaultHttpOptions: HttpOptions = {
   concurrency: 4
 }
 
+/** Largest catalogue document read, in bytes (64 MiB). */
+export const maxDocumentBytes = 64 * 1024 * 1024
+
 export interface JsonRequest {
   readonly method: "GET" | "POST"
   readonly url: string
@@ -36,8 +47,11 @@ export interface JsonRequest {
 }
 
 export interface Http {
-  /** Fetch and parse JSON; `undefined` body text parse failures surface as StacHttpError with status. */
-  readonly json: (request: JsonRequest) => Effect.Effect<JsonResponse, StacHttpError>
+  /** Fetch and parse JSON under `guard` (no guard: any host or path, regular files only). */
+  readonly json: (
+    request: JsonRequest,
+    guard?: Guard
+  ) => Effect.Effect<JsonResponse, StacHttpError | AccessError>
 }
 
 export interface JsonResponse {
@@ -79,6 +93,12 @@ const parse = (text: string): unknown => {
   }
 }
 
+const describe = (cause: unknown): string =>
+  Redact.inText(cause instanceof Error ? cause.message : String(cause))
+
+const refusal = (url: string, error: AccessRefused) =>
+  new AccessError({ href: Redact.forMessage(url), origin: "the request", reason: error.reason })
+
 /** An HTTP client with the given limits; state (per-host limits) lives in the returned value. */
 export const make = (options: HttpOptions): Http => {
   const hosts = new Map<string, HostState>()
@@ -100,31 +120,46 @@ export const make = (options: HttpOptions): Http => {
       return start > now ? Effect.sleep(Duration.millis(start - now)) : Effect.void
     })
 
-  const once = (request: JsonRequest): Effect.Effect<JsonResponse, StacHttpError> => {
-    const shown = redactUrl(request.url)
+  const once = (
+    request: JsonRequest,
+    guard: Guard
+  ): Effect.Effect<JsonResponse, StacHttpError | AccessError> => {
+    const shown = Redact.forMessage(request.url)
     const state = hostOf(request.url)
     const send = Effect.tryPromise({
       try: async (signal) => {
-        const res = await fetch(request.url, {
-          method: request.method,
-          signal,
-          headers: {
-            accept: "application/geo+json, application/json",
-            ...(request.body === undefined ? {} : { "content-type": "application/json" }),
-            ...request.headers
+        const res = await guardedRequest(
+          request.url,
+          {
+            method: request.method,
+            signal,
+            headers: {
+              accept: "application/geo+json, application/json",
+              ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+              ...request.headers
+            },
+            ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) })
           },
-          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) })
-        })
-        const text = await res.text()
-        return { status: res.status, contentType: res.headers.get("content-type") ?? "", text }
+          guard
+        )
+        const text = new TextDecoder().decode(await res.bytes(maxDocumentBytes))
+        const header = (name: string) => [res.headers[name]].flat()[0]
+        return {
+          status: res.status,
+          contentType: header("content-type") ?? "",
+          retryAfter: header("retry-after"),
+          text
+        }
       },
-      catch: (cause) =>
-        new StacHttpError({
-          method: request.method,
-          url: shown,
-          detail: `network error (${cause instanceof Error ? cause.message : String(cause)})`,
-          cause
-        })
+      catch: (cause): StacHttpError | AccessError =>
+        cause instanceof AccessRefused
+          ? refusal(request.url, cause)
+          : new StacHttpError({
+              method: request.method,
+              url: shown,
+              detail: `network error (${describe(cause)})`,
+              cause
+            })
     }).pipe(
       Effect.timeoutOrElse({
         duration: Duration.millis(options.timeoutMs),
@@ -140,29 +175,51 @@ export const make = (options: HttpOptions): Http => {
       Effect.flatMap((r) =>
         r.status >= 200 && r.status < 300
           ? Effect.succeed({ ...r, json: parse(r.text) })
-          : Effect.fail(
-              new StacHttpError({
-                method: request.method,
-                url: shown,
-                status: r.status,
-                detail: `HTTP ${r.status}: ${r.text.slice(0, 200)}`
-              })
-            )
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const after = retryAfterMs(r.retryAfter, now)
+              return Effect.fail(
+                new StacHttpError({
+                  method: request.method,
+                  url: shown,
+                  status: r.status,
+                  detail: `HTTP ${r.status}: ${Redact.inText(r.text.slice(0, 200))}`,
+                  ...(after === undefined ? {} : { retryAfterMs: after })
+                })
+              )
+            })
       )
     )
     return Semaphore.withPermit(state.semaphore)(Effect.andThen(pace(state), send))
   }
 
-  const read = (path: string): Effect.Effect<JsonResponse, StacHttpError> =>
+  const read = (
+    path: string,
+    guard: Guard
+  ): Effect.Effect<JsonResponse, StacHttpError | AccessError> =>
     Effect.tryPromise({
-      try: () => readFile(path.startsWith("file:") ? fileURLToPath(path) : path, "utf8"),
-      catch: (cause) =>
-        new StacHttpError({
-          method: "READ",
-          url: path,
-          detail: `cannot read file (${cause instanceof Error ? cause.message : String(cause)})`,
-          cause
-        })
+      try: async () => {
+        const file = /^file:/i.test(path) ? fileURLToPath(path) : path
+        const handle = await openFile(file, guard)
+        try {
+          const { size } = await handle.stat()
+          if (size > maxDocumentBytes)
+            throw new Error(
+              `${size} bytes, more than a catalogue document may hold (${maxDocumentBytes})`
+            )
+          return await handle.readFile("utf8")
+        } finally {
+          await handle.close()
+        }
+      },
+      catch: (cause): StacHttpError | AccessError =>
+        cause instanceof AccessRefused
+          ? refusal(path, cause)
+          : new StacHttpError({
+              method: "READ",
+              url: path,
+              detail: `cannot read file (${describe(cause)})`,
+              cause
+            })
     }).pipe(
       Effect.map((text) => ({
         status: 200,
@@ -172,16 +229,29 @@ export const make = (options: HttpOptions): Http => {
       }))
     )
 
-  const retry = Schedule.max([
-    Schedule.exponential(Duration.millis(options.backoffMs)),
-    Schedule.recurs(Math.max(0, options.maxAttempts - 1))
-  ]).pipe(
-    Schedule.setInputType<StacHttpError>(),
-    Schedule.while(({ input }) => isRetryable(input))
-  )
+  // The wait before retry `n` (0-based): the server's Retry-After when it gave one, else exponential backoff.
+  const delay = (e: StacHttpError, n: number): Duration.Duration =>
+    Duration.millis(
+      e.retryAfterMs !== undefined
+        ? Math.min(e.retryAfterMs, maxRetryAfterMs)
+        : options.backoffMs * 2 ** n
+    )
+
+  const withRetry = (
+    request: JsonRequest,
+    guard: Guard,
+    n: number
+  ): Effect.Effect<JsonResponse, StacHttpError | AccessError> =>
+    once(request, guard).pipe(
+      Effect.catchTag("StacHttpError", (e) =>
+        isRetryable(e) && n + 1 < Math.max(1, options.maxAttempts)
+          ? Effect.andThen(Effect.sleep(delay(e, n)), withRetry(request, guard, n + 1))
+          : Effect.fail(e)
+      )
+    )
 
   return {
-    json: (request) =>
-      isLocal(request.url) ? read(request.url) : once(request).pipe(Effect.retry(retry))
+    json: (request, guard = {}) =>
+      isLocal(request.url) ? read(request.url, guard) : withRetry(request, guard, 0)
   }
 }

@@ -1,0 +1,208 @@
+// Reads that obey an access policy: local files (regular files under the allowed roots, symlinks resolved)
+// and HTTP requests (allowed hosts, resolved addresses checked at connect time, every redirect re-checked).
+// The same rules as @eoforge/raster's internal/access.ts (the packages share no I/O code: see README).
+import { AccessPolicy } from "@eoforge/core"
+import { lookup as dnsLookup, type LookupAddress } from "node:dns"
+import { constants, open, realpath, type FileHandle } from "node:fs/promises"
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
+import { request as httpsRequest } from "node:https"
+
+/** A read the access policy refuses; never retried. */
+export class AccessRefused extends Error {
+  readonly reason: string
+  constructor(reason: string) {
+    super(`refused by the access policy: ${reason}`)
+    this.reason = reason
+  }
+}
+
+/** Resolves a host name to its addresses (tests substitute their own). */
+export type Resolver = (hostname: string) => Promise<ReadonlyArray<LookupAddress>>
+
+/** What reads must obey; no policy means any host or path (still regular files only, no /proc). */
+export interface Guard {
+  readonly policy?: AccessPolicy.AccessPolicy | undefined
+  readonly resolve?: Resolver | undefined
+}
+
+const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses)
+    )
+  )
+
+const realRoots = async (roots: ReadonlyArray<string>): Promise<ReadonlyArray<string>> =>
+  Promise.all(roots.map((r) => realpath(r).catch(() => r)))
+
+/**
+ * Open a local file for reading: allowed by the policy before and after resolving symlinks, and a regular
+ * file. Opened non-blocking and checked with fstat, so a FIFO or device is refused without ever blocking.
+ */
+export const openFile = async (path: string, guard: Guard): Promise<FileHandle> => {
+  let target = path
+  if (guard.policy !== undefined) {
+    const before = AccessPolicy.checkPath(guard.policy, path)
+    if (before._tag === "Refused") throw new AccessRefused(before.reason)
+    target = await realpath(before.target._tag === "File" ? before.target.path : path)
+    const roots = await realRoots(guard.policy.localRoots)
+    const after = AccessPolicy.checkPath(
+      AccessPolicy.make({ ...guard.policy, localRoots: roots }),
+      target
+    )
+    if (after._tag === "Refused")
+      throw new AccessRefused(`${path} leads to ${target} (symbolic link): ${after.reason}`)
+  } else {
+    target = await realpath(path)
+    if (/^\/(proc|sys|dev)(\/|$)/.test(target))
+      throw new AccessRefused(`${target} is a system path, never data`)
+  }
+  const handle = await open(target, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  try {
+    const s = await handle.stat()
+    if (!s.isFile())
+      throw new AccessRefused(`${target} is not a regular file (a FIFO, device or directory)`)
+    return handle
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+}
+
+/** Parse `Retry-After` (delta-seconds or an HTTP-date) into a wait in ms from `nowMs`; undefined if absent. */
+export const retryAfterMs = (value: string | undefined, nowMs: number): number | undefined => {
+  if (value === undefined) return undefined
+  const v = value.trim()
+  if (/^\d+$/.test(v)) return Number(v) * 1000
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
+}
+
+/** Longest wait a `Retry-After` header can impose, in ms. */
+export const maxRetryAfterMs = 60_000
+
+/** An HTTP response whose body has not been read yet. */
+export interface Response {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  /** The body, refused past `maxBytes`. */
+  readonly bytes: (maxBytes?: number) => Promise<Uint8Array>
+  readonly discard: () => void
+}
+
+const checkUrl = (guard: Guard, url: string): URL => {
+  const u = new URL(url)
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    throw new AccessRefused(`scheme ${u.protocol} cannot be read (http and https can)`)
+  if (guard.policy !== undefined) {
+    const d = AccessPolicy.checkUrl(guard.policy, url)
+    if (d._tag === "Refused") throw new AccessRefused(d.reason)
+  }
+  return u
+}
+
+// Every address a host name resolves to is checked when the connection is made (no window for a second,
+// different DNS answer between check and use).
+const lookupFor = (guard: Guard, u: URL) => {
+  const policy = guard.policy
+  if (policy === undefined) return undefined
+  const resolve = guard.resolve ?? systemResolver
+  return (
+    hostname: string,
+    options: { readonly all?: boolean },
+    callback: (...args: Array<unknown>) => void
+  ) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const bad = addresses.find((a) => AccessPolicy.isNonPublicHost(a.address))
+        if (bad !== undefined && !AccessPolicy.privateAllowed(policy, hostname, u.port))
+          return callback(
+            new AccessRefused(`host ${hostname} resolves to the non-public address ${bad.address}`)
+          )
+        if (addresses.length === 0) return callback(new Error(`${hostname} has no address`))
+        if (options.all === true) callback(null, addresses)
+        else callback(null, addresses[0]!.address, addresses[0]!.family)
+      },
+      (error: unknown) => callback(error)
+    )
+  }
+}
+
+const send = (
+  u: URL,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  guard: Guard
+): Promise<IncomingMessage> =>
+  new Promise((resolve, reject) => {
+    const lookup = lookupFor(guard, u)
+    const req = (u.protocol === "https:" ? httpsRequest : httpRequest)(u, {
+      method,
+      headers:
+        body === undefined ? headers : { ...headers, "content-length": Buffer.byteLength(body) },
+      ...(signal === undefined ? {} : { signal }),
+      ...(lookup === undefined ? {} : { lookup: lookup as never })
+    })
+    req.once("response", resolve)
+    req.once("error", reject)
+    req.end(body)
+  })
+
+/**
+ * One HTTP request under the guard: the URL and every redirect target must be allowed (at most 5 redirects),
+ * and the host must resolve to public addresses unless the policy allows it.
+ */
+export const request = async (
+  url: string,
+  init: {
+    readonly method?: string
+    readonly headers?: Readonly<Record<string, string>>
+    readonly body?: string
+    readonly signal?: AbortSignal
+  },
+  guard: Guard
+): Promise<Response> => {
+  let current = url
+  let method = init.method ?? "GET"
+  let body = init.body
+  for (let hop = 0; ; hop++) {
+    const u = checkUrl(guard, current)
+    const res = await send(u, method, init.headers ?? {}, body, init.signal, guard)
+    const status = res.statusCode ?? 0
+    const location = res.headers.location
+    if (status >= 300 && status < 400 && location !== undefined) {
+      res.resume()
+      if (hop >= 5) throw new Error(`more than 5 redirects from ${url}`)
+      current = new URL(location, current).href
+      if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
+        method = "GET"
+        body = undefined
+      }
+      continue
+    }
+    return {
+      status,
+      headers: res.headers,
+      discard: () => void res.destroy(),
+      bytes: (maxBytes = Number.POSITIVE_INFINITY) =>
+        new Promise((resolve, reject) => {
+          const chunks: Array<Buffer> = []
+          let size = 0
+          res.on("data", (chunk: Buffer) => {
+            size += chunk.byteLength
+            if (size > maxBytes) {
+              res.destroy()
+              reject(new Error(`response larger than ${maxBytes} bytes`))
+              return
+            }
+            chunks.push(chunk)
+          })
+          res.once("end", () => resolve(new Uint8Array(Buffer.concat(chunks))))
+          res.once("error", reject)
+          res.once("aborted", () => reject(new Error("the response was cut short")))
+        })
+    }
+  }
+}
