@@ -12,7 +12,9 @@ export const OpenProblem = Schema.Literals([
   "UnsupportedCrs",
   "Unreachable",
   "Timeout",
-  "Refused"
+  "Refused",
+  "Malformed",
+  "TooLarge"
 ])
 /** What went wrong when opening a raster. */
 export type OpenProblem = typeof OpenProblem.Type
@@ -26,7 +28,14 @@ export class RasterOpenError extends Schema.TaggedError<RasterOpenError>()("Rast
 }) {}
 
 /** What went wrong when reading pixels. */
-export const ReadProblem = Schema.Literals(["Transfer", "Timeout", "Decode", "Crs", "Request"])
+export const ReadProblem = Schema.Literals([
+  "Transfer",
+  "Timeout",
+  "Decode",
+  "Crs",
+  "Request",
+  "TooLarge"
+])
 /** What went wrong when reading pixels. */
 export type ReadProblem = typeof ReadProblem.Type
 

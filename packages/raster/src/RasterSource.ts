@@ -2,7 +2,7 @@
 // exactly as GDAL's gdalwarp -et 0 does. Decoding runs on geotiff.js's worker pool, a scoped resource.
 import { Chip, Crs, DType, GeoTransform, PixelGrid, Redact, type Band } from "@eoforge/core"
 import { Clock, Context, Duration, Effect, Layer, type Scope } from "effect"
-import { GeoTIFF, Pool } from "geotiff"
+import { GeoTIFF, type Pool } from "geotiff"
 import { availableParallelism } from "node:os"
 import {
   defaultHttpOptions,
@@ -17,9 +17,12 @@ import { AccessRefused, type Guard } from "./internal/access.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
-import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
+import { limitPhrase } from "./internal/nativeDeflate.ts"
+import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
+import { makePool } from "./internal/decoderPool.ts"
+import { checkTiff, defaultLimits, type RasterLimits } from "./internal/tiffCheck.ts"
 import { TileCache } from "./internal/tileCache.ts"
-import { readWindow } from "./internal/tiles.ts"
+import { readWindow, type ReadBudget } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
 import {
   filterRadius,
@@ -74,7 +77,11 @@ export interface GeoTiffOptions {
   readonly http?: Partial<HttpOptions> | undefined
   /** Bytes of decoded tiles kept (least recently used evicted), shared by the layer's sources. Default 256 MiB. */
   readonly tileCacheBytes?: number | undefined
+  /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
+  readonly limits?: Partial<RasterLimits> | undefined
 }
+
+export { defaultLimits, type RasterLimits }
 
 /** Default size of the decoded-tile cache: 256 MiB. */
 export const defaultTileCacheBytes = 256 * 1024 * 1024
@@ -84,6 +91,7 @@ interface Handle {
   readonly tiff: GeoTIFF
   readonly header: Header
   readonly bytes: ByteSource
+  readonly budget: ReadBudget
 }
 
 const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
@@ -132,6 +140,12 @@ const readFailure = (rawUri: string, error: unknown): RasterReadError => {
       : make("Transfer", `fetching tiles ${error.message}; retry later`)
   if (error instanceof CrsProblem) return make("Crs", error.message)
   const text = error instanceof Error ? error.message : String(error)
+  // Limit errors keep their phrase across the decoder threads, which pass messages only.
+  if (text.includes(limitPhrase))
+    return make(
+      "TooLarge",
+      `${text}; the file is corrupt or hostile, check it with gdalinfo -checksum`
+    )
   return make(
     "Decode",
     `tiles could not be decoded (${text}); check the file with gdalinfo -checksum`
@@ -266,6 +280,7 @@ const readAligned = async (
       [c0 + ox, r0 + oy, c1 + ox, r1 + oy],
       bands,
       pool,
+      handle.budget,
       { cache, owner: handle.id, image: String(level) },
       { arrays: out, stride: grid.width, dx: c0, dy: r0, nodata: header.nodata, seen }
     )
@@ -347,11 +362,16 @@ const resample = async (
   const [lo, hi] = DType.range(header.dtype)
   const store = { integer: !DType.isFloat(header.dtype), min: lo, max: hi }
   const read = (x0: number, y0: number, x1: number, y1: number) =>
-    readWindow(image, handle.tiff.littleEndian, header.dtype, [x0, y0, x1, y1], bands, pool, {
-      cache,
-      owner: handle.id,
-      image: String(level)
-    })
+    readWindow(
+      image,
+      handle.tiff.littleEndian,
+      header.dtype,
+      [x0, y0, x1, y1],
+      bands,
+      pool,
+      handle.budget,
+      { cache, owner: handle.id, image: String(level) }
+    )
 
   if (options.resampling === "bilinear" || options.resampling === "cubic") {
     // GDAL's own source windows and kernel scales: they decide edge clipping and widened kernels.
@@ -441,9 +461,14 @@ export const makeGeoTiff = (
   Effect.gen(function* () {
     const http: HttpOptions = { ...defaultHttpOptions, ...options.http }
     const workers = options.workers ?? Math.min(4, availableParallelism())
-    registerNativeDeflate()
+    const limits: RasterLimits = { ...defaultLimits, ...options.limits }
+    const budget: ReadBudget = {
+      maxReadBytes: limits.maxReadBytes,
+      maxBlockBytes: limits.maxBlockBytes
+    }
+    registerBoundedDecoders()
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => (workers > 0 ? new Pool(workers) : undefined)),
+      Effect.sync(() => (workers > 0 ? makePool(workers) : undefined)),
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
@@ -493,10 +518,13 @@ export const makeGeoTiff = (
           try: async () => {
             const { bytes, done } = await openBytes(uri, guard, timer)
             try {
+              // Our own walk of the IFD chain first: geotiff.js loops on a cyclic chain and allocates
+              // whatever sizes a header declares.
+              await checkTiff(bytes, limits)
               const tiff = await GeoTIFF.fromSource(bytes as never)
-              const header = await readHeader(tiff, bytes.fileSize)
+              const header = await readHeader(tiff)
               done()
-              return { id: nextId++, tiff, header, bytes } satisfies Handle
+              return { id: nextId++, tiff, header, bytes, budget } satisfies Handle
             } catch (error) {
               await bytes.close()
               throw error

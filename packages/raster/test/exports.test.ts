@@ -23,6 +23,7 @@ describe("@eoforge/raster exports", () => {
         "RasterInfo": [],
         "RasterSource": [
           "RasterSource",
+          "defaultLimits",
           "defaultTileCacheBytes",
           "layerGeoTiff",
           "layerGeoTiffWith",

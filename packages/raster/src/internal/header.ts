@@ -6,7 +6,14 @@ import { CrsProblem, fromGeoKeys } from "./crs.ts"
 
 /** Why a header is unusable (mapped to a typed error by the caller). */
 export class HeaderProblem extends Error {
-  readonly problem: "NoGeoreferencing" | "UnsupportedCodec" | "UnsupportedCrs" | "Truncated"
+  readonly problem:
+    | "NoGeoreferencing"
+    | "UnsupportedCodec"
+    | "UnsupportedCrs"
+    | "Truncated"
+    | "NotTiff"
+    | "Malformed"
+    | "TooLarge"
   constructor(problem: HeaderProblem["problem"], message: string, cause?: unknown) {
     super(message, { cause })
     this.problem = problem
@@ -71,21 +78,8 @@ export interface Header {
   readonly blockHeight: number
 }
 
-const maxEnd = async (image: GeoTIFFImage): Promise<number> => {
-  const fd = image.getFileDirectory()
-  const tiled = fd.hasTag("TileOffsets")
-  const offsets = (await fd.loadValue(tiled ? "TileOffsets" : "StripOffsets")) as ArrayLike<number>
-  const counts = (await fd.loadValue(
-    tiled ? "TileByteCounts" : "StripByteCounts"
-  )) as ArrayLike<number>
-  let end = 0
-  for (let i = 0; i < offsets.length; i++)
-    end = Math.max(end, Number(offsets[i]) + Number(counts[i]))
-  return end
-}
-
 /** Reads and checks the header of an opened GeoTIFF. */
-export const readHeader = async (tiff: GeoTIFF, fileSize: number | null): Promise<Header> => {
+export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
   const count = await tiff.getImageCount()
   const first = await tiff.getImage(0)
   const fd = first.getFileDirectory()
@@ -153,15 +147,23 @@ export const readHeader = async (tiff: GeoTIFF, fileSize: number | null): Promis
   const bands = first.getSamplesPerPixel()
   const nodata = first.getGDALNoData() ?? undefined
   const items = parseGdalMetadata((await fd.loadValue("GDAL_METADATA")) as string | undefined)
+  // Items by band, so that many bands and many items stay linear (a hostile header may hold thousands).
+  const bySample = new Map<number, Array<MetadataItem>>()
+  for (const it of items) {
+    if (it.sample === undefined) continue
+    const list = bySample.get(it.sample)
+    if (list === undefined) bySample.set(it.sample, [it])
+    else list.push(it)
+  }
   const perBand = (name: string, role: string | undefined, fallback: number) =>
     Array.from({ length: bands }, (_, b) => {
-      const item = items.find((it) => it.sample === b && (it.role === role || it.name === name))
+      const item = bySample.get(b)?.find((it) => it.role === role || it.name === name)
       const v = item === undefined ? NaN : Number(item.value)
       return Number.isFinite(v) ? v : fallback
     })
   const descriptions = Array.from(
     { length: bands },
-    (_, b) => items.find((it) => it.sample === b && it.role === "description")?.value
+    (_, b) => bySample.get(b)?.find((it) => it.role === "description")?.value
   )
 
   const images: Array<GeoTIFFImage> = [first]
@@ -172,16 +174,6 @@ export const readHeader = async (tiff: GeoTIFF, fileSize: number | null): Promis
       images.push(image)
   }
   images.sort((a, b) => b.getWidth() - a.getWidth())
-  if (fileSize !== null) {
-    for (const image of images) {
-      const end = await maxEnd(image)
-      if (end > fileSize)
-        throw new HeaderProblem(
-          "Truncated",
-          `it is truncated: image data runs to byte ${end} but the file has ${fileSize} bytes; download it again`
-        )
-    }
-  }
   return {
     width: first.getWidth(),
     height: first.getHeight(),

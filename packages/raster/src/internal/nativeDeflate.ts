@@ -1,35 +1,12 @@
 // DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
-// to the last row a read needs. Registered once for codes 8 and 32946; worker pools keep geotiff.js's decoders.
-import { addDecoder, BaseDecoder } from "geotiff"
+// to the last row a read needs, never past the block's declared size (boundedDecoders.ts registers them).
 import { constants, createInflate, inflateSync } from "node:zlib"
 
-class NativeDeflateDecoder extends BaseDecoder {
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const p = this.parameters
-    const bits = p.bitsPerSample
-    const perSample = typeof bits === "number" ? [bits] : Array.from(bits)
-    const bitsPerPixel =
-      p.planarConfiguration === 2 ? perSample[0] : perSample.reduce((a, b) => a + b, 0)
-    // One output chunk of exactly the tile's size avoids zlib's per-16-KiB chunk loop, the final concat and
-    // a copy of the result (zlib returns the chunk's own ArrayBuffer when the output fills it).
-    const expected = Math.ceil((p.tileWidth * p.tileHeight * bitsPerPixel) / 8)
-    const out = inflateSync(new Uint8Array(buffer), {
-      chunkSize: Math.max(64, Math.min(expected, 256 * 1024 * 1024))
-    })
-    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
-      ? out.buffer
-      : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
-  }
-}
+/** A block that would decode to more bytes than it may hold (a decompression bomb, or a lying header). */
+export class BlockTooLarge extends Error {}
 
-let registered = false
-
-/** Makes geotiff.js decode DEFLATE on the calling thread with node:zlib (idempotent). */
-export const register = (): void => {
-  if (registered) return
-  registered = true
-  addDecoder([8, 32946], async () => NativeDeflateDecoder as never)
-}
+/** The phrase every limit message carries, so that errors crossing a worker boundary stay recognisable. */
+export const limitPhrase = "past its declared size"
 
 /** The error of a DEFLATE block that ends before the rows it must hold. */
 export class ShortBlock extends Error {}
@@ -54,10 +31,18 @@ export const inflateRows = (
     const partial = take < len
     // The expected output of the prefix plus a little: one chunk, so zlib neither loops nor concatenates.
     const chunk = partial ? Math.min(full, Math.ceil((full * take * 1.08) / len) + rowBytes) : full
-    const out = inflateSync(compressed.subarray(0, take), {
-      chunkSize: Math.max(64, Math.min(chunk, 256 * 1024 * 1024)),
-      finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH
-    })
+    let out: Buffer
+    try {
+      out = inflateSync(compressed.subarray(0, take), {
+        chunkSize: Math.max(64, Math.min(chunk, 256 * 1024 * 1024)),
+        finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH,
+        maxOutputLength: full
+      })
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+        throw new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${full} bytes`)
+      throw error
+    }
     const rows = Math.min(blockRows, Math.floor(out.byteLength / rowBytes))
     if (rows >= need) {
       const buffer =
@@ -116,6 +101,46 @@ const openHandle = (): Omit<Resume, "consumed"> | undefined => {
 
 /** Whether node:zlib exposes the native handle `inflateResumable` needs (Node ≥ 12 does). */
 export const resumable: boolean = openHandle() !== undefined
+
+const probe = new Uint8Array(1)
+
+/**
+ * Inflates the zlib-wrapped DEFLATE block `compressed` into a buffer of at most `maxBytes`: the block's bytes
+ * when they fit (fewer for a short last strip), `BlockTooLarge` when the stream goes on past `maxBytes`.
+ */
+export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Array => {
+  const stream = openHandle()
+  if (stream === undefined) {
+    try {
+      return inflateSync(compressed, {
+        chunkSize: Math.max(64, Math.min(maxBytes, 256 * 1024 * 1024)),
+        maxOutputLength: maxBytes
+      })
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+        throw new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${maxBytes} bytes`)
+      throw error
+    }
+  }
+  const { handle, state, failed } = stream
+  const out = new Uint8Array(maxBytes)
+  try {
+    handle.writeSync(constants.Z_FINISH, compressed, 0, compressed.byteLength, out, 0, maxBytes)
+    if (failed.message !== undefined)
+      throw new ShortBlock(`a DEFLATE block is corrupt (${failed.message})`)
+    const availOut = state[0]
+    const availIn = state[1]
+    if (availOut === 0 && availIn > 0) {
+      const at = compressed.byteLength - availIn
+      handle.writeSync(constants.Z_FINISH, compressed, at, availIn, probe, 0, 1)
+      if (state[0] === 0)
+        throw new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${maxBytes} bytes`)
+    }
+    return availOut === 0 ? out : out.subarray(0, maxBytes - availOut)
+  } finally {
+    handle.close()
+  }
+}
 
 /**
  * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
@@ -182,6 +207,17 @@ export class RowInflater {
     this.produced += room - availOut
     this.consumed += chunk.byteLength - availIn
     if (failed.message !== undefined) this.fail(failed.message)
+    if (availOut === 0 && this.whole && availIn > 0) {
+      // The block is whole but its stream goes on: one byte more means it inflates past its size.
+      const at = chunk.byteLength - availIn
+      handle.writeSync(constants.Z_FINISH, chunk, at, availIn, probe, 0, 1)
+      if (state[0] === 0) {
+        handle.close()
+        throw new BlockTooLarge(
+          `a DEFLATE block inflates ${limitPhrase} of ${this.out.byteLength} bytes`
+        )
+      }
+    }
     // Input left over with room to spare: the DEFLATE stream ended before the rows.
     if (availOut !== 0 && (availIn !== 0 || last)) this.fail("truncated data")
     return availOut === 0

@@ -2,7 +2,14 @@
 // the last row the window needs — through the layer's tile cache, and copying rows with typed-array loops.
 import { DType } from "@eoforge/core"
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
-import { inflateRows, resumable, RowInflater, undoHorizontalPredictor } from "./nativeDeflate.ts"
+import {
+  BlockTooLarge,
+  inflateRows,
+  limitPhrase,
+  resumable,
+  RowInflater,
+  undoHorizontalPredictor
+} from "./nativeDeflate.ts"
 import type { ByteSource } from "./byteSource.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 
@@ -36,7 +43,11 @@ interface Layout {
   readonly decoder: Decoder
 }
 
-const layoutOf = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<Layout> => {
+const layoutOf = async (
+  image: GeoTIFFImage,
+  pool: Pool | undefined,
+  maxBlockBytes: number
+): Promise<Layout> => {
   const fd = image.getFileDirectory()
   const compression = Number(fd.getValue("Compression") ?? 1)
   const bitsPerSample = (await fd.loadValue("BitsPerSample")) as never
@@ -46,7 +57,8 @@ const layoutOf = async (image: GeoTIFFImage, pool: Pool | undefined): Promise<La
     tileHeight: image.getTileHeight(),
     planarConfiguration: image.planarConfiguration,
     bitsPerSample,
-    predictor
+    predictor,
+    maxBytes: maxBlockBytes
   }
   const decoder =
     pool !== undefined
@@ -155,6 +167,17 @@ const inflateBlock = async (
   return decoded
 }
 
+/** Bytes one read may hold and one block may decode to (`RasterLimits`). */
+export interface ReadBudget {
+  readonly maxReadBytes: number
+  readonly maxBlockBytes: number
+}
+
+const overBudget = (what: string, bytes: number, budget: number) =>
+  new BlockTooLarge(
+    `${what} needs ${bytes} bytes decoded, over the ${budget}-byte read budget (${limitPhrase}); read a smaller grid or raise maxReadBytes`
+  )
+
 /** Band arrays of the window [x0, x1) × [y0, y1) of `image` for the 0-based `samples`. */
 export const readWindow = async (
   image: GeoTIFFImage,
@@ -163,6 +186,7 @@ export const readWindow = async (
   window: readonly [number, number, number, number],
   samples: ReadonlyArray<number>,
   pool: Pool | undefined,
+  budget: ReadBudget,
   slot?: TileCacheSlot | undefined,
   destination?: Destination | undefined
 ): Promise<ReadonlyArray<DType.TypedArray>> => {
@@ -174,6 +198,13 @@ export const readWindow = async (
   )
   const ww = x1 - x0
   const wh = y1 - y0
+  const windowBytes = destination === undefined ? ww * wh * samples.length * size : 0
+  if (windowBytes > budget.maxReadBytes)
+    throw overBudget(
+      `a ${ww} × ${wh} px window of ${samples.length} bands`,
+      windowBytes,
+      budget.maxReadBytes
+    )
   if (!littleEndian || !uniform) {
     const bands = (await image.readRasters({
       window: [x0, y0, x1, y1],
@@ -203,7 +234,7 @@ export const readWindow = async (
   const nodata = dest.nodata !== undefined && dest.seen !== undefined ? dest.nodata : undefined
   if (dest.seen !== undefined && (nodata === undefined || nodata !== nodata || planar))
     dest.seen.nodata = true
-  const layout = await layoutOf(image, pool)
+  const layout = await layoutOf(image, pool, budget.maxBlockBytes)
   const tw = image.getTileWidth()
   const th = image.getTileHeight()
   // Native partial inflate: DEFLATE on this thread with byte-sized samples and predictor 1 or 2.
@@ -233,6 +264,19 @@ export const readWindow = async (
           (d) => d ?? full(tx, ty, sample)
         )
       : full(tx, ty, sample)
+  // What the covering blocks decode to: the rows needed of each (native inflate) or whole blocks.
+  const tilesX = Math.floor((x1 - 1) / tw) - Math.floor(x0 / tw) + 1
+  let blockBytes = 0
+  for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
+    const rows = native ? Math.min(y1, (ty + 1) * th) - ty * th : th
+    blockBytes += tilesX * (planar ? samples.length : 1) * rows * tw * stride * size
+  }
+  if (windowBytes + blockBytes > budget.maxReadBytes)
+    throw overBudget(
+      `a ${ww} × ${wh} px window over ${tw} × ${th} px blocks`,
+      windowBytes + blockBytes,
+      budget.maxReadBytes
+    )
   const jobs: Array<Promise<void>> = []
   for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
     const r0 = Math.max(y0, ty * th)

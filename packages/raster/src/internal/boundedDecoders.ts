@@ -1,0 +1,179 @@
+// TIFF block decoders that never produce more than the block's declared size: DEFLATE (node:zlib, stopped at
+// the size), LZW and PackBits (written into a buffer of the size), zstd (node:zlib, maxOutputLength).
+import { addDecoder, BaseDecoder } from "geotiff"
+import { zstdDecompressSync } from "node:zlib"
+import { BlockTooLarge, inflateAtMost, limitPhrase } from "./nativeDeflate.ts"
+
+/** Hard cap on one decoded block when the caller gives none (the default `maxBlockBytes`, 256 MiB). */
+export const defaultMaxBlockBytes = 256 * 1024 * 1024
+
+/** Parameters geotiff.js gives decoders, plus our optional cap. */
+interface Parameters {
+  readonly tileWidth: number
+  readonly tileHeight: number
+  readonly planarConfiguration: number
+  readonly bitsPerSample: number | ArrayLike<number>
+  readonly maxBytes?: number | undefined
+}
+
+/** The decoded size of one block as its parameters declare it, capped by `maxBytes` (default 256 MiB). */
+export const declaredBytes = (p: Parameters): number => {
+  const bits = typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
+  const perPixel = p.planarConfiguration === 2 ? bits[0] : bits.reduce((a, b) => a + b, 0)
+  const n = Math.ceil((p.tileWidth * p.tileHeight * perPixel) / 8)
+  const cap = p.maxBytes ?? defaultMaxBlockBytes
+  if (!(n > 0))
+    throw new BlockTooLarge(`a block of ${p.tileWidth} × ${p.tileHeight} pixels is empty`)
+  if (n > cap)
+    throw new BlockTooLarge(
+      `a block of ${n} bytes decoded is over the ${cap}-byte limit (${limitPhrase})`
+    )
+  return n
+}
+
+/**
+ * TIFF LZW (MSB-first codes, early change, 256 clear, 257 end) into `out`; stops when `out` is full, as
+ * libtiff ignores codes after the block's size. Returns the bytes written.
+ */
+export const decodeLzw = (input: Uint8Array, out: Uint8Array): number => {
+  const prefix = new Int32Array(4096)
+  const suffix = new Uint8Array(4096)
+  const length = new Uint16Array(4096)
+  const first = new Uint8Array(4096)
+  for (let i = 0; i < 256; i++) {
+    prefix[i] = -1
+    suffix[i] = i
+    length[i] = 1
+    first[i] = i
+  }
+  const cap = out.length
+  const bits = input.length * 8
+  let pos = 0
+  let width = 9
+  let next = 258
+  let old = -1
+  let produced = 0
+  const read = (): number => {
+    if (pos + width > bits) return 257
+    const at = pos >> 3
+    const word = (input[at] << 16) | ((input[at + 1] ?? 0) << 8) | (input[at + 2] ?? 0)
+    const code = (word >>> (24 - (pos & 7) - width)) & ((1 << width) - 1)
+    pos += width
+    return code
+  }
+  const emit = (code: number): boolean => {
+    const len = length[code]
+    let at = produced + len - 1
+    for (let c = code; c >= 0; c = prefix[c], at--) if (at < cap) out[at] = suffix[c]
+    produced = Math.min(cap, produced + len)
+    return produced === cap
+  }
+  const add = (base: number, byte: number) => {
+    if (next >= 4096) return
+    prefix[next] = base
+    suffix[next] = byte
+    length[next] = length[base] + 1
+    first[next] = first[base]
+    next++
+  }
+  for (;;) {
+    let code = read()
+    if (code === 257) break
+    if (code === 256) {
+      next = 258
+      width = 9
+      do code = read()
+      while (code === 256)
+      if (code === 257) break
+      if (code > 255) throw new Error(`corrupt LZW data: code ${code} after a clear code`)
+      old = code
+      if (emit(code)) break
+      continue
+    }
+    if (code < next) {
+      if (old >= 0) add(old, first[code])
+    } else if (code === next && old >= 0) {
+      add(old, first[old])
+    } else throw new Error(`corrupt LZW data: code ${code} with ${next} codes defined`)
+    old = code
+    if (emit(code)) break
+    if (next + 1 >= 1 << width) {
+      if (width < 12) width++
+      else old = -1
+    }
+  }
+  return produced
+}
+
+/** PackBits into `out`, stopping when it is full; returns the bytes written. */
+export const decodePackBits = (input: Uint8Array, out: Uint8Array): number => {
+  let i = 0
+  let o = 0
+  while (i < input.length && o < out.length) {
+    const h = (input[i++] << 24) >> 24
+    if (h >= 0) {
+      const n = Math.min(h + 1, input.length - i, out.length - o)
+      out.set(input.subarray(i, i + n), o)
+      i += h + 1
+      o += n
+    } else if (h !== -128) {
+      const n = Math.min(1 - h, out.length - o)
+      out.fill(input[i++] ?? 0, o, o + n)
+      o += n
+    }
+  }
+  return o
+}
+
+const trimmed = (out: Uint8Array, n: number): ArrayBuffer =>
+  n === out.length ? (out.buffer as ArrayBuffer) : (out.buffer as ArrayBuffer).slice(0, n)
+
+class DeflateDecoder extends BaseDecoder {
+  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    const out = inflateAtMost(new Uint8Array(buffer), declaredBytes(this.parameters as Parameters))
+    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+      ? out.buffer
+      : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
+  }
+}
+
+class LzwDecoder extends BaseDecoder {
+  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
+    return trimmed(out, decodeLzw(new Uint8Array(buffer), out))
+  }
+}
+
+class PackBitsDecoder extends BaseDecoder {
+  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
+    return trimmed(out, decodePackBits(new Uint8Array(buffer), out))
+  }
+}
+
+class ZstdDecoder extends BaseDecoder {
+  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    const size = declaredBytes(this.parameters as Parameters)
+    let out: Uint8Array
+    try {
+      out = zstdDecompressSync(new Uint8Array(buffer), { maxOutputLength: size })
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+        throw new BlockTooLarge(`a zstd block decodes ${limitPhrase} of ${size} bytes`)
+      throw error
+    }
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
+  }
+}
+
+let registered = false
+
+/** Makes geotiff.js use these decoders for DEFLATE, LZW, PackBits and zstd on this thread (idempotent). */
+export const register = (): void => {
+  if (registered) return
+  registered = true
+  addDecoder([8, 32946], async () => DeflateDecoder as never)
+  addDecoder(5, async () => LzwDecoder as never)
+  addDecoder(32773, async () => PackBitsDecoder as never)
+  addDecoder(50000, async () => ZstdDecoder as never)
+}
