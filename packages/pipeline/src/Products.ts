@@ -2,6 +2,7 @@
 // band of which asset to read, the time slots and the selection rules.
 import type { Band } from "@eoforge/core"
 import { Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
+import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
@@ -35,16 +36,8 @@ export class ProductRecipeError extends Schema.TaggedError<ProductRecipeError>()
   { product: Schema.String, message: Schema.String }
 ) {}
 
-const presetNames: Readonly<Record<string, () => Product.Preset>> = {
-  "sentinel-2-l2a": () => Presets.sentinel2L2A,
-  "sentinel-2-l1c": () => Presets.sentinel2L1C,
-  "sentinel-1-grd": () => Presets.sentinel1Grd(),
-  "cop-dem-glo-30": () => Presets.copernicusDem30,
-  "esa-worldcover": () => Presets.esaWorldCover
-}
-
 /** The names of the product presets. */
-export const presets: ReadonlyArray<string> = Object.keys(presetNames)
+export const presets: ReadonlyArray<string> = presetNames
 
 const farPast = Date.UTC(1900, 0, 1)
 const farFuture = Date.UTC(2100, 0, 1) - 1
@@ -55,7 +48,7 @@ export const slotsOf = (
   name: string,
   product: string
 ): ReadonlyArray<TimeSlots.Slot> => {
-  const s = recipe.slots[name]
+  const s = Object.hasOwn(recipe.slots, name) ? recipe.slots[name] : undefined
   if (s === undefined) {
     throw new ProductRecipeError({
       product,
@@ -109,7 +102,7 @@ export const slotsOf = (
 }
 
 const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, product: string) => {
-  const s = recipe.sources[key]
+  const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
   if (s === undefined) {
     throw new ProductRecipeError({
       product,
@@ -150,7 +143,7 @@ export const resolve = (
 ): ReadonlyArray<ProductPlan> =>
   recipe.products.map((p, index): ProductPlan => {
     const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id)
-    const base = p.preset === undefined ? undefined : presetNames[p.preset]?.()
+    const base = p.preset === undefined ? undefined : presetOf(p.preset)
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
         product: p.id,

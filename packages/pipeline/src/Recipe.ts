@@ -1,20 +1,25 @@
 // Recipes: the declarative description of a dataset build, read from YAML or JSON.
 // Decoding is strict (unknown keys are errors) and every error points at the file, line and key.
 import { Effect, Result, Schema, SchemaIssue } from "effect"
-import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { parseDocument, LineCounter } from "yaml"
 import { nameProblems } from "./internal/recipeNames.ts"
+import {
+  boundedInt,
+  boundedNumber,
+  limits,
+  positiveAtMost,
+  Seed,
+  Year
+} from "./internal/recipeLimits.ts"
 import { check } from "./internal/recipeRules.ts"
+import * as RecipeText from "./internal/recipeText.ts"
 import { keyPath, nodeAt, suggest } from "./internal/yamlKeys.ts"
 
 const withDefault = <S extends Schema.Top>(value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
-const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 
 /** How candidate locations are drawn. */
@@ -22,17 +27,19 @@ export const Sampling = Schema.Struct({
   /** cities: Gaussian around populous cities (SSL4EO-S12); sphere: uniform on Earth; aoi: uniform inside an AOI; tiles: every tile of an AOI; locations: a CSV/GeoJSON list. */
   sampler: Schema.Literals(["cities", "sphere", "aoi", "tiles", "locations"]),
   /** Patches wanted after overlap filtering (all tiles/locations when absent). */
-  count: Schema.optionalKey(PositiveInt),
+  count: Schema.optionalKey(boundedInt(1, limits.count, "count (patches wanted)")),
   /** Stop drawing after this many candidates (default 20 × count). */
-  maxCandidates: Schema.optionalKey(PositiveInt),
+  maxCandidates: Schema.optionalKey(
+    boundedInt(1, limits.maxCandidates, "maxCandidates (candidates drawn)")
+  ),
   /** GeoJSON file (relative to the recipe) of the area of interest, for aoi and tiles. */
   aoi: Schema.optionalKey(Schema.String),
   /** CSV or GeoJSON file of locations, for the locations sampler. */
   locations: Schema.optionalKey(Schema.String),
   /** Cities sampler: how many of the most populous cities. */
-  topN: Schema.Int.pipe(withDefault(10000)),
+  topN: boundedInt(1, limits.topN, "topN (cities)").pipe(withDefault(10000)),
   /** Cities sampler: standard deviation of the ground offset, km. */
-  sigmaKm: Positive.pipe(withDefault(50)),
+  sigmaKm: positiveAtMost(limits.distanceKm, "sigmaKm").pipe(withDefault(50)),
   /** Cities sampler: choose the city uniformly (SSL4EO-S12) or weighted by population. */
   weighting: Schema.Literals(["uniform", "population"]).pipe(withDefault("uniform"))
 })
@@ -40,11 +47,11 @@ export const Sampling = Schema.Struct({
 /** Patch geometry. */
 export const PatchRecipe = Schema.Struct({
   /** Side of the square patch in metres. */
-  size: Positive,
+  size: positiveAtMost(limits.patchSizeM, "the patch size (m)"),
   /** Finest pixel size in metres; the patch grid's resolution. */
   resolution: Positive,
   /** Snap unit of the grid origin in metres (default: the coarsest product resolution). */
-  snap: Schema.optionalKey(Positive)
+  snap: Schema.optionalKey(positiveAtMost(limits.patchSizeM, "snap (m)"))
 })
 
 /** One band of a product: a name, where it comes from and what it means. */
@@ -53,7 +60,7 @@ export const BandRecipe = Schema.Struct({
   /** Asset key in the STAC item (default: the band name). */
   asset: Schema.optionalKey(Schema.String),
   /** 1-based band index inside the asset (default 1). */
-  index: Schema.optionalKey(PositiveInt),
+  index: Schema.optionalKey(boundedInt(1, 65_535, "index (band of the asset)")),
   description: Schema.optionalKey(Schema.String),
   wavelengthNm: Schema.optionalKey(Schema.Finite),
   polarisation: Schema.optionalKey(Schema.String),
@@ -100,7 +107,7 @@ export const ProductRecipe = Schema.Struct({
       with: Schema.String,
       rule: Schema.Literals(["same-datatake", "within-days"]),
       /** For within-days: the largest |Δt| in days. */
-      maxDays: Schema.optionalKey(Positive)
+      maxDays: Schema.optionalKey(positiveAtMost(limits.pairDays, "maxDays"))
     })
   ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
@@ -123,10 +130,10 @@ export const SourceRecipe = Schema.Union([
 export const SlotsRecipe = Schema.Struct({
   /** seasons: four windows around Mar 20, Jun 21, Sep 22, Dec 21 (SSL4EO-S12); months; calendar seasons; single window; any: the whole catalogue as one slot. */
   kind: Schema.Literals(["seasons", "months", "calendar-seasons", "window", "any"]),
-  year: Schema.optionalKey(Schema.Int),
-  fallbackYear: Schema.optionalKey(Schema.Int),
+  year: Schema.optionalKey(Year),
+  fallbackYear: Schema.optionalKey(Year),
   /** Half width of each season window in days. */
-  halfWindowDays: Schema.Int.pipe(withDefault(15)),
+  halfWindowDays: boundedInt(0, limits.halfWindowDays, "halfWindowDays").pipe(withDefault(15)),
   /** For kind window: ISO start and end (inclusive). */
   start: Schema.optionalKey(Schema.String),
   end: Schema.optionalKey(Schema.String),
@@ -142,13 +149,13 @@ export const SplitRecipe = Schema.Struct({
   /** Target proportions train/val/test, summing to 1. */
   proportions: Schema.Tuple([Fraction, Fraction, Fraction]).pipe(withDefault([0.6, 0.2, 0.2])),
   /** Banding: band width in km. */
-  bandKm: Schema.optionalKey(Positive),
+  bandKm: Schema.optionalKey(positiveAtMost(limits.distanceKm, "bandKm")),
   /** Banding: true bearing of the band normal, degrees. */
   bearingDeg: Schema.Finite.pipe(withDefault(0)),
   /** Blocks: reference grid cell size in km. */
-  blockKm: Positive.pipe(withDefault(100)),
+  blockKm: positiveAtMost(limits.distanceKm, "blockKm").pipe(withDefault(100)),
   /** Guard zone in km (default: one patch width). */
-  guardKm: Schema.optionalKey(NonNegative),
+  guardKm: Schema.optionalKey(boundedNumber(0, limits.distanceKm, "guardKm")),
   /** Extract guard-zone samples too (useful unlabelled data; they belong to no split and no statistics). */
   extractGuard: Schema.Boolean.pipe(withDefault(true))
 })
@@ -156,9 +163,9 @@ export const SplitRecipe = Schema.Struct({
 /** The output store. */
 export const OutputRecipe = Schema.Struct({
   /** Store path, relative to the working directory. */
-  store: Schema.String,
+  store: Schema.NonEmptyString,
   /** Samples per shard (default: aims at 32–256 MiB per shard file). */
-  shardSamples: Schema.optionalKey(PositiveInt),
+  shardSamples: Schema.optionalKey(boundedInt(1, limits.shardSamples, "shardSamples")),
   codec: Schema.Literals(["zstd", "gzip"]).pipe(withDefault("zstd")),
   sharded: Schema.Boolean.pipe(withDefault(true))
 })
@@ -184,7 +191,7 @@ export const Recipe = Schema.Struct({
   citeAs: Schema.optionalKey(Schema.String),
   keywords: Schema.optionalKey(Schema.Array(Schema.String)),
   /** Drives every random choice: same recipe and seed, same bytes. */
-  seed: Schema.Int.pipe(withDefault(0)),
+  seed: Seed.pipe(withDefault(0)),
   sampling: Sampling,
   patch: PatchRecipe,
   overlap: Schema.Struct({ maxOverlap: Fraction.pipe(withDefault(0.25)) }).pipe(
@@ -196,7 +203,7 @@ export const Recipe = Schema.Struct({
   split: SplitRecipe.pipe(withDefault({})),
   output: OutputRecipe,
   /** Chips read at once. */
-  concurrency: PositiveInt.pipe(withDefault(4))
+  concurrency: boundedInt(1, limits.concurrency, "concurrency").pipe(withDefault(4))
 })
 /** A decoded recipe, defaults filled in. */
 export type Recipe = typeof Recipe.Type
@@ -252,36 +259,27 @@ const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /**
  * Parse and validate recipe text (YAML, of which JSON is a subset).
- * `file` names the recipe in errors.
+ * `file` names the recipe in errors; at most 50 problems are listed, the rest counted.
  */
 export const parse = (text: string, file: string): Result.Result<Recipe, RecipeError> => {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
-  if (doc.errors.length > 0) {
-    return Result.fail(
-      new RecipeError({
-        file,
-        problems: doc.errors.map((e) => ({
-          line: lineCounter.linePos(e.pos[0]).line,
-          key: "(syntax)",
-          message: e.message.split("\n")[0]
-        }))
-      })
-    )
-  }
-  const lineOf = (path: ReadonlyArray<PropertyKey>): number | undefined => {
+  const fail = (problems: ReadonlyArray<RecipeText.Problem>) =>
+    Result.fail(new RecipeError({ file, problems: RecipeText.capped(problems, (p) => p) }))
+  const parsed = RecipeText.read(text)
+  if (!("doc" in parsed)) return fail(parsed)
+  const { doc, lineCounter } = parsed
+  const lineOf = (path: ReadonlyArray<PropertyKey>) => {
     const offset = nodeAt(doc.contents, path)?.range?.[0]
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line
+    return offset === undefined ? {} : { line: lineCounter.linePos(offset).line }
   }
-  const decoded = decode(doc.toJS())
+  const decoded = decode(parsed.value)
   if (Result.isSuccess(decoded)) {
     const problems = [...check(decoded.success), ...nameProblems(decoded.success)]
     if (problems.length === 0) return Result.succeed(decoded.success)
     return Result.fail(
       new RecipeError({
         file,
-        problems: problems.map((p) => ({
-          line: lineOf(p.path),
+        problems: RecipeText.capped(problems, (p) => ({
+          ...lineOf(p.path),
           key: keyPath(p.path),
           message: p.message
         }))
@@ -292,13 +290,13 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
   return Result.fail(
     new RecipeError({
       file,
-      problems: issues.map((issue) => {
+      problems: RecipeText.capped(issues, (issue) => {
         const path = (issue.path ?? []).map((p) =>
           typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p
         )
         const unexpected = /excess|unexpected/i.test(issue.message)
         return {
-          line: lineOf(path),
+          ...lineOf(path),
           key: keyPath(path),
           message: unexpected ? `unknown key${hint(path[path.length - 1])}` : issue.message
         }
@@ -341,9 +339,10 @@ export const resolveFile = (nameOrPath: string): string =>
 export const load = Effect.fn("Recipe.load")(function* (nameOrPath: string) {
   const file = resolveFile(nameOrPath)
   const text = yield* Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
+    try: () => RecipeText.readFile(file),
     catch: (cause) => new RecipeNotFoundError({ file, cause })
   })
+  if (typeof text !== "string") return yield* new RecipeError({ file, problems: [text] })
   const recipe = yield* Effect.fromResult(parse(text, file))
   return { recipe, file, directory: dirname(file) } satisfies Loaded
 })

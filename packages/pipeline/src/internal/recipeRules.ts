@@ -1,6 +1,13 @@
 // Rules of a recipe that span several keys (the Schema checks each key alone): samplers that need a
-// count or a file, proportions, product resolutions, sources, slot sets and pairing.
+// count or a file, proportions, patch and product grids, presets, sources, slot sets and pairing.
 import type { Recipe } from "../Recipe.ts"
+import { presetNames, presetOf } from "./presetNames.ts"
+import { limits } from "./recipeLimits.ts"
+import { slotProblems } from "./slotRules.ts"
+
+// Records decoded from YAML are plain objects: a name such as `constructor` or `toString` must not
+// find what Object.prototype holds.
+const has = (record: object, key: string): boolean => Object.hasOwn(record, key)
 
 const isMultiple = (a: number, b: number): boolean => {
   const q = a / b
@@ -12,6 +19,9 @@ export const slotSetOf = (
   recipe: Recipe,
   product: Recipe["products"][number]
 ): string | undefined => product.slots ?? Object.keys(recipe.slots)[0]
+
+/** What a recipe defines under `sources` or `slots`, for messages. */
+const defined = (record: object): string => Object.keys(record).slice(0, 20).join(", ") || "none"
 
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
 export const check = (
@@ -42,23 +52,32 @@ export const check = (
     )
   }
   const { size, resolution } = recipe.patch
-  if (!isMultiple(size, resolution)) {
+  if (size / resolution > limits.patchPixels) {
+    add(
+      ["patch", "resolution"],
+      `a ${size} m patch of ${resolution} m pixels is ${Math.round(size / resolution)} pixels wide; at most ${limits.patchPixels} are allowed`
+    )
+  } else if (!isMultiple(size, resolution)) {
     add(["patch", "size"], `${size} m is not a whole number of ${resolution} m pixels`)
   }
+  for (const [name, slots] of Object.entries(recipe.slots)) {
+    for (const p of slotProblems(slots)) add(["slots", name, ...p.path], p.message)
+  }
   recipe.products.forEach((p, i) => {
-    if (recipe.sources[p.source] === undefined) {
+    if (!has(recipe.sources, p.source)) {
       add(
         ["products", i, "source"],
-        `source "${p.source}" is not defined under sources (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
+        `source "${p.source}" is not defined under sources (defined: ${defined(recipe.sources)})`
       )
     }
     const slots = slotSetOf(recipe, p)
-    if (slots === undefined || recipe.slots[slots] === undefined) {
+    if (slots === undefined || !has(recipe.slots, slots)) {
       add(
         ["products", i, "slots"],
-        `slots "${slots ?? ""}" is not defined under slots (defined: ${Object.keys(recipe.slots).join(", ") || "none"})`
+        `slots "${slots ?? ""}" is not defined under slots (defined: ${defined(recipe.slots)})`
       )
     }
+    productProblems(p, (path, message) => add(["products", i, ...path], message))
     if (p.resolution !== undefined) {
       if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
         add(
@@ -96,4 +115,33 @@ export const check = (
     if (ids.indexOf(id) !== i) add(["products", i, "id"], `product id "${id}" is used twice`)
   })
   return problems
+}
+
+// What a product needs from its preset or, without one, from the recipe.
+const productProblems = (
+  p: Recipe["products"][number],
+  add: (path: ReadonlyArray<PropertyKey>, message: string) => void
+): void => {
+  const preset = p.preset === undefined ? undefined : presetOf(p.preset)
+  if (p.preset !== undefined && preset === undefined) {
+    add(["preset"], `unknown preset "${p.preset}"; presets are ${presetNames.join(", ")}`)
+    return
+  }
+  if (preset === undefined) {
+    if (p.bands === undefined)
+      add([], "a product without a preset needs bands: [{ name, asset, index }]")
+    if (p.collection === undefined)
+      add([], "a product without a preset needs collection: <STAC collection id>")
+    if (p.dtype === undefined) add([], "a product without a preset needs dtype")
+    return
+  }
+  const names = new Set(preset.spec.bands.map((b) => b.name))
+  ;(p.bands ?? []).forEach((b, j) => {
+    if (!names.has(b.name)) {
+      add(
+        ["bands", j, "name"],
+        `band ${b.name} is not in preset ${p.preset} (bands: ${[...names].join(", ")})`
+      )
+    }
+  })
 }

@@ -1,0 +1,17 @@
+// The product presets a recipe may name, by name: shared by recipe validation and product resolution.
+import { Presets, type Product } from "@eoforge/stac"
+
+const byName: Readonly<Record<string, () => Product.Preset>> = {
+  "sentinel-2-l2a": () => Presets.sentinel2L2A,
+  "sentinel-2-l1c": () => Presets.sentinel2L1C,
+  "sentinel-1-grd": () => Presets.sentinel1Grd(),
+  "cop-dem-glo-30": () => Presets.copernicusDem30,
+  "esa-worldcover": () => Presets.esaWorldCover
+}
+
+/** The names of the product presets. */
+export const presetNames: ReadonlyArray<string> = Object.keys(byName)
+
+/** The preset of a name, or undefined (own names only: `toString` names no preset). */
+export const presetOf = (name: string): Product.Preset | undefined =>
+  Object.hasOwn(byName, name) ? byName[name]() : undefined
