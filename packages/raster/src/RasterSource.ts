@@ -16,7 +16,7 @@ import {
 import { AccessRefused, type Guard } from "./internal/access.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
-import { CrsProblem, definition } from "./internal/crs.ts"
+import { CrsProblem, definition, type Near } from "./internal/crs.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
@@ -291,6 +291,16 @@ const readAligned = async (
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
 }
 
+/** The centre of a grid in WGS 84 longitude/latitude (degrees), undefined when it cannot be computed. */
+const centreLonLat = (grid: PixelGrid.PixelGrid): Near | undefined => {
+  const gt = PixelGrid.geoTransform(grid)
+  const [x, y] = GeoTransform.apply(gt, grid.width / 2, grid.height / 2)
+  const xs = Float64Array.of(x)
+  const ys = Float64Array.of(y)
+  pointTransform(definition(grid.crs), definition(Crs.wgs84))?.(xs, ys)
+  return Number.isFinite(xs[0]) && Number.isFinite(ys[0]) ? { lon: xs[0], lat: ys[0] } : undefined
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -302,8 +312,10 @@ const resample = async (
 ): Promise<Chip.Chip> => {
   const { header } = handle
   const bands = options.bands ?? Array.from({ length: header.bands }, (_, b) => b)
-  const srcDef = definition(header.crs)
-  const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs)
+  // PROJ picks a datum shift per point; one chip is small, so its centre decides for the whole chip.
+  const near = Crs.equals(grid.crs, header.crs) ? undefined : centreLonLat(grid)
+  const srcDef = definition(header.crs, near)
+  const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs, near)
   const transform = pointTransform(dstDef, srcDef)
   const widths = header.images.map((im) => im.getWidth())
   const level = chooseImage(widths, resolutionRatio(header, grid, srcDef, dstDef))

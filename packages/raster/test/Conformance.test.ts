@@ -8,7 +8,7 @@ import proj4 from "proj4"
 import { afterAll, beforeAll } from "vitest"
 import { RasterSource } from "../src/index.ts"
 import type { RasterInfo } from "../src/RasterInfo.ts"
-import { epsgDefinition } from "../src/internal/crs.ts"
+import { definition } from "../src/internal/crs.ts"
 import { cases, compare, fixtures, gridOf, goldenDir, readGolden, resamplingOf } from "./golden.ts"
 import * as Server from "./server.ts"
 
@@ -126,8 +126,8 @@ describe("coordinates agree with PROJ (cs2cs)", () => {
       Effect.gen(function* () {
         const raster = yield* RasterSource.RasterSource
         const info = yield* raster.open(fixtures + entry.source)
-        const src = info.crs._tag === "Proj" ? info.crs.definition : epsgDefinition(info.crs.code)!
-        const dst = epsgDefinition(entry.epsg)!
+        const src = definition(info.crs)
+        const dst = definition(Crs.epsg(entry.epsg))
         const geographic = Crs.epsgCode(info.crs) === 4326
         for (const [x, y, ex, ey] of entry.points) {
           const [sx, sy] = proj4(dst, src, [x, y])

@@ -2,7 +2,8 @@
 // ModelPixelScale or ModelTransformation, PixelIsPoint shift, CRS from GeoKeys, GDAL_NODATA, GDAL_METADATA.
 import { Crs, type DType, type GeoTransform } from "@eoforge/core"
 import type { GeoTIFF, GeoTIFFImage } from "geotiff"
-import { CrsProblem, fromGeoKeys } from "./crs.ts"
+import { CrsProblem } from "./crs.ts"
+import { fromGeoKeys } from "./geoKeys.ts"
 
 /** Why a header is unusable (mapped to a typed error by the caller). */
 export class HeaderProblem extends Error {
