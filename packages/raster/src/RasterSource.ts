@@ -14,6 +14,7 @@ import {
 } from "./internal/byteSource.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
+import { centerLong, isGeographic, withWrap } from "./internal/longitudeWrap.ts"
 import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
 import { TileCache } from "./internal/tileCache.ts"
 import { readWindow } from "./internal/tiles.ts"
@@ -269,6 +270,27 @@ const readAligned = async (
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
 }
 
+/**
+ * The target → source transform with GDAL's longitude wrap when the source is geographic (so that a raster
+ * stored 0..360 or −180..180 is read the same across ±180°). Same-CRS reads stay transform-free unless the
+ * grid leaves the wrapped range.
+ */
+const wrapped = (
+  transform: ReturnType<typeof pointTransform>,
+  srcDef: string,
+  header: Header,
+  grid: PixelGrid.PixelGrid
+): ReturnType<typeof pointTransform> => {
+  if (!isGeographic(srcDef)) return transform
+  const centre = centerLong(header.geoTransform, header.width, header.height)
+  if (centre === undefined) return transform
+  if (transform === undefined) {
+    const b = PixelGrid.bbox(grid)
+    if (b.minX >= centre - 180 && b.maxX <= centre + 180) return undefined
+  }
+  return withWrap(transform, centre)
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -282,7 +304,7 @@ const resample = async (
   const bands = options.bands ?? Array.from({ length: header.bands }, (_, b) => b)
   const srcDef = definition(header.crs)
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs)
-  const transform = pointTransform(dstDef, srcDef)
+  const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
   const widths = header.images.map((im) => im.getWidth())
   const level = chooseImage(widths, resolutionRatio(header, grid, srcDef, dstDef))
   const image = header.images[level]
@@ -421,7 +443,17 @@ const resample = async (
         header.nodata,
         store,
         out,
-        mask
+        mask,
+        {
+          width: iw,
+          height: ih,
+          wrapsX: isGeographic(srcDef) && Math.abs(Math.abs(imageGt[1]) * iw - 360) < 1e-9,
+          scale: warpChunks(grid.width, grid.height, dstGt, inv, transform, iw, ih, 0)?.[0]
+            ?.scale ?? {
+            x: 1,
+            y: 1
+          }
+        }
       )
   }
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
