@@ -17,6 +17,7 @@ import { AccessRefused, type Guard } from "./internal/access.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition, type Near } from "./internal/crs.ts"
+import { centerLong, isGeographic, withWrap } from "./internal/longitudeWrap.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
@@ -301,6 +302,27 @@ const centreLonLat = (grid: PixelGrid.PixelGrid): Near | undefined => {
   return Number.isFinite(xs[0]) && Number.isFinite(ys[0]) ? { lon: xs[0], lat: ys[0] } : undefined
 }
 
+/**
+ * The target → source transform with GDAL's longitude wrap when the source is geographic (so that a raster
+ * stored 0..360 or −180..180 is read the same across ±180°). Same-CRS reads stay transform-free unless the
+ * grid leaves the wrapped range.
+ */
+const wrapped = (
+  transform: ReturnType<typeof pointTransform>,
+  srcDef: string,
+  header: Header,
+  grid: PixelGrid.PixelGrid
+): ReturnType<typeof pointTransform> => {
+  if (!isGeographic(srcDef)) return transform
+  const centre = centerLong(header.geoTransform, header.width, header.height)
+  if (centre === undefined) return transform
+  if (transform === undefined) {
+    const b = PixelGrid.bbox(grid)
+    if (b.minX >= centre - 180 && b.maxX <= centre + 180) return undefined
+  }
+  return withWrap(transform, centre)
+}
+
 /** Resamples decoded windows of `header` onto `grid`. Pure CPU; exported for the benchmark. */
 const resample = async (
   handle: Handle,
@@ -316,7 +338,7 @@ const resample = async (
   const near = Crs.equals(grid.crs, header.crs) ? undefined : centreLonLat(grid)
   const srcDef = definition(header.crs, near)
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs, near)
-  const transform = pointTransform(dstDef, srcDef)
+  const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
   const widths = header.images.map((im) => im.getWidth())
   const level = chooseImage(widths, resolutionRatio(header, grid, srcDef, dstDef))
   const image = header.images[level]
@@ -460,7 +482,17 @@ const resample = async (
         header.nodata,
         store,
         out,
-        mask
+        mask,
+        {
+          width: iw,
+          height: ih,
+          wrapsX: isGeographic(srcDef) && Math.abs(Math.abs(imageGt[1]) * iw - 360) < 1e-9,
+          scale: warpChunks(grid.width, grid.height, dstGt, inv, transform, iw, ih, 0)?.[0]
+            ?.scale ?? {
+            x: 1,
+            y: 1
+          }
+        }
       )
   }
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }

@@ -645,9 +645,24 @@ export const interpolate = (
   }
 }
 
+/** Where the source image lies for `footprint`: its size, and whether its columns wrap around 360°. */
+export interface FootprintImage {
+  /** Image width and height in pixels (the corners are in image pixel space). */
+  readonly width: number
+  readonly height: number
+  /**
+   * The window spans a global geographic image's whole width: a footprint wider than half of it is the
+   * short way round the antimeridian (its columns are taken modulo the width), as GDAL 3.6 reads it.
+   */
+  readonly wrapsX: boolean
+  /** GDAL's kernel scale of the warp (destination per source pixel), which sets the edge margin. */
+  readonly scale: KernelScale
+}
+
 /**
  * Average or mode over the source pixels under each target pixel, whose footprint is the box spanned by
  * the source positions of its upper-left and lower-right corners (`cx`, `cy`: (width+1) × (height+1) corners).
+ * As GDAL, a pixel with a corner beyond 2·max(1, ⌈1/scale⌉) pixels outside the image gets no value.
  */
 export const footprint = (
   kind: "average" | "mode",
@@ -659,7 +674,8 @@ export const footprint = (
   nodata: number | undefined,
   store: Store,
   out: ReadonlyArray<TypedArray>,
-  mask: Uint8Array
+  mask: Uint8Array,
+  image?: FootprintImage
 ): void => {
   const nb = w.bands.length
   const ww = w.ww
@@ -668,10 +684,29 @@ export const footprint = (
   const eps = 1e-10
   const values: Array<number> = []
   const counts: Array<number> = []
+  const wraps = image?.wrapsX === true && w.wx === 0 && ww === image.width
   for (let j = 0; j < height; j++) {
     for (let i = 0; i < width; i++) {
       const a = j * stride + i
       const b2 = (j + 1) * stride + i + 1
+      if (image !== undefined) {
+        // GWKAverageOrModeThread skips pixels with a corner beyond its margin off the image.
+        const mx = 2 * Math.max(1, Math.ceil(1 / image.scale.x))
+        const my = 2 * Math.max(1, Math.ceil(1 / image.scale.y))
+        const hiX = image.width + mx
+        const hiY = image.height + my
+        if (
+          cx[a] < -mx ||
+          cx[b2] < -mx ||
+          cy[a] < -my ||
+          cy[b2] < -my ||
+          cx[a] > hiX ||
+          cx[b2] > hiX ||
+          cy[a] > hiY ||
+          cy[b2] > hiY
+        )
+          continue
+      }
       let xMin = cx[a] - w.wx
       let xMax = cx[b2] - w.wx
       let yMin = cy[a] - w.wy
@@ -685,8 +720,10 @@ export const footprint = (
         continue
       if (xMin > xMax) [xMin, xMax] = [xMax, xMin]
       if (yMin > yMax) [yMin, yMax] = [yMax, yMin]
+      const across = wraps && xMax - xMin > ww / 2
+      if (across) [xMin, xMax] = [xMax, xMin + ww]
       const x0 = Math.max(Math.floor(xMin + eps), 0)
-      let x1 = Math.min(Math.ceil(xMax - eps), ww)
+      let x1 = Math.min(Math.ceil(xMax - eps), across ? 2 * ww : ww)
       const y0 = Math.max(Math.floor(yMin + eps), 0)
       let y1 = Math.min(Math.ceil(yMax - eps), wh)
       if (x0 === x1 && x1 < ww) x1++
@@ -708,7 +745,7 @@ export const footprint = (
                   ? 1 - (y1 - yMax)
                   : 1
             for (let sx = x0; sx < x1; sx++) {
-              const v = src[sy * ww + sx]
+              const v = src[sy * ww + (sx < ww ? sx : sx - ww)]
               if (isNodata(v, nodata)) continue
               const wgt =
                 sx === x0
@@ -730,7 +767,7 @@ export const footprint = (
           let best = -1
           for (let sy = y0; sy < y1; sy++) {
             for (let sx = x0; sx < x1; sx++) {
-              const v = src[sy * ww + sx]
+              const v = src[sy * ww + (sx < ww ? sx : sx - ww)]
               if (isNodata(v, nodata)) continue
               let idx = values.indexOf(v)
               if (idx < 0) {

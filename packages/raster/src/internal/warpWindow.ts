@@ -117,15 +117,80 @@ const sourceWindow = (
   let sy = dh / (sizeY - extraY)
   if (sizeX >= dw && sizeX <= dw + extraX) sx = 1
   if (sizeY >= dh && sizeY <= dh + extraY) sy = 1
+  sx = snap(sx)
+  sy = snap(sy)
+  // A window spanning a geographic raster's whole width for a narrow chunk (its two sides across the
+  // antimeridian): GDAL replaces the x scale by the local one measured at sample points.
+  if (sy / sx > 100) sx = sampledXScale(dw, dh, dstGt, inv, transform) ?? sx
   return {
     x0: dx,
     y0: dy,
     w: dw,
     h: dh,
     window: [offX, offY, offX + sizeX, offY + sizeY],
-    scale: { x: snap(sx), y: snap(sy) },
+    scale: { x: sx, y: sy },
     fill
   }
+}
+
+/**
+ * GDALWarpKernel::PerformWarp's x scale "from grid sampling": at up to 10 × 10 destination points (pixel
+ * corners of the chunk-sized extent from the destination origin, as GDAL samples them) the source distance
+ * to the next point in x and in y; the mean of 1 / the larger one, leaving out scales below a tenth of the
+ * largest (points straddling the discontinuity). Undefined when no point transforms.
+ */
+const sampledXScale = (
+  dw: number,
+  dh: number,
+  dstGt: GeoTransform.GeoTransform,
+  inv: GeoTransform.GeoTransform,
+  transform: PointTransform | undefined
+): number | undefined => {
+  const nx = Math.min(10, dw)
+  const ny = Math.min(10, dh)
+  const xs = new Float64Array(3 * nx * ny)
+  const ys = new Float64Array(3 * nx * ny)
+  let k = 0
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const x = nx === 1 ? 0 : (i * dw) / (nx - 1)
+      const y = ny === 1 ? 0 : (j * dh) / (ny - 1)
+      const pts = [
+        [x, y],
+        [i === nx - 1 ? x - 1 : x + 1, y],
+        [x, j === ny - 1 ? y - 1 : y + 1]
+      ]
+      for (const [px, py] of pts) {
+        xs[k] = dstGt[0] + px * dstGt[1] + py * dstGt[2]
+        ys[k] = dstGt[3] + px * dstGt[4] + py * dstGt[5]
+        k++
+      }
+    }
+  }
+  if (transform !== undefined) transform(xs, ys)
+  const col = (m: number) => inv[0] + xs[m] * inv[1] + ys[m] * inv[2]
+  const scales: Array<number> = []
+  for (let m = 0; m < xs.length; m += 3) {
+    const c0 = col(m)
+    const c1 = col(m + 1)
+    const c2 = col(m + 2)
+    if (!Number.isFinite(c0) || !Number.isFinite(c1) || !Number.isFinite(c2)) continue
+    if (!Number.isFinite(ys[m]) || !Number.isFinite(ys[m + 1]) || !Number.isFinite(ys[m + 2]))
+      continue
+    scales.push(1 / Math.max(Math.abs(c1 - c0), Math.abs(c2 - c0)))
+  }
+  if (scales.length === 0) return undefined
+  scales.sort((a, b) => a - b)
+  const largest = scales[scales.length - 1]
+  let sum = 0
+  let count = 0
+  for (const s of scales) {
+    if (s > largest / 10) {
+      sum += s
+      count++
+    }
+  }
+  return count > 0 ? sum / count : undefined
 }
 
 /**
