@@ -104,12 +104,11 @@ describe(`eoforge build killed at ${kills} random instants (seed ${seed})`, () =
       console.log(
         `crash test: ${kills} kills (seed ${seed}, writing window ${writeWindowMs.toFixed(0)} ms), all resumed byte-identical; phases: ${JSON.stringify(phases)}`
       )
-      assert.isAtLeast(
-        Object.keys(phases).length,
-        Math.min(kills, 2),
-        "the kills hit different phases"
-      )
+      if (kills >= 6) {
+        assert.isAtLeast(Object.keys(phases).length, 2, "the kills hit different phases")
+        assert.isDefined(phases["during store creation (staging directory, no store)"])
+      }
     },
-    Math.max(120_000, kills * 40_000)
+    Math.max(120_000, kills * 90_000)
   )
 })
