@@ -100,6 +100,9 @@ describe(`eoforge build killed at ${kills} random instants (seed ${seed})`, () =
         )
         assert.deepStrictEqual(digest(join(dir, "s.zarr")), expected, `kill ${i} (${phase})`)
         assert.deepStrictEqual(readdirSync(dir), ["s.zarr"], `kill ${i}: no staging directory left`)
+        console.log(
+          `kill ${i}: ${delay.toFixed(1)} ms after the first write, ${phase}: resumed byte-identical`
+        )
       }
       console.log(
         `crash test: ${kills} kills (seed ${seed}, writing window ${writeWindowMs.toFixed(0)} ms), all resumed byte-identical; phases: ${JSON.stringify(phases)}`
