@@ -15,6 +15,7 @@ describe("@eoforge/cli exports", () => {
         "ExitCode": [
           "CliFailure",
           "ExitCode",
+          "isKnown",
           "of",
           "withExitCode",
         ],

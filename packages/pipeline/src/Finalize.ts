@@ -117,7 +117,7 @@ export const run = Effect.fn("Finalize.run")(function* () {
       catch: (cause) =>
         new Job.JobRecordError({
           shard: k,
-          message: `the statistics ${Job.statsKey(k)} do not fit this store (${(cause as Error).message}); delete ${Job.recordKey(k)} and rerun the build`
+          message: `the statistics of shard ${k} (${Job.statsKey(k)}) do not fit this store (${(cause as Error).message}); delete ${Job.recordKey(k)} and rerun the build`
         })
     })
     failures += record.failures.length
