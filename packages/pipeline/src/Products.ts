@@ -1,8 +1,9 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
-import type { Band } from "@eoforge/core"
-import { Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
+import type { AccessPolicy, Band } from "@eoforge/core"
+import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { Schema } from "effect"
+import { basePolicy } from "./internal/access.ts"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -108,7 +109,13 @@ export const slotsOf = (
   }
 }
 
-const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, product: string) => {
+const sourceOf = (
+  recipe: Recipe,
+  key: string,
+  baseDir: (p: string) => string,
+  product: string,
+  access: AccessPolicy.AccessPolicy
+) => {
   const s = recipe.sources[key]
   if (s === undefined) {
     throw new ProductRecipeError({
@@ -116,12 +123,17 @@ const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, p
       message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
     })
   }
-  return s.type === "static"
-    ? {
-        provider: { id: key, url: baseDir(s.catalog) },
-        source: StacClient.staticCatalog(baseDir(s.catalog))
-      }
-    : { provider: { id: key, url: s.url }, source: StacClient.api(s.url) }
+  if (s.type === "static") {
+    const catalog = /^https?:\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+    return {
+      provider: { id: key, url: catalog },
+      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
+    }
+  }
+  return {
+    provider: { id: key, url: s.url },
+    source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+  }
 }
 
 const knownProviders: ReadonlyArray<Presets.Provider> = [
@@ -143,13 +155,18 @@ const bindingFor = (
   )
 }
 
-/** Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. */
+/**
+ * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source
+ * carries the recipe's access policy (its `access` key, the recipe's folder, the catalogue's own host or
+ * folder and the presets' data hosts).
+ */
 export const resolve = (
   recipe: Recipe,
   resolvePath: (path: string) => string
-): ReadonlyArray<ProductPlan> =>
-  recipe.products.map((p, index): ProductPlan => {
-    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id)
+): ReadonlyArray<ProductPlan> => {
+  const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  return recipe.products.map((p, index): ProductPlan => {
+    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access)
     const base = p.preset === undefined ? undefined : presetNames[p.preset]?.()
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
@@ -266,3 +283,4 @@ export const resolve = (
       maxNodata: p.maxNodata
     }
   })
+}

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseDocument, LineCounter } from "yaml"
+import { AccessRecipe, accessKeys } from "./internal/access.ts"
 import { check } from "./internal/recipeRules.ts"
 import { keyPath, nodeAt, suggest } from "./internal/yamlKeys.ts"
 
@@ -195,7 +196,9 @@ export const Recipe = Schema.Struct({
   split: SplitRecipe.pipe(withDefault({})),
   output: OutputRecipe,
   /** Chips read at once. */
-  concurrency: PositiveInt.pipe(withDefault(4))
+  concurrency: PositiveInt.pipe(withDefault(4)),
+  /** What catalogues may point at (hosts, local folders, private networks); see the README. */
+  access: Schema.optionalKey(AccessRecipe)
 })
 /** A decoded recipe, defaults filled in. */
 export type Recipe = typeof Recipe.Type
@@ -231,6 +234,7 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(SlotsRecipe.fields),
   ...Object.keys(SplitRecipe.fields),
   ...Object.keys(OutputRecipe.fields),
+  ...accessKeys,
   "maxOverlap",
   "name",
   "pair",
