@@ -1,6 +1,6 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
-import type { AccessPolicy, Band } from "@eoforge/core"
+import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { Schema } from "effect"
 import { basePolicy } from "./internal/access.ts"
@@ -154,6 +154,20 @@ const bindingFor = (
     Object.values(preset.bindings)[0]
   )
 }
+
+/**
+ * The recipe's sources as a store records them: catalogue URLs through core `Redact.forRecord`, so a
+ * signed or keyed URL (`?subscription-key=…`, SAS) never lands in the store's attributes.
+ */
+export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] =>
+  Object.fromEntries(
+    Object.entries(sources).map(([k, s]) => [
+      k,
+      s.type === "static"
+        ? { ...s, catalog: Redact.forRecord(s.catalog) }
+        : { ...s, url: Redact.forRecord(s.url) }
+    ])
+  )
 
 /**
  * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source

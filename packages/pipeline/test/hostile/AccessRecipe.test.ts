@@ -55,3 +55,22 @@ describe("the access key of a recipe", () => {
     assert.isFalse(policy.allowPrivateNetworks)
   })
 })
+
+describe("the recipe as the store records it", () => {
+  it("keeps no key or signature of a source URL, and unsigned URLs unchanged", () => {
+    const recorded = Products.sourcesForRecord({
+      keyed: {
+        type: "stac-api",
+        url: "https://stac.example/api?subscription-key=KEY123",
+        signing: "none"
+      },
+      plain: { type: "stac-api", url: "https://stac.example/api?f=json", signing: "none" },
+      file: { type: "static", catalog: "cat/catalog.json" }
+    })
+    assert.deepStrictEqual(recorded, {
+      keyed: { type: "stac-api", url: "https://stac.example/api", signing: "none" },
+      plain: { type: "stac-api", url: "https://stac.example/api?f=json", signing: "none" },
+      file: { type: "static", catalog: "cat/catalog.json" }
+    })
+  })
+})
