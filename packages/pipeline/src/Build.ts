@@ -175,7 +175,12 @@ export const layoutOf = (prepared: Prepared, createdAt: string) => {
     })),
     attributes: {
       eoforgeVersion: version,
-      recipe: { ...recipe, snap: plan.snap, split: { ...recipe.split, fitted: plan.splitFit } },
+      recipe: {
+        ...recipe,
+        sources: Products.sourcesForRecord(recipe.sources),
+        snap: plan.snap,
+        split: { ...recipe.split, fitted: plan.splitFit }
+      },
       seed: recipe.seed,
       createdAt,
       licences

@@ -1,8 +1,8 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
-import { DType, PixelGrid, Reason, type Patch } from "@eoforge/core"
-import { Mosaic } from "@eoforge/raster"
-import { Find, type StacError } from "@eoforge/stac"
+import { DType, PixelGrid, Reason, Redact, type Patch } from "@eoforge/core"
+import { Mosaic, RasterAccess } from "@eoforge/raster"
+import { Find, StacClient, type StacError } from "@eoforge/stac"
 import { Effect, Redacted } from "effect"
 import type { Opener } from "./Opener.ts"
 
@@ -43,10 +43,11 @@ export interface Missing {
 /** The outcome of one patch × product × slot. */
 export type Outcome = Data | Missing
 
+// Details are persisted (job records, reports): URLs in them keep no secrets (core Redact).
 const missing = (reason: Reason.Reason, detail: string, facts: SlotFacts = {}): Missing => ({
   _tag: "Missing",
   reason,
-  detail,
+  detail: Redact.inText(detail),
   facts
 })
 
@@ -136,6 +137,8 @@ export const chip = Effect.fnUntraced(function* (
     if (group === undefined) groups.set(key, [b])
     else group.push(b)
   })
+  // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
+  const access = StacClient.accessOf(rules.source ?? StacClient.api(rules.provider.url))
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
@@ -149,14 +152,17 @@ export const chip = Effect.fnUntraced(function* (
           })
       )
       .pipe(
+        RasterAccess.withPolicy(access),
         Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )
     if (!("data" in read)) {
-      // Files EOForge can never read are Unsupported (a retry cannot help); the rest may be transient.
+      // Files EOForge can never read, or may not read, are Unsupported (a retry cannot help); the rest
+      // may be transient.
       const never =
         read._tag === "RasterOpenError" &&
-        (read.problem === "NotTiff" ||
+        (read.problem === "Refused" ||
+          read.problem === "NotTiff" ||
           read.problem === "NoGeoreferencing" ||
           read.problem === "UnsupportedCodec" ||
           read.problem === "UnsupportedCrs")

@@ -1,9 +1,10 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
-import type { Band } from "@eoforge/core"
-import { Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
+import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
+import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
+import { basePolicy } from "./internal/access.ts"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -101,7 +102,13 @@ export const slotsOf = (
   }
 }
 
-const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, product: string) => {
+const sourceOf = (
+  recipe: Recipe,
+  key: string,
+  baseDir: (p: string) => string,
+  product: string,
+  access: AccessPolicy.AccessPolicy
+) => {
   const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
   if (s === undefined) {
     throw new ProductRecipeError({
@@ -109,12 +116,17 @@ const sourceOf = (recipe: Recipe, key: string, baseDir: (p: string) => string, p
       message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
     })
   }
-  return s.type === "static"
-    ? {
-        provider: { id: key, url: baseDir(s.catalog) },
-        source: StacClient.staticCatalog(baseDir(s.catalog))
-      }
-    : { provider: { id: key, url: s.url }, source: StacClient.api(s.url) }
+  if (s.type === "static") {
+    const catalog = /^https?:\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+    return {
+      provider: { id: key, url: catalog },
+      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
+    }
+  }
+  return {
+    provider: { id: key, url: s.url },
+    source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+  }
 }
 
 const knownProviders: ReadonlyArray<Presets.Provider> = [
@@ -136,13 +148,32 @@ const bindingFor = (
   )
 }
 
-/** Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. */
+/**
+ * The recipe's sources as a store records them: catalogue URLs through core `Redact.forRecord`, so a
+ * signed or keyed URL (`?subscription-key=…`, SAS) never lands in the store's attributes.
+ */
+export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] =>
+  Object.fromEntries(
+    Object.entries(sources).map(([k, s]) => [
+      k,
+      s.type === "static"
+        ? { ...s, catalog: Redact.forRecord(s.catalog) }
+        : { ...s, url: Redact.forRecord(s.url) }
+    ])
+  )
+
+/**
+ * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source
+ * carries the recipe's access policy (its `access` key, the recipe's folder, the catalogue's own host or
+ * folder and the presets' data hosts).
+ */
 export const resolve = (
   recipe: Recipe,
   resolvePath: (path: string) => string
-): ReadonlyArray<ProductPlan> =>
-  recipe.products.map((p, index): ProductPlan => {
-    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id)
+): ReadonlyArray<ProductPlan> => {
+  const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  return recipe.products.map((p, index): ProductPlan => {
+    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access)
     const base = p.preset === undefined ? undefined : presetOf(p.preset)
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
@@ -259,3 +290,4 @@ export const resolve = (
       maxNodata: p.maxNodata
     }
   })
+}

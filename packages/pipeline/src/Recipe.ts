@@ -3,6 +3,7 @@
 import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { AccessRecipe, accessKeys } from "./internal/access.ts"
 import { nameProblems } from "./internal/recipeNames.ts"
 import {
   boundedInt,
@@ -203,7 +204,9 @@ export const Recipe = Schema.Struct({
   split: SplitRecipe.pipe(withDefault({})),
   output: OutputRecipe,
   /** Chips read at once. */
-  concurrency: boundedInt(1, limits.concurrency, "concurrency").pipe(withDefault(4))
+  concurrency: boundedInt(1, limits.concurrency, "concurrency").pipe(withDefault(4)),
+  /** What catalogues may point at (hosts, local folders, private networks); see the README. */
+  access: Schema.optionalKey(AccessRecipe)
 })
 /** A decoded recipe, defaults filled in. */
 export type Recipe = typeof Recipe.Type
@@ -239,6 +242,7 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(SlotsRecipe.fields),
   ...Object.keys(SplitRecipe.fields),
   ...Object.keys(OutputRecipe.fields),
+  ...accessKeys,
   "maxOverlap",
   "name",
   "pair",

@@ -22,6 +22,8 @@ const recipeWith = (name: string, edit: (r: any) => void): string => {
   const base = dirname(small)
   r.sampling.aoi = resolve(base, r.sampling.aoi)
   for (const s of Object.values(r.sources) as Array<any>) s.catalog = resolve(base, s.catalog)
+  if (r.access?.localRoots !== undefined)
+    r.access.localRoots = r.access.localRoots.map((p: string) => resolve(base, p))
   edit(r)
   const file = join(tmp.path, `${name}.yaml`)
   writeFileSync(file, stringify(r))
@@ -64,6 +66,7 @@ describe("Build edge cases", () => {
     cpSync(resolve(dirname(small), "../../../../fixtures/demo"), sources, { recursive: true })
     const recipe = recipeWith("retry", (r) => {
       r.sources.demo.catalog = join(sources, "stac/catalog.json")
+      r.access.localRoots = [sources]
     })
     const tif = join(sources, "data/landcover/landcover-olinda.tif")
     const createdAt = "2024-01-01T00:00:00.000Z"
@@ -96,6 +99,7 @@ describe("Build edge cases", () => {
     writeFileSync(join(sources, "data/landcover/landcover-olinda.tif"), "this is not a TIFF\n")
     const recipe = recipeWith("bad", (r) => {
       r.sources.demo.catalog = join(sources, "stac/catalog.json")
+      r.access.localRoots = [sources]
     })
     const out = join(tmp.path, "bad.zarr")
     const first = await run(Build.build({ recipe, out, createdAt: "2024-01-01T00:00:00.000Z" }))

@@ -84,6 +84,7 @@ beforeAll(async () => {
   demo.sampling.aoi = resolve(Recipe.shippedDirectory, demo.sampling.aoi)
   demo.output.shardSamples = 4
   demo.sources.demo.catalog = fixtures
+  demo.access.localRoots = [resolve(fixtures, "../..")]
   recipe = join(tmp, "queue-demo.yaml")
   writeFileSync(recipe, stringify(demo))
   redis = await startRedis()

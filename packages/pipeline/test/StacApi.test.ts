@@ -25,6 +25,8 @@ patch:
 sources:
   demo:
 ${source}
+access:
+  localRoots: [${join(StacApi.demoStac, "..")}]
 slots:
   cal:
     kind: calendar-seasons

@@ -18,6 +18,8 @@ export interface Logged {
   readonly body?: any
   readonly range?: string
   readonly status: number
+  /** The request target with its query (asset requests). */
+  readonly url?: string
 }
 
 /** A running server. */
@@ -86,7 +88,13 @@ const compare = (value: unknown, ops: Record<string, unknown>): boolean =>
  * searches with more results page through `next` links.
  */
 export const start = async (
-  options: { readonly pageSize?: number } = {}
+  options: {
+    readonly pageSize?: number
+    /** A query string appended to the href of the asset at this /files/ path (e.g. a SAS signature). */
+    readonly assetQuery?: (path: string) => string | undefined
+    /** A status to answer instead of the bytes of this /files/ path (e.g. 403, 500). */
+    readonly assetStatus?: (path: string) => number | undefined
+  } = {}
 ): Promise<StacApiServer> => {
   const pageSize = options.pageSize ?? 1
   const requests: Array<Logged> = []
@@ -112,7 +120,10 @@ export const start = async (
   const absolute = (item: any) => ({
     ...item,
     assets: Object.fromEntries(
-      Object.entries(item.assets).map(([k, a]: [string, any]) => [k, { ...a, href: base + a.href }])
+      Object.entries(item.assets).map(([k, a]: [string, any]) => {
+        const query = options.assetQuery?.(a.href)
+        return [k, { ...a, href: base + a.href + (query === undefined ? "" : `?${query}`) }]
+      })
     )
   })
   const send = (
@@ -221,6 +232,12 @@ export const start = async (
     }
     const file = /^\/files\/(.+)$/.exec(path)
     if (method === "GET" && file !== null) {
+      const refused = options.assetStatus?.(path)
+      if (refused !== undefined) {
+        requests.push({ method, path, status: refused, url: req.url ?? "" })
+        res.writeHead(refused, { "content-type": "text/plain" }).end(`refused: ${req.url}`)
+        return
+      }
       const target = resolve(demoData, decodeURIComponent(file[1]))
       let bytes: Buffer
       try {
@@ -247,7 +264,7 @@ export const start = async (
         return
       }
       const part = bytes.subarray(first, last + 1)
-      requests.push({ method, path, range, status: 206 })
+      requests.push({ method, path, range, status: 206, url: req.url ?? "" })
       res.writeHead(206, {
         "content-range": `bytes ${first}-${last}/${bytes.length}`,
         "content-length": part.length,

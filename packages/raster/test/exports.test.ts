@@ -14,6 +14,10 @@ describe("@eoforge/raster exports", () => {
         "Mosaic": [
           "read",
         ],
+        "RasterAccess": [
+          "RasterAccess",
+          "withPolicy",
+        ],
         "RasterError": [
           "OpenProblem",
           "RasterOpenError",

@@ -1,5 +1,6 @@
 // @eoforge/stac: find acquisitions in STAC APIs and static catalogues.
 // Search, time slots, product presets, selection and pairing rules, asset signing.
+export * as Access from "./Access.ts"
 export * as AssetSigner from "./AssetSigner.ts"
 export * as Find from "./Find.ts"
 export * as Presets from "./Presets.ts"

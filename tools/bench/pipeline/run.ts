@@ -22,6 +22,7 @@ const recipe = (count: number, store: string): string =>
     .replace(/maxCandidates: \d+/, `maxCandidates: ${count * 2}`)
     .replace(/maxOverlap: [\d.]+/, "maxOverlap: 1")
     .replace(/catalog: .*/, `catalog: ${join(root, "fixtures/demo/stac/catalog.json")}`)
+    .replace(/localRoots: .*/, `localRoots: [${join(root, "fixtures/demo")}]`)
     .replace(/aoi: .*/, `aoi: ${join(root, "packages/pipeline/recipes/olinda-aoi.geojson")}`)
     .replace(/store: .*/, `store: ${store}`)
     .replace(/shardSamples: \d+/, "shardSamples: 64")
