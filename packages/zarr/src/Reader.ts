@@ -160,16 +160,18 @@ const toReadable = (store: StoreApi, layout: Layout.Layout): zarr.AsyncReadable 
   }
 })
 
-const findIndexError = (e: unknown): ShardIndexError | undefined => {
+const findInCauses = <A>(e: unknown, is: (x: unknown) => x is A): A | undefined => {
   for (
     let x: any = e, depth = 0;
     x !== undefined && x !== null && depth < 8;
     x = x.cause, depth++
   ) {
-    if (x instanceof ShardIndexError) return x
+    if (is(x)) return x
   }
   return undefined
 }
+const findIndexError = (e: unknown) =>
+  findInCauses(e, (x): x is ShardIndexError => x instanceof ShardIndexError)
 
 /** Open a store from a Store back-end; keeps shard files open until `close` (see `makeStore`). */
 export const openStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Store> = Effect.gen(
@@ -204,10 +206,15 @@ export const openStore: Effect.Effect<Dataset, NotAStoreError | StoreError, Stor
               sample,
               message: `sample ${sample}: ${bad.message}`
             })
+          // zarrita wraps codec failures; a bomb stopped by our codec is named as such.
+          const bomb = findInCauses(
+            cause,
+            (x): x is Codec.DecodedTooLarge => x instanceof Codec.DecodedTooLarge
+          )
           return new StoreError({
             key: path,
             operation: "read",
-            message: `cannot read ${path} at sample ${sample} from ${store.location}: ${String((cause as Error)?.message ?? cause)}`,
+            message: `cannot read ${path} at sample ${sample} from ${store.location}: ${String((bomb ?? (cause as Error))?.message ?? cause)}`,
             cause
           })
         }
