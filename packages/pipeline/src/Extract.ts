@@ -165,7 +165,9 @@ export const chip = Effect.fnUntraced(function* (
           read.problem === "NotTiff" ||
           read.problem === "NoGeoreferencing" ||
           read.problem === "UnsupportedCodec" ||
-          read.problem === "UnsupportedCrs")
+          read.problem === "UnsupportedCrs" ||
+          read.problem === "Malformed" ||
+          read.problem === "TooLarge")
       return missing(
         never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
         `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,

@@ -40,6 +40,9 @@ export class JobRecordError extends Schema.TaggedError<JobRecordError>()("JobRec
   message: Schema.String
 }) {}
 
+/** The most bytes a job's statistics may decompress to (256 MiB): a larger file is damaged or hostile. */
+export const maxStatsBytes = 256 * 1024 * 1024
+
 /** The grouped statistics (JSON form) of a finished job. */
 export const readStats = (shard: number) =>
   Effect.gen(function* () {
@@ -53,11 +56,13 @@ export const readStats = (shard: number) =>
     }
     return yield* Effect.try({
       try: () =>
-        JSON.parse(new TextDecoder().decode(Codec.decode(Codec.zstd(3), bytes))) as unknown,
-      catch: () =>
+        JSON.parse(
+          new TextDecoder().decode(Codec.decode(Codec.zstd(3), bytes, maxStatsBytes))
+        ) as unknown,
+      catch: (cause) =>
         new JobRecordError({
           shard,
-          message: `the statistics ${statsKey(shard)} are damaged; delete ${recordKey(shard)} and rerun the build`
+          message: `the statistics ${statsKey(shard)} are damaged${cause instanceof Codec.DecodedTooLarge ? ` (they decompress past ${maxStatsBytes} bytes)` : ""}; delete ${recordKey(shard)} and rerun the build`
         })
     })
   })

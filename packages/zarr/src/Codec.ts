@@ -77,18 +77,50 @@ export const zstdContentSize = (bytes: Uint8Array): number | undefined => {
   }
 }
 
-/** Decompress chunk bytes written with `encode`. */
-export const decode = (c: Compression, bytes: Uint8Array): Uint8Array => {
+/** The largest output `decode` produces when the caller gives no bound: 1 GiB. */
+export const defaultMaxDecodedBytes = 2 ** 30
+
+/** Bytes that decompress past the size their reader expects (a decompression bomb, or a corrupt chunk). */
+export class DecodedTooLarge extends RangeError {
+  readonly maxBytes: number
+  constructor(codec: string, maxBytes: number) {
+    super(`a ${codec} frame decompresses past its expected ${maxBytes} bytes`)
+    this.maxBytes = maxBytes
+  }
+}
+
+const bounded = (codec: string, maxBytes: number, run: () => Uint8Array): Uint8Array => {
+  try {
+    return run()
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new DecodedTooLarge(codec, maxBytes)
+    throw error
+  }
+}
+
+/**
+ * Decompress chunk bytes written with `encode`, never producing more than `maxBytes` (the chunk's expected
+ * size when the caller knows it): `DecodedTooLarge` past it, whatever the frame header declares.
+ */
+export const decode = (
+  c: Compression,
+  bytes: Uint8Array,
+  maxBytes: number = defaultMaxDecodedBytes
+): Uint8Array => {
   switch (c.name) {
     case "zstd": {
       // One output buffer of the declared size avoids zlib's chunk list and its concatenation.
       const size = zstdContentSize(bytes)
-      return size === undefined || size < 64 || size > 2 ** 30
-        ? zlib.zstdDecompressSync(bytes)
-        : zlib.zstdDecompressSync(bytes, { chunkSize: size + 64 })
+      if (size !== undefined && size > maxBytes) throw new DecodedTooLarge("zstd", maxBytes)
+      return bounded("zstd", maxBytes, () =>
+        size === undefined || size < 64
+          ? zlib.zstdDecompressSync(bytes, { maxOutputLength: maxBytes })
+          : zlib.zstdDecompressSync(bytes, { chunkSize: size + 64, maxOutputLength: maxBytes })
+      )
     }
     case "gzip":
-      return zlib.gunzipSync(bytes)
+      return bounded("gzip", maxBytes, () => zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }))
     case "none":
       return bytes
   }

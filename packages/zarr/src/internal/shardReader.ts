@@ -58,12 +58,13 @@ interface OpenShard {
 }
 
 const decompress = (c: Codec.Compression, bytes: Uint8Array, size: number): Uint8Array => {
-  // A 64-byte slack lets zlib finish in its first output buffer: no second buffer, no concatenation.
+  // A 64-byte slack lets zlib finish in its first output buffer: no second buffer, no concatenation. The
+  // output stops at the chip's size: a frame decompressing past it is a bomb or corrupt, never read on.
   switch (c.name) {
     case "zstd":
-      return zlib.zstdDecompressSync(bytes, { chunkSize: size + 64 })
+      return zlib.zstdDecompressSync(bytes, { chunkSize: size + 64, maxOutputLength: size })
     case "gzip":
-      return zlib.gunzipSync(bytes, { chunkSize: size + 64 })
+      return zlib.gunzipSync(bytes, { chunkSize: size + 64, maxOutputLength: size })
     case "none":
       return bytes.slice()
   }
@@ -234,11 +235,15 @@ export const make = (store: StoreApi, layout: Layout.Layout): ShardReader => {
       try {
         raw = decompress(p.compression, bytes, size)
       } catch (cause) {
+        const why =
+          (cause as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE"
+            ? `it decompresses past the ${size} bytes of a ${p.spec.bands.length}×${p.height}×${p.width} ${p.spec.dtype} chip`
+            : String((cause as Error)?.message ?? cause)
         return Effect.fail(
           new StoreError({
             key,
             operation: "read",
-            message: `cannot decode a ${p.compression.name} chunk of ${key} in ${store.location}: ${String((cause as Error)?.message ?? cause)}`,
+            message: `cannot decode a ${p.compression.name} chunk of ${key} in ${store.location}: ${why}`,
             cause
           })
         )
