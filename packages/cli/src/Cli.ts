@@ -122,7 +122,8 @@ const build = Command.make(
                   .map(([r, n]) => `${r} ${n}`)
                   .join(", ")}`
             ),
-            `  ${s.failures} slots without data (reasons in ${result.store}/.eoforge/jobs/*.json); wrote ${s.files.join(", ")}`
+            `  ${s.failures} slots without data (reasons in ${result.store}/.eoforge/jobs/*.json); wrote ${s.files.join(", ")}`,
+            ...s.warnings.map((w) => `  warning: ${w}`)
           ].join("\n")
     return yield* print(input.json, { store: result.store, summary: s ?? null }, text)
   })
@@ -264,7 +265,11 @@ const finalize = Command.make(
   { store: storeArg, json },
   Effect.fn(function* (input) {
     const s = yield* Finalize.at(input.store).pipe(readable(input.store))
-    return yield* print(input.json, s, `finalized ${input.store}: wrote ${s.files.join(", ")}`)
+    const text = [
+      `finalized ${input.store}: wrote ${s.files.join(", ")}`,
+      ...s.warnings.map((w) => `  warning: ${w}`)
+    ].join("\n")
+    return yield* print(input.json, s, text)
   })
 ).pipe(
   Command.withDescription(

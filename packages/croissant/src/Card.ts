@@ -277,6 +277,21 @@ const statistics = (d: Description.DatasetDescription): string => {
             )
           ])
         ]
+  const unavailable = d.statisticsUnavailable ?? []
+  const notComputed =
+    unavailable.length === 0
+      ? []
+      : [
+          "",
+          "### Bands without statistics",
+          "",
+          "These bands have no train-split statistics (record set `statisticsUnavailable`); do not normalise them with values from elsewhere without checking the data:",
+          "",
+          table(
+            ["product", "band", "why"],
+            unavailable.map((u) => [u.product, u.band ?? "(every band)", u.reason])
+          )
+        ]
   return [
     "## Statistics (train split)",
     "",
@@ -287,6 +302,7 @@ const statistics = (d: Description.DatasetDescription): string => {
     "Normalise each continuous band with these train-split values: (x − mean) / std (record set `normalisation`).",
     "",
     normalisation,
+    ...notComputed,
     ...classes
   ].join("\n")
 }

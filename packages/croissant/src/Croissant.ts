@@ -5,27 +5,18 @@ import { InvalidDocument, UnknownEncodingFormat } from "./CroissantError.ts"
 import * as Description from "./Description.ts"
 import { croissant11, type Document, geoCroissant10, schemaProblems } from "./Document.ts"
 import * as D from "./internal/describe.ts"
+import { field, type Json } from "./internal/jsonld.ts"
+import { statisticsRecordSets } from "./internal/statistics.ts"
 import { context, dataTypeOf, mimeOf, zarrShard, zarrV3 } from "./internal/vocabulary.ts"
 import * as Rules from "./Rules.ts"
 
 /** The file name the Croissant document is written to, beside the store. */
 export const fileName = "croissant.json"
 
-type Json = { [key: string]: unknown }
-
 const quantity = (value: number, unitText: string): Json => ({
   "@type": "QuantitativeValue",
   value,
   unitText
-})
-
-const field = (id: string, dataType: string, description: string, extra: Json = {}): Json => ({
-  "@type": "cr:Field",
-  "@id": id,
-  name: id.slice(id.lastIndexOf("/") + 1),
-  description,
-  dataType,
-  ...extra
 })
 
 const column = (fileSet: string, name: string): Json => ({
@@ -311,73 +302,6 @@ const availabilityRecordSet = (d: Description.DatasetDescription): Json => ({
   }))
 })
 
-const pKey = (percent: number): string => `p${percent}`
-
-const statisticsRecordSet = (d: Description.DatasetDescription): Json => {
-  const ranks = D.percentRanks(d)
-  return {
-    "@type": "cr:RecordSet",
-    "@id": "statistics",
-    name: "statistics",
-    description:
-      "Per product, band and split statistics of valid pixels in stored units (nodata excluded). Percentiles are from histograms. For bands with classes (class codes) mean and std are not normalisation constants.",
-    field: [
-      field("statistics/product", "sc:Text", "Product id."),
-      field("statistics/band", "sc:Text", "Band name."),
-      field("statistics/split", "sc:Text", "Split name.", { references: { "@id": "splits/name" } }),
-      field("statistics/count", "sc:Integer", "Number of valid pixels."),
-      field("statistics/mean", "sc:Float", "Mean."),
-      field("statistics/std", "sc:Float", "Population standard deviation."),
-      field("statistics/min", "sc:Float", "Minimum."),
-      field("statistics/max", "sc:Float", "Maximum."),
-      ...ranks.map((r) =>
-        field(`statistics/${pKey(r)}`, "sc:Float", `${r}th percentile (null when not computed).`)
-      )
-    ],
-    data: D.orderedStatistics(d).map((s) => {
-      const row: Json = {
-        "statistics/product": s.product,
-        "statistics/band": s.band,
-        "statistics/split": s.split,
-        "statistics/count": s.count,
-        "statistics/mean": s.mean,
-        "statistics/std": s.std,
-        "statistics/min": s.min,
-        "statistics/max": s.max
-      }
-      for (const r of ranks) row[`statistics/${pKey(r)}`] = D.percentile(s, r) ?? null
-      return row
-    })
-  }
-}
-
-const normalisationRecordSet = (d: Description.DatasetDescription): Json => ({
-  "@type": "cr:RecordSet",
-  "@id": "normalisation",
-  name: "normalisation",
-  description:
-    "Normalisation constants per continuous product band, from the train split only: (stored − mean) / std. Bands with classes hold class codes and are not normalised; they are not listed.",
-  field: [
-    field("normalisation/product", "sc:Text", "Product id."),
-    field("normalisation/band", "sc:Text", "Band name."),
-    field("normalisation/mean", "sc:Float", "Train-split mean, stored units."),
-    field("normalisation/std", "sc:Float", "Train-split standard deviation, stored units.")
-  ],
-  data: d.products.flatMap((p) =>
-    p.bands
-      .filter((b) => !D.isCategorical(b))
-      .map((b) => {
-        const s = D.trainStats(d, p.id, b.name)
-        return {
-          "normalisation/product": p.id,
-          "normalisation/band": b.name,
-          "normalisation/mean": s?.mean ?? null,
-          "normalisation/std": s?.std ?? null
-        }
-      })
-  )
-})
-
 /**
  * The Croissant document of a described store. Decodes and checks the description first (throws its
  * typed errors), then refuses (InvalidDocument) to return a document breaking the schema or a rule.
@@ -423,8 +347,7 @@ export const make = (input: unknown): Document => {
       samplesRecordSet(d),
       ...d.products.map((p) => productRecordSet(d, p)),
       ...(d.availability.length > 0 ? [availabilityRecordSet(d)] : []),
-      statisticsRecordSet(d),
-      normalisationRecordSet(d)
+      ...statisticsRecordSets(d)
     ]
   }
   return validate(doc)

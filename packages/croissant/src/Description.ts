@@ -159,6 +159,17 @@ export const BandStatistics = Schema.Struct({
 /** Statistics of one band over one split. */
 export type BandStatistics = typeof BandStatistics.Type
 
+/** Schema of a band (or every band of a product) that has no train statistics, and why. */
+export const StatisticsUnavailable = Schema.Struct({
+  product: Schema.NonEmptyString,
+  /** The band; absent when the note covers every band of the product. */
+  band: Schema.optional(Schema.NonEmptyString),
+  /** Why, in words, e.g. `no chip holds data (NoItemInWindow: 24)`. */
+  reason: Schema.NonEmptyString
+})
+/** A band without statistics and the reason. */
+export type StatisticsUnavailable = typeof StatisticsUnavailable.Type
+
 /** Schema of the whole description of a built dataset. */
 export const DatasetDescription = Schema.Struct({
   /** Machine name, e.g. `eoforge-demo`. */
@@ -192,7 +203,9 @@ export const DatasetDescription = Schema.Struct({
   samples: Samples,
   products: Schema.NonEmptyArray(Product),
   availability: Schema.Array(Availability),
-  statistics: Schema.Array(BandStatistics)
+  statistics: Schema.Array(BandStatistics),
+  /** Bands without train statistics and why (no data, every train pixel nodata, no train sample). */
+  statisticsUnavailable: Schema.optional(Schema.Array(StatisticsUnavailable))
 })
 /** A description of a built dataset. */
 export type DatasetDescription = typeof DatasetDescription.Type
@@ -251,18 +264,24 @@ export const check = (d: DatasetDescription): void => {
       })
       .map((p) => p.id)
   )
-  if (d.statistics.length === 0 && d.products.some((p) => !empty.has(p.id))) {
-    throw new MissingStatistics({
-      missing: ["all products: the description has no statistics"]
-    })
-  }
+  // A band may also lack statistics for a stated reason (every train pixel nodata, no train sample).
+  const unavailable = d.statisticsUnavailable ?? []
+  const explained = (product: string, band: string) =>
+    unavailable.some((u) => u.product === product && (u.band === undefined || u.band === band))
   const have = new Set(d.statistics.map((s) => `${s.product}/${s.band}/${s.split}`))
   const missing: Array<string> = []
   for (const p of d.products) {
     if (empty.has(p.id)) continue
     for (const b of p.bands) {
-      if (!have.has(`${p.id}/${b.name}/train`)) missing.push(`${p.id}/${b.name}/train`)
+      if (!have.has(`${p.id}/${b.name}/train`) && !explained(p.id, b.name)) {
+        missing.push(`${p.id}/${b.name}/train`)
+      }
     }
+  }
+  if (missing.length > 0 && d.statistics.length === 0) {
+    throw new MissingStatistics({
+      missing: ["all products: the description has no statistics and states no reason"]
+    })
   }
   if (missing.length > 0) throw new MissingStatistics({ missing })
   if (!d.store.files.some((f) => f.path === "zarr.json")) {

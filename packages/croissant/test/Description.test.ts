@@ -49,6 +49,37 @@ describe("Description", () => {
     assert.include(e.missing, "s1grd/VV/train")
   })
 
+  it("bands without statistics are accepted when a reason is stated, listed in both outputs", () => {
+    const d = description()
+    const statistics = d.statistics.filter((s) => !(s.product === "s1grd" && s.band === "VH"))
+    const statisticsUnavailable = [
+      { product: "s1grd", band: "VH", reason: "no valid pixel in the train split" }
+    ]
+    const doc = Croissant.make({ ...d, statistics, statisticsUnavailable }) as any
+    const rows = doc.recordSet.find((rs: any) => rs["@id"] === "statisticsUnavailable").data
+    assert.deepStrictEqual(rows, [
+      {
+        "statisticsUnavailable/product": "s1grd",
+        "statisticsUnavailable/band": "VH",
+        "statisticsUnavailable/reason": "no valid pixel in the train split"
+      }
+    ])
+    const normalised = doc.recordSet.find((rs: any) => rs["@id"] === "normalisation").data
+    assert.isFalse(normalised.some((r: any) => r["normalisation/band"] === "VH"))
+    const card = Card.make({ ...d, statistics, statisticsUnavailable })
+    assert.include(card, "| s1grd | VH | no valid pixel in the train split |")
+  })
+
+  it("a description with no statistics at all and a reason for every product has no empty record set", () => {
+    const d = description()
+    const statisticsUnavailable = d.products.map((p) => ({ product: p.id, reason: "no data" }))
+    const doc = Croissant.make({ ...d, statistics: [], statisticsUnavailable }) as any
+    const ids = doc.recordSet.map((rs: any) => rs["@id"])
+    assert.notInclude(ids, "statistics")
+    assert.notInclude(ids, "normalisation")
+    assert.include(ids, "statisticsUnavailable")
+  })
+
   it("a product without band metadata is refused with MissingBandMetadata naming it", () => {
     const d = description()
     const products = d.products.map((p) => (p.id === "s1grd" ? { ...p, bands: [] } : p))

@@ -7,6 +7,7 @@ import { Grouped } from "@eoforge/stats"
 import { Codec, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
+import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 
 /** What the build records about itself beside the data (`.eoforge/build.json`). */
@@ -67,6 +68,8 @@ export interface Summary {
   readonly availability: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly failures: number
   readonly files: ReadonlyArray<string>
+  /** What the dataset lacks (products without data, bands without train statistics), in words. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 const encoder = new TextEncoder()
@@ -233,6 +236,7 @@ export const run = Effect.fn("Finalize.run")(function* () {
         }))
     )
   )
+  const noted = notes(specs, reports, availability, splitCounts.train)
   const description = {
     name: build.name,
     title: build.title,
@@ -266,7 +270,8 @@ export const run = Effect.fn("Finalize.run")(function* () {
         Object.entries(reasons).map(([reason, count]) => ({ product, slot, reason, count }))
       )
     ),
-    statistics
+    statistics,
+    statisticsUnavailable: noted.unavailable
   }
   const croissant = yield* Effect.try({
     try: () => Croissant.toJson(Croissant.make(description)),
@@ -292,7 +297,8 @@ export const run = Effect.fn("Finalize.run")(function* () {
     splits: splitCounts,
     availability: totals,
     failures,
-    files: ["croissant.json", "README.md", "index.geojson"]
+    files: ["croissant.json", "README.md", "index.geojson"],
+    warnings: noted.warnings
   } satisfies Summary
 })
 

@@ -2,7 +2,7 @@
 // finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
 import type { RasterSource } from "@eoforge/raster"
 import { Layout, Store } from "@eoforge/zarr"
-import { type Job as BullJob, Worker } from "bullmq"
+import { type Job as BullJob, UnrecoverableError, Worker } from "bullmq"
 import { Cause, Effect, Exit, Scope } from "effect"
 import { resolve } from "node:path"
 import * as Build from "./Build.ts"
@@ -201,6 +201,10 @@ export interface WorkOptions {
   readonly beforeAttempt?: ((attempt: Attempt) => void) | undefined
 }
 
+// Stalls BullMQ tolerates before failing a job by itself: as many as can happen (the processor refuses a
+// job started more often than its attempts).
+const stallsDelegatedToAttempts = 1_000_000
+
 interface Context {
   readonly ctx: Job.JobContext
 }
@@ -279,6 +283,14 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
   const processor = async (job: BullJob) => {
     const data = job.data as JobData
     const attempt = attemptOf(job)
+    // Every start counts against the job's attempts, whether the earlier ones failed or their worker
+    // died (a stall): BullMQ's own stall limit is lifted below, so that --attempts decides alone.
+    const allowed = job.opts.attempts ?? 1
+    if (job.attemptsStarted > allowed) {
+      throw new UnrecoverableError(
+        `job ${job.id} was started ${job.attemptsStarted} times (${job.stalledCounter} times its worker died or lost its lock, ${job.attemptsMade} failures), more than its ${allowed} attempts`
+      )
+    }
     emit({ type: "active", job: attempt })
     const started = performance.now()
     options.beforeAttempt?.(attempt)
@@ -322,6 +334,9 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
+        // BullMQ fails a job on its second stall whatever its attempts; the processor applies the
+        // job's attempts to stalls instead.
+        maxStalledCount: stallsDelegatedToAttempts,
         ...(options.limiter === undefined
           ? {}
           : { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } }),
