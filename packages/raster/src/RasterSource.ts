@@ -22,6 +22,7 @@ import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
 import { checkTiff, defaultLimits, type RasterLimits } from "./internal/tiffCheck.ts"
+import { targetRatio } from "./internal/overviewChoice.ts"
 import { TileCache } from "./internal/tileCache.ts"
 import { readWindow, type ReadBudget } from "./internal/tiles.ts"
 import { chooseImage, HeaderProblem, readHeader, type Header } from "./internal/header.ts"
@@ -151,51 +152,6 @@ const readFailure = (rawUri: string, error: unknown): RasterReadError => {
     "Decode",
     `tiles could not be decoded (${text}); check the file with gdalinfo -checksum`
   )
-}
-
-/** Target/source resolution ratio as GDALSuggestedWarpOutput2 sees it, for overview selection. */
-const resolutionRatio = (
-  header: Header,
-  grid: PixelGrid.PixelGrid,
-  srcDef: string,
-  dstDef: string
-): number => {
-  const gt = header.geoTransform
-  if (srcDef === dstDef) return grid.resolution / Math.hypot(gt[1], gt[4])
-  const toTarget = pointTransform(srcDef, dstDef)
-  if (toTarget === undefined) return 1
-  const n = 20
-  const xs = new Float64Array(4 * (n + 1))
-  const ys = new Float64Array(4 * (n + 1))
-  let k = 0
-  for (let i = 0; i <= n; i++) {
-    const t = i / n
-    for (const [c, r] of [
-      [t * header.width, 0],
-      [t * header.width, header.height],
-      [0, t * header.height],
-      [header.width, t * header.height]
-    ]) {
-      const [x, y] = GeoTransform.apply(gt, c, r)
-      xs[k] = x
-      ys[k] = y
-      k++
-    }
-  }
-  toTarget(xs, ys)
-  let minX = Infinity,
-    minY = Infinity,
-    maxX = -Infinity,
-    maxY = -Infinity
-  for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(xs[i])) continue
-    minX = Math.min(minX, xs[i])
-    maxX = Math.max(maxX, xs[i])
-    minY = Math.min(minY, ys[i])
-    maxY = Math.max(maxY, ys[i])
-  }
-  const res = Math.hypot(maxX - minX, maxY - minY) / Math.hypot(header.width, header.height)
-  return res > 0 ? grid.resolution / res : 1
 }
 
 const emptyChip = (
@@ -340,7 +296,14 @@ const resample = async (
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs, near)
   const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
   const widths = header.images.map((im) => im.getWidth())
-  const level = chooseImage(widths, resolutionRatio(header, grid, srcDef, dstDef))
+  const fullInv = GeoTransform.invert(header.geoTransform)
+  const level =
+    widths.length < 2 || fullInv === undefined
+      ? 0
+      : chooseImage(
+          widths,
+          targetRatio(grid.width, grid.height, PixelGrid.geoTransform(grid), fullInv, transform)
+        )
   const image = header.images[level]
   const iw = image.getWidth()
   const ih = image.getHeight()

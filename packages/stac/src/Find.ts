@@ -46,6 +46,8 @@ export interface AssetRef {
   /** `raster:bands` scale and offset of the asset, when the item gives them. */
   readonly scale?: number
   readonly offset?: number
+  /** The CRS the item declares for the asset, as given (the raster reader resolves it; the file decides when absent). */
+  readonly crs?: StacItem.CrsRef
 }
 
 /** The acquisition found for a slot. */
@@ -219,12 +221,15 @@ const inWindow = Effect.fnUntraced(function* (
         .sign(binding.collection, href)
         .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
       if (!Redacted.isRedacted(url)) return missing(slot, Reason.Reason.SourceError, url.message)
+      const proj = StacItem.projection(item, key)
+      const crs = "crs" in proj ? proj.crs : undefined
       refs.push({
         item: item.id,
         key,
         href: Redact.forRecord(href),
         url,
-        ...StacItem.scaling(item, key)
+        ...StacItem.scaling(item, key),
+        ...(crs === undefined ? {} : { crs })
       })
     }
     assets[band.name] = refs

@@ -3,6 +3,7 @@
 import type { Patch } from "@eoforge/core"
 import type { Geometry, Item, Link } from "./StacItem.ts"
 import * as StacItem from "./StacItem.ts"
+import { bboxesIntersect } from "./internal/geometry.ts"
 
 /** How a server accepts property filters: `query` extension, CQL2-JSON `filter`, or neither (filter locally). */
 export type Dialect = "query" | "cql2-json" | "none"
@@ -166,9 +167,7 @@ export const matches = (
   const area = params.intersects !== undefined ? geometryBBox(params.intersects) : params.bbox
   if (area !== undefined) {
     const b = itemBBox(item)
-    if (b === undefined || b[0] > area[2] || area[0] > b[2] || b[1] > area[3] || area[1] > b[3]) {
-      return false
-    }
+    if (b === undefined || !bboxesIntersect(b, area)) return false
   }
   if (params.datetime !== undefined) {
     const t = StacItem.datetimeMs(item)

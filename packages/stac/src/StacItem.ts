@@ -95,31 +95,132 @@ export const orbitState = (item: Item): string | undefined => {
   return typeof v === "string" ? v : undefined
 }
 
-const epsgOf = (o: Readonly<Record<string, unknown>>): number | undefined => {
-  const e = num(o["proj:epsg"])
-  if (e !== undefined) return e
+/**
+ * The CRS an item declares for an asset, carried as given (resolution into a definition is the raster
+ * reader's job): an authority code (`proj:code` of the projection extension v2, or `proj:epsg` of v1 as
+ * `EPSG:n`), a WKT2 string, a PROJJSON object, or `none` (`proj:epsg: null` alone: no EPSG code, the file's
+ * own georeferencing decides).
+ */
+export type CrsRef =
+  | { readonly _tag: "Code"; readonly code: string }
+  | { readonly _tag: "Wkt2"; readonly wkt: string }
+  | { readonly _tag: "ProjJson"; readonly projjson: Readonly<Record<string, unknown>> }
+  | { readonly _tag: "None" }
+
+/** What the projection extension says about an asset; every field optional (the file then decides). */
+export interface Projection {
+  readonly crs?: CrsRef
+  /** `proj:transform`: 6 or 9 affine coefficients (GDAL order after the first six). */
+  readonly transform?: ReadonlyArray<number>
+  /** `proj:shape`: [rows, columns]. */
+  readonly shape?: readonly [number, number]
+}
+
+/** Why a projection field cannot be used (malformed, not merely absent). */
+export interface ProjectionProblem {
+  readonly problem: "NoProjection" | "NoTransform"
+  readonly detail: string
+}
+
+const codePattern = /^[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9_.-]+$/
+
+/** The CRS fields of one object (asset or item properties): undefined when it has none. */
+const crsOf = (o: Readonly<Record<string, unknown>>): CrsRef | ProjectionProblem | undefined => {
   const code = o["proj:code"]
-  if (typeof code === "string") {
-    const m = /^EPSG:(\d+)$/i.exec(code)
-    if (m) return Number(m[1])
+  if (code !== undefined && code !== null) {
+    if (typeof code !== "string" || !codePattern.test(code))
+      return {
+        problem: "NoProjection",
+        detail: `proj:code ${JSON.stringify(code)} is not an "AUTHORITY:CODE" string such as "EPSG:32633" or "ESRI:54009"`
+      }
+    return { _tag: "Code", code }
   }
+  const e = o["proj:epsg"]
+  if (typeof e === "number") {
+    if (!Number.isInteger(e) || e <= 0)
+      return {
+        problem: "NoProjection",
+        detail: `proj:epsg ${e} is not a positive integer EPSG code`
+      }
+    return { _tag: "Code", code: `EPSG:${e}` }
+  }
+  if (e !== undefined && e !== null)
+    return {
+      problem: "NoProjection",
+      detail: `proj:epsg ${JSON.stringify(e)} is neither an integer EPSG code nor null`
+    }
+  const wkt = o["proj:wkt2"]
+  if (typeof wkt === "string" && wkt.trim().length > 0) return { _tag: "Wkt2", wkt }
+  if (wkt !== undefined && wkt !== null)
+    return { problem: "NoProjection", detail: "proj:wkt2 is not a non-empty WKT2 string" }
+  const pj = o["proj:projjson"]
+  if (typeof pj === "object" && pj !== null && !Array.isArray(pj))
+    return { _tag: "ProjJson", projjson: pj as Record<string, unknown> }
+  if (pj !== undefined && pj !== null)
+    return { problem: "NoProjection", detail: "proj:projjson is not a PROJJSON object" }
+  if (e === null) return { _tag: "None" }
   return undefined
 }
 
-/** The EPSG code of an asset (asset-level `proj:epsg`/`proj:code`, else the item's). */
+const isProblem = (v: unknown): v is ProjectionProblem =>
+  typeof v === "object" && v !== null && "problem" in v
+
+/**
+ * The projection of an asset: each field from the asset when it has it, else from the item's properties
+ * (projection extension v1 and v2). A malformed field is a problem; absent fields are simply absent.
+ */
+export const projection = (item: Item, assetKey: string): Projection | ProjectionProblem => {
+  const a: Readonly<Record<string, unknown>> = item.assets[assetKey] ?? {}
+  const p = item.properties
+  const crs = crsOf(a) ?? crsOf(p)
+  if (isProblem(crs)) return crs
+  const rawT = a["proj:transform"] ?? p["proj:transform"]
+  let transform: ReadonlyArray<number> | undefined
+  if (rawT !== undefined && rawT !== null) {
+    if (
+      !Array.isArray(rawT) ||
+      !(rawT.length === 6 || rawT.length === 9) ||
+      !rawT.every((x) => num(x) !== undefined)
+    )
+      return {
+        problem: "NoTransform",
+        detail: `proj:transform ${JSON.stringify(rawT)} is not 6 or 9 numbers`
+      }
+    transform = rawT as ReadonlyArray<number>
+  }
+  const rawS = a["proj:shape"] ?? p["proj:shape"]
+  let shape: readonly [number, number] | undefined
+  if (rawS !== undefined && rawS !== null) {
+    if (
+      !Array.isArray(rawS) ||
+      rawS.length !== 2 ||
+      !rawS.every((x) => Number.isInteger(x) && (x as number) > 0)
+    )
+      return {
+        problem: "NoTransform",
+        detail: `proj:shape ${JSON.stringify(rawS)} is not [rows, columns]`
+      }
+    shape = [rawS[0] as number, rawS[1] as number]
+  }
+  return {
+    ...(crs === undefined ? {} : { crs }),
+    ...(transform === undefined ? {} : { transform }),
+    ...(shape === undefined ? {} : { shape })
+  }
+}
+
+/** The EPSG code of an asset when it declares one (`proj:epsg`, or `proj:code` `EPSG:n`), else undefined. */
 export const epsg = (item: Item, assetKey: string): number | undefined => {
-  const a = item.assets[assetKey]
-  return (a === undefined ? undefined : epsgOf(a)) ?? epsgOf(item.properties)
+  const p = projection(item, assetKey)
+  if (isProblem(p) || p.crs?._tag !== "Code") return undefined
+  const m = /^EPSG:(\d+)$/i.exec(p.crs.code)
+  return m ? Number(m[1]) : undefined
 }
 
 /** The affine `proj:transform` of an asset (asset-level, else the item's), as 6 or 9 numbers. */
 export const transform = (item: Item, assetKey: string): ReadonlyArray<number> | undefined => {
-  const ok = (v: unknown): v is ReadonlyArray<number> =>
-    Array.isArray(v) && (v.length === 6 || v.length === 9) && v.every((x) => num(x) !== undefined)
-  const a = item.assets[assetKey]?.["proj:transform"]
-  if (ok(a)) return a
-  const p = item.properties["proj:transform"]
-  return ok(p) ? p : undefined
+  const p = projection(item, assetKey)
+  return isProblem(p) ? undefined : p.transform
 }
 
 /** Whether a media type names a GeoTIFF (COG or not). */
@@ -130,7 +231,10 @@ export const isGeoTiffType = (type: string): boolean => {
   )
 }
 
-/** Check that an asset exists and is a GeoTIFF; with `projected`, also that it has a CRS and transform. */
+/**
+ * Check that an asset exists and is a GeoTIFF; with `projected`, also that its projection fields, when
+ * present, are well formed (absent ones fall back to the file's georeferencing).
+ */
 export const checkAsset = (
   item: Item,
   assetKey: string,
@@ -151,14 +255,10 @@ export const checkAsset = (
       `media type ${asset.type ?? "(none)"} is not a GeoTIFF; EOForge reads GeoTIFF/COG assets only — choose a COG asset or collection`
     )
   }
-  if (projected && epsg(item, assetKey) === undefined) {
-    return err(
-      "NoProjection",
-      "no proj:epsg or proj:code on the asset or item; the source CRS is unknown"
-    )
-  }
-  if (projected && transform(item, assetKey) === undefined) {
-    return err("NoTransform", "no proj:transform on the asset or item; the source grid is unknown")
+  if (projected) {
+    // Projection fields are optional (the file's own georeferencing is used); malformed ones are refused.
+    const p = projection(item, assetKey)
+    if (isProblem(p)) return err(p.problem, `${p.detail}; fix the item or drop the field`)
   }
   return undefined
 }

@@ -109,7 +109,8 @@ const items: ReadonlyArray<Fx.FixtureItem> = [
     datetime: "2021-06-10T10:00:00Z",
     box,
     assets: ["data"],
-    epsg: null
+    epsg: null,
+    properties: { "proj:code": "EPSG 32633" }
   }),
   Fx.item({
     id: "JP2",
@@ -375,7 +376,7 @@ describe("Find", () => {
     )
   )
 
-  it.live("names the item and asset that has no projection or is not a GeoTIFF", () =>
+  it.live("names the item and asset whose projection is malformed or that is not a GeoTIFF", () =>
     withServer({}, (provider) =>
       Effect.gen(function* () {
         const custom = (collection: string) =>
@@ -394,6 +395,7 @@ describe("Find", () => {
         assert.include(e1.message, "NOPROJ")
         assert.include(e1.message, `asset "data"`)
         assert.include(e1.message, "NoProjection")
+        assert.include(e1.message, "EPSG 32633")
         const e2 = yield* Effect.flip(
           Find.find(patch, custom("bad-type"), summer, { provider, select: "most-recent" })
         )

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Selection, type StacItem } from "../src/index.ts"
+import { Search, Selection, type StacItem } from "../src/index.ts"
 
 const item = (
   id: string,
@@ -63,6 +63,54 @@ describe("Selection", () => {
     ])
     assert.isTrue(Selection.coversPatch(it1, quad(-179.9, 0, 0.05)))
     assert.isTrue(Selection.coversPatch(it1, quad(179.9, 0, 0.05)))
+  })
+
+  it("a global footprint (−180..180 box) covers patches anywhere, across ±180° and near the poles", () => {
+    const global = item("g", {}, square(-180, -90, 180, 90))
+    for (const [lon, lat] of [
+      [0, 0],
+      [179.99, 10],
+      [-179.99, -30],
+      [180, 60],
+      [45, 85],
+      [-120, -85]
+    ])
+      assert.isTrue(Selection.coversPatch(global, quad(lon, lat, 0.05)), `${lon}, ${lat}`)
+    const chosen = Selection.choose([global], quad(180, 0, 0.05), {
+      rule: "least-cloudy",
+      referenceMs: 0,
+      allowMosaic: false
+    })
+    assert.strictEqual(chosen?.items[0]?.id, "g")
+  })
+
+  it("an RFC 7946 footprint split at the antimeridian covers a patch straddling it, not one beyond it", () => {
+    const split: StacItem.Item = {
+      ...item("s", {}, []),
+      geometry: {
+        type: "MultiPolygon",
+        coordinates: [[square(170, -10, 180, 10)], [square(-180, -10, -170, 10)]]
+      }
+    }
+    assert.isTrue(Selection.coversPatch(split, quad(180, 0, 0.1)))
+    assert.isTrue(Selection.coversPatch(split, quad(-179.95, 5, 0.1)))
+    assert.isTrue(Selection.coversPatch(split, quad(175, -5, 0.1)))
+    assert.isFalse(Selection.coversPatch(split, quad(-170, 0, 0.1)))
+    assert.isFalse(Selection.coversPatch(split, quad(180, 10, 0.1)))
+  })
+
+  it("a footprint drawn across the antimeridian with a jump (170 → −170) is the short way round", () => {
+    const jumpy = item("j", {}, [
+      [170, -1],
+      [-170, -1],
+      [-170, 1],
+      [170, 1],
+      [170, -1]
+    ])
+    assert.isTrue(Selection.coversPatch(jumpy, quad(179.9, 0, 0.05)))
+    assert.isTrue(Selection.coversPatch(jumpy, quad(-175, 0, 0.05)))
+    assert.isFalse(Selection.coversPatch(jumpy, quad(0, 0, 0.05)))
+    assert.isFalse(Selection.coversPatch(jumpy, quad(-160, 0, 0.05)))
   })
 
   it("ranks by cloud, closeness or recency with a total deterministic order", () => {
@@ -171,5 +219,25 @@ describe("Selection", () => {
       Selection.sameDatatake([b, c, d], a).map((i) => i.id),
       ["x", c.id]
     )
+  })
+})
+
+describe("static catalogue search across the antimeridian", () => {
+  const base = { collections: ["c"] }
+  const withBBox = (bbox: Array<number>): StacItem.Item => ({
+    ...item("b", {}, square(0, 0, 1, 1)),
+    bbox
+  })
+  it("an item bbox crossing ±180° (west > east) intersects patches on either side and not elsewhere", () => {
+    const crossing = withBBox([170, -10, -170, 10])
+    assert.isTrue(Search.matches(crossing, "c", { ...base, bbox: [175, 0, 176, 1] }))
+    assert.isTrue(Search.matches(crossing, "c", { ...base, bbox: [-179, 0, -178, 1] }))
+    assert.isFalse(Search.matches(crossing, "c", { ...base, bbox: [0, 0, 1, 1] }))
+    assert.isFalse(Search.matches(crossing, "c", { ...base, bbox: [175, 20, 176, 21] }))
+  })
+  it("a global bbox intersects every patch", () => {
+    const global = withBBox([-180, -90, 180, 90])
+    assert.isTrue(Search.matches(global, "c", { ...base, bbox: [179.9, 84, 180.1, 86] }))
+    assert.isTrue(Search.matches(global, "c", { ...base, bbox: [-10, -5, 10, 5] }))
   })
 })
