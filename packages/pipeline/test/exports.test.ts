@@ -64,6 +64,7 @@ describe("@eoforge/pipeline exports", () => {
           "presets",
           "resolve",
           "slotsOf",
+          "sourcesForRecord",
         ],
         "Queue": [
           "QueueError",
