@@ -232,6 +232,12 @@ const exportGeoTiff = Command.make(
       Flag.optional
     ),
     limit: Flag.Int("limit").pipe(Flag.withDescription("Only the first N samples"), Flag.optional),
+    layout: Flag.Literals("layout", ["eoforge", "ssl4eo-s12"]).pipe(
+      Flag.withDescription(
+        "eoforge: <product>/<sample id>/<slot>/; ssl4eo-s12: the published SSL4EO-S12 tree torchgeo loads (s1|s2c|s2a/<7-digit index>/<scene id>/)"
+      ),
+      Flag.withDefault("eoforge")
+    ),
     json
   },
   Effect.fn(function* (input) {
@@ -239,7 +245,8 @@ const exportGeoTiff = Command.make(
       store: input.store,
       out: input.out,
       products: Option.isSome(input.product) ? [input.product.value] : undefined,
-      limit: Option.getOrUndefined(input.limit)
+      limit: Option.getOrUndefined(input.limit),
+      layout: input.layout
     }).pipe(readable(input.store))
     return yield* print(
       input.json,
@@ -249,7 +256,7 @@ const exportGeoTiff = Command.make(
   })
 ).pipe(
   Command.withDescription(
-    "Export chips as single-band GeoTIFFs in the SSL4EO-S12 layout: <out>/<product>/<sample id>/<slot>/<band>.tif with a metadata.json per slot"
+    "Export chips as single-band GeoTIFFs: <out>/<product>/<sample id>/<slot>/<band>.tif with a metadata.json per slot, or with --layout ssl4eo-s12 the published SSL4EO-S12 tree"
   ),
   Command.withExamples([
     {
