@@ -268,9 +268,20 @@ const exportGeoTiff = Command.make(
 
 const finalize = Command.make(
   "finalize",
-  { store: storeArg, json },
+  {
+    store: storeArg,
+    publish: Flag.Boolean("publish").pipe(
+      Flag.withDescription(
+        "The metadata is for publication: fail unless the recipe gives the dataset's url (Croissant url, card)"
+      ),
+      Flag.withDefault(false)
+    ),
+    json
+  },
   Effect.fn(function* (input) {
-    const s = yield* Finalize.at(input.store).pipe(readable(input.store))
+    const s = yield* Finalize.at(input.store, { publish: input.publish }).pipe(
+      readable(input.store)
+    )
     return yield* print(input.json, s, `finalized ${input.store}: wrote ${s.files.join(", ")}`)
   })
 ).pipe(
