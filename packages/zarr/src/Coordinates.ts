@@ -21,7 +21,8 @@ export const slotTime = (slot: Slot): number | undefined => {
   const a = Date.parse(slot.start)
   const b = Date.parse(slot.end)
   if (!Number.isFinite(a) || !Number.isFinite(b) || b < a || b - a > maxWindowMs) return undefined
-  return Math.floor((a + b) / 2)
+  // Windows end on their last millisecond (…T23:59:59.999Z): the centre of [start, end + 1 ms) is a whole second.
+  return Math.floor((a + b + 1) / 2)
 }
 
 /** The zarr.json documents of a product's `slot` and `time` coordinate arrays (dimension `time`). */
