@@ -233,6 +233,12 @@ const exportGeoTiff = Command.make(
       Flag.optional
     ),
     limit: Flag.Int("limit").pipe(Flag.withDescription("Only the first N samples"), Flag.optional),
+    layout: Flag.Literals("layout", ["eoforge", "ssl4eo-s12"]).pipe(
+      Flag.withDescription(
+        "eoforge: <product>/<sample id>/<slot>/; ssl4eo-s12: the published SSL4EO-S12 tree torchgeo loads (s1|s2c|s2a/<7-digit index>/<scene id>/)"
+      ),
+      Flag.withDefault("eoforge")
+    ),
     json
   },
   Effect.fn(function* (input) {
@@ -240,7 +246,8 @@ const exportGeoTiff = Command.make(
       store: input.store,
       out: input.out,
       products: Option.isSome(input.product) ? [input.product.value] : undefined,
-      limit: Option.getOrUndefined(input.limit)
+      limit: Option.getOrUndefined(input.limit),
+      layout: input.layout
     }).pipe(readable(input.store))
     return yield* print(
       input.json,
@@ -250,7 +257,7 @@ const exportGeoTiff = Command.make(
   })
 ).pipe(
   Command.withDescription(
-    "Export chips as single-band GeoTIFFs in the SSL4EO-S12 layout: <out>/<product>/<sample id>/<slot>/<band>.tif with a metadata.json per slot"
+    "Export chips as single-band GeoTIFFs: <out>/<product>/<sample id>/<slot>/<band>.tif with a metadata.json per slot, or with --layout ssl4eo-s12 the published SSL4EO-S12 tree"
   ),
   Command.withExamples([
     {
@@ -262,9 +269,20 @@ const exportGeoTiff = Command.make(
 
 const finalize = Command.make(
   "finalize",
-  { store: storeArg, json },
+  {
+    store: storeArg,
+    publish: Flag.Boolean("publish").pipe(
+      Flag.withDescription(
+        "The metadata is for publication: fail unless the recipe gives the dataset's url (Croissant url, card)"
+      ),
+      Flag.withDefault(false)
+    ),
+    json
+  },
   Effect.fn(function* (input) {
-    const s = yield* Finalize.at(input.store).pipe(readable(input.store))
+    const s = yield* Finalize.at(input.store, { publish: input.publish }).pipe(
+      readable(input.store)
+    )
     const text = [
       `finalized ${input.store}: wrote ${s.files.join(", ")}`,
       ...s.warnings.map((w) => `  warning: ${w}`)

@@ -1,5 +1,6 @@
 // The dataset card (`README.md` beside the store): Hugging Face front matter and the "Datasheets for
 // Datasets" questions a build can answer, with the train-split statistics table. Deterministic text.
+import { InvalidDescription } from "./CroissantError.ts"
 import * as Description from "./Description.ts"
 import * as D from "./internal/describe.ts"
 
@@ -46,25 +47,153 @@ const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<st
 const opt = (x: number | string | undefined): string =>
   x === undefined ? "—" : typeof x === "number" ? D.num(x) : x
 
+/** Task ids the Hugging Face Hub accepts in `task_categories` (its pipeline types, @huggingface/tasks). */
+export const hubTasks: ReadonlyArray<string> = [
+  "any-to-any",
+  "audio-classification",
+  "audio-text-to-text",
+  "audio-to-audio",
+  "automatic-speech-recognition",
+  "depth-estimation",
+  "document-question-answering",
+  "feature-extraction",
+  "fill-mask",
+  "graph-ml",
+  "image-classification",
+  "image-feature-extraction",
+  "image-segmentation",
+  "image-text-to-text",
+  "image-to-3d",
+  "image-to-image",
+  "image-to-text",
+  "image-to-video",
+  "keypoint-detection",
+  "mask-generation",
+  "multiple-choice",
+  "object-detection",
+  "other",
+  "question-answering",
+  "reinforcement-learning",
+  "robotics",
+  "sentence-similarity",
+  "summarization",
+  "table-question-answering",
+  "table-to-text",
+  "tabular-classification",
+  "tabular-regression",
+  "tabular-to-text",
+  "text-classification",
+  "text-generation",
+  "text-ranking",
+  "text-retrieval",
+  "text-to-3d",
+  "text-to-audio",
+  "text-to-image",
+  "text-to-speech",
+  "text-to-video",
+  "text2text-generation",
+  "time-series-forecasting",
+  "token-classification",
+  "translation",
+  "unconditional-image-generation",
+  "video-classification",
+  "video-text-to-text",
+  "video-to-video",
+  "visual-document-retrieval",
+  "visual-question-answering",
+  "voice-activity-detection",
+  "zero-shot-classification",
+  "zero-shot-image-classification",
+  "zero-shot-object-detection"
+]
+
+/** Default task of an unlabelled EO set: representation learning on image patches. */
+export const defaultTasks: ReadonlyArray<string> = ["image-feature-extraction"]
+
+/** The Hub split name of an index file: all rows in one split; the `split` column holds ours. */
+export const hubSplit = "full"
+
+const taskCategories = (d: Description.DatasetDescription): ReadonlyArray<string> => {
+  const tasks = d.taskCategories ?? defaultTasks
+  const unknown = tasks.filter((t) => !hubTasks.includes(t))
+  if (unknown.length > 0) {
+    throw new InvalidDescription({
+      detail: `taskCategories ${unknown.join(", ")} are not Hugging Face task ids; use e.g. ${defaultTasks.join(", ")}, image-segmentation, image-classification`
+    })
+  }
+  return tasks
+}
+
+// `configs` make `load_dataset(<repo>, "<config>")` read the CSV indexes, never Zarr internals.
+const configs = (d: Description.DatasetDescription): string =>
+  [
+    "configs:",
+    ...[
+      ["samples", d.index.samples] as const,
+      ...d.products.map((p) => [p.id, d.index.products[p.id]] as const)
+    ].flatMap(([name, path], i) => [
+      `- config_name: ${yamlString(name)}`,
+      "  data_files:",
+      `  - split: ${hubSplit}`,
+      `    path: ${yamlString(D.inStore(d, path))}`,
+      ...(i === 0 ? ["  default: true"] : [])
+    ])
+  ].join("\n")
+
 const frontMatter = (d: Description.DatasetDescription): string =>
   [
     "---",
     `license: ${hfLicense(d.license)}`,
-    yamlList("task_categories", d.taskCategories ?? ["other"]),
+    yamlList("task_categories", taskCategories(d)),
     yamlList("tags", [
-      ...new Set([
-        "earth-observation",
-        "remote-sensing",
-        "geospatial",
-        "zarr",
-        "croissant",
-        ...d.keywords
-      ])
+      ...new Set(
+        [
+          "earth-observation",
+          "remote-sensing",
+          "geospatial",
+          "satellite-imagery",
+          "zarr",
+          "croissant",
+          ...d.keywords
+        ].map((k) => k.toLowerCase().trim().replace(/\s+/g, "-"))
+      )
     ]),
     yamlList("size_categories", [sizeCategory(d.samples.count)]),
     `pretty_name: ${yamlString(d.title ?? d.name)}`,
+    configs(d),
     "---"
   ].join("\n")
+
+/** How to read the store: the indexes with `datasets`, the pixels with xarray. */
+const howToLoad = (d: Description.DatasetDescription): string => {
+  const p = d.products[0]
+  const store = d.store.path === "." ? "." : d.store.path
+  return [
+    "## How to load",
+    "",
+    `The pixels are a Zarr v3 store (consolidated metadata in its root \`zarr.json\`); open each product group with xarray (≥ 2024.10, zarr-python ≥ 3). Coordinates: \`band\` (names), \`time\` (centre of each slot's window; NaT for an unbounded slot), \`slot\` (names); nodata is declared as \`_FillValue\`, so xarray masks it to NaN.`,
+    "",
+    "```python",
+    "import xarray as xr",
+    "",
+    `store = "${store}"  # this folder, or its URL`,
+    `samples = xr.open_zarr(store, group="samples", zarr_format=3)`,
+    `${p.id} = xr.open_zarr(store, group="${p.id}", zarr_format=3)`,
+    `chips = ${p.id}.data.isel(sample=samples.split.values == 0)  # train split (codes in flag_meanings)`,
+    `${p.id}.data.sel(band="${p.bands[0].name}").isel(sample=0, time=0)  # one band of one chip`,
+    `${p.id}.acquired  # acquisition instants (NaT where the slot has no chip)`,
+    "```",
+    "",
+    `The sample and chip tables are CSV files for \`datasets\` (and Croissant): \`${D.inStore(d, d.index.samples)}\` has one row per sample, \`${D.inStore(d, d.index.products[p.id])}\` one row per sample × time slot with the reason code of missing chips. All rows are in the split "${hubSplit}"; the \`split\` column says train, val, test or guard.`,
+    "",
+    "```python",
+    "from datasets import load_dataset",
+    "",
+    `samples = load_dataset("<user>/<dataset>", "samples", split="${hubSplit}")`,
+    `train = samples.filter(lambda r: r["split"] == "train")`,
+    "```"
+  ].join("\n")
+}
 
 const composition = (d: Description.DatasetDescription): string => {
   const s = d.samples
@@ -329,6 +458,8 @@ export const make = (input: unknown): string => {
         ["metadata", "[croissant.json](croissant.json) (Croissant 1.1 + GeoCroissant)"]
       ]
     ),
+    "",
+    howToLoad(d),
     "",
     composition(d),
     "",

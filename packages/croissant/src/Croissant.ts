@@ -19,9 +19,15 @@ const quantity = (value: number, unitText: string): Json => ({
   unitText
 })
 
-const column = (fileSet: string, name: string): Json => ({
-  source: { fileSet: { "@id": fileSet }, extract: { column: name } }
+/** A field read from a column of a CSV index file (a FileObject). */
+const column = (fileObject: string, name: string): Json => ({
+  source: { fileObject: { "@id": fileObject }, extract: { column: name } }
 })
+
+/** A field pointing at another record set's field, in the form mlcroissant reads. */
+const references = (fieldId: string): Json => ({ references: { field: { "@id": fieldId } } })
+
+const inStore = D.inStore
 
 const property = (name: string, value: unknown): Json => ({
   "@type": "PropertyValue",
@@ -53,85 +59,63 @@ const bandProperty = (b: Band.BandSpec, index: number): Json => {
 
 const productRecordSet = (d: Description.DatasetDescription, p: Description.Product): Json => {
   const [n, t, b, h, w] = p.shape
-  const fs = `shards/${p.id}`
+  const file = inStore(d, d.index.products[p.id])
   const spectral = p.bands.filter((x) => x.wavelengthNm !== undefined)
   const codes = Description.ReasonName.literals.map((r) => `${D.reasonCode(r)} ${r}`).join(", ")
+  const f = (name: string, dataType: string, description: string, extra: Json = {}) =>
+    field(`${p.id}/${name}`, dataType, description, { ...column(file, name), ...extra })
   return {
     "@type": "cr:RecordSet",
     "@id": p.id,
     name: p.id,
     description:
-      `${p.title ?? p.id}. One record per sample, in the order of samples/id. Zarr group ${p.id}/ holds ` +
-      `data [sample, time, band, y, x] = [${n}, ${t}, ${b}, ${h}, ${w}] ${p.dtype} at ${p.resolution} m on ${p.crs} grids; ` +
-      `time slots: ${d.timeSlots.map((x) => x.name).join(", ")}.` +
+      `${p.title ?? p.id}. One record per sample × time slot (${n} × ${t}), from ${file}. ` +
+      `The pixels are not in this table: they are the Zarr v3 array ${inStore(d, `${p.id}/data`)} ` +
+      `[sample, time, band, y, x] = [${n}, ${t}, ${b}, ${h}, ${w}] ${p.dtype} at ${p.resolution} m on ${p.crs} grids, ` +
+      `read with zarr-python 3 or xarray (xr.open_zarr(store, group="${p.id}")); each record's pixels are data[sample, time_index].` +
       (p.source !== undefined ? ` Source: ${p.source}.` : ""),
     "geocr:spatialResolution": quantity(p.resolution, "m"),
+    "geocr:bandConfiguration": {
+      "@type": "geocr:BandConfiguration",
+      "geocr:totalBands": b,
+      "geocr:bandNameList": p.bands.map((x) => x.name)
+    },
+    ...(spectral.length > 0
+      ? {
+          "geocr:spectralBandMetadata": spectral.map((x) => ({
+            "@type": "geocr:SpectralBand",
+            name: x.name,
+            "geocr:centerWavelength": quantity(x.wavelengthNm as number, "nm")
+          }))
+        }
+      : {}),
+    additionalProperty: p.bands.map(bandProperty),
     field: [
-      field(
-        `${p.id}/data`,
-        dataTypeOf(p.dtype),
-        `Pixels [time, band, y, x] of one sample in stored units; physical = stored × scale + offset per band. Array ${p.id}/data.`,
-        {
-          isArray: true,
-          arrayShape: `${t},${b},${h},${w}`,
-          ...column(fs, "data"),
-          "geocr:bandConfiguration": {
-            "@type": "geocr:BandConfiguration",
-            "geocr:totalBands": b,
-            "geocr:bandNameList": p.bands.map((x) => x.name)
-          },
-          ...(spectral.length > 0
-            ? {
-                "geocr:spectralBandMetadata": spectral.map((x) => ({
-                  "@type": "geocr:SpectralBand",
-                  name: x.name,
-                  "geocr:centerWavelength": quantity(x.wavelengthNm as number, "nm")
-                }))
-              }
-            : {}),
-          additionalProperty: p.bands.map(bandProperty)
-        }
+      f(
+        "sample",
+        "sc:Integer",
+        "Sample index: row of samples (samples/sample) and first index of the Zarr arrays."
       ),
-      field(
-        `${p.id}/valid`,
-        "cr:UInt8",
-        "1 where the time slot holds data, 0 where it is missing.",
-        {
-          isArray: true,
-          arrayShape: `${t}`,
-          ...column(fs, "valid")
-        }
+      f("id", "sc:Text", "Stable sample id."),
+      f(
+        "split",
+        "sc:Text",
+        "Split name: train, val, test, or guard (no split).",
+        references("splits/name")
       ),
-      field(`${p.id}/reason`, "cr:UInt8", `Reason code per time slot: ${codes}.`, {
-        isArray: true,
-        arrayShape: `${t}`,
-        ...column(fs, "reason")
-      }),
-      field(
-        `${p.id}/acquired`,
-        "cr:Int64",
-        "Acquisition instant per time slot, milliseconds since 1970-01-01T00:00:00Z.",
-        {
-          isArray: true,
-          arrayShape: `${t}`,
-          ...column(fs, "acquired")
-        }
-      ),
-      field(`${p.id}/item`, "sc:Text", "Source item id (STAC) per time slot, empty when missing.", {
-        isArray: true,
-        arrayShape: `${t}`,
-        ...column(fs, "item")
-      }),
-      field(`${p.id}/cloud`, "sc:Float", "Cloud fraction (0–1) of the chip per time slot.", {
-        isArray: true,
-        arrayShape: `${t}`,
-        ...column(fs, "cloud")
-      }),
-      field(`${p.id}/nodata`, "sc:Float", "Nodata fraction (0–1) of the chip per time slot.", {
-        isArray: true,
-        arrayShape: `${t}`,
-        ...column(fs, "nodata")
-      })
+      f("time_index", "sc:Integer", "Time slot index (second index of the Zarr arrays)."),
+      f("slot", "sc:Text", "Time slot name."),
+      f("valid", "sc:Integer", "1 where the slot holds a chip, 0 where it is missing."),
+      f("reason", "sc:Text", "Reason name of the slot (Ok = data present)."),
+      f("reason_code", "sc:Integer", `Reason code as stored in ${p.id}/reason: ${codes}.`),
+      f("acquired", "sc:DateTime", "Acquisition instant (ISO 8601, UTC); empty when missing."),
+      f("item", "sc:Text", "Source item id (STAC); empty when missing."),
+      f("cloud_fraction", "sc:Float", "Cloud fraction (0–1) of the chip; empty when unknown."),
+      f(
+        "nodata_fraction",
+        "sc:Float",
+        "Fraction (0–1) of the chip's pixels that are nodata; empty when unknown."
+      )
     ]
   }
 }
@@ -147,17 +131,20 @@ const distribution = (d: Description.DatasetDescription): Array<Json> => {
       const encodingFormat = f.encodingFormat ?? mimeOf(f.path)
       if (encodingFormat === undefined) throw new UnknownEncodingFormat({ path: f.path })
       const where = f.path.endsWith("zarr.json") ? groupOf(f.path) : ""
+      const index = f.path === d.index.samples || Object.values(d.index.products).includes(f.path)
       return {
         "@type": "cr:FileObject",
-        "@id": `${root}/${f.path}`,
+        "@id": inStore(d, f.path),
         name: f.path,
         description:
           f.path === "zarr.json"
             ? "Zarr v3 root metadata: EOForge version, resolved recipe, seed, licences."
             : where !== "" && where !== f.path
               ? `Zarr v3 metadata of ${where}.`
-              : `Store file ${f.path}.`,
-        contentUrl: `${root}/${f.path}`,
+              : index
+                ? `CSV index ${f.path} (header row, RFC 4180).`
+                : `Store file ${f.path}.`,
+        contentUrl: inStore(d, f.path),
         contentSize: `${f.size} B`,
         encodingFormat,
         sha256: f.sha256
@@ -180,7 +167,7 @@ const distribution = (d: Description.DatasetDescription): Array<Json> => {
       description: `Shard files of the Zarr arrays ${arrays.map((a) => a.array).join(", ")}.`,
       containedIn: { "@id": "store" },
       encodingFormat: zarrShard,
-      includes: arrays.flatMap((a) => a.includes.map((i) => `${root}/${i}`))
+      includes: arrays.flatMap((a) => a.includes.map((i) => inStore(d, i)))
     }
   })
   return [
@@ -188,13 +175,26 @@ const distribution = (d: Description.DatasetDescription): Array<Json> => {
     {
       "@type": "cr:FileSet",
       "@id": "store",
-      name: root,
-      description: "The Zarr v3 store directory, relative to this file.",
+      name: root === "." ? "zarr store" : root,
+      description:
+        "The Zarr v3 store: its root zarr.json (with consolidated metadata) and one folder per group. Read it with zarr-python 3 or xarray.",
       encodingFormat: zarrV3,
-      includes: [`${root}/**`]
+      includes: [inStore(d, "zarr.json"), ...storeGroups(d).map((g) => inStore(d, `${g}/**`))]
     },
     ...shardSets
   ]
+}
+
+const storeGroups = (d: Description.DatasetDescription): ReadonlyArray<string> =>
+  d.store.groups ?? ["samples", ...d.products.map((p) => p.id)]
+
+/** schema.org Place of the patches' bounding box (`box` is "south west north east"). */
+const spatialCoverage = (bbox: readonly [number, number, number, number]): Json => {
+  const [w, so, e, n] = bbox.map((x) => D.num(x))
+  return {
+    "@type": "Place",
+    geo: { "@type": "GeoShape", box: `${so} ${w} ${n} ${e}` }
+  }
 }
 
 const splitsRecordSet = (d: Description.DatasetDescription): Json => ({
@@ -204,11 +204,11 @@ const splitsRecordSet = (d: Description.DatasetDescription): Json => ({
   description:
     "Train/validation/test splits by stored code. Samples with code 255 lie in guard zones between splits and belong to none.",
   dataType: "cr:Split",
-  key: { "@id": "splits/code" },
+  key: { "@id": "splits/name" },
   field: [
     field("splits/code", "sc:Integer", "Code stored in samples/split."),
     field("splits/name", "sc:Text", "Split name."),
-    field("splits/url", "cr:Split", "Croissant split term."),
+    field("splits/url", "sc:Text", "Croissant split term."),
     field("splits/samples", "sc:Integer", "Number of samples in the split.")
   ],
   data: D.splits.map((s) => ({
@@ -220,61 +220,37 @@ const splitsRecordSet = (d: Description.DatasetDescription): Json => ({
 })
 
 const samplesRecordSet = (d: Description.DatasetDescription): Json => {
-  const fs = "shards/samples"
+  const file = inStore(d, d.index.samples)
+  const f = (name: string, dataType: string, description: string, extra: Json = {}) =>
+    field(`samples/${name}`, dataType, description, { ...column(file, name), ...extra })
   return {
     "@type": "cr:RecordSet",
     "@id": "samples",
     name: "samples",
-    description: `${d.samples.count} samples (train ${d.samples.train}, val ${d.samples.val}, test ${d.samples.test}, guard ${d.samples.guard}); one patch grid each. Zarr group samples/.`,
-    key: { "@id": "samples/id" },
+    description: `${d.samples.count} samples (train ${d.samples.train}, val ${d.samples.val}, test ${d.samples.test}, guard ${d.samples.guard}); one patch grid each. Rows of ${file}, in the order of the Zarr group samples/.`,
+    key: { "@id": "samples/sample" },
     field: [
-      field(
-        "samples/id",
+      f(
+        "sample",
+        "sc:Integer",
+        "Sample index: row of the Zarr group samples/ and first index of every product array."
+      ),
+      f("id", "sc:Text", "Stable sample id, a function of the patch grid only."),
+      f(
+        "split",
         "sc:Text",
-        "Stable sample id, a function of the patch grid only.",
-        column(fs, "id")
+        "Split name: train, val, test, or guard (in a guard zone, no split).",
+        references("splits/name")
       ),
-      field(
-        "samples/lon",
-        "sc:Float",
-        "Longitude of the patch centre, degrees east, WGS 84.",
-        column(fs, "lon")
-      ),
-      field(
-        "samples/lat",
-        "sc:Float",
-        "Latitude of the patch centre, degrees north, WGS 84.",
-        column(fs, "lat")
-      ),
-      field(
-        "samples/crs",
-        "sc:Integer",
-        "EPSG code of the patch CRS: UTM 326zz/327zz, UPS 32661/32761 (array samples/epsg).",
-        {
-          ...column(fs, "epsg"),
-          "geocr:coordinateReferenceSystem": "per-patch UTM/UPS"
-        }
-      ),
-      field(
-        "samples/x0",
-        "sc:Float",
-        "Easting of the grid's upper-left corner in the patch CRS, metres.",
-        column(fs, "x0")
-      ),
-      field(
-        "samples/y0",
-        "sc:Float",
-        "Northing of the grid's upper-left corner in the patch CRS, metres.",
-        column(fs, "y0")
-      ),
-      field(
-        "samples/split",
-        "sc:Integer",
-        "Split code: 0 train, 1 val, 2 test, 255 guard (no split).",
-        {
-          ...column(fs, "split"),
-          references: { "@id": "splits/code" }
-        }
+      f("lon", "sc:Float", "Longitude of the patch centre, degrees east, WGS 84."),
+      f("lat", "sc:Float", "Latitude of the patch centre, degrees north, WGS 84."),
+      f("epsg", "sc:Integer", "EPSG code of the patch CRS: UTM 326zz/327zz, UPS 32661/32761.", {
+        "geocr:coordinateReferenceSystem": "per-patch UTM/UPS"
+      }),
+      f("x0", "sc:Float", "Easting of the grid's upper-left corner in the patch CRS, metres."),
+      f("y0", "sc:Float", "Northing of the grid's upper-left corner in the patch CRS, metres."),
+      ...d.products.map((p) =>
+        f(`chips_${p.id}`, "sc:Integer", `Number of time slots of ${p.id} holding a chip.`)
       )
     ]
   }
@@ -314,7 +290,7 @@ export const make = (input: unknown): Document => {
     name: d.name,
     description: d.description,
     conformsTo: [croissant11, geoCroissant10],
-    url: d.url,
+    ...(d.url !== undefined ? { url: d.url } : {}),
     license: D.licenses(d),
     creator: d.creators.map((c) => ({
       "@type": c.type === "Person" ? "sc:Person" : "sc:Organization",
@@ -333,7 +309,8 @@ export const make = (input: unknown): Document => {
       creditText: s.attribution
     })),
     creditText: d.sources.map((s) => s.attribution).join(" "),
-    temporalCoverage: D.temporalCoverage(d),
+    ...(D.temporalCoverage(d) !== undefined ? { temporalCoverage: D.temporalCoverage(d) } : {}),
+    ...(d.bbox !== undefined ? { spatialCoverage: spatialCoverage(d.bbox) } : {}),
     "geocr:coordinateReferenceSystem": D.crsNote(d),
     "geocr:spatialResolution": quantity(D.finestResolution(d), "m"),
     "geocr:samplingStrategy": D.samplingSentence(d),

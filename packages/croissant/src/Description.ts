@@ -92,7 +92,12 @@ export const Store = Schema.Struct({
   /** Every `zarr.json` and index file with size and SHA-256. */
   files: Schema.Array(StoreFile),
   /** Shard files per array. */
-  shards: Schema.Array(ShardFiles)
+  shards: Schema.Array(ShardFiles),
+  /**
+   * Top-level Zarr groups (`samples`, one per product): the `store` FileSet lists exactly these (and the
+   * root zarr.json), never the Croissant file or build records beside them. Default: from `shards`.
+   */
+  groups: Schema.optional(Schema.Array(noWhitespace))
 })
 /** The store layout. */
 export type Store = typeof Store.Type
@@ -177,7 +182,14 @@ export const DatasetDescription = Schema.Struct({
   /** Human title used as the card's pretty name. */
   title: Schema.optional(Schema.NonEmptyString),
   description: Schema.NonEmptyString,
-  url: Schema.NonEmptyString,
+  /** The dataset's landing page (http/https); required for publication, omitted from drafts. */
+  url: Schema.optional(
+    Schema.String.check(
+      Schema.isPattern(/^https?:\/\/\S+$/, {
+        message: "must be an http(s) URL of the dataset's page"
+      })
+    )
+  ),
   version: Schema.NonEmptyString,
   /** Licence of the dataset itself: SPDX id (e.g. `CC-BY-4.0`) or URL. */
   license: Schema.NonEmptyString,
@@ -198,8 +210,22 @@ export const DatasetDescription = Schema.Struct({
     seed: Schema.Int
   }),
   timeSlots: Schema.NonEmptyArray(TimeSlot),
+  /** First and last acquisition instant over every chip with data (ISO 8601): the temporal coverage. */
+  acquired: Schema.optional(
+    Schema.Struct({ first: Schema.NonEmptyString, last: Schema.NonEmptyString })
+  ),
+  /** Bounding box of every patch, [west, south, east, north] in WGS 84 degrees: the spatial coverage. */
+  bbox: Schema.optional(Schema.Tuple([Schema.Finite, Schema.Finite, Schema.Finite, Schema.Finite])),
   cloudThresholds: Schema.Array(CloudThreshold),
   store: Store,
+  /**
+   * The CSV index files (paths relative to the store root, each also in `store.files`): one row per
+   * sample, and per product one row per sample × time slot. Croissant's record sets load from these.
+   */
+  index: Schema.Struct({
+    samples: noWhitespace,
+    products: Schema.Record(Schema.String, noWhitespace)
+  }),
   samples: Samples,
   products: Schema.NonEmptyArray(Product),
   availability: Schema.Array(Availability),
@@ -284,8 +310,14 @@ export const check = (d: DatasetDescription): void => {
     })
   }
   if (missing.length > 0) throw new MissingStatistics({ missing })
-  if (!d.store.files.some((f) => f.path === "zarr.json")) {
-    throw new MissingStoreFile({ store: d.store.path, path: "zarr.json" })
+  for (const path of [
+    "zarr.json",
+    d.index.samples,
+    ...d.products.map((p) => d.index.products[p.id] ?? `index file of ${p.id}`)
+  ]) {
+    if (!d.store.files.some((f) => f.path === path)) {
+      throw new MissingStoreFile({ store: d.store.path, path })
+    }
   }
   const arrays = new Set(d.store.shards.map((s) => s.array))
   const needed = [

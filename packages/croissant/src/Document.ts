@@ -58,7 +58,8 @@ export const Field = Schema.Struct({
   description: Schema.optional(Schema.String),
   dataType: Schema.Union([Schema.NonEmptyString, Schema.NonEmptyArray(Schema.NonEmptyString)]),
   source: Schema.optional(FieldSource),
-  references: Schema.optional(Ref),
+  /** The form mlcroissant reads: `{ field: { "@id": … } }`. */
+  references: Schema.optional(Schema.Struct({ field: Ref })),
   isArray: Schema.optional(Schema.Boolean),
   arrayShape: Schema.optional(Schema.String)
 })
@@ -92,7 +93,7 @@ export const Document = Schema.Struct({
   name: Schema.NonEmptyString,
   description: Schema.NonEmptyString,
   conformsTo: Schema.NonEmptyArray(Schema.NonEmptyString),
-  url: Schema.NonEmptyString,
+  url: Schema.optional(Schema.NonEmptyString),
   license: Schema.NonEmptyArray(Schema.NonEmptyString),
   creator: Schema.NonEmptyArray(Creator),
   datePublished: Schema.NonEmptyString,

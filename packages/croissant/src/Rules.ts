@@ -19,7 +19,6 @@ export const requiredDatasetFields: ReadonlyArray<string> = [
   "name",
   "description",
   "license",
-  "url",
   "creator",
   "datePublished"
 ]
@@ -38,7 +37,6 @@ export const knownDataTypes: ReadonlyArray<string> = [
   "sc:AudioObject",
   "sc:VideoObject",
   "cr:BoundingBox",
-  "cr:Split",
   "cr:Float16",
   "cr:Float32",
   "cr:Float64",
@@ -50,6 +48,20 @@ export const knownDataTypes: ReadonlyArray<string> = [
   "cr:UInt16",
   "cr:UInt32",
   "cr:UInt64"
+]
+
+/**
+ * Formats mlcroissant reads records from (its `read` operation): tables, JSON, and any file through
+ * `fileProperty`. A column or jsonPath over anything else (e.g. Zarr) loads 0 records without an error.
+ */
+export const readableFormats: ReadonlyArray<string> = [
+  "text/csv",
+  "text/tab-separated-values",
+  "application/json",
+  "application/jsonlines",
+  "application/x-ndjson",
+  "application/x-parquet",
+  "text/plain"
 ]
 
 const extractKeys = ["column", "jsonPath", "fileProperty"] as const
@@ -74,6 +86,12 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
   if (doc["@type"] !== undefined && doc["@type"] !== "sc:Dataset") {
     say("dataset", `"@type" must be "sc:Dataset", got ${JSON.stringify(doc["@type"])}`)
   }
+  if (doc.url !== undefined && !(typeof doc.url === "string" && /^https?:\/\//.test(doc.url))) {
+    say(
+      "dataset",
+      `"url" must be the http(s) address of the dataset's page, got ${JSON.stringify(doc.url)}`
+    )
+  }
   if (doc.conformsTo !== undefined && !asList(doc.conformsTo).includes(croissant11)) {
     say("dataset", `"conformsTo" must include "${croissant11}"`)
   }
@@ -93,6 +111,7 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
   const distribution = asList(doc.distribution)
   if (distribution.length === 0) say("dataset", `"distribution" lists no FileObject or FileSet`)
   const resources = new Map<string, "cr:FileObject" | "cr:FileSet">()
+  const formats = new Map<string, ReadonlyArray<unknown>>()
   distribution.forEach((r, i) => {
     const where = `distribution[${i}]`
     if (!isObj(r)) return say(where, "not an object")
@@ -103,6 +122,7 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
       return say(at, `"@type" must be "cr:FileObject" or "cr:FileSet"`)
     }
     if (id !== undefined) resources.set(id, type)
+    if (id !== undefined) formats.set(id, asList(r.encodingFormat))
     if (asList(r.encodingFormat).filter(nonEmptyString).length === 0) {
       say(at, `missing "encodingFormat"`)
     }
@@ -126,6 +146,15 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
     }
     if (type === "cr:FileSet" && asList(r.includes).filter(nonEmptyString).length === 0) {
       say(at, `missing "includes" (glob patterns of the files in the set)`)
+    }
+    // A root-level "**" also matches the Croissant file itself and hidden build records beside it.
+    for (const g of asList(r.includes).filter(nonEmptyString)) {
+      if (/^(\.\/)?\*\*?(\/\*+)*$/.test(g)) {
+        say(
+          at,
+          `"includes" ${JSON.stringify(g)} matches every file beside the Croissant file (itself included); list the data folders`
+        )
+      }
     }
   })
   distribution.forEach((r, i) => {
@@ -194,6 +223,12 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
       const fat = nonEmptyString(f["@id"]) ? f["@id"] : `${at}.field[${j}]`
       if (f["@type"] !== "cr:Field") say(fat, `"@type" must be "cr:Field"`)
       const types = asList(f.dataType)
+      if (types.includes("cr:Split")) {
+        say(
+          fat,
+          `"dataType" cr:Split belongs on the split record set, not on a field (use sc:Text)`
+        )
+      }
       if (types.length === 0 && asList(f.subField).length === 0) {
         say(fat, `missing "dataType"`)
       } else if (
@@ -230,6 +265,21 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
           } else {
             sources.add(target)
           }
+          const ex0 = isObj(src.extract) ? src.extract : {}
+          if (
+            kind !== undefined &&
+            target !== undefined &&
+            ex0.fileProperty === undefined &&
+            resources.has(target) &&
+            !(formats.get(target) ?? []).some(
+              (x) => typeof x === "string" && readableFormats.includes(x)
+            )
+          ) {
+            say(
+              fat,
+              `reads a column of "${target}" (${(formats.get(target) ?? []).join(", ")}), a format mlcroissant cannot read: it would load 0 records; read an index file (CSV, JSON, Parquet) instead`
+            )
+          }
           if (kind !== undefined) {
             const ex = src.extract
             const present = isObj(ex) ? extractKeys.filter((k) => ex[k] !== undefined) : []
@@ -247,8 +297,11 @@ export const check = (doc: unknown): ReadonlyArray<string> => {
         }
       }
       for (const r of asList(f.references)) {
-        const target = refId(r)
-        if (target === undefined || !fieldIds.has(target)) {
+        // mlcroissant reads `references: { field: { "@id": … } }`; a bare `{ "@id": … }` crashes it.
+        const target = isObj(r) ? refId(r.field) : undefined
+        if (isObj(r) && r.field === undefined && refId(r) !== undefined) {
+          say(fat, `"references" must be written { "field": { "@id": … } }, not { "@id": … }`)
+        } else if (target === undefined || !fieldIds.has(target)) {
           say(fat, `"references" points to unknown field ${JSON.stringify(target ?? r)}`)
         }
       }

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { expect } from "vitest"
 import * as Package from "../src/index.ts"
 import { Croissant, CroissantError, Document } from "../src/index.ts"
-import { description } from "./fixture.ts"
+import { description, sha256 } from "./fixture.ts"
 
 type Obj = { [key: string]: any }
 
@@ -89,7 +89,10 @@ describe("Croissant", () => {
       const fo = byId(doc.distribution, `fixture.zarr/${f.path}`)
       assert.strictEqual(fo["@type"], "cr:FileObject")
       assert.strictEqual(fo.contentUrl, `fixture.zarr/${f.path}`)
-      assert.strictEqual(fo.encodingFormat, "application/json")
+      assert.strictEqual(
+        fo.encodingFormat,
+        f.path.endsWith(".csv") ? "text/csv" : "application/json"
+      )
       assert.strictEqual(fo.sha256, f.sha256)
       assert.strictEqual(fo.contentSize, `${f.size} B`)
     }
@@ -98,29 +101,75 @@ describe("Croissant", () => {
     assert.deepStrictEqual(s2.containedIn, { "@id": "store" })
     assert.include(s2.includes, "fixture.zarr/s2l2a/data/c/**")
     assert.strictEqual(s2.includes.length, 7)
+    // The store set names the root document and the group folders: never croissant.json or .eoforge/.
+    assert.deepStrictEqual(byId(doc.distribution, "store").includes, [
+      "fixture.zarr/zarr.json",
+      "fixture.zarr/samples/**",
+      "fixture.zarr/s2l2a/**",
+      "fixture.zarr/s1grd/**",
+      "fixture.zarr/worldcover/**"
+    ])
   })
 
-  it("gives each product an array field with its dtype, per-sample shape, bands and wavelengths", () => {
+  it("loads samples and every product's chip table from CSV index FileObjects, and says the pixels are read with xarray", () => {
+    const doc = make()
+    const sample = byId(byId(doc.recordSet, "samples").field, "samples/lon")
+    assert.deepStrictEqual(sample.source, {
+      fileObject: { "@id": "fixture.zarr/index/samples.csv" },
+      extract: { column: "lon" }
+    })
+    const s2 = byId(doc.recordSet, "s2l2a")
+    for (const f of s2.field)
+      assert.strictEqual(f.source.fileObject["@id"], "fixture.zarr/index/s2l2a.csv")
+    assert.include(s2.description, "One record per sample × time slot (6 × 2)")
+    assert.include(s2.description, 'xr.open_zarr(store, group="s2l2a")')
+    assert.strictEqual(byId(s2.field, "s2l2a/acquired").dataType, "sc:DateTime")
+  })
+
+  it("takes temporal coverage from acquisitions, else from bounded slots only, and spatial coverage from the box", () => {
+    const d = description()
+    const withAll = Croissant.make({
+      ...d,
+      acquired: { first: "2024-03-11T10:00:00Z", last: "2024-06-15T10:00:00Z" },
+      bbox: [14, 50, 14.6, 50.3]
+    }) as Obj
+    assert.strictEqual(withAll.temporalCoverage, "2024-03-11T10:00:00Z/2024-06-15T10:00:00Z")
+    assert.deepStrictEqual(withAll.spatialCoverage, {
+      "@type": "Place",
+      geo: { "@type": "GeoShape", box: "50 14 50.3 14.6" }
+    })
+    const any = { name: "any", start: "1900-01-01T00:00:00Z", end: "2099-12-31T23:59:59Z" }
+    const slotsOnly = Croissant.make({ ...d, timeSlots: [...d.timeSlots, any] }) as Obj
+    assert.strictEqual(slotsOnly.temporalCoverage, "2024-03-05/2024-07-06")
+    const unbounded = Croissant.make({ ...d, timeSlots: [any] }) as Obj
+    assert.isUndefined(unbounded.temporalCoverage)
+  })
+
+  it("writes the url of the recipe and none when there is none; refuses one that is not http(s)", () => {
+    const d = description()
+    assert.strictEqual((Croissant.make(d) as Obj).url, d.url)
+    const { url: _, ...draft } = d
+    assert.isUndefined((Croissant.make(draft) as Obj).url)
+    assert.throws(() => Croissant.make({ ...d, url: "urn:eoforge:demo:1.0.0" }), /http\(s\) URL/)
+  })
+
+  it("gives each product record set its bands, wavelengths, polarisations and resolution", () => {
     const doc = make()
     const s2 = byId(doc.recordSet, "s2l2a")
-    const data = byId(s2.field, "s2l2a/data")
-    assert.strictEqual(data.dataType, "cr:UInt16")
-    assert.isTrue(data.isArray)
-    assert.strictEqual(data.arrayShape, "2,4,8,8")
-    assert.deepStrictEqual(data["geocr:bandConfiguration"]["geocr:bandNameList"], [
+    assert.deepStrictEqual(s2["geocr:bandConfiguration"]["geocr:bandNameList"], [
       "B02",
       "B03",
       "B04",
       "B08"
     ])
-    assert.strictEqual(data["geocr:spectralBandMetadata"][2]["geocr:centerWavelength"].value, 664.6)
+    assert.strictEqual(s2["geocr:spectralBandMetadata"][2]["geocr:centerWavelength"].value, 664.6)
     assert.deepStrictEqual(s2["geocr:spatialResolution"], {
       "@type": "QuantitativeValue",
       value: 10,
       unitText: "m"
     })
-    const s1 = byId(byId(doc.recordSet, "s1grd").field, "s1grd/data")
-    assert.strictEqual(s1.dataType, "cr:Float32")
+    assert.include(s2.description, "[6, 2, 4, 8, 8] uint16")
+    const s1 = byId(doc.recordSet, "s1grd")
     assert.isUndefined(s1["geocr:spectralBandMetadata"])
     const vh = s1.additionalProperty.find((p: Obj) => p.name === "VH")
     assert.deepStrictEqual(
@@ -142,10 +191,12 @@ describe("Croissant", () => {
         [2, "cr:TestSplit", 1]
       ]
     )
+    // The forms mlcroissant's own examples use: a text url field, references via "field".
+    assert.strictEqual(byId(splits.field, "splits/url").dataType, "sc:Text")
     const split = byId(byId(doc.recordSet, "samples").field, "samples/split")
-    assert.deepStrictEqual(split.references, { "@id": "splits/code" })
+    assert.deepStrictEqual(split.references, { field: { "@id": "splits/name" } })
     assert.deepStrictEqual(split.source, {
-      fileSet: { "@id": "shards/samples" },
+      fileObject: { "@id": "fixture.zarr/index/samples.csv" },
       extract: { column: "split" }
     })
   })
@@ -197,11 +248,14 @@ describe("Croissant", () => {
       shape: [6, 1, 1, 3, 3] as [number, number, number, number, number],
       bands: [{ name: "elevation", unit: "m", resampling: "bilinear" as const }]
     }
+    const csv = "sample,id\n"
     const doc = Croissant.make({
       ...d,
       products: [...d.products, dem],
+      index: { ...d.index, products: { ...d.index.products, dem: "index/dem.csv" } },
       store: {
         ...d.store,
+        files: [...d.store.files, { path: "index/dem.csv", size: csv.length, sha256: sha256(csv) }],
         shards: [
           ...d.store.shards,
           ...["data", "valid", "reason", "acquired", "item", "cloud", "nodata"].map((a) => ({
@@ -225,7 +279,7 @@ describe("Croissant", () => {
         }
       ]
     }) as Obj
-    assert.strictEqual(byId(byId(doc.recordSet, "dem").field, "dem/data").arrayShape, "1,1,3,3")
+    assert.include(byId(doc.recordSet, "dem").description, "[6, 1, 1, 3, 3] float32")
     assert.isDefined(byId(doc.distribution, "shards/dem"))
   })
 

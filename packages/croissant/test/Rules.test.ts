@@ -92,22 +92,45 @@ describe("Rules", () => {
     reports((d) => delete lat(d).dataType, /samples\/lat: missing "dataType"/)
     reports((d) => (lat(d).dataType = "sc:Number"), /names no atomic or ML data type/)
     reports(
-      (d) => (lat(d).references = { "@id": "splits/absent" }),
+      (d) => (lat(d).references = { field: { "@id": "splits/absent" } }),
       /unknown field "splits\/absent"/
     )
+    // The bare form crashes mlcroissant 1.1 (AttributeError); cr:Split belongs on the record set.
+    reports(
+      (d) => (lat(d).references = { "@id": "splits/name" }),
+      /must be written \{ "field": \{ "@id": … \} \}/
+    )
+    reports((d) => (lat(d).dataType = "cr:Split"), /cr:Split belongs on the split record set/)
+  })
+
+  it("a field reading a column of a format mlcroissant cannot read (Zarr) is refused: it would load 0 records", () => {
+    reports((d) => {
+      find(find(d.recordSet, "samples").field, "samples/lon").source = {
+        fileSet: { "@id": "shards/samples" },
+        extract: { column: "lon" }
+      }
+    }, /samples\/lon: reads a column of "shards\/samples" .* it would load 0 records/)
+  })
+
+  it("a FileSet including everything beside the Croissant file is refused; a url must be http(s)", () => {
+    reports(
+      (d) => (find(d.distribution, "store").includes = ["./**"]),
+      /matches every file beside the Croissant file/
+    )
+    reports((d) => (d.url = "urn:eoforge:demo:1.0.0"), /"url" must be the http\(s\) address/)
   })
 
   it("arrayShape is a comma-separated string and requires isArray", () => {
-    const data = (d: Obj) => find(find(d.recordSet, "s2l2a").field, "s2l2a/data")
-    reports((d) => (data(d).arrayShape = [2, 4, 8, 8]), /is not a comma-separated string/)
-    reports((d) => (data(d).arrayShape = "2x4x8x8"), /is not a comma-separated string/)
-    reports((d) => (data(d).isArray = false), /defines "arrayShape" but "isArray" is not true/)
+    const data = (d: Obj) => find(find(d.recordSet, "splits").field, "splits/code")
+    const arr = (d: Obj) => {
+      data(d).isArray = true
+      return data(d)
+    }
+    reports((d) => (arr(d).arrayShape = [2, 4, 8, 8]), /is not a comma-separated string/)
+    reports((d) => (arr(d).arrayShape = "2x4x8x8"), /is not a comma-separated string/)
+    reports((d) => (data(d).arrayShape = "2,4"), /defines "arrayShape" but "isArray" is not true/)
     assert.deepStrictEqual(
-      problemsAfter((d) => (data(d).arrayShape = "-1,4,8,8")),
-      []
-    )
-    assert.deepStrictEqual(
-      problemsAfter((d) => (data(d).arrayShape = "-1,")),
+      problemsAfter((d) => (arr(d).arrayShape = "-1,4,8,8")),
       []
     )
   })
@@ -136,13 +159,14 @@ describe("Rules", () => {
   it("fields reading from several sources need a declared join", () => {
     reports((d) => {
       const s2 = find(d.recordSet, "s2l2a")
-      find(s2.field, "s2l2a/valid").source.fileSet = { "@id": "shards/s1grd" }
-    }, /several sources \(shards\/s1grd, shards\/s2l2a\) without a join/)
+      delete find(s2.field, "s2l2a/split").references
+      find(s2.field, "s2l2a/valid").source.fileObject = { "@id": "fixture.zarr/index/s1grd.csv" }
+    }, /several sources \(fixture.zarr\/index\/s1grd.csv, fixture.zarr\/index\/s2l2a.csv\) without a join/)
   })
 
   it("the generator refuses a document any rule rejects", () => {
     const doc = fresh()
-    find(find(doc.recordSet, "s2l2a").field, "s2l2a/data").arrayShape = "4x8"
-    assert.throws(() => Croissant.validate(doc), /arrayShape/)
+    find(find(doc.recordSet, "samples").field, "samples/lon").references = { "@id": "samples/id" }
+    assert.throws(() => Croissant.validate(doc), /references/)
   })
 })

@@ -3,6 +3,31 @@
 import { createHash } from "node:crypto"
 import type { Description } from "../src/index.ts"
 
+const splitOf = ["train", "train", "val", "test", "train", "guard"] as const
+
+/** `index/samples.csv` of the fixture: six samples near three cities, as Finalize writes it. */
+function samplesCsv(): string {
+  const rows = splitOf.map(
+    (split, i) =>
+      `${i},p${i}-32633,${split},${(14 + i * 0.1).toFixed(1)},${(50 + i * 0.05).toFixed(2)},32633,${400000 + i * 2640},${5540000 + i * 2640},2,1,1`
+  )
+  return `sample,id,split,lon,lat,epsg,x0,y0,chips_s2l2a,chips_s1grd,chips_worldcover\n${rows.join("\n")}\n`
+}
+
+/** `index/<product>.csv` of the fixture: one row per sample × slot, slot 1 of sample 5 missing. */
+function chipsCsv(slots: ReadonlyArray<string>): string {
+  const head =
+    "sample,id,split,time_index,slot,valid,reason,reason_code,acquired,item,cloud_fraction,nodata_fraction"
+  const rows = splitOf.flatMap((split, i) =>
+    slots.map((slot, t) =>
+      i === 5 && t === 1
+        ? `${i},p${i}-32633,${split},${t},${slot},0,NoItemInWindow,2,,,,`
+        : `${i},p${i}-32633,${split},${t},${slot},1,Ok,0,2024-0${3 + t * 3}-1${i}T10:00:00.000Z,item-${i}-${t},0.0${i},0`
+    )
+  )
+  return `${head}\n${rows.join("\n")}\n`
+}
+
 /** The metadata files of the fixture store, path relative to the store root → content. */
 export const storeFiles: ReadonlyArray<readonly [string, string]> = [
   [
@@ -20,7 +45,12 @@ export const storeFiles: ReadonlyArray<readonly [string, string]> = [
     "s2l2a/data/zarr.json",
     JSON.stringify({ zarr_format: 3, node_type: "array", shape: [6, 2, 4, 8, 8] })
   ],
-  ["index.json", JSON.stringify({ shards: 3, complete: true })]
+  ["index.json", JSON.stringify({ shards: 3, complete: true })],
+  ["index/samples.csv", samplesCsv()],
+  ...(["s2l2a", "s1grd", "worldcover"] as const).map(
+    (p) =>
+      [`index/${p}.csv`, chipsCsv(p === "worldcover" ? ["any"] : ["spring", "summer"])] as const
+  )
 ]
 
 /** SHA-256 hex of a string or bytes. */
@@ -116,6 +146,14 @@ export const description = (): Description.DatasetDescription => ({
       ...arrays("s1grd", ["data", "valid", "reason", "acquired", "item", "cloud", "nodata"]),
       ...arrays("worldcover", ["data", "valid", "reason", "acquired", "item", "cloud", "nodata"])
     ]
+  },
+  index: {
+    samples: "index/samples.csv",
+    products: {
+      s2l2a: "index/s2l2a.csv",
+      s1grd: "index/s1grd.csv",
+      worldcover: "index/worldcover.csv"
+    }
   },
   samples: { count: 6, train: 3, val: 1, test: 1, guard: 1 },
   products: [

@@ -1,5 +1,5 @@
-// Export of a store as GeoTIFF files in the SSL4EO-S12 folder layout:
-// <out>/<product>/<sample id>/<slot>/<band>.tif plus a metadata.json per slot.
+// Export of a store as single-band GeoTIFFs, in EOForge's layout (<out>/<product>/<sample id>/<slot>/) or in
+// the published SSL4EO-S12 layout torchgeo reads (<out>/<s1|s2c|s2a>/<7-digit sample>/<scene id>/<band>.tif).
 import { Crs, PixelGrid, SafeName } from "@eoforge/core"
 import { GeoTiffWriter } from "@eoforge/raster"
 import { Layout, Reader, Store, ZarrError } from "@eoforge/zarr"
@@ -8,6 +8,7 @@ import { mkdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { buildRecordKey, type BuildRecord } from "./Finalize.ts"
 import { recordKey } from "./Job.ts"
+import * as Ssl4eoLayout from "./internal/ssl4eoLayout.ts"
 
 /** What to export. */
 export interface ExportOptions {
@@ -19,6 +20,13 @@ export interface ExportOptions {
   readonly products?: ReadonlyArray<string> | undefined
   /** Only the first N samples (default: all). */
   readonly limit?: number | undefined
+  /**
+   * `eoforge` (default): <product>/<sample id>/<slot>/. `ssl4eo-s12`: the published SSL4EO-S12 tree that
+   * torchgeo's SSL4EOS12 loads — product folders s1/s2c/s2a (for s1grd/s2l1c/s2l2a; other products keep
+   * their id), 7-digit sample folders, one folder per acquisition named by its scene (item) id, and
+   * center_coords.csv (index, lon, lat) at the root.
+   */
+  readonly layout?: "eoforge" | "ssl4eo-s12" | undefined
   /** Receives the number of samples written so far. */
   readonly onSample?: ((done: number, total: number) => void) | undefined
 }
@@ -108,6 +116,7 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
     for (let i = start; i < end && indices.length < limit; i++) indices.push(i)
   }
   const total = indices.length
+  const ssl4eo = options.layout === "ssl4eo-s12"
   let files = 0
   let done = 0
   const write = (key: string, bytes: Uint8Array | string) =>
@@ -144,7 +153,9 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
       for (let t = 0; t < p.times; t++) {
         if (ps.valid[t] !== 1) continue
         const slot = slotNames.get(p.spec.id)![t]
-        const dir = `${p.spec.id}/${sampleId}/${slot}`
+        const dir = ssl4eo
+          ? `${Ssl4eoLayout.folderOf(p.spec.id)}/${Ssl4eoLayout.sampleFolder(i)}/${Ssl4eoLayout.sceneFolder(ps.item[t], slot, t)}`
+          : `${p.spec.id}/${sampleId}/${slot}`
         const values = ps.data.subarray(t * chipValues, (t + 1) * chipValues)
         for (let b = 0; b < p.spec.bands.length; b++) {
           const band = p.spec.bands[b]
@@ -164,28 +175,54 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
           yield* write(`${dir}/${band.name}.tif`, bytes)
           files++
         }
-        const metadata = {
-          id: sample.id,
-          sample: i,
-          product: p.spec.id,
-          slot,
-          coords: [sample.lon, sample.lat],
-          epsg: sample.epsg,
-          x0: sample.x0,
-          y0: sample.y0,
-          resolution_m: p.spec.resolution,
-          split: sample.split,
-          acquired: new Date(ps.acquired[t]).toISOString(),
-          item: ps.item[t],
-          cloud: Number.isNaN(ps.cloud[t]) ? null : ps.cloud[t],
-          nodata: Number.isNaN(ps.nodata[t]) ? null : ps.nodata[t],
-          bands: p.spec.bands.map((b) => b.name)
-        }
+        const cloud = Number.isNaN(ps.cloud[t]) ? null : ps.cloud[t]
+        const nodataFraction = Number.isNaN(ps.nodata[t]) ? null : ps.nodata[t]
+        const metadata = ssl4eo
+          ? Ssl4eoLayout.metadata({
+              item: ps.item[t],
+              acquired: ps.acquired[t],
+              cloud,
+              nodataFraction,
+              sample: i,
+              id: sample.id,
+              product: p.spec.id,
+              slot,
+              lon: sample.lon,
+              lat: sample.lat,
+              epsg: sample.epsg,
+              split: sample.split
+            })
+          : {
+              id: sample.id,
+              sample: i,
+              product: p.spec.id,
+              slot,
+              coords: [sample.lon, sample.lat],
+              epsg: sample.epsg,
+              x0: sample.x0,
+              y0: sample.y0,
+              resolution_m: p.spec.resolution,
+              split: sample.split,
+              acquired: new Date(ps.acquired[t]).toISOString(),
+              item: ps.item[t],
+              cloud_fraction: cloud,
+              nodata_fraction: nodataFraction,
+              bands: p.spec.bands.map((b) => b.name)
+            }
         yield* write(`${dir}/metadata.json`, JSON.stringify(metadata, null, 2) + "\n")
         files++
       }
     }
     options.onSample?.(++done, total)
+  }
+  if (ssl4eo) {
+    const rows: Array<string> = []
+    for (const i of indices) {
+      const s = yield* ds.readSample(i)
+      rows.push(`${i},${s.lon},${s.lat}\n`)
+    }
+    yield* write("center_coords.csv", rows.join(""))
+    files++
   }
   return files
 }, Effect.scoped)

@@ -1,12 +1,13 @@
 // Finalizing a built store: merge the shards' statistics, write them into the product groups, and
 // publish the patch index, the Croissant metadata and the dataset card inside the store.
-import { Split } from "@eoforge/core"
+import { Reason, Split } from "@eoforge/core"
 import { Zone } from "@eoforge/grid"
 import { Card, Croissant } from "@eoforge/croissant"
 import { Grouped } from "@eoforge/stats"
-import { Codec, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
+import { Codec, Coordinates, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
+import * as Index from "./internal/patchIndex.ts"
 import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 
@@ -17,7 +18,8 @@ export interface BuildRecord {
   readonly description: string
   readonly version: string
   readonly license: string
-  readonly url: string
+  /** Landing page of the published dataset (recipe `url`); absent when the recipe names none. */
+  readonly url?: string | undefined
   readonly creators: ReadonlyArray<{
     readonly type: "Person" | "Organization"
     readonly name: string
@@ -75,8 +77,14 @@ export interface Summary {
 const encoder = new TextEncoder()
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
+/** How to finalize. */
+export interface FinalizeOptions {
+  /** The metadata is for publication: the recipe must give the dataset's `url` (else FinalizeError). */
+  readonly publish?: boolean | undefined
+}
+
 /** Finalize the store of the Store service: every shard must have been built. */
-export const run = Effect.fn("Finalize.run")(function* () {
+export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions = {}) {
   const store = yield* Store.Store
   const fail = (message: string, cause?: unknown) =>
     new FinalizeError({ store: store.location, message, cause })
@@ -91,6 +99,13 @@ export const run = Effect.fn("Finalize.run")(function* () {
     try: () => JSON.parse(new TextDecoder().decode(recordBytes)) as BuildRecord,
     catch: (cause) => fail(`${store.location}/${buildRecordKey} is not valid JSON`, cause)
   })
+  // Records of older builds hold a `urn:` placeholder: that is no landing page either.
+  const url = build.url !== undefined && !build.url.startsWith("urn:") ? build.url : undefined
+  if (options.publish === true && url === undefined) {
+    return yield* fail(
+      `the recipe of ${store.location} gives no url: set \`url:\` in the recipe to the dataset's landing page (where it will be published), rebuild, then finalize for publication`
+    )
+  }
   const shards = Layout.shardCount(layout)
   // Listed, not probed one by one: a damaged store may declare millions of shards it does not have.
   const recorded = new Set(yield* store.list(".eoforge/jobs"))
@@ -136,17 +151,33 @@ export const run = Effect.fn("Finalize.run")(function* () {
   // Statistics go into each product group's attributes (train-only normalisation included).
   for (const p of layout.products) {
     const report = reports.find((r) => r.product === p.spec.id)
+    // Class codes are never normalised: their bands get no normalisation row.
+    const categorical = new Set(
+      p.spec.bands.filter((b) => b.classes !== undefined).map((b) => b.name)
+    )
+    const statistics =
+      report === undefined
+        ? null
+        : { ...report, normalisation: report.normalisation.filter((n) => !categorical.has(n.band)) }
     const doc = Metadata.group({
       ...Layout.productAttributes(p),
-      statistics: report ?? null,
+      statistics,
       availability: availability[p.spec.id] ?? {}
     })
     yield* store.set(`${p.spec.id}/zarr.json`, Metadata.encode(doc))
   }
-  // The patch index, one shard at a time: a polygon per sample (grid corners back to lon/lat), its
-  // split, and per product how many slots hold data. Written as parts, never as one giant string.
+  // The patch index, one shard at a time: a polygon per sample (grid corners back to lon/lat; RFC 7946),
+  // its split, and per product how many slots hold data; beside it the sample and chip CSV indexes.
+  // Written as parts, never as one giant string.
   const splitCounts = { train: 0, val: 0, test: 0, guard: 0 }
   const size = (layout.attributes.recipe as { patch: { size: number } }).patch.size
+  const slotsOf = new Map(
+    build.products.map((p) => [
+      p.id,
+      p.slots.map((s) => ({ name: s.id, start: s.start, end: s.end }))
+    ])
+  )
+  const slotName = (id: string, t: number) => slotsOf.get(id)?.[t]?.name ?? `t${t}`
   const chunk = (array: string, coords: ReadonlyArray<number>) =>
     Effect.gen(function* () {
       const bytes = yield* store.get(Metadata.chunkKey(array, coords))
@@ -155,50 +186,141 @@ export const run = Effect.fn("Finalize.run")(function* () {
       return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)
     })
   const parts: Array<Uint8Array> = [encoder.encode('{"type":"FeatureCollection","features":[\n')]
+  const sampleRows: Array<Uint8Array> = [
+    encoder.encode(
+      Index.csvLine([...Index.sampleColumns, ...layout.products.map((p) => `chips_${p.spec.id}`)])
+    )
+  ]
+  const chipRows = new Map(
+    layout.products.map((p) => [p.spec.id, [encoder.encode(Index.csvLine(Index.chipColumns))]])
+  )
+  let firstAcquired = Infinity
+  let lastAcquired = -Infinity
+  const bbox = [Infinity, Infinity, -Infinity, -Infinity] // west, south, east, north (degrees)
   for (let k = 0; k < shards; k++) {
     const [start, end] = Layout.shardRange(layout, k)
+    const ids = Layout.decodeStrings(new Uint8Array(yield* chunk("samples/id", [k])))
+    const lon = new Float64Array(yield* chunk("samples/lon", [k]))
+    const lat = new Float64Array(yield* chunk("samples/lat", [k]))
     const split = new Uint8Array(yield* chunk("samples/split", [k]))
     const epsg = new Int32Array(yield* chunk("samples/epsg", [k]))
     const x0 = new Float64Array(yield* chunk("samples/x0", [k]))
     const y0 = new Float64Array(yield* chunk("samples/y0", [k]))
-    const valid: Array<readonly [string, number, Uint8Array]> = []
+    const slotData: Array<{
+      readonly id: string
+      readonly times: number
+      readonly valid: Uint8Array
+      readonly reason: Uint8Array
+      readonly acquired: BigInt64Array
+      readonly item: ReadonlyArray<string>
+      readonly cloud: Float32Array
+      readonly nodata: Float32Array
+    }> = []
     for (const p of layout.products) {
-      valid.push([p.spec.id, p.times, new Uint8Array(yield* chunk(`${p.spec.id}/valid`, [k, 0]))])
+      const id = p.spec.id
+      slotData.push({
+        id,
+        times: p.times,
+        valid: new Uint8Array(yield* chunk(`${id}/valid`, [k, 0])),
+        reason: new Uint8Array(yield* chunk(`${id}/reason`, [k, 0])),
+        acquired: new BigInt64Array(yield* chunk(`${id}/acquired`, [k, 0])),
+        item: Layout.decodeStrings(new Uint8Array(yield* chunk(`${id}/item`, [k, 0]))),
+        cloud: new Float32Array(yield* chunk(`${id}/cloud`, [k, 0])),
+        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0]))
+      })
     }
     const lines: Array<string> = []
+    const samples: Array<string> = []
     for (let i = 0; i < end - start; i++) {
       const sample = start + i
-      splitCounts[Split.name(split[i])]++
+      const splitName = Split.name(split[i])
+      splitCounts[splitName]++
       const corners = [
         [x0[i], y0[i]],
         [x0[i] + size, y0[i]],
         [x0[i] + size, y0[i] - size],
         [x0[i], y0[i] - size]
       ].map(([x, y]) => Zone.inverse(epsg[i], x, y))
-      const properties: Record<string, string | number> = { sample, split: Split.name(split[i]) }
-      for (const [id, times, v] of valid) {
+      for (const [x, y] of corners) {
+        bbox[0] = Math.min(bbox[0], x)
+        bbox[1] = Math.min(bbox[1], y)
+        bbox[2] = Math.max(bbox[2], x)
+        bbox[3] = Math.max(bbox[3], y)
+      }
+      const properties: Record<string, string | number> = { sample, split: splitName }
+      for (const d of slotData) {
         let n = 0
-        for (let t = 0; t < times; t++) n += v[i * times + t]
-        properties[id] = n
+        const rows: Array<string> = []
+        for (let t = 0; t < d.times; t++) {
+          const j = i * d.times + t
+          n += d.valid[j]
+          const ms = d.acquired[j] === Metadata.int64Min ? undefined : Number(d.acquired[j])
+          if (ms !== undefined && d.valid[j] === 1) {
+            firstAcquired = Math.min(firstAcquired, ms)
+            lastAcquired = Math.max(lastAcquired, ms)
+          }
+          rows.push(
+            Index.csvLine([
+              sample,
+              ids[i],
+              splitName,
+              t,
+              slotName(d.id, t),
+              d.valid[j],
+              Reason.name(d.reason[j]),
+              d.reason[j],
+              ms === undefined ? "" : new Date(ms).toISOString(),
+              d.item[j],
+              Index.float32(d.cloud[j]),
+              Index.float32(d.nodata[j])
+            ])
+          )
+        }
+        properties[d.id] = n
+        chipRows.get(d.id)!.push(encoder.encode(rows.join("")))
       }
       const feature = {
         type: "Feature",
         id: sample,
         properties,
-        geometry: { type: "Polygon", coordinates: [[...corners, corners[0]]] }
+        geometry: Index.patchGeometry(corners.map(([x, y]) => [x, y] as const))
       }
       lines.push((sample === 0 ? "" : ",\n") + JSON.stringify(feature))
+      samples.push(
+        Index.csvLine([
+          sample,
+          ids[i],
+          splitName,
+          lon[i],
+          lat[i],
+          epsg[i],
+          x0[i],
+          y0[i],
+          ...slotData.map((d) => properties[d.id])
+        ])
+      )
     }
     parts.push(encoder.encode(lines.join("")))
+    sampleRows.push(encoder.encode(samples.join("")))
   }
   parts.push(encoder.encode("\n]}\n"))
   yield* store.set("index.geojson", parts)
+  const indexFiles = [`${Index.folder}/samples.csv`]
+  yield* store.set(indexFiles[0], sampleRows)
+  for (const p of layout.products) {
+    const key = `${Index.folder}/${p.spec.id}.csv`
+    yield* store.set(key, chipRows.get(p.spec.id)!)
+    indexFiles.push(key)
+  }
+  // xarray's coordinates, then every zarr.json consolidated into the root (as zarr-python 3 does).
+  yield* Coordinates.write(layout, slotsOf)
+  yield* Coordinates.consolidate()
   const keys = (yield* store.list("")).filter(
     (k) => k.endsWith("zarr.json") && !k.startsWith(".eoforge/")
   )
   keys.sort()
   const files: Array<{ path: string; size: number; sha256: string }> = []
-  for (const key of [...keys, "index.geojson"]) {
+  for (const key of [...keys, "index.geojson", ...indexFiles]) {
     const bytes = (yield* store.get(key))!
     files.push({ path: key, size: bytes.length, sha256: sha256(bytes) })
   }
@@ -241,7 +363,7 @@ export const run = Effect.fn("Finalize.run")(function* () {
     name: build.name,
     title: build.title,
     description: build.description,
-    url: build.url,
+    ...(url === undefined ? {} : { url }),
     version: build.version,
     license: build.license,
     creators: build.creators,
@@ -251,14 +373,33 @@ export const run = Effect.fn("Finalize.run")(function* () {
     sources: build.sources,
     sampling: { rule: build.samplingRule, seed: build.seed },
     timeSlots: dedupeSlots(build.products.flatMap((p) => p.slots)),
+    ...(firstAcquired <= lastAcquired
+      ? {
+          acquired: {
+            first: new Date(firstAcquired).toISOString(),
+            last: new Date(lastAcquired).toISOString()
+          }
+        }
+      : {}),
     cloudThresholds: build.products.flatMap((p) =>
       p.maxCloud === undefined ? [] : [{ product: p.id, maxCloudPercent: p.maxCloud }]
     ),
     store: {
       path: ".",
       files,
-      shards: arrays.map((array) => ({ array, includes: [`${array}/c/**`] }))
+      shards: arrays.map((array) => ({ array, includes: [`${array}/c/**`] })),
+      groups: ["samples", ...layout.products.map((p) => p.spec.id)]
     },
+    index: {
+      samples: indexFiles[0],
+      products: Object.fromEntries(
+        layout.products.map((p) => [p.spec.id, `${Index.folder}/${p.spec.id}.csv`])
+      )
+    },
+    // A box wider than 180° straddles the antimeridian: no single west-to-east box says it, so none.
+    ...(bbox[2] - bbox[0] <= 180 && Number.isFinite(bbox[0])
+      ? { bbox: bbox as unknown as readonly [number, number, number, number] }
+      : {}),
     samples: { count: layout.samples, ...splitCounts },
     products: layout.products.map((p) => ({
       ...p.spec,
@@ -297,7 +438,7 @@ export const run = Effect.fn("Finalize.run")(function* () {
     splits: splitCounts,
     availability: totals,
     failures,
-    files: ["croissant.json", "README.md", "index.geojson"],
+    files: ["croissant.json", "README.md", "index.geojson", ...indexFiles],
     warnings: noted.warnings
   } satisfies Summary
 })
@@ -314,9 +455,9 @@ const dedupeSlots = (
 }
 
 /** Finalize the store at a directory path, holding its lock (another writer is named, not raced). */
-export const at = (path: string) =>
+export const at = (path: string, options: FinalizeOptions = {}) =>
   Effect.gen(function* () {
     const layout = yield* Layout.read
     yield* StoreLock.acquire(path, { command: "finalize", recipeHash: Layout.fingerprint(layout) })
-    return yield* run()
+    return yield* run(options)
   }).pipe(Effect.scoped, Effect.provide(Store.layerFileSystem(path)))

@@ -177,7 +177,7 @@ export const Recipe = Schema.Struct({
   description: Schema.optionalKey(Schema.String),
   version: Schema.String.pipe(withDefault("1.0.0")),
   license: Schema.String.pipe(withDefault("CC-BY-4.0")),
-  /** Where the dataset is published (Croissant url); default a URN naming the dataset. */
+  /** The dataset's landing page (Croissant `url`, card); required to finalize with `--publish`. */
   url: Schema.optionalKey(Schema.String),
   /** Who made the dataset. */
   creators: Schema.optionalKey(

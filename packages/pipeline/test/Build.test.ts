@@ -96,7 +96,7 @@ describe("Build of the small demo recipe", () => {
     const doc = readJson(join(storeA, "croissant.json"))
     const files = (doc.distribution as Array<any>).filter((d) => d["@type"] === "cr:FileObject")
     const paths = files.map((f) => f.contentUrl as string)
-    for (const must of ["./index.geojson", "./zarr.json", "./ls7s/data/zarr.json"]) {
+    for (const must of ["index.geojson", "zarr.json", "ls7s/data/zarr.json", "index/samples.csv"]) {
       assert.include(paths, must)
     }
     for (const f of files) {

@@ -1,6 +1,6 @@
 // The shape of a dataset store: samples, products, shards, and every zarr.json document they imply.
 // `create` writes the hierarchy metadata; `read` recovers the layout from a store's root attributes.
-import type { Band, DType } from "@eoforge/core"
+import { type Band, type DType, Reason, Split } from "@eoforge/core"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import * as Codec from "./Codec.ts"
@@ -207,70 +207,115 @@ export const dataFill = (p: ProductLayout): number => {
   return p.spec.dtype === "float32" || p.spec.dtype === "float64" ? NaN : 0
 }
 
-const slotMeta: Record<
-  SlotArray,
-  {
-    readonly dataType: Metadata.DataType
-    readonly fill: number | string
-    readonly attributes: Record<string, unknown>
-  }
-> = {
+type ArrayMeta = {
+  readonly dataType: Metadata.DataType
+  readonly fill: number | string | bigint
+  readonly attributes: Record<string, unknown>
+}
+
+/** Codes and names as CF `flag_values` / `flag_meanings` (names joined by spaces, so no spaces inside). */
+const flags = (pairs: ReadonlyArray<readonly [string, number]>) => ({
+  flag_values: pairs.map(([, v]) => v),
+  flag_meanings: pairs.map(([n]) => n.replace(/\s+/g, "_")).join(" ")
+})
+
+const nanFill = (dataType: Metadata.DataType) => Metadata.cfFillValue(NaN, dataType)
+
+// `_FillValue` attributes are what xarray masks with on Zarr v3 (it ignores the array's fill_value
+// unless asked); arrays whose fill is a meaningful code (valid, reason, split) carry none.
+const slotMeta: Record<SlotArray, ArrayMeta> = {
   valid: {
     dataType: "uint8",
     fill: 0,
-    attributes: { description: "1 = chip present, 0 = missing" }
+    attributes: {
+      long_name: "chip present",
+      description: "1 = chip present, 0 = missing",
+      ...flags([
+        ["missing", 0],
+        ["present", 1]
+      ]),
+      coordinates: "slot"
+    }
   },
   reason: {
     dataType: "uint8",
     fill: 1,
     attributes: {
-      description: "reason code of the slot (0 Ok, 1 Pending, …), see @eoforge/core Reason"
+      long_name: "reason code of the slot",
+      description: "reason code of the slot (0 Ok, 1 Pending, …), see @eoforge/core Reason",
+      ...flags(Reason.all),
+      coordinates: "slot"
     }
   },
   acquired: {
     dataType: "int64",
-    fill: 0,
+    fill: Metadata.int64Min,
     attributes: {
-      description: "acquisition instant; meaningful only where valid = 1",
+      long_name: "acquisition instant",
+      description:
+        "acquisition instant of the chip; int64 minimum (NaT) where the slot holds no chip",
       units: "milliseconds since 1970-01-01T00:00:00",
-      calendar: "proleptic_gregorian"
+      calendar: "proleptic_gregorian",
+      _FillValue: Metadata.int64Min,
+      coordinates: "slot"
     }
   },
   item: {
     dataType: "string",
     fill: "",
-    attributes: { description: "source item id(s) of the chip" }
+    attributes: {
+      long_name: "source item id(s) of the chip",
+      description: "source item id(s) of the chip, empty where missing",
+      coordinates: "slot"
+    }
   },
   cloud: {
     dataType: "float32",
     fill: NaN,
-    attributes: { description: "cloud fraction of the chip, 0–1" }
+    attributes: {
+      long_name: "cloud fraction of the chip",
+      description: "cloud fraction of the chip, 0–1",
+      units: "1",
+      valid_range: [0, 1],
+      _FillValue: nanFill("float32"),
+      coordinates: "slot"
+    }
   },
   nodata: {
     dataType: "float32",
     fill: NaN,
-    attributes: { description: "nodata fraction of the chip, 0–1" }
+    attributes: {
+      long_name: "nodata fraction of the chip",
+      description: "nodata fraction of the chip, 0–1",
+      units: "1",
+      valid_range: [0, 1],
+      _FillValue: nanFill("float32"),
+      coordinates: "slot"
+    }
   }
 }
 
-const sampleMeta: Record<
-  SampleArray,
-  {
-    readonly dataType: Metadata.DataType
-    readonly fill: number | string
-    readonly attributes: Record<string, unknown>
-  }
-> = {
+const sampleMeta: Record<SampleArray, ArrayMeta> = {
   id: { dataType: "string", fill: "", attributes: { description: "stable patch id" } },
   lon: {
     dataType: "float64",
     fill: NaN,
-    attributes: { units: "degrees_east", description: "patch centre, WGS 84" }
+    attributes: {
+      standard_name: "longitude",
+      units: "degrees_east",
+      description: "patch centre, WGS 84",
+      _FillValue: nanFill("float64")
+    }
   },
   lat: {
     dataType: "float64",
     fill: NaN,
-    attributes: { units: "degrees_north", description: "patch centre, WGS 84" }
+    attributes: {
+      standard_name: "latitude",
+      units: "degrees_north",
+      description: "patch centre, WGS 84",
+      _FillValue: nanFill("float64")
+    }
   },
   epsg: {
     dataType: "int32",
@@ -280,17 +325,28 @@ const sampleMeta: Record<
   x0: {
     dataType: "float64",
     fill: NaN,
-    attributes: { units: "m", description: "upper-left corner easting, patch CRS" }
+    attributes: {
+      units: "m",
+      description: "upper-left corner easting, patch CRS",
+      _FillValue: nanFill("float64")
+    }
   },
   y0: {
     dataType: "float64",
     fill: NaN,
-    attributes: { units: "m", description: "upper-left corner northing, patch CRS" }
+    attributes: {
+      units: "m",
+      description: "upper-left corner northing, patch CRS",
+      _FillValue: nanFill("float64")
+    }
   },
   split: {
     dataType: "uint8",
     fill: 255,
-    attributes: { description: "0 train, 1 val, 2 test, 255 guard/unused" }
+    attributes: {
+      description: "0 train, 1 val, 2 test, 255 guard/unused",
+      ...flags(Object.entries(Split.Split))
+    }
   }
 }
 
@@ -319,12 +375,47 @@ export const dataMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMe
     fillValue: dataFill(p),
     codecs: layout.sharded ? [Metadata.shardingCodec(inner, innerCodecs)] : innerCodecs,
     dimensionNames: ["sample", "time", "band", "y", "x"],
-    attributes: {
-      long_name: p.spec.title ?? p.spec.id,
-      bands: p.spec.bands.map((b) => b.name),
-      resolution_m: p.spec.resolution
-    }
+    attributes: dataAttributes(p)
   })
+}
+
+/** A value every band shares, or undefined. */
+const common = <T>(values: ReadonlyArray<T | undefined>): T | undefined =>
+  values.length > 0 && values[0] !== undefined && values.every((v) => v === values[0])
+    ? values[0]
+    : undefined
+
+/**
+ * CF attributes of a product's `data` as xarray's decoder reads them: `_FillValue` when the bands share a
+ * nodata value (NaN for float products without one), `scale_factor`/`add_offset`/`units` when shared, and
+ * `flag_values`/`flag_meanings` for a class band. Per-band values stay in the group attributes.
+ */
+export const dataAttributes = (p: ProductLayout): Record<string, unknown> => {
+  const bands = p.spec.bands
+  const float = p.spec.dtype === "float32" || p.spec.dtype === "float64"
+  const nodata = common(bands.map((b) => b.nodata))
+  const fill = nodata ?? (float ? NaN : undefined)
+  const scale = common(bands.map((b) => b.scale))
+  const offset = common(bands.map((b) => b.offset))
+  const unit = common(bands.map((b) => b.unit))
+  const classes = bands.length === 1 ? bands[0].classes : undefined
+  return {
+    long_name: p.spec.title ?? p.spec.id,
+    bands: bands.map((b) => b.name),
+    resolution_m: p.spec.resolution,
+    ...(fill === undefined ? {} : { _FillValue: Metadata.cfFillValue(fill, p.spec.dtype) }),
+    ...(scale === undefined || scale === 1 ? {} : { scale_factor: scale }),
+    ...(offset === undefined || offset === 0 ? {} : { add_offset: offset }),
+    ...(unit === undefined ? {} : { units: unit }),
+    ...(classes === undefined
+      ? {}
+      : flags(
+          Object.entries(classes)
+            .map(([k, v]) => [v, Number(k)] as const)
+            .sort((a, b) => a[1] - b[1])
+        )),
+    coordinates: "slot"
+  }
 }
 
 /** The product group's attributes: band meanings, units, nodata, scale/offset, source and licence. */
@@ -448,6 +539,21 @@ export const encodeStrings = (values: ReadonlyArray<string>): Uint8Array => {
     view.setUint32(o, e.length, true)
     out.set(e, o + 4)
     o += 4 + e.length
+  }
+  return out
+}
+
+/** Decode one `vlen-utf8` chunk (the inverse of `encodeStrings`). */
+export const decodeStrings = (bytes: Uint8Array): ReadonlyArray<string> => {
+  const dec = new TextDecoder()
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const n = view.getUint32(0, true)
+  const out: Array<string> = []
+  let o = 4
+  for (let i = 0; i < n; i++) {
+    const len = view.getUint32(o, true)
+    out.push(dec.decode(bytes.subarray(o + 4, o + 4 + len)))
+    o += 4 + len
   }
   return out
 }

@@ -34,7 +34,7 @@ export interface ArrayMetadata {
     readonly name: "default"
     readonly configuration: { readonly separator: "/" }
   }
-  readonly fill_value: number | string
+  readonly fill_value: number | string | bigint
   readonly codecs: ReadonlyArray<CodecEntry>
   readonly attributes: Readonly<Record<string, unknown>>
   readonly dimension_names: ReadonlyArray<string>
@@ -73,9 +73,9 @@ export const shardingCodec = (
   }
 })
 
-/** A fill value as Zarr v3 JSON (NaN and infinities as strings). */
-export const fillValue = (value: number | string): number | string =>
-  typeof value === "string"
+/** A fill value as Zarr v3 JSON (NaN and infinities as strings, int64 as bigint). */
+export const fillValue = (value: number | string | bigint): number | string | bigint =>
+  typeof value === "string" || typeof value === "bigint"
     ? value
     : Number.isNaN(value)
       ? "NaN"
@@ -90,7 +90,7 @@ export const array = (options: {
   readonly shape: ReadonlyArray<number>
   readonly dataType: DataType
   readonly chunkShape: ReadonlyArray<number>
-  readonly fillValue: number | string
+  readonly fillValue: number | string | bigint
   readonly codecs: ReadonlyArray<CodecEntry>
   readonly dimensionNames: ReadonlyArray<string>
   readonly attributes?: Readonly<Record<string, unknown>>
@@ -114,10 +114,58 @@ export const group = (attributes: Readonly<Record<string, unknown>> = {}): Group
   attributes
 })
 
+/** The int64 fill value numpy reads as NaT (int64 minimum); written as an exact JSON integer. */
+export const int64Min = -9223372036854775808n
+
+/**
+ * A `_FillValue` attribute as xarray reads it from a Zarr v3 array: integers as they are, floats as the
+ * base64 of their little-endian float64 bytes (xarray's `FillValueCoder`; JSON has no NaN).
+ */
+export const cfFillValue = (
+  value: number | bigint,
+  dataType: DataType
+): number | bigint | string => {
+  if (dataType !== "float32" && dataType !== "float64") return value
+  const bytes = new Uint8Array(8)
+  new DataView(bytes.buffer).setFloat64(0, Number(value), true)
+  return btoa(String.fromCharCode(...bytes))
+}
+
+/** The consolidated metadata of a group as zarr-python 3 writes it inline in the group's zarr.json. */
+export interface ConsolidatedMetadata {
+  readonly kind: "inline"
+  readonly must_understand: false
+  /** Every descendant's document by its path relative to the group (`samples`, `samples/id`, …). */
+  readonly metadata: Readonly<Record<string, ArrayMetadata | GroupMetadata>>
+}
+
+/** A group document carrying the documents of all its descendants (zarr-python 3 `consolidate_metadata`). */
+export const consolidated = (
+  root: GroupMetadata,
+  descendants: ReadonlyArray<readonly [string, ArrayMetadata | GroupMetadata]>
+): GroupMetadata & { readonly consolidated_metadata: ConsolidatedMetadata } => {
+  const metadata: Record<string, ArrayMetadata | GroupMetadata> = {}
+  for (const [path, doc] of [...descendants].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    metadata[path] = doc
+  return {
+    zarr_format: 3,
+    node_type: "group",
+    attributes: root.attributes,
+    consolidated_metadata: { kind: "inline", must_understand: false, metadata }
+  }
+}
+
 /** The key of a chunk (or shard) under the default encoding with "/": `<array>/c/i/j/…`. */
 export const chunkKey = (arrayPath: string, coords: ReadonlyArray<number>): string =>
   `${arrayPath}/c/${coords.join("/")}`
 
+/** JSON text of a document: two-space indented, bigints (int64 fill values) as exact integers. */
+export const toJson = (doc: unknown): string =>
+  JSON.stringify(doc, (_, v) => (typeof v === "bigint" ? `\u0000bigint:${v}` : v), 2).replace(
+    /"\\u0000bigint:(-?\d+)"/g,
+    "$1"
+  )
+
 /** The bytes of a document as stored (JSON, two-space indented, trailing newline). */
 export const encode = (doc: ArrayMetadata | GroupMetadata): Uint8Array =>
-  new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n")
+  new TextEncoder().encode(toJson(doc) + "\n")

@@ -24,7 +24,7 @@ export interface ProductSample {
   readonly shape: readonly [number, number, number, number]
   readonly valid: Uint8Array
   readonly reason: Uint8Array
-  /** ms since 1970-01-01T00:00:00Z per time (0 where not valid). */
+  /** ms since 1970-01-01T00:00:00Z per time (-2^63, numpy's NaT, where no acquisition is known). */
   readonly acquired: ReadonlyArray<number>
   readonly item: ReadonlyArray<string>
   readonly cloud: Float32Array

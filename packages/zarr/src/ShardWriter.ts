@@ -124,7 +124,7 @@ export const make = (
     const chunks: Array<Uint8Array | undefined> = new Array(S * T).fill(undefined)
     const valid = new Uint8Array(S * T)
     const reason = new Uint8Array(S * T).fill(1)
-    const acquired = new BigInt64Array(S * T)
+    const acquired = new BigInt64Array(S * T).fill(Metadata.int64Min)
     const item: Array<string> = new Array(S * T).fill("")
     const cloud = new Float32Array(S * T).fill(NaN)
     const nodata = new Float32Array(S * T).fill(NaN)
@@ -142,7 +142,8 @@ export const make = (
     }
     const record = (slot: number, info: SlotInfo | undefined, code: number) => {
       reason[slot] = info?.reason ?? code
-      acquired[slot] = BigInt(Math.round(info?.acquired ?? 0))
+      acquired[slot] =
+        info?.acquired === undefined ? Metadata.int64Min : BigInt(Math.round(info.acquired))
       item[slot] = info?.item ?? ""
       cloud[slot] = info?.cloud ?? NaN
       nodata[slot] = info?.nodata ?? NaN

@@ -7,6 +7,7 @@ describe("@eoforge/zarr", () => {
   it("exports exactly its documented modules", () => {
     assert.deepStrictEqual(Object.keys(Zarr).sort(), [
       "Codec",
+      "Coordinates",
       "Crc32c",
       "Creation",
       "Layout",

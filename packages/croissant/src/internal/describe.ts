@@ -2,6 +2,10 @@
 import { type Band, Reason } from "@eoforge/core"
 import type { BandStatistics, DatasetDescription, Product } from "../Description.ts"
 
+/** Where a path relative to the store lies relative to the Croissant file and the card. */
+export const inStore = (d: DatasetDescription, path: string): string =>
+  d.store.path === "." ? path : `${d.store.path}/${path}`
+
 /** Splits in stored-code order. */
 export const splits = [
   { code: 0, name: "train", url: "cr:TrainingSplit" },
@@ -87,10 +91,21 @@ export const percentile = (s: BandStatistics, percent: number): number | undefin
 export const finestResolution = (d: DatasetDescription): number =>
   Math.min(...d.products.map((p) => p.resolution))
 
-/** The time window covering every slot, `start/end` in ISO 8601. */
-export const temporalCoverage = (d: DatasetDescription): string => {
-  const starts = d.timeSlots.map((t) => t.start).sort()
-  const ends = d.timeSlots.map((t) => t.end).sort()
+/** Slot windows longer than this (ms) say nothing about when data was taken (e.g. an `any` slot). */
+const maxWindowMs = 366 * 86_400_000
+
+/**
+ * The temporal coverage, `start/end` in ISO 8601: the first and last acquisition when known, else the
+ * window covering every bounded slot; undefined when neither is known.
+ */
+export const temporalCoverage = (d: DatasetDescription): string | undefined => {
+  if (d.acquired !== undefined) return `${d.acquired.first}/${d.acquired.last}`
+  const bounded = d.timeSlots.filter(
+    (t) => !(Date.parse(t.end) - Date.parse(t.start) > maxWindowMs)
+  )
+  if (bounded.length === 0) return undefined
+  const starts = bounded.map((t) => t.start).sort()
+  const ends = bounded.map((t) => t.end).sort()
   return `${starts[0]}/${ends[ends.length - 1]}`
 }
 

@@ -17,7 +17,9 @@ const statisticsRecordSet = (d: DatasetDescription): Json => {
     field: [
       field("statistics/product", "sc:Text", "Product id."),
       field("statistics/band", "sc:Text", "Band name."),
-      field("statistics/split", "sc:Text", "Split name.", { references: { "@id": "splits/name" } }),
+      field("statistics/split", "sc:Text", "Split name.", {
+        references: { field: { "@id": "splits/name" } }
+      }),
       field("statistics/count", "sc:Integer", "Number of valid pixels."),
       field("statistics/mean", "sc:Float", "Mean."),
       field("statistics/std", "sc:Float", "Population standard deviation."),

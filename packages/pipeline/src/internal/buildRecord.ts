@@ -37,7 +37,7 @@ export const buildRecord = (prepared: Prepared, createdAt: string): BuildRecord 
     description: r.description ?? `EOForge dataset ${r.name}`,
     version: r.version,
     license: r.license,
-    url: r.url ?? `urn:eoforge:${r.name}:${r.version}`,
+    ...(r.url === undefined ? {} : { url: r.url }),
     creators: r.creators ?? [{ type: "Organization", name: "EOForge" }],
     citeAs:
       r.citeAs ??
