@@ -7,7 +7,7 @@ import { croissant11, type Document, geoCroissant10, schemaProblems } from "./Do
 import * as D from "./internal/describe.ts"
 import { field, type Json } from "./internal/jsonld.ts"
 import { statisticsRecordSets } from "./internal/statistics.ts"
-import { context, dataTypeOf, mimeOf, zarrShard, zarrV3 } from "./internal/vocabulary.ts"
+import { context, mimeOf, zarrShard, zarrV3 } from "./internal/vocabulary.ts"
 import * as Rules from "./Rules.ts"
 
 /** The file name the Croissant document is written to, beside the store. */
