@@ -10,6 +10,7 @@ import proj4 from "proj4"
 import { RasterSource } from "../src/index.ts"
 import { definition, resolve } from "../src/internal/crs.ts"
 import { datumShift } from "../src/internal/crsDatabase.ts"
+import { fromGeoKeys } from "../src/internal/geoKeys.ts"
 import { parsePam } from "../src/internal/pam.ts"
 import { fixtures } from "./golden.ts"
 
@@ -170,4 +171,42 @@ describe("GeoKey combinations GDAL refuses are refused, naming the key", () => {
       assert.include(error.message, "EPSG:999999")
     }).pipe(Effect.scoped, Effect.provide(layer))
   )
+})
+
+describe("GeoKeys GDAL would read differently from the code are refused or honoured, never ignored", () => {
+  it("a linear unit override keeps the false easting in ground metres and reads coordinates in feet", () => {
+    const crs = fromGeoKeys({
+      GTModelTypeGeoKey: 1,
+      ProjectedCSTypeGeoKey: 26915,
+      ProjLinearUnitsGeoKey: 9003
+    })
+    assert.strictEqual(crs._tag, "Proj")
+    const def = definition(crs)
+    assert.include(def, `+to_meter=${1200 / 3937}`)
+    // GDAL: 1640416.667 US ft east of the central meridian's false origin is 500000 m.
+    const [x] = proj4(definition(Crs.wgs84), def, [-93, 45])
+    const [xm] = proj4(definition(Crs.wgs84), definition(Crs.epsg(26915)), [-93, 45])
+    assert.closeTo(x * (1200 / 3937), xm, 1e-6)
+  })
+  it("the same unit as the code's keeps the code", () => {
+    const keys = { GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 2263, ProjLinearUnitsGeoKey: 9003 }
+    assert.deepStrictEqual(fromGeoKeys(keys), Crs.epsg(2263))
+  })
+  it("angular units other than degrees on a geographic CRS, unknown unit codes and missing sizes are refused", () => {
+    const geog = { GTModelTypeGeoKey: 2, GeographicTypeGeoKey: 4326 }
+    assert.throws(
+      () => fromGeoKeys({ ...geog, GeogAngularUnitsGeoKey: 9105 }),
+      /GeogAngularUnitsGeoKey/
+    )
+    const utm = { GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32633 }
+    assert.throws(
+      () => fromGeoKeys({ ...utm, ProjLinearUnitsGeoKey: 1234 }),
+      /ProjLinearUnitsGeoKey/
+    )
+    assert.throws(
+      () => fromGeoKeys({ ...utm, ProjLinearUnitsGeoKey: 32767 }),
+      /ProjLinearUnitSizeGeoKey/
+    )
+    assert.throws(() => fromGeoKeys({ GTModelTypeGeoKey: 3 }), /GTModelTypeGeoKey/)
+  })
 })

@@ -319,6 +319,12 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
   }
   if (model === 2) {
     const gcs = num(keys, "GeographicTypeGeoKey")
+    // As with linear units, the file's angular unit wins over the code's (GDAL reads grads or radians as
+    // such); proj4js keeps geographic coordinates in degrees, so such a file is refused rather than misread.
+    if (angularUnit(keys, "GeogAngularUnitsGeoKey") !== 1)
+      throw new CrsProblem(
+        "geographic coordinates in units other than degrees (GeogAngularUnitsGeoKey) are not supported; convert with gdalwarp -t_srs EPSG:4326"
+      )
     if (gcs !== undefined && gcs !== userDefined) {
       const entry = lookup("EPSG", gcs)
       if (entry === undefined || !entry.proj4.includes("+proj=longlat"))
@@ -327,10 +333,6 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
         )
       return Crs.epsg(gcs)
     }
-    if (angularUnit(keys, "GeogAngularUnitsGeoKey") !== 1)
-      throw new CrsProblem(
-        "geographic coordinates in units other than degrees (GeogAngularUnitsGeoKey) are not supported"
-      )
     return Crs.fromProj(`+proj=longlat ${datumPart(keys)} +no_defs`)
   }
   throw new CrsProblem(
