@@ -20,7 +20,7 @@ export interface RasterInfo {
   readonly bands: number
   /** Pixel type of every band. */
   readonly dtype: DType.DType
-  /** The CRS, an EPSG code or a proj4 string built from user-defined GeoKeys. */
+  /** The CRS: an EPSG/ESRI code, a proj4 string built from user-defined GeoKeys, or a WKT (ESRI citation, PAM). */
   readonly crs: Crs.Crs
   /** GDAL-order geotransform, pixel-is-area, in CRS units. */
   readonly geoTransform: GeoTransform.GeoTransform
@@ -32,6 +32,13 @@ export interface RasterInfo {
   readonly offset: ReadonlyArray<number>
   /** Per-band descriptions from GDAL_METADATA, undefined when absent. */
   readonly descriptions: ReadonlyArray<string | undefined>
+  /** Per band, class names by value from the PAM sidecar's raster attribute table (undefined: none). */
+  readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
+  /**
+   * The datum shift to WGS 84 applied at the raster's centre (EPSG operation and accuracy, and the grid PROJ
+   * would use if installed); undefined on WGS 84 or when none applies. Reads choose it at each chip's centre.
+   */
+  readonly datumShift: string | undefined
   /** Internal overviews, largest first. */
   readonly overviews: ReadonlyArray<Overview>
   /** Tile (or strip) size in pixels. */

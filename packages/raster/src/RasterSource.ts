@@ -16,7 +16,9 @@ import {
 import { AccessRefused, type Guard } from "./internal/access.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
-import { CrsProblem, definition, type Near } from "./internal/crs.ts"
+import { CrsProblem, definition, resolve, type Near } from "./internal/crs.ts"
+import type { Bbox } from "./internal/crsDatabase.ts"
+import { readPam, type Pam } from "./internal/pam.ts"
 import { centerLong, isGeographic, withWrap } from "./internal/longitudeWrap.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
@@ -248,6 +250,60 @@ const readAligned = async (
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
 }
 
+/** The PAM sidecar of a local file (GDAL also looks for one beside URLs; this reader does not yet). */
+const sidecar = (uri: string): Promise<Pam | undefined> =>
+  isUrl(uri)
+    ? Promise.resolve(undefined)
+    : readPam(uri.startsWith("file://") ? new URL(uri).pathname : uri)
+
+/** The datum shift to WGS 84 applied at the raster's centre, for provenance. */
+const datumShiftNote = (h: Header): string | undefined => {
+  try {
+    const [x, y] = GeoTransform.apply(h.geoTransform, h.width / 2, h.height / 2)
+    const xs = Float64Array.of(x)
+    const ys = Float64Array.of(y)
+    pointTransform(definition(h.crs), definition(Crs.wgs84))?.(xs, ys)
+    if (!Number.isFinite(xs[0]) || !Number.isFinite(ys[0])) return undefined
+    return resolve(h.crs, { lon: xs[0], lat: ys[0] }).note
+  } catch {
+    return undefined
+  }
+}
+
+/** The source raster's extent in WGS 84 degrees (21 points per edge), as gdalwarp's area of interest. */
+const extentLonLat = (h: Header): Bbox | undefined => {
+  const n = 21
+  const xs = new Float64Array(4 * n)
+  const ys = new Float64Array(4 * n)
+  for (let i = 0; i < n; i++) {
+    const t = i / (n - 1)
+    const edge: ReadonlyArray<readonly [number, number]> = [
+      [t * h.width, 0],
+      [t * h.width, h.height],
+      [0, t * h.height],
+      [h.width, t * h.height]
+    ]
+    for (let e = 0; e < 4; e++) {
+      const [x, y] = GeoTransform.apply(h.geoTransform, edge[e][0], edge[e][1])
+      xs[4 * i + e] = x
+      ys[4 * i + e] = y
+    }
+  }
+  pointTransform(definition(h.crs), definition(Crs.wgs84))?.(xs, ys)
+  let w = Infinity,
+    s = Infinity,
+    e = -Infinity,
+    nn = -Infinity
+  for (let i = 0; i < xs.length; i++) {
+    if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) continue
+    w = Math.min(w, xs[i])
+    e = Math.max(e, xs[i])
+    s = Math.min(s, ys[i])
+    nn = Math.max(nn, ys[i])
+  }
+  return w <= e && s <= nn ? [w, s, e, nn] : undefined
+}
+
 /** The centre of a grid in WGS 84 longitude/latitude (degrees), undefined when it cannot be computed. */
 const centreLonLat = (grid: PixelGrid.PixelGrid): Near | undefined => {
   const gt = PixelGrid.geoTransform(grid)
@@ -291,7 +347,8 @@ const resample = async (
   const { header } = handle
   const bands = options.bands ?? Array.from({ length: header.bands }, (_, b) => b)
   // PROJ picks a datum shift per point; one chip is small, so its centre decides for the whole chip.
-  const near = Crs.equals(grid.crs, header.crs) ? undefined : centreLonLat(grid)
+  const centre = Crs.equals(grid.crs, header.crs) ? undefined : centreLonLat(grid)
+  const near = centre === undefined ? undefined : { ...centre, aoi: extentLonLat(header) }
   const srcDef = definition(header.crs, near)
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs, near)
   const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
@@ -529,7 +586,7 @@ export const makeGeoTiff = (
               // whatever sizes a header declares.
               await checkTiff(bytes, limits)
               const tiff = await GeoTIFF.fromSource(bytes as never)
-              const header = await readHeader(tiff)
+              const header = await readHeader(tiff, await sidecar(uri))
               done()
               return { id: nextId++, tiff, header, bytes, budget } satisfies Handle
             } catch (error) {
@@ -558,6 +615,8 @@ export const makeGeoTiff = (
         scale: h.scale,
         offset: h.offset,
         descriptions: h.descriptions,
+        classes: h.classes,
+        datumShift: datumShiftNote(h),
         overviews: h.images
           .slice(1)
           .map((im) => ({ width: im.getWidth(), height: im.getHeight() })),

@@ -345,20 +345,23 @@ describe("bad input gives typed errors naming the source", () => {
   it.effect("a WebP-compressed TIFF", () =>
     expectOpen(`${fixtures}derived/L7_ETMs_webp.tif`, "UnsupportedCodec")
   )
-  it.effect("a CRS proj4 cannot express", () =>
-    expectOpen(`${fixtures}derived/unknown_epsg.tif`, "UnsupportedCrs")
+  it.effect("a projected CRS code no database knows (ProjectedCSTypeGeoKey 30999)", () =>
+    expectOpen(
+      new URL("./golden/crs/refused/unknown_pcs.tif", import.meta.url).pathname,
+      "UnsupportedCrs"
+    )
   )
   it.effect("a missing file", () => expectOpen(`${fixtures}does_not_exist.tif`, "NotFound"))
 
-  it.effect("a patch grid in a CRS proj4 cannot express fails the read with a typed error", () =>
+  it.effect("a patch grid in a made-up EPSG code fails the read with a typed error naming it", () =>
     run(
       Effect.gen(function* () {
         const raster = yield* RasterSource.RasterSource
         const info = yield* raster.open(`${fixtures}elev.tif`)
-        const grid = PixelGrid.make(Crs.epsg(2056), 2600000, 1200000, 10, 8, 8)
+        const grid = PixelGrid.make(Crs.epsg(999999), 2600000, 1200000, 10, 8, 8)
         const error = yield* Effect.flip(raster.read(info, grid, { resampling: "nearest" }))
         assert.strictEqual(error.problem, "Crs")
-        assert.include(error.message, "EPSG:2056")
+        assert.include(error.message, "EPSG:999999")
       })
     )
   )

@@ -2,7 +2,7 @@
 // proj4 understands, with the datum shift to WGS 84 that PROJ picks at a location when no grid is installed.
 import { Crs } from "@eoforge/core"
 import proj4 from "proj4"
-import { baseGeographic, datumShift, defaultNear, lookup } from "./crsDatabase.ts"
+import { baseGeographic, type Bbox, datumShift, defaultNear, lookup } from "./crsDatabase.ts"
 
 /** Why a CRS could not be expressed, for the typed error. */
 export class CrsProblem extends Error {}
@@ -38,6 +38,8 @@ export const epsgDefinition = (code: number): string | undefined => {
 export interface Near {
   readonly lon: number
   readonly lat: number
+  /** The area of interest GDAL hands PROJ (the source raster's extent), which orders the candidates. */
+  readonly aoi?: Bbox | undefined
 }
 
 /** Marker carried in PROJ strings built here: the EPSG geographic CRS whose datum shift applies. */
@@ -62,8 +64,9 @@ const withShift = (def: string, geographic: number | undefined, near: Near | und
   if (geographic === undefined || geographic === 4326) return { def: clean, note: undefined }
   const marked = `${clean} +geogcrs=${geographic}`
   const at = near ?? defaultNear(geographic)
-  const shift = at === undefined ? undefined : datumShift(geographic, at.lon, at.lat)
-  if (shift === undefined) return { def: marked.replace(/\s*\+nadgrids=(?!@null)\S+/, ""), note: undefined }
+  const shift = at === undefined ? undefined : datumShift(geographic, at.lon, at.lat, near?.aoi)
+  if (shift === undefined)
+    return { def: marked.replace(/\s*\+nadgrids=(?!@null)\S+/, ""), note: undefined }
   const datum = /\+datum=(\w+)/.exec(clean)?.[1]
   if (datum === "WGS84") return { def: marked, note: undefined }
   const bare = clean
@@ -89,7 +92,8 @@ const register = (text: string, parsed: string | object): string => {
   try {
     proj4.defs(name, parsed as string)
     const projection = proj4.defs(name) as unknown as { projName?: string } | undefined
-    if (projection === undefined || projection.projName === undefined) throw new Error("no projection")
+    if (projection === undefined || projection.projName === undefined)
+      throw new Error("no projection")
     proj4(name) // forces proj4js to resolve the projection method
   } catch (error) {
     throw new CrsProblem(
@@ -129,8 +133,14 @@ export const resolve = (crs: Crs.Crs, near?: Near): Resolved => {
         throw new CrsProblem(
           `${authority}:${crs.code} is not in the EPSG/ESRI database (npm epsg-index 2.0.0); check the code, or give the CRS as WKT`
         )
-      const geographic = entry.proj4.includes("+proj=longlat") ? crs.code : baseGeographic(entry.wkt)
-      return withShift(entry.proj4, authority === "EPSG" || geographic !== undefined ? geographic : undefined, near)
+      const geographic = entry.proj4.includes("+proj=longlat")
+        ? crs.code
+        : baseGeographic(entry.wkt)
+      return withShift(
+        entry.proj4,
+        authority === "EPSG" || geographic !== undefined ? geographic : undefined,
+        near
+      )
     }
     case "Proj": {
       const geographic = geogMarker.exec(crs.definition)?.[1]

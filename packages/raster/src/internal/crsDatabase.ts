@@ -65,10 +65,13 @@ interface Operation {
   readonly offshore?: boolean
 }
 
-let shifts: { readonly proj: string; readonly crs: Record<string, ReadonlyArray<Operation>> } | undefined
+let shifts:
+  { readonly proj: string; readonly crs: Record<string, ReadonlyArray<Operation>> } | undefined
 
 const table = () => {
-  shifts ??= JSON.parse(readFileSync(new URL("./datumShifts.json", import.meta.url), "utf8")) as never
+  shifts ??= JSON.parse(
+    readFileSync(new URL("./datumShifts.json", import.meta.url), "utf8")
+  ) as never
   return shifts!
 }
 
@@ -80,8 +83,39 @@ export interface Shift {
   readonly note: string
 }
 
+/** An area of interest: west, south, east, north in degrees. */
+export type Bbox = readonly [number, number, number, number]
+
+const overlap = (b: Operation["bbox"], aoi: Bbox): number => {
+  const spans = (bb: Bbox): ReadonlyArray<readonly [number, number]> =>
+    bb[0] <= bb[2]
+      ? [[bb[0], bb[2]]]
+      : [
+          [bb[0], 180],
+          [-180, bb[2]]
+        ]
+  const h = Math.max(0, Math.min(b[3], aoi[3]) - Math.max(b[1], aoi[1]))
+  let w = 0
+  for (const [a0, a1] of spans(b))
+    for (const [c0, c1] of spans(aoi)) w += Math.max(0, Math.min(a1, c1) - Math.max(a0, c0))
+  return w * h
+}
+
+/**
+ * The candidates as PROJ orders them when GDAL gives it an area of interest (gdalwarp: the source raster's
+ * extent): those intersecting it, larger intersection first, then better accuracy.
+ */
+const byAreaOfInterest = (ops: ReadonlyArray<Operation>, aoi: Bbox): ReadonlyArray<Operation> =>
+  ops
+    .map((op) => ({ op, inter: overlap(op.bbox, aoi) }))
+    .filter((x) => x.inter > 0)
+    .sort((a, b) => b.inter - a.inter || (a.op.accuracy ?? Infinity) - (b.op.accuracy ?? Infinity))
+    .map((x) => x.op)
+
 const contains = (b: Operation["bbox"], lon: number, lat: number) =>
-  lat >= b[1] && lat <= b[3] && (b[0] <= b[2] ? lon >= b[0] && lon <= b[2] : lon >= b[0] || lon <= b[2])
+  lat >= b[1] &&
+  lat <= b[3] &&
+  (b[0] <= b[2] ? lon >= b[0] && lon <= b[2] : lon >= b[0] || lon <= b[2])
 
 const area = (b: Operation["bbox"]) =>
   (b[3] - b[1]) * (b[0] <= b[2] ? b[2] - b[0] : 360 - b[0] + b[2])
@@ -91,9 +125,15 @@ const area = (b: Operation["bbox"]) =>
  * needing no missing grid: the smallest accuracy whose area contains the point, ties to the smallest area; an
  * offshore-only area never displaces a choice. Undefined when the geographic CRS has no known operation.
  */
-export const datumShift = (geographic: number, lon: number, lat: number): Shift | undefined => {
-  const ops = table().crs[String(geographic)]
-  if (ops === undefined) return undefined
+export const datumShift = (
+  geographic: number,
+  lon: number,
+  lat: number,
+  aoi?: Bbox
+): Shift | undefined => {
+  const all = table().crs[String(geographic)]
+  if (all === undefined) return undefined
+  const ops = aoi === undefined ? all : byAreaOfInterest(all, aoi)
   let best: Operation | undefined
   let betterGrid: Operation | undefined
   for (const op of ops) {
@@ -138,6 +178,6 @@ export const defaultNear = (geographic: number): { lon: number; lat: number } | 
   const first = table().crs[String(geographic)]?.[0]
   if (first === undefined) return undefined
   const [w, s, e, n] = first.bbox
-  const lon = w <= e ? (w + e) / 2 : ((w + e + 360) / 2 + 180) % 360 - 180
+  const lon = w <= e ? (w + e) / 2 : (((w + e + 360) / 2 + 180) % 360) - 180
   return { lon, lat: (s + n) / 2 }
 }

@@ -53,7 +53,9 @@ const linearUnit = (keys: Keys): number | undefined => {
   }
   const size = linearUnits[code]
   if (size === undefined)
-    throw new CrsProblem(`linear unit code ${code} (ProjLinearUnitsGeoKey) is not an EPSG length unit`)
+    throw new CrsProblem(
+      `linear unit code ${code} (ProjLinearUnitsGeoKey) is not an EPSG length unit`
+    )
   return size
 }
 
@@ -95,7 +97,9 @@ const datumPart = (keys: Keys): string => {
   if (gcs !== undefined && gcs !== userDefined) {
     const entry = lookup("EPSG", gcs)
     if (entry === undefined || !entry.proj4.includes("+proj=longlat"))
-      throw new CrsProblem(`geographic CRS EPSG:${gcs} (GeographicTypeGeoKey) is not in the EPSG database`)
+      throw new CrsProblem(
+        `geographic CRS EPSG:${gcs} (GeographicTypeGeoKey) is not in the EPSG database`
+      )
     return `${entry.proj4.replace(/\+proj=longlat\s*|\s*\+no_defs|\s*\+type=crs/g, "")} +geogcrs=${gcs}`
   }
   const datum = num(keys, "GeogGeodeticDatumGeoKey")
@@ -106,9 +110,11 @@ const datumPart = (keys: Keys): string => {
   const ellipsoid = num(keys, "GeogEllipsoidGeoKey")
   let ellps: string
   // Explicit axes win over the ellipsoid code, as in GDAL; rf = 0 means a sphere.
-  if (a !== undefined && rf !== undefined) ellps = rf === 0 ? `+a=${a} +b=${a}` : `+a=${a} +rf=${rf}`
+  if (a !== undefined && rf !== undefined)
+    ellps = rf === 0 ? `+a=${a} +b=${a}` : `+a=${a} +rf=${rf}`
   else if (a !== undefined && b !== undefined) ellps = `+a=${a} +b=${b}`
-  else if (ellipsoid !== undefined && ellipsoids[ellipsoid] !== undefined) ellps = ellipsoids[ellipsoid]
+  else if (ellipsoid !== undefined && ellipsoids[ellipsoid] !== undefined)
+    ellps = ellipsoids[ellipsoid]
   else
     throw new CrsProblem(
       `the ellipsoid is neither a known code (GeogEllipsoidGeoKey ${ellipsoid ?? "absent"}) nor given by its axes`
@@ -118,8 +124,9 @@ const datumPart = (keys: Keys): string => {
     const values = Array.from(towgs84 as ArrayLike<number>)
     return `${ellps} +towgs84=${[...values, 0, 0, 0, 0, 0, 0, 0].slice(0, 7).join(",")}`
   }
-  // A user-defined datum on WGS 84 / GRS80 axes is taken as WGS 84 (GDAL's ballpark: no shift).
-  return `${ellps} +towgs84=0,0,0,0,0,0,0`
+  // No TOWGS84: PROJ's ballpark transformation keeps longitude and latitude as they are, and so does
+  // proj4js between a CRS without datum parameters and any other.
+  return ellps
 }
 
 /** A projection parameter in the order of keys libgeotiff tries, in degrees for angles. */
@@ -132,16 +139,45 @@ const param = (keys: Keys, names: ReadonlyArray<string>, fallback = 0): number =
 }
 
 const projection = (keys: Keys, toMetre: number): string => {
-  const angle = angularUnit(keys, "ProjAngularUnitsGeoKey" in keys ? "ProjAngularUnitsGeoKey" : "GeogAngularUnitsGeoKey")
+  const angle = angularUnit(
+    keys,
+    "ProjAngularUnitsGeoKey" in keys ? "ProjAngularUnitsGeoKey" : "GeogAngularUnitsGeoKey"
+  )
   const deg = (names: ReadonlyArray<string>, fallback = 0) => param(keys, names, fallback) * angle
-  const fe = param(keys, ["ProjFalseEastingGeoKey", "ProjFalseOriginEastingGeoKey", "ProjCenterEastingGeoKey"]) * toMetre
-  const fn = param(keys, ["ProjFalseNorthingGeoKey", "ProjFalseOriginNorthingGeoKey", "ProjCenterNorthingGeoKey"]) * toMetre
-  const natLon = deg(["ProjNatOriginLongGeoKey", "ProjFalseOriginLongGeoKey", "ProjCenterLongGeoKey"])
+  const fe =
+    param(keys, [
+      "ProjFalseEastingGeoKey",
+      "ProjFalseOriginEastingGeoKey",
+      "ProjCenterEastingGeoKey"
+    ]) * toMetre
+  const fn =
+    param(keys, [
+      "ProjFalseNorthingGeoKey",
+      "ProjFalseOriginNorthingGeoKey",
+      "ProjCenterNorthingGeoKey"
+    ]) * toMetre
+  const natLon = deg([
+    "ProjNatOriginLongGeoKey",
+    "ProjFalseOriginLongGeoKey",
+    "ProjCenterLongGeoKey"
+  ])
   const natLat = deg(["ProjNatOriginLatGeoKey", "ProjFalseOriginLatGeoKey", "ProjCenterLatGeoKey"])
-  const cenLon = deg(["ProjCenterLongGeoKey", "ProjNatOriginLongGeoKey", "ProjFalseOriginLongGeoKey"])
+  const cenLon = deg([
+    "ProjCenterLongGeoKey",
+    "ProjNatOriginLongGeoKey",
+    "ProjFalseOriginLongGeoKey"
+  ])
   const cenLat = deg(["ProjCenterLatGeoKey", "ProjNatOriginLatGeoKey", "ProjFalseOriginLatGeoKey"])
-  const originLon = deg(["ProjFalseOriginLongGeoKey", "ProjNatOriginLongGeoKey", "ProjCenterLongGeoKey"])
-  const originLat = deg(["ProjFalseOriginLatGeoKey", "ProjNatOriginLatGeoKey", "ProjCenterLatGeoKey"])
+  const originLon = deg([
+    "ProjFalseOriginLongGeoKey",
+    "ProjNatOriginLongGeoKey",
+    "ProjCenterLongGeoKey"
+  ])
+  const originLat = deg([
+    "ProjFalseOriginLatGeoKey",
+    "ProjNatOriginLatGeoKey",
+    "ProjCenterLatGeoKey"
+  ])
   const k = param(keys, ["ProjScaleAtNatOriginGeoKey", "ProjScaleAtCenterGeoKey"], 1)
   const kc = param(keys, ["ProjScaleAtCenterGeoKey", "ProjScaleAtNatOriginGeoKey"], 1)
   const sp1 = deg(["ProjStdParallel1GeoKey"])
@@ -234,7 +270,10 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
   const method = num(keys, "ProjCoordTransGeoKey")
   // GDAL reads a CRS it cannot express in GeoKeys (Mollweide, …) from the ESRI PE string of the citation.
   const esri = esriCitation(keys)
-  if (esri !== undefined && (model === userDefined || (pcs === userDefined && method === undefined)))
+  if (
+    esri !== undefined &&
+    (model === userDefined || (pcs === userDefined && method === undefined))
+  )
     return Crs.fromWkt(esri)
   if (model === 1 || (pcs !== undefined && pcs !== userDefined)) {
     const toMetre = linearUnit(keys)
@@ -247,8 +286,16 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
       // The file's linear unit wins over the code's (GDAL: SetLinearUnitsAndUpdateParameters, so the false
       // easting/northing keep their ground value); without this a US-feet file lands ~990 km off.
       const own = /\+to_meter=(\S+)/.exec(entry.proj4)?.[1]
-      const codeUnit = own !== undefined ? Number(own) : /\+units=us-ft/.test(entry.proj4) ? 1200 / 3937 : /\+units=ft/.test(entry.proj4) ? 0.3048 : 1
-      if (toMetre === undefined || Math.abs(toMetre - codeUnit) < 1e-12 * codeUnit) return Crs.epsg(pcs)
+      const codeUnit =
+        own !== undefined
+          ? Number(own)
+          : /\+units=us-ft/.test(entry.proj4)
+            ? 1200 / 3937
+            : /\+units=ft/.test(entry.proj4)
+              ? 0.3048
+              : 1
+      if (toMetre === undefined || Math.abs(toMetre - codeUnit) < 1e-12 * codeUnit)
+        return Crs.epsg(pcs)
       const def = entry.proj4
         .replace(/\s*\+(units|to_meter)=\S+/g, "")
         .replace(/\s*\+type=crs/, "")
@@ -272,6 +319,12 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
   }
   if (model === 2) {
     const gcs = num(keys, "GeographicTypeGeoKey")
+    // As with linear units, the file's angular unit wins over the code's (GDAL reads grads or radians as
+    // such); proj4js keeps geographic coordinates in degrees, so such a file is refused rather than misread.
+    if (angularUnit(keys, "GeogAngularUnitsGeoKey") !== 1)
+      throw new CrsProblem(
+        "geographic coordinates in units other than degrees (GeogAngularUnitsGeoKey) are not supported; convert with gdalwarp -t_srs EPSG:4326"
+      )
     if (gcs !== undefined && gcs !== userDefined) {
       const entry = lookup("EPSG", gcs)
       if (entry === undefined || !entry.proj4.includes("+proj=longlat"))
@@ -280,8 +333,6 @@ export const fromGeoKeys = (keys: Keys | null): Crs.Crs => {
         )
       return Crs.epsg(gcs)
     }
-    if (angularUnit(keys, "GeogAngularUnitsGeoKey") !== 1)
-      throw new CrsProblem("geographic coordinates in units other than degrees (GeogAngularUnitsGeoKey) are not supported")
     return Crs.fromProj(`+proj=longlat ${datumPart(keys)} +no_defs`)
   }
   throw new CrsProblem(

@@ -2,8 +2,9 @@
 // ModelPixelScale or ModelTransformation, PixelIsPoint shift, CRS from GeoKeys, GDAL_NODATA, GDAL_METADATA.
 import { Crs, type DType, type GeoTransform } from "@eoforge/core"
 import type { GeoTIFF, GeoTIFFImage } from "geotiff"
-import { CrsProblem } from "./crs.ts"
+import { CrsProblem, resolve } from "./crs.ts"
 import { fromGeoKeys } from "./geoKeys.ts"
+import type { Pam } from "./pam.ts"
 
 /** Why a header is unusable (mapped to a typed error by the caller). */
 export class HeaderProblem extends Error {
@@ -74,13 +75,15 @@ export interface Header {
   readonly scale: ReadonlyArray<number>
   readonly offset: ReadonlyArray<number>
   readonly descriptions: ReadonlyArray<string | undefined>
+  /** Per band, class names by value from the PAM attribute table. */
+  readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
   readonly images: ReadonlyArray<GeoTIFFImage>
   readonly blockWidth: number
   readonly blockHeight: number
 }
 
 /** Reads and checks the header of an opened GeoTIFF. */
-export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
+export const readHeader = async (tiff: GeoTIFF, pam?: Pam): Promise<Header> => {
   const count = await tiff.getImageCount()
   const first = await tiff.getImage(0)
   const fd = first.getFileDirectory()
@@ -103,7 +106,10 @@ export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
   const tiepoint = (await fd.loadValue("ModelTiepoint")) as ArrayLike<number> | undefined
   const pixelScale = (await fd.loadValue("ModelPixelScale")) as ArrayLike<number> | undefined
   let gt: [number, number, number, number, number, number]
-  if (transformation !== undefined && transformation.length >= 16) {
+  // GDAL_GEOREF_SOURCES defaults to PAM,INTERNAL: a sidecar's geotransform and SRS win.
+  if (pam?.geoTransform !== undefined) {
+    gt = [...pam.geoTransform]
+  } else if (transformation !== undefined && transformation.length >= 16) {
     const m = transformation
     gt = [m[3], m[0], m[1], m[7], m[4], m[5]]
   } else if (tiepoint !== undefined && tiepoint.length >= 6 && pixelScale !== undefined) {
@@ -116,12 +122,12 @@ export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
     )
   }
   const keys = first.getGeoKeys() as Partial<Record<string, unknown>> | null
-  if (keys === null)
+  if (keys === null && pam?.srs === undefined)
     throw new HeaderProblem(
       "NoGeoreferencing",
       "it has a geotransform but no GeoKeyDirectory (no CRS); assign one, e.g. gdal_edit.py -a_srs EPSG:…"
     )
-  if (keys["GTRasterTypeGeoKey"] === 2) {
+  if (pam?.geoTransform === undefined && keys?.["GTRasterTypeGeoKey"] === 2) {
     // PixelIsPoint: GDAL moves the origin half a pixel up-left so that the transform is pixel-is-area.
     gt = [
       gt[0] - 0.5 * gt[1] - 0.5 * gt[2],
@@ -134,19 +140,21 @@ export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
   }
   let crs: Crs.Crs
   try {
-    crs = fromGeoKeys(keys)
+    crs = pam?.srs !== undefined ? Crs.fromWkt(pam.srs) : fromGeoKeys(keys)
+    resolve(crs)
   } catch (error) {
     if (error instanceof CrsProblem)
       throw new HeaderProblem(
         "UnsupportedCrs",
-        `its CRS cannot be expressed in proj4: ${error.message}`,
+        `its CRS (${pam?.srs !== undefined ? "the SRS of its .aux.xml sidecar" : "its GeoKeys"}) cannot be used: ${error.message}`,
         error
       )
     throw error
   }
 
   const bands = first.getSamplesPerPixel()
-  const nodata = first.getGDALNoData() ?? undefined
+  // The file's own GDAL_NODATA tag wins over the sidecar's, as in GDAL's GTiff driver.
+  const nodata = first.getGDALNoData() ?? pam?.nodata
   const items = parseGdalMetadata((await fd.loadValue("GDAL_METADATA")) as string | undefined)
   // Items by band, so that many bands and many items stay linear (a hostile header may hold thousands).
   const bySample = new Map<number, Array<MetadataItem>>()
@@ -186,6 +194,7 @@ export const readHeader = async (tiff: GeoTIFF): Promise<Header> => {
     scale: perBand("SCALE", "scale", 1),
     offset: perBand("OFFSET", "offset", 0),
     descriptions,
+    classes: Array.from({ length: bands }, (_, b) => pam?.classes[b]),
     images,
     blockWidth: first.getTileWidth(),
     blockHeight: first.getTileHeight()
