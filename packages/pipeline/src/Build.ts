@@ -310,7 +310,8 @@ export const openStore = Effect.fn("Build.openStore")(function* (
         })
       ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
       if (created) {
-        const release = holder === undefined ? Effect.void : StoreLock.adopt(path, holder).release
+        const release =
+          holder === undefined ? Effect.void : (yield* StoreLock.adopt(path, holder)).release
         return { layout: fresh, resumed: false, repaired: false, release } satisfies Opened
       }
       // Another build published a store here first: validate it like any existing store.

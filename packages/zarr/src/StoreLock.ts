@@ -1,6 +1,6 @@
 // The advisory lock of a store directory: who writes it (pid, host, start, command, layout fingerprint),
 // taken before the first write of a build, finalize or retry; stale when its holder died on this host.
-import { Clock, Effect, Schema, type Scope } from "effect"
+import { Clock, Effect, Fiber, Schedule, Schema, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -11,6 +11,14 @@ import { LockHolder, StoreError, StoreLockedError } from "./ZarrError.ts"
 export const lockKey = ".eoforge/lock"
 /** Folder of the partition locks (`--shard i/N` builds, which may run side by side). */
 export const partitionsKey = ".eoforge/locks"
+
+/** How often a holder refreshes its lock file's modification time (ms). */
+export const heartbeatMs = 60_000
+/**
+ * A lock of another host not refreshed for this long (ms) is abandoned: its pid cannot be checked from
+ * here, but a live holder refreshes it every `heartbeatMs` (a pod restarted under a new host name).
+ */
+export const abandonedAfterMs = 10 * 60_000
 
 /** What a lock is taken for. */
 export interface Request {
@@ -65,9 +73,14 @@ export const holderOf = (request: Request): Effect.Effect<Holder> =>
       : { partition: { index: request.partition.index, count: request.partition.count } })
   }))
 
-/** Whether a lock's holder is certainly gone (only holders on this host can be checked). */
-export const isStale = (holder: Holder): boolean =>
-  isGone(holder.host, holder.pid, holder.token, (t) => heldTokens.has(t))
+/**
+ * Whether a lock's holder is certainly gone: on this host, its process no longer exists; on another
+ * host, its lock file (modified at `modifiedMs`) has not been refreshed for `abandonedAfterMs` at `nowMs`.
+ */
+export const isStale = (holder: Holder, modifiedMs = Infinity, nowMs = -Infinity): boolean =>
+  holder.host === hostTag
+    ? isGone(holder.host, holder.pid, holder.token, (t) => heldTokens.has(t))
+    : nowMs - modifiedMs > abandonedAfterMs
 
 const describe = (h: Holder): string =>
   `eoforge ${h.command}${h.partition === undefined ? "" : ` --shard ${h.partition.index}/${h.partition.count}`} (pid ${h.pid} on ${h.host}, since ${h.started}, recipe ${h.recipeHash.slice(0, 12)})`
@@ -80,21 +93,24 @@ const locked = (root: string, file: string, holder: Holder | undefined, why?: st
     message:
       holder === undefined
         ? `${root} is locked: ${file} ${why ?? "cannot be read"}; if no eoforge process is writing this store, delete ${file}`
-        : `${root} is locked by ${describe(holder)}${why === undefined ? "" : ` ${why}`}; wait for it to finish, or, if that process is gone (${holder.host === hostTag ? "it is still running on this host" : "processes of another host cannot be checked from here"}), delete ${file}`
+        : `${root} is locked by ${describe(holder)}${why === undefined ? "" : ` ${why}`}; wait for it to finish, or, if that process is gone (${holder.host === hostTag ? "it is still running on this host" : `processes of another host cannot be checked from here; the lock is taken over once not refreshed for ${abandonedAfterMs / 60_000} minutes`}), delete ${file}`
   })
 
-type ReadResult = { readonly holder: Holder } | { readonly garbled: true } | undefined
+type ReadResult =
+  { readonly holder: Holder; readonly modifiedMs: number } | { readonly garbled: true } | undefined
 
 const readHolder = async (file: string): Promise<ReadResult> => {
   let text: string
+  let modifiedMs: number
   try {
     text = await fs.readFile(file, "utf8")
+    modifiedMs = (await fs.stat(file)).mtimeMs
   } catch (e) {
     if (isCode(e, "ENOENT")) return undefined
     throw e
   }
   try {
-    return { holder: decodeHolder(JSON.parse(text)) }
+    return { holder: decodeHolder(JSON.parse(text)), modifiedMs }
   } catch {
     return { garbled: true }
   }
@@ -140,7 +156,11 @@ const overlaps = (
 }
 
 /** Live partition locks other than `mine`; stale ones of this host are removed on the way. */
-const livePartitions = async (root: string, mine: string | undefined): Promise<Array<Holder>> => {
+const livePartitions = async (
+  root: string,
+  mine: string | undefined,
+  nowMs: number
+): Promise<Array<Holder>> => {
   const dir = path.join(root, ...partitionsKey.split("/"))
   let names: Array<string>
   try {
@@ -156,7 +176,7 @@ const livePartitions = async (root: string, mine: string | undefined): Promise<A
     const read = await readHolder(file)
     if (read === undefined) continue
     if (!("holder" in read)) continue
-    if (isStale(read.holder)) await fs.rm(file, { force: true })
+    if (isStale(read.holder, read.modifiedMs, nowMs)) await fs.rm(file, { force: true })
     else out.push(read.holder)
   }
   return out
@@ -164,7 +184,7 @@ const livePartitions = async (root: string, mine: string | undefined): Promise<A
 
 type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: StoreLockedError }
 
-const takeWhole = async (root: string, holder: Holder): Promise<Outcome> => {
+const takeWhole = async (root: string, holder: Holder, nowMs: number): Promise<Outcome> => {
   const file = fileOf(root, holder)
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -175,12 +195,13 @@ const takeWhole = async (root: string, holder: Holder): Promise<Outcome> => {
       if (read === undefined) continue
       if (!("holder" in read))
         return { ok: false, error: locked(root, file, undefined, "is not a lock record") }
-      if (!isStale(read.holder)) return { ok: false, error: locked(root, file, read.holder) }
+      if (!isStale(read.holder, read.modifiedMs, nowMs))
+        return { ok: false, error: locked(root, file, read.holder) }
       await breakStale(file, read.holder, holder.token)
       continue
     }
     // A partition registered before us keeps the store: give the lock back.
-    const partitions = await livePartitions(root, undefined)
+    const partitions = await livePartitions(root, undefined, nowMs)
     if (partitions.length > 0) {
       await fs.rm(file, { force: true })
       const other = partitions[0]
@@ -191,7 +212,7 @@ const takeWhole = async (root: string, holder: Holder): Promise<Outcome> => {
   return { ok: false, error: locked(root, file, undefined, "keeps changing hands") }
 }
 
-const takePartition = async (root: string, holder: Holder): Promise<Outcome> => {
+const takePartition = async (root: string, holder: Holder, nowMs: number): Promise<Outcome> => {
   const file = fileOf(root, holder)
   await writeExclusive(file, holder)
   // Register first, then look: of two conflicting writers at least one sees the other.
@@ -204,9 +225,10 @@ const takePartition = async (root: string, holder: Holder): Promise<Outcome> => 
   if (whole !== undefined) {
     if (!("holder" in whole))
       return fail(locked(root, wholeFile, undefined, "is not a lock record"))
-    if (!isStale(whole.holder)) return fail(locked(root, wholeFile, whole.holder))
+    if (!isStale(whole.holder, whole.modifiedMs, nowMs))
+      return fail(locked(root, wholeFile, whole.holder))
   }
-  for (const other of await livePartitions(root, file)) {
+  for (const other of await livePartitions(root, file, nowMs)) {
     if (other.recipeHash !== holder.recipeHash)
       return fail(locked(root, fileOf(root, other), other, "from a different recipe"))
     if (other.partition === undefined || overlaps(other.partition, holder.partition!))
@@ -214,6 +236,19 @@ const takePartition = async (root: string, holder: Holder): Promise<Outcome> => 
   }
   return { ok: true }
 }
+
+// The holder keeps its lock fresh for other hosts: the file's modification time every heartbeat.
+const held = (file: string, holder: Holder): Effect.Effect<Lock> =>
+  Effect.gen(function* () {
+    const touch = Effect.promise(() => {
+      const now = new Date()
+      return fs.utimes(file, now, now).catch(() => undefined)
+    })
+    const beat = yield* Effect.forkDetach(
+      Effect.repeat(Effect.andThen(Effect.sleep(heartbeatMs), touch), Schedule.forever)
+    )
+    return { file, holder, release: Effect.andThen(Fiber.interrupt(beat), releaseOf(file, holder)) }
+  })
 
 const releaseOf = (file: string, holder: Holder): Effect.Effect<void> =>
   Effect.promise(async () => {
@@ -241,18 +276,20 @@ export const take = (
 ): Effect.Effect<Lock, StoreLockedError | StoreError> =>
   Effect.gen(function* () {
     const holder = yield* holderOf(request)
+    const now = yield* Clock.currentTimeMillis
     heldTokens.add(holder.token)
     const outcome = yield* Effect.tryPromise({
       try: () =>
-        holder.partition === undefined ? takeWhole(root, holder) : takePartition(root, holder),
+        holder.partition === undefined
+          ? takeWhole(root, holder, now)
+          : takePartition(root, holder, now),
       catch: storeError(root, "take")
     }).pipe(Effect.tapError(() => Effect.sync(() => heldTokens.delete(holder.token))))
     if (!outcome.ok) {
       heldTokens.delete(holder.token)
       return yield* outcome.error
     }
-    const file = fileOf(root, holder)
-    return { file, holder, release: releaseOf(file, holder) }
+    return yield* held(fileOf(root, holder), holder)
   })
 
 /** `take` as a scoped resource: released when the scope closes (success, failure or interruption). */
@@ -276,10 +313,8 @@ export const plant = (staging: string, holder: Holder): Effect.Effect<void, Stor
   })
 
 /** The lock `plant`ed in a staging directory, now published at `root`. */
-export const adopt = (root: string, holder: Holder): Lock => {
-  const file = fileOf(root, holder)
-  return { file, holder, release: releaseOf(file, holder) }
-}
+export const adopt = (root: string, holder: Holder): Effect.Effect<Lock> =>
+  held(fileOf(root, holder), holder)
 
 /** Forget a planted lock whose staging directory was not published. */
 export const forget = (holder: Holder): Effect.Effect<void> =>

@@ -1,7 +1,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Codec, StoreLock } from "@eoforge/zarr"
 import { Effect, type Layer } from "effect"
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Build, ExportGeoTiff, Finalize, Job, Recipe, Services } from "../../src/index.ts"
 import { digest, tempDir } from "../tree.ts"

@@ -64,7 +64,23 @@ describe("the store lock", () => {
     )
   )
 
-  it.effect("a lock of another host, or one that is not a lock record, is never broken", () =>
+  // Live clock: staleness compares the file's modification time with the clock's now.
+  it.live("a lock of another host is taken over only once its holder stopped refreshing it", () =>
+    withRoot((root) =>
+      Effect.gen(function* () {
+        plantHolder(root, holder(1, "restarted-pod"))
+        const fresh = yield* Effect.flip(StoreLock.take(root, whole))
+        assert.include(fresh.message, "restarted-pod")
+        const old = new Date(Date.now() - StoreLock.abandonedAfterMs - 60_000)
+        fs.utimesSync(lockFile(root), old, old)
+        const lock = yield* StoreLock.take(root, whole)
+        assert.strictEqual(JSON.parse(fs.readFileSync(lockFile(root), "utf8")).pid, process.pid)
+        yield* lock.release
+      })
+    )
+  )
+
+  it.effect("a fresh lock of another host, or one that is not a lock record, is not broken", () =>
     withRoot((root) =>
       Effect.gen(function* () {
         plantHolder(root, holder(1, "some-other-host"))
