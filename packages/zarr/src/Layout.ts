@@ -3,6 +3,7 @@
 import type { Band, DType } from "@eoforge/core"
 import { Effect } from "effect"
 import * as Codec from "./Codec.ts"
+import * as LayoutCheck from "./internal/layoutCheck.ts"
 import * as Metadata from "./Metadata.ts"
 import { Store } from "./Store.ts"
 import { LayoutError, NotAStoreError, type StoreError } from "./ZarrError.ts"
@@ -447,14 +448,24 @@ export const read: Effect.Effect<Layout, NotAStoreError | StoreError, Store> = E
       try: () => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, any>,
       catch: (cause) => notAStore(`${store.location}/zarr.json is not valid JSON`, cause)
     })
-    if (doc.zarr_format !== 3 || doc.node_type !== "group")
+    if (
+      typeof doc !== "object" ||
+      doc === null ||
+      doc.zarr_format !== 3 ||
+      doc.node_type !== "group"
+    )
       return yield* notAStore(
-        `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc.zarr_format})`
+        `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc?.zarr_format})`
       )
     const eo = doc.attributes?.eoforge
     if (eo?.layout === undefined)
       return yield* notAStore(
         `${store.location} is a Zarr v3 group but not an EOForge store (no eoforge.layout attribute)`
+      )
+    const bad = LayoutCheck.problem(eo.layout)
+    if (bad !== undefined)
+      return yield* notAStore(
+        `${store.location}/zarr.json cannot be read as an EOForge store: ${bad}`
       )
     return {
       samples: eo.layout.samples,
