@@ -37,4 +37,19 @@ const program = Command.run(command, { version: Version.version }).pipe(
   )
 )
 
+// SIGINT/SIGTERM interrupt the build (runMain); a second signal, or a stop still running after
+// EOFORGE_STOP_GRACE_MS (default 10 s; not for `worker`, which lets running jobs finish), exits at once.
+// Every write is atomic, so a rerun resumes either way.
+const onFirstSignal = (signal: NodeJS.Signals) => {
+  const code = signal === "SIGINT" ? 130 : 143
+  process.once(signal, () => process.exit(code))
+  if (process.argv[2] !== "worker")
+    setTimeout(
+      () => process.exit(code),
+      Number(process.env.EOFORGE_STOP_GRACE_MS ?? 10_000)
+    ).unref()
+}
+process.once("SIGINT", onFirstSignal)
+process.once("SIGTERM", onFirstSignal)
+
 NodeRuntime.runMain(program, { disableErrorReporting: true })

@@ -65,18 +65,18 @@ export const make = Effect.fnUntraced(function* (capacity = 64) {
       return evict
     })
   const opener: Opener = {
+    // As acquireUseRelease, but opening stays interruptible: it may wait on a silent host for minutes,
+    // and SIGTERM must stop the build within seconds. Sources opened so far are released either way.
     use: (uris, use) =>
-      Effect.acquireUseRelease(
+      Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
           const held: Array<Entry> = []
           for (const uri of uris) {
-            const entry = yield* acquire(uri).pipe(Effect.onError(() => release(held)))
+            const entry = yield* restore(acquire(uri)).pipe(Effect.onError(() => release(held)))
             held.push(entry)
           }
-          return held
-        }),
-        (held) => use(held.map((e) => e.info)),
-        release
+          return yield* restore(use(held.map((e) => e.info))).pipe(Effect.ensuring(release(held)))
+        })
       )
   }
   return opener

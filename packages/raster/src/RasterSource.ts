@@ -577,30 +577,36 @@ export const makeGeoTiff = (
         now: () => clock.currentTimeMillisUnsafe()
       }
       const guard: Guard = { policy: access.policy, resolve: access.resolve }
-      const handle = yield* Effect.acquireRelease(
-        Effect.tryPromise({
-          try: async () => {
-            const { bytes, done } = await openBytes(uri, guard, timer)
-            try {
-              // Our own walk of the IFD chain first: geotiff.js loops on a cyclic chain and allocates
-              // whatever sizes a header declares.
-              await checkTiff(bytes, limits)
-              const tiff = await GeoTIFF.fromSource(bytes as never)
-              const header = await readHeader(tiff, await sidecar(uri))
-              done()
-              return { id: nextId++, tiff, header, bytes, budget } satisfies Handle
-            } catch (error) {
-              await bytes.close()
-              throw error
-            }
-          },
-          catch: (error) => openFailure(uri, error)
-        }),
-        (h) =>
-          Effect.promise(() => {
-            cache.drop(h.id)
-            return h.bytes.close()
+      const release = (h: Handle) =>
+        Effect.promise(() => {
+          cache.drop(h.id)
+          return h.bytes.close()
+        })
+      // Not acquireRelease: its acquisition is uninterruptible, and opening may wait on a silent host for
+      // minutes (timeouts × retries); SIGTERM must stop it. A handle opened after the interruption is closed
+      // by the promise itself (the signal is aborted by then).
+      const handle = yield* Effect.uninterruptibleMask((restore) =>
+        restore(
+          Effect.tryPromise({
+            try: async (signal) => {
+              const { bytes, done } = await openBytes(uri, guard, timer)
+              try {
+                // Our own walk of the IFD chain first: geotiff.js loops on a cyclic chain and allocates
+                // whatever sizes a header declares.
+                await checkTiff(bytes, limits)
+                const tiff = await GeoTIFF.fromSource(bytes as never)
+                const header = await readHeader(tiff, await sidecar(uri))
+                if (signal.aborted) throw signal.reason
+                done()
+                return { id: nextId++, tiff, header, bytes, budget } satisfies Handle
+              } catch (error) {
+                await bytes.close()
+                throw error
+              }
+            },
+            catch: (error) => openFailure(uri, error)
           })
+        ).pipe(Effect.tap((h) => Effect.addFinalizer(() => release(h))))
       )
       const h = handle.header
       const info: RasterInfo = {

@@ -249,10 +249,16 @@ export const checkAsset = (
       `no such asset (item has ${Object.keys(item.assets).join(", ") || "none"}); fix the band → asset mapping`
     )
   }
-  if (asset.type !== undefined ? !isGeoTiffType(asset.type) : !/\.tiff?($|\?)/i.test(asset.href)) {
+  // A catalogue may put anything in `type`: only a string can name a GeoTIFF.
+  const type: unknown = asset.type
+  if (
+    type !== undefined
+      ? typeof type !== "string" || !isGeoTiffType(type)
+      : !/\.tiff?($|\?)/i.test(asset.href)
+  ) {
     return err(
       "NotGeoTiff",
-      `media type ${asset.type ?? "(none)"} is not a GeoTIFF; EOForge reads GeoTIFF/COG assets only — choose a COG asset or collection`
+      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a GeoTIFF; EOForge reads GeoTIFF/COG assets only — choose a COG asset or collection`
     )
   }
   if (projected) {

@@ -592,7 +592,7 @@ export const read: Effect.Effect<Layout, NotAStoreError | InvalidStoreError | St
       return yield* notAStore(`${store.location}/zarr.json is not a JSON object`)
     if (doc.zarr_format !== 3 || doc.node_type !== "group")
       return yield* notAStore(
-        `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc.zarr_format})`
+        `${store.location}/zarr.json is not a Zarr v3 group (zarr_format ${doc?.zarr_format})`
       )
     const eo = typeof doc.attributes === "object" ? doc.attributes?.eoforge : undefined
     if (typeof eo !== "object" || eo === null || eo.layout === undefined)

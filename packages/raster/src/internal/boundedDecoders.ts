@@ -16,19 +16,18 @@ interface Parameters {
   readonly maxBytes?: number | undefined
 }
 
-/** The decoded size of one block as its parameters declare it, capped by `maxBytes` (default 256 MiB). */
+/**
+ * The most bytes one block may decode to: its size as its parameters declare it, capped by `maxBytes`
+ * (default 256 MiB). geotiff.js passes strips' RowsPerStrip unclamped (2^32 − 1 is legal for one strip), so
+ * a declared size over the cap is capped, not refused: the header check at open refused oversized blocks.
+ */
 export const declaredBytes = (p: Parameters): number => {
   const bits = typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
   const perPixel = p.planarConfiguration === 2 ? bits[0] : bits.reduce((a, b) => a + b, 0)
   const n = Math.ceil((p.tileWidth * p.tileHeight * perPixel) / 8)
-  const cap = p.maxBytes ?? defaultMaxBlockBytes
   if (!(n > 0))
     throw new BlockTooLarge(`a block of ${p.tileWidth} × ${p.tileHeight} pixels is empty`)
-  if (n > cap)
-    throw new BlockTooLarge(
-      `a block of ${n} bytes decoded is over the ${cap}-byte limit (${limitPhrase})`
-    )
-  return n
+  return Math.min(n, p.maxBytes ?? defaultMaxBlockBytes)
 }
 
 /**
