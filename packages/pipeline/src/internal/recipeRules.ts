@@ -110,9 +110,11 @@ export const check = (
       }
     }
   })
-  const ids = recipe.products.map((p) => p.id)
-  ids.forEach((id, i) => {
-    if (ids.indexOf(id) !== i) add(["products", i, "id"], `product id "${id}" is used twice`)
+  // One pass (a recipe may list thousands of products): each later use of an id is a problem.
+  const seen = new Set<string>()
+  recipe.products.forEach((p, i) => {
+    if (seen.has(p.id)) add(["products", i, "id"], `product id "${p.id}" is used twice`)
+    seen.add(p.id)
   })
   return problems
 }

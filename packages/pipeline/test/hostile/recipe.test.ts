@@ -123,6 +123,14 @@ const badValues: ReadonlyArray<{
     says: /unknown preset "sentinel-9"; presets are sentinel-2-l2a/
   },
   {
+    name: "preset: toString",
+    from: "    source: demo\n    collection: dem",
+    to: "    preset: toString\n    source: demo\n    collection: dem",
+    key: "products[2].preset",
+    needle: "preset: toString",
+    says: /unknown preset "toString"/
+  },
+  {
     name: "bad window date",
     from: "  any:\n    kind: any\n",
     to: "  any:\n    kind: window\n    start: 2021-02-30\n    end: 2021-06-01\n",

@@ -103,7 +103,12 @@ const apply = (root: any, m: Mutation): void => {
   } else {
     const target = parent[last]
     if (typeof target === "object" && target !== null && !Array.isArray(target)) {
-      Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true })
+      Object.defineProperty(target, m.key, {
+        value: m.value,
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
     } else parent[last] = { [m.key]: m.value }
   }
 }
@@ -197,6 +202,8 @@ describe("recipe fuzzing", () => {
     console.info(
       `recipe fuzz: ${outcome.numRuns} inputs in ${Math.round(performance.now() - started)} ms, ${outcome.failed ? "FAILED" : "no crash, no input over the deadline"}`
     )
-    if (outcome.failed) assert.fail(fc.defaultReportMessage(outcome) ?? "fuzz failed")
+    if (outcome.failed) {
+      assert.fail(`${fc.defaultReportMessage(outcome)}\nerror: ${String(outcome.errorInstance)}`)
+    }
   }, 600_000)
 })
