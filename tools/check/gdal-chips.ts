@@ -125,7 +125,7 @@ const program = Effect.gen(function* () {
   }
   const rows = new Map<string, Row>()
   for (const s of samples) {
-    for (const [pi, plan] of plans.entries()) {
+    for (const plan of plans) {
       const spec = plan.spec
       const id = spec.id
       const ps = s.products[id]
