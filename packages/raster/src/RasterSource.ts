@@ -15,6 +15,7 @@ import {
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition } from "./internal/crs.ts"
 import { centerLong, isGeographic, withWrap } from "./internal/longitudeWrap.ts"
+import { invertGeoTransform } from "./internal/invertGeoTransform.ts"
 import { targetRatio } from "./internal/overviewChoice.ts"
 import { register as registerNativeDeflate } from "./internal/nativeDeflate.ts"
 import { TileCache } from "./internal/tileCache.ts"
@@ -262,7 +263,7 @@ const resample = async (
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs)
   const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
   const widths = header.images.map((im) => im.getWidth())
-  const fullInv = GeoTransform.invert(header.geoTransform)
+  const fullInv = invertGeoTransform(header.geoTransform)
   const level =
     widths.length < 2 || fullInv === undefined
       ? 0
@@ -284,7 +285,7 @@ const resample = async (
     gt[4] * sx,
     gt[5] * sy
   ]
-  const inv = GeoTransform.invert(imageGt)
+  const inv = invertGeoTransform(imageGt)
   if (inv === undefined) throw new CrsProblem(`${uri} has a singular geotransform`)
   const dstGt = PixelGrid.geoTransform(grid)
   const aligned =
