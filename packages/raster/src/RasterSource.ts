@@ -24,6 +24,7 @@ import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
 import { checkTiff, defaultLimits, type RasterLimits } from "./internal/tiffCheck.ts"
+import { invertGeoTransform } from "./internal/invertGeoTransform.ts"
 import { targetRatio } from "./internal/overviewChoice.ts"
 import { TileCache } from "./internal/tileCache.ts"
 import { readWindow, type ReadBudget } from "./internal/tiles.ts"
@@ -353,7 +354,7 @@ const resample = async (
   const dstDef = Crs.equals(grid.crs, header.crs) ? srcDef : definition(grid.crs, near)
   const transform = wrapped(pointTransform(dstDef, srcDef), srcDef, header, grid)
   const widths = header.images.map((im) => im.getWidth())
-  const fullInv = GeoTransform.invert(header.geoTransform)
+  const fullInv = invertGeoTransform(header.geoTransform)
   const level =
     widths.length < 2 || fullInv === undefined
       ? 0
@@ -375,7 +376,7 @@ const resample = async (
     gt[4] * sx,
     gt[5] * sy
   ]
-  const inv = GeoTransform.invert(imageGt)
+  const inv = invertGeoTransform(imageGt)
   if (inv === undefined) throw new CrsProblem(`${uri} has a singular geotransform`)
   const dstGt = PixelGrid.geoTransform(grid)
   const aligned =
