@@ -9,14 +9,19 @@ import { inOrder } from "./packages.ts"
 
 const run = promisify(execFile)
 
-/** The public modules of a package: the `export * as M` lines of its src/index.ts. */
-export const modulesOf = (folder: string): ReadonlyArray<string> =>
-  [
-    ...readFileSync(
-      join(inOrder().find((p) => p.folder === folder)!.dir, "src/index.ts"),
-      "utf8"
-    ).matchAll(/^export \* as (\w+) from/gm)
-  ].map((m) => m[1]!)
+/** The public names of a package: the `export * as M` and `export { a, b }` lines of its src/index.ts. */
+export const modulesOf = (folder: string): ReadonlyArray<string> => {
+  const text = readFileSync(
+    join(inOrder().find((p) => p.folder === folder)!.dir, "src/index.ts"),
+    "utf8"
+  )
+  return [
+    ...[...text.matchAll(/^export \* as (\w+) from/gm)].map((m) => m[1]!),
+    ...[...text.matchAll(/^export \{([^}]*)\} from/gm)].flatMap((m) =>
+      m[1]!.split(",").map((n) => n.trim())
+    )
+  ]
+}
 
 /** Run a command in `cwd` with the clean environment (Node 24 first on PATH); returns its output. */
 export const exec = async (

@@ -26,10 +26,15 @@ const env = {
   CI: "true",
   SOURCE_DATE_EPOCH: "1700000000"
 }
+/** The installed nx's own bin (package.json `bin.nx`). */
+const nxBin = () => {
+  const dir = join(workspace, "node_modules/nx")
+  return join(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).bin.nx)
+}
 const nx = (...args: ReadonlyArray<string>) =>
   exec(
     process.execPath,
-    [join(workspace, "node_modules/nx/bin/nx.js"), ...args, "--output-style=static"],
+    [nxBin(), ...args, ...(args[0] === "show" ? [] : ["--output-style=static"])],
     workspace,
     env
   ).then(
