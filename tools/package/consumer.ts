@@ -108,3 +108,9 @@ export const writeConsumer = (dir: string): void => {
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig(["consumer.ts"]), null, 2))
   writeFileSync(join(dir, "tsconfig.wrong.json"), JSON.stringify(tsconfig(["wrong.ts"]), null, 2))
 }
+
+/** Where `name` is installed in `dir` (package-lock paths): Effect's services and Redacted need one copy. */
+export const copiesOf = (dir: string, name: string): ReadonlyArray<string> =>
+  Object.keys(
+    JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8")).packages as Record<string, unknown>
+  ).filter((path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))

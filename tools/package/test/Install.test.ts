@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, inject } from "vitest"
-import { exec, modulesOf, npmInstall, writeConsumer } from "../consumer.ts"
+import { copiesOf, exec, modulesOf, npmInstall, writeConsumer } from "../consumer.ts"
 import { inOrder, root } from "../packages.ts"
 
 const packed = inject("packed")
@@ -48,6 +48,7 @@ describe("the packed packages, installed outside the repository", () => {
     ])
     const installSeconds = seconds(t0)
     const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"))
+    assert.deepStrictEqual(copiesOf(project, "effect"), ["node_modules/effect"], "one copy of effect")
     writeConsumer(project)
     for (const [path, entry] of Object.entries<any>(lock.packages)) {
       if (!path.includes("node_modules/@eoforge/")) continue

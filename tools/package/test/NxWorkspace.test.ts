@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { afterAll, inject } from "vitest"
 import { copySources, writeRecipe } from "../../../packages/nx-plugin/test/workspace.ts"
 import { digest } from "../../../packages/cli/test/tree.ts"
-import { exec, npmInstall } from "../consumer.ts"
+import { copiesOf, exec, npmInstall } from "../consumer.ts"
 import { root } from "../packages.ts"
 
 const packed = inject("packed")
@@ -87,6 +87,7 @@ describe("@eoforge/nx in a new workspace", () => {
       ],
       ["--save-dev"]
     )
+    assert.deepStrictEqual(copiesOf(workspace, "effect"), ["node_modules/effect"], "one copy of effect")
     console.log(`nx workspace: install ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     const shown = JSON.parse(
       (await nx("show", "project", "olinda-a", "--json")).replace(/^[^{]*/, "")
