@@ -112,5 +112,8 @@ export const writeConsumer = (dir: string): void => {
 /** Where `name` is installed in `dir` (package-lock paths): Effect's services and Redacted need one copy. */
 export const copiesOf = (dir: string, name: string): ReadonlyArray<string> =>
   Object.keys(
-    JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8")).packages as Record<string, unknown>
+    JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8")).packages as Record<
+      string,
+      unknown
+    >
   ).filter((path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))

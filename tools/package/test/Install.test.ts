@@ -48,7 +48,11 @@ describe("the packed packages, installed outside the repository", () => {
     ])
     const installSeconds = seconds(t0)
     const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"))
-    assert.deepStrictEqual(copiesOf(project, "effect"), ["node_modules/effect"], "one copy of effect")
+    assert.deepStrictEqual(
+      copiesOf(project, "effect"),
+      ["node_modules/effect"],
+      "one copy of effect"
+    )
     writeConsumer(project)
     for (const [path, entry] of Object.entries<any>(lock.packages)) {
       if (!path.includes("node_modules/@eoforge/")) continue

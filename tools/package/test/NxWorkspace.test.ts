@@ -87,7 +87,11 @@ describe("@eoforge/nx in a new workspace", () => {
       ],
       ["--save-dev"]
     )
-    assert.deepStrictEqual(copiesOf(workspace, "effect"), ["node_modules/effect"], "one copy of effect")
+    assert.deepStrictEqual(
+      copiesOf(workspace, "effect"),
+      ["node_modules/effect"],
+      "one copy of effect"
+    )
     console.log(`nx workspace: install ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     const shown = JSON.parse(
       (await nx("show", "project", "olinda-a", "--json")).replace(/^[^{]*/, "")
