@@ -4,7 +4,9 @@ import nx from "@nx/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "out/**", "reports/**", ".nx/**", "fixtures/**"] },
+  {
+    ignores: ["**/node_modules/**", "**/dist/**", "out/**", "reports/**", ".nx/**", "fixtures/**"]
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],
