@@ -18,7 +18,7 @@ export const limits = {
   /** Half width of a season window, days. */
   halfWindowDays: 183,
   /** Side of a patch, metres. */
-  patchSizeM: 100_000,
+  patchSizeM: 1_000_000,
   /** Pixels along one side of a patch (or of a product's grid). */
   patchPixels: 4096,
   /** Distances of the split and sampler, km (half the Earth's circumference). */

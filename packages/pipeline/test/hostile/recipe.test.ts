@@ -152,7 +152,7 @@ const badValues: ReadonlyArray<{
     to: "  size: 1e9",
     key: "patch.size",
     needle: "size: 1e9",
-    says: /at most 100000/
+    says: /at most 1000000/
   },
   {
     name: "absurd pixel count",
