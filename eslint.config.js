@@ -28,14 +28,24 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: "scope:core", onlyDependOnLibsWithTags: ["scope:core"] },
             { sourceTag: "scope:algo", onlyDependOnLibsWithTags: ["scope:core", "scope:algo"] },
-            { sourceTag: "scope:io", onlyDependOnLibsWithTags: ["scope:core", "scope:algo"] },
+            { sourceTag: "scope:access", onlyDependOnLibsWithTags: ["scope:core"] },
+            {
+              sourceTag: "scope:io",
+              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access"]
+            },
             {
               sourceTag: "scope:pipeline",
-              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:io"]
+              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access", "scope:io"]
             },
             {
               sourceTag: "scope:cli",
-              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:io", "scope:pipeline"]
+              onlyDependOnLibsWithTags: [
+                "scope:core",
+                "scope:algo",
+                "scope:access",
+                "scope:io",
+                "scope:pipeline"
+              ]
             }
           ]
         }

@@ -274,6 +274,8 @@ if (process.argv.includes("--json")) {
 if (failed.length > 0) process.exitCode = 1
 // A store with no chip to compare proves nothing: say so and fail rather than report "0 differing".
 if (rows.reduce((s, r) => s + r.chips, 0) === 0) {
-  console.log(`${store}: no chip holds data, nothing was compared (see .eoforge/jobs/*.json for why)`)
+  console.log(
+    `${store}: no chip holds data, nothing was compared (see .eoforge/jobs/*.json for why)`
+  )
   process.exitCode = 1
 }

@@ -2,14 +2,14 @@
 // Without one, any host or path is read, but still only regular files (no FIFOs, devices or /proc).
 import type { AccessPolicy } from "@eoforge/core"
 import { Context, Effect } from "effect"
-import type { Resolver } from "./internal/access.ts"
+import type { Guarded } from "@eoforge/access"
 
 /** The policy (and, for tests, the host name resolver) that `RasterSource.open` obeys. */
 export interface Access {
   /** Hosts, local roots and private-network rule; undefined allows every host and path. */
   readonly policy: AccessPolicy.AccessPolicy | undefined
   /** Resolves host names to addresses (default: the system resolver). */
-  readonly resolve?: Resolver | undefined
+  readonly resolve?: Guarded.Resolver | undefined
 }
 
 /** The access rule of raster reads in the current fiber (default: no policy). */
@@ -19,6 +19,6 @@ export const RasterAccess = Context.Reference<Access>("@eoforge/raster/RasterAcc
 
 /** Run `effect` with raster reads restricted to `policy`. */
 export const withPolicy =
-  (policy: AccessPolicy.AccessPolicy, resolve?: Resolver) =>
+  (policy: AccessPolicy.AccessPolicy, resolve?: Guarded.Resolver) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.provideService(effect, RasterAccess, { policy, resolve })

@@ -1,5 +1,6 @@
 // The raster reading service: open a GeoTIFF/COG (path or http(s) URL) and resample it onto any PixelGrid
 // exactly as GDAL's gdalwarp -et 0 does. Decoding runs on geotiff.js's worker pool, a scoped resource.
+import { Guarded } from "@eoforge/access"
 import { Chip, Crs, DType, GeoTransform, PixelGrid, Redact, type Band } from "@eoforge/core"
 import { Clock, Context, Duration, Effect, Layer, type Scope } from "effect"
 import { GeoTIFF, type Pool } from "geotiff"
@@ -13,7 +14,6 @@ import {
   type HttpOptions,
   type Timer
 } from "./internal/byteSource.ts"
-import { AccessRefused, type Guard } from "./internal/access.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { approximate, exact, pointTransform } from "./internal/coordinates.ts"
 import { CrsProblem, definition, resolve, type Near } from "./internal/crs.ts"
@@ -106,7 +106,7 @@ const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
   const uri = Redact.forMessage(rawUri)
   const make = (problem: RasterOpenError["problem"], what: string) =>
     new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
-  if (error instanceof AccessRefused) return make("Refused", error.message)
+  if (error instanceof Guarded.AccessRefused) return make("Refused", error.message)
   if (error instanceof HeaderProblem) return make(error.problem, error.message)
   if (error instanceof HttpFailure) {
     if (error.status === 404 || error.status === 410)
@@ -547,12 +547,12 @@ export const makeGeoTiff = (
 
     const openBytes = async (
       uri: string,
-      guard: Guard,
+      guard: Guarded.Guard,
       timer: Timer
     ): Promise<{ bytes: ByteSource; done: () => void }> => {
       if (!isUrl(uri)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(uri) && !/^file:/i.test(uri))
-          throw new AccessRefused(
+          throw new Guarded.AccessRefused(
             `${uri.split(":")[0]}: URLs cannot be read (http, https and files can)`
           )
         const path = /^file:/i.test(uri) ? decodeURIComponent(new URL(uri).pathname) : uri
@@ -577,7 +577,7 @@ export const makeGeoTiff = (
         sleep: (ms) => Effect.runPromise(clock.sleep(Duration.millis(ms))),
         now: () => clock.currentTimeMillisUnsafe()
       }
-      const guard: Guard = { policy: access.policy, resolve: access.resolve }
+      const guard: Guarded.Guard = { policy: access.policy, resolve: access.resolve }
       const release = (h: Handle) =>
         Effect.promise(() => {
           cache.drop(h.id)

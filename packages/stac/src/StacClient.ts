@@ -4,7 +4,7 @@
 import { type AccessPolicy, Redact } from "@eoforge/core"
 import { Context, Effect, Layer, Option, Stream } from "effect"
 import * as Access from "./Access.ts"
-import type { Resolver } from "./internal/access.ts"
+import type { Guarded } from "@eoforge/access"
 import * as Http from "./internal/http.ts"
 import * as Search from "./Search.ts"
 import {
@@ -61,7 +61,7 @@ export interface Options extends Http.HttpOptions {
   /** Dialect used when a server offers both. */
   readonly prefer: "cql2-json" | "query"
   /** Resolves host names for the address check (tests substitute their own; default: the system's). */
-  readonly resolve?: Resolver | undefined
+  readonly resolve?: Guarded.Resolver | undefined
 }
 
 /** Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per host. */

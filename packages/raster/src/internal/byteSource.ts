@@ -2,14 +2,10 @@
 // exponential backoff (or the server's Retry-After), timeouts and a per-host concurrency limit, all under
 // the build's access policy. Counts requests and bytes fetched.
 import type { FileHandle } from "node:fs/promises"
-import {
-  AccessRefused,
-  maxRetryAfterMs,
-  openFile,
-  request,
-  retryAfterMs,
-  type Guard
-} from "./access.ts"
+import { Guarded } from "@eoforge/access"
+
+const { AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
+type Guard = Guarded.Guard
 
 /** A slice of a file as geotiff.js asks for it. */
 export interface Slice {

@@ -5,14 +5,10 @@ import { Redact } from "@eoforge/core"
 import { Clock, Duration, Effect, Semaphore } from "effect"
 import { fileURLToPath } from "node:url"
 import { AccessError, StacHttpError } from "../StacError.ts"
-import {
-  AccessRefused,
-  maxRetryAfterMs,
-  openFile,
-  request as guardedRequest,
-  retryAfterMs,
-  type Guard
-} from "./access.ts"
+import { Guarded } from "@eoforge/access"
+
+const { AccessRefused, maxRetryAfterMs, openFile, request: guardedRequest, retryAfterMs } = Guarded
+type Guard = Guarded.Guard
 
 /** Limits applied to every request. */
 export interface HttpOptions {
@@ -96,7 +92,7 @@ const parse = (text: string): unknown => {
 const describe = (cause: unknown): string =>
   Redact.inText(cause instanceof Error ? cause.message : String(cause))
 
-const refusal = (url: string, error: AccessRefused) =>
+const refusal = (url: string, error: Guarded.AccessRefused) =>
   new AccessError({ href: Redact.forMessage(url), origin: "the request", reason: error.reason })
 
 /** An HTTP client with the given limits; state (per-host limits) lives in the returned value. */
