@@ -44,6 +44,7 @@ describe("@eoforge/pipeline exports", () => {
         "Job": [
           "JobRecordError",
           "isDone",
+          "maxStatsBytes",
           "readRecord",
           "readStats",
           "recordKey",

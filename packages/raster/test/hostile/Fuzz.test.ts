@@ -142,7 +142,11 @@ describe("fuzzed TIFF headers", () => {
             const key = `${error._tag}/${error.problem ?? ""}`
             tally.typed[key] = (tally.typed[key] ?? 0) + 1
           }),
-          { numRuns: runs, seed: 20261206, endOnFailure: true }
+          {
+            numRuns: runs,
+            seed: Number(process.env.EOFORGE_FUZZ_SEED ?? 20261206),
+            endOnFailure: true
+          }
         )
         process.stderr.write(`fuzz tiff ${name}: ${JSON.stringify(tally)}\n`)
         assert.strictEqual(tally.inputs, runs)

@@ -158,7 +158,7 @@ describe("fuzzed STAC items", () => {
           tally.inputs++
           assert.isBelow(ms, deadlineMs)
         }),
-        { numRuns: runs, seed: 20261206 }
+        { numRuns: runs, seed: Number(process.env.EOFORGE_FUZZ_SEED ?? 20261206) }
       )
       process.stderr.write(`fuzz stac ${name}: ${JSON.stringify(tally)}\n`)
       assert.strictEqual(tally.inputs, runs)

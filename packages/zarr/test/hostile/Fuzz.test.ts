@@ -164,7 +164,11 @@ describe("fuzzed store metadata", () => {
               tally.typed[tag] = (tally.typed[tag] ?? 0) + 1
             }
           ),
-          { numRuns: runs, seed: 20261206, endOnFailure: true }
+          {
+            numRuns: runs,
+            seed: Number(process.env.EOFORGE_FUZZ_SEED ?? 20261206),
+            endOnFailure: true
+          }
         )
         process.stderr.write(`fuzz store ${name}: ${JSON.stringify(tally)}\n`)
         assert.strictEqual(tally.inputs, runs)
