@@ -41,6 +41,7 @@ describe("Ssl4eo", () => {
 describe("@eoforge/stac", () => {
   it("exports exactly its documented modules", () => {
     assert.deepStrictEqual(Object.keys(Stac).sort(), [
+      "Access",
       "AssetSigner",
       "Find",
       "Presets",
