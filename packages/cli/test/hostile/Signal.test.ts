@@ -75,7 +75,11 @@ beforeAll(async () => {
       /aoi: .*/,
       `aoi: ${fileURLToPath(new URL("../../../pipeline/recipes/olinda-aoi.geojson", import.meta.url))}`
     )
-  writeFileSync(join(tmp.path, "http.yaml"), recipe)
+  // The silent host is on loopback: the recipe allows it explicitly, as a user's own test server would be.
+  writeFileSync(
+    join(tmp.path, "http.yaml"),
+    `${recipe.replace(/^access:\n(?: {2}.*\n)*/m, "")}\naccess:\n  hosts: [127.0.0.1]\n  allowPrivateNetworks: true\n`
+  )
 })
 
 afterAll(async () => {
