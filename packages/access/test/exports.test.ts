@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Access from "@eoforge/access"
+import * as Access from "../src/index.ts"
 
 describe("@eoforge/access exports", () => {
   it("exposes the guarded reads and nothing else", () => {

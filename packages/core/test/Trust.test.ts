@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AccessPolicy, Redact, SafeName } from "@eoforge/core"
+import { AccessPolicy, Redact, SafeName } from "../src/index.ts"
 
 describe("SafeName", () => {
   it("accepts the names EOForge itself uses", () => {
