@@ -1,6 +1,6 @@
 // The shape of a dataset store: samples, products, shards, and every zarr.json document they imply.
 // `create` writes the hierarchy metadata; `read` recovers the layout from a store's root attributes.
-import { type Band, type DType, Reason, Split } from "@eoforge/core"
+import { type Band, DType, Reason, Split } from "@eoforge/core"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import * as Codec from "./Codec.ts"
@@ -77,17 +77,6 @@ export type SampleArray = (typeof sampleArrays)[number]
 export const chipBytes = (p: ProductLayout, dtypeSize: number): number =>
   p.spec.bands.length * p.height * p.width * dtypeSize
 
-const dtypeSize: Record<DType.DType, number> = {
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8
-}
-
 /** Samples per shard so that the largest product's shard holds about `targetBytes` uncompressed (128 MiB). */
 export const defaultShardSamples = (
   products: LayoutInput["products"],
@@ -97,7 +86,7 @@ export const defaultShardSamples = (
   for (const p of products) {
     perSample = Math.max(
       perSample,
-      p.times * p.spec.bands.length * p.height * p.width * dtypeSize[p.spec.dtype]
+      p.times * p.spec.bands.length * p.height * p.width * DType.byteSize(p.spec.dtype)
     )
   }
   if (perSample === 0) return 1

@@ -1,6 +1,7 @@
 // The limits every store layout must respect, checked when a layout is made and when a store is opened:
 // a store written by someone else must not make a reader loop for ever, allocate gigabytes or name paths.
-import { SafeName } from "@eoforge/core"
+import { DType, SafeName } from "@eoforge/core"
+import { Schema } from "effect"
 
 /** Most samples in one store (4,000 × SSL4EO-S12). */
 export const maxSamples = 1_000_000_000
@@ -16,16 +17,7 @@ export const maxTimes = 100_000
 export const maxSide = 65_536
 export const maxChipBytes = 2 ** 31 - 1
 
-const dtypeBytes: Readonly<Record<string, number>> = {
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8
-}
+const isDType = Schema.is(DType.DType)
 
 /** A problem of a layout: the key path (under `eoforge.layout`) and what is wrong. */
 export interface Problem {
@@ -92,8 +84,7 @@ export const problemOf = (layout: unknown): Problem | undefined => {
     if (ids.has(spec.id))
       return { key: `${key}.spec.id`, message: `product id "${spec.id}" appears twice` }
     ids.add(spec.id)
-    const size = dtypeBytes[spec.dtype as string]
-    if (size === undefined || !Object.hasOwn(dtypeBytes, spec.dtype))
+    if (!isDType(spec.dtype))
       return { key: `${key}.spec.dtype`, message: `unknown data type ${show(spec.dtype)}` }
     if (typeof spec.resolution !== "number" || !(spec.resolution > 0) || !isFinite(spec.resolution))
       return { key: `${key}.spec.resolution`, message: `must be a positive number of metres` }
@@ -124,7 +115,7 @@ export const problemOf = (layout: unknown): Problem | undefined => {
           message: `must be an integer from 1 to ${max}, got ${show(p![k])}`
         }
     }
-    if (bands.length * p!.height * p!.width * size > maxChipBytes)
+    if (bands.length * p!.height * p!.width * DType.byteSize(spec.dtype) > maxChipBytes)
       return { key, message: `a chip of ${spec.id} would exceed ${maxChipBytes} bytes` }
     if (l.shardSamples * p!.times > maxChunksPerShard)
       return {
