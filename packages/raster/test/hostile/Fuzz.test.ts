@@ -3,13 +3,14 @@
 // within its deadline, with RSS under 1 GB. EOFORGE_FUZZ_RUNS sets the inputs per base file (default 100).
 import { assert, describe, it } from "@effect/vitest"
 import { Crs, PixelGrid } from "@eoforge/core"
-import { Cause, Duration, Effect, Exit } from "effect"
+import { Duration, Effect } from "effect"
 import fc from "fast-check"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import * as Hostile from "../../../../tools/hostile/files.ts"
+import * as Fuzz from "../../../../tools/hostile/fuzz.ts"
 import { RasterSource } from "../../src/index.ts"
 import { fixtures } from "../golden.ts"
 
@@ -93,14 +94,6 @@ const openAndRead = (path: string) =>
     return yield* raster.read(info, grid, { resampling: "nearest" })
   }).pipe(Effect.scoped, Effect.timeout(Duration.millis(deadlineMs)), Effect.provide(layer))
 
-interface Tally {
-  inputs: number
-  read: number
-  typed: Record<string, number>
-  maxRssMiB: number
-  slowestMs: number
-}
-
 const bases: ReadonlyArray<readonly [string, () => Uint8Array]> = [
   ["generated 32 × 32 tiled", Hostile.valid],
   ["elev.tif (GDAL, int16, EPSG:4326)", () => new Uint8Array(readFileSync(`${fixtures}elev.tif`))],
@@ -117,30 +110,16 @@ describe("fuzzed TIFF headers", () => {
       async () => {
         const base = load()
         const path = join(dir, `${name.split(" ")[0]}.tif`)
-        const tally: Tally = { inputs: 0, read: 0, typed: {}, maxRssMiB: 0, slowestMs: 0 }
+        const tally = Fuzz.emptyTally()
         await fc.assert(
           fc.asyncProperty(mutations(base.length), async (ms) => {
             writeFileSync(path, mutate(base, ms))
-            const start = performance.now()
-            const exit = await Effect.runPromiseExit(openAndRead(path))
-            tally.slowestMs = Math.max(tally.slowestMs, performance.now() - start)
-            tally.inputs++
-            const rss = process.memoryUsage().rss / 2 ** 20
-            tally.maxRssMiB = Math.max(tally.maxRssMiB, rss)
-            assert.isBelow(rss, 1024, "RSS over 1 GB")
-            if (Exit.isSuccess(exit)) {
-              tally.read++
-              return
-            }
-            const reason = exit.cause.reasons[0]
-            assert.isTrue(
-              Cause.isFailReason(reason),
-              `not a typed error: ${Cause.pretty(exit.cause)}`
+            await Fuzz.trial(
+              tally,
+              deadlineMs,
+              () => Effect.runPromiseExit(openAndRead(path)),
+              (error: { _tag: string; problem?: string }) => `${error._tag}/${error.problem ?? ""}`
             )
-            const error = (reason as unknown as { error: { _tag: string; problem?: string } }).error
-            assert.notStrictEqual(error._tag, "TimeoutError", `no answer within ${deadlineMs} ms`)
-            const key = `${error._tag}/${error.problem ?? ""}`
-            tally.typed[key] = (tally.typed[key] ?? 0) + 1
           }),
           {
             numRuns: runs,

@@ -6,6 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Fuzz from "../../../../tools/hostile/fuzz.ts"
 import { StacError, StacItem } from "../../src/index.ts"
 
 const runs = Number(process.env.EOFORGE_FUZZ_RUNS ?? 300)
@@ -51,14 +52,7 @@ const s2Item = {
   }
 }
 
-type Path = ReadonlyArray<string | number>
-const paths = (value: unknown, at: Path = [], out: Array<Path> = []): Array<Path> => {
-  out.push(at)
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out))
-  else if (typeof value === "object" && value !== null)
-    for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out)
-  return out
-}
+const paths = Fuzz.jsonPaths
 
 interface Edit {
   readonly pick: number

@@ -3,22 +3,16 @@
 // (chips, a whole sample, a split). Every input must end in data or a typed error within its deadline, RSS
 // under 1 GB. EOFORGE_FUZZ_RUNS sets the inputs per target (default 200).
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit } from "effect"
+import { Duration, Effect } from "effect"
 import fc from "fast-check"
+import * as Fuzz from "../../../../tools/hostile/fuzz.ts"
 import { Reader, Store } from "../../src/index.ts"
 import { build } from "../fixtures/build.ts"
 
 const runs = Number(process.env.EOFORGE_FUZZ_RUNS ?? 200)
 const deadlineMs = 10_000
 
-type Path = ReadonlyArray<string | number>
-const paths = (value: unknown, at: Path = [], out: Array<Path> = []): Array<Path> => {
-  out.push(at)
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out))
-  else if (typeof value === "object" && value !== null)
-    for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out)
-  return out
-}
+const paths = Fuzz.jsonPaths
 
 interface Edit {
   readonly pick: number
@@ -131,37 +125,15 @@ describe("fuzzed store metadata", () => {
     it(
       `${name}: ${runs} mutated stores open and read or fail with a typed error, within ${deadlineMs} ms, RSS < 1 GB`,
       async () => {
-        const tally = {
-          inputs: 0,
-          read: 0,
-          typed: {} as Record<string, number>,
-          slowestMs: 0,
-          maxRssMiB: 0
-        }
+        const tally = Fuzz.emptyTally()
         await fc.assert(
           fc.asyncProperty(
             edits,
             fc.array(fc.nat({ max: 255 }), { minLength: 2, maxLength: 12 }),
             async (es, raw) => {
-              const start = performance.now()
-              const exit = await Effect.runPromiseExit(readAll(make(es, raw)))
-              tally.slowestMs = Math.max(tally.slowestMs, performance.now() - start)
-              tally.inputs++
-              const rss = process.memoryUsage().rss / 2 ** 20
-              tally.maxRssMiB = Math.max(tally.maxRssMiB, rss)
-              assert.isBelow(rss, 1024, "RSS over 1 GB")
-              if (Exit.isSuccess(exit)) {
-                tally.read++
-                return
-              }
-              const reason = exit.cause.reasons[0]
-              assert.isTrue(
-                Cause.isFailReason(reason),
-                `not a typed error: ${Cause.pretty(exit.cause)}`
+              await Fuzz.trial(tally, deadlineMs, () =>
+                Effect.runPromiseExit(readAll(make(es, raw)))
               )
-              const tag = (reason as unknown as { error: { _tag: string } }).error._tag
-              assert.notStrictEqual(tag, "TimeoutError", `no answer within ${deadlineMs} ms`)
-              tally.typed[tag] = (tally.typed[tag] ?? 0) + 1
             }
           ),
           {
