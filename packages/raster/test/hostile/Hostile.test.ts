@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import * as Hostile from "../../../../tools/hostile/files.ts"
+import * as Measure from "../../../../tools/hostile/measure.ts"
 import { RasterSource } from "../../src/index.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "eoforge-hostile-"))
@@ -41,33 +42,16 @@ interface Outcome {
 
 /** Opens and reads `path` onto `grid`, measuring time and the peak memory growth while it runs. */
 const attempt = async (path: string, workers: number, size = 32): Promise<Outcome> => {
-  const before = process.memoryUsage()
-  let rss = before.rss
-  let buffers = before.arrayBuffers
-  const poll = setInterval(() => {
-    const m = process.memoryUsage()
-    rss = Math.max(rss, m.rss)
-    buffers = Math.max(buffers, m.arrayBuffers)
-  }, 2)
-  const start = performance.now()
-  const exit = await Effect.runPromiseExit(
-    Effect.gen(function* () {
-      const raster = yield* RasterSource.RasterSource
-      const info = yield* raster.open(path)
-      return yield* raster.read(info, gridOf(size), { resampling: "nearest" })
-    }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers })))
+  const { value: exit, ...cost } = await Measure.measured(() =>
+    Effect.runPromiseExit(
+      Effect.gen(function* () {
+        const raster = yield* RasterSource.RasterSource
+        const info = yield* raster.open(path)
+        return yield* raster.read(info, gridOf(size), { resampling: "nearest" })
+      }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers })))
+    )
   )
-  const ms = performance.now() - start
-  clearInterval(poll)
-  const after = process.memoryUsage()
-  rss = Math.max(rss, after.rss)
-  buffers = Math.max(buffers, after.arrayBuffers)
-  return {
-    exit: exit as Outcome["exit"],
-    ms,
-    rssMiB: (rss - before.rss) / 2 ** 20,
-    buffersMiB: (buffers - before.arrayBuffers) / 2 ** 20
-  }
+  return { exit: exit as Outcome["exit"], ...cost }
 }
 
 const failure = (o: Outcome) => {

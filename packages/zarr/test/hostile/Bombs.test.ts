@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import * as Hostile from "../../../../tools/hostile/files.ts"
+import * as Measure from "../../../../tools/hostile/measure.ts"
 import { Metadata, Reader, Shard, Store } from "../../src/index.ts"
 import { build } from "../fixtures/build.ts"
 
@@ -13,27 +14,7 @@ const SHARD = 4
 /** A 1 GiB-of-zeros zstd frame (32 KB), made once. */
 const bomb = Effect.promise(() => Hostile.zstdBombFrame(2 ** 30)).pipe(Effect.cached)
 
-const peak = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function* () {
-    const before = process.memoryUsage()
-    let rss = before.rss
-    let buffers = before.arrayBuffers
-    const poll = setInterval(() => {
-      const m = process.memoryUsage()
-      rss = Math.max(rss, m.rss)
-      buffers = Math.max(buffers, m.arrayBuffers)
-    }, 2)
-    const start = performance.now()
-    const exit = yield* Effect.exit(effect)
-    const ms = performance.now() - start
-    clearInterval(poll)
-    return {
-      exit,
-      ms,
-      rssMiB: (rss - before.rss) / 2 ** 20,
-      buffersMiB: (buffers - before.arrayBuffers) / 2 ** 20
-    }
-  })
+const peak = Measure.measuredExit
 
 const storeWith = (
   sharded: boolean,
