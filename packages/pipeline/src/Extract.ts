@@ -34,6 +34,8 @@ export interface Data {
   readonly facts: SlotFacts
   /** The acquisition read (for pairing later products with it). */
   readonly found: Find.Found
+  /** Class names by value of bands the recipe names none for, from the file's attribute table (PAM). */
+  readonly classes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 /** No chip, and why. */
@@ -93,7 +95,8 @@ const readAssets = Effect.fnUntraced(function* (
   product: ProductPlan,
   open: Opener,
   out: DType.TypedArray,
-  valid: Uint8Array
+  valid: Uint8Array,
+  classes: Record<string, Readonly<Record<string, string>>>
 ) {
   const n = grid.width * grid.height
   const bands = product.spec.bands
@@ -122,7 +125,18 @@ const readAssets = Effect.fnUntraced(function* (
           Mosaic.read(infos, grid, {
             resampling: first.resampling ?? "nearest",
             bands: members.map((b) => product.bandIndex[b])
-          })
+          }).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                // Class names of a file's attribute table (PAM) for bands the recipe gives none.
+                for (const b of members) {
+                  const named = infos[0]?.classes[product.bandIndex[b]]
+                  if (bands[b].classes === undefined && named !== undefined)
+                    classes[bands[b].name] = named
+                }
+              })
+            )
+          )
       )
       .pipe(
         RasterAccess.withPolicy(access),
@@ -224,6 +238,7 @@ export const chip = Effect.fnUntraced(function* (
     product.kind?.read ??
     (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)
   let provenance: SourceKind.Facts | undefined
+  const classes: Record<string, Readonly<Record<string, string>>> = {}
   if (product.preset.reader !== undefined && custom === undefined) {
     return missing(
       Reason.Reason.Unsupported,
@@ -258,7 +273,7 @@ export const chip = Effect.fnUntraced(function* (
     if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
     provenance = result.facts
   } else {
-    const failure = yield* readAssets(found, grid, product, open, out, valid)
+    const failure = yield* readAssets(found, grid, product, open, out, valid, classes)
     if (failure !== undefined) return missing(failure.reason, failure.detail, facts)
   }
   let count = 0
@@ -279,5 +294,12 @@ export const chip = Effect.fnUntraced(function* (
       for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
     })
   }
-  return { _tag: "Data", data: out, mask: valid, facts: withNodata, found } satisfies Data
+  return {
+    _tag: "Data",
+    data: out,
+    mask: valid,
+    facts: withNodata,
+    found,
+    ...(Object.keys(classes).length === 0 ? {} : { classes })
+  } satisfies Data
 })
