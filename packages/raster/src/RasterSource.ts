@@ -17,6 +17,8 @@ import {
 import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { CrsProblem } from "./internal/crs.ts"
+import { hgt } from "./internal/archive/hgt.ts"
+import { zip } from "./internal/archive/zip.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
 import { maxSidecarBytes, readPam, readPamUrl, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
@@ -193,7 +195,7 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
-    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff]
+    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), zip, hgt, geotiff]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
