@@ -168,8 +168,13 @@ export const chip = Effect.fnUntraced(function* (
           read.problem === "UnsupportedCrs" ||
           read.problem === "Malformed" ||
           read.problem === "TooLarge")
+      const denied = read._tag === "RasterOpenError" && read.problem === "Denied"
       return missing(
-        never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
+        denied
+          ? Reason.Reason.AccessDenied
+          : never
+            ? Reason.Reason.Unsupported
+            : Reason.Reason.ReadFailed,
         `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,
         facts
       )

@@ -61,7 +61,7 @@ export interface Transfer {
 export class RasterSource extends Context.Service<
   RasterSource,
   {
-    /** Opens a local path or http(s) URL; the handle closes with the scope. */
+    /** Opens a local path, http(s) or s3 URL; the handle closes with the scope. */
     readonly open: (uri: string) => Effect.Effect<RasterInfo, RasterOpenError, Scope.Scope>
     /** Resamples the raster onto `grid`; the chip's mask marks pixels with data. */
     readonly read: (
@@ -99,7 +99,7 @@ interface Handle {
   readonly budget: ReadBudget
 }
 
-const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
+const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
 
 // Errors name the source without the secrets of signed URLs (core Redact).
 const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
@@ -107,8 +107,14 @@ const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
   const make = (problem: RasterOpenError["problem"], what: string) =>
     new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
   if (error instanceof Guarded.AccessRefused) return make("Refused", error.message)
+  if (error instanceof Guarded.AccessDenied) return make("Denied", error.message)
   if (error instanceof HeaderProblem) return make(error.problem, error.message)
   if (error instanceof HttpFailure) {
+    if (error.status === 401 || error.status === 403)
+      return make(
+        "Denied",
+        `the server refused access (HTTP ${error.status}); if the archive needs a login, name it under access.logins in the recipe and set its token`
+      )
     if (error.status === 404 || error.status === 410)
       return make("NotFound", `the server answered ${error.status}; check the URL`)
     if (error.timedOut)
@@ -553,7 +559,7 @@ export const makeGeoTiff = (
       if (!isUrl(uri)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(uri) && !/^file:/i.test(uri))
           throw new Guarded.AccessRefused(
-            `${uri.split(":")[0]}: URLs cannot be read (http, https and files can)`
+            `${uri.split(":")[0]}: URLs cannot be read (http, https, s3 and files can)`
           )
         const path = /^file:/i.test(uri) ? decodeURIComponent(new URL(uri).pathname) : uri
         return { bytes: await openLocal(path, guard), done: () => {} }
@@ -577,7 +583,11 @@ export const makeGeoTiff = (
         sleep: (ms) => Effect.runPromise(clock.sleep(Duration.millis(ms))),
         now: () => clock.currentTimeMillisUnsafe()
       }
-      const guard: Guarded.Guard = { policy: access.policy, resolve: access.resolve }
+      const guard: Guarded.Guard = {
+        policy: access.policy,
+        resolve: access.resolve,
+        auth: access.auth
+      }
       const release = (h: Handle) =>
         Effect.promise(() => {
           cache.drop(h.id)

@@ -139,7 +139,13 @@ const inWindow = Effect.fnUntraced(function* (
     Stream.runCollect(client.search(source, p)).pipe(
       Effect.map((items): ReadonlyArray<Item> | Missing => items),
       Effect.catchTag("StacHttpError", (e) =>
-        Effect.succeed(missing(slot, Reason.Reason.SourceError, e.message))
+        Effect.succeed(
+          missing(
+            slot,
+            e.permanent === true ? Reason.Reason.AccessDenied : Reason.Reason.SourceError,
+            e.message
+          )
+        )
       ),
       // A link the access policy refuses will be refused again: no retry can help.
       Effect.catchTag("AccessError", (e) =>

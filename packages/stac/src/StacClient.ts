@@ -62,6 +62,8 @@ export interface Options extends Http.HttpOptions {
   readonly prefer: "cql2-json" | "query"
   /** Resolves host names for the address check (tests substitute their own; default: the system's). */
   readonly resolve?: Guarded.Resolver | undefined
+  /** Credentials of s3:// catalogues and logins (access `Auth.make`); s3 is read anonymously without. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per host. */
@@ -116,7 +118,11 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   const caps = new Map<string, Search.Capabilities>()
   const knownCollections = new Set<string>()
 
-  const guard = (policy: AccessPolicy.AccessPolicy) => ({ policy, resolve: options.resolve })
+  const guard = (policy: AccessPolicy.AccessPolicy) => ({
+    policy,
+    resolve: options.resolve,
+    auth: options.auth
+  })
   const getJson = (url: string, policy: AccessPolicy.AccessPolicy) =>
     http.json({ method: "GET", url }, guard(policy))
 
