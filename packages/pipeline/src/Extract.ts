@@ -138,7 +138,8 @@ export const chip = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const access = StacClient.accessOf(rules.source ?? StacClient.api(rules.provider.url))
+  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const access = StacClient.accessOf(source)
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
@@ -152,7 +153,7 @@ export const chip = Effect.fnUntraced(function* (
           })
       )
       .pipe(
-        RasterAccess.withPolicy(access),
+        RasterAccess.withPolicy(access, undefined, source.auth),
         Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )

@@ -1,10 +1,12 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
+import { Auth, type Credentials, type Guarded } from "@eoforge/access"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
 import { basePolicy } from "./internal/access.ts"
+import { configOf } from "./internal/credentials.ts"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -107,7 +109,8 @@ const sourceOf = (
   key: string,
   baseDir: (p: string) => string,
   product: string,
-  access: AccessPolicy.AccessPolicy
+  access: AccessPolicy.AccessPolicy,
+  auth: Guarded.Authorizer
 ) => {
   const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
   if (s === undefined) {
@@ -117,21 +120,22 @@ const sourceOf = (
     })
   }
   if (s.type === "static") {
-    const catalog = /^https?:\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+    const catalog = /^(https?|s3):\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
     return {
       provider: { id: key, url: catalog },
-      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
+      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
     }
   }
   return {
     provider: { id: key, url: s.url },
-    source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+    source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
   }
 }
 
 const knownProviders: ReadonlyArray<Presets.Provider> = [
   Presets.earthSearch,
-  Presets.planetaryComputer
+  Presets.planetaryComputer,
+  Presets.cdse
 ]
 
 // A preset's binding for a recipe source: by the source's key, else by its URL being a known
@@ -163,17 +167,24 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
   )
 
 /**
- * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source
+ * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones; secrets named by
+ * `access.s3`/`access.logins` are read from `env` (default `process.env`) when first needed. Each source
  * carries the recipe's access policy (its `access` key, the recipe's folder, the catalogue's own host or
  * folder and the presets' data hosts).
  */
 export const resolve = (
   recipe: Recipe,
-  resolvePath: (path: string) => string
+  resolvePath: (path: string) => string,
+  env?: Credentials.Environment
 ): ReadonlyArray<ProductPlan> => {
   const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  // One Authorizer per build: keys, tokens and cookies are shared by every source and read.
+  const auth = Auth.make(configOf(recipe.access, resolvePath), {
+    ...(env === undefined ? {} : { env }),
+    guard: { policy: access }
+  })
   return recipe.products.map((p, index): ProductPlan => {
-    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access)
+    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access, auth)
     const base = p.preset === undefined ? undefined : presetOf(p.preset)
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
@@ -281,6 +292,9 @@ export const resolve = (
       rules: {
         provider,
         source,
+        ...(recipe.sources[p.source]?.alternate === undefined
+          ? {}
+          : { preferAlternate: recipe.sources[p.source]!.alternate! }),
         select: slotSet?.rule ?? "least-cloudy",
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },

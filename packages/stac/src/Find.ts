@@ -33,6 +33,8 @@ export interface Rules {
   readonly relativeOrbit?: number
   /** Page size of searches. */
   readonly limit?: number
+  /** Read an asset's `alternate` of this name or scheme when it has one (e.g. `https` for CDSE's items). */
+  readonly preferAlternate?: string
 }
 
 /** One asset to read for a band. */
@@ -216,7 +218,11 @@ const inWindow = Effect.fnUntraced(function* (
       const bad = StacItem.checkAsset(item, key, preset.projected)
       if (bad !== undefined) return yield* bad
       // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
-      const href = Access.check(access, item.assets[key].href, source.url)
+      const href = Access.check(
+        access,
+        StacItem.assetHref(item, key, rules.preferAlternate),
+        source.url
+      )
       if (typeof href !== "string")
         return missing(
           slot,

@@ -1,5 +1,5 @@
 // Built-in products: Sentinel-2 L1C/L2A, Sentinel-1 GRD, Copernicus DEM GLO-30, ESA WorldCover.
-// Each maps bands to asset keys of Earth Search (v1) and, where it carries the product, Planetary Computer.
+// Each maps bands to asset keys per provider that carries it: Earth Search (v1), Planetary Computer, CDSE.
 import type { Band } from "@eoforge/core"
 import type { Preset } from "./Product.ts"
 
@@ -22,13 +22,26 @@ export const planetaryComputer: Provider = {
 }
 
 /**
+ * Copernicus Data Space Ecosystem STAC (v1, STAC 1.1). Assets are `s3://eodata/…` JPEG 2000 files (an S3
+ * store with its own keys: endpoint https://eodata.dataspace.copernicus.eu, path style) with an `https`
+ * alternate behind an OIDC login.
+ */
+export const cdse: Provider = {
+  id: "cdse",
+  url: "https://stac.dataspace.copernicus.eu/v1"
+}
+
+/**
  * Hosts the presets' assets live on, allowed for every catalogue by default (see Access): Earth Search's
  * AWS open-data buckets (`sentinel-cogs.s3.us-west-2.amazonaws.com`, `copernicus-dem-30m.s3.amazonaws.com`,
  * …) and Planetary Computer's Azure Blob accounts (`sentinel2l2a01.blob.core.windows.net`, …).
  */
 export const dataHosts: ReadonlyArray<string> = ["*.amazonaws.com", "*.blob.core.windows.net"]
 
-/** Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search key. */
+/**
+ * Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search
+ * key. CDSE's L2A key is the name and the native resolution (`B02_10m`).
+ */
 export const sentinel2Bands: ReadonlyArray<
   readonly [
     name: string,
@@ -84,12 +97,19 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
     },
     bindings: {
       [earthSearch.id]: { collection, assets: es },
-      // Planetary Computer carries L2A only, with assets named after the bands.
+      // Planetary Computer carries L2A only, with assets named after the bands; CDSE's L2A keys carry the
+      // native resolution (its L1C keys are not bound: no published item was at hand to check them).
       ...(level === "l2a"
         ? {
             [planetaryComputer.id]: {
               collection: "sentinel-2-l2a",
               assets: Object.fromEntries(rows.map(([name]) => [name, name]))
+            },
+            [cdse.id]: {
+              collection: "sentinel-2-l2a",
+              assets: Object.fromEntries(
+                rows.map(([name, , , resolution]) => [name, `${name}_${resolution}m`])
+              )
             }
           }
         : {})
@@ -211,8 +231,8 @@ export const esaWorldCover: Preset = {
     attribution:
       "© ESA WorldCover project / Contains modified Copernicus Sentinel data processed by the ESA WorldCover consortium"
   },
+  // Earth Search v1 has no esa-worldcover collection (its /collections lists none): Planetary Computer only.
   bindings: {
-    [earthSearch.id]: { collection: "esa-worldcover", assets: { Map: "map" } },
     [planetaryComputer.id]: { collection: "esa-worldcover", assets: { Map: "map" } }
   },
   cloudy: false,
