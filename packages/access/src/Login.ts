@@ -126,23 +126,27 @@ export const session = (
         login,
         headers: async (url): Promise<Readonly<Record<string, string>>> => {
           if (!mine(url)) return {}
-          if (login.token !== undefined) {
-            const t = await Credentials.secret(env, login.token, what).catch((error) => {
-              if (login.username === undefined) throw error
-              return undefined
-            })
-            if (t !== undefined) return { authorization: `Bearer ${Redacted.value(t)}` }
-          }
-          // Basic credentials only ever go to the login host itself.
-          if (!matches(urs, url.hostname)) return {}
-          if (login.username === undefined || login.password === undefined)
+          const optional = (source: Credentials.SecretSource | undefined) =>
+            source === undefined
+              ? Promise.resolve(undefined)
+              : Credentials.secret(env, source, what).catch(() => undefined)
+          const t = await optional(login.token)
+          if (t !== undefined) return { authorization: `Bearer ${Redacted.value(t)}` }
+          const [user, pass] = await Promise.all([
+            optional(login.username),
+            optional(login.password)
+          ])
+          // Nothing is sent to any host of the login without credentials to finish the flow.
+          if (user === undefined || pass === undefined)
             throw new AccessDenied(
               `${what} has neither a token nor a user name and password`,
-              `set ${describeSource(login.token) === "(none)" ? "EARTHDATA_TOKEN" : describeSource(login.token)} (a token from ${urs}/users/tokens)`
+              `set ${describeSource(login.token)} to a token from https://${urs}/users/tokens${login.username === undefined ? "" : `, or ${describeSource(login.username)} and ${describeSource(login.password)}`}`
             )
-          const user = Redacted.value(await Credentials.secret(env, login.username, what))
-          const pass = Redacted.value(await Credentials.secret(env, login.password, what))
-          return { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` }
+          // Basic credentials only ever go to the login host itself.
+          if (!matches(urs, url.hostname)) return {}
+          return {
+            authorization: `Basic ${Buffer.from(`${Redacted.value(user)}:${Redacted.value(pass)}`).toString("base64")}`
+          }
         },
         refresh: async () => false,
         denied: (url, status) =>

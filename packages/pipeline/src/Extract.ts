@@ -5,6 +5,7 @@ import { Mosaic, RasterAccess } from "@eoforge/raster"
 import { Find, StacClient, type StacError } from "@eoforge/stac"
 import { Effect, Redacted } from "effect"
 import type { Opener } from "./Opener.ts"
+import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
 export type { Opener } from "./Opener.ts"
@@ -20,6 +21,10 @@ export interface SlotFacts {
   readonly cloud?: number
   /** Fraction of pixels without data, 0–1. */
   readonly nodata?: number
+  /** Products with a declared radiometry: the item's processing baseline and the scale/offset it was read at. */
+  readonly baseline?: string
+  readonly scale?: number
+  readonly offset?: number
 }
 
 /** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */
@@ -140,9 +145,17 @@ export const chip = Effect.fnUntraced(function* (
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
   const source = rules.source ?? StacClient.api(rules.provider.url)
   const access = StacClient.accessOf(source)
+  let radiometry: Radiometry.Source | undefined
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
+    const scaling =
+      product.spec.radiometry === undefined
+        ? undefined
+        : Radiometry.sourceOf(product.spec.radiometry, found, refs)
+    if (typeof scaling === "string")
+      return missing(Reason.Reason.Unsupported, `${facts.item}: ${scaling}`, facts)
+    radiometry ??= scaling
     const read = yield* open
       .use(
         refs.map((ref) => Redacted.value(ref.url)),
@@ -182,7 +195,10 @@ export const chip = Effect.fnUntraced(function* (
     }
     members.forEach((b, j) => {
       convert(
-        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+        Radiometry.apply(
+          read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+          Radiometry.linear(scaling, bands[b])
+        ),
         out,
         b * n,
         product.spec.dtype,
@@ -197,7 +213,7 @@ export const chip = Effect.fnUntraced(function* (
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = { ...facts, nodata }
+  const withNodata = { ...facts, nodata, ...radiometry }
   if (count === 0 || nodata > product.maxNodata) {
     return missing(
       Reason.Reason.NotCovered,

@@ -327,7 +327,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   const arrays = [
     ...Layout.sampleArrays.map((a) => `samples/${a}`),
     ...layout.products.flatMap((p) =>
-      ["data", ...Layout.slotArrays].map((a) => `${p.spec.id}/${a}`)
+      ["data", ...Layout.slotArraysOf(p)].map((a) => `${p.spec.id}/${a}`)
     )
   ]
   const percent = (v: number) => (Number.isFinite(v) ? v : undefined)

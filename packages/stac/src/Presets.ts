@@ -66,6 +66,22 @@ export const sentinel2Bands: ReadonlyArray<
   ["B12", "SWIR 2", 2202.4, 20, "swir22"]
 ]
 
+/**
+ * Sentinel-2's stored radiometry: the scale of processing baseline 04.00 and later (January 2022), i.e.
+ * reflectance = (DN − 1000) / 10000 = DN × 0.0001 − 0.1, as Earth Search's sentinel-2-c1-l2a publishes every
+ * item. Older items (offset 0) are shifted by +1000 DN; no value is clipped (negative reflectances down to
+ * −0.1 survive, which Earth Engine's S2_HARMONIZED, shifting new items by −1000 onto the old scale, loses).
+ * Items that declare no `raster:bands` offset (Planetary Computer) get it from their baseline.
+ */
+export const sentinel2Radiometry = {
+  convention:
+    "Sentinel-2 harmonised to processing baseline >= 04.00: reflectance = DN * 0.0001 - 0.1 (DN = 10000 * reflectance + 1000; 0 = no data)",
+  defaults: [
+    { fromBaseline: "00.00", scale: 0.0001, offset: 0 },
+    { fromBaseline: "04.00", scale: 0.0001, offset: -0.1 }
+  ]
+} as const
+
 const s2 = (level: "l1c" | "l2a"): Preset => {
   const rows = level === "l1c" ? sentinel2Bands : sentinel2Bands.filter(([n]) => n !== "B10")
   const bands: Array<Band.BandSpec> = rows.map(([name, description, wavelengthNm, resolution]) => ({
@@ -76,7 +92,7 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
     unit: "reflectance",
     nodata: 0,
     scale: 0.0001,
-    offset: 0,
+    offset: -0.1,
     resampling: "bilinear"
   }))
   const es = Object.fromEntries(rows.map(([name, , , , key]) => [name, key]))
@@ -93,7 +109,8 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
       bands,
       source: collection,
       license: "CC-BY-SA-3.0-IGO",
-      attribution: "Contains modified Copernicus Sentinel data"
+      attribution: "Contains modified Copernicus Sentinel data",
+      radiometry: sentinel2Radiometry
     },
     bindings: {
       [earthSearch.id]: { collection, assets: es },
@@ -120,10 +137,10 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
   }
 }
 
-/** Sentinel-2 Level-1C: 13 bands, uint16 DN, reflectance = DN × 1e-4 (+ offset −0.1 from baseline 04.00, read per item). */
+/** Sentinel-2 Level-1C: 13 bands, uint16 DN, harmonised: reflectance = DN × 1e-4 − 0.1 (see sentinel2Radiometry). */
 export const sentinel2L1C: Preset = s2("l1c")
 
-/** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, reflectance = DN × 1e-4 (+ per-item offset). */
+/** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, harmonised: reflectance = DN × 1e-4 − 0.1. */
 export const sentinel2L2A: Preset = s2("l2a")
 
 /** Sentinel-1 GRD (VV, VH), optionally one orbit direction, stored as dB or linear backscatter (float32). */
