@@ -27,7 +27,9 @@ const demoData = join(root, "fixtures/demo/data")
 const secrets = {
   awsSecret: "wJalrXUtnFEMI-K7MDENG-SECRETKEY-e2e",
   sessionToken: "IQoJb3JpZ2luX2VjE-SESSION-TOKEN-e2e",
-  earthdataToken: "EDL-bearer-SECRET-e2e-77"
+  earthdataToken: "EDL-bearer-SECRET-e2e-77",
+  // A CDSE password that the token endpoint refuses (a changed or expired account).
+  cdsePassword: "CDSE-old-PASSWORD-e2e"
 }
 const accessKeyId = "ASIAE2ETESTKEY"
 
@@ -47,7 +49,11 @@ const textOf = (path: string): string => {
   }
 }
 
-const recipeText = (stac: string, endpoint: string, login: { data: string; urs: string }) => `
+const recipeText = (
+  stac: string,
+  endpoint: string,
+  login: { data: string; urs: string; oidcData: string }
+) => `
 name: credentials
 seed: 7
 sampling:
@@ -70,10 +76,23 @@ access:
     - { bucket: "*", endpoint: "${endpoint}", anonymous: true }
   logins:
     - { kind: earthdata, hosts: ["${new URL(login.data).hostname}"], urs: "${new URL(login.urs).hostname}" }
+    - { kind: oidc, hosts: ["${new URL(login.oidcData).hostname}"], tokenUrl: "${login.urs}/token" }
 slots:
   any:
     kind: any
+  seasons:
+    kind: seasons
+    year: 2002
+    halfWindowDays: 16
 products:
+  - id: ls7s
+    source: demo
+    collection: ls7-seasonal
+    dtype: uint8
+    resolution: 30
+    slots: seasons
+    bands:
+      - { name: B3, asset: data, index: 3, nodata: 0 }
   - id: ls7
     source: demo
     collection: ls7
@@ -134,7 +153,9 @@ const build = (...extra: Array<string>) =>
           AWS_ACCESS_KEY_ID: accessKeyId,
           AWS_SECRET_ACCESS_KEY: secrets.awsSecret,
           AWS_SESSION_TOKEN: secrets.sessionToken,
-          EARTHDATA_TOKEN: secrets.earthdataToken
+          EARTHDATA_TOKEN: secrets.earthdataToken,
+          CDSE_USERNAME: "nobody",
+          CDSE_PASSWORD: secrets.cdsePassword
         },
         stdio: ["ignore", "pipe", "pipe"]
       }
@@ -177,6 +198,7 @@ beforeAll(async () => {
       if (rel.startsWith("ls7/")) return `s3://demo-payer/${rel}`
       if (rel.startsWith("dem/")) return `${logins.data}/data/${rel}`
       if (rel.startsWith("landcover/")) return `s3://demo-private/${rel}`
+      if (rel.startsWith("ls7-seasonal/")) return `${logins.oidcData}/odata/${rel}`
       return undefined
     }
   })
@@ -218,6 +240,14 @@ describe("a build whose assets need credentials", () => {
     assert.include(all, "AccessDenied")
     assert.match(all, /s3:\/\/demo-private\/landcover\/landcover-olinda\.tif/)
     assert.match(all, /requesterPays: true/)
+  })
+
+  it("records the slots behind a refused OIDC login as AccessDenied naming the asset and the variables", () => {
+    const all = records().join("\n")
+    assert.match(all, /odata\/ls7-seasonal\/ls7-seasonal-olinda-2002-\d\d-\d\d\.tif/)
+    assert.match(all, /invalid_grant[^"]*CDSE_USERNAME and CDSE_PASSWORD/)
+    // Nothing was read from the archive: no token was ever issued for it.
+    assert.isFalse(logins.log.some((l) => l.host === "oidcData"))
   })
 
   it("--retry-failed leaves AccessDenied slots alone", () => {
