@@ -362,7 +362,9 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   }
   const arrays = [
     ...Layout.sampleArrays.map((a) => `samples/${a}`),
-    ...named.products.flatMap((p) => ["data", ...Layout.slotArrays].map((a) => `${p.spec.id}/${a}`))
+    ...named.products.flatMap((p) =>
+      ["data", ...Layout.slotArraysOf(p)].map((a) => `${p.spec.id}/${a}`)
+    )
   ]
   const percent = (v: number) => (Number.isFinite(v) ? v : undefined)
   const statistics = reports.flatMap((r) =>

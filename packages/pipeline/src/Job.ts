@@ -194,7 +194,10 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
           ...(f.item === undefined ? {} : { item: f.item }),
           ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
-          ...(f.nodata === undefined ? {} : { nodata: f.nodata })
+          ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
+          ...(f.scale === undefined
+            ? {}
+            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
         }
         if (outcome._tag === "Data") {
           yield* writer.add(s, t, outcome.data, info)

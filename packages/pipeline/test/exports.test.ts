@@ -76,6 +76,12 @@ describe("@eoforge/pipeline exports", () => {
           "wait",
           "work",
         ],
+        "Radiometry": [
+          "apply",
+          "defaultFor",
+          "linear",
+          "sourceOf",
+        ],
         "Recipe": [
           "BandRecipe",
           "OutputRecipe",

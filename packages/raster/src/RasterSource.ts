@@ -52,7 +52,7 @@ export interface Transfer {
 export class RasterSource extends Context.Service<
   RasterSource,
   {
-    /** Opens a local path or http(s) URL; the handle closes with the scope. */
+    /** Opens a local path, http(s) or s3 URL; the handle closes with the scope. */
     readonly open: (uri: string) => Effect.Effect<RasterInfo, RasterOpenError, Scope.Scope>
     /** Resamples the raster onto `grid`; the chip's mask marks pixels with data. */
     readonly read: (
@@ -90,7 +90,7 @@ interface Handle {
   readonly bytes: ByteSource
 }
 
-const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
+const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
 
 // Errors name the source without the secrets of signed URLs (core Redact).
 const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
@@ -98,8 +98,14 @@ const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
   const make = (problem: RasterOpenError["problem"], what: string) =>
     new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
   if (error instanceof Guarded.AccessRefused) return make("Refused", error.message)
+  if (error instanceof Guarded.AccessDenied) return make("Denied", error.message)
   if (error instanceof HeaderProblem) return make(error.problem, error.message)
   if (error instanceof HttpFailure) {
+    if (error.status === 401 || error.status === 403)
+      return make(
+        "Denied",
+        `the server refused access (HTTP ${error.status}); if the archive needs a login, name it under access.logins in the recipe and set its token`
+      )
     if (error.status === 404 || error.status === 410)
       return make("NotFound", `the server answered ${error.status}; check the URL`)
     if (error.timedOut)
@@ -212,7 +218,7 @@ export const makeGeoTiff = (
       if (!isUrl(location)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^file:/i.test(location))
           throw new Guarded.AccessRefused(
-            `${location.split(":")[0]}: URLs cannot be read (http, https and files can)`
+            `${location.split(":")[0]}: URLs cannot be read (http, https, s3 and files can)`
           )
         const path = /^file:/i.test(location)
           ? decodeURIComponent(new URL(location).pathname)
@@ -266,7 +272,11 @@ export const makeGeoTiff = (
         sleep: (ms) => Effect.runPromise(clock.sleep(Duration.millis(ms))),
         now: () => clock.currentTimeMillisUnsafe()
       }
-      const guard: Guarded.Guard = { policy: access.policy, resolve: access.resolve }
+      const guard: Guarded.Guard = {
+        policy: access.policy,
+        resolve: access.resolve,
+        auth: access.auth
+      }
       const release = (h: Handle) =>
         Effect.promise(async () => {
           cache.drop(h.id)

@@ -4,7 +4,7 @@
 import type { FileHandle } from "node:fs/promises"
 import { Guarded } from "@eoforge/access"
 
-const { AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
+const { AccessDenied, AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
 type Guard = Guarded.Guard
 
 /** A slice of a file as geotiff.js asks for it. */
@@ -188,7 +188,7 @@ const fetchRange = async (
     } catch (error) {
       last = error
       timedOut = signal.aborted
-      if (error instanceof AccessRefused) throw error
+      if (error instanceof AccessRefused || error instanceof AccessDenied) throw error
       const status = error instanceof HttpFailure ? error.status : undefined
       if (status !== undefined && status < 500 && status !== 429) throw error
     }
