@@ -127,6 +127,9 @@ export const readMainHeader = async (
         "its JPEG 2000 components differ in bit depth or are subsampled; convert it with gdal_translate -of GTiff"
       )
   }
+  // Isot is 16 bits: a codestream holds at most 65,535 tiles.
+  if (Math.ceil((x1 - tileX0) / tileWidth) * Math.ceil((y1 - tileY0) / tileHeight) > 65535)
+    throw malformed("declares more than 65,535 tiles in SIZ")
   const segments = new Uint8Array(kept.reduce((a, k) => a + k.length, 0))
   let at = 0
   for (const k of kept) {

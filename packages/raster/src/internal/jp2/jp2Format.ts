@@ -154,13 +154,22 @@ export const makeJpeg2000 = (decodeWith?: TileDecode): Format => ({
         const ox = ceilDiv(h.x0, r)
         const oy = ceilDiv(h.y0, r)
         const jobs: Array<Promise<void>> = []
-        for (let py = 0; py < h.tilesY; py++) {
+        // Only the tiles around the window (a hostile file may declare 65,535 tiles).
+        const scale = 2 ** r
+        const span = (w0: number, w1: number, o: number, t0: number, size: number, count: number) =>
+          [
+            Math.max(0, Math.floor(((w0 + o) * scale - t0) / size) - 1),
+            Math.min(count - 1, Math.floor(((w1 + o) * scale - t0) / size) + 1)
+          ] as const
+        const [py0, py1] = span(wy0, wy1, oy, h.tileY0, h.tileHeight, h.tilesY)
+        const [px0, px1] = span(wx0, wx1, ox, h.tileX0, h.tileWidth, h.tilesX)
+        for (let py = py0; py <= py1; py++) {
           const ty0 = Math.max(h.tileY0 + py * h.tileHeight, h.y0)
           const ty1 = Math.min(h.tileY0 + (py + 1) * h.tileHeight, h.y1)
           const ry0 = ceilDiv(ty0, r) - oy
           const ry1 = ceilDiv(ty1, r) - oy
           if (ry1 <= wy0 || ry0 >= wy1 || ry1 <= ry0) continue
-          for (let px = 0; px < h.tilesX; px++) {
+          for (let px = px0; px <= px1; px++) {
             const tx0 = Math.max(h.tileX0 + px * h.tileWidth, h.x0)
             const tx1 = Math.min(h.tileX0 + (px + 1) * h.tileWidth, h.x1)
             const rx0 = ceilDiv(tx0, r) - ox
