@@ -87,6 +87,31 @@ describe("JPEG 2000 against GDAL's JP2OpenJPEG driver", () => {
     )
   }
 
+  for (const cacheBytes of [64 * 1024 * 1024, 0]) {
+    const kept = cacheBytes > 0
+    it.effect(
+      kept
+        ? "decoded tiles stay in the layer's tile cache: a second read reads no byte of the file"
+        : "without a tile cache a second read reads the tiles again (the control of the test above)",
+      () =>
+        Effect.gen(function* () {
+          const raster = yield* RasterSource.RasterSource
+          const c = manifest.cases.find((x) => x.name === "notlm_gml_utm32_bilinear") as Case
+          const info = yield* raster.open(`${dir}notlm_gml.jp2`)
+          const first = yield* raster.read(info, grid(c), { resampling: "bilinear" })
+          const after = yield* raster.transfer(info)
+          const second = yield* raster.read(info, grid(c), { resampling: "bilinear" })
+          const again = yield* raster.transfer(info)
+          assert.deepStrictEqual(Array.from(second.data), Array.from(first.data))
+          if (kept) assert.deepStrictEqual(again, after)
+          else assert.isAbove(again.bytes, after.bytes)
+        }).pipe(
+          Effect.scoped,
+          Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes: cacheBytes }))
+        )
+    )
+  }
+
   it.effect("a 64² chip fetches the headers and the tiles it covers, not the file", () =>
     Effect.gen(function* () {
       const raster = yield* RasterSource.RasterSource

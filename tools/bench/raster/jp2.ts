@@ -30,6 +30,8 @@ export interface Jp2Options {
   readonly cacheMb: number
   /** Pixels a side at 10 m (make-jp2.py bands SIZE10). */
   readonly size10: number
+  /** Our decoder threads (0: the calling thread, the one-thread comparison). */
+  readonly workers: number
 }
 
 /** Chips/s per mode, ours and GDAL's, in one run. */
@@ -113,7 +115,10 @@ export const measureJp2 = async (
     }).pipe(
       Effect.scoped,
       Effect.provide(
-        RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes: o.cacheMb * 1024 * 1024 })
+        RasterSource.layerGeoTiffWith({
+          workers: o.workers,
+          tileCacheBytes: o.cacheMb * 1024 * 1024
+        })
       )
     )
   )

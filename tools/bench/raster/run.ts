@@ -3,6 +3,7 @@
 // Usage: npx node tools/bench/raster/run.ts [--chips 30] [--workers 0] [--cache-mb 256] [--cog …] [--size 5490]
 //          [--baseline DIR]  (DIR/src/index.ts: another version of @eoforge/raster, measured in the same run)
 //          [--only cog|jp2] [--jp2-chips 10] [--jp2-dir /tmp/eoforge-bench/jp2] [--jp2-size 2745]
+//          [--jp2-workers 0]  (our JP2 decoder threads; 0 = one thread, the per-core comparison)
 // The last line of output is one JSON object: chips/s and ratios per row, and `jp2Ratio`.
 import { Crs, PixelGrid } from "@eoforge/core"
 import { RasterSource as Current } from "@eoforge/raster"
@@ -161,7 +162,8 @@ const jp2 =
         dir: arg("jp2-dir", "/tmp/eoforge-bench/jp2"),
         chips: jp2ChipCount,
         cacheMb,
-        size10: Number(arg("jp2-size", "2745"))
+        size10: Number(arg("jp2-size", "2745")),
+        workers: Number(arg("jp2-workers", "0"))
       })
 
 const summary: Record<string, number> = {}
@@ -189,7 +191,7 @@ if (runCog) {
 }
 if (jp2 !== undefined) {
   console.log(
-    `\nJPEG 2000: ${jp2ChipCount} chips of 264 × 264 px × 13 bands per row (each band its own JP2: 10/20/60 m, 1024² tiles, TLM, lossless; ${jp2.tiles}); one thread each side (ours workers 0, GDAL OPJ_NUM_THREADS=1), tile cache ${cacheMb} MiB both sides; load average ${loadavg()
+    `\nJPEG 2000: ${jp2ChipCount} chips of 264 × 264 px × 13 bands per row (each band its own JP2: 10/20/60 m, 1024² tiles, TLM, lossless; ${jp2.tiles}); ours workers ${arg("jp2-workers", "0")}, GDAL one thread (OPJ_NUM_THREADS=1), tile cache ${cacheMb} MiB both sides; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}\n`
   )
