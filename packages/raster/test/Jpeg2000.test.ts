@@ -250,6 +250,34 @@ describe("JPEG 2000 bad input: typed errors naming the file and the fix", () => 
   const scratch = mkdtempSync(join(tmpdir(), "eoforge-jp2-"))
   const whole = readFileSync(`${dir}tlm_both.jp2`)
 
+  it.effect(
+    "a PAM sidecar (.aux.xml) georeferences a JP2 and wins over its GMLJP2/GeoJP2 boxes, as in GDAL",
+    () =>
+      Effect.gen(function* () {
+        const utm31 =
+          'PROJCS["WGS 84 / UTM zone 31N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",3],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AUTHORITY["EPSG","32631"]]'
+        const pam = (gt: string) =>
+          `<PAMDataset>\n  <SRS>${utm31}</SRS>\n  <GeoTransform>${gt}</GeoTransform>\n</PAMDataset>\n`
+        const raster = yield* RasterSource.RasterSource
+        for (const [name, gt] of [
+          ["nogeo", [400000, 20, 0, 5100000, 0, -20]],
+          ["tlm_both", [700000, 10, 0, 5000000, 0, -10]]
+        ] as const) {
+          const path = join(scratch, `pam_${name}.jp2`)
+          writeFileSync(path, readFileSync(`${dir}${name}.jp2`))
+          writeFileSync(`${path}.aux.xml`, pam(gt.map((v) => v.toExponential(16)).join(", ")))
+          const info = yield* raster.open(path)
+          assert.deepStrictEqual([...info.geoTransform], [...gt])
+          const chip = yield* raster.read(
+            info,
+            PixelGrid.make(Crs.epsg(32631), gt[0] + 50 * gt[1], gt[3] - 40 * gt[1], gt[1], 32, 32),
+            { resampling: "nearest" }
+          )
+          assert.isTrue(chip.mask?.every((m) => m === 1))
+        }
+      }).pipe(Effect.scoped, Effect.provide(inline))
+  )
+
   it.effect("a JP2 without georeferencing is NoGeoreferencing", () =>
     Effect.gen(function* () {
       const raster = yield* RasterSource.RasterSource
