@@ -19,7 +19,7 @@ import { RasterAccess } from "./RasterAccess.ts"
 import { CrsProblem } from "./internal/crs.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
 import { jpeg2000 } from "./internal/jp2/jp2Format.ts"
-import { readPam, type Pam } from "./internal/pam.ts"
+import { maxSidecarBytes, readPam, readPamUrl, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
@@ -147,11 +147,24 @@ const readFailure = (rawUri: string, error: unknown): RasterReadError => {
   )
 }
 
-/** The PAM sidecar of a local file (GDAL also looks for one beside URLs; this reader does not yet). */
-const sidecar = (location: string): Promise<Pam | undefined> =>
-  isUrl(location)
-    ? Promise.resolve(undefined)
-    : readPam(location.startsWith("file://") ? new URL(location).pathname : location)
+/** The PAM sidecar of a local file, or of a URL when `http.sidecars` is on (GDAL looks beside both). */
+const sidecar = (
+  location: string,
+  http: HttpOptions,
+  guard: Guarded.Guard
+): Promise<Pam | undefined> => {
+  if (!isUrl(location))
+    return readPam(location.startsWith("file://") ? new URL(location).pathname : location)
+  if (!http.sidecars) return Promise.resolve(undefined)
+  return readPamUrl(location, async (url) => {
+    const res = await Guarded.request(url, { signal: AbortSignal.timeout(http.timeoutMs) }, guard)
+    if (res.status !== 200) res.discard()
+    return {
+      status: res.status,
+      text: async () => new TextDecoder().decode(await res.bytes(maxSidecarBytes))
+    }
+  })
+}
 
 /** Bytes read to recognise a format. */
 const headBytes = 64
@@ -270,7 +283,12 @@ export const makeGeoTiff = (
               const { bytes, done } = await openBytes(location, guard, timer)
               try {
                 const id = nextId++
-                const opened = await openFormat(uri, bytes, id, await sidecar(location))
+                const opened = await openFormat(
+                  uri,
+                  bytes,
+                  id,
+                  await sidecar(location, http, guard)
+                )
                 if (signal.aborted) {
                   await opened.close?.()
                   throw signal.reason

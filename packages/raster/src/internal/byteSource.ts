@@ -25,15 +25,21 @@ export interface HttpOptions {
   readonly perHostConcurrency: number
   /** Size of the cached blocks in bytes. */
   readonly blockSize: number
+  /**
+   * Look for a GDAL PAM sidecar (`<url>.aux.xml`) beside URLs, one request per opened file. Off by default, as
+   * GDAL is run against cloud archives (GDAL_DISABLE_READDIR_ON_OPEN=EMPTY_DIR); local files always are.
+   */
+  readonly sidecars: boolean
 }
 
-/** Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 8 requests per host, 16 KiB blocks. */
+/** Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 8 requests per host, 16 KiB blocks, no URL sidecars. */
 export const defaultHttpOptions: HttpOptions = {
   maxAttempts: 4,
   backoffMs: 200,
   timeoutMs: 15_000,
   perHostConcurrency: 8,
-  blockSize: 16 * 1024
+  blockSize: 16 * 1024,
+  sidecars: false
 }
 
 /** An HTTP failure that retrying cannot fix (4xx) or that persisted through every attempt. */
