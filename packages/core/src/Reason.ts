@@ -21,7 +21,7 @@ export const Reason = {
   ReadFailed: 7,
   /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
   Guard: 8,
-  /** The acquisition's asset is not a format or geometry EOForge reads (JPEG 2000, radar geometry, …). */
+  /** The acquisition's asset is not a format or geometry EOForge reads (PNG, radar geometry, …). */
   Unsupported: 9,
   /**
    * The asset needs credentials or permissions the build lacks (no keys or token, a refused login, a 403 from

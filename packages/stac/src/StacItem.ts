@@ -231,8 +231,14 @@ export const isGeoTiffType = (type: string): boolean => {
   )
 }
 
+/** Whether a media type names a JPEG 2000 file (JP2 boxes, JPX, or a raw codestream), as Sentinel-2 L1C. */
+export const isJpeg2000Type = (type: string): boolean => {
+  const t = type.toLowerCase().replace(/\s+/g, "")
+  return t.startsWith("image/jp2") || t.startsWith("image/jpx") || t.startsWith("image/j2c")
+}
+
 /**
- * Check that an asset exists and is a GeoTIFF; with `projected`, also that its projection fields, when
+ * Check that an asset exists and is a raster EOForge reads (GeoTIFF/COG or JPEG 2000); with `projected`, also that its projection fields, when
  * present, are well formed (absent ones fall back to the file's georeferencing).
  */
 export const checkAsset = (
@@ -249,16 +255,16 @@ export const checkAsset = (
       `no such asset (item has ${Object.keys(item.assets).join(", ") || "none"}); fix the band → asset mapping`
     )
   }
-  // A catalogue may put anything in `type`: only a string can name a GeoTIFF.
+  // A catalogue may put anything in `type`: only a string can name a raster format.
   const type: unknown = asset.type
   if (
     type !== undefined
-      ? typeof type !== "string" || !isGeoTiffType(type)
-      : !/\.tiff?($|\?)/i.test(asset.href)
+      ? typeof type !== "string" || !(isGeoTiffType(type) || isJpeg2000Type(type))
+      : !/\.(tiff?|jp2|j2k)($|\?)/i.test(asset.href)
   ) {
     return err(
       "NotGeoTiff",
-      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a GeoTIFF; EOForge reads GeoTIFF/COG assets only — choose a COG asset or collection`
+      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a raster format EOForge reads (GeoTIFF/COG, JPEG 2000) — choose such an asset or collection`
     )
   }
   if (projected) {
