@@ -99,7 +99,7 @@ const block = (b: Block): string => {
 }
 
 const css = `body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1500px;padding:0 1em;color:#222}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
+img{max-width:100%;height:auto}h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th{background:#f4f4f4}caption{text-align:left;font-weight:bold;padding:.3em 0}
 table.grid td{text-align:center;vertical-align:top}table.grid img{image-rendering:pixelated;width:96px;height:96px}

@@ -63,7 +63,7 @@ const mPerDegLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180)
 
 /**
  * The densest area: bins of 20 patch sides in a local plate carrée, the bin holding most candidates,
- * centred on their mean position, shown 3 bins wide.
+ * centred on their mean position, as wide as they spread (at most 3 bins).
  */
 export const densest = (
   lon: ArrayLike<number>,
@@ -71,13 +71,16 @@ export const densest = (
   patchM: number
 ): Area | undefined => {
   const bin = 20 * patchM
-  const counts = new Map<string, { n: number; sx: number; sy: number }>()
-  let best: { n: number; sx: number; sy: number } | undefined
-  for (let i = 0; i < lon.length; i++) {
-    if (!Number.isFinite(lon[i]) || !Number.isFinite(lat[i])) continue
+  const keyOf = (i: number) => {
     const by = Math.floor((lat[i] * mPerDegLat) / bin)
     const bx = Math.floor((lon[i] * mPerDegLon((by + 0.5) * (bin / mPerDegLat))) / bin)
-    const key = `${bx}/${by}`
+    return `${bx}/${by}`
+  }
+  const counts = new Map<string, { n: number; sx: number; sy: number }>()
+  let best: { n: number; sx: number; sy: number; key: string } | undefined
+  for (let i = 0; i < lon.length; i++) {
+    if (!Number.isFinite(lon[i]) || !Number.isFinite(lat[i])) continue
+    const key = keyOf(i)
     let e = counts.get(key)
     if (e === undefined) {
       e = { n: 0, sx: 0, sy: 0 }
@@ -86,10 +89,21 @@ export const densest = (
     e.n++
     e.sx += lon[i]
     e.sy += lat[i]
-    if (best === undefined || e.n > best.n) best = e
+    if (best === undefined || e.n > best.n) best = { ...e, key }
   }
   if (best === undefined) return undefined
-  return { lon: best.sx / best.n, lat: best.sy / best.n, halfM: 1.5 * bin, count: best.n }
+  const c = { lon: best.sx / best.n, lat: best.sy / best.n }
+  // Shown as wide as the bin's candidates spread (plus a patch), at most 3 bins.
+  let spread = 0
+  for (let i = 0; i < lon.length; i++) {
+    if (!Number.isFinite(lon[i]) || !Number.isFinite(lat[i]) || keyOf(i) !== best.key) continue
+    spread = Math.max(
+      spread,
+      Math.abs((lon[i] - c.lon) * mPerDegLon(c.lat)),
+      Math.abs((lat[i] - c.lat) * mPerDegLat)
+    )
+  }
+  return { ...c, halfM: Math.min(1.5 * bin, 1.15 * spread + patchM), count: best.n }
 }
 
 /**

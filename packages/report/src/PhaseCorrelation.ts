@@ -60,11 +60,18 @@ export const classEdges = (
 }
 
 // Work buffers per transform size, reused: a report measures thousands of pairs.
-const buffers = new Map<number, { readonly z: Float64Array; readonly r: Float64Array }>()
+const buffers = new Map<
+  number,
+  { readonly z: Float64Array; readonly r: Float64Array; readonly raw: Float64Array }
+>()
 const scratch = (n: number) => {
   let b = buffers.get(n)
   if (b === undefined) {
-    b = { z: new Float64Array(2 * n * n), r: new Float64Array(2 * n * n) }
+    b = {
+      z: new Float64Array(2 * n * n),
+      r: new Float64Array(2 * n * n),
+      raw: new Float64Array(2 * n * n)
+    }
     buffers.set(n, b)
   }
   return b
@@ -115,9 +122,10 @@ export const measure = (
   const ma = mean(a)
   const mb = mean(b)
   // Both real images in one complex transform: a in the real part, b in the imaginary part.
-  const { z, r } = scratch(n)
+  const { z, r, raw } = scratch(n)
   z.fill(0)
   r.fill(0)
+  raw.fill(0)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const w = wx[x] * wy[y]
@@ -145,6 +153,15 @@ export const measure = (
         r[j] = cr / m
         r[j + 1] = ci / m
       }
+      // The sub-pixel refinement uses the whitened spectrum under a Gaussian low-pass (σ = 0.3 n): the
+      // weak, aliased high frequencies of edge images otherwise pull the peak towards whole pixels
+      // (generated scenes: median error 0.13 px without it; demo ls7s/ls7 median 0.10 px at σ = 0.15 n,
+      // 0.065 px at 0.3 n, 0.057 px at 0.5 n, which fails the generated-scene bounds).
+      const fu = u >= n / 2 ? u - n : u
+      const fv = v >= n / 2 ? v - n : v
+      const half = m > 1e-12 ? Math.exp(-(fu * fu + fv * fv) / (2 * (lowPass * n) ** 2)) / m : 0
+      raw[j] = cr * half
+      raw[j + 1] = ci * half
     }
   }
   Fft.transform2D(r, n, true)
@@ -161,9 +178,85 @@ export const measure = (
       }
     }
   }
-  const at = (x: number, y: number) => r[2 * (((y + n) % n) * n + ((x + n) % n))]
-  const dx = fit(at(px - 1, py), best, at(px + 1, py))
-  const dy = fit(at(px, py - 1), best, at(px, py + 1))
   const wrap = (p: number) => (p >= n / 2 ? p - n : p)
-  return { dx: wrap(px) + dx, dy: wrap(py) + dy, peak: best / (n * n) }
+  const [dx, dy] = refine(raw, n, wrap(px), wrap(py))
+  return { dx, dy, peak: best / (n * n) }
+}
+
+/** Width of the refinement's Gaussian low-pass, as a fraction of the transform size. */
+const lowPass = 0.3
+
+/** Upsampling factor of the peak refinement: 1/16 px steps. */
+const upsample = 16
+
+/**
+ * The maximum of the correlation surface near (x0, y0), by evaluating its inverse DFT directly on a
+ * 1/16-pixel grid over ±1 px (the matrix-multiply DFT of Guizar-Sicairos et al., 2008), then a
+ * three-point fit between grid points. Exact for band-limited surfaces, unlike a fit to whole pixels.
+ */
+const refine = (
+  spectrum: Float64Array,
+  n: number,
+  x0: number,
+  y0: number
+): readonly [number, number] => {
+  const m = 2 * upsample + 1
+  const offsets = Array.from({ length: m }, (_, k) => (k - upsample) / upsample)
+  // Kernels e^{2πi f p / n} for the signed frequency f of each index and each sample position p.
+  const kernel = (centre: number) => {
+    const re = new Float64Array(m * n)
+    const im = new Float64Array(m * n)
+    for (let k = 0; k < m; k++) {
+      for (let u = 0; u < n; u++) {
+        const f = u >= n / 2 ? u - n : u
+        const a = (2 * Math.PI * f * (centre + offsets[k])) / n
+        re[k * n + u] = Math.cos(a)
+        im[k * n + u] = Math.sin(a)
+      }
+    }
+    return { re, im }
+  }
+  const kx = kernel(x0)
+  const ky = kernel(y0)
+  // Rows first: t[v][k] = Σ_u R(u, v) e^{2πi f_u x_k / n}.
+  const tr = new Float64Array(n * m)
+  const ti = new Float64Array(n * m)
+  for (let v = 0; v < n; v++) {
+    for (let k = 0; k < m; k++) {
+      let sr = 0
+      let si = 0
+      for (let u = 0; u < n; u++) {
+        const j = 2 * (v * n + u)
+        const cr = kx.re[k * n + u]
+        const ci = kx.im[k * n + u]
+        sr += spectrum[j] * cr - spectrum[j + 1] * ci
+        si += spectrum[j] * ci + spectrum[j + 1] * cr
+      }
+      tr[v * m + k] = sr
+      ti[v * m + k] = si
+    }
+  }
+  const surface = new Float64Array(m * m)
+  let best = -Infinity
+  let bx = upsample
+  let by = upsample
+  for (let l = 0; l < m; l++) {
+    for (let k = 0; k < m; k++) {
+      let sr = 0
+      for (let v = 0; v < n; v++) {
+        sr += tr[v * m + k] * ky.re[l * n + v] - ti[v * m + k] * ky.im[l * n + v]
+      }
+      surface[l * m + k] = sr
+      if (sr > best) {
+        best = sr
+        bx = k
+        by = l
+      }
+    }
+  }
+  const at = (k: number, l: number) =>
+    surface[Math.min(m - 1, Math.max(0, l)) * m + Math.min(m - 1, Math.max(0, k))]
+  const fx = bx === 0 || bx === m - 1 ? 0 : fit(at(bx - 1, by), best, at(bx + 1, by))
+  const fy = by === 0 || by === m - 1 ? 0 : fit(at(bx, by - 1), best, at(bx, by + 1))
+  return [x0 + offsets[bx] + fx / upsample, y0 + offsets[by] + fy / upsample]
 }

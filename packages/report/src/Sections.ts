@@ -115,7 +115,7 @@ const maps = (i: Inputs): ReadonlyArray<Html.Section> => {
           text:
             i.rejected === undefined
               ? `The store records no rejected candidates (built before EOForge kept them in .eoforge/rejected.json): "before" shows the accepted patches only.`
-              : `${i.rejected.lon.length} candidates were rejected for overlap in the whole store; ${area.count} candidates lie in the densest ${((2 * area.halfM) / 3000).toFixed(1)} km cell around ${where}.`
+              : `${i.rejected.lon.length} candidates were rejected for overlap in the whole store; ${area.count} candidates lie in the densest ${((20 * i.patchM) / 1000).toFixed(1)} km cell, around ${where}.`
         },
         {
           kind: "figure",
