@@ -49,7 +49,7 @@ export const palette = (band: Band.BandSpec): ReadonlyMap<number, Canvas.Rgb> =>
     .map(Number)
     .filter(Number.isFinite)
     .sort((a, b) => a - b)
-  const given = (band as { readonly classColours?: Readonly<Record<string, string>> }).classColours
+  const given = band.classColours
   values.forEach((v, i) => {
     out.set(
       v,
