@@ -62,8 +62,8 @@ const mPerDegLat = 110_574
 const mPerDegLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180)
 
 /**
- * The densest area: bins of 20 patch sides in a local plate carrée, the bin holding most candidates,
- * centred on their mean position, as wide as they spread (at most 3 bins).
+ * The densest area: bins of 20 patch sides in a local plate carrée; around the bin holding most
+ * candidates, centred on the candidates of it and its neighbours, as wide as they spread (≤ 3 bins).
  */
 export const densest = (
   lon: ArrayLike<number>,
@@ -71,39 +71,47 @@ export const densest = (
   patchM: number
 ): Area | undefined => {
   const bin = 20 * patchM
-  const keyOf = (i: number) => {
+  const cellOf = (i: number): readonly [number, number] => {
     const by = Math.floor((lat[i] * mPerDegLat) / bin)
-    const bx = Math.floor((lon[i] * mPerDegLon((by + 0.5) * (bin / mPerDegLat))) / bin)
-    return `${bx}/${by}`
+    return [Math.floor((lon[i] * mPerDegLon((by + 0.5) * (bin / mPerDegLat))) / bin), by]
   }
-  const counts = new Map<string, { n: number; sx: number; sy: number }>()
-  let best: { n: number; sx: number; sy: number; key: string } | undefined
+  const ok = (i: number) => Number.isFinite(lon[i]) && Number.isFinite(lat[i])
+  const counts = new Map<string, number>()
+  let best: { n: number; cell: readonly [number, number] } | undefined
   for (let i = 0; i < lon.length; i++) {
-    if (!Number.isFinite(lon[i]) || !Number.isFinite(lat[i])) continue
-    const key = keyOf(i)
-    let e = counts.get(key)
-    if (e === undefined) {
-      e = { n: 0, sx: 0, sy: 0 }
-      counts.set(key, e)
-    }
-    e.n++
-    e.sx += lon[i]
-    e.sy += lat[i]
-    if (best === undefined || e.n > best.n) best = { ...e, key }
+    if (!ok(i)) continue
+    const cell = cellOf(i)
+    const key = `${cell[0]}/${cell[1]}`
+    const n = (counts.get(key) ?? 0) + 1
+    counts.set(key, n)
+    if (best === undefined || n > best.n) best = { n, cell }
   }
   if (best === undefined) return undefined
-  const c = { lon: best.sx / best.n, lat: best.sy / best.n }
-  // Shown as wide as the bin's candidates spread (plus a patch), at most 3 bins.
+  // The densest cell and its eight neighbours: a cluster straddling a cell edge is shown whole.
+  const near = (i: number) => {
+    const [bx, by] = cellOf(i)
+    return Math.abs(bx - best.cell[0]) <= 1 && Math.abs(by - best.cell[1]) <= 1
+  }
+  let n = 0
+  let sx = 0
+  let sy = 0
+  for (let i = 0; i < lon.length; i++) {
+    if (!ok(i) || !near(i)) continue
+    n++
+    sx += lon[i]
+    sy += lat[i]
+  }
+  const c = { lon: sx / n, lat: sy / n }
   let spread = 0
   for (let i = 0; i < lon.length; i++) {
-    if (!Number.isFinite(lon[i]) || !Number.isFinite(lat[i]) || keyOf(i) !== best.key) continue
+    if (!ok(i) || !near(i)) continue
     spread = Math.max(
       spread,
       Math.abs((lon[i] - c.lon) * mPerDegLon(c.lat)),
       Math.abs((lat[i] - c.lat) * mPerDegLat)
     )
   }
-  return { ...c, halfM: Math.min(1.5 * bin, 1.15 * spread + patchM), count: best.n }
+  return { ...c, halfM: Math.min(1.5 * bin, 1.05 * spread + patchM), count: best.n }
 }
 
 /**
