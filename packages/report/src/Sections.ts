@@ -10,9 +10,15 @@ import * as Html from "./Html.ts"
 import * as Maps from "./Maps.ts"
 import * as Quicklook from "./Quicklook.ts"
 
-/** Valid values of every band of every product, kept from the samples read for histograms. */
+/** Most values kept per band of each chip for the histograms (memory stays bounded for big chips). */
+export const valuesPerChip = 4096
+
+/**
+ * Values of every band of every product from the samples read for histograms: at most `valuesPerChip`
+ * per chip and band, evenly strided, copied out as float32 so the chips themselves are not retained.
+ */
 export class BandValues {
-  readonly values = new Map<string, Array<Array<ArrayLike<number>>>>()
+  readonly values = new Map<string, Array<Array<Float32Array>>>()
   readonly chips = new Map<string, number>()
   readonly products: ReadonlyArray<Layout.ProductLayout>
   constructor(products: ReadonlyArray<Layout.ProductLayout>) {
@@ -23,16 +29,20 @@ export class BandValues {
         p.spec.bands.map(() => [])
       )
   }
-  /** Keep the bands of every slot holding data. */
+  /** Keep a strided subset of the bands of every slot holding data. */
   add(sample: Collect.SampleChips): void {
     for (const p of this.products) {
       const n = p.width * p.height
+      const stride = Math.max(1, Math.ceil(n / valuesPerChip))
       const bands = this.values.get(p.spec.id)!
       for (const chip of sample.chips[p.spec.id] ?? []) {
         if (chip === undefined) continue
         this.chips.set(p.spec.id, (this.chips.get(p.spec.id) ?? 0) + 1)
-        for (let b = 0; b < p.spec.bands.length; b++)
-          bands[b].push(chip.subarray(b * n, (b + 1) * n) as ArrayLike<number>)
+        for (let b = 0; b < p.spec.bands.length; b++) {
+          const kept = new Float32Array(Math.ceil(n / stride))
+          for (let i = 0, k = 0; i < n; i += stride, k++) kept[k] = Number(chip[b * n + i])
+          bands[b].push(kept)
+        }
       }
     }
   }
@@ -225,7 +235,10 @@ const statistics = (i: Inputs): Html.Section => {
       })
     const values = i.sampled.values.get(id) ?? []
     p.layout.spec.bands.forEach((b, k) => {
-      const h = Charts.histogram(values[k] ?? [], b.nodata)
+      const h = Charts.histogram(
+        values[k] ?? [],
+        b.nodata === undefined ? undefined : Math.fround(b.nodata)
+      )
       if (h === undefined) return
       blocks.push({
         kind: "figure",
@@ -234,7 +247,7 @@ const statistics = (i: Inputs): Html.Section => {
           Charts.histogramFigure(h),
           `histogram of ${id} ${b.name}`
         ),
-        caption: `${id} ${b.name}: ${h.lo.toPrecision(4)} … ${h.hi.toPrecision(4)}${b.unit === undefined ? "" : ` ${b.unit}`}, ${i.sampled.chips.get(id) ?? 0} chips, √count scale.`
+        caption: `${id} ${b.name}: ${h.lo.toPrecision(4)} … ${h.hi.toPrecision(4)}${b.unit === undefined ? "" : ` ${b.unit}`}, ${i.sampled.chips.get(id) ?? 0} chips (≤ ${valuesPerChip} values each), √count scale.`
       })
     })
   }

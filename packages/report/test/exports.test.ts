@@ -82,6 +82,7 @@ describe("@eoforge/report exports", () => {
         "Sections": [
           "BandValues",
           "all",
+          "valuesPerChip",
         ],
       }
     `)
