@@ -27,7 +27,7 @@ describe("eoforge report", () => {
     assert.isBelow(pair.medianPx, 0.25)
     assert.isBelow(Math.hypot(pair.meanDx, pair.meanDy), 0.25)
     assert.strictEqual(pair.outliers, 0)
-  })
+  }, 180_000)
 
   it("refuses a path holding no store with exit code 3", async () => {
     const o = await run("report", join(tmp.path, "nothing-here"))
