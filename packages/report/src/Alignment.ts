@@ -94,14 +94,10 @@ export const measureSample = (
   for (const [a, b] of productPairs) {
     const ca = sample.chips[a.spec.id] ?? []
     const cb = sample.chips[b.spec.id] ?? []
-    // The same slot when both hold it (seasons of two sensors), else each product's first.
-    let ta = ca.findIndex((c) => c !== undefined)
-    let tb = cb.findIndex((c) => c !== undefined)
+    // Each product's first slot holding data: the geometry is the same in every slot.
+    const ta = ca.findIndex((c) => c !== undefined)
+    const tb = cb.findIndex((c) => c !== undefined)
     if (ta < 0 || tb < 0) continue
-    if (a.times === b.times) {
-      const t = ca.findIndex((c, k) => c !== undefined && cb[k] !== undefined)
-      if (t >= 0) ta = tb = t
-    }
     const pixelM = Math.max(a.spec.resolution, b.spec.resolution)
     const ea = edgeImage(a, ca[ta]!, pixelM / a.spec.resolution)
     const eb = edgeImage(b, cb[tb]!, pixelM / b.spec.resolution)

@@ -223,15 +223,17 @@ export interface SampleChips {
 }
 
 /**
- * Read the chips of every slot holding data (reason Ok) of one sample, through the reader's direct
- * shard path; slot facts come from the reason columns already read.
+ * Read the chips of every slot holding data (reason Ok) of one sample — or, with `firstOnly`, of the
+ * first such slot of each product — through the reader's direct shard path; slot facts come from the
+ * reason columns already read.
  */
 export const readChips = (
   dataset: Reader.Dataset,
   facts: ReadonlyArray<ProductFacts>,
   columns: Columns,
   sampleIds: ReadonlyArray<string>,
-  sample: number
+  sample: number,
+  firstOnly = false
 ) =>
   Effect.gen(function* () {
     const chips: Record<string, Array<DType.TypedArray | undefined>> = {}
@@ -241,8 +243,11 @@ export const readChips = (
       const codes = p.reason.slice(sample * T, (sample + 1) * T)
       reason[p.layout.spec.id] = codes
       const list: Array<DType.TypedArray | undefined> = []
+      let first = true
       for (let t = 0; t < T; t++) {
-        list.push(codes[t] === 0 ? yield* dataset.readChip(p.layout.spec.id, sample, t) : undefined)
+        const read = codes[t] === 0 && (first || !firstOnly)
+        list.push(read ? yield* dataset.readChip(p.layout.spec.id, sample, t) : undefined)
+        if (read) first = false
       }
       chips[p.layout.spec.id] = list
     }

@@ -101,7 +101,9 @@ export const make = Effect.fn("Report.make")(function* (options: ReportOptions =
   const read = new Map<number, Collect.SampleChips>()
   const sampled = new Sections.BandValues(layout.products)
   for (const s of wanted) {
-    const sample = yield* Collect.readChips(dataset, products, columns, sampleIds, s)
+    // Samples read only for the alignment need one chip per product, not every slot.
+    const onlyAligned = !histogrammed.has(s) && !Object.values(quick).some((q) => q.includes(s))
+    const sample = yield* Collect.readChips(dataset, products, columns, sampleIds, s, onlyAligned)
     if (aligned.has(s)) measurements.push(...Alignment.measureSample(sample, productPairs))
     if (histogrammed.has(s)) sampled.add(sample)
     if (Object.values(quick).some((q) => q.includes(s))) read.set(s, sample)

@@ -343,7 +343,7 @@ const alignment = (i: Inputs): Html.Section => {
   const blocks: Array<Html.Block> = [
     {
       kind: "text",
-      text: `Phase correlation of edge images (Sobel magnitude; class boundaries for categorical layers) on the coarser product's grid, one slot per sample (the same slot where both hold it). Offsets are of the second product relative to the first, in its pixels; a correlation peak under ${Alignment.minPeak} means the two show no common structure and is not flagged.`
+      text: `Phase correlation of edge images (Sobel magnitude; class boundaries for categorical layers) on the coarser product's grid, with each product's first slot holding data. Offsets are of the second product relative to the first, in its pixels; a correlation peak under ${Alignment.minPeak} means the two show no common structure and is not flagged.`
     },
     { kind: "table", table: Html.alignmentRows(i.alignment) }
   ]
