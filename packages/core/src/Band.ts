@@ -31,7 +31,9 @@ export const BandSpec = Schema.Struct({
   /** Resampling rule used onto the patch grid. */
   resampling: Schema.optional(Resampling),
   /** Class names by value, for categorical bands. */
-  classes: Schema.optional(Schema.Record(Schema.String, Schema.String))
+  classes: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** Legend colour by class value, `#rrggbb` (quicklooks and reports draw classes with them). */
+  classColours: Schema.optional(Schema.Record(Schema.String, Schema.String))
 })
 /** One band. */
 export type BandSpec = typeof BandSpec.Type

@@ -315,6 +315,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
           const api = Store.makeFileSystem(staging)
           yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
           yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
+          yield* api.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
           if (holder !== undefined) yield* StoreLock.plant(staging, holder)
         })
       ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
@@ -360,6 +361,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
       if (!hasRecord) {
         // Same recipe: the skeleton is rewritten with the bytes it would have had, then the record.
         yield* Layout.create(existing)
+        yield* store.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
         yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
       }
       return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened

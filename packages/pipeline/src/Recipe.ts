@@ -72,7 +72,8 @@ export const BandRecipe = Schema.Struct({
   resampling: Schema.optionalKey(
     Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"])
   ),
-  classes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  classes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  classColours: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 
 /** One product: a group of bands stored together. */

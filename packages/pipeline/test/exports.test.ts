@@ -57,6 +57,8 @@ describe("@eoforge/pipeline exports", () => {
         "Plan": [
           "PlanInputError",
           "make",
+          "rejectedKey",
+          "rejectedRecord",
           "snapOf",
           "toGeoJson",
         ],

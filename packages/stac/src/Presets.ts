@@ -240,7 +240,8 @@ export const esaWorldCover: Preset = {
         nodata: 0,
         resolution: 10,
         resampling: "nearest",
-        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n]))
+        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n])),
+        classColours: Object.fromEntries(worldCoverClasses.map(([v, , c]) => [String(v), c]))
       }
     ],
     source: "esa-worldcover",
