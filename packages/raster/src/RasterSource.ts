@@ -18,6 +18,7 @@ import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { CrsProblem } from "./internal/crs.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
+import { hdf5 } from "./internal/hdf5/hdf5Format.ts"
 import { readPam, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
@@ -73,7 +74,7 @@ export interface GeoTiffOptions {
   readonly tileCacheBytes?: number | undefined
   /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
   readonly limits?: Partial<RasterLimits> | undefined
-  /** Formats tried (by their first bytes) before the built-in GeoTIFF format. */
+  /** Formats tried (by their first bytes) before the built-in ones (GeoTIFF, NetCDF-4/HDF5). */
   readonly formats?: ReadonlyArray<Format> | undefined
 }
 
@@ -180,7 +181,7 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
-    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff]
+    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff, hdf5]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
