@@ -18,6 +18,7 @@ import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { CrsProblem } from "./internal/crs.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
+import { hdf4 } from "./internal/hdf4/hdf4Format.ts"
 import { hdf5 } from "./internal/hdf5/hdf5Format.ts"
 import { readPam, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
@@ -74,7 +75,7 @@ export interface GeoTiffOptions {
   readonly tileCacheBytes?: number | undefined
   /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
   readonly limits?: Partial<RasterLimits> | undefined
-  /** Formats tried (by their first bytes) before the built-in ones (GeoTIFF, NetCDF-4/HDF5). */
+  /** Formats tried (by their first bytes) before the built-in ones (GeoTIFF, NetCDF-4/HDF5, HDF4/HDF-EOS2). */
   readonly formats?: ReadonlyArray<Format> | undefined
 }
 
@@ -181,7 +182,7 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
-    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff, hdf5]
+    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff, hdf5, hdf4]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
