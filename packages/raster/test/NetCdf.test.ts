@@ -137,3 +137,21 @@ describe("NetCDF-4 files that cannot be read are typed errors naming the file, t
     })
   )
 })
+
+describe("HDF5 1.10 structures written by h5py (libver latest, fixed-array chunk index, no dimension scales)", () => {
+  for (const c of cases.filter((k) => k.source === "agb.nc" && k.variable === "agb"))
+    it.effect(`${c.name}: the same values rewritten by h5py give GDAL's chip of agb.nc`, () =>
+      Effect.gen(function* () {
+        const raster = yield* RasterSource.RasterSource
+        const info = yield* raster.open(`${fixtures}agb_h5py_latest.h5#var=/agb`)
+        assert.strictEqual(info.nodata, -9999)
+        const chip = yield* raster.read(info, gridOf(c), {
+          resampling: c.resampling === "near" ? "nearest" : c.resampling
+        })
+        const d = compare(chip, yield* Effect.promise(() => readGolden(c)), true)
+        assert.isAbove(d.validPixels, 100)
+        assert.strictEqual(d.maskMismatches, 0)
+        assert.strictEqual(d.maxDiff, 0)
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    )
+})

@@ -8,6 +8,7 @@ import { BlockTooLarge, inflateAtMost, limitPhrase } from "../nativeDeflate.ts"
 import type { Destination, ReadBudget } from "../tiles.ts"
 import type { TileCache } from "../tileCache.ts"
 import { corrupt, readAt, undefinedAddress, type Reader } from "./cursor.ts"
+import { readFixedArray, type ChunkRef } from "./fixedArray.ts"
 import type { Datatype, Filter, Layout } from "./messages.ts"
 
 /** A dataset ready to read: shape, element type, storage and filters. */
@@ -47,12 +48,6 @@ export const filterNames: Readonly<Record<number, string>> = {
   32015: "Zstandard"
 }
 
-interface ChunkRef {
-  readonly address: number
-  readonly size: number
-  readonly mask: number
-}
-
 interface Node {
   readonly level: number
   readonly keys: ReadonlyArray<ReadonlyArray<number>>
@@ -69,6 +64,7 @@ const lexLess = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => {
 /** Where a dataset's chunks are, read lazily by window; B-tree nodes read once each. */
 export class ChunkIndex {
   private readonly nodes = new Map<number, Promise<Node>>()
+  private fixed: Promise<ReadonlyArray<ChunkRef | undefined>> | undefined
   private readonly reader: Reader
   private readonly set: Dataset
 
@@ -140,6 +136,22 @@ export class ChunkIndex {
             size: each,
             mask: 0
           })
+          return
+        }
+        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d])
+          walk(d + 1, [...offsets, o], linear * grid[d] + o / layout.chunk[d])
+      }
+      walk(0, [], 0)
+      return out
+    }
+    if (layout.index === "fixed") {
+      this.fixed ??= readFixedArray(this.reader, layout.address, this.chunkBytes())
+      const entries = await this.fixed
+      const grid = this.set.dims.map((d, i) => Math.ceil(d / layout.chunk[i]))
+      const walk = (d: number, offsets: Array<number>, linear: number) => {
+        if (d === grid.length) {
+          const ref = entries[linear]
+          if (ref !== undefined) out.set(offsets.join(","), ref)
           return
         }
         for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d])
