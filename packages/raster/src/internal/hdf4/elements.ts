@@ -39,6 +39,8 @@ export interface Hdf4File {
   readonly elements: ReadonlyMap<string, Element>
   /** Bytes of one metadata element at most (RasterLimits.maxTagBytes). */
   readonly maxElementBytes: number
+  /** Metadata bytes read so far and the most an open may read (RasterLimits.maxReadBytes). */
+  readonly read: { bytes: number; readonly max: number }
 }
 
 /** True when `head` starts with HDF4's magic number 0x0e031301. */
@@ -51,7 +53,8 @@ const maxElements = 1_000_000
 /** Walks the DD block chain (each block once, bounded counts). */
 export const readDescriptors = async (
   bytes: ByteSource,
-  maxElementBytes: number
+  maxElementBytes: number,
+  maxReadBytes: number
 ): Promise<Hdf4File> => {
   const elements = new Map<string, Element>()
   const seen = new Set<number>()
@@ -83,7 +86,7 @@ export const readDescriptors = async (
     }
     at = next
   }
-  return { bytes, elements, maxElementBytes }
+  return { bytes, elements, maxElementBytes, read: { bytes: 0, max: maxReadBytes } }
 }
 
 /**
@@ -156,6 +159,12 @@ export const readElement = async (
     throw new HeaderProblem(
       "TooLarge",
       `its HDF4 ${what} declares ${e.length} bytes, over the ${limit}-byte limit; the file is corrupt or hostile`
+    )
+  file.read.bytes += e.length
+  if (file.read.bytes > file.read.max)
+    throw new HeaderProblem(
+      "TooLarge",
+      `its HDF4 metadata needs more than ${file.read.max} bytes read (maxReadBytes); the file is corrupt or hostile`
     )
   const [buffer] = await file.bytes.fetch([{ offset: e.offset, length: e.length }])
   if (buffer.byteLength < e.length) throw corrupt(what)

@@ -95,7 +95,7 @@ export const hdf4: Format = {
   sniff: (head) => isHdf4(head),
   open: async (context): Promise<Opened> => {
     const { bytes, limits, budget, cache, owner, uri } = context
-    const file = await readDescriptors(bytes, limits.maxTagBytes)
+    const file = await readDescriptors(bytes, limits.maxTagBytes, limits.maxReadBytes)
     const all = await listSds(file)
     const odl = await globalAttribute(file, "StructMetadata.0")
     const grids = odl === undefined ? [] : parseGrids(odl)

@@ -77,7 +77,14 @@ export const coordinateVariables = (
   if (Array.isArray(list) && list.length === rank) {
     const y = real(byAddress.get(list[rank - 2] as number))
     const x = real(byAddress.get(list[rank - 1] as number))
-    if (y !== undefined && x !== undefined && y.dims.length === 1 && x.dims.length === 1)
+    if (
+      y !== undefined &&
+      x !== undefined &&
+      y.dims.length === 1 &&
+      x.dims.length === 1 &&
+      y.dims[0] === v.dims[rank - 2] &&
+      x.dims[0] === v.dims[rank - 1]
+    )
       return { y, x }
   }
   // Without dimension scales (h5py files): 1-D variables named as coordinates, nearest group first.

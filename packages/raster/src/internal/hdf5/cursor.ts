@@ -115,6 +115,9 @@ export interface Reader {
   readonly maxStructureBytes: number
   /** Metadata structures read so far, bounded against cycles and bombs. */
   structures: number
+  /** Metadata bytes read so far, and the most an open may read (RasterLimits.maxReadBytes). */
+  metadataBytes: number
+  readonly maxMetadataBytes: number
 }
 
 /** Structures one file may make us read at most (object headers, heaps, B-tree nodes). */
@@ -136,6 +139,12 @@ export const readAt = async (
     throw new HeaderProblem(
       "TooLarge",
       `its HDF5 ${what} declares ${length} bytes, over the ${reader.maxStructureBytes}-byte limit (maxTagBytes); the file is corrupt or hostile`
+    )
+  reader.metadataBytes += length
+  if (reader.metadataBytes > reader.maxMetadataBytes)
+    throw new HeaderProblem(
+      "TooLarge",
+      `its HDF5 metadata needs more than ${reader.maxMetadataBytes} bytes read (maxReadBytes); the file is corrupt or hostile`
     )
   const size = reader.bytes.fileSize
   if (!Number.isSafeInteger(at) || at < 0 || (size !== null && at + length > size))

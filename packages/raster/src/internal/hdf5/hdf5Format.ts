@@ -113,7 +113,9 @@ export const hdf5: Format = {
       offsetSize: 8,
       lengthSize: 8,
       maxStructureBytes: limits.maxTagBytes,
-      structures: 0
+      structures: 0,
+      metadataBytes: 0,
+      maxMetadataBytes: limits.maxReadBytes
     }
     const root = await readObject(reader, await readSuperblock(reader))
     const objects = await listDatasets(reader, root, maxObjects)
