@@ -21,6 +21,8 @@ export interface Dataset {
   readonly filters: ReadonlyArray<Filter>
   /** The fill value's bytes (unallocated chunks read as it). */
   readonly fill: Uint8Array | undefined
+  /** Leading dimensions of size 1 added to view a 1-D dataset as 2-D (absent from its chunk index keys). */
+  readonly synthetic?: number | undefined
 }
 
 /** The pixel type of an HDF5 numeric datatype; undefined for types a raster cannot hold. */
@@ -84,7 +86,7 @@ export class ChunkIndex {
 
   private async readNode(address: number): Promise<Node> {
     const r = this.reader
-    const rank = this.set.dims.length
+    const rank = this.set.dims.length - (this.set.synthetic ?? 0)
     const head = await readAt(r, address, 8 + 2 * r.offsetSize, "chunk B-tree")
     head.signature("TREE", "chunk B-tree")
     if (head.u8() !== 1) throw corrupt("chunk B-tree")
@@ -165,6 +167,10 @@ export class ChunkIndex {
         "UnsupportedCodec",
         `its variable ${this.set.path} uses the HDF5 1.10 ${layout.index} chunk index, which EOForge does not read yet; rewrite it with h5repack -l ${this.set.path}:CHUNK=… or nccopy -k nc4`
       )
+    const extra = this.set.synthetic ?? 0
+    const prefix = lo.slice(0, extra)
+    lo = lo.slice(extra)
+    hi = hi.slice(extra)
     const inBox = (key: ReadonlyArray<number>) => key.every((k, d) => k >= lo[d] && k <= hi[d])
     const visit = async (address: number, depth: number): Promise<void> => {
       if (depth > 64) throw corrupt("chunk B-tree depth")
@@ -176,7 +182,7 @@ export class ChunkIndex {
         if (!lexLess(lo, n.keys[i + 1]) && n.level > 0) continue
         if (n.level > 0) jobs.push(visit(n.children[i], depth + 1))
         else if (inBox(n.keys[i]))
-          out.set(n.keys[i].join(","), {
+          out.set([...prefix, ...n.keys[i]].join(","), {
             address: n.children[i],
             size: n.sizes[i],
             mask: n.masks[i]

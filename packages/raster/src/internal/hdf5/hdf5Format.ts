@@ -86,6 +86,7 @@ const readVector = async (
   const as2d: Dataset = {
     ...set,
     dims: [1, n],
+    synthetic: 1,
     layout:
       set.layout.kind === "chunked"
         ? { ...set.layout, chunk: [1, set.layout.chunk[0]] }
@@ -176,8 +177,12 @@ export const hdf5: Format = {
       return typeof u === "string" ? u : ""
     }
     let crs: Crs.Crs
-    if (mapping !== undefined) crs = crsOfGridMapping(mapping.attributes, v.path)
-    else if (
+    if (mapping !== undefined) {
+      crs = crsOfGridMapping(mapping.attributes, v.path)
+      // Projected coordinates in kilometres (Daymet, …): GDAL gives the CRS that linear unit.
+      if (crs._tag === "Proj" && /^(km|kilomet(er|re)s?)$/i.test(units(coords.x).trim()))
+        crs = Crs.fromProj(crs.definition.replace("+units=m ", "+units=km "))
+    } else if (
       /degrees?_?e/i.test(units(coords.x)) ||
       /^(lon|longitude)$/i.test(coords.x.path.split("/").pop()!)
     )
