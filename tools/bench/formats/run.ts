@@ -95,7 +95,7 @@ const ours = await Effect.runPromise(
       string,
       {
         rate: number
-        chips: Array<{ data: ArrayLike<number>; mask: ArrayLike<number> | undefined }>
+        chips: Array<{ data: ArrayLike<number>; mask?: ArrayLike<number> | undefined }>
         bytes: number
       }
     > = {}
