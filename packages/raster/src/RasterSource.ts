@@ -20,6 +20,8 @@ import { CrsProblem } from "./internal/crs.ts"
 import { hgt } from "./internal/archive/hgt.ts"
 import { zip } from "./internal/archive/zip.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
+import { hdf4 } from "./internal/hdf4/hdf4Format.ts"
+import { hdf5 } from "./internal/hdf5/hdf5Format.ts"
 import { jpeg2000 } from "./internal/jp2/jp2Format.ts"
 import { maxSidecarBytes, readPam, readPamUrl, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
@@ -76,7 +78,7 @@ export interface GeoTiffOptions {
   readonly tileCacheBytes?: number | undefined
   /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
   readonly limits?: Partial<RasterLimits> | undefined
-  /** Formats tried (by their first bytes) before the built-in GeoTIFF and JPEG 2000 formats. */
+  /** Formats tried (by their first bytes) before the built-in ones (zip, .hgt, GeoTIFF, JPEG 2000, HDF5, HDF4). */
   readonly formats?: ReadonlyArray<Format> | undefined
 }
 
@@ -202,7 +204,15 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
-    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), zip, hgt, geotiff, jpeg2000]
+    const formats: ReadonlyArray<Format> = [
+      ...(options.formats ?? []),
+      zip,
+      hgt,
+      geotiff,
+      jpeg2000,
+      hdf5,
+      hdf4
+    ]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.

@@ -17,6 +17,7 @@ export class HeaderProblem extends Error {
     | "NotTiff"
     | "Malformed"
     | "TooLarge"
+    | "NotFound"
   constructor(problem: HeaderProblem["problem"], message: string, cause?: unknown) {
     super(message, { cause })
     this.problem = problem
