@@ -17,7 +17,6 @@ export class HeaderProblem extends Error {
     | "NotTiff"
     | "Malformed"
     | "TooLarge"
-    | "NotFound"
   constructor(problem: HeaderProblem["problem"], message: string, cause?: unknown) {
     super(message, { cause })
     this.problem = problem
