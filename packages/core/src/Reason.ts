@@ -22,7 +22,11 @@ export const Reason = {
   /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
   Guard: 8,
   /** The acquisition's asset is not a format or geometry EOForge reads (JPEG 2000, radar geometry, …). */
-  Unsupported: 9
+  Unsupported: 9,
+  /** The source refused access (e.g. Earth Engine permission denied for the project or asset). */
+  Forbidden: 10,
+  /** The source's quota is exhausted (e.g. Earth Engine 429 after every retry). */
+  QuotaExceeded: 11
 } as const
 
 /** A reason code. */
