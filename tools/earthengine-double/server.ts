@@ -26,7 +26,7 @@ export interface DoubleOptions {
   readonly maxBytes?: number
   readonly maxSide?: number
   readonly maxBands?: number
-  /** Requests accepted per sliding second before 429 (default unlimited). */
+  /** Quota: a token bucket of this many requests refilled at this many per second; empty → 429 (default unlimited). */
   readonly perSecond?: number
   /** Requests in flight before 429 (default unlimited). */
   readonly concurrency?: number
@@ -99,7 +99,8 @@ export const start = async (options: DoubleOptions): Promise<Double> => {
   const issued: Array<{ token: string; expiresAt: number; at: number }> = []
   const tokenRefusals: Array<string> = []
   const valid = new Map<string, number>(Object.entries(options.staticTokens ?? {}))
-  const starts: Array<number> = []
+  let bucket = options.perSecond ?? 0
+  let filledAt = Date.now()
   let sequence = 0
   let inFlight = 0
   let maxInFlight = 0
@@ -183,10 +184,13 @@ export const start = async (options: DoubleOptions): Promise<Double> => {
         `Permission 'earthengine.computations.create' denied on resource 'projects/${project}'.`
       )
     }
-    while (starts.length > 0 && starts[0] <= at - 1000) starts.shift()
+    if (options.perSecond !== undefined) {
+      bucket = Math.min(options.perSecond, bucket + ((at - filledAt) * options.perSecond) / 1000)
+      filledAt = at
+    }
     if (
       options.throttle?.(seq) === true ||
-      (options.perSecond !== undefined && starts.length >= options.perSecond) ||
+      (options.perSecond !== undefined && bucket < 1) ||
       (options.concurrency !== undefined && inFlight >= options.concurrency)
     ) {
       record(429)
@@ -197,7 +201,7 @@ export const start = async (options: DoubleOptions): Promise<Double> => {
         "Too many concurrent requests or rate limit exceeded."
       )
     }
-    starts.push(at)
+    bucket -= 1
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
     try {

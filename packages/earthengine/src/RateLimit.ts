@@ -1,5 +1,5 @@
-// Per-project request limits: at most `concurrency` requests in flight and request starts spaced
-// 1/`perSecond` apart (Earth Engine's published defaults: 40 concurrent, 100 requests/s). Waits use the Clock.
+// Per-project request limits: at most `concurrency` requests in flight, request starts spaced 1/`perSecond`
+// apart and never more than `perSecond` starts in any sliding second (Earth Engine's defaults: 40, 100/s).
 import { Clock, Duration, Effect, Semaphore } from "effect"
 
 /** Limits of one project. */
@@ -23,6 +23,8 @@ export interface RateLimit {
     readonly firstMs: number
     readonly lastMs: number
     readonly maxInFlight: number
+    /** Most starts within one sliding second (0 when unlimited). */
+    readonly peakPerSecond: number
   }
 }
 
@@ -36,10 +38,23 @@ export const make = (limits: Limits): RateLimit => {
   let lastMs = 0
   let inFlight = 0
   let maxInFlight = 0
+  let peak = 0
+  // Starts of the last second, checked at the instant of sending: a fiber that wakes late (a busy event
+  // loop) waits again instead of joining a burst.
+  const window: Array<number> = []
+  const admit: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    while (window.length > 0 && window[0] <= now - 1000) window.shift()
+    if (limits.perSecond <= 0 || window.length < limits.perSecond) {
+      if (limits.perSecond > 0) window.push(now)
+      peak = Math.max(peak, window.length)
+      return Effect.void
+    }
+    return Effect.andThen(Effect.sleep(Duration.millis(window[0] + 1000 - now)), admit)
+  })
   const pace = Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const start = Math.max(now, next)
     next = start + interval
-    return start > now ? Effect.sleep(Duration.millis(start - now)) : Effect.void
+    return start > now ? Effect.andThen(Effect.sleep(Duration.millis(start - now)), admit) : admit
   })
   const enter = Effect.flatMap(Clock.currentTimeMillis, (now) =>
     Effect.sync(() => {
@@ -65,6 +80,6 @@ export const make = (limits: Limits): RateLimit => {
           )
         )
       ),
-    stats: () => ({ started, firstMs, lastMs, maxInFlight })
+    stats: () => ({ started, firstMs, lastMs, maxInFlight, peakPerSecond: peak })
   }
 }

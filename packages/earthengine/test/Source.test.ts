@@ -5,7 +5,7 @@ import { PixelGrid } from "@eoforge/core"
 import { Effect } from "effect"
 import * as Double from "../../../tools/earthengine-double/server.ts"
 import { Client, Credentials, Operations, Requests, Source } from "../src/index.ts"
-import * as Fixture from "./fixture.ts"
+import * as Fixture from "../../../tools/earthengine-double/synthetic.ts"
 
 const project = "eoforge-test"
 let double: Double.Double

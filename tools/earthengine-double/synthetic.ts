@@ -1,7 +1,7 @@
-// Synthetic fixture images for the Earth Engine double: values are a formula of the pixel centre, so the
+// Synthetic fixture images for the Earth Engine double (collection TEST/S2): values are a formula of the pixel centre, so the
 // expected chip of any grid can be computed independently of the double.
 import { Crs, PixelGrid } from "@eoforge/core"
-import type { FixtureImage, Grid } from "../../../tools/earthengine-double/server.ts"
+import type { FixtureImage, Grid } from "./evaluate.ts"
 
 /** The UTM zone of the fixtures. */
 export const crsCode = "EPSG:32633"
