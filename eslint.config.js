@@ -27,7 +27,7 @@ export default tseslint.config(
           // The hostile-file generator in tools/ is shared by the raster, zarr and pipeline tests.
           allow: [
             "tools/hostile/(files|fuzz|measure)\\.ts$",
-            "tools/earthengine-double/server\\.ts$"
+            "tools/earthengine-double/(server|synthetic)\\.ts$"
           ],
           depConstraints: [
             { sourceTag: "scope:core", onlyDependOnLibsWithTags: ["scope:core"] },
