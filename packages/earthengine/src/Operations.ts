@@ -163,7 +163,8 @@ export interface Compiled {
 /**
  * Compile `operations` over `asset` for one slot and patch: collection operations in order until the
  * reduction (`first` when none is given), image operations after it, then `bands` selected in order and cast
- * to `dtype`, and the validity band added.
+ * to `dtype`, and the validity band added. `sources` lists the picked images' ids and times (and the values of
+ * `cloudProperty` when given).
  */
 export const compile = (
   asset: Asset,
@@ -171,7 +172,8 @@ export const compile = (
   bands: ReadonlyArray<string>,
   dtype: DType.DType,
   window: Window,
-  grid: PixelGrid.PixelGrid
+  grid: PixelGrid.PixelGrid,
+  cloudProperty?: string
 ): Compiled => {
   let collection: Expression.Node | undefined =
     "collection" in asset
@@ -280,7 +282,15 @@ export const compile = (
           times: call("AggregateFeatureCollection.array", {
             collection: used,
             property: constant("system:time_start")
-          })
+          }),
+          ...(cloudProperty === undefined
+            ? {}
+            : {
+                clouds: call("AggregateFeatureCollection.array", {
+                  collection: used,
+                  property: constant(cloudProperty)
+                })
+              })
         })
   return { image: call("Image.addBands", { dstImg: selected, srcImg: valid }), sources }
 }

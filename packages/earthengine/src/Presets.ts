@@ -1,6 +1,7 @@
 // Earth Engine products that reproduce the seed datasets: Sentinel-1 GRD, Sentinel-2 L1C/L2A (harmonised),
 // SRTM, ESA WorldCover and MODIS tree cover — the stored spec and the declarative operations per slot.
 import type { Band } from "@eoforge/core"
+import type { Product } from "@eoforge/stac"
 import type * as Operations from "./Operations.ts"
 import type { ProductSource } from "./Source.ts"
 
@@ -249,4 +250,28 @@ export const byName: Readonly<Record<string, Preset>> = {
   "ee-srtm": srtm,
   "ee-esa-worldcover": esaWorldCover,
   "ee-modis-vcf": modisVcf
+}
+
+/**
+ * A preset as a build's product preset (`@eoforge/stac` Product.Preset): the spec and a binding named
+ * `earth-engine` from the asset id and each stored band to its Earth Engine band.
+ */
+export const asProductPreset = (preset: Preset): Product.Preset => {
+  const asset = preset.source.asset
+  return {
+    spec: preset.spec,
+    bindings: {
+      "earth-engine": {
+        collection: "collection" in asset ? asset.collection : asset.image,
+        assets: Object.fromEntries(
+          preset.spec.bands.map((b, k) => [b.name, preset.source.bands[k]])
+        )
+      }
+    },
+    cloudy: preset.source.operations.some(
+      (o) => o.op === "filter" && o.property === "CLOUDY_PIXEL_PERCENTAGE"
+    ),
+    projected: true,
+    valueTransform: "none"
+  }
 }

@@ -60,50 +60,85 @@ const asNumbers = (v: unknown): ReadonlyArray<number> =>
 const asStrings = (v: unknown): ReadonlyArray<string> =>
   Array.isArray(v) ? v.map((x) => String(x)) : []
 
+/** The images a slot's operations pick, listed by one value:compute. */
+export interface Selected {
+  readonly images: ReadonlyArray<string>
+  readonly times: ReadonlyArray<number>
+  /** Values of `cloudProperty` of those images, when asked. */
+  readonly clouds: ReadonlyArray<number>
+  readonly requests: number
+}
+
+const compileFor = (
+  source: ProductSource,
+  grid: PixelGrid.PixelGrid,
+  window: Operations.Window,
+  cloudProperty?: string
+) =>
+  Effect.try({
+    try: () =>
+      Operations.compile(
+        source.asset,
+        source.operations,
+        source.bands,
+        source.dtype,
+        window,
+        grid,
+        cloudProperty
+      ),
+    catch: (e) =>
+      e instanceof Operations.OperationsError
+        ? e
+        : new Operations.OperationsError({ message: String(e) })
+  })
+
+/** The images the operations pick for `window` on `grid` (an Image asset: itself, no request). */
+export const select = (
+  client: Client,
+  source: ProductSource,
+  grid: PixelGrid.PixelGrid,
+  window: Operations.Window,
+  cloudProperty?: string
+): Effect.Effect<Selected, ClientError | Operations.OperationsError> =>
+  Effect.gen(function* () {
+    const compiled = yield* compileFor(source, grid, window, cloudProperty)
+    if (compiled.sources === undefined) {
+      const images = "image" in source.asset ? [source.asset.image] : []
+      return { images, times: [], clouds: [], requests: 0 }
+    }
+    const listed = yield* client.computeValue(Expression.serialise(compiled.sources))
+    const l = (listed ?? {}) as { ids?: unknown; times?: unknown; clouds?: unknown }
+    return {
+      images: asStrings(l.ids),
+      times: asNumbers(l.times),
+      clouds: asNumbers(l.clouds),
+      requests: 1
+    }
+  })
+
 /**
- * Read the chip of `source` on `grid` for the slot `window`. One value:compute lists the images (none:
- * `NoImage`, no pixel request made), then one computePixels per request part, `concurrency` at a time.
+ * The pixels of `source` on `grid` for the slot `window`: one computePixels per request part, `concurrency`
+ * at a time, reassembled band-major with the validity mask.
  */
-export const read = (
+export const pixels = (
   client: Client,
   source: ProductSource,
   grid: PixelGrid.PixelGrid,
   window: Operations.Window,
   options: { readonly limits?: Requests.Limits; readonly concurrency?: number } = {}
-): Effect.Effect<Pixels | NoImage, ReadError> =>
+): Effect.Effect<
+  {
+    readonly data: DType.TypedArray
+    readonly mask: Uint8Array
+    readonly expression: string
+    readonly requests: number
+  },
+  ReadError
+> =>
   Effect.gen(function* () {
-    const compiled = yield* Effect.try({
-      try: () =>
-        Operations.compile(
-          source.asset,
-          source.operations,
-          source.bands,
-          source.dtype,
-          window,
-          grid
-        ),
-      catch: (e) =>
-        e instanceof Operations.OperationsError
-          ? e
-          : new Operations.OperationsError({ message: String(e) })
-    })
+    const compiled = yield* compileFor(source, grid, window)
     const expression = Expression.serialise(compiled.image)
-    const text = JSON.stringify(expression)
     let requests = 0
-    let images: ReadonlyArray<string> = "image" in source.asset ? [source.asset.image] : []
-    let times: ReadonlyArray<number> = []
-    if (compiled.sources !== undefined) {
-      requests++
-      const listed = yield* client.computeValue(Expression.serialise(compiled.sources))
-      const l = (listed ?? {}) as { ids?: unknown; times?: unknown }
-      images = asStrings(l.ids)
-      times = asNumbers(l.times)
-      if (images.length === 0)
-        return {
-          _tag: "NoImage",
-          provenance: { images, times, expression: text, requests }
-        } as const
-    }
     const parts = yield* Effect.try({
       try: () =>
         Requests.plan(grid.width, grid.height, source.bands.length, source.dtype, options.limits),
@@ -158,10 +193,41 @@ export const read = (
         }),
       { concurrency: options.concurrency ?? 4, discard: true }
     )
+    return { data, mask, expression: JSON.stringify(expression), requests }
+  })
+
+/**
+ * Read the chip of `source` on `grid` for the slot `window`: `select` (none: `NoImage`, no pixel request
+ * made), then `pixels`.
+ */
+export const read = (
+  client: Client,
+  source: ProductSource,
+  grid: PixelGrid.PixelGrid,
+  window: Operations.Window,
+  options: { readonly limits?: Requests.Limits; readonly concurrency?: number } = {}
+): Effect.Effect<Pixels | NoImage, ReadError> =>
+  Effect.gen(function* () {
+    const selected = yield* select(client, source, grid, window)
+    const { images, times } = selected
+    if (images.length === 0) {
+      const compiled = yield* compileFor(source, grid, window)
+      const expression = JSON.stringify(Expression.serialise(compiled.image))
+      return {
+        _tag: "NoImage",
+        provenance: { images, times, expression, requests: selected.requests }
+      } as const
+    }
+    const got = yield* pixels(client, source, grid, window, options)
     return {
       _tag: "Pixels",
-      data,
-      mask,
-      provenance: { images, times, expression: text, requests }
+      data: got.data,
+      mask: got.mask,
+      provenance: {
+        images,
+        times,
+        expression: got.expression,
+        requests: selected.requests + got.requests
+      }
     } as const
   })

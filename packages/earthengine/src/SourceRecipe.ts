@@ -20,15 +20,19 @@ export const EarthEngineSource = Schema.Struct({
   /** Request starts per second for the project (default 100). */
   requestsPerSecond: Schema.optionalKey(
     Schema.Finite.check(Schema.isBetween({ minimum: 0.01, maximum: 10_000 }))
+  ),
+  /** Image property holding scene cloud cover in percent (default CLOUDY_PIXEL_PERCENTAGE). */
+  cloudProperty: Schema.optionalKey(Schema.NonEmptyString),
+  /** Per product id: its own asset and operations (default: the preset's, or a collection's first image). */
+  products: Schema.optionalKey(
+    Schema.Record(
+      Schema.String,
+      Schema.Struct({
+        asset: Schema.optionalKey(Asset),
+        operations: Schema.optionalKey(Schema.Array(Operation))
+      })
+    )
   )
 })
 /** An `earth-engine` source. */
 export type EarthEngineSource = typeof EarthEngineSource.Type
-
-/** Schema of a product's own Earth Engine reading (instead of, or refining, a preset). */
-export const EarthEngineProduct = Schema.Struct({
-  asset: Schema.optionalKey(Asset),
-  operations: Schema.optionalKey(Schema.Array(Operation))
-})
-/** A product's own Earth Engine reading. */
-export type EarthEngineProduct = typeof EarthEngineProduct.Type

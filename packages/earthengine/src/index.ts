@@ -3,6 +3,7 @@
 export * as Client from "./Client.ts"
 export * as Credentials from "./Credentials.ts"
 export * as EeError from "./EeError.ts"
+export * as Kind from "./Kind.ts"
 export * as Expression from "./Expression.ts"
 export * as Npy from "./Npy.ts"
 export * as Operations from "./Operations.ts"

@@ -105,7 +105,7 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
   for (const [id, source] of Object.entries(recipe.sources)) {
-    if (source.type !== "static" || /^https?:\/\//.test(source.catalog)) continue
+    if (!Recipe.isStatic(source) || /^https?:\/\//.test(source.catalog)) continue
     const file = Recipe.resolvePath(loaded, source.catalog)
     yield* Effect.tryPromise({
       try: () => stat(file),
@@ -452,7 +452,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   })
   // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
   const signed = Object.values(loaded.recipe.sources).some(
-    (s) => s.type === "stac-api" && s.signing === "planetary-computer"
+    (s) => Recipe.isStacApi(s) && s.signing === "planetary-computer"
   )
   const signer = signed ? AssetSigner.makePlanetaryComputer() : yield* AssetSigner.AssetSigner
   return yield* run.pipe(

@@ -23,6 +23,14 @@ export interface Failure {
   readonly detail: string
 }
 
+/** How a chip was made, as its source or item reader said (e.g. Earth Engine images and expression digest). */
+export interface Provenance {
+  readonly sample: number
+  readonly product: string
+  readonly slot: string
+  readonly facts: Readonly<Record<string, string | number | boolean>>
+}
+
 /** What a finished job recorded. */
 export interface JobRecord {
   readonly shard: number
@@ -32,6 +40,8 @@ export interface JobRecord {
     Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>
   >
   readonly failures: ReadonlyArray<Failure>
+  /** Provenance of the chips whose source gave any (absent when none did). */
+  readonly provenance?: ReadonlyArray<Provenance>
 }
 
 /** A job record that cannot be read back. */
@@ -125,6 +135,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     availability[p.spec.id] = Object.fromEntries(p.slots.map((s) => [s.id, {}]))
   }
   const failures: Array<Failure> = []
+  const provenance: Array<Provenance> = []
   // Statistics are order-sensitive in floating point: the ordered stream hands each sample's chips
   // over in sample order, whatever order they finish in, so reruns and other concurrency settings
   // give the same bytes.
@@ -139,6 +150,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           failures.push({ sample: s, product: p.spec.id, slot, reason, detail: outcome.detail })
           return
         }
+        if (outcome.facts.provenance !== undefined)
+          provenance.push({ sample: s, product: p.spec.id, slot, facts: outcome.facts.provenance })
         const split = ctx.splits[s]
         if (split === Split.Split.guard) return
         const grid = ctx.patches[s].grid
@@ -221,7 +234,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     shard,
     samples: [start, end],
     availability,
-    failures
+    failures,
+    ...(provenance.length === 0 ? {} : { provenance })
   }
   // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
   // split); zstd shrinks them about 3×. They are written before the record that marks the job done.

@@ -124,8 +124,29 @@ export const SourceRecipe = Schema.Union([
     type: Schema.Literal("stac-api"),
     url: Schema.String,
     signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none"))
-  })
+  }),
+  /** A source of a registered kind (`@eoforge/sources`, e.g. earth-engine): the kind validates the rest. */
+  Schema.StructWithRest(
+    Schema.Struct({
+      // Branded so that `type === "static"` still narrows to the built-in sources.
+      type: Schema.String.check(Schema.isPattern(/^(?!static$|stac-api$)[a-z][a-z0-9-]*$/)).pipe(
+        Schema.brand("SourceKindType")
+      )
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)]
+  )
 ])
+
+/** A source of the recipe. */
+export type SourceRecipe = typeof SourceRecipe.Type
+/** A static catalogue source. */
+export type StaticSource = Extract<SourceRecipe, { readonly type: "static" }>
+/** A STAC API source. */
+export type StacApiSource = Extract<SourceRecipe, { readonly type: "stac-api" }>
+/** Whether a source is a static catalogue (other kinds' `type` strings do not narrow by comparison). */
+export const isStatic = (s: SourceRecipe): s is StaticSource => s.type === "static"
+/** Whether a source is a STAC API. */
+export const isStacApi = (s: SourceRecipe): s is StacApiSource => s.type === "stac-api"
 
 /** A named set of time slots. */
 export const SlotsRecipe = Schema.Struct({
