@@ -8,6 +8,7 @@ import { Effect, Schema, Semaphore } from "effect"
 import { createHash } from "node:crypto"
 import * as Client from "./Client.ts"
 import * as Credentials from "./Credentials.ts"
+import * as Expression from "./Expression.ts"
 import { reasonOf, type EeRequestError } from "./EeError.ts"
 import type * as Operations from "./Operations.ts"
 import * as Presets from "./Presets.ts"
@@ -239,14 +240,11 @@ export const kind: SourceKind.Kind = {
         )
       )
 
+    // One value:compute of a constant proves the credentials, the project's registration and its
+    // permission before anything is planned.
     const check = Effect.gen(function* () {
       const c = yield* clientOf
-      void c
-      if (credentials !== undefined && !("tokenEnv" in credentials)) {
-        // A service account proves itself at the token endpoint before anything is planned.
-        const tokens = yield* Credentials.fromRecipe(credentials, { policy: tokenPolicy })
-        yield* tokens.token
-      }
+      yield* c.computeValue(Expression.serialise(Expression.constant(1)))
     }).pipe(
       Effect.mapError(
         (e) =>

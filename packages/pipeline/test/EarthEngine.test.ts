@@ -10,7 +10,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Double from "../../../tools/earthengine-double/server.ts"
-import { Build, Services } from "../src/index.ts"
+import { Reason } from "@eoforge/core"
+import { Build, Extract, Services } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -137,6 +138,7 @@ beforeAll(async () => {
   double = await Double.start({
     project,
     accounts: { [email]: publicKey },
+    staticTokens: { "token-expired": Date.now() - 1000 },
     collections: { "ls7-seasonal": collection("ls7-seasonal"), dem: collection("dem") }
   })
   keyFile = join(tmp.path, "key.json")
@@ -202,7 +204,8 @@ describe("a build from Earth Engine (local double) against the same rasters read
   it("every computePixels request asked for exactly one product grid of one patch", () => {
     const seen = double.requests.slice(before)
     const pixels = seen.filter((r) => r.method === "computePixels")
-    const lists = seen.filter((r) => r.method === "value:compute")
+    // The source's check makes one more value:compute (of a constant) before planning.
+    const lists = seen.filter((r) => r.functions.includes("AggregateFeatureCollection.array"))
     assert.isTrue(seen.every((r) => r.status === 200))
     // 6 patches × (4 seasons of ls7s + 1 dem): one listing per slot, one computePixels per chip with data.
     assert.strictEqual(lists.length, 6 * 5)
@@ -261,4 +264,61 @@ describe("a build from Earth Engine (local double) against the same rasters read
       assert.notInclude(text, "ya29.")
     }
   })
+})
+
+describe("bad Earth Engine input in a build", () => {
+  const eeRecipe = (name: string, source: object, product: object) => {
+    const file = join(tmp.path, `${name}.json`)
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...base(join(tmp.path, `${name}.zarr`)),
+        sources: { ee: { type: "earth-engine", project, url: double.url, ...source } },
+        products: [{ ...products("ee", true)[1], ...product }]
+      })
+    )
+    return file
+  }
+  const noOpen: Extract.Opener = { use: () => Effect.die("Earth Engine chips open no raster") }
+
+  it.live("an expired token is refused before planning, naming the variable and the fix", () =>
+    Effect.gen(function* () {
+      process.env.EOFORGE_TEST_EE_TOKEN = "token-expired"
+      const file = eeRecipe("expired", { credentials: { tokenEnv: "EOFORGE_TEST_EE_TOKEN" } }, {})
+      const e = yield* Effect.flip(Build.prepare(file))
+      delete process.env.EOFORGE_TEST_EE_TOKEN
+      assert.include(e.message, "refused the access token (expired or revoked)")
+      assert.include(e.message, "$EOFORGE_TEST_EE_TOKEN")
+      assert.include(e.message, "gcloud auth print-access-token")
+      assert.notInclude(e.message, "token-expired")
+    }).pipe(Effect.provide(Services.layer))
+  )
+
+  it.live(
+    "an unknown collection fails the build with the fix; a missing band is Unsupported with the fix",
+    () =>
+      Effect.gen(function* () {
+        const unknown = yield* Build.prepare(
+          eeRecipe("unknown", { credentials: { keyFile } }, { collection: "NO/SUCH" })
+        )
+        const patch = unknown.plan.patches[0]
+        const e = yield* Effect.flip(Extract.chip(patch, unknown.products[0], 0, noOpen))
+        assert.strictEqual(e._tag, "UnknownCollectionError")
+        assert.include(e.message, "NO/SUCH")
+        assert.include(e.message, "data catalogue")
+        const band = yield* Build.prepare(
+          eeRecipe(
+            "band",
+            { credentials: { keyFile } },
+            { bands: [{ name: "elevation", asset: "b9", unit: "m", nodata: -9999 }] }
+          )
+        )
+        const outcome = yield* Extract.chip(patch, band.products[0], 0, noOpen)
+        assert.strictEqual(outcome._tag, "Missing")
+        if (outcome._tag !== "Missing") return
+        assert.strictEqual(outcome.reason, Reason.Reason.Unsupported)
+        assert.include(outcome.detail, "UnknownBand")
+        assert.include(outcome.detail, "b9")
+      }).pipe(Effect.provide(Services.layer))
+  )
 })
