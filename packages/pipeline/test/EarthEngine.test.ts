@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Double from "../../../tools/earthengine-double/server.ts"
 import { Reason } from "@eoforge/core"
-import { Build, Extract, Services } from "../src/index.ts"
+import { Build, Extract, Products, Recipe, Services } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -320,5 +320,38 @@ describe("bad Earth Engine input in a build", () => {
         assert.include(outcome.detail, "UnknownBand")
         assert.include(outcome.detail, "b9")
       }).pipe(Effect.provide(Services.layer))
+  )
+})
+
+describe("the ssl4eo-s12-ee recipe", () => {
+  it.effect("validates and resolves to S2 L2A, L1C (harmonised) and S1 GRD from Earth Engine", () =>
+    Effect.gen(function* () {
+      const loaded = yield* Recipe.load("ssl4eo-s12-ee")
+      const plans = Products.resolve(loaded.recipe, (p) => Recipe.resolvePath(loaded, p))
+      assert.deepStrictEqual(
+        plans.map((p) => [p.spec.id, Object.values(p.preset.bindings)[0]?.collection]),
+        [
+          ["s2l2a", "COPERNICUS/S2_SR_HARMONIZED"],
+          ["s2l1c", "COPERNICUS/S2_HARMONIZED"],
+          ["s1grd", "COPERNICUS/S1_GRD"]
+        ]
+      )
+      assert.isTrue(plans.every((p) => p.kind !== undefined))
+      assert.deepStrictEqual(
+        plans.map((p) => p.spec.bands.length),
+        [12, 13, 2]
+      )
+      assert.deepStrictEqual(
+        plans.map((p) => p.slots.map((s) => s.fallback !== undefined)),
+        [
+          [true, true, true, true],
+          [true, true, true, true],
+          [true, true, true, true]
+        ]
+      )
+      // The store records the source without secrets: credentials name a variable, never a key.
+      const recorded = JSON.stringify(Products.sourcesForRecord(loaded.recipe.sources))
+      assert.include(recorded, "GOOGLE_APPLICATION_CREDENTIALS")
+    })
   )
 })
