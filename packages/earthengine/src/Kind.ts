@@ -4,7 +4,7 @@ import { AccessPolicy, Reason, Redact } from "@eoforge/core"
 import type { SourceKind } from "@eoforge/sources"
 import { SourceKind as Kinds } from "@eoforge/sources"
 import { StacError, type Find, type Product, type StacItem, type TimeSlots } from "@eoforge/stac"
-import { Effect, Schema, Semaphore } from "effect"
+import { Effect, Result, Schema, SchemaIssue, Semaphore } from "effect"
 import { createHash } from "node:crypto"
 import * as Client from "./Client.ts"
 import * as Credentials from "./Credentials.ts"
@@ -18,7 +18,27 @@ import { EarthEngineSource } from "./SourceRecipe.ts"
 /** The default image property of scene cloud cover, percent. */
 export const defaultCloudProperty = "CLOUDY_PIXEL_PERCENTAGE"
 
-const decode = Schema.decodeUnknownSync(EarthEngineSource, { onExcessProperty: "error" })
+const decode = Schema.decodeUnknownResult(EarthEngineSource, {
+  onExcessProperty: "error",
+  errors: "all"
+})
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+// The entry's problems as `key.path: message` lines.
+const problemsOf = (raw: unknown): EarthEngineSource | string => {
+  const decoded = decode(raw)
+  if (Result.isSuccess(decoded)) return decoded.success
+  return formatter(decoded.failure.issue)
+    .issues.map((issue) => {
+      const path = (issue.path ?? [])
+        .map((p) =>
+          typeof p === "object" && p !== null ? String((p as { key: PropertyKey }).key) : String(p)
+        )
+        .join(".")
+      return `${path === "" ? "" : `${path}: `}${issue.message}`
+    })
+    .join("; ")
+}
 
 // The preset's binding (the ee-* presets bind "earth-engine"; custom products bind the source key).
 const bindingOf = (preset: Product.Preset) => Object.values(preset.bindings)[0]
@@ -100,14 +120,11 @@ export const kind: SourceKind.Kind = {
     ...(typeof entry.url === "string" ? { url: Redact.forRecord(entry.url) } : {})
   }),
   prepare: (raw, context) => {
-    let entry: EarthEngineSource
-    try {
-      entry = decode(raw)
-    } catch (cause) {
+    const entry = problemsOf(raw)
+    if (typeof entry === "string") {
       throw new Kinds.SourceCheckError({
         source: context.key,
-        message: `source "${context.key}" (earth-engine): ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause
+        message: `source "${context.key}" (earth-engine): ${entry}`
       })
     }
     const root = new URL(entry.url ?? Client.defaultBaseUrl)
