@@ -105,7 +105,7 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
   for (const [id, source] of Object.entries(recipe.sources)) {
-    if (source.type !== "static" || /^(https?|s3):\/\//.test(source.catalog)) continue
+    if (!Recipe.isStatic(source) || /^(https?|s3):\/\//.test(source.catalog)) continue
     const file = Recipe.resolvePath(loaded, source.catalog)
     yield* Effect.tryPromise({
       try: () => stat(file),
@@ -454,7 +454,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   })
   // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
   const signed = Object.values(loaded.recipe.sources).some(
-    (s) => s.type === "stac-api" && s.signing === "planetary-computer"
+    (s) => Recipe.isStacApi(s) && s.signing === "planetary-computer"
   )
   // A Planetary Computer subscription key (collections that need an account) comes from the environment
   // variable its Python SDK reads, held Redacted.

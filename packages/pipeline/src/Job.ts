@@ -23,6 +23,14 @@ export interface Failure {
   readonly detail: string
 }
 
+/** How a chip was made, as its source or item reader said (e.g. Earth Engine images and expression digest). */
+export interface Provenance {
+  readonly sample: number
+  readonly product: string
+  readonly slot: string
+  readonly facts: Readonly<Record<string, string | number | boolean>>
+}
+
 /** What a finished job recorded. */
 export interface JobRecord {
   readonly shard: number
@@ -36,6 +44,8 @@ export interface JobRecord {
   readonly classes?: Readonly<
     Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>
   >
+  /** Provenance of the chips whose source gave any (absent when none did). */
+  readonly provenance?: ReadonlyArray<Provenance>
 }
 
 /** A job record that cannot be read back. */
@@ -130,6 +140,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   }
   const failures: Array<Failure> = []
   const classes: Record<string, Record<string, Readonly<Record<string, string>>>> = {}
+  const provenance: Array<Provenance> = []
   // Statistics are order-sensitive in floating point: the ordered stream hands each sample's chips
   // over in sample order, whatever order they finish in, so reruns and other concurrency settings
   // give the same bytes.
@@ -148,6 +159,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           const seen = (classes[p.spec.id] ??= {})
           seen[band] ??= named
         }
+        if (outcome.facts.provenance !== undefined)
+          provenance.push({ sample: s, product: p.spec.id, slot, facts: outcome.facts.provenance })
         const split = ctx.splits[s]
         if (split === Split.Split.guard) return
         const grid = ctx.patches[s].grid
@@ -234,7 +247,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     samples: [start, end],
     availability,
     failures,
-    ...(Object.keys(classes).length === 0 ? {} : { classes })
+    ...(Object.keys(classes).length === 0 ? {} : { classes }),
+    ...(provenance.length === 0 ? {} : { provenance })
   }
   // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
   // split); zstd shrinks them about 3×. They are written before the record that marks the job done.

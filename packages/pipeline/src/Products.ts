@@ -9,7 +9,7 @@ import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
-import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
+import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
 export interface ProductPlan {
@@ -125,14 +125,14 @@ const sourceOf = (
       message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
     })
   }
-  if (s.type === "static") {
+  if (isStatic(s)) {
     const catalog = /^(https?|s3):\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
     return {
       provider: { id: key, url: catalog },
       source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
     }
   }
-  if (s.type === "stac-api") {
+  if (isStacApi(s)) {
     return {
       provider: { id: key, url: s.url },
       source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
@@ -200,9 +200,9 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
   Object.fromEntries(
     Object.entries(sources).map(([k, s]) => [
       k,
-      s.type === "static"
+      isStatic(s)
         ? { ...s, catalog: Redact.forRecord(s.catalog) }
-        : s.type === "stac-api"
+        : isStacApi(s)
           ? { ...s, url: Redact.forRecord(s.url) }
           : recordOf(s)
     ])

@@ -97,6 +97,8 @@ describe("@eoforge/pipeline exports", () => {
           "SourceRecipe",
           "SplitRecipe",
           "check",
+          "isStacApi",
+          "isStatic",
           "load",
           "parse",
           "resolveFile",

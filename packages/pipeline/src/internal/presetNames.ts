@@ -1,4 +1,5 @@
 // The product presets a recipe may name, by name: shared by recipe validation and product resolution.
+import { Presets as EarthEngine } from "@eoforge/earthengine"
 import { Presets, type Product } from "@eoforge/stac"
 
 const byName: Readonly<Record<string, () => Product.Preset>> = {
@@ -6,7 +7,14 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   "sentinel-2-l1c": () => Presets.sentinel2L1C,
   "sentinel-1-grd": () => Presets.sentinel1Grd(),
   "cop-dem-glo-30": () => Presets.copernicusDem30,
-  "esa-worldcover": () => Presets.esaWorldCover
+  "esa-worldcover": () => Presets.esaWorldCover,
+  // Earth Engine products (source type earth-engine): the collections SSL4EO-S12 and M3LEO were made from.
+  ...Object.fromEntries(
+    Object.entries(EarthEngine.byName).map(([name, p]) => [
+      name,
+      () => EarthEngine.asProductPreset(p)
+    ])
+  )
 }
 
 /** The names of the product presets. */
