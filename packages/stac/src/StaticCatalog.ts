@@ -233,14 +233,19 @@ export const makeIndexes = (): Indexes => {
   const load = (ctx: WalkContext, entry: Entry): Effect.Effect<Item, WalkError> =>
     Effect.flatMap(readDoc(ctx, entry.url), (doc) => {
       const item = doc as Item
-      // Asset hrefs are relative to the item's own document.
+      // Asset and link hrefs are relative to the item's own document (absolute ones stay as written).
+      const at = (href: string) => Http.resolveHref(href, entry.url)
       const assets = Object.fromEntries(
-        Object.entries(item.assets).map(([k, a]) => [
-          k,
-          { ...a, href: Http.resolveHref(a.href, entry.url) }
-        ])
+        Object.entries(item.assets).map(([k, a]) => [k, { ...a, href: at(a.href) }])
       )
-      return Effect.succeed({ ...item, assets })
+      const links = Array.isArray(item.links)
+        ? item.links.map((l) =>
+            typeof l === "object" && l !== null && typeof l.href === "string"
+              ? { ...l, href: at(l.href) }
+              : l
+          )
+        : undefined
+      return Effect.succeed({ ...item, assets, ...(links === undefined ? {} : { links }) })
     })
 
   const search = (

@@ -79,6 +79,13 @@ describe("static catalogues over HTTP", () => {
                 const path = g.itemPaths.get(item.id)!
                 const raw = JSON.parse(g.files.get(path)!).assets.data.href
                 assert.strictEqual(item.assets.data.href, new URL(raw, server.url + path).href)
+                // So are its links; its self link still names where it was published.
+                const rel = (r: string) => item.links?.find((l) => l.rel === r)?.href
+                assert.strictEqual(
+                  rel("collection"),
+                  `${server.url}/${layout === "items-only" ? "catalog" : `${item.collection}/collection`}.json`
+                )
+                assert.strictEqual(rel("self"), `https://published.example.com/stac${path}`)
               }
             }
             const perPath = new Map<string, number>()
