@@ -104,11 +104,11 @@ export const slotsOf = (
 }
 
 /**
- * Where a static catalogue named in a recipe is: an http(s):// URL as given, a file:// URL as its path, a
- * path relative to the recipe's folder.
+ * Where a static catalogue named in a recipe is: an http(s):// or s3:// URL as given, a file:// URL as its
+ * path, a path relative to the recipe's folder.
  */
 export const catalogueOf = (catalog: string, baseDir: (p: string) => string): string =>
-  /^https?:\/\//i.test(catalog)
+  /^(https?|s3):\/\//i.test(catalog)
     ? catalog
     : /^file:/i.test(catalog)
       ? fileURLToPath(catalog)
