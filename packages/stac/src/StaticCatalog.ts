@@ -219,7 +219,18 @@ const memo = <A, E>(
   Effect.suspend(() => {
     let hit = map.get(key)
     if (hit === undefined) {
-      hit = Effect.runSync(Effect.cached(make()))
+      // A source that failed after its retries is walked again by the next search (what was read is in
+      // the cache); a catalogue that is wrong stays wrong, and its error is kept.
+      const forget = Effect.sync(() => void map.delete(key))
+      hit = Effect.runSync(
+        Effect.cached(
+          make().pipe(
+            Effect.tapError((e) =>
+              (e as { _tag?: unknown })?._tag === "StacHttpError" ? forget : Effect.void
+            )
+          )
+        )
+      )
       map.set(key, hit)
     }
     return hit

@@ -384,3 +384,26 @@ describe("bad static catalogues", () => {
       }).pipe(Effect.scoped)
   )
 })
+
+describe("static catalogue failures", () => {
+  it.live("a walk that failed on a server error is tried again by the next search", () =>
+    Effect.gen(function* () {
+      const g = Gen.generate({ items: 30, layout: "items-folder" })
+      let failing = true
+      const bad = g.itemPaths.get(g.items[7].id)!
+      const server = yield* serve(
+        { files: g.files },
+        { status: (p) => (failing && p === bad ? 503 : undefined) }
+      )
+      const client = StacClient.make({ ...quick, maxAttempts: 1 })
+      const source = StacClient.staticCatalog(`${server.url}/catalog.json`)
+      const all = { collections: ["alpha"] }
+      const err = yield* Effect.flip(Stream.runCollect(client.search(source, all)))
+      assert.strictEqual(err._tag, "StacHttpError")
+      assert.include(err.message, bad)
+      failing = false
+      const found = yield* Stream.runCollect(client.search(source, all))
+      assert.strictEqual(found.length, 30)
+    }).pipe(Effect.scoped)
+  )
+})
