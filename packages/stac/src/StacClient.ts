@@ -48,17 +48,12 @@ export const api = (url: string, access?: AccessPolicy.AccessPolicy): Source => 
 
 /**
  * A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http(s):// or file://)
- * or file path; remote documents are cached in `cache` (a folder) across builds and workers.
+ * or file path; `withCache` keeps its remote documents in a folder across builds and workers.
  */
-export const staticCatalog = (
-  url: string,
-  access?: AccessPolicy.AccessPolicy,
-  cache?: string
-): Source => ({
+export const staticCatalog = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
   _tag: "Static",
   url: /^file:/i.test(url) ? fileURLToPath(url) : url,
-  ...(access === undefined ? {} : { access }),
-  ...(cache === undefined ? {} : { cache })
+  ...(access === undefined ? {} : { access })
 })
 
 /** The same source with its remote documents cached in `folder` (static catalogues; others unchanged). */

@@ -122,7 +122,7 @@ describe("static catalogues over HTTP", () => {
       const run = () =>
         Stream.runCollect(
           StacClient.make(quick).search(
-            StacClient.staticCatalog(`${server.url}/catalog.json`, undefined, cache),
+            StacClient.withCache(StacClient.staticCatalog(`${server.url}/catalog.json`), cache),
             searches[0]
           )
         )
@@ -150,7 +150,10 @@ describe("static catalogues over HTTP", () => {
         { etag: false, lastModified: new Date(Date.UTC(2024, 5, 1)) }
       )
       const cache = yield* tempDir
-      const source = StacClient.staticCatalog(`${server.url}/catalog.json`, undefined, cache)
+      const source = StacClient.withCache(
+        StacClient.staticCatalog(`${server.url}/catalog.json`),
+        cache
+      )
       yield* Stream.runCollect(StacClient.make(quick).search(source, searches[0]))
       yield* Stream.runCollect(StacClient.make(quick).search(source, searches[0]))
       assert.strictEqual(server.count(200), g.files.size)
@@ -164,7 +167,10 @@ describe("static catalogues over HTTP", () => {
       const files = new Map(g.files)
       const server = yield* serve({ files })
       const cache = yield* tempDir
-      const source = StacClient.staticCatalog(`${server.url}/catalog.json`, undefined, cache)
+      const source = StacClient.withCache(
+        StacClient.staticCatalog(`${server.url}/catalog.json`),
+        cache
+      )
       const all = { collections: ["alpha"] }
       yield* Stream.runCollect(StacClient.make(quick).search(source, all))
       const path = g.itemPaths.get(g.items[3].id)!
@@ -173,7 +179,10 @@ describe("static catalogues over HTTP", () => {
       files.set(path, JSON.stringify(edited))
       // A fresh server: new ETags for the new bytes.
       const again = yield* serve({ files })
-      const moved = StacClient.staticCatalog(`${again.url}/catalog.json`, undefined, cache)
+      const moved = StacClient.withCache(
+        StacClient.staticCatalog(`${again.url}/catalog.json`),
+        cache
+      )
       const found = yield* Stream.runCollect(StacClient.make(quick).search(moved, all))
       assert.strictEqual(
         found.find((i) => i.id === g.items[3].id)?.properties["eo:cloud_cover"],

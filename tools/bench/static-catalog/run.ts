@@ -79,7 +79,7 @@ const generateS = (performance.now() - t0) / 1000
 const web = await Web.start({ files: g.files })
 const api = await Fx.start({ items: g.items as never, dialect: "query" })
 const cache = mkdtempSync(join(tmpdir(), "eoforge-bench-stac-"))
-const source = StacClient.staticCatalog(`${web.url}/catalog.json`, undefined, cache)
+const source = StacClient.withCache(StacClient.staticCatalog(`${web.url}/catalog.json`), cache)
 const rules = (s?: StacClient.Source): Find.Rules => ({
   provider: { id: "gen", url: api.url },
   select: "least-cloudy",
