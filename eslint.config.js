@@ -24,9 +24,11 @@ export default tseslint.config(
       "@nx/enforce-module-boundaries": [
         "error",
         {
-          // The hostile-file generator in tools/ is shared by the raster, zarr and pipeline tests.
+          // The hostile-file generator, the S3/login test servers and the static STAC generator and web server
+          // in tools/ are shared by several packages' tests.
           allow: [
             "tools/hostile/(files|fuzz|measure)\\.ts$",
+            "tools/servers/(s3|sigv4|login)\\.ts$",
             "tools/static-stac/(generate|server)\\.ts$"
           ],
           depConstraints: [
@@ -38,8 +40,24 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access"]
             },
             {
+              sourceTag: "scope:source",
+              onlyDependOnLibsWithTags: [
+                "scope:core",
+                "scope:algo",
+                "scope:access",
+                "scope:io",
+                "scope:source"
+              ]
+            },
+            {
               sourceTag: "scope:pipeline",
-              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access", "scope:io"]
+              onlyDependOnLibsWithTags: [
+                "scope:core",
+                "scope:algo",
+                "scope:access",
+                "scope:io",
+                "scope:source"
+              ]
             },
             {
               sourceTag: "scope:cli",
@@ -48,6 +66,7 @@ export default tseslint.config(
                 "scope:algo",
                 "scope:access",
                 "scope:io",
+                "scope:source",
                 "scope:pipeline"
               ]
             }

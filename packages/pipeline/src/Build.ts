@@ -4,7 +4,7 @@ import { Cities } from "@eoforge/grid"
 import { Redact } from "@eoforge/core"
 import { AssetSigner, StaticCatalog } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
-import { Clock, Effect, Schema } from "effect"
+import { Clock, Effect, Redacted, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
@@ -112,13 +112,23 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     const plan = products.find((p) => p.rules.provider.id === id)
     const catalog = Products.catalogueOf(source.catalog, (p) => Recipe.resolvePath(loaded, p))
     const access = plan?.rules.source?.access
-    yield* StaticCatalog.checkRoot(catalog, access).pipe(
+    const auth = plan?.rules.source?.auth
+    yield* StaticCatalog.checkRoot(catalog, access, auth === undefined ? {} : { auth }).pipe(
       Effect.mapError(
         (cause) =>
           new InputError({
             message: `source ${id}: the static catalogue ${Redact.forMessage(catalog)} cannot be used: ${cause.message}; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
             cause
           })
+      )
+    )
+  }
+  // Sources of other kinds check themselves (reachable, valid, credentials) before anything is planned.
+  for (const kind of new Set(products.flatMap((p) => (p.kind === undefined ? [] : [p.kind])))) {
+    if (kind.check === undefined) continue
+    yield* kind.check.pipe(
+      Effect.mapError(
+        (cause) => new InputError({ message: `${loaded.file}: ${cause.message}`, cause })
       )
     )
   }
@@ -459,7 +469,14 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   const signed = Object.values(loaded.recipe.sources).some(
     (s) => s.type === "stac-api" && s.signing === "planetary-computer"
   )
-  const signer = signed ? AssetSigner.makePlanetaryComputer() : yield* AssetSigner.AssetSigner
+  // A Planetary Computer subscription key (collections that need an account) comes from the environment
+  // variable its Python SDK reads, held Redacted.
+  const key = process.env.PC_SDK_SUBSCRIPTION_KEY
+  const signer = signed
+    ? AssetSigner.makePlanetaryComputer(
+        key === undefined || key === "" ? {} : { subscriptionKey: Redacted.make(key) }
+      )
+    : yield* AssetSigner.AssetSigner
   return yield* run.pipe(
     Effect.provideService(AssetSigner.AssetSigner, signer),
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e))),

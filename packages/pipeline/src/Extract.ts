@@ -1,10 +1,13 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
 import { DType, PixelGrid, Reason, Redact, type Patch } from "@eoforge/core"
-import { Mosaic, RasterAccess } from "@eoforge/raster"
-import { Find, StacClient, type StacError } from "@eoforge/stac"
+import { Mosaic, RasterAccess, type RasterSource } from "@eoforge/raster"
+import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/stac"
+import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
+import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
+import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
 export type { Opener } from "./Opener.ts"
@@ -20,6 +23,12 @@ export interface SlotFacts {
   readonly cloud?: number
   /** Fraction of pixels without data, 0–1. */
   readonly nodata?: number
+  /** Products with a declared radiometry: the item's processing baseline and the scale/offset it was read at. */
+  readonly baseline?: string
+  readonly scale?: number
+  readonly offset?: number
+  /** What the source or item reader says about how the chip was made (geocoding, request). */
+  readonly provenance?: SourceKind.Facts
 }
 
 /** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */
@@ -30,6 +39,8 @@ export interface Data {
   readonly facts: SlotFacts
   /** The acquisition read (for pairing later products with it). */
   readonly found: Find.Found
+  /** Class names by value of bands the recipe names none for, from the file's attribute table (PAM). */
+  readonly classes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 /** No chip, and why. */
@@ -80,6 +91,120 @@ const convert = (
 }
 
 /**
+ * Reads each band's assets onto `grid` into `out` (band-major, product dtype) and clears `valid` where a
+ * band has no data; the reason when an asset cannot be read.
+ */
+const readAssets = Effect.fnUntraced(function* (
+  found: Find.Found,
+  grid: PixelGrid.PixelGrid,
+  product: ProductPlan,
+  open: Opener,
+  out: DType.TypedArray,
+  valid: Uint8Array,
+  state: {
+    readonly classes: Record<string, Readonly<Record<string, string>>>
+    radiometry?: Radiometry.Source | undefined
+  }
+) {
+  const n = grid.width * grid.height
+  const bands = product.spec.bands
+  const rules = product.rules
+  // Bands that share an asset and a resampling rule are read in one pass.
+  const groups = new Map<string, Array<number>>()
+  bands.forEach((band, b) => {
+    const refs = found.assets[band.name] ?? []
+    const key = `${refs.map((r) => r.href).join("|")}#${band.resampling ?? "nearest"}`
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [b])
+    else group.push(b)
+  })
+  // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
+  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const access =
+    rules.source !== undefined
+      ? StacClient.accessOf(rules.source)
+      : (product.access ?? StacClient.accessOf(source))
+  for (const members of groups.values()) {
+    const first = bands[members[0]]
+    const refs = found.assets[first.name] ?? []
+    const scaling =
+      product.spec.radiometry === undefined
+        ? undefined
+        : Radiometry.sourceOf(product.spec.radiometry, found, refs)
+    if (typeof scaling === "string")
+      return {
+        reason: Reason.Reason.Unsupported,
+        detail: `${found.items.map((i) => i.id).join("+")}: ${scaling}`
+      }
+    state.radiometry ??= scaling
+    const read = yield* open
+      .use(
+        refs.map((ref) => Redacted.value(ref.url)),
+        (infos) =>
+          Mosaic.read(infos, grid, {
+            resampling: first.resampling ?? "nearest",
+            bands: members.map((b) => product.bandIndex[b])
+          }).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                // Class names of a file's attribute table (PAM) for bands the recipe gives none.
+                for (const b of members) {
+                  const named = infos[0]?.classes[product.bandIndex[b]]
+                  if (bands[b].classes === undefined && named !== undefined)
+                    state.classes[bands[b].name] = named
+                }
+              })
+            )
+          )
+      )
+      .pipe(
+        RasterAccess.withPolicy(access, undefined, source.auth),
+        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
+        Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
+      )
+    if (!("data" in read)) {
+      // Files EOForge can never read, or may not read, are Unsupported (a retry cannot help); the rest
+      // may be transient.
+      const never =
+        read._tag === "RasterOpenError" &&
+        (read.problem === "Refused" ||
+          read.problem === "NotTiff" ||
+          read.problem === "NoGeoreferencing" ||
+          read.problem === "UnsupportedCodec" ||
+          read.problem === "UnsupportedCrs" ||
+          read.problem === "Malformed" ||
+          read.problem === "TooLarge")
+      const denied = read._tag === "RasterOpenError" && read.problem === "Denied"
+      return {
+        reason: denied
+          ? Reason.Reason.AccessDenied
+          : never
+            ? Reason.Reason.Unsupported
+            : Reason.Reason.ReadFailed,
+        detail: `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`
+      }
+    }
+    members.forEach((b, j) => {
+      convert(
+        Radiometry.apply(
+          read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+          Radiometry.linear(scaling, bands[b])
+        ),
+        out,
+        b * n,
+        product.spec.dtype,
+        product.preset.valueTransform
+      )
+    })
+    const mask = read.mask
+    if (mask !== undefined) {
+      for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
+    }
+  }
+  return undefined
+})
+
+/**
  * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
  * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
  * collection, a server that is not STAC) fail.
@@ -105,7 +230,15 @@ export const chip = Effect.fnUntraced(function* (
       : pair.rule === "same-datatake"
         ? { ...product.rules, sameDatatakeAs: pairedWith }
         : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
-  const found = yield* Find.find(patch, product.preset, slot, rules).pipe(
+  const finding: Effect.Effect<
+    Find.Found | Find.Missing,
+    Find.FindError,
+    StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
+  > =
+    product.kind === undefined
+      ? Find.find(patch, product.preset, slot, rules)
+      : product.kind.find({ patch, preset: product.preset, slot, rules })
+  const found = yield* finding.pipe(
     Effect.catchTag("ItemError", (e: StacError.ItemError) =>
       Effect.succeed(
         missing(
@@ -128,70 +261,57 @@ export const chip = Effect.fnUntraced(function* (
   const bands = product.spec.bands
   const out = DType.alloc(product.spec.dtype, bands.length * n)
   const valid = new Uint8Array(n).fill(1)
-  // Bands that share an asset and a resampling rule are read in one pass.
-  const groups = new Map<string, Array<number>>()
-  bands.forEach((band, b) => {
-    const refs = found.assets[band.name] ?? []
-    const key = `${refs.map((r) => r.href).join("|")}#${band.resampling ?? "nearest"}`
-    const group = groups.get(key)
-    if (group === undefined) groups.set(key, [b])
-    else group.push(b)
-  })
-  // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const access = StacClient.accessOf(rules.source ?? StacClient.api(rules.provider.url))
-  for (const members of groups.values()) {
-    const first = bands[members[0]]
-    const refs = found.assets[first.name] ?? []
-    const read = yield* open
-      .use(
-        refs.map((ref) => Redacted.value(ref.url)),
-        (infos) =>
-          Mosaic.read(infos, grid, {
-            resampling: first.resampling ?? "nearest",
-            bands: members.map((b) => product.bandIndex[b])
-          })
-      )
-      .pipe(
-        RasterAccess.withPolicy(access),
-        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
-        Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
-      )
-    if (!("data" in read)) {
-      // Files EOForge can never read, or may not read, are Unsupported (a retry cannot help); the rest
-      // may be transient.
-      const never =
-        read._tag === "RasterOpenError" &&
-        (read.problem === "Refused" ||
-          read.problem === "NotTiff" ||
-          read.problem === "NoGeoreferencing" ||
-          read.problem === "UnsupportedCodec" ||
-          read.problem === "UnsupportedCrs" ||
-          read.problem === "Malformed" ||
-          read.problem === "TooLarge")
-      return missing(
-        never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
-        `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,
-        facts
-      )
-    }
-    members.forEach((b, j) => {
+  const custom =
+    product.kind?.read ??
+    (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)
+  let provenance: SourceKind.Facts | undefined
+  const state: Parameters<typeof readAssets>[6] = { classes: {} }
+  if (product.preset.reader !== undefined && custom === undefined) {
+    return missing(
+      Reason.Reason.Unsupported,
+      `no item reader "${product.preset.reader}" is registered in this build`,
+      facts
+    )
+  }
+  if (custom !== undefined) {
+    // The source or the preset's item reader makes the whole chip (all bands at once).
+    const result = yield* custom({
+      found,
+      grid,
+      preset: product.preset,
+      bands: bands.map((band, b) => ({
+        name: band.name,
+        index: product.bandIndex[b],
+        resampling: band.resampling ?? "nearest"
+      })),
+      open
+    })
+    if (result._tag === "Missing") return missing(result.reason, result.detail, facts)
+    bands.forEach((_, b) => {
       convert(
-        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+        result.chip.data.subarray(b * n, (b + 1) * n) as DType.TypedArray,
         out,
         b * n,
         product.spec.dtype,
         product.preset.valueTransform
       )
     })
-    const mask = read.mask
-    if (mask !== undefined) {
-      for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
-    }
+    const mask = result.chip.mask
+    if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
+    provenance = result.facts
+  } else {
+    const failure = yield* readAssets(found, grid, product, open, out, valid, state)
+    if (failure !== undefined) return missing(failure.reason, failure.detail, facts)
   }
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = { ...facts, nodata }
+  const withNodata = {
+    ...facts,
+    nodata,
+    ...state.radiometry,
+    ...(provenance === undefined ? {} : { provenance })
+  }
   if (count === 0 || nodata > product.maxNodata) {
     return missing(
       Reason.Reason.NotCovered,
@@ -206,5 +326,12 @@ export const chip = Effect.fnUntraced(function* (
       for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
     })
   }
-  return { _tag: "Data", data: out, mask: valid, facts: withNodata, found } satisfies Data
+  return {
+    _tag: "Data",
+    data: out,
+    mask: valid,
+    facts: withNodata,
+    found,
+    ...(Object.keys(state.classes).length === 0 ? {} : { classes: state.classes })
+  } satisfies Data
 })

@@ -1,11 +1,15 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
+import { Auth, type Credentials, type Guarded } from "@eoforge/access"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
 import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
+import { kindOf } from "./internal/sourceKinds.ts"
+import { SourceKind } from "@eoforge/sources"
+import { configOf } from "./internal/credentials.ts"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -24,6 +28,10 @@ export interface ProductPlan {
   readonly bandIndex: ReadonlyArray<number>
   /** Largest nodata fraction before a chip is recorded as NotCovered. */
   readonly maxNodata: number
+  /** A source that is not a STAC catalogue (recipe `type` of a registered kind): it finds, maybe reads. */
+  readonly kind?: SourceKind.Source
+  /** The access policy of the product's reads. */
+  readonly access?: AccessPolicy.AccessPolicy
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -130,7 +138,8 @@ const sourceOf = (
   key: string,
   baseDir: (p: string) => string,
   product: string,
-  access: AccessPolicy.AccessPolicy
+  access: AccessPolicy.AccessPolicy,
+  auth: Guarded.Authorizer
 ) => {
   const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
   if (s === undefined) {
@@ -143,18 +152,44 @@ const sourceOf = (
     const catalog = catalogueOf(s.catalog, baseDir)
     return {
       provider: { id: key, url: catalog },
-      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
+      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
     }
   }
-  return {
-    provider: { id: key, url: s.url },
-    source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+  if (s.type === "stac-api") {
+    return {
+      provider: { id: key, url: s.url },
+      source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
+    }
+  }
+  const entry = s as Readonly<Record<string, unknown>> & { readonly type: string }
+  const kind = kindOf(entry.type)
+  if (kind === undefined) {
+    throw new ProductRecipeError({
+      product,
+      message: `source "${key}" has type ${entry.type}, which this build does not know`
+    })
+  }
+  try {
+    return {
+      provider: { id: key, url: `${entry.type}:${key}` },
+      kind: kind.prepare(entry, { key, resolvePath: baseDir, access })
+    }
+  } catch (error) {
+    throw new ProductRecipeError({
+      product,
+      message: error instanceof Error ? error.message : String(error)
+    })
   }
 }
 
+// The asset-alternate preference of a STAC source, when it states one.
+const alternateOf = (s: Recipe["sources"][string] | undefined): string | undefined =>
+  s !== undefined && "alternate" in s && typeof s.alternate === "string" ? s.alternate : undefined
+
 const knownProviders: ReadonlyArray<Presets.Provider> = [
   Presets.earthSearch,
-  Presets.planetaryComputer
+  Presets.planetaryComputer,
+  Presets.cdse
 ]
 
 // A preset's binding for a recipe source: by the source's key, else by its URL being a known
@@ -171,6 +206,15 @@ const bindingFor = (
   )
 }
 
+// Other kinds: their own record rule, else every string through Redact.forRecord.
+const recordOf = <S extends { readonly type: string }>(s: S): S => {
+  const kind = kindOf(s.type)
+  if (kind?.forRecord !== undefined) return kind.forRecord(s) as S
+  return Object.fromEntries(
+    Object.entries(s).map(([k, v]) => [k, typeof v === "string" ? Redact.forRecord(v) : v])
+  ) as S
+}
+
 /**
  * The recipe's sources as a store records them: catalogue URLs through core `Redact.forRecord`, so a
  * signed or keyed URL (`?subscription-key=…`, SAS) never lands in the store's attributes.
@@ -181,22 +225,36 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
       k,
       s.type === "static"
         ? { ...s, catalog: Redact.forRecord(s.catalog) }
-        : { ...s, url: Redact.forRecord(s.url) }
+        : s.type === "stac-api"
+          ? { ...s, url: Redact.forRecord(s.url) }
+          : recordOf(s)
     ])
   )
 
 /**
- * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source
+ * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones; secrets named by
+ * `access.s3`/`access.logins` are read from `env` (default `process.env`) when first needed. Each source
  * carries the recipe's access policy (its `access` key, the recipe's folder, the catalogue's own host or
  * folder and the presets' data hosts).
  */
 export const resolve = (
   recipe: Recipe,
-  resolvePath: (path: string) => string
+  resolvePath: (path: string) => string,
+  env?: Credentials.Environment
 ): ReadonlyArray<ProductPlan> => {
   const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  // One Authorizer per build: keys, tokens and cookies are shared by every source and read.
+  const auth = Auth.make(configOf(recipe.access, resolvePath), {
+    ...(env === undefined ? {} : { env }),
+    guard: { policy: access }
+  })
+  // One prepared source per recipe source, shared by its products.
+  const prepared = new Map<string, ReturnType<typeof sourceOf>>()
   return recipe.products.map((p, index): ProductPlan => {
-    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access)
+    const known = prepared.get(p.source)
+    const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access, auth)
+    if (known === undefined) prepared.set(p.source, resolved)
+    const { provider, source, kind } = resolved
     const base = p.preset === undefined ? undefined : presetOf(p.preset)
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
@@ -267,6 +325,7 @@ export const resolve = (
       cloudy: base?.cloudy ?? p.maxCloud !== undefined,
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
+      ...(base?.reader === undefined ? {} : { reader: base.reader }),
       ...(base?.equals === undefined ? {} : { equals: base.equals })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]
@@ -299,11 +358,16 @@ export const resolve = (
     }
     return {
       ...(pair === undefined ? {} : { pair }),
+      ...(kind === undefined ? {} : { kind }),
+      access,
       spec,
       preset,
       rules: {
         provider,
-        source,
+        ...(source === undefined ? {} : { source }),
+        ...(alternateOf(recipe.sources[p.source]) === undefined
+          ? {}
+          : { preferAlternate: alternateOf(recipe.sources[p.source])! }),
         select: slotSet?.rule ?? "least-cloudy",
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },

@@ -119,11 +119,17 @@ export const ProductRecipe = Schema.Struct({
 
 /** Where acquisitions are found. */
 export const SourceRecipe = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("static"), catalog: Schema.String }),
+  Schema.Struct({
+    type: Schema.Literal("static"),
+    catalog: Schema.String,
+    /** Read assets' `alternate` of this name or scheme when they have one (e.g. https). */
+    alternate: Schema.optionalKey(Schema.NonEmptyString)
+  }),
   Schema.Struct({
     type: Schema.Literal("stac-api"),
     url: Schema.String,
-    signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none"))
+    signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none")),
+    alternate: Schema.optionalKey(Schema.NonEmptyString)
   })
 ])
 
@@ -253,7 +259,8 @@ const knownKeys: ReadonlyArray<string> = [
   "type",
   "catalog",
   "url",
-  "signing"
+  "signing",
+  "alternate"
 ]
 
 const hint = (key: PropertyKey | undefined): string => suggest(key, knownKeys)

@@ -79,6 +79,12 @@ describe("@eoforge/pipeline exports", () => {
           "wait",
           "work",
         ],
+        "Radiometry": [
+          "apply",
+          "defaultFor",
+          "linear",
+          "sourceOf",
+        ],
         "Recipe": [
           "BandRecipe",
           "OutputRecipe",

@@ -92,6 +92,8 @@ export const start = async (
     readonly pageSize?: number
     /** A query string appended to the href of the asset at this /files/ path (e.g. a SAS signature). */
     readonly assetQuery?: (path: string) => string | undefined
+    /** Another href for the asset at this /files/ path (e.g. `s3://bucket/…`, an archive behind a login). */
+    readonly assetHref?: (path: string) => string | undefined
     /** A status to answer instead of the bytes of this /files/ path (e.g. 403, 500). */
     readonly assetStatus?: (path: string) => number | undefined
   } = {}
@@ -121,6 +123,8 @@ export const start = async (
     ...item,
     assets: Object.fromEntries(
       Object.entries(item.assets).map(([k, a]: [string, any]) => {
+        const other = options.assetHref?.(a.href)
+        if (other !== undefined) return [k, { ...a, href: other }]
         const query = options.assetQuery?.(a.href)
         return [k, { ...a, href: base + a.href + (query === undefined ? "" : `?${query}`) }]
       })

@@ -30,6 +30,8 @@ export type Source =
       readonly _tag: "Api"
       readonly url: string
       readonly access?: AccessPolicy.AccessPolicy | undefined
+      /** Credentials of its documents and assets (s3 keys, logins); see @eoforge/access `Auth`. */
+      readonly auth?: Guarded.Authorizer | undefined
     }
   | {
       readonly _tag: "Static"
@@ -37,23 +39,34 @@ export type Source =
       readonly access?: AccessPolicy.AccessPolicy | undefined
       /** Folder of the document cache (a store's `.eoforge/stac-cache`); none: memory for this client. */
       readonly cache?: string | undefined
+      readonly auth?: Guarded.Authorizer | undefined
     }
 
 /** A STAC API rooted at `url` (the landing page). */
-export const api = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+export const api = (
+  url: string,
+  access?: AccessPolicy.AccessPolicy,
+  auth?: Guarded.Authorizer
+): Source => ({
   _tag: "Api",
   url: url.replace(/\/+$/, ""),
-  ...(access === undefined ? {} : { access })
+  ...(access === undefined ? {} : { access }),
+  ...(auth === undefined ? {} : { auth })
 })
 
 /**
- * A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http(s):// or file://)
- * or file path; `withCache` keeps its remote documents in a folder across builds and workers.
+ * A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http(s)://, s3:// or
+ * file://) or file path; `withCache` keeps its remote documents in a folder across builds and workers.
  */
-export const staticCatalog = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+export const staticCatalog = (
+  url: string,
+  access?: AccessPolicy.AccessPolicy,
+  auth?: Guarded.Authorizer
+): Source => ({
   _tag: "Static",
   url: /^file:/i.test(url) ? fileURLToPath(url) : url,
-  ...(access === undefined ? {} : { access })
+  ...(access === undefined ? {} : { access }),
+  ...(auth === undefined ? {} : { auth })
 })
 
 /** The same source with its remote documents cached in `folder` (static catalogues; others unchanged). */
@@ -78,6 +91,8 @@ export interface Options extends Http.HttpOptions {
   readonly staticRequestsPerSecond: number
   /** Resolves host names for the address check (tests substitute their own; default: the system's). */
   readonly resolve?: Guarded.Resolver | undefined
+  /** Credentials of s3:// catalogues and logins (access `Auth.make`); s3 is read anonymously without. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /**
@@ -137,7 +152,14 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   const caps = new Map<string, Search.Capabilities>()
   const knownCollections = new Set<string>()
 
-  const guard = (policy: AccessPolicy.AccessPolicy) => ({ policy, resolve: options.resolve })
+  // A source's credentials travel with its policy object (each source resolves its own), so the walkers
+  // below keep their single policy parameter.
+  const credentials = new WeakMap<AccessPolicy.AccessPolicy, Guarded.Authorizer>()
+  const guard = (policy: AccessPolicy.AccessPolicy) => ({
+    policy,
+    resolve: options.resolve,
+    auth: credentials.get(policy) ?? options.auth
+  })
   const getJson = (url: string, policy: AccessPolicy.AccessPolicy) =>
     http.json({ method: "GET", url }, guard(policy))
 
@@ -283,15 +305,19 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       documents: documentsOf(source.cache),
       access: accessOf(source),
       resolve: options.resolve,
+      auth: source.auth ?? options.auth,
       concurrency: options.staticConcurrency
     })
 
   return StacClient.of({
     capabilities,
-    search: (source, params) =>
-      source._tag === "Api"
-        ? searchApi(source.url, params, accessOf(source))
+    search: (source, params) => {
+      const access = accessOf(source)
+      if (source.auth !== undefined) credentials.set(access, source.auth)
+      return source._tag === "Api"
+        ? searchApi(source.url, params, access)
         : searchStatic(source, params)
+    }
   })
 }
 

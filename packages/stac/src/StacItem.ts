@@ -269,22 +269,53 @@ export const checkAsset = (
   return undefined
 }
 
-/** Scale and offset of the first raster band of an asset (`raster:bands`), when given. */
+/**
+ * Scale and offset of the first band of an asset, when given: STAC 1.0 `raster:bands[0].scale/offset`, or
+ * STAC 1.1 `raster:scale`/`raster:offset` on `bands[0]` or on the asset itself (CDSE).
+ */
 export const scaling = (
   item: Item,
   assetKey: string
 ): { readonly scale?: number; readonly offset?: number } => {
-  const bands = item.assets[assetKey]?.["raster:bands"]
-  if (
-    !Array.isArray(bands) ||
-    bands.length === 0 ||
-    typeof bands[0] !== "object" ||
-    bands[0] === null
-  ) {
-    return {}
-  }
-  const b = bands[0] as Record<string, unknown>
-  const scale = num(b.scale)
-  const offset = num(b.offset)
+  const asset = item.assets[assetKey] as Record<string, unknown> | undefined
+  const first = (v: unknown): Record<string, unknown> | undefined =>
+    Array.isArray(v) && typeof v[0] === "object" && v[0] !== null
+      ? (v[0] as Record<string, unknown>)
+      : undefined
+  const old = first(asset?.["raster:bands"])
+  const band = first(asset?.bands)
+  const scale = num(old?.scale) ?? num(band?.["raster:scale"]) ?? num(asset?.["raster:scale"])
+  const offset = num(old?.offset) ?? num(band?.["raster:offset"]) ?? num(asset?.["raster:offset"])
   return { ...(scale === undefined ? {} : { scale }), ...(offset === undefined ? {} : { offset }) }
+}
+
+/**
+ * The href to read for an asset: with `prefer` (e.g. `https`), an `alternate` entry named so (by key or
+ * `alternate:name`, any case) or whose href has that scheme; else the asset's own href.
+ */
+export const assetHref = (item: Item, assetKey: string, prefer?: string): string => {
+  const asset = item.assets[assetKey]!
+  if (prefer === undefined) return asset.href
+  const alternates = (asset as Record<string, unknown>).alternate
+  if (typeof alternates !== "object" || alternates === null) return asset.href
+  const p = prefer.toLowerCase()
+  const entries = Object.entries(alternates as Record<string, unknown>).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null && typeof (v as { href?: unknown }).href === "string"
+      ? [[k, v as { readonly href: string; readonly "alternate:name"?: unknown }] as const]
+      : []
+  )
+  const named = entries.find(
+    ([k, v]) =>
+      k.toLowerCase() === p ||
+      (typeof v["alternate:name"] === "string" && v["alternate:name"].toLowerCase() === p)
+  )
+  const bySchema = entries.find(([, v]) => v.href.toLowerCase().startsWith(`${p}:`))
+  return (named ?? bySchema)?.[1].href ?? asset.href
+}
+
+/** The processing baseline of a Sentinel-2 item (`s2:processing_baseline`, else STAC 1.1 `processing:version`), e.g. `05.10`. */
+export const processingBaseline = (item: Item): string | undefined => {
+  const p = item.properties as Record<string, unknown>
+  const v = p["s2:processing_baseline"] ?? p["processing:version"]
+  return typeof v === "string" && /^\d{1,2}\.\d{1,2}$/.test(v.trim()) ? v.trim() : undefined
 }

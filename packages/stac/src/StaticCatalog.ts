@@ -40,6 +40,8 @@ export interface WalkContext {
   readonly documents: Documents
   readonly access: AccessPolicy.AccessPolicy
   readonly resolve?: Guarded.Resolver | undefined
+  /** Credentials of the documents (s3 keys, logins). */
+  readonly auth?: Guarded.Authorizer | undefined
   /** Documents read at once (remote ones are further limited per host by the client). */
   readonly concurrency: number
 }
@@ -80,7 +82,11 @@ const readDoc = (
   url: string
 ): Effect.Effect<Doc | Item, StacHttpError | AccessError | NotStacError | ItemError> =>
   Effect.gen(function* () {
-    const json = yield* ctx.documents.get(url, { policy: ctx.access, resolve: ctx.resolve })
+    const json = yield* ctx.documents.get(url, {
+      policy: ctx.access,
+      resolve: ctx.resolve,
+      auth: ctx.auth
+    })
     const shown = Redact.forMessage(url)
     if (json === undefined || typeof json !== "object" || json === null || Array.isArray(json)) {
       return yield* new NotStacError({ url: shown, detail: "the document is not a JSON object" })
@@ -309,7 +315,10 @@ export const makeIndexes = (): Indexes => {
 export const checkRoot = (
   url: string,
   access: AccessPolicy.AccessPolicy = Access.forCatalogue(url),
-  options: Partial<Http.HttpOptions> & { readonly resolve?: Guarded.Resolver | undefined } = {}
+  options: Partial<Http.HttpOptions> & {
+    readonly resolve?: Guarded.Resolver | undefined
+    readonly auth?: Guarded.Authorizer | undefined
+  } = {}
 ): Effect.Effect<void, StacHttpError | AccessError | NotStacError | ItemError> =>
   Effect.gen(function* () {
     const http = Http.make({ ...Http.defaultHttpOptions, ...options })
@@ -317,7 +326,10 @@ export const checkRoot = (
       get: (u, guard) => Effect.map(http.json({ method: "GET", url: u }, guard), (r) => r.json),
       counts: { fetched: 0, revalidated: 0, reused: 0 }
     }
-    const doc = yield* readDoc({ documents, access, resolve: options.resolve, concurrency: 1 }, url)
+    const doc = yield* readDoc(
+      { documents, access, resolve: options.resolve, auth: options.auth, concurrency: 1 },
+      url
+    )
     if (doc.type === "Feature") {
       return yield* new NotStacError({
         url: Redact.forMessage(url),
