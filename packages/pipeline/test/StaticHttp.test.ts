@@ -1,9 +1,10 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, type Layer } from "effect"
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse, stringify } from "yaml"
+import * as S3 from "../../../tools/servers/s3.ts"
 import * as Web from "../../../tools/static-stac/server.ts"
 import { Build, Services } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
@@ -150,5 +151,93 @@ describe("a static catalogue over HTTP", () => {
     const text = String(Exit.isFailure(exit) ? exit.cause : "")
     assert.include(text, "NotStacError")
     assert.include(text, url)
+  })
+})
+
+// The same folder as a public bucket of a local S3-compatible server: `s3://demo/stac/catalog.json`.
+describe("a static catalogue in an S3-compatible object store", () => {
+  let s3: S3.S3Server
+  const store = join(tmp.path, "s3.zarr")
+  let recipe = ""
+  const objects = new Map<string, Uint8Array>()
+  const walk = (dir: string, prefix: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), `${prefix}${e.name}/`)
+      else objects.set(`${prefix}${e.name}`, readFileSync(join(dir, e.name)))
+    }
+  }
+  beforeAll(async () => {
+    walk(demo, "")
+    s3 = await S3.start({ demo: { objects, public: true } }, {})
+    const r = parse(readFileSync(small, "utf8"))
+    r.sampling.aoi = resolve(dirname(small), r.sampling.aoi)
+    r.sources.demo.catalog = "s3://demo/stac/catalog.json"
+    r.access = {
+      hosts: ["127.0.0.1"],
+      allowPrivateNetworks: true,
+      s3: [{ bucket: "demo", endpoint: s3.endpoint, anonymous: true }]
+    }
+    recipe = join(tmp.path, "s3.yaml")
+    writeFileSync(recipe, stringify(r))
+  })
+  afterAll(async () => {
+    await s3?.close()
+  })
+
+  it("builds the store the local catalogue builds, then revalidates its documents on resume", async () => {
+    const exit = await run(Build.build({ recipe, out: store, createdAt }))
+    assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+    const a = digest(local)
+    const b = Object.fromEntries(
+      Object.entries(digest(store)).filter(([k]) => !k.startsWith(".eoforge/stac-cache/"))
+    )
+    assert.deepStrictEqual(Object.keys(b), Object.keys(a))
+    const differing = Object.keys(a).filter((k) => a[k] !== b[k])
+    assert.deepStrictEqual(differing.sort(), [...located].sort())
+    const url = "s3://demo/stac/catalog.json"
+    const path = join(demo, "stac/catalog.json")
+    const text = (s: string, f: string) => readFileSync(join(s, f), "utf8")
+    // The root attributes differ only in the recipe's sources and access keys (the bucket's endpoint).
+    const diffs: Array<string> = []
+    const compare = (x: any, y: any, at: string) => {
+      if (JSON.stringify(x) === JSON.stringify(y)) return
+      if (typeof x !== "object" || typeof y !== "object" || x === null || y === null)
+        return void diffs.push(at)
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)]))
+        compare(x[k], y[k], `${at}/${k}`)
+    }
+    compare(
+      JSON.parse(text(store, "zarr.json").replaceAll(url, path)),
+      JSON.parse(text(local, "zarr.json")),
+      ""
+    )
+    assert.isAbove(diffs.length, 0)
+    assert.isTrue(
+      diffs.every((d) => /\/recipe\/access(\/|$)/.test(d)),
+      diffs.join(", ")
+    )
+    // Documents once each (the root twice: the start-up check), COGs by ranges.
+    const docs = s3.log.filter((l) => l.path.startsWith("/demo/stac/"))
+    const perPath = new Map<string, number>()
+    for (const l of docs) perPath.set(l.path, (perPath.get(l.path) ?? 0) + 1)
+    for (const [p, n] of perPath) assert.strictEqual(n, p === "/demo/stac/catalog.json" ? 2 : 1, p)
+    assert.isAbove(
+      s3.log.filter((l) => l.path.startsWith("/demo/data/") && l.status === 206).length,
+      0
+    )
+    // Resumed: every document but the start-up check's root answers 304.
+    rmSync(join(store, ".eoforge/jobs/0.json"))
+    const start = s3.log.length
+    const again = await run(Build.build({ recipe, out: store, createdAt }))
+    assert.isTrue(Exit.isSuccess(again), String(Exit.isFailure(again) ? again.cause : ""))
+    const rest = s3.log
+      .slice(start)
+      .filter((l) => l.path.startsWith("/demo/stac/"))
+      .filter((l) => l.path !== "/demo/stac/catalog.json" || l.status !== 200)
+    assert.isAbove(rest.length, 3)
+    assert.isTrue(
+      rest.every((l) => l.status === 304),
+      JSON.stringify(rest.map((l) => [l.path, l.status]))
+    )
   })
 })
