@@ -1,11 +1,12 @@
 // The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
-import { AssetSigner } from "@eoforge/stac"
+import { Redact } from "@eoforge/core"
+import { AssetSigner, StaticCatalog } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Redacted, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
 import { buildRecord } from "./internal/buildRecord.ts"
 import * as Job from "./Job.ts"
@@ -104,17 +105,23 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     try: () => Products.resolve(recipe, (p) => Recipe.resolvePath(loaded, p)),
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
+  // Every static catalogue's root is read now: a wrong path, an unreachable or refusing server, a document
+  // that is not STAC fail here with the URL and status, not as a SourceError in every chip.
   for (const [id, source] of Object.entries(recipe.sources)) {
-    if (!Recipe.isStatic(source) || /^(https?|s3):\/\//.test(source.catalog)) continue
-    const file = Recipe.resolvePath(loaded, source.catalog)
-    yield* Effect.tryPromise({
-      try: () => stat(file),
-      catch: (cause) =>
-        new InputError({
-          message: `source ${id}: the static catalogue ${file} does not exist; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
-          cause
-        })
-    })
+    if (!Recipe.isStatic(source)) continue
+    const plan = products.find((p) => p.rules.provider.id === id)
+    const catalog = Products.catalogueOf(source.catalog, (p) => Recipe.resolvePath(loaded, p))
+    const access = plan?.rules.source?.access
+    const auth = plan?.rules.source?.auth
+    yield* StaticCatalog.checkRoot(catalog, access, auth === undefined ? {} : { auth }).pipe(
+      Effect.mapError(
+        (cause) =>
+          new InputError({
+            message: `source ${id}: the static catalogue ${Redact.forMessage(catalog)} cannot be used: ${cause.message}; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
+            cause
+          })
+      )
+    )
   }
   // Sources of other kinds check themselves (reachable, valid, credentials) before anything is planned.
   for (const kind of new Set(products.flatMap((p) => (p.kind === undefined ? [] : [p.kind])))) {
@@ -243,17 +250,25 @@ const encoder = new TextEncoder()
 // Failures a later attempt may not meet again: a catalogue or host that failed, a read that failed.
 const transient = new Set(["SourceError", "ReadFailed"])
 
+/** Where a store keeps the static catalogue documents its builds read (not part of the dataset). */
+export const documentCacheKey = ".eoforge/stac-cache"
+
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
   prepared: Prepared,
   layout: Layout.Layout,
   open: Opener.Opener,
-  concurrency?: number
+  concurrency?: number,
+  store?: string
 ): Job.JobContext => ({
   layout,
   patches: prepared.plan.patches,
   splits: prepared.plan.splits,
-  products: prepared.products,
+  // Static catalogues' documents are cached in the store, for resumed builds and other workers.
+  products:
+    store === undefined
+      ? prepared.products
+      : Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
   open,
   concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
   extractGuard: prepared.loaded.recipe.split.extractGuard
@@ -421,7 +436,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       resumed
     })
     const open = yield* Opener.make()
-    const ctx = jobContext(prepared, layout, open, options.concurrency)
+    const ctx = jobContext(prepared, layout, open, options.concurrency, path)
     let done = mine.length - todo.length
     for (const k of todo) {
       // A shard being redone is not done until its new record is written: a kill mid-retry then leaves

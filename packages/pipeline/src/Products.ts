@@ -5,6 +5,7 @@ import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
+import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
 import { SourceKind } from "@eoforge/sources"
@@ -110,6 +111,28 @@ export const slotsOf = (
   }
 }
 
+/**
+ * Where a static catalogue named in a recipe is: an http(s):// or s3:// URL as given, a file:// URL as its
+ * path, a path relative to the recipe's folder.
+ */
+export const catalogueOf = (catalog: string, baseDir: (p: string) => string): string =>
+  /^(https?|s3):\/\//i.test(catalog)
+    ? catalog
+    : /^file:/i.test(catalog)
+      ? fileURLToPath(catalog)
+      : baseDir(catalog)
+
+/** The products with their static catalogues' remote documents cached under `folder`. */
+export const withDocumentCache = (
+  products: ReadonlyArray<ProductPlan>,
+  folder: string
+): ReadonlyArray<ProductPlan> =>
+  products.map((p) =>
+    p.rules.source === undefined
+      ? p
+      : { ...p, rules: { ...p.rules, source: StacClient.withCache(p.rules.source, folder) } }
+  )
+
 const sourceOf = (
   recipe: Recipe,
   key: string,
@@ -126,7 +149,7 @@ const sourceOf = (
     })
   }
   if (isStatic(s)) {
-    const catalog = /^(https?|s3):\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+    const catalog = catalogueOf(s.catalog, baseDir)
     return {
       provider: { id: key, url: catalog },
       source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)

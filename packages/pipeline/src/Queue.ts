@@ -254,7 +254,7 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
               message: `the store ${data.out} was created from another version of ${data.recipe} (recipe, input files or EOForge version changed since it was enqueued); enqueue again into a new store`
             })
           }
-          const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency)
+          const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency, data.out)
           return { ctx } satisfies Context
         })
       )

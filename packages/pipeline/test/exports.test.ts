@@ -14,6 +14,7 @@ describe("@eoforge/pipeline exports", () => {
           "OutputError",
           "build",
           "createdAtOf",
+          "documentCacheKey",
           "jobContext",
           "layoutOf",
           "openStore",
@@ -64,10 +65,12 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Products": [
           "ProductRecipeError",
+          "catalogueOf",
           "presets",
           "resolve",
           "slotsOf",
           "sourcesForRecord",
+          "withDocumentCache",
         ],
         "Queue": [
           "QueueError",

@@ -52,6 +52,7 @@ describe("@eoforge/stac", () => {
       "StacClient",
       "StacError",
       "StacItem",
+      "StaticCatalog",
       "TimeSlots"
     ])
   })
