@@ -1,0 +1,9 @@
+// @eoforge/sentinel1: Sentinel-1 GRD annotation, geolocation, radiometric calibration with thermal noise
+// removal and Range-Doppler terrain correction onto a patch's pixel grid.
+export * as Annotation from "./Annotation.ts"
+export * as Calibration from "./Calibration.ts"
+export * as Geolocation from "./Geolocation.ts"
+export * as Manifest from "./Manifest.ts"
+export * as Noise from "./Noise.ts"
+export * as Orbit from "./Orbit.ts"
+export * as S1Error from "./S1Error.ts"
