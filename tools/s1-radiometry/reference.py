@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Independent numpy reference of Sentinel-1 radiometric calibration with thermal noise removal.
 
 Written from the ESA formulas, not from EOForge's TypeScript:
@@ -10,7 +10,7 @@ beyond its ends), then linearly between the two vectors bracketing the line (con
 last vector). The azimuth noise LUT is interpolated linearly along lines inside its swath block.
 Negative powers are clamped to 0, DN == 0 is no data (NaN).
 
-Usage: python3 tools/s1-radiometry/reference.py ../shared/real > packages/sentinel1/test/golden/radiometry.json
+Usage: /usr/bin/python3 tools/s1-radiometry/reference.py ../shared/real > packages/sentinel1/test/golden/radiometry.json
 (Debian python3-numpy; no other dependency.)
 """
 import json
