@@ -35,8 +35,24 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access"]
             },
             {
+              sourceTag: "scope:source",
+              onlyDependOnLibsWithTags: [
+                "scope:core",
+                "scope:algo",
+                "scope:access",
+                "scope:io",
+                "scope:source"
+              ]
+            },
+            {
               sourceTag: "scope:pipeline",
-              onlyDependOnLibsWithTags: ["scope:core", "scope:algo", "scope:access", "scope:io"]
+              onlyDependOnLibsWithTags: [
+                "scope:core",
+                "scope:algo",
+                "scope:access",
+                "scope:io",
+                "scope:source"
+              ]
             },
             {
               sourceTag: "scope:cli",
@@ -45,6 +61,7 @@ export default tseslint.config(
                 "scope:algo",
                 "scope:access",
                 "scope:io",
+                "scope:source",
                 "scope:pipeline"
               ]
             }

@@ -116,6 +116,15 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
         })
     })
   }
+  // Sources of other kinds check themselves (reachable, valid, credentials) before anything is planned.
+  for (const kind of new Set(products.flatMap((p) => (p.kind === undefined ? [] : [p.kind])))) {
+    if (kind.check === undefined) continue
+    yield* kind.check.pipe(
+      Effect.mapError(
+        (cause) => new InputError({ message: `${loaded.file}: ${cause.message}`, cause })
+      )
+    )
+  }
   const inputs: { aoi?: unknown; locations?: Plan.PlanInputs["locations"] } = {}
   if (recipe.sampling.aoi !== undefined) {
     const file = Recipe.resolvePath(loaded, recipe.sampling.aoi)

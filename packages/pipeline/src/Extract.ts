@@ -1,9 +1,11 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
 import { DType, PixelGrid, Reason, Redact, type Patch } from "@eoforge/core"
-import { Mosaic, RasterAccess } from "@eoforge/raster"
-import { Find, StacClient, type StacError } from "@eoforge/stac"
+import { Mosaic, RasterAccess, type RasterSource } from "@eoforge/raster"
+import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/stac"
+import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
+import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
 
 /** Opens a raster by URL or path (see Opener). */
@@ -20,6 +22,8 @@ export interface SlotFacts {
   readonly cloud?: number
   /** Fraction of pixels without data, 0–1. */
   readonly nodata?: number
+  /** What the source or item reader says about how the chip was made (geocoding, radiometry, request). */
+  readonly provenance?: SourceKind.Facts
 }
 
 /** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */
@@ -80,54 +84,20 @@ const convert = (
 }
 
 /**
- * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
- * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
- * collection, a server that is not STAC) fail.
+ * Reads each band's assets onto `grid` into `out` (band-major, product dtype) and clears `valid` where a
+ * band has no data; the reason when an asset cannot be read.
  */
-export const chip = Effect.fnUntraced(function* (
-  patch: Patch.Patch,
+const readAssets = Effect.fnUntraced(function* (
+  found: Find.Found,
+  grid: PixelGrid.PixelGrid,
   product: ProductPlan,
-  slotIndex: number,
   open: Opener,
-  pairedWith?: Find.Found
+  out: DType.TypedArray,
+  valid: Uint8Array
 ) {
-  const slot = product.slots[slotIndex]
-  const pair = product.pair
-  if (pair !== undefined && pairedWith === undefined) {
-    return missing(
-      Reason.Reason.PairingFailed,
-      "the product it pairs with has no acquisition in this slot"
-    )
-  }
-  const rules: Find.Rules =
-    pair === undefined || pairedWith === undefined
-      ? product.rules
-      : pair.rule === "same-datatake"
-        ? { ...product.rules, sameDatatakeAs: pairedWith }
-        : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
-  const found = yield* Find.find(patch, product.preset, slot, rules).pipe(
-    Effect.catchTag("ItemError", (e: StacError.ItemError) =>
-      Effect.succeed(
-        missing(
-          e.problem === "NotGeoTiff" || e.problem === "NoProjection" || e.problem === "NoTransform"
-            ? Reason.Reason.Unsupported
-            : Reason.Reason.SourceError,
-          e.message
-        )
-      )
-    )
-  )
-  if (found._tag === "Missing") return missing(found.reason, found.detail)
-  const facts: SlotFacts = {
-    acquired: found.datetime,
-    item: found.items.map((i) => i.id).join("+"),
-    ...(found.cloud === undefined ? {} : { cloud: found.cloud / 100 })
-  }
-  const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
   const n = grid.width * grid.height
   const bands = product.spec.bands
-  const out = DType.alloc(product.spec.dtype, bands.length * n)
-  const valid = new Uint8Array(n).fill(1)
+  const rules = product.rules
   // Bands that share an asset and a resampling rule are read in one pass.
   const groups = new Map<string, Array<number>>()
   bands.forEach((band, b) => {
@@ -138,7 +108,10 @@ export const chip = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const access = StacClient.accessOf(rules.source ?? StacClient.api(rules.provider.url))
+  const access =
+    rules.source !== undefined
+      ? StacClient.accessOf(rules.source)
+      : (product.access ?? StacClient.accessOf(StacClient.api(rules.provider.url)))
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
@@ -168,11 +141,10 @@ export const chip = Effect.fnUntraced(function* (
           read.problem === "UnsupportedCrs" ||
           read.problem === "Malformed" ||
           read.problem === "TooLarge")
-      return missing(
-        never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
-        `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`,
-        facts
-      )
+      return {
+        reason: never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
+        detail: `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`
+      }
     }
     members.forEach((b, j) => {
       convert(
@@ -188,10 +160,111 @@ export const chip = Effect.fnUntraced(function* (
       for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
     }
   }
+  return undefined
+})
+
+/**
+ * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
+ * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
+ * collection, a server that is not STAC) fail.
+ */
+export const chip = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  slotIndex: number,
+  open: Opener,
+  pairedWith?: Find.Found
+) {
+  const slot = product.slots[slotIndex]
+  const pair = product.pair
+  if (pair !== undefined && pairedWith === undefined) {
+    return missing(
+      Reason.Reason.PairingFailed,
+      "the product it pairs with has no acquisition in this slot"
+    )
+  }
+  const rules: Find.Rules =
+    pair === undefined || pairedWith === undefined
+      ? product.rules
+      : pair.rule === "same-datatake"
+        ? { ...product.rules, sameDatatakeAs: pairedWith }
+        : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
+  const finding: Effect.Effect<
+    Find.Found | Find.Missing,
+    Find.FindError,
+    StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
+  > =
+    product.kind === undefined
+      ? Find.find(patch, product.preset, slot, rules)
+      : product.kind.find({ patch, preset: product.preset, slot, rules })
+  const found = yield* finding.pipe(
+    Effect.catchTag("ItemError", (e: StacError.ItemError) =>
+      Effect.succeed(
+        missing(
+          e.problem === "NotGeoTiff" || e.problem === "NoProjection" || e.problem === "NoTransform"
+            ? Reason.Reason.Unsupported
+            : Reason.Reason.SourceError,
+          e.message
+        )
+      )
+    )
+  )
+  if (found._tag === "Missing") return missing(found.reason, found.detail)
+  const facts: SlotFacts = {
+    acquired: found.datetime,
+    item: found.items.map((i) => i.id).join("+"),
+    ...(found.cloud === undefined ? {} : { cloud: found.cloud / 100 })
+  }
+  const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
+  const n = grid.width * grid.height
+  const bands = product.spec.bands
+  const out = DType.alloc(product.spec.dtype, bands.length * n)
+  const valid = new Uint8Array(n).fill(1)
+  const custom =
+    product.kind?.read ??
+    (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)
+  let provenance: SourceKind.Facts | undefined
+  if (product.preset.reader !== undefined && custom === undefined) {
+    return missing(
+      Reason.Reason.Unsupported,
+      `no item reader "${product.preset.reader}" is registered in this build`,
+      facts
+    )
+  }
+  if (custom !== undefined) {
+    // The source or the preset's item reader makes the whole chip (all bands at once).
+    const result = yield* custom({
+      found,
+      grid,
+      preset: product.preset,
+      bands: bands.map((band, b) => ({
+        name: band.name,
+        index: product.bandIndex[b],
+        resampling: band.resampling ?? "nearest"
+      })),
+      open
+    })
+    if (result._tag === "Missing") return missing(result.reason, result.detail, facts)
+    bands.forEach((_, b) => {
+      convert(
+        result.chip.data.subarray(b * n, (b + 1) * n) as DType.TypedArray,
+        out,
+        b * n,
+        product.spec.dtype,
+        product.preset.valueTransform
+      )
+    })
+    const mask = result.chip.mask
+    if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
+    provenance = result.facts
+  } else {
+    const failure = yield* readAssets(found, grid, product, open, out, valid)
+    if (failure !== undefined) return missing(failure.reason, failure.detail, facts)
+  }
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = { ...facts, nodata }
+  const withNodata = { ...facts, nodata, ...(provenance === undefined ? {} : { provenance }) }
   if (count === 0 || nodata > product.maxNodata) {
     return missing(
       Reason.Reason.NotCovered,

@@ -5,6 +5,8 @@ import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from 
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
 import { basePolicy } from "./internal/access.ts"
+import { kindOf } from "./internal/sourceKinds.ts"
+import { SourceKind } from "@eoforge/sources"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -23,6 +25,10 @@ export interface ProductPlan {
   readonly bandIndex: ReadonlyArray<number>
   /** Largest nodata fraction before a chip is recorded as NotCovered. */
   readonly maxNodata: number
+  /** A source that is not a STAC catalogue (recipe `type` of a registered kind): it finds, maybe reads. */
+  readonly kind?: SourceKind.Source
+  /** The access policy of the product's reads. */
+  readonly access?: AccessPolicy.AccessPolicy
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -123,9 +129,30 @@ const sourceOf = (
       source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
     }
   }
-  return {
-    provider: { id: key, url: s.url },
-    source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+  if (s.type === "stac-api") {
+    return {
+      provider: { id: key, url: s.url },
+      source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+    }
+  }
+  const entry = s as Readonly<Record<string, unknown>> & { readonly type: string }
+  const kind = kindOf(entry.type)
+  if (kind === undefined) {
+    throw new ProductRecipeError({
+      product,
+      message: `source "${key}" has type ${entry.type}, which this build does not know`
+    })
+  }
+  try {
+    return {
+      provider: { id: key, url: `${entry.type}:${key}` },
+      kind: kind.prepare(entry, { key, resolvePath: baseDir, access })
+    }
+  } catch (error) {
+    throw new ProductRecipeError({
+      product,
+      message: error instanceof Error ? error.message : String(error)
+    })
   }
 }
 
@@ -148,6 +175,15 @@ const bindingFor = (
   )
 }
 
+// Other kinds: their own record rule, else every string through Redact.forRecord.
+const recordOf = <S extends { readonly type: string }>(s: S): S => {
+  const kind = kindOf(s.type)
+  if (kind?.forRecord !== undefined) return kind.forRecord(s) as S
+  return Object.fromEntries(
+    Object.entries(s).map(([k, v]) => [k, typeof v === "string" ? Redact.forRecord(v) : v])
+  ) as S
+}
+
 /**
  * The recipe's sources as a store records them: catalogue URLs through core `Redact.forRecord`, so a
  * signed or keyed URL (`?subscription-key=…`, SAS) never lands in the store's attributes.
@@ -158,7 +194,9 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
       k,
       s.type === "static"
         ? { ...s, catalog: Redact.forRecord(s.catalog) }
-        : { ...s, url: Redact.forRecord(s.url) }
+        : s.type === "stac-api"
+          ? { ...s, url: Redact.forRecord(s.url) }
+          : recordOf(s)
     ])
   )
 
@@ -172,8 +210,13 @@ export const resolve = (
   resolvePath: (path: string) => string
 ): ReadonlyArray<ProductPlan> => {
   const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  // One prepared source per recipe source, shared by its products.
+  const prepared = new Map<string, ReturnType<typeof sourceOf>>()
   return recipe.products.map((p, index): ProductPlan => {
-    const { provider, source } = sourceOf(recipe, p.source, resolvePath, p.id, access)
+    const known = prepared.get(p.source)
+    const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access)
+    if (known === undefined) prepared.set(p.source, resolved)
+    const { provider, source, kind } = resolved
     const base = p.preset === undefined ? undefined : presetOf(p.preset)
     if (p.preset !== undefined && base === undefined) {
       throw new ProductRecipeError({
@@ -244,6 +287,7 @@ export const resolve = (
       cloudy: base?.cloudy ?? p.maxCloud !== undefined,
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
+      ...(base?.reader === undefined ? {} : { reader: base.reader }),
       ...(base?.equals === undefined ? {} : { equals: base.equals })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]
@@ -276,11 +320,13 @@ export const resolve = (
     }
     return {
       ...(pair === undefined ? {} : { pair }),
+      ...(kind === undefined ? {} : { kind }),
+      access,
       spec,
       preset,
       rules: {
         provider,
-        source,
+        ...(source === undefined ? {} : { source }),
         select: slotSet?.rule ?? "least-cloudy",
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },

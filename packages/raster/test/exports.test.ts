@@ -11,6 +11,10 @@ describe("@eoforge/raster exports", () => {
     )
     expect(surface).toMatchInlineSnapshot(`
       {
+        "Format": [
+          "Problem",
+          "splitUri",
+        ],
         "Mosaic": [
           "read",
         ],

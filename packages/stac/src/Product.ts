@@ -30,6 +30,11 @@ export interface Preset {
   readonly equals?: Readonly<Record<string, string | number>>
   /** How stored values relate to delivered ones: `dB` means 10·log10 of the linear value is stored. */
   readonly valueTransform: "none" | "dB"
+  /**
+   * The item reader that turns an acquisition into the chip (`@eoforge/sources` ItemReader, e.g. a SAR
+   * geocoder); absent: each band's asset is read onto the grid as a raster.
+   */
+  readonly reader?: string
 }
 
 /** Schema of a custom product in a recipe. */
