@@ -227,6 +227,115 @@ const product = (
     height: 128
   }
   write(join(dir, "grid.json"), JSON.stringify(grid, null, 2) + "\n")
+  // The truth on that grid (float32, row-major, σ⁰ dB per polarisation) and a DEM (EGM96 heights, 20 m,
+  // 3 km square) as a GeoTIFF, for the end-to-end tests.
+  for (const pol of pols) {
+    const s = scene(pol === "VH" ? -8 : 0)
+    const t = new Float32Array(grid.width * grid.height)
+    for (let r = 0; r < grid.height; r++)
+      for (let c = 0; c < grid.width; c++) {
+        const [lon, lat] = Zone.inverse(epsg, grid.x0 + (c + 0.5) * 10, grid.y0 - (r + 0.5) * 10)
+        t[r * grid.width + c] = s.sigma0Db(lat, lon)
+      }
+    write(join(dir, `truth-${pol.toLowerCase()}.f32`), new Uint8Array(t.buffer))
+  }
+  const demSize = 150
+  const dx0 = grid.x0 - 860
+  const dy0 = grid.y0 + 860
+  const demValues = new Float32Array(demSize * demSize)
+  const s0 = scene(0)
+  for (let r = 0; r < demSize; r++)
+    for (let c = 0; c < demSize; c++) {
+      const [lon, lat] = Zone.inverse(epsg, dx0 + (c + 0.5) * 20, dy0 - (r + 0.5) * 20)
+      demValues[r * demSize + c] = s0.height(lat, lon)
+    }
+  const demRaw = join(dir, "dem.bin")
+  write(demRaw, new Uint8Array(demValues.buffer))
+  write(
+    join(dir, "dem.hdr"),
+    `ENVI\nsamples = ${demSize}\nlines = ${demSize}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\ninterleave = bsq\nbyte order = 0\n`
+  )
+  execFileSync("gdal_translate", [
+    "-q",
+    "-of",
+    "GTiff",
+    "-co",
+    "COMPRESS=DEFLATE",
+    "-co",
+    "PREDICTOR=3",
+    "-a_srs",
+    `EPSG:${epsg}`,
+    "-a_ullr",
+    String(dx0),
+    String(dy0),
+    String(dx0 + demSize * 20),
+    String(dy0 - demSize * 20),
+    demRaw,
+    join(dir, "dem.tif")
+  ])
+  rmSync(demRaw)
+  rmSync(join(dir, "dem.hdr"))
+  rmSync(`${demRaw}.aux.xml`, { force: true })
+  // An item shaped like Earth Search's sentinel-1-grd items: schema-product-* points at the RFI report (as
+  // theirs do), proj:transform is derived from the bounding box (as theirs is) and must not be used.
+  const assets: Record<string, unknown> = {
+    "safe-manifest": { href: "./manifest.safe", type: "application/xml", roles: ["metadata"] }
+  }
+  for (const pol of pols) {
+    const p = pol.toLowerCase()
+    assets[p] = {
+      href: `./measurement/iw-${p}.tiff`,
+      type: "image/tiff; application=geotiff; profile=cloud-optimized",
+      roles: ["data"]
+    }
+    assets[`schema-product-${p}`] = {
+      href: `./annotation/rfi/rfi-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+    assets[`schema-calibration-${p}`] = {
+      href: `./annotation/calibration/calibration-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+    assets[`schema-noise-${p}`] = {
+      href: `./annotation/calibration/noise-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+  }
+  const item = {
+    type: "Feature",
+    stac_version: "1.0.0",
+    id: `S1B_IW_GRDH_1S${pols.length > 1 ? "DV" : "SV"}_SIM_${name.toUpperCase()}`,
+    collection: "sentinel-1-grd",
+    bbox: [lon0 - 0.03, lat0 - 0.03, lon0 + 0.03, lat0 + 0.03],
+    geometry: {
+      type: "Polygon",
+      coordinates: [
+        [
+          [lon0 - 0.03, lat0 - 0.03],
+          [lon0 + 0.03, lat0 - 0.03],
+          [lon0 + 0.03, lat0 + 0.03],
+          [lon0 - 0.03, lat0 + 0.03],
+          [lon0 - 0.03, lat0 - 0.03]
+        ]
+      ]
+    },
+    properties: {
+      datetime: new Date(template.epochMicros / 1000).toISOString(),
+      "sar:instrument_mode": "IW",
+      "sar:product_type": "GRD",
+      "sar:polarizations": pols,
+      "sat:orbit_state": "descending",
+      "sat:relative_orbit": 22,
+      "proj:epsg": 4326,
+      "proj:transform": [0.0002, 0, lon0 - 0.03, 0, -0.0002, lat0 + 0.03]
+    },
+    assets,
+    links: []
+  }
+  write(join(dir, "item.json"), JSON.stringify(item, null, 2) + "\n")
   return { dir, grid }
 }
 

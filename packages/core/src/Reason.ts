@@ -22,7 +22,9 @@ export const Reason = {
   /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
   Guard: 8,
   /** The acquisition's asset is not a format or geometry EOForge reads (JPEG 2000, radar geometry, …). */
-  Unsupported: 9
+  Unsupported: 9,
+  /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
+  PolarisationMissing: 10
 } as const
 
 /** A reason code. */

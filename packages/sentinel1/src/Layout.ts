@@ -21,7 +21,8 @@ export interface Layout {
   readonly manifest: string | undefined
 }
 
-const derived = (measurement: string) => {
+/** The SAFE-rule annotation, calibration and noise hrefs of a measurement href (query kept: signed URLs). */
+export const fromMeasurement = (measurement: string) => {
   const m = /^(.*)\/measurement\/([^/?#]+)\.tiff?(\?.*)?$/i.exec(measurement)
   if (m === null) return undefined
   const [, root, name, query = ""] = m
@@ -41,7 +42,7 @@ export const fromItem = (item: {
   for (const pol of ["vv", "vh", "hh", "hv"]) {
     const measurement = item.assets[pol]?.href
     if (measurement === undefined) continue
-    const guess = derived(measurement)
+    const guess = fromMeasurement(measurement)
     const product = item.assets[`schema-product-${pol}`]?.href
     // Earth Search and Planetary Computer point schema-product-* at annotation/rfi/rfi-*.xml (an RFI report).
     const annotation =
@@ -111,7 +112,7 @@ const layoutOfManifest = (text: string, root: string, asset: string): Layout => 
     const pol = /-(vv|vh|hh|hv)-/i.exec(m[1])?.[1]?.toUpperCase()
     if (pol === undefined) continue
     const measurement = resolve(root, href)
-    const d = derived(measurement)
+    const d = fromMeasurement(measurement)
     if (d === undefined) continue
     const pick = (dir: string, fallback: string) => {
       const found = hrefs.find((h) => h.replace(/^\.\//, "") === `${dir}${m[1]}.xml`)

@@ -18,7 +18,8 @@ const range = (from: number, to: number, step: number): Float64Array => {
   return Float64Array.from({ length: n }, (_, i) => from + i * step)
 }
 
-/** Calibration vectors every 500 lines and 40 pixels: σ⁰ LUT rising across range like a real one. */
+/** Calibration vectors every 500 lines and 40 pixels: σ⁰ LUT rising across range like a real one
+ * (about twice real GRD values, so that integer DNs resolve −21 dB to ±0.05 dB). */
 export const calibrationFor = (
   a: Annotation.ProductAnnotation,
   asset = "calibration.xml"
@@ -28,10 +29,10 @@ export const calibrationFor = (
     timeMicros: a.epochMicros + Math.round(Annotation.lineTime(a, line) * 1e6),
     line,
     pixel,
-    sigmaNought: pixel.map((p) => 560 + 0.004 * p + 0.001 * line),
-    betaNought: pixel.map(() => 474),
-    gamma: pixel.map((p) => 520 + 0.0035 * p + 0.001 * line),
-    dn: pixel.map(() => 474)
+    sigmaNought: pixel.map((p) => 1100 + 0.008 * p + 0.002 * line),
+    betaNought: pixel.map(() => 950),
+    gamma: pixel.map((p) => 1020 + 0.007 * p + 0.002 * line),
+    dn: pixel.map(() => 950)
   }))
   return {
     asset,
