@@ -5,6 +5,7 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   "sentinel-2-l2a": () => Presets.sentinel2L2A,
   "sentinel-2-l1c": () => Presets.sentinel2L1C,
   "sentinel-1-grd": () => Presets.sentinel1Grd(),
+  "sentinel-1-rtc": () => Presets.sentinel1Rtc(),
   "cop-dem-glo-30": () => Presets.copernicusDem30,
   "esa-worldcover": () => Presets.esaWorldCover
 }
