@@ -89,8 +89,10 @@ export const make = <E>(
   toLonLat: (x: number, y: number) => readonly [number, number],
   dem: Dem | undefined,
   readDn: ReadDn<E>,
-  options: Radiometry.Options = {}
-): Effect.Effect<Result, S1Error | E> =>
+  options: Radiometry.Options = {},
+  /** Positions computed for another polarisation of the same product and grid (they share geometry). */
+  shared?: TerrainCorrection.Positions
+): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
   Effect.gen(function* () {
     const model = yield* check(p)
     if (dem !== undefined) {
@@ -104,7 +106,7 @@ export const make = <E>(
         }
       }
     }
-    const pos = TerrainCorrection.positions(model, grid, toLonLat, dem)
+    const pos = shared ?? TerrainCorrection.positions(model, grid, toLonLat, dem)
     if (pos.outsideOrbit > 0) {
       return yield* fail(
         p.annotation.asset,
@@ -142,6 +144,7 @@ export const make = <E>(
       else if (m === TerrainCorrection.MaskValue.Shadow) shadow++
     }
     return {
+      positions: pos,
       values: sampled,
       mask,
       provenance: {

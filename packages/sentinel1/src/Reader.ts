@@ -15,7 +15,8 @@ import { readText } from "./internal/readText.ts"
 import * as Layout from "./Layout.ts"
 import * as Manifest from "./Manifest.ts"
 import * as Noise from "./Noise.ts"
-import { S1Error } from "./S1Error.ts"
+import type * as TerrainCorrection from "./TerrainCorrection.ts"
+import type { S1Error } from "./S1Error.ts"
 
 /** Reader options (a preset's `readerOptions`). */
 export interface Options {
@@ -50,8 +51,7 @@ export const reasonOf = (e: S1Error): Reason.Reason => {
 }
 
 const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options => {
-  const o =
-    (preset as { readonly readerOptions?: Readonly<Record<string, unknown>> }).readerOptions ?? {}
+  const o: Readonly<Record<string, unknown>> = preset.readerOptions ?? {}
   const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined)
   const dem = str("dem")
   const datum = str("demDatum")
@@ -63,6 +63,19 @@ const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options => {
     ...(o["denoise"] === false ? { denoise: false } : {})
   }
 }
+
+// Polarisations of one product share their geometry; their positions are computed once.
+const geometryKey = (a: Annotation.ProductAnnotation): string =>
+  [
+    a.epochMicros,
+    a.azimuthTimeInterval,
+    a.slantRangeTime,
+    a.lines,
+    a.samples,
+    a.rangePixelSpacing,
+    a.orbit.length,
+    a.grid.length
+  ].join(" ")
 
 const readGrd = (request: SourceKind.ReadRequest) =>
   Effect.gen(function* () {
@@ -102,6 +115,8 @@ const readGrd = (request: SourceKind.ReadRequest) =>
           : `${dem.asset} + ${dem.datum}`
     }
     let ipfChecked = false
+    let shared:
+      { readonly key: string; readonly positions: TerrainCorrection.Positions } | undefined
     for (const [b, band] of request.bands.entries()) {
       const ref = found.assets[band.name]?.[0]
       if (ref === undefined) {
@@ -158,9 +173,13 @@ const readGrd = (request: SourceKind.ReadRequest) =>
             db: unit === "dB",
             ...(options.target === undefined ? {} : { target: options.target }),
             ...(options.denoise === undefined ? {} : { denoise: options.denoise })
-          }
+          },
+          shared !== undefined && shared.key === geometryKey(annotation)
+            ? shared.positions
+            : undefined
         )
       )
+      shared = { key: geometryKey(annotation), positions: result.positions }
       out.set(result.values, b * n)
       for (let i = 0; i < n; i++) if (Number.isNaN(result.values[i])) valid[i] = 0
       facts[`${band.name}.layover`] = result.provenance.layover
@@ -198,5 +217,3 @@ export const grd: SourceKind.ItemReader = {
       )
     )
 }
-
-void S1Error
