@@ -24,8 +24,11 @@ export default tseslint.config(
       "@nx/enforce-module-boundaries": [
         "error",
         {
-          // The hostile-file generator in tools/ is shared by the raster, zarr and pipeline tests.
-          allow: ["tools/hostile/(files|fuzz|measure)\\.ts$"],
+          // The hostile-file generator and the S3/login test servers in tools/ are shared by several packages' tests.
+          allow: [
+            "tools/hostile/(files|fuzz|measure)\\.ts$",
+            "tools/servers/(s3|sigv4|login)\\.ts$"
+          ],
           depConstraints: [
             { sourceTag: "scope:core", onlyDependOnLibsWithTags: ["scope:core"] },
             { sourceTag: "scope:algo", onlyDependOnLibsWithTags: ["scope:core", "scope:algo"] },

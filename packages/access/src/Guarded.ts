@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns"
 import { constants, open, realpath, type FileHandle } from "node:fs/promises"
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
 import { request as httpsRequest } from "node:https"
+import * as S3Url from "./internal/s3Url.ts"
 
 /** A read the access policy refuses; never retried. */
 export class AccessRefused extends Error {
@@ -15,6 +16,49 @@ export class AccessRefused extends Error {
   }
 }
 
+/**
+ * A read that can never succeed as configured: no credentials, a refused login, a 403 from a bucket that
+ * needs the requester-pays header. Never retried; `message` names the fix (which setting), never a secret.
+ */
+export class AccessDenied extends Error {
+  readonly fix: string
+  readonly status: number | undefined
+  constructor(message: string, fix: string, status?: number) {
+    super(`${message}; ${fix}`)
+    this.fix = fix
+    this.status = status
+  }
+}
+
+/** What one hop of a request is sent as: the http(s) URL and the headers to add (credentials, cookies). */
+export interface Prepared {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * Adds credentials to requests (see `Auth.make`): turns `s3://` URLs into signed HTTPS requests, adds
+ * tokens and cookies for the hosts of a login, and explains refusals. Every hop of a redirect chain is
+ * prepared anew, so a credential never follows a redirect to a host it was not given for.
+ */
+export interface Authorizer {
+  /** The URL and extra headers of one hop (`url` may be `s3://`); rejects with AccessDenied when it cannot. */
+  readonly prepare: (
+    url: string,
+    method: string,
+    headers: Readonly<Record<string, string>>
+  ) => Promise<Prepared>
+  /** Sees every response (cookies); answers `retry` when a 401 should be sent again after a token refresh. */
+  readonly observe: (
+    url: string,
+    status: number,
+    headers: IncomingHttpHeaders,
+    attempt: number
+  ) => Promise<"retry" | undefined>
+  /** The permanent error a 401/403 for `url` (as first asked for) means, or undefined to return the response. */
+  readonly denied: (url: string, status: number) => AccessDenied | undefined
+}
+
 /** Resolves a host name to its addresses (tests substitute their own). */
 export type Resolver = (hostname: string) => Promise<ReadonlyArray<LookupAddress>>
 
@@ -22,6 +66,8 @@ export type Resolver = (hostname: string) => Promise<ReadonlyArray<LookupAddress
 export interface Guard {
   readonly policy?: AccessPolicy.AccessPolicy | undefined
   readonly resolve?: Resolver | undefined
+  /** Credentials for object stores and logins; without one, `s3://` URLs are read anonymously. */
+  readonly auth?: Authorizer | undefined
 }
 
 const systemResolver: Resolver = (hostname) =>
@@ -149,9 +195,27 @@ const send = (
     req.end(body)
   })
 
+const anonymous: Authorizer = {
+  prepare: async (url) => {
+    const location = S3Url.parse(url)
+    if (location === undefined) return { url, headers: {} }
+    return { url: S3Url.toHttp(location, {}), headers: {} }
+  },
+  observe: async () => undefined,
+  denied: (url, status) =>
+    /^s3:/i.test(url)
+      ? new AccessDenied(
+          `${url}: the object store answered ${status} to an anonymous request`,
+          "if the bucket is requester-pays or private, name it under access.s3 with requesterPays: true and a profile (or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+          status
+        )
+      : undefined
+}
+
 /**
  * One HTTP request under the guard: the URL and every redirect target must be allowed (at most 5 redirects),
- * and the host must resolve to public addresses unless the policy allows it.
+ * and the host must resolve to public addresses unless the policy allows it. `s3://` URLs and the hosts of
+ * logins get their credentials from `guard.auth` (anonymous S3 without one), prepared anew at every hop.
  */
 export const request = async (
   url: string,
@@ -163,23 +227,41 @@ export const request = async (
   },
   guard: Guard
 ): Promise<Response> => {
+  const auth = guard.auth ?? anonymous
   let current = url
   let method = init.method ?? "GET"
   let body = init.body
+  let refreshed = 0
   for (let hop = 0; ; hop++) {
-    const u = checkUrl(guard, current)
-    const res = await send(u, method, init.headers ?? {}, body, init.signal, guard)
+    const base = init.headers ?? {}
+    const prepared = await auth.prepare(current, method, base)
+    const u = checkUrl(guard, prepared.url)
+    const res = await send(u, method, { ...base, ...prepared.headers }, body, init.signal, guard)
     const status = res.statusCode ?? 0
+    const next = await auth.observe(current, status, res.headers, refreshed)
+    if (next === "retry" && refreshed < 1) {
+      res.resume()
+      refreshed++
+      hop--
+      continue
+    }
     const location = res.headers.location
     if (status >= 300 && status < 400 && location !== undefined) {
       res.resume()
       if (hop >= 5) throw new Error(`more than 5 redirects from ${url}`)
-      current = new URL(location, current).href
+      current = new URL(location, prepared.url).href
       if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
         method = "GET"
         body = undefined
       }
       continue
+    }
+    if (status === 401 || status === 403) {
+      const denied = auth.denied(url, status)
+      if (denied !== undefined) {
+        res.resume()
+        throw denied
+      }
     }
     return {
       status,

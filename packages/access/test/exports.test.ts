@@ -2,14 +2,22 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Access from "../src/index.ts"
 
 describe("@eoforge/access exports", () => {
-  it("exposes the guarded reads and nothing else", () => {
-    expect(Object.keys(Access)).toEqual(["Guarded"])
+  it("exposes the guarded reads, credentials, object stores and logins", () => {
+    expect(Object.keys(Access)).toEqual(["Auth", "Credentials", "Guarded", "Login", "ObjectStore"])
     expect(Object.keys(Access.Guarded).sort()).toEqual([
+      "AccessDenied",
       "AccessRefused",
       "maxRetryAfterMs",
       "openFile",
       "request",
       "retryAfterMs"
+    ])
+    expect(Object.keys(Access.Auth).sort()).toEqual(["hostsOf", "make"])
+    expect(Object.keys(Access.ObjectStore).sort()).toEqual([
+      "endpointHosts",
+      "isSigned",
+      "make",
+      "storeFor"
     ])
   })
   it("reads an HTTP date in Retry-After as the wait until then, and seconds as seconds", () => {

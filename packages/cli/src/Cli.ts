@@ -1,4 +1,4 @@
-// The `eoforge` command: build, sample, inspect, export-geotiff and finalize, with --help on each.
+// The `eoforge` command: build, sample, inspect, export-geotiff, finalize and report, with --help on each.
 // Results go to stdout (text or --json); progress and errors go to stderr; exit codes are documented.
 import { Build, DryRun, ExportGeoTiff, Finalize, Inspect, Plan, Version } from "@eoforge/pipeline"
 import { Console, Effect, Option } from "effect"
@@ -6,6 +6,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import * as Progress from "./Progress.ts"
 import * as QueueCommands from "./QueueCommands.ts"
+import * as ReportCommand from "./ReportCommand.ts"
 import { ExitCode, withExitCode } from "./ExitCode.ts"
 
 const recipeArg = Argument.String("recipe").pipe(
@@ -312,6 +313,7 @@ export const command = Command.make("eoforge").pipe(
     inspect,
     exportGeoTiff,
     finalize,
+    ReportCommand.report,
     QueueCommands.enqueue,
     QueueCommands.worker
   ])

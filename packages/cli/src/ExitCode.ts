@@ -47,7 +47,9 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   NotAStoreError: ExitCode.Output,
   ExportError: ExitCode.Output,
   FinalizeError: ExitCode.Output,
-  LayoutError: ExitCode.Output
+  LayoutError: ExitCode.Output,
+  ReportReadError: ExitCode.Input,
+  ReportWriteError: ExitCode.Output
 }
 
 /** Whether an error is one the CLI knows (a typed error or a command-line problem): no stack trace. */

@@ -31,12 +31,35 @@ export const BandSpec = Schema.Struct({
   /** Resampling rule used onto the patch grid. */
   resampling: Schema.optional(Resampling),
   /** Class names by value, for categorical bands. */
-  classes: Schema.optional(Schema.Record(Schema.String, Schema.String))
+  classes: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** Legend colour by class value, `#rrggbb` (quicklooks and reports draw classes with them). */
+  classColours: Schema.optional(Schema.Record(Schema.String, Schema.String))
 })
 /** One band. */
 export type BandSpec = typeof BandSpec.Type
 
 /** Schema of a product: a set of bands stored together on one grid per patch. */
+/**
+ * The radiometry a product stores: every chip is brought onto its bands' `scale`/`offset` (physical value =
+ * stored × scale + offset) from the scale and offset its source item declares, and each chip's processing
+ * baseline, source scale and offset are recorded beside it (arrays `baseline`, `scale`, `offset`).
+ */
+export const Radiometry = Schema.Struct({
+  /** The stored convention in words, e.g. Sentinel-2 harmonised (baseline ≥ 04.00). */
+  convention: Schema.String,
+  /**
+   * Source scale and offset for items that declare none, by processing baseline: the last entry whose
+   * `fromBaseline` is ≤ the item's applies (Sentinel-2: offset 0 before 04.00, −0.1 from 04.00).
+   */
+  defaults: Schema.optional(
+    Schema.Array(
+      Schema.Struct({ fromBaseline: Schema.String, scale: Schema.Finite, offset: Schema.Finite })
+    )
+  )
+})
+/** The radiometry a product stores. */
+export type Radiometry = typeof Radiometry.Type
+
 export const ProductSpec = Schema.Struct({
   /** Group name in the store, e.g. `s2l2a`. */
   id: Schema.NonEmptyString,
@@ -53,7 +76,9 @@ export const ProductSpec = Schema.Struct({
   /** Licence of the source data (SPDX id or name). */
   license: Schema.optional(Schema.String),
   /** Attribution text required by the source licence. */
-  attribution: Schema.optional(Schema.String)
+  attribution: Schema.optional(Schema.String),
+  /** Per-item scale/offset harmonised onto the bands' own (see Radiometry); absent: values stored as read. */
+  radiometry: Schema.optional(Radiometry)
 })
 /** A product. */
 export type ProductSpec = typeof ProductSpec.Type

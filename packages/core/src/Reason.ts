@@ -21,10 +21,15 @@ export const Reason = {
   ReadFailed: 7,
   /** The patch lies in a split guard zone and was not extracted (recipe split.extractGuard: false). */
   Guard: 8,
-  /** The acquisition's asset is not a format or geometry EOForge reads (JPEG 2000, radar geometry, …). */
+  /** The acquisition's asset is not a format or geometry EOForge reads (PNG, radar geometry, …). */
   Unsupported: 9,
+  /**
+   * The asset needs credentials or permissions the build lacks (no keys or token, a refused login, a 403 from
+   * a requester-pays bucket without the payer header); the detail says what to set. Not retried.
+   */
+  AccessDenied: 10,
   /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
-  PolarisationMissing: 10
+  PolarisationMissing: 11
 } as const
 
 /** A reason code. */

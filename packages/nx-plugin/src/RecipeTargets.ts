@@ -1,5 +1,5 @@
-// The nx project of one recipe: targets sample, build, build-shard-<i> + finalize (shard fan-out) and
-// export-geotiff, with inputs (recipe, its local files, EOForge version) and outputs (the store) for the cache.
+// The nx project of one recipe: targets sample, build, build-shard-<i> + finalize (shard fan-out),
+// export-geotiff and report, with inputs (recipe, its local files, EOForge version) and outputs (the store) for the cache.
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path"
 import type { Recipe } from "@eoforge/pipeline"
 import { Schema } from "effect"
@@ -18,7 +18,7 @@ export interface Options {
 }
 
 /** The targets every recipe gets. */
-export type TargetName = "sample" | "build" | "finalize" | "exportGeoTiff"
+export type TargetName = "sample" | "build" | "finalize" | "exportGeoTiff" | "report"
 
 /** Default glob of recipe files. */
 export const defaultRecipes = "**/*.eoforge.{yaml,yml}"
@@ -119,12 +119,14 @@ export const make = (
     build: "build",
     finalize: "finalize",
     exportGeoTiff: "export-geotiff",
+    report: "report",
     ...options?.targetNames
   }
   const shards = shardsOf(options, recipe.name, file)
   const run = (args: string) => ({ command: `${command} ${args}`, options: { cwd: root } })
   const geojson = normalize(`${storeArg.replace(/\.zarr\/?$/, "")}.patches.geojson`)
   const geotiff = normalize(`${storeArg.replace(/\.zarr\/?$/, "")}-geotiff`)
+  const report = normalize(`${storeArg.replace(/\.zarr\/?$/, "")}-report`)
   const targets: Record<string, Target> = {
     [names.sample]: {
       ...run(`sample ${recipeName} --geojson ${geojson}`),
@@ -157,6 +159,14 @@ export const make = (
       outputs: [`{projectRoot}/${geotiff}`],
       dependsOn: [names.build],
       metadata: { description: `Export ${store} as GeoTIFFs in the SSL4EO-S12 layout` }
+    },
+    [names.report]: {
+      ...run(`report ${storeArg} --out ${report}`),
+      cache: true,
+      inputs: hashed,
+      outputs: [`{projectRoot}/${report}`],
+      dependsOn: [names.build],
+      metadata: { description: `The report page of ${store} (maps, quicklooks, alignment check)` }
     }
   }
   for (let i = 0; i < shards; i++) {

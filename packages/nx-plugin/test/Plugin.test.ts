@@ -42,6 +42,7 @@ describe("createNodes", () => {
       "build-shard-2",
       "export-geotiff",
       "finalize",
+      "report",
       "sample"
     ])
     const build = project.targets.build
@@ -60,6 +61,12 @@ describe("createNodes", () => {
     )
     assert.isFalse(project.targets["build-shard-1"].cache)
     assert.deepStrictEqual(project.targets["export-geotiff"].dependsOn, ["build"])
+    assert.strictEqual(
+      project.targets.report.command,
+      "eoforge report out/olinda-a.zarr --out out/olinda-a-report"
+    )
+    assert.deepStrictEqual(project.targets.report.outputs, ["{projectRoot}/out/olinda-a-report"])
+    assert.deepStrictEqual(project.targets.report.dependsOn, ["build"])
   })
 
   it("hashes the recipe, the files it names (catalogue, items, rasters, AOI), the EOForge version and SOURCE_DATE_EPOCH", () => {

@@ -3,7 +3,7 @@
 import { Cities } from "@eoforge/grid"
 import { AssetSigner } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
-import { Clock, Effect, Schema } from "effect"
+import { Clock, Effect, Redacted, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
@@ -105,7 +105,7 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
   for (const [id, source] of Object.entries(recipe.sources)) {
-    if (source.type !== "static" || /^https?:\/\//.test(source.catalog)) continue
+    if (source.type !== "static" || /^(https?|s3):\/\//.test(source.catalog)) continue
     const file = Recipe.resolvePath(loaded, source.catalog)
     yield* Effect.tryPromise({
       try: () => stat(file),
@@ -315,6 +315,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
           const api = Store.makeFileSystem(staging)
           yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
           yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
+          yield* api.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
           if (holder !== undefined) yield* StoreLock.plant(staging, holder)
         })
       ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
@@ -360,6 +361,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
       if (!hasRecord) {
         // Same recipe: the skeleton is rewritten with the bytes it would have had, then the record.
         yield* Layout.create(existing)
+        yield* store.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
         yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
       }
       return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened
@@ -454,7 +456,14 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
   const signed = Object.values(loaded.recipe.sources).some(
     (s) => s.type === "stac-api" && s.signing === "planetary-computer"
   )
-  const signer = signed ? AssetSigner.makePlanetaryComputer() : yield* AssetSigner.AssetSigner
+  // A Planetary Computer subscription key (collections that need an account) comes from the environment
+  // variable its Python SDK reads, held Redacted.
+  const key = process.env.PC_SDK_SUBSCRIPTION_KEY
+  const signer = signed
+    ? AssetSigner.makePlanetaryComputer(
+        key === undefined || key === "" ? {} : { subscriptionKey: Redacted.make(key) }
+      )
+    : yield* AssetSigner.AssetSigner
   return yield* run.pipe(
     Effect.provideService(AssetSigner.AssetSigner, signer),
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e))),

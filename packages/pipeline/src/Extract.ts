@@ -7,6 +7,7 @@ import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
 import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
+import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
 export type { Opener } from "./Opener.ts"
@@ -22,7 +23,11 @@ export interface SlotFacts {
   readonly cloud?: number
   /** Fraction of pixels without data, 0–1. */
   readonly nodata?: number
-  /** What the source or item reader says about how the chip was made (geocoding, radiometry, request). */
+  /** Products with a declared radiometry: the item's processing baseline and the scale/offset it was read at. */
+  readonly baseline?: string
+  readonly scale?: number
+  readonly offset?: number
+  /** What the source or item reader says about how the chip was made (geocoding, request). */
   readonly provenance?: SourceKind.Facts
 }
 
@@ -34,6 +39,8 @@ export interface Data {
   readonly facts: SlotFacts
   /** The acquisition read (for pairing later products with it). */
   readonly found: Find.Found
+  /** Class names by value of bands the recipe names none for, from the file's attribute table (PAM). */
+  readonly classes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 /** No chip, and why. */
@@ -93,7 +100,11 @@ const readAssets = Effect.fnUntraced(function* (
   product: ProductPlan,
   open: Opener,
   out: DType.TypedArray,
-  valid: Uint8Array
+  valid: Uint8Array,
+  state: {
+    readonly classes: Record<string, Readonly<Record<string, string>>>
+    radiometry?: Radiometry.Source | undefined
+  }
 ) {
   const n = grid.width * grid.height
   const bands = product.spec.bands
@@ -108,13 +119,24 @@ const readAssets = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
+  const source = rules.source ?? StacClient.api(rules.provider.url)
   const access =
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)
-      : (product.access ?? StacClient.accessOf(StacClient.api(rules.provider.url)))
+      : (product.access ?? StacClient.accessOf(source))
   for (const members of groups.values()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
+    const scaling =
+      product.spec.radiometry === undefined
+        ? undefined
+        : Radiometry.sourceOf(product.spec.radiometry, found, refs)
+    if (typeof scaling === "string")
+      return {
+        reason: Reason.Reason.Unsupported,
+        detail: `${found.items.map((i) => i.id).join("+")}: ${scaling}`
+      }
+    state.radiometry ??= scaling
     const read = yield* open
       .use(
         refs.map((ref) => Redacted.value(ref.url)),
@@ -122,10 +144,21 @@ const readAssets = Effect.fnUntraced(function* (
           Mosaic.read(infos, grid, {
             resampling: first.resampling ?? "nearest",
             bands: members.map((b) => product.bandIndex[b])
-          })
+          }).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                // Class names of a file's attribute table (PAM) for bands the recipe gives none.
+                for (const b of members) {
+                  const named = infos[0]?.classes[product.bandIndex[b]]
+                  if (bands[b].classes === undefined && named !== undefined)
+                    state.classes[bands[b].name] = named
+                }
+              })
+            )
+          )
       )
       .pipe(
-        RasterAccess.withPolicy(access),
+        RasterAccess.withPolicy(access, undefined, source.auth),
         Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )
@@ -141,14 +174,22 @@ const readAssets = Effect.fnUntraced(function* (
           read.problem === "UnsupportedCrs" ||
           read.problem === "Malformed" ||
           read.problem === "TooLarge")
+      const denied = read._tag === "RasterOpenError" && read.problem === "Denied"
       return {
-        reason: never ? Reason.Reason.Unsupported : Reason.Reason.ReadFailed,
+        reason: denied
+          ? Reason.Reason.AccessDenied
+          : never
+            ? Reason.Reason.Unsupported
+            : Reason.Reason.ReadFailed,
         detail: `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`
       }
     }
     members.forEach((b, j) => {
       convert(
-        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+        Radiometry.apply(
+          read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
+          Radiometry.linear(scaling, bands[b])
+        ),
         out,
         b * n,
         product.spec.dtype,
@@ -224,6 +265,7 @@ export const chip = Effect.fnUntraced(function* (
     product.kind?.read ??
     (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)
   let provenance: SourceKind.Facts | undefined
+  const state: Parameters<typeof readAssets>[6] = { classes: {} }
   if (product.preset.reader !== undefined && custom === undefined) {
     return missing(
       Reason.Reason.Unsupported,
@@ -258,13 +300,18 @@ export const chip = Effect.fnUntraced(function* (
     if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
     provenance = result.facts
   } else {
-    const failure = yield* readAssets(found, grid, product, open, out, valid)
+    const failure = yield* readAssets(found, grid, product, open, out, valid, state)
     if (failure !== undefined) return missing(failure.reason, failure.detail, facts)
   }
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = { ...facts, nodata, ...(provenance === undefined ? {} : { provenance }) }
+  const withNodata = {
+    ...facts,
+    nodata,
+    ...state.radiometry,
+    ...(provenance === undefined ? {} : { provenance })
+  }
   if (count === 0 || nodata > product.maxNodata) {
     return missing(
       Reason.Reason.NotCovered,
@@ -279,5 +326,12 @@ export const chip = Effect.fnUntraced(function* (
       for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
     })
   }
-  return { _tag: "Data", data: out, mask: valid, facts: withNodata, found } satisfies Data
+  return {
+    _tag: "Data",
+    data: out,
+    mask: valid,
+    facts: withNodata,
+    found,
+    ...(Object.keys(state.classes).length === 0 ? {} : { classes: state.classes })
+  } satisfies Data
 })

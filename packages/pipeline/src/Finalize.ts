@@ -83,6 +83,30 @@ export interface FinalizeOptions {
   readonly publish?: boolean | undefined
 }
 
+/** `layout` with class names for the bands that have none (products unchanged where nothing was found). */
+const withClasses = (
+  layout: Layout.Layout,
+  discovered: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>
+): Layout.Layout => ({
+  ...layout,
+  products: layout.products.map((p) => {
+    const found = discovered[p.spec.id]
+    if (found === undefined || !p.spec.bands.some((b) => b.classes === undefined && found[b.name]))
+      return p
+    return {
+      ...p,
+      spec: {
+        ...p.spec,
+        bands: p.spec.bands.map((b) =>
+          b.classes === undefined && found[b.name] !== undefined
+            ? { ...b, classes: found[b.name] }
+            : b
+        )
+      }
+    }
+  })
+})
+
 /** Finalize the store of the Store service: every shard must have been built. */
 export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions = {}) {
   const store = yield* Store.Store
@@ -127,8 +151,14 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   let stats = Grouped.empty(specs)
   const availability: Record<string, Record<string, Record<string, number>>> = {}
   let failures = 0
+  // Class names from the files' attribute tables, for bands the recipe names none: the first shard's win.
+  const discovered: Record<string, Record<string, Readonly<Record<string, string>>>> = {}
   for (let k = 0; k < shards; k++) {
     const record = yield* Job.readRecord(k)
+    for (const [product, bands] of Object.entries(record.classes ?? {})) {
+      const d = (discovered[product] ??= {})
+      for (const [band, named] of Object.entries(bands)) d[band] ??= named
+    }
     const json = yield* Job.readStats(k)
     stats = yield* Effect.try({
       try: () => Grouped.merge(stats, Grouped.fromJson(specs, json)),
@@ -148,8 +178,14 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     }
   }
   const reports = Grouped.finalize(stats)
+  // The store's band metadata carries the discovered class names (flag_values/flag_meanings on `data`).
+  const named = withClasses(layout, discovered)
+  for (const [i, p] of named.products.entries()) {
+    if (p === layout.products[i]) continue
+    yield* store.set(`${p.spec.id}/data/zarr.json`, Metadata.encode(Layout.dataMetadata(named, p)))
+  }
   // Statistics go into each product group's attributes (train-only normalisation included).
-  for (const p of layout.products) {
+  for (const p of named.products) {
     const report = reports.find((r) => r.product === p.spec.id)
     // Class codes are never normalised: their bands get no normalisation row.
     const categorical = new Set(
@@ -188,11 +224,11 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   const parts: Array<Uint8Array> = [encoder.encode('{"type":"FeatureCollection","features":[\n')]
   const sampleRows: Array<Uint8Array> = [
     encoder.encode(
-      Index.csvLine([...Index.sampleColumns, ...layout.products.map((p) => `chips_${p.spec.id}`)])
+      Index.csvLine([...Index.sampleColumns, ...named.products.map((p) => `chips_${p.spec.id}`)])
     )
   ]
   const chipRows = new Map(
-    layout.products.map((p) => [p.spec.id, [encoder.encode(Index.csvLine(Index.chipColumns))]])
+    named.products.map((p) => [p.spec.id, [encoder.encode(Index.csvLine(Index.chipColumns))]])
   )
   let firstAcquired = Infinity
   let lastAcquired = -Infinity
@@ -216,7 +252,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       readonly cloud: Float32Array
       readonly nodata: Float32Array
     }> = []
-    for (const p of layout.products) {
+    for (const p of named.products) {
       const id = p.spec.id
       slotData.push({
         id,
@@ -307,7 +343,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   yield* store.set("index.geojson", parts)
   const indexFiles = [`${Index.folder}/samples.csv`]
   yield* store.set(indexFiles[0], sampleRows)
-  for (const p of layout.products) {
+  for (const p of named.products) {
     const key = `${Index.folder}/${p.spec.id}.csv`
     yield* store.set(key, chipRows.get(p.spec.id)!)
     indexFiles.push(key)
@@ -326,8 +362,8 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   }
   const arrays = [
     ...Layout.sampleArrays.map((a) => `samples/${a}`),
-    ...layout.products.flatMap((p) =>
-      ["data", ...Layout.slotArrays].map((a) => `${p.spec.id}/${a}`)
+    ...named.products.flatMap((p) =>
+      ["data", ...Layout.slotArraysOf(p)].map((a) => `${p.spec.id}/${a}`)
     )
   ]
   const percent = (v: number) => (Number.isFinite(v) ? v : undefined)
@@ -388,12 +424,12 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       path: ".",
       files,
       shards: arrays.map((array) => ({ array, includes: [`${array}/c/**`] })),
-      groups: ["samples", ...layout.products.map((p) => p.spec.id)]
+      groups: ["samples", ...named.products.map((p) => p.spec.id)]
     },
     index: {
       samples: indexFiles[0],
       products: Object.fromEntries(
-        layout.products.map((p) => [p.spec.id, `${Index.folder}/${p.spec.id}.csv`])
+        named.products.map((p) => [p.spec.id, `${Index.folder}/${p.spec.id}.csv`])
       )
     },
     // A box wider than 180° straddles the antimeridian: no single west-to-east box says it, so none.
@@ -401,7 +437,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       ? { bbox: bbox as unknown as readonly [number, number, number, number] }
       : {}),
     samples: { count: layout.samples, ...splitCounts },
-    products: layout.products.map((p) => ({
+    products: named.products.map((p) => ({
       ...p.spec,
       crs: "per-patch UTM/UPS (EPSG code in samples/epsg, grid origin in samples/x0, samples/y0)",
       shape: [layout.samples, p.times, p.spec.bands.length, p.height, p.width] as const

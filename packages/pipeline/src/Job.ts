@@ -32,6 +32,10 @@ export interface JobRecord {
     Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>
   >
   readonly failures: ReadonlyArray<Failure>
+  /** product → band → class names by value, from the files' attribute tables (first chip in sample order). */
+  readonly classes?: Readonly<
+    Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>
+  >
 }
 
 /** A job record that cannot be read back. */
@@ -125,6 +129,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     availability[p.spec.id] = Object.fromEntries(p.slots.map((s) => [s.id, {}]))
   }
   const failures: Array<Failure> = []
+  const classes: Record<string, Record<string, Readonly<Record<string, string>>>> = {}
   // Statistics are order-sensitive in floating point: the ordered stream hands each sample's chips
   // over in sample order, whatever order they finish in, so reruns and other concurrency settings
   // give the same bytes.
@@ -138,6 +143,10 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
         if (outcome._tag === "Missing") {
           failures.push({ sample: s, product: p.spec.id, slot, reason, detail: outcome.detail })
           return
+        }
+        for (const [band, named] of Object.entries(outcome.classes ?? {})) {
+          const seen = (classes[p.spec.id] ??= {})
+          seen[band] ??= named
         }
         const split = ctx.splits[s]
         if (split === Split.Split.guard) return
@@ -185,7 +194,10 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
           ...(f.item === undefined ? {} : { item: f.item }),
           ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
-          ...(f.nodata === undefined ? {} : { nodata: f.nodata })
+          ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
+          ...(f.scale === undefined
+            ? {}
+            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
         }
         if (outcome._tag === "Data") {
           yield* writer.add(s, t, outcome.data, info)
@@ -221,7 +233,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     shard,
     samples: [start, end],
     availability,
-    failures
+    failures,
+    ...(Object.keys(classes).length === 0 ? {} : { classes })
   }
   // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
   // split); zstd shrinks them about 3×. They are written before the record that marks the job done.

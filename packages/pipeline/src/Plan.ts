@@ -41,6 +41,19 @@ export interface Plan {
   readonly splitCounts: Assignment.Result["counts"]
   /** The snap unit used, metres. */
   readonly snap: number
+  /** Centres of the candidates the overlap filter rejected, in candidate order (the report's maps). */
+  readonly rejected: { readonly lon: ReadonlyArray<number>; readonly lat: ReadonlyArray<number> }
+}
+
+/** Where a build records the rejected candidates (`eoforge report` draws them). */
+export const rejectedKey = ".eoforge/rejected.json"
+
+/** The bytes of the rejected-candidates record: centres rounded to 1e-6° (0.1 m). */
+export const rejectedRecord = (plan: Plan): Uint8Array => {
+  const round = (v: number) => Math.round(v * 1e6) / 1e6
+  return new TextEncoder().encode(
+    JSON.stringify({ lon: plan.rejected.lon.map(round), lat: plan.rejected.lat.map(round) }) + "\n"
+  )
 }
 
 /** A sampler needs an input the recipe does not give. */
@@ -113,6 +126,7 @@ export const make = (
     recipe.sampling.maxCandidates ?? (Number.isFinite(want) ? want * 20 : Number.MAX_SAFE_INTEGER)
   const filter = OverlapFilter.make({ maxOverlap: recipe.overlap.maxOverlap })
   let drawn = 0
+  const rejected = { lon: [] as Array<number>, lat: [] as Array<number> }
   for (const c of candidates(recipe, inputs, snap)) {
     if (drawn >= budget || filter.counts().accepted >= want) break
     drawn++
@@ -120,7 +134,10 @@ export const make = (
       "grid" in c
         ? (c as Patch.Patch)
         : PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap })
-    filter.offer(patch)
+    if (!filter.offer(patch)) {
+      rejected.lon.push(patch.lon)
+      rejected.lat.push(patch.lat)
+    }
   }
   const patches = filter.accepted()
   const counts = filter.counts()
@@ -151,7 +168,8 @@ export const make = (
       assigned?.fitted ?? Assignment.fit([], { method: "random", seed: recipe.seed, proportions }),
     sampling: { candidates: drawn, accepted: counts.accepted, rejected: counts.rejected },
     splitCounts: assigned?.counts ?? { train: 0, val: 0, test: 0, guard: 0 },
-    snap
+    snap,
+    rejected
   }
 }
 

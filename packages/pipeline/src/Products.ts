@@ -1,5 +1,6 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
+import { Auth, type Credentials, type Guarded } from "@eoforge/access"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
@@ -7,6 +8,7 @@ import { Schema } from "effect"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
 import { SourceKind } from "@eoforge/sources"
+import { configOf } from "./internal/credentials.ts"
 import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -113,7 +115,8 @@ const sourceOf = (
   key: string,
   baseDir: (p: string) => string,
   product: string,
-  access: AccessPolicy.AccessPolicy
+  access: AccessPolicy.AccessPolicy,
+  auth: Guarded.Authorizer
 ) => {
   const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
   if (s === undefined) {
@@ -123,16 +126,16 @@ const sourceOf = (
     })
   }
   if (s.type === "static") {
-    const catalog = /^https?:\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+    const catalog = /^(https?|s3):\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
     return {
       provider: { id: key, url: catalog },
-      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access))
+      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
     }
   }
   if (s.type === "stac-api") {
     return {
       provider: { id: key, url: s.url },
-      source: StacClient.api(s.url, Access.forCatalogue(s.url, access))
+      source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
     }
   }
   const entry = s as Readonly<Record<string, unknown>> & { readonly type: string }
@@ -156,9 +159,14 @@ const sourceOf = (
   }
 }
 
+// The asset-alternate preference of a STAC source, when it states one.
+const alternateOf = (s: Recipe["sources"][string] | undefined): string | undefined =>
+  s !== undefined && "alternate" in s && typeof s.alternate === "string" ? s.alternate : undefined
+
 const knownProviders: ReadonlyArray<Presets.Provider> = [
   Presets.earthSearch,
-  Presets.planetaryComputer
+  Presets.planetaryComputer,
+  Presets.cdse
 ]
 
 // A preset's binding for a recipe source: by the source's key, else by its URL being a known
@@ -201,20 +209,27 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
   )
 
 /**
- * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones. Each source
+ * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones; secrets named by
+ * `access.s3`/`access.logins` are read from `env` (default `process.env`) when first needed. Each source
  * carries the recipe's access policy (its `access` key, the recipe's folder, the catalogue's own host or
  * folder and the presets' data hosts).
  */
 export const resolve = (
   recipe: Recipe,
-  resolvePath: (path: string) => string
+  resolvePath: (path: string) => string,
+  env?: Credentials.Environment
 ): ReadonlyArray<ProductPlan> => {
   const access = basePolicy(recipe.access, resolvePath("."), resolvePath)
+  // One Authorizer per build: keys, tokens and cookies are shared by every source and read.
+  const auth = Auth.make(configOf(recipe.access, resolvePath), {
+    ...(env === undefined ? {} : { env }),
+    guard: { policy: access }
+  })
   // One prepared source per recipe source, shared by its products.
   const prepared = new Map<string, ReturnType<typeof sourceOf>>()
   return recipe.products.map((p, index): ProductPlan => {
     const known = prepared.get(p.source)
-    const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access)
+    const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access, auth)
     if (known === undefined) prepared.set(p.source, resolved)
     const { provider, source, kind } = resolved
     const base = p.preset === undefined ? undefined : presetOf(p.preset)
@@ -331,6 +346,9 @@ export const resolve = (
       rules: {
         provider,
         ...(source === undefined ? {} : { source }),
+        ...(alternateOf(recipe.sources[p.source]) === undefined
+          ? {}
+          : { preferAlternate: alternateOf(recipe.sources[p.source])! }),
         select: slotSet?.rule ?? "least-cloudy",
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },

@@ -72,7 +72,8 @@ export const BandRecipe = Schema.Struct({
   resampling: Schema.optionalKey(
     Schema.Literals(["nearest", "bilinear", "cubic", "average", "mode"])
   ),
-  classes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  classes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  classColours: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 
 /** One product: a group of bands stored together. */
@@ -119,11 +120,17 @@ export const ProductRecipe = Schema.Struct({
 
 /** Where acquisitions are found. */
 export const SourceRecipe = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("static"), catalog: Schema.String }),
+  Schema.Struct({
+    type: Schema.Literal("static"),
+    catalog: Schema.String,
+    /** Read assets' `alternate` of this name or scheme when they have one (e.g. https). */
+    alternate: Schema.optionalKey(Schema.NonEmptyString)
+  }),
   Schema.Struct({
     type: Schema.Literal("stac-api"),
     url: Schema.String,
-    signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none"))
+    signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none")),
+    alternate: Schema.optionalKey(Schema.NonEmptyString)
   })
 ])
 
@@ -253,7 +260,8 @@ const knownKeys: ReadonlyArray<string> = [
   "type",
   "catalog",
   "url",
-  "signing"
+  "signing",
+  "alternate"
 ]
 
 const hint = (key: PropertyKey | undefined): string => suggest(key, knownKeys)

@@ -93,6 +93,25 @@ describe("Plan", () => {
     })
   }
 
+  it("records the centre of every rejected candidate, each within ¾ of a patch of an accepted one", () => {
+    const plan = planOf({ ...demo, sampling: { ...demo.sampling, count: 40 } })
+    assert.strictEqual(plan.rejected.lon.length, plan.sampling.rejected)
+    assert.strictEqual(plan.rejected.lat.length, plan.sampling.rejected)
+    const size = demo.patch.size
+    plan.rejected.lon.forEach((lon, k) => {
+      const lat = plan.rejected.lat[k]
+      const kx = 111_320 * Math.cos((lat * Math.PI) / 180)
+      const nearest = Math.min(
+        ...plan.patches.map((p) => Math.hypot((p.lon - lon) * kx, (p.lat - lat) * 110_574))
+      )
+      // Rejected for overlap > 25 %: its centre lies closer than ¾ of a side (+ snapping) to a patch.
+      assert.isBelow(nearest, 0.75 * size + demo.patch.snap!, `${lon}, ${lat}`)
+    })
+    const record = JSON.parse(new TextDecoder().decode(Plan.rejectedRecord(plan)))
+    assert.strictEqual(record.lon.length, plan.sampling.rejected)
+    assert.isBelow(Math.abs(record.lat[0] - plan.rejected.lat[0]), 1e-6)
+  })
+
   it("assigns every patch a split code whose counts match the reported split counts", () => {
     const plan = planOf(demo)
     const counts = { train: 0, val: 0, test: 0, guard: 0 }

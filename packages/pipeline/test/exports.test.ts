@@ -57,6 +57,8 @@ describe("@eoforge/pipeline exports", () => {
         "Plan": [
           "PlanInputError",
           "make",
+          "rejectedKey",
+          "rejectedRecord",
           "snapOf",
           "toGeoJson",
         ],
@@ -75,6 +77,12 @@ describe("@eoforge/pipeline exports", () => {
           "shardJobId",
           "wait",
           "work",
+        ],
+        "Radiometry": [
+          "apply",
+          "defaultFor",
+          "linear",
+          "sourceOf",
         ],
         "Recipe": [
           "BandRecipe",

@@ -92,8 +92,16 @@ export const start = async (
     readonly pageSize?: number
     /** A query string appended to the href of the asset at this /files/ path (e.g. a SAS signature). */
     readonly assetQuery?: (path: string) => string | undefined
+    /** Another href for the asset at this /files/ path (e.g. `s3://bucket/…`, an archive behind a login). */
+    readonly assetHref?: (path: string) => string | undefined
     /** A status to answer instead of the bytes of this /files/ path (e.g. 403, 500). */
     readonly assetStatus?: (path: string) => number | undefined
+    /** Serve these instead of the demo catalogue; asset hrefs are `/files/<path under dir>`. */
+    readonly catalogue?: {
+      readonly dir: string
+      readonly collections: ReadonlyArray<any>
+      readonly items: ReadonlyArray<any>
+    }
   } = {}
 ): Promise<StacApiServer> => {
   const pageSize = options.pageSize ?? 1
@@ -101,7 +109,12 @@ export const start = async (
   const collections = new Map<string, any>()
   const items: Array<any> = []
   let base = ""
-  for (const entry of readdirSync(demoStac, { withFileTypes: true })) {
+  const dataRoot = options.catalogue?.dir ?? demoData
+  for (const c of options.catalogue?.collections ?? []) collections.set(c.id, c)
+  items.push(...(options.catalogue?.items ?? []))
+  for (const entry of options.catalogue === undefined
+    ? readdirSync(demoStac, { withFileTypes: true })
+    : []) {
     if (!entry.isDirectory()) continue
     const dir = join(demoStac, entry.name)
     const collection = JSON.parse(readFileSync(join(dir, "collection.json"), "utf8"))
@@ -121,6 +134,8 @@ export const start = async (
     ...item,
     assets: Object.fromEntries(
       Object.entries(item.assets).map(([k, a]: [string, any]) => {
+        const other = options.assetHref?.(a.href)
+        if (other !== undefined) return [k, { ...a, href: other }]
         const query = options.assetQuery?.(a.href)
         return [k, { ...a, href: base + a.href + (query === undefined ? "" : `?${query}`) }]
       })
@@ -238,10 +253,10 @@ export const start = async (
         res.writeHead(refused, { "content-type": "text/plain" }).end(`refused: ${req.url}`)
         return
       }
-      const target = resolve(demoData, decodeURIComponent(file[1]))
+      const target = resolve(dataRoot, decodeURIComponent(file[1]))
       let bytes: Buffer
       try {
-        if (!target.startsWith(demoData)) throw new Error("outside")
+        if (!target.startsWith(dataRoot)) throw new Error("outside")
         bytes = readFileSync(target)
       } catch {
         requests.push({ method, path, status: 404 })

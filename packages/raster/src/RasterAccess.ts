@@ -10,6 +10,8 @@ export interface Access {
   readonly policy: AccessPolicy.AccessPolicy | undefined
   /** Resolves host names to addresses (default: the system resolver). */
   readonly resolve?: Guarded.Resolver | undefined
+  /** Credentials of object stores (s3://) and logins; s3 URLs are read anonymously without. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** The access rule of raster reads in the current fiber (default: no policy). */
@@ -17,8 +19,8 @@ export const RasterAccess = Context.Reference<Access>("@eoforge/raster/RasterAcc
   defaultValue: () => ({ policy: undefined })
 })
 
-/** Run `effect` with raster reads restricted to `policy`. */
+/** Run `effect` with raster reads restricted to `policy` (and credentialed by `auth`). */
 export const withPolicy =
-  (policy: AccessPolicy.AccessPolicy, resolve?: Guarded.Resolver) =>
+  (policy: AccessPolicy.AccessPolicy, resolve?: Guarded.Resolver, auth?: Guarded.Authorizer) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.provideService(effect, RasterAccess, { policy, resolve })
+    Effect.provideService(effect, RasterAccess, { policy, resolve, auth })

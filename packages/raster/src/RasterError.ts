@@ -2,7 +2,10 @@
 // Foreign exceptions (geotiff.js, proj4, fetch, fs) are kept as `cause`.
 import { Schema } from "effect"
 
-/** What went wrong when opening a raster (`Refused`: the build's access policy forbids reading it). */
+/**
+ * What went wrong when opening a raster (`Refused`: the build's access policy forbids reading it; `Denied`:
+ * credentials are missing or refused — the message says what to set).
+ */
 export const OpenProblem = Schema.Literals([
   "NotFound",
   "NotTiff",
@@ -13,6 +16,7 @@ export const OpenProblem = Schema.Literals([
   "Unreachable",
   "Timeout",
   "Refused",
+  "Denied",
   "Malformed",
   "TooLarge"
 ])

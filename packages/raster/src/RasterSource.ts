@@ -17,8 +17,13 @@ import {
 import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import { CrsProblem } from "./internal/crs.ts"
+import { hgt } from "./internal/archive/hgt.ts"
+import { zip } from "./internal/archive/zip.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
-import { readPam, type Pam } from "./internal/pam.ts"
+import { hdf4 } from "./internal/hdf4/hdf4Format.ts"
+import { hdf5 } from "./internal/hdf5/hdf5Format.ts"
+import { jpeg2000 } from "./internal/jp2/jp2Format.ts"
+import { maxSidecarBytes, readPam, readPamUrl, type Pam } from "./internal/pam.ts"
 import { limitPhrase } from "./internal/nativeDeflate.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
@@ -50,7 +55,7 @@ export interface Transfer {
 export class RasterSource extends Context.Service<
   RasterSource,
   {
-    /** Opens a local path or http(s) URL; the handle closes with the scope. */
+    /** Opens a local path, http(s) or s3 URL; the handle closes with the scope. */
     readonly open: (uri: string) => Effect.Effect<RasterInfo, RasterOpenError, Scope.Scope>
     /** Resamples the raster onto `grid`; the chip's mask marks pixels with data. */
     readonly read: (
@@ -82,7 +87,7 @@ export interface GeoTiffOptions {
   readonly tileCacheBytes?: number | undefined
   /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
   readonly limits?: Partial<RasterLimits> | undefined
-  /** Formats tried (by their first bytes) before the built-in GeoTIFF format. */
+  /** Formats tried (by their first bytes) before the built-in ones (zip, .hgt, GeoTIFF, JPEG 2000, HDF5, HDF4). */
   readonly formats?: ReadonlyArray<Format> | undefined
 }
 
@@ -97,7 +102,7 @@ interface Handle {
   readonly bytes: ByteSource
 }
 
-const isUrl = (uri: string) => /^https?:\/\//i.test(uri)
+const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
 
 // Errors name the source without the secrets of signed URLs (core Redact).
 const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
@@ -105,8 +110,14 @@ const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
   const make = (problem: RasterOpenError["problem"], what: string) =>
     new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
   if (error instanceof Guarded.AccessRefused) return make("Refused", error.message)
+  if (error instanceof Guarded.AccessDenied) return make("Denied", error.message)
   if (error instanceof HeaderProblem) return make(error.problem, error.message)
   if (error instanceof HttpFailure) {
+    if (error.status === 401 || error.status === 403)
+      return make(
+        "Denied",
+        `the server refused access (HTTP ${error.status}); if the archive needs a login, name it under access.logins in the recipe and set its token`
+      )
     if (error.status === 404 || error.status === 410)
       return make("NotFound", `the server answered ${error.status}; check the URL`)
     if (error.timedOut)
@@ -155,11 +166,24 @@ const readFailure = (rawUri: string, error: unknown): RasterReadError => {
   )
 }
 
-/** The PAM sidecar of a local file (GDAL also looks for one beside URLs; this reader does not yet). */
-const sidecar = (location: string): Promise<Pam | undefined> =>
-  isUrl(location)
-    ? Promise.resolve(undefined)
-    : readPam(location.startsWith("file://") ? new URL(location).pathname : location)
+/** The PAM sidecar of a local file, or of a URL when `http.sidecars` is on (GDAL looks beside both). */
+const sidecar = (
+  location: string,
+  http: HttpOptions,
+  guard: Guarded.Guard
+): Promise<Pam | undefined> => {
+  if (!isUrl(location))
+    return readPam(location.startsWith("file://") ? new URL(location).pathname : location)
+  if (!http.sidecars) return Promise.resolve(undefined)
+  return readPamUrl(location, async (url) => {
+    const res = await Guarded.request(url, { signal: AbortSignal.timeout(http.timeoutMs) }, guard)
+    if (res.status !== 200) res.discard()
+    return {
+      status: res.status,
+      text: async () => new TextDecoder().decode(await res.bytes(maxSidecarBytes))
+    }
+  })
+}
 
 /** Bytes read to recognise a format. */
 const headBytes = 64
@@ -189,7 +213,15 @@ export const makeGeoTiff = (
       (p) => Effect.promise(async () => p?.destroy())
     )
     const handles = new WeakMap<RasterInfo, Handle>()
-    const formats: ReadonlyArray<Format> = [...(options.formats ?? []), geotiff]
+    const formats: ReadonlyArray<Format> = [
+      ...(options.formats ?? []),
+      zip,
+      hgt,
+      geotiff,
+      jpeg2000,
+      hdf5,
+      hdf4
+    ]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
@@ -206,7 +238,7 @@ export const makeGeoTiff = (
       if (!isUrl(location)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^file:/i.test(location))
           throw new Guarded.AccessRefused(
-            `${location.split(":")[0]}: URLs cannot be read (http, https and files can)`
+            `${location.split(":")[0]}: URLs cannot be read (http, https, s3 and files can)`
           )
         const path = /^file:/i.test(location)
           ? decodeURIComponent(new URL(location).pathname)
@@ -260,7 +292,11 @@ export const makeGeoTiff = (
         sleep: (ms) => Effect.runPromise(clock.sleep(Duration.millis(ms))),
         now: () => clock.currentTimeMillisUnsafe()
       }
-      const guard: Guarded.Guard = { policy: access.policy, resolve: access.resolve }
+      const guard: Guarded.Guard = {
+        policy: access.policy,
+        resolve: access.resolve,
+        auth: access.auth
+      }
       const release = (h: Handle) =>
         Effect.promise(async () => {
           cache.drop(h.id)
@@ -278,7 +314,12 @@ export const makeGeoTiff = (
               const { bytes, done } = await openBytes(location, guard, timer)
               try {
                 const id = nextId++
-                const opened = await openFormat(uri, bytes, id, await sidecar(location))
+                const opened = await openFormat(
+                  uri,
+                  bytes,
+                  id,
+                  await sidecar(location, http, guard)
+                )
                 if (signal.aborted) {
                   await opened.close?.()
                   throw signal.reason

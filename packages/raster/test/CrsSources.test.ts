@@ -13,6 +13,7 @@ import { datumShift } from "../src/internal/crsDatabase.ts"
 import { fromGeoKeys } from "../src/internal/geoKeys.ts"
 import { parsePam } from "../src/internal/pam.ts"
 import { fixtures } from "./golden.ts"
+import { start } from "./server.ts"
 
 const dir = new URL("./golden/crs/", import.meta.url).pathname
 const layer = RasterSource.layerGeoTiffWith({ workers: 0 })
@@ -142,6 +143,64 @@ describe("PAM sidecars", () => {
         assert.include(error.message, path)
         assert.include(error.message, ".aux.xml")
       })
+  )
+})
+
+describe("PAM sidecars beside URLs", () => {
+  const openWith = (url: string, sidecars: boolean) =>
+    Effect.gen(function* () {
+      const raster = yield* RasterSource.RasterSource
+      return yield* raster.open(url)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, http: { sidecars } }))
+    )
+
+  it.effect(
+    "with http.sidecars, a URL's .aux.xml gives SRS and class names as a local one does",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* Effect.promise(() =>
+          start({
+            "/lc.tif": `${fixtures}lc.tif`,
+            "/lc.tif.aux.xml": `${fixtures}lc.tif.aux.xml`,
+            "/pam_laea.tif": `${dir}src/pam_laea.tif`,
+            "/pam_laea.tif.aux.xml": `${dir}src/pam_laea.tif.aux.xml`,
+            "/bare.tif": `${fixtures}lc.tif`
+          })
+        )
+        try {
+          const local = yield* open(`${fixtures}lc.tif`)
+          const remote = yield* openWith(server.url("/lc.tif"), true)
+          assert.deepStrictEqual(remote.classes, local.classes)
+          assert.strictEqual(remote.classes[0]?.["11"], "Open Water")
+          const laea = yield* openWith(server.url("/pam_laea.tif"), true)
+          const laeaLocal = yield* open(`${dir}src/pam_laea.tif`)
+          assert.deepStrictEqual(laea.crs, laeaLocal.crs)
+          assert.deepStrictEqual(laea.geoTransform, laeaLocal.geoTransform)
+          // No sidecar on the server (404): opened as the file alone, not an error.
+          const bare = yield* openWith(server.url("/bare.tif"), true)
+          assert.isUndefined(bare.classes[0])
+          assert.strictEqual(server.requests.get("/bare.tif.aux.xml"), 1)
+        } finally {
+          yield* Effect.promise(() => server.close())
+        }
+      })
+  )
+
+  it.effect("by default no sidecar is requested beside a URL (GDAL_DISABLE_READDIR_ON_OPEN)", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.promise(() =>
+        start({ "/lc.tif": `${fixtures}lc.tif`, "/lc.tif.aux.xml": `${fixtures}lc.tif.aux.xml` })
+      )
+      try {
+        const remote = yield* openWith(server.url("/lc.tif"), false)
+        assert.isUndefined(remote.classes[0])
+        assert.isUndefined(server.requests.get("/lc.tif.aux.xml"))
+      } finally {
+        yield* Effect.promise(() => server.close())
+      }
+    })
   )
 })
 

@@ -235,7 +235,7 @@ describe("raster formats behind RasterSource", () => {
       const raster = yield* RasterSource.RasterSource
       const error = yield* Effect.flip(raster.open(join(dir, "x.bin")))
       assert.strictEqual(error.problem, "NotTiff")
-      assert.include(error.message, "EOFRAW, GeoTIFF")
+      assert.include(error.message, "EOFRAW, zip, SRTM HGT, GeoTIFF, JPEG 2000")
       assert.include(error.message, "x.bin")
     }).pipe(
       Effect.scoped,

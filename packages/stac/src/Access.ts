@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url"
 import { dataHosts } from "./Presets.ts"
 import { AccessError } from "./StacError.ts"
 
-const isRemote = (url: string): boolean => /^https?:\/\//i.test(url)
+const isRemote = (url: string): boolean => /^(https?|s3):\/\//i.test(url)
 
 const localPath = (url: string): string => (/^file:/i.test(url) ? fileURLToPath(url) : url)
 

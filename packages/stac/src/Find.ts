@@ -33,6 +33,8 @@ export interface Rules {
   readonly relativeOrbit?: number
   /** Page size of searches. */
   readonly limit?: number
+  /** Read an asset's `alternate` of this name or scheme when it has one (e.g. `https` for CDSE's items). */
+  readonly preferAlternate?: string
 }
 
 /** One asset to read for a band. */
@@ -139,7 +141,13 @@ const inWindow = Effect.fnUntraced(function* (
     Stream.runCollect(client.search(source, p)).pipe(
       Effect.map((items): ReadonlyArray<Item> | Missing => items),
       Effect.catchTag("StacHttpError", (e) =>
-        Effect.succeed(missing(slot, Reason.Reason.SourceError, e.message))
+        Effect.succeed(
+          missing(
+            slot,
+            e.permanent === true ? Reason.Reason.AccessDenied : Reason.Reason.SourceError,
+            e.message
+          )
+        )
       ),
       // A link the access policy refuses will be refused again: no retry can help.
       Effect.catchTag("AccessError", (e) =>
@@ -228,7 +236,11 @@ const inWindow = Effect.fnUntraced(function* (
       const bad = StacItem.checkAsset(item, key, preset.projected)
       if (bad !== undefined) return yield* bad
       // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
-      const href = Access.check(access, item.assets[key].href, source.url)
+      const href = Access.check(
+        access,
+        StacItem.assetHref(item, key, rules.preferAlternate),
+        source.url
+      )
       if (typeof href !== "string")
         return missing(
           slot,

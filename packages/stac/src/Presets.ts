@@ -1,5 +1,5 @@
 // Built-in products: Sentinel-2 L1C/L2A, Sentinel-1 GRD, Copernicus DEM GLO-30, ESA WorldCover.
-// Each maps bands to asset keys of Earth Search (v1) and, where it carries the product, Planetary Computer.
+// Each maps bands to asset keys per provider that carries it: Earth Search (v1), Planetary Computer, CDSE.
 import type { Band } from "@eoforge/core"
 import type { Preset } from "./Product.ts"
 
@@ -22,13 +22,26 @@ export const planetaryComputer: Provider = {
 }
 
 /**
+ * Copernicus Data Space Ecosystem STAC (v1, STAC 1.1). Assets are `s3://eodata/…` JPEG 2000 files (an S3
+ * store with its own keys: endpoint https://eodata.dataspace.copernicus.eu, path style) with an `https`
+ * alternate behind an OIDC login.
+ */
+export const cdse: Provider = {
+  id: "cdse",
+  url: "https://stac.dataspace.copernicus.eu/v1"
+}
+
+/**
  * Hosts the presets' assets live on, allowed for every catalogue by default (see Access): Earth Search's
  * AWS open-data buckets (`sentinel-cogs.s3.us-west-2.amazonaws.com`, `copernicus-dem-30m.s3.amazonaws.com`,
  * …) and Planetary Computer's Azure Blob accounts (`sentinel2l2a01.blob.core.windows.net`, …).
  */
 export const dataHosts: ReadonlyArray<string> = ["*.amazonaws.com", "*.blob.core.windows.net"]
 
-/** Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search key. */
+/**
+ * Sentinel-2 MSI bands: name, description, centre wavelength (nm, S2A), native resolution (m), Earth Search
+ * key. CDSE's L2A key is the name and the native resolution (`B02_10m`).
+ */
 export const sentinel2Bands: ReadonlyArray<
   readonly [
     name: string,
@@ -53,6 +66,22 @@ export const sentinel2Bands: ReadonlyArray<
   ["B12", "SWIR 2", 2202.4, 20, "swir22"]
 ]
 
+/**
+ * Sentinel-2's stored radiometry: the scale of processing baseline 04.00 and later (January 2022), i.e.
+ * reflectance = (DN − 1000) / 10000 = DN × 0.0001 − 0.1, as Earth Search's sentinel-2-c1-l2a publishes every
+ * item. Older items (offset 0) are shifted by +1000 DN; no value is clipped (negative reflectances down to
+ * −0.1 survive, which Earth Engine's S2_HARMONIZED, shifting new items by −1000 onto the old scale, loses).
+ * Items that declare no `raster:bands` offset (Planetary Computer) get it from their baseline.
+ */
+export const sentinel2Radiometry = {
+  convention:
+    "Sentinel-2 harmonised to processing baseline >= 04.00: reflectance = DN * 0.0001 - 0.1 (DN = 10000 * reflectance + 1000; 0 = no data)",
+  defaults: [
+    { fromBaseline: "00.00", scale: 0.0001, offset: 0 },
+    { fromBaseline: "04.00", scale: 0.0001, offset: -0.1 }
+  ]
+} as const
+
 const s2 = (level: "l1c" | "l2a"): Preset => {
   const rows = level === "l1c" ? sentinel2Bands : sentinel2Bands.filter(([n]) => n !== "B10")
   const bands: Array<Band.BandSpec> = rows.map(([name, description, wavelengthNm, resolution]) => ({
@@ -63,7 +92,7 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
     unit: "reflectance",
     nodata: 0,
     scale: 0.0001,
-    offset: 0,
+    offset: -0.1,
     resampling: "bilinear"
   }))
   const es = Object.fromEntries(rows.map(([name, , , , key]) => [name, key]))
@@ -80,16 +109,24 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
       bands,
       source: collection,
       license: "CC-BY-SA-3.0-IGO",
-      attribution: "Contains modified Copernicus Sentinel data"
+      attribution: "Contains modified Copernicus Sentinel data",
+      radiometry: sentinel2Radiometry
     },
     bindings: {
       [earthSearch.id]: { collection, assets: es },
-      // Planetary Computer carries L2A only, with assets named after the bands.
+      // Planetary Computer carries L2A only, with assets named after the bands; CDSE's L2A keys carry the
+      // native resolution (its L1C keys are not bound: no published item was at hand to check them).
       ...(level === "l2a"
         ? {
             [planetaryComputer.id]: {
               collection: "sentinel-2-l2a",
               assets: Object.fromEntries(rows.map(([name]) => [name, name]))
+            },
+            [cdse.id]: {
+              collection: "sentinel-2-l2a",
+              assets: Object.fromEntries(
+                rows.map(([name, , , resolution]) => [name, `${name}_${resolution}m`])
+              )
             }
           }
         : {})
@@ -100,10 +137,10 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
   }
 }
 
-/** Sentinel-2 Level-1C: 13 bands, uint16 DN, reflectance = DN × 1e-4 (+ offset −0.1 from baseline 04.00, read per item). */
+/** Sentinel-2 Level-1C: 13 bands, uint16 DN, harmonised: reflectance = DN × 1e-4 − 0.1 (see sentinel2Radiometry). */
 export const sentinel2L1C: Preset = s2("l1c")
 
-/** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, reflectance = DN × 1e-4 (+ per-item offset). */
+/** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, harmonised: reflectance = DN × 1e-4 − 0.1. */
 export const sentinel2L2A: Preset = s2("l2a")
 
 /** Selection and processing options of the Sentinel-1 GRD preset. */
@@ -274,7 +311,8 @@ export const esaWorldCover: Preset = {
         nodata: 0,
         resolution: 10,
         resampling: "nearest",
-        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n]))
+        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n])),
+        classColours: Object.fromEntries(worldCoverClasses.map(([v, , c]) => [String(v), c]))
       }
     ],
     source: "esa-worldcover",
@@ -282,8 +320,8 @@ export const esaWorldCover: Preset = {
     attribution:
       "© ESA WorldCover project / Contains modified Copernicus Sentinel data processed by the ESA WorldCover consortium"
   },
+  // Earth Search v1 has no esa-worldcover collection (its /collections lists none): Planetary Computer only.
   bindings: {
-    [earthSearch.id]: { collection: "esa-worldcover", assets: { Map: "map" } },
     [planetaryComputer.id]: { collection: "esa-worldcover", assets: { Map: "map" } }
   },
   cloudy: false,

@@ -27,25 +27,38 @@ export type Source =
       readonly _tag: "Api"
       readonly url: string
       readonly access?: AccessPolicy.AccessPolicy | undefined
+      /** Credentials of its documents and assets (s3 keys, logins); see @eoforge/access `Auth`. */
+      readonly auth?: Guarded.Authorizer | undefined
     }
   | {
       readonly _tag: "Static"
       readonly url: string
       readonly access?: AccessPolicy.AccessPolicy | undefined
+      readonly auth?: Guarded.Authorizer | undefined
     }
 
 /** A STAC API rooted at `url` (the landing page). */
-export const api = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+export const api = (
+  url: string,
+  access?: AccessPolicy.AccessPolicy,
+  auth?: Guarded.Authorizer
+): Source => ({
   _tag: "Api",
   url: url.replace(/\/+$/, ""),
-  ...(access === undefined ? {} : { access })
+  ...(access === undefined ? {} : { access }),
+  ...(auth === undefined ? {} : { auth })
 })
 
-/** A static catalogue whose root is the `catalog.json` (or collection.json) at `url` or file path. */
-export const staticCatalog = (url: string, access?: AccessPolicy.AccessPolicy): Source => ({
+/** A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http, https, s3) or file path. */
+export const staticCatalog = (
+  url: string,
+  access?: AccessPolicy.AccessPolicy,
+  auth?: Guarded.Authorizer
+): Source => ({
   _tag: "Static",
   url,
-  ...(access === undefined ? {} : { access })
+  ...(access === undefined ? {} : { access }),
+  ...(auth === undefined ? {} : { auth })
 })
 
 /** The access policy of a source: its own, else the default for its catalogue URL. */
@@ -62,6 +75,8 @@ export interface Options extends Http.HttpOptions {
   readonly prefer: "cql2-json" | "query"
   /** Resolves host names for the address check (tests substitute their own; default: the system's). */
   readonly resolve?: Guarded.Resolver | undefined
+  /** Credentials of s3:// catalogues and logins (access `Auth.make`); s3 is read anonymously without. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per host. */
@@ -116,7 +131,14 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   const caps = new Map<string, Search.Capabilities>()
   const knownCollections = new Set<string>()
 
-  const guard = (policy: AccessPolicy.AccessPolicy) => ({ policy, resolve: options.resolve })
+  // A source's credentials travel with its policy object (each source resolves its own), so the walkers
+  // below keep their single policy parameter.
+  const credentials = new WeakMap<AccessPolicy.AccessPolicy, Guarded.Authorizer>()
+  const guard = (policy: AccessPolicy.AccessPolicy) => ({
+    policy,
+    resolve: options.resolve,
+    auth: credentials.get(policy) ?? options.auth
+  })
   const getJson = (url: string, policy: AccessPolicy.AccessPolicy) =>
     http.json({ method: "GET", url }, guard(policy))
 
@@ -307,10 +329,13 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
 
   return StacClient.of({
     capabilities,
-    search: (source, params) =>
-      source._tag === "Api"
-        ? searchApi(source.url, params, accessOf(source))
-        : searchStatic(source.url, params, accessOf(source))
+    search: (source, params) => {
+      const access = accessOf(source)
+      if (source.auth !== undefined) credentials.set(access, source.auth)
+      return source._tag === "Api"
+        ? searchApi(source.url, params, access)
+        : searchStatic(source.url, params, access)
+    }
   })
 }
 

@@ -14,6 +14,8 @@ export class StacHttpError extends Schema.TaggedError<StacHttpError>()("StacHttp
   detail: Schema.String,
   /** The wait the server asked for with `Retry-After`, ms (uncapped). */
   retryAfterMs: Schema.optional(Schema.Number),
+  /** Credentials are missing or refused: retrying cannot help (the detail says what to set). */
+  permanent: Schema.optional(Schema.Boolean),
   cause: Schema.optional(Schema.Defect())
 }) {
   override get message(): string {

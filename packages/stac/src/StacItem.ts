@@ -231,8 +231,14 @@ export const isGeoTiffType = (type: string): boolean => {
   )
 }
 
+/** Whether a media type names a JPEG 2000 file (JP2 boxes, JPX, or a raw codestream), as Sentinel-2 L1C. */
+export const isJpeg2000Type = (type: string): boolean => {
+  const t = type.toLowerCase().replace(/\s+/g, "")
+  return t.startsWith("image/jp2") || t.startsWith("image/jpx") || t.startsWith("image/j2c")
+}
+
 /**
- * Check that an asset exists and is a GeoTIFF; with `projected`, also that its projection fields, when
+ * Check that an asset exists and is a raster EOForge reads (GeoTIFF/COG or JPEG 2000); with `projected`, also that its projection fields, when
  * present, are well formed (absent ones fall back to the file's georeferencing).
  */
 export const checkAsset = (
@@ -249,16 +255,16 @@ export const checkAsset = (
       `no such asset (item has ${Object.keys(item.assets).join(", ") || "none"}); fix the band → asset mapping`
     )
   }
-  // A catalogue may put anything in `type`: only a string can name a GeoTIFF.
+  // A catalogue may put anything in `type`: only a string can name a raster format.
   const type: unknown = asset.type
   if (
     type !== undefined
-      ? typeof type !== "string" || !isGeoTiffType(type)
-      : !/\.tiff?($|\?)/i.test(asset.href)
+      ? typeof type !== "string" || !(isGeoTiffType(type) || isJpeg2000Type(type))
+      : !/\.(tiff?|jp2|j2k)($|\?)/i.test(asset.href)
   ) {
     return err(
       "NotGeoTiff",
-      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a GeoTIFF; EOForge reads GeoTIFF/COG assets only — choose a COG asset or collection`
+      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a raster format EOForge reads (GeoTIFF/COG, JPEG 2000) — choose such an asset or collection`
     )
   }
   if (projected) {
@@ -269,22 +275,53 @@ export const checkAsset = (
   return undefined
 }
 
-/** Scale and offset of the first raster band of an asset (`raster:bands`), when given. */
+/**
+ * Scale and offset of the first band of an asset, when given: STAC 1.0 `raster:bands[0].scale/offset`, or
+ * STAC 1.1 `raster:scale`/`raster:offset` on `bands[0]` or on the asset itself (CDSE).
+ */
 export const scaling = (
   item: Item,
   assetKey: string
 ): { readonly scale?: number; readonly offset?: number } => {
-  const bands = item.assets[assetKey]?.["raster:bands"]
-  if (
-    !Array.isArray(bands) ||
-    bands.length === 0 ||
-    typeof bands[0] !== "object" ||
-    bands[0] === null
-  ) {
-    return {}
-  }
-  const b = bands[0] as Record<string, unknown>
-  const scale = num(b.scale)
-  const offset = num(b.offset)
+  const asset = item.assets[assetKey] as Record<string, unknown> | undefined
+  const first = (v: unknown): Record<string, unknown> | undefined =>
+    Array.isArray(v) && typeof v[0] === "object" && v[0] !== null
+      ? (v[0] as Record<string, unknown>)
+      : undefined
+  const old = first(asset?.["raster:bands"])
+  const band = first(asset?.bands)
+  const scale = num(old?.scale) ?? num(band?.["raster:scale"]) ?? num(asset?.["raster:scale"])
+  const offset = num(old?.offset) ?? num(band?.["raster:offset"]) ?? num(asset?.["raster:offset"])
   return { ...(scale === undefined ? {} : { scale }), ...(offset === undefined ? {} : { offset }) }
+}
+
+/**
+ * The href to read for an asset: with `prefer` (e.g. `https`), an `alternate` entry named so (by key or
+ * `alternate:name`, any case) or whose href has that scheme; else the asset's own href.
+ */
+export const assetHref = (item: Item, assetKey: string, prefer?: string): string => {
+  const asset = item.assets[assetKey]!
+  if (prefer === undefined) return asset.href
+  const alternates = (asset as Record<string, unknown>).alternate
+  if (typeof alternates !== "object" || alternates === null) return asset.href
+  const p = prefer.toLowerCase()
+  const entries = Object.entries(alternates as Record<string, unknown>).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null && typeof (v as { href?: unknown }).href === "string"
+      ? [[k, v as { readonly href: string; readonly "alternate:name"?: unknown }] as const]
+      : []
+  )
+  const named = entries.find(
+    ([k, v]) =>
+      k.toLowerCase() === p ||
+      (typeof v["alternate:name"] === "string" && v["alternate:name"].toLowerCase() === p)
+  )
+  const bySchema = entries.find(([, v]) => v.href.toLowerCase().startsWith(`${p}:`))
+  return (named ?? bySchema)?.[1].href ?? asset.href
+}
+
+/** The processing baseline of a Sentinel-2 item (`s2:processing_baseline`, else STAC 1.1 `processing:version`), e.g. `05.10`. */
+export const processingBaseline = (item: Item): string | undefined => {
+  const p = item.properties as Record<string, unknown>
+  const v = p["s2:processing_baseline"] ?? p["processing:version"]
+  return typeof v === "string" && /^\d{1,2}\.\d{1,2}$/.test(v.trim()) ? v.trim() : undefined
 }

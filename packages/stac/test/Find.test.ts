@@ -119,12 +119,12 @@ const items: ReadonlyArray<Fx.FixtureItem> = [
     properties: { "proj:code": "EPSG 32633" }
   }),
   Fx.item({
-    id: "JP2",
+    id: "PNG",
     collection: "bad-type",
     datetime: "2021-06-10T10:00:00Z",
     box,
     assets: ["data"],
-    assetType: "image/jp2"
+    assetType: "image/png"
   })
 ]
 
@@ -432,8 +432,9 @@ describe("Find", () => {
         const e2 = yield* Effect.flip(
           Find.find(patch, custom("bad-type"), summer, { provider, select: "most-recent" })
         )
-        assert.include(e2.message, "JP2")
+        assert.include(e2.message, "PNG")
         assert.include(e2.message, "NotGeoTiff")
+        assert.include(e2.message, "image/png")
         const e3 = yield* Effect.flip(
           Find.find(patch, custom("nowhere"), summer, { provider, select: "most-recent" })
         )

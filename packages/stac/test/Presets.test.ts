@@ -82,6 +82,10 @@ describe("Presets", () => {
     assert.strictEqual(classes["95"], "Mangroves")
     assert.strictEqual(classes["100"], "Moss and lichen")
     assert.isTrue(Presets.worldCoverClasses.every(([, , c]) => /^#[0-9a-f]{6}$/.test(c)))
+    // The legend colours travel with the band, so reports draw WorldCover in its own palette.
+    const colours = Presets.esaWorldCover.spec.bands[0].classColours!
+    assert.deepStrictEqual(Object.keys(colours), Object.keys(classes))
+    assert.strictEqual(colours["50"], "#fa0000")
     assert.strictEqual(Presets.esaWorldCover.spec.bands[0].resampling, "nearest")
     assert.strictEqual(
       Presets.copernicusDem30.bindings["earth-search"].collection,

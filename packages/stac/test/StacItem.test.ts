@@ -82,3 +82,22 @@ describe("StacItem projection (projection extension v1 and v2)", () => {
     }
   })
 })
+
+describe("StacItem asset formats", () => {
+  it("accepts GeoTIFF and JPEG 2000 assets (Sentinel-2 L1C is image/jp2) and refuses other media types", () => {
+    const props = { "proj:code": "EPSG:32631" }
+    assert.isUndefined(StacItem.checkAsset(item(props, { type: "image/jp2" }), "data", true))
+    assert.isUndefined(
+      StacItem.checkAsset(item(props, { href: "B04.jp2", type: undefined }), "data", true)
+    )
+    const png = StacItem.checkAsset(item(props, { type: "image/png" }), "data", true)
+    assert.strictEqual(png?.problem, "NotGeoTiff")
+    assert.include(png?.message ?? "", "image/png")
+    const noType = StacItem.checkAsset(
+      item(props, { href: "x.png", type: undefined }),
+      "data",
+      true
+    )
+    assert.strictEqual(noType?.problem, "NotGeoTiff")
+  })
+})

@@ -65,8 +65,14 @@ export interface LayoutInput {
 
 /** Names of the per-slot arrays of a product group, besides `data`. */
 export const slotArrays = ["valid", "reason", "acquired", "item", "cloud", "nodata"] as const
+/** Per-slot arrays of products that declare a radiometry: the source baseline, scale and offset of each chip. */
+export const radiometryArrays = ["baseline", "scale", "offset"] as const
 /** A per-slot array name. */
-export type SlotArray = (typeof slotArrays)[number]
+export type SlotArray = (typeof slotArrays)[number] | (typeof radiometryArrays)[number]
+
+/** The per-slot arrays of product `p` (the radiometry ones only when its spec declares a radiometry). */
+export const slotArraysOf = (p: Pick<ProductLayout, "spec">): ReadonlyArray<SlotArray> =>
+  p.spec.radiometry === undefined ? slotArrays : [...slotArrays, ...radiometryArrays]
 
 /** Names of the per-sample arrays of the `samples` group. */
 export const sampleArrays = ["id", "lon", "lat", "epsg", "x0", "y0", "split"] as const
@@ -270,6 +276,37 @@ const slotMeta: Record<SlotArray, ArrayMeta> = {
       coordinates: "slot"
     }
   },
+  baseline: {
+    dataType: "string",
+    fill: "",
+    attributes: {
+      long_name: "processing baseline of the chip's source item",
+      description:
+        "processing baseline of the source item (s2:processing_baseline or processing:version), empty where unknown or missing",
+      coordinates: "slot"
+    }
+  },
+  scale: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: {
+      long_name: "source scale of the chip",
+      description:
+        "scale the source item declared (or its baseline implies): physical = read × scale + offset; the stored values were converted to the product's scale and offset (group attributes)",
+      _FillValue: nanFill("float64"),
+      coordinates: "slot"
+    }
+  },
+  offset: {
+    dataType: "float64",
+    fill: NaN,
+    attributes: {
+      long_name: "source offset of the chip",
+      description: "offset the source item declared (or its baseline implies), see scale",
+      _FillValue: nanFill("float64"),
+      coordinates: "slot"
+    }
+  },
   nodata: {
     dataType: "float32",
     fill: NaN,
@@ -432,6 +469,7 @@ export const productAttributes = (p: ProductLayout): Record<string, unknown> => 
     source: p.spec.source ?? null,
     license: p.spec.license ?? null,
     attribution: p.spec.attribution ?? null,
+    ...(p.spec.radiometry === undefined ? {} : { radiometry: p.spec.radiometry }),
     compression: p.compression
   }
 }
@@ -495,7 +533,7 @@ export const documents = (
         attributes: { description: "band names" }
       })
     ])
-    for (const name of slotArrays) {
+    for (const name of slotArraysOf(p)) {
       const m = slotMeta[name]
       docs.push([
         `${id}/${name}/zarr.json`,

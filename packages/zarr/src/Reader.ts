@@ -29,6 +29,12 @@ export interface ProductSample {
   readonly item: ReadonlyArray<string>
   readonly cloud: Float32Array
   readonly nodata: Float32Array
+  /** Products that declare a radiometry: each slot's source processing baseline, scale and offset. */
+  readonly radiometry?: {
+    readonly baseline: ReadonlyArray<string>
+    readonly scale: Float64Array
+    readonly offset: Float64Array
+  }
 }
 
 /** One sample with its coordinates and every product. */
@@ -285,7 +291,16 @@ export const openStore: Effect.Effect<
         acquired: Array.from(acquired, Number),
         item: (yield* row(`${id}/item`, sample)) as Array<string>,
         cloud: (yield* row(`${id}/cloud`, sample)) as Float32Array,
-        nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array
+        nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array,
+        ...(p.spec.radiometry === undefined
+          ? {}
+          : {
+              radiometry: {
+                baseline: (yield* row(`${id}/baseline`, sample)) as Array<string>,
+                scale: (yield* row(`${id}/scale`, sample)) as Float64Array,
+                offset: (yield* row(`${id}/offset`, sample)) as Float64Array
+              }
+            })
       } satisfies ProductSample
     })
 

@@ -22,6 +22,10 @@ export interface SlotInfo {
   readonly cloud?: number
   /** Nodata fraction 0–1. */
   readonly nodata?: number
+  /** Source processing baseline, scale and offset (products declaring a radiometry). */
+  readonly baseline?: string
+  readonly scale?: number
+  readonly offset?: number
 }
 
 /** What a published shard wrote: every file with its size and sha256. */
@@ -128,6 +132,10 @@ export const make = (
     const item: Array<string> = new Array(S * T).fill("")
     const cloud = new Float32Array(S * T).fill(NaN)
     const nodata = new Float32Array(S * T).fill(NaN)
+    const radiometry = p.spec.radiometry !== undefined
+    const baseline: Array<string> = new Array(S * T).fill("")
+    const scale = new Float64Array(S * T).fill(NaN)
+    const offset = new Float64Array(S * T).fill(NaN)
     const dataPath = `${p.spec.id}/data`
 
     const check = (sample: number, time: number): ChipError | undefined => {
@@ -147,6 +155,9 @@ export const make = (
       item[slot] = info?.item ?? ""
       cloud[slot] = info?.cloud ?? NaN
       nodata[slot] = info?.nodata ?? NaN
+      baseline[slot] = info?.baseline ?? ""
+      scale[slot] = info?.scale ?? NaN
+      offset[slot] = info?.offset ?? NaN
     }
 
     const add: ShardWriter["add"] = (sample, time, chip, info) =>
@@ -219,6 +230,11 @@ export const make = (
       files.push([k("item"), scalarChunk(item)])
       files.push([k("cloud"), scalarChunk(cloud)])
       files.push([k("nodata"), scalarChunk(nodata)])
+      if (radiometry) {
+        files.push([k("baseline"), scalarChunk(baseline)])
+        files.push([k("scale"), scalarChunk(scale)])
+        files.push([k("offset"), scalarChunk(offset)])
+      }
       return publishFiles(files, doneKey(p.spec.id, shard), {
         product: p.spec.id,
         shard,

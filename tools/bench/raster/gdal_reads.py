@@ -9,22 +9,25 @@ from osgeo import gdal
 gdal.UseExceptions()
 gdal.SetConfigOption("GDAL_NUM_THREADS", "1")
 job = json.load(sys.stdin)
-ds = gdal.Open(job["cog"])
+# One raster ("cog") or several read per chip ("files": the JP2 row's 13 band files).
+datasets = [gdal.Open(f) for f in job["files"]] if "files" in job else [gdal.Open(job["cog"])]
 result = {}
 for mode in job["modes"]:
     chips = mode["chips"]
-    def warp(c):
+    def warp(c, ds):
         return gdal.Warp("", ds, format="MEM", dstSRS="EPSG:%d" % c["epsg"],
                          outputBounds=(c["x0"], c["y0"] - c["height"] * c["res"], c["x0"] + c["width"] * c["res"], c["y0"]),
                          width=c["width"], height=c["height"], resampleAlg=mode["resampling"],
                          errorThreshold=mode["errorThreshold"], multithread=False,
                          warpOptions=["NUM_THREADS=1"])
-    for c in chips[:2]:
-        warp(c)
+    for c in chips[:mode.get("warmup", 2)]:
+        for ds in datasets:
+            warp(c, ds)
     start = time.perf_counter()
     for c in chips:
-        out = warp(c)
-        out = None
+        for ds in datasets:
+            out = warp(c, ds)
+            out = None
     elapsed = time.perf_counter() - start
     result[mode["name"]] = len(chips) / elapsed
 print(json.dumps(result))

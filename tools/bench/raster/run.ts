@@ -2,6 +2,9 @@
 // 264 × 264 × 13-band uint16 chips from a DEFLATE COG with 512² tiles; same CRS and the neighbouring UTM zone.
 // Usage: npx node tools/bench/raster/run.ts [--chips 30] [--workers 0] [--cache-mb 256] [--cog …] [--size 5490]
 //          [--baseline DIR]  (DIR/src/index.ts: another version of @eoforge/raster, measured in the same run)
+//          [--only cog|jp2] [--jp2-chips 10] [--jp2-dir /tmp/eoforge-bench/jp2] [--jp2-size 2745]
+//          [--jp2-workers 0]  (our JP2 decoder threads; 0 = one thread, the per-core comparison)
+// The last line of output is one JSON object: chips/s and ratios per row, and `jp2Ratio`.
 import { Crs, PixelGrid } from "@eoforge/core"
 import { RasterSource as Current } from "@eoforge/raster"
 import { Effect } from "effect"
@@ -10,6 +13,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { loadavg } from "node:os"
 import { dirname } from "node:path"
 import proj4 from "proj4"
+import { measureJp2 } from "./jp2.ts"
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -22,7 +26,9 @@ const workers = Number(arg("workers", "0"))
 // Decoded-tile cache of both sides, in MiB: ours (tileCacheBytes) and GDAL's block cache (GDAL_CACHEMAX).
 const cacheMb = Number(arg("cache-mb", "256"))
 
-if (!existsSync(cog)) {
+const only = arg("only", "all")
+const runCog = only !== "jp2"
+if (runCog && !existsSync(cog)) {
   mkdirSync(dirname(cog), { recursive: true })
   console.log(`generating ${cog} (${size}² px) …`)
   execFileSync("/usr/bin/python3", ["tools/bench/raster/make_cog.py", cog, String(size)], {
@@ -101,7 +107,7 @@ const measure = (RasterSource: Service) =>
     )
   )
 const baseline: Record<string, number> | undefined =
-  baselineDir === ""
+  baselineDir === "" || !runCog
     ? undefined
     : await measure(
         (
@@ -110,7 +116,7 @@ const baseline: Record<string, number> | undefined =
           }
         ).RasterSource
       )
-const ours = await measure(Current)
+const ours = runCog ? await measure(Current) : {}
 
 const toJob = (g: PixelGrid.PixelGrid) => ({
   epsg: Crs.epsgCode(g.crs),
@@ -138,31 +144,68 @@ const job = {
     }
   ]
 }
-const gdalRun = spawnSync("/usr/bin/python3", ["tools/bench/raster/gdal_reads.py"], {
-  input: JSON.stringify(job),
-  env: { ...process.env, GDAL_CACHEMAX: String(cacheMb) },
-  encoding: "utf8"
-})
-if (gdalRun.status !== 0) throw new Error(gdalRun.stderr)
-const gdal: Record<string, number> = JSON.parse(gdalRun.stdout)
+const gdalRun = !runCog
+  ? undefined
+  : spawnSync("/usr/bin/python3", ["tools/bench/raster/gdal_reads.py"], {
+      input: JSON.stringify(job),
+      env: { ...process.env, GDAL_CACHEMAX: String(cacheMb) },
+      encoding: "utf8"
+    })
+if (gdalRun !== undefined && gdalRun.status !== 0) throw new Error(gdalRun.stderr)
+const gdal: Record<string, number> = gdalRun === undefined ? {} : JSON.parse(gdalRun.stdout)
 
-console.log(
-  `\n${chipsPerMode} chips of 264 × 264 × 13 uint16 per row; ${cog} (${size}² px, 512² DEFLATE tiles)`
-)
-console.log(
-  `@eoforge/raster decoder workers: ${workers}, tile cache ${cacheMb} MiB; GDAL 3.6: gdal.Warp → MEM, 1 thread, GDAL_CACHEMAX=${cacheMb} MB; load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ")}\n`
-)
-const before = baseline === undefined ? "" : " baseline chips/s | baseline ratio |"
-console.log(`| read | @eoforge/raster chips/s | GDAL chips/s | ratio |${before}`)
-console.log(`|---|---:|---:|---:|${baseline === undefined ? "" : "---:|---:|"}`)
-for (const mode of modes) {
-  const a = ours[mode.name]
-  const b = gdal[mode.name]
-  const c = baseline?.[mode.name]
-  const extra = c === undefined ? "" : ` ${c.toFixed(1)} | ${(c / b).toFixed(2)}× |`
+const jp2ChipCount = Number(arg("jp2-chips", "10"))
+const jp2 =
+  only === "cog"
+    ? undefined
+    : await measureJp2({
+        dir: arg("jp2-dir", "/tmp/eoforge-bench/jp2"),
+        chips: jp2ChipCount,
+        cacheMb,
+        size10: Number(arg("jp2-size", "2745")),
+        workers: Number(arg("jp2-workers", "0"))
+      })
+
+const summary: Record<string, number> = {}
+if (runCog) {
   console.log(
-    `| ${mode.name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |${extra}`
+    `\n${chipsPerMode} chips of 264 × 264 × 13 uint16 per row; ${cog} (${size}² px, 512² DEFLATE tiles)`
   )
+  console.log(
+    `@eoforge/raster decoder workers: ${workers}, tile cache ${cacheMb} MiB; GDAL 3.6: gdal.Warp → MEM, 1 thread, GDAL_CACHEMAX=${cacheMb} MB; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`
+  )
+  const before = baseline === undefined ? "" : " baseline chips/s | baseline ratio |"
+  console.log(`| read | @eoforge/raster chips/s | GDAL chips/s | ratio |${before}`)
+  console.log(`|---|---:|---:|---:|${baseline === undefined ? "" : "---:|---:|"}`)
+  for (const mode of modes) {
+    const a = ours[mode.name]
+    const b = gdal[mode.name]
+    const c = baseline?.[mode.name]
+    const extra = c === undefined ? "" : ` ${c.toFixed(1)} | ${(c / b).toFixed(2)}× |`
+    console.log(
+      `| ${mode.name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |${extra}`
+    )
+  }
 }
+if (jp2 !== undefined) {
+  console.log(
+    `\nJPEG 2000: ${jp2ChipCount} chips of 264 × 264 px × 13 bands per row (each band its own JP2: 10/20/60 m, 1024² tiles, TLM, lossless; ${jp2.tiles}); ours workers ${arg("jp2-workers", "0")}, GDAL one thread (OPJ_NUM_THREADS=1), tile cache ${cacheMb} MiB both sides; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`
+  )
+  console.log("| read | @eoforge/raster chips/s | GDAL chips/s | ratio |")
+  console.log("|---|---:|---:|---:|")
+  for (const name of Object.keys(jp2.ours)) {
+    const a = jp2.ours[name]
+    const b = jp2.gdal[name]
+    console.log(`| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)}× |`)
+    summary[`${name} ratio`] = a / b
+  }
+  const first = Object.keys(jp2.ours)[0]
+  summary["jp2Ratio"] = jp2.ours[first] / jp2.gdal[first]
+}
+for (const mode of runCog ? modes : [])
+  summary[`${mode.name} ratio`] = ours[mode.name] / gdal[mode.name]
+console.log(JSON.stringify(summary))

@@ -4,7 +4,7 @@
 import type { FileHandle } from "node:fs/promises"
 import { Guarded } from "@eoforge/access"
 
-const { AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
+const { AccessDenied, AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
 type Guard = Guarded.Guard
 
 /** A slice of a file as geotiff.js asks for it. */
@@ -25,15 +25,21 @@ export interface HttpOptions {
   readonly perHostConcurrency: number
   /** Size of the cached blocks in bytes. */
   readonly blockSize: number
+  /**
+   * Look for a GDAL PAM sidecar (`<url>.aux.xml`) beside URLs, one request per opened file. Off by default, as
+   * GDAL is run against cloud archives (GDAL_DISABLE_READDIR_ON_OPEN=EMPTY_DIR); local files always are.
+   */
+  readonly sidecars: boolean
 }
 
-/** Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 8 requests per host, 16 KiB blocks. */
+/** Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 8 requests per host, 16 KiB blocks, no URL sidecars. */
 export const defaultHttpOptions: HttpOptions = {
   maxAttempts: 4,
   backoffMs: 200,
   timeoutMs: 15_000,
   perHostConcurrency: 8,
-  blockSize: 16 * 1024
+  blockSize: 16 * 1024,
+  sidecars: false
 }
 
 /** An HTTP failure that retrying cannot fix (4xx) or that persisted through every attempt. */
@@ -182,7 +188,7 @@ const fetchRange = async (
     } catch (error) {
       last = error
       timedOut = signal.aborted
-      if (error instanceof AccessRefused) throw error
+      if (error instanceof AccessRefused || error instanceof AccessDenied) throw error
       const status = error instanceof HttpFailure ? error.status : undefined
       if (status !== undefined && status < 500 && status !== 429) throw error
     }

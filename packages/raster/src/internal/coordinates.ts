@@ -2,7 +2,11 @@
 // approximate (a sparse lattice of exact points, bilinearly interpolated, refined until ≤ 0.125 px off).
 import type { GeoTransform } from "@eoforge/core"
 import proj4 from "proj4"
+import { register as registerMollweide } from "./mollweide.ts"
 import { transverseMercator } from "./transverseMercator.ts"
+
+// PROJ's Mollweide replaces proj4js' before any transform is made (see mollweide.ts).
+registerMollweide()
 
 /** Maps target (x, y) in the target CRS to source (x, y); writes NaN where the transform fails. */
 export type PointTransform = (x: Float64Array, y: Float64Array) => void

@@ -10,6 +10,7 @@ import type { Pam } from "./pam.ts"
 export class HeaderProblem extends Error {
   readonly problem:
     | "NoGeoreferencing"
+    | "NotFound"
     | "UnsupportedCodec"
     | "UnsupportedCrs"
     | "Truncated"

@@ -103,6 +103,29 @@ export const parsePam = (xml: string): Pam => {
   }
 }
 
+/** Largest sidecar read over HTTP: 4 MiB (an attribute table of a few thousand classes is ~1 MiB). */
+export const maxSidecarBytes = 4 * 1024 * 1024
+
+/**
+ * The sidecar of a URL (`<path>.aux.xml`, query kept so a signed container URL still works), or undefined when
+ * the server has none or cannot be reached: as GDAL over /vsicurl/, a missing sidecar is not an error.
+ */
+export const readPamUrl = async (
+  url: string,
+  get: (url: string) => Promise<{ readonly status: number; readonly text: () => Promise<string> }>
+): Promise<Pam | undefined> => {
+  const u = new URL(url)
+  u.hash = ""
+  u.pathname = `${u.pathname}.aux.xml`
+  try {
+    const res = await get(u.href)
+    if (res.status !== 200) return undefined
+    return parsePam(await res.text())
+  } catch {
+    return undefined
+  }
+}
+
 /** The sidecar of a local file, or undefined when there is none (GDAL reads it the same way). */
 export const readPam = async (path: string): Promise<Pam | undefined> => {
   let text: string

@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url"
 import { AccessError, StacHttpError } from "../StacError.ts"
 import { Guarded } from "@eoforge/access"
 
-const { AccessRefused, maxRetryAfterMs, openFile, request: guardedRequest, retryAfterMs } = Guarded
+const {
+  AccessDenied,
+  AccessRefused,
+  maxRetryAfterMs,
+  openFile,
+  request: guardedRequest,
+  retryAfterMs
+} = Guarded
 type Guard = Guarded.Guard
 
 /** Limits applied to every request. */
@@ -64,10 +71,12 @@ interface HostState {
 }
 
 const isRetryable = (e: StacHttpError): boolean =>
-  e.method !== "READ" && (e.status === undefined || e.status === 429 || e.status >= 500)
+  e.method !== "READ" &&
+  e.permanent !== true &&
+  (e.status === undefined || e.status === 429 || e.status >= 500)
 
-/** Whether a string names a local file rather than an http(s) URL. */
-export const isLocal = (url: string): boolean => !/^https?:\/\//i.test(url)
+/** Whether a string names a local file rather than an http(s) or s3 URL. */
+export const isLocal = (url: string): boolean => !/^(https?|s3):\/\//i.test(url)
 
 /** Resolve a (possibly relative) href against the document it appeared in. */
 export const resolveHref = (href: string, base: string): string => {
@@ -150,12 +159,21 @@ export const make = (options: HttpOptions): Http => {
       catch: (cause): StacHttpError | AccessError =>
         cause instanceof AccessRefused
           ? refusal(request.url, cause)
-          : new StacHttpError({
-              method: request.method,
-              url: shown,
-              detail: `network error (${describe(cause)})`,
-              cause
-            })
+          : cause instanceof AccessDenied
+            ? new StacHttpError({
+                method: request.method,
+                url: shown,
+                ...(cause.status === undefined ? {} : { status: cause.status }),
+                detail: Redact.inText(cause.message),
+                permanent: true,
+                cause
+              })
+            : new StacHttpError({
+                method: request.method,
+                url: shown,
+                detail: `network error (${describe(cause)})`,
+                cause
+              })
     }).pipe(
       Effect.timeoutOrElse({
         duration: Duration.millis(options.timeoutMs),

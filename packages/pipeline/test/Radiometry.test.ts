@@ -1,0 +1,223 @@
+// Radiometry: Sentinel-2 L2A items of the same place from processing baselines 02.12 (no raster:bands, as
+// Planetary Computer publishes), 03.00 (offset 0) and 05.10 (offset −0.1, +1000 DN) are stored on one
+// harmonised scale; the store records each chip's baseline, source scale and offset, and statistics agree.
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Crs, PixelGrid } from "@eoforge/core"
+import { GeoTiffWriter } from "@eoforge/raster"
+import { Reader } from "@eoforge/zarr"
+import { Effect, Exit, type Layer } from "effect"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { stringify } from "yaml"
+import { Build, Radiometry, Recipe, Services } from "../src/index.ts"
+import { tempDir } from "./tree.ts"
+
+const tmp = tempDir("radiometry")
+const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.layer>>) =>
+  Effect.runPromiseExit(effect.pipe(Effect.provide(Services.layer)))
+
+// One reflectance field of the Olinda demo area, written as each baseline encodes it.
+const grid = PixelGrid.make(Crs.epsg(4326), -34.91, -7.955, 0.0001, 800, 800)
+const dn = new Uint16Array(800 * 800).map(
+  (_, k) => 500 + (((k % 800) * 7 + Math.floor(k / 800) * 13) % 3000)
+)
+const items = [
+  { id: "S2_L2A_N0212", date: "2019-06-15", baseline: "02.12", shift: 0, bands: undefined },
+  {
+    id: "S2_L2A_N0300",
+    date: "2021-06-15",
+    baseline: "03.00",
+    shift: 0,
+    bands: { scale: 0.0001, offset: 0 }
+  },
+  {
+    id: "S2_L2A_N0510",
+    date: "2023-06-15",
+    baseline: "05.10",
+    shift: 1000,
+    bands: { scale: 0.0001, offset: -0.1 }
+  }
+] as const
+
+const write = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value, null, 1))
+let recipe = ""
+beforeAll(() => {
+  const stac = join(tmp.path, "stac")
+  mkdirSync(join(stac, "items"), { recursive: true })
+  const box = [-34.91, -8.035, -34.83, -7.955]
+  for (const it of items) {
+    const data = dn.map((v) => v + it.shift)
+    writeFileSync(
+      join(stac, "items", `${it.id}.tif`),
+      GeoTiffWriter.encodeSync({ grid, dtype: "uint16", bands: 1, data }, { nodata: 0 })
+    )
+    write(join(stac, "items", `${it.id}.json`), {
+      type: "Feature",
+      stac_version: "1.0.0",
+      id: it.id,
+      collection: "sentinel-2-l2a",
+      bbox: box,
+      geometry: {
+        type: "Polygon",
+        coordinates: [
+          [
+            [box[0], box[1]],
+            [box[2], box[1]],
+            [box[2], box[3]],
+            [box[0], box[3]],
+            [box[0], box[1]]
+          ]
+        ]
+      },
+      properties: {
+        datetime: `${it.date}T12:00:00Z`,
+        "eo:cloud_cover": 1,
+        "s2:processing_baseline": it.baseline
+      },
+      assets: {
+        red: {
+          href: `./${it.id}.tif`,
+          type: "image/tiff; application=geotiff; profile=cloud-optimized",
+          ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
+        }
+      },
+      links: []
+    })
+  }
+  write(join(stac, "collection.json"), {
+    type: "Collection",
+    stac_version: "1.0.0",
+    id: "sentinel-2-l2a",
+    description: "three baselines",
+    license: "proprietary",
+    extent: {},
+    links: items.map((it) => ({ rel: "item", href: `./items/${it.id}.json` }))
+  })
+  write(join(stac, "catalog.json"), {
+    type: "Catalog",
+    stac_version: "1.0.0",
+    id: "root",
+    description: "radiometry",
+    links: [{ rel: "child", href: "./collection.json" }]
+  })
+  recipe = join(tmp.path, "radiometry.yaml")
+  writeFileSync(
+    recipe,
+    stringify({
+      name: "radiometry",
+      seed: 3,
+      sampling: {
+        sampler: "aoi",
+        aoi: join(Recipe.shippedDirectory, "olinda-aoi.geojson"),
+        count: 3
+      },
+      patch: { size: 320, resolution: 10 },
+      sources: { local: { type: "static", catalog: join(stac, "catalog.json") } },
+      slots: Object.fromEntries(
+        items.map((it) => [
+          `y${it.date.slice(0, 4)}`,
+          {
+            kind: "window",
+            start: `${it.date.slice(0, 4)}-06-01`,
+            end: `${it.date.slice(0, 4)}-06-30`
+          }
+        ])
+      ),
+      products: items.map((it) => ({
+        id: `s2_${it.baseline.replace(".", "")}`,
+        preset: "sentinel-2-l2a",
+        source: "local",
+        slots: `y${it.date.slice(0, 4)}`,
+        resampling: "nearest",
+        bands: [{ name: "B04" }]
+      })),
+      split: { method: "random" },
+      output: { store: "out/unused.zarr", shardSamples: 3 },
+      concurrency: 1
+    })
+  )
+})
+afterAll(() => tmp.remove())
+
+describe("Sentinel-2 radiometry across processing baselines", () => {
+  it("maps each baseline's scale and offset onto the harmonised one", () => {
+    const target = { scale: 0.0001, offset: -0.1 }
+    const shift = Radiometry.linear({ scale: 0.0001, offset: 0 }, target)
+    assert.strictEqual(shift.a, 1)
+    assert.closeTo(shift.b, 1000, 1e-9)
+    assert.deepStrictEqual(Radiometry.linear({ scale: 0.0001, offset: -0.1 }, target), {
+      a: 1,
+      b: 0
+    })
+    const s2 = {
+      convention: "",
+      defaults: [
+        { fromBaseline: "00.00", scale: 1e-4, offset: 0 },
+        { fromBaseline: "04.00", scale: 1e-4, offset: -0.1 }
+      ]
+    }
+    assert.deepStrictEqual(Radiometry.defaultFor(s2, "02.12"), { scale: 1e-4, offset: 0 })
+    assert.deepStrictEqual(Radiometry.defaultFor(s2, "04.00"), { scale: 1e-4, offset: -0.1 })
+    assert.deepStrictEqual(Radiometry.defaultFor(s2, "10.01"), { scale: 1e-4, offset: -0.1 })
+  })
+
+  it("stores identical chips from the three baselines and records baseline, scale and offset per chip", async () => {
+    const out = join(tmp.path, "radiometry.zarr")
+    const exit = await run(Build.build({ recipe, out, createdAt: "2024-01-01T00:00:00.000Z" }))
+    assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+    const checked = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ds = yield* Reader.make(out)
+          let chips = 0
+          for (let s = 0; s < ds.layout.samples; s++) {
+            const sample = yield* ds.readSample(s)
+            const [old, mid, now] = ["s2_0212", "s2_0300", "s2_0510"].map(
+              (id) => sample.products[id]!
+            )
+            for (const p of [old, mid, now]) assert.strictEqual(p.valid[0], 1, `sample ${s}`)
+            assert.deepStrictEqual(Array.from(old.data), Array.from(now.data), `sample ${s}`)
+            assert.deepStrictEqual(Array.from(mid.data), Array.from(now.data), `sample ${s}`)
+            // Harmonised values are the source DN + 1000 (no value of the field is below 500 DN).
+            assert.isAtLeast(Math.min(...Array.from(now.data)), 1500)
+            assert.deepStrictEqual(
+              [old, mid, now].map((p) => [
+                p.radiometry!.baseline[0],
+                p.radiometry!.scale[0],
+                p.radiometry!.offset[0]
+              ]),
+              [
+                ["02.12", 0.0001, 0],
+                ["03.00", 0.0001, 0],
+                ["05.10", 0.0001, -0.1]
+              ]
+            )
+            chips += 3
+          }
+          const attrs = ds.layout.products.map((p) => [
+            p.spec.bands[0]!.scale,
+            p.spec.bands[0]!.offset,
+            p.spec.radiometry?.defaults?.length
+          ])
+          return { chips, attrs }
+        })
+      )
+    )
+    assert.strictEqual(checked.chips, 9)
+    // Statistics are computed on the harmonised values: the three products' are the same.
+    const stats = ["s2_0212", "s2_0300", "s2_0510"].map((id) => {
+      const doc = JSON.parse(readFileSync(join(out, id, "zarr.json"), "utf8"))
+      const report = doc.attributes.statistics
+      assert.isNotNull(report, id)
+      return JSON.stringify({ ...report, product: "" })
+    })
+    assert.include(stats[2], '"mean"')
+    assert.strictEqual(stats[0], stats[2])
+    assert.strictEqual(stats[1], stats[2])
+    assert.deepStrictEqual(checked.attrs, [
+      [0.0001, -0.1, 2],
+      [0.0001, -0.1, 2],
+      [0.0001, -0.1, 2]
+    ])
+  })
+})
