@@ -29,7 +29,9 @@ export const Reason = {
    */
   AccessDenied: 10,
   /** The source's quota is exhausted (e.g. Earth Engine 429 after every retry). */
-  QuotaExceeded: 11
+  QuotaExceeded: 11,
+  /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
+  PolarisationMissing: 12
 } as const
 
 /** A reason code. */

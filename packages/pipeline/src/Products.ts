@@ -326,6 +326,10 @@ export const resolve = (
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
       ...(base?.reader === undefined ? {} : { reader: base.reader }),
+      ...(base?.readerOptions === undefined ? {} : { readerOptions: base.readerOptions }),
+      ...(base?.polarisations === undefined
+        ? {}
+        : { polarisations: base.polarisations.filter((p) => bands.some((b) => b.name === p)) }),
       ...(base?.equals === undefined ? {} : { equals: base.equals })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]

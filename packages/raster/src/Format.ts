@@ -34,6 +34,8 @@ export interface Header {
   readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
   readonly blockWidth: number
   readonly blockHeight: number
+  /** Opened with `#georeferencing=ignore` and without georeferencing: window reads only. */
+  readonly pixelsOnly?: boolean
 }
 
 /** A pixel window [x0, y0, x1) × [y0, y1) of a level. */

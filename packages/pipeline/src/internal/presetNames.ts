@@ -6,6 +6,7 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   "sentinel-2-l2a": () => Presets.sentinel2L2A,
   "sentinel-2-l1c": () => Presets.sentinel2L1C,
   "sentinel-1-grd": () => Presets.sentinel1Grd(),
+  "sentinel-1-rtc": () => Presets.sentinel1Rtc(),
   "cop-dem-glo-30": () => Presets.copernicusDem30,
   "esa-worldcover": () => Presets.esaWorldCover,
   // Earth Engine products (source type earth-engine): the collections SSL4EO-S12 and M3LEO were made from.
