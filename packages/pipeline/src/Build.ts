@@ -1,7 +1,7 @@
 // The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
-import { AssetSigner } from "@eoforge/stac"
+import { AssetSigner, StacClient, type SearchCells } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
@@ -13,6 +13,7 @@ import * as Opener from "./Opener.ts"
 import * as Plan from "./Plan.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
+import * as SearchCache from "./SearchCache.ts"
 import { version } from "./Version.ts"
 
 /** How to run a build. */
@@ -31,6 +32,8 @@ export interface BuildOptions {
   readonly onEvent?: ((event: Event) => void) | undefined
   /** Rebuild finished shards that recorded transient failures (SourceError, ReadFailed). */
   readonly retryFailed?: boolean | undefined
+  /** Search per area through cells cached in the store (default, options of stac `SearchCells`) or per patch (`false`). */
+  readonly searchCells?: SearchCache.Setting | undefined
 }
 
 /** Progress of a build. */
@@ -62,6 +65,8 @@ export type Event =
       readonly type: "done"
       readonly summary: Finalize.Summary | undefined
       readonly store: string
+      /** What the search cells did in this process (undefined when searching per patch). */
+      readonly searches?: SearchCells.Counts | undefined
     }
 
 /** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
@@ -411,12 +416,15 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     })
     const open = yield* Opener.make()
     const ctx = jobContext(prepared, layout, open, options.concurrency)
+    const cells = SearchCache.clientFor(yield* StacClient.StacClient, store, options.searchCells)
     let done = mine.length - todo.length
     for (const k of todo) {
       // A shard being redone is not done until its new record is written: a kill mid-retry then leaves
       // it to be rebuilt, never half old and half new.
       yield* store.delete(Job.recordKey(k))
-      const summary = yield* Job.run(ctx, k)
+      const summary = yield* Job.run(ctx, k).pipe(
+        Effect.provideService(StacClient.StacClient, cells.client)
+      )
       done++
       const [start, end] = Layout.shardRange(layout, k)
       emit({
@@ -438,7 +446,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       emit({ type: "finalize" })
       summary = yield* Finalize.run()
     }
-    emit({ type: "done", summary, store: path })
+    emit({ type: "done", summary, store: path, searches: cells.counts() })
     return { store: path, summary, layout }
   })
   // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.

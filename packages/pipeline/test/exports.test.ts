@@ -97,6 +97,12 @@ describe("@eoforge/pipeline exports", () => {
           "shippedDirectory",
           "slotSetOf",
         ],
+        "SearchCache": [
+          "clear",
+          "clientFor",
+          "diskOf",
+          "prefix",
+        ],
         "Services": [
           "layer",
           "layerPlanetaryComputer",

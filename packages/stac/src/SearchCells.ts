@@ -1,6 +1,7 @@
 // Search by area, not by patch: a patch-sized search becomes one search of its search cell (a lon/lat grid
 // cell plus a margin) per query, cached in memory (bounded) and on disk; each patch's items are then picked
 // from the cell's list locally with the catalogue's own matching rules, so selections stay exactly the same.
+import { Redact } from "@eoforge/core"
 import { Deferred, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { gunzipSync, gzipSync } from "node:zlib"
@@ -142,6 +143,9 @@ const answers = (
   }
 }
 
+const hasSecret = (item: Item): boolean =>
+  Object.values(item.assets).some((a) => Redact.forRecord(a.href) !== a.href)
+
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex")
 
 /** Largest cell list read back from disk, bytes after decompression. */
@@ -212,7 +216,8 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
         Effect.map((xs): ReadonlyArray<Item> | undefined => xs),
         Effect.catch(() => Effect.succeed(undefined))
       )
-      if (items !== undefined && options.disk !== undefined) {
+      // Lists whose asset hrefs carry credentials (pre-signed URLs) stay in memory: nothing persisted holds a secret.
+      if (items !== undefined && options.disk !== undefined && !items.some(hasSecret)) {
         yield* options.disk.write(hash, encode(hash, items))
       }
       return items

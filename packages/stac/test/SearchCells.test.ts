@@ -340,6 +340,31 @@ describe("SearchCells", () => {
     assert.strictEqual(third.counts().cellSearches, 1)
   })
 
+  it("cell lists whose asset hrefs carry credentials are never written to disk", () => {
+    const files = new Map<string, Uint8Array>()
+    const disk: SearchCells.Disk = {
+      read: (name) => Effect.sync(() => files.get(name)),
+      write: (name, bytes) => Effect.sync(() => void files.set(name, bytes))
+    }
+    const signed = (makeItems(8) as unknown as ReadonlyArray<Item>).map((i) => ({
+      ...i,
+      assets: { red: { href: `https://x.blob.core.windows.net/c/${i.id}.tif?se=2030&sig=SECRET` } }
+    }))
+    const cells = SearchCells.make<never>(
+      (_, params) =>
+        Stream.fromIterable(signed.filter((i) => Search.matches(i, i.collection, params))),
+      { disk }
+    )
+    const params: Search.SearchParams = {
+      collections: ["sentinel-2-l2a"],
+      intersects: Search.patchGeometry(patchAt(11.5, 45.5, 0))
+    }
+    const got = Effect.runSync(Stream.runCollect(cells.search(StacClient.api("http://h"), params)))
+    assert.isAbove(got.length, 0)
+    assert.strictEqual(files.size, 0)
+    assert.strictEqual(cells.counts().cellSearches, 1)
+  })
+
   it("memory holds at most maxItems items: evicted cells come back from disk", () => {
     const files = new Map<string, Uint8Array>()
     const disk: SearchCells.Disk = {
