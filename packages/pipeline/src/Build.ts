@@ -11,6 +11,7 @@ import { buildRecord } from "./internal/buildRecord.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
 import * as Plan from "./Plan.ts"
+import * as PlanFile from "./PlanFile.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
 import * as SearchCache from "./SearchCache.ts"
@@ -101,8 +102,15 @@ const readInput = (file: string, what: string) =>
       })
   })
 
-/** Load a recipe, resolve its products, read its input files and plan the patches. */
-export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) {
+/** What jobs and layouts need of a plan: patches by index (an array or a compact plan), splits, fit, snap. */
+export interface Planned {
+  readonly loaded: Recipe.Loaded
+  readonly products: ReadonlyArray<Products.ProductPlan>
+  readonly plan: Pick<Plan.Plan, "splits" | "splitFit" | "snap"> & { readonly patches: Job.Patches }
+}
+
+/** Load a recipe and resolve its products, without planning (workers read the plan from the store). */
+export const resolveRecipe = Effect.fn("Build.resolveRecipe")(function* (recipeArg: string) {
   const loaded = yield* Recipe.load(recipeArg)
   const recipe = loaded.recipe
   const products = yield* Effect.try({
@@ -121,6 +129,13 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
         })
     })
   }
+  return { loaded, products }
+})
+
+/** Load a recipe, resolve its products, read its input files and plan the patches. */
+export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) {
+  const { loaded, products } = yield* resolveRecipe(recipeArg)
+  const recipe = loaded.recipe
   const inputs: { aoi?: unknown; locations?: Plan.PlanInputs["locations"] } = {}
   if (recipe.sampling.aoi !== undefined) {
     const file = Recipe.resolvePath(loaded, recipe.sampling.aoi)
@@ -149,7 +164,7 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
 })
 
 /** The store layout a prepared build writes. */
-export const layoutOf = (prepared: Prepared, createdAt: string) => {
+export const layoutOf = (prepared: Planned, createdAt: string) => {
   const { loaded, products, plan } = prepared
   const recipe = loaded.recipe
   const compression = recipe.output.codec === "gzip" ? Codec.gzip() : Codec.zstd()
@@ -241,7 +256,7 @@ const transient = new Set(["SourceError", "ReadFailed"])
 
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
-  prepared: Prepared,
+  prepared: Planned,
   layout: Layout.Layout,
   open: Opener.Opener,
   concurrency?: number
@@ -302,6 +317,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
   const request =
     lock === undefined ? undefined : { ...lock, recipeHash: Layout.fingerprint(fresh) }
   const record = (at: string) => encoder.encode(JSON.stringify(buildRecord(prepared, at)) + "\n")
+  const planBytes = () => PlanFile.encode(prepared.plan, prepared.loaded.recipe.patch.size)
   const store = yield* Store.Store
   const opened = Effect.gen(function* () {
     if (!exists || (yield* isEmptyDirectory(path))) {
@@ -311,6 +327,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
           const api = Store.makeFileSystem(staging)
           yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
           yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
+          yield* api.set(PlanFile.key, planBytes())
           if (holder !== undefined) yield* StoreLock.plant(staging, holder)
         })
       ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
@@ -358,6 +375,9 @@ export const openStore = Effect.fn("Build.openStore")(function* (
         yield* Layout.create(existing)
         yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
       }
+      // Stores of earlier versions, and finalized ones, hold no plan: workers read it from here.
+      if ((yield* store.get(PlanFile.key)) === undefined)
+        yield* store.set(PlanFile.key, planBytes())
       return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened
     }).pipe(Effect.onError(() => release))
   })

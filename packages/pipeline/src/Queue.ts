@@ -10,6 +10,7 @@ import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
+import * as PlanFile from "./PlanFile.ts"
 import * as Recipe from "./Recipe.ts"
 import * as SearchCache from "./SearchCache.ts"
 import { call, connect, flowProducer, queue, QueueError, redactUrl } from "./internal/queueRedis.ts"
@@ -251,8 +252,24 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
     if (hit === undefined) {
       hit = runExit(
         Effect.gen(function* () {
-          const prepared = yield* Build.prepare(data.recipe)
-          const layout = yield* Layout.read.pipe(Effect.provide(Store.layerFileSystem(data.out)))
+          const storeApi = Store.makeFileSystem(data.out)
+          const layout = yield* Layout.read.pipe(Effect.provideService(Store.Store, storeApi))
+          // The coordinator's compact plan when the store holds one; else (older stores) plan again.
+          const bytes = yield* storeApi.get(PlanFile.key)
+          const compact =
+            bytes === undefined ? undefined : PlanFile.decode(bytes, `${data.out}/${PlanFile.key}`)
+          const prepared: Build.Planned =
+            compact !== undefined && !(compact instanceof PlanFile.PlanFileError)
+              ? {
+                  ...(yield* Build.resolveRecipe(data.recipe)),
+                  plan: {
+                    patches: compact,
+                    splits: compact.splits,
+                    splitFit: compact.header.splitFit,
+                    snap: compact.header.snap
+                  }
+                }
+              : yield* Build.prepare(data.recipe)
           const expected = yield* Build.layoutOf(prepared, layout.attributes.createdAt)
           if (!layoutsMatch(layout, expected)) {
             return yield* new QueueError({
@@ -264,7 +281,7 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
           // One cell cache per store and worker process; other workers share it through the store.
           const { client } = SearchCache.clientFor(
             yield* StacClient.StacClient,
-            Store.makeFileSystem(data.out),
+            storeApi,
             options.searchCells
           )
           return { ctx, client } satisfies Context

@@ -18,6 +18,7 @@ describe("@eoforge/pipeline exports", () => {
           "layoutOf",
           "openStore",
           "prepare",
+          "resolveRecipe",
         ],
         "DryRun": [
           "format",
@@ -59,6 +60,13 @@ describe("@eoforge/pipeline exports", () => {
           "make",
           "snapOf",
           "toGeoJson",
+        ],
+        "PlanFile": [
+          "PlanFileError",
+          "decode",
+          "encode",
+          "fromColumns",
+          "key",
         ],
         "Products": [
           "ProductRecipeError",
