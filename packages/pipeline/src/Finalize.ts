@@ -137,7 +137,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     const record = yield* Job.readRecord(k)
     const json = yield* Job.readStats(k)
     stats = yield* Effect.try({
-      try: () => Grouped.merge(stats, Grouped.fromJson(specs, json)),
+      try: () => Grouped.mergeInto(stats, Grouped.fromJson(specs, json)),
       catch: (cause) =>
         new Job.JobRecordError({
           shard: k,
