@@ -106,10 +106,16 @@ export const readRecord = (shard: number) =>
     })
   })
 
+/** The patches of a build by sample index: an array, or a compact plan rebuilding them on demand. */
+export interface Patches {
+  readonly length: number
+  readonly at: (sample: number) => Patch.Patch | undefined
+}
+
 /** Everything a job needs. */
 export interface JobContext {
   readonly layout: Layout.Layout
-  readonly patches: ReadonlyArray<Patch.Patch>
+  readonly patches: Patches
   readonly splits: Uint8Array
   readonly products: ReadonlyArray<ProductPlan>
   readonly open: Opener.Opener
@@ -129,6 +135,13 @@ export interface JobSummary {
 export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: number) {
   const store = yield* Store.Store
   const [start, end] = Layout.shardRange(ctx.layout, shard)
+  // This shard's patches, built once (a compact plan rebuilds them from its columns).
+  const shardPatches = Array.from({ length: end - start }, (_, i) => {
+    const patch = ctx.patches.at(start + i)
+    if (patch === undefined) throw new RangeError(`sample ${start + i} is not in the plan`)
+    return patch
+  })
+  const patchOf = (s: number): Patch.Patch => shardPatches[s - start]
   const writers = new Map<string, ShardWriter.ShardWriter>()
   for (const p of ctx.products) {
     writers.set(p.spec.id, yield* ShardWriter.make(ctx.layout, p.spec.id, shard))
@@ -163,7 +176,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           provenance.push({ sample: s, product: p.spec.id, slot, facts: outcome.facts.provenance })
         const split = ctx.splits[s]
         if (split === Split.Split.guard) return
-        const grid = ctx.patches[s].grid
+        const grid = patchOf(s).grid
         const h = (grid.height * grid.resolution) / p.spec.resolution
         const w = (grid.width * grid.resolution) / p.spec.resolution
         Grouped.add(stats, p.spec.id, Split.name(split) as Grouped.SplitName, {
@@ -179,6 +192,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   // One element per sample: its products in recipe order (a paired product follows the one it pairs
   // with), the slots of a product one after another; samples run `concurrency` at a time.
   const extractSample = Effect.fnUntraced(function* (s: number) {
+    const patch = patchOf(s)
     const outcomes: Array<Array<Extract.Outcome>> = []
     for (const p of ctx.products) {
       const writer = writers.get(p.spec.id)!
@@ -196,7 +210,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
         }
         const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
         const outcome = yield* Extract.chip(
-          ctx.patches[s],
+          patch,
           p,
           t,
           ctx.open,
@@ -232,7 +246,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   yield* ShardWriter.writeSamples(
     ctx.layout,
     shard,
-    ctx.patches.slice(start, end).map((patch, i) => ({
+    shardPatches.map((patch, i) => ({
       id: patch.id,
       lon: patch.lon,
       lat: patch.lat,

@@ -19,6 +19,7 @@ describe("@eoforge/pipeline exports", () => {
           "layoutOf",
           "openStore",
           "prepare",
+          "resolveRecipe",
         ],
         "DryRun": [
           "format",
@@ -62,6 +63,13 @@ describe("@eoforge/pipeline exports", () => {
           "rejectedRecord",
           "snapOf",
           "toGeoJson",
+        ],
+        "PlanFile": [
+          "PlanFileError",
+          "decode",
+          "encode",
+          "fromColumns",
+          "key",
         ],
         "Products": [
           "ProductRecipeError",
@@ -109,6 +117,12 @@ describe("@eoforge/pipeline exports", () => {
           "shipped",
           "shippedDirectory",
           "slotSetOf",
+        ],
+        "SearchCache": [
+          "clear",
+          "clientFor",
+          "diskOf",
+          "prefix",
         ],
         "Services": [
           "layer",

@@ -47,6 +47,7 @@ describe("@eoforge/stac", () => {
       "Presets",
       "Product",
       "Search",
+      "SearchCells",
       "Selection",
       "Ssl4eo",
       "StacClient",
