@@ -1,7 +1,7 @@
 // Earth Engine products that reproduce the seed datasets: Sentinel-1 GRD, Sentinel-2 L1C/L2A (harmonised),
 // SRTM, ESA WorldCover and MODIS tree cover — the stored spec and the declarative operations per slot.
 import type { Band } from "@eoforge/core"
-import type { Product } from "@eoforge/stac"
+import { Presets as StacPresets, type Product } from "@eoforge/stac"
 import type * as Operations from "./Operations.ts"
 import type { ProductSource } from "./Source.ts"
 
@@ -169,21 +169,6 @@ export const srtm: Preset = {
   }
 }
 
-/** ESA WorldCover classes: value and name. */
-export const worldCoverClasses: ReadonlyArray<readonly [value: number, name: string]> = [
-  [10, "Tree cover"],
-  [20, "Shrubland"],
-  [30, "Grassland"],
-  [40, "Cropland"],
-  [50, "Built-up"],
-  [60, "Bare / sparse vegetation"],
-  [70, "Snow and ice"],
-  [80, "Permanent water bodies"],
-  [90, "Herbaceous wetland"],
-  [95, "Mangroves"],
-  [100, "Moss and lichen"]
-]
-
 /** ESA WorldCover 10 m v200 (2021), `ESA/WorldCover/v200`, band Map, 11 classes. */
 export const esaWorldCover: Preset = {
   spec: {
@@ -191,16 +176,8 @@ export const esaWorldCover: Preset = {
     title: "ESA WorldCover 10 m v200 (Earth Engine)",
     dtype: "uint8",
     resolution: 10,
-    bands: [
-      {
-        name: "Map",
-        description: "Land cover class",
-        nodata: 0,
-        resolution: 10,
-        resampling: "nearest",
-        classes: Object.fromEntries(worldCoverClasses.map(([v, n]) => [String(v), n]))
-      }
-    ],
+    // The classes, their names and legend colours as the STAC preset gives them (one list for both).
+    bands: StacPresets.esaWorldCover.spec.bands,
     source: "ESA/WorldCover/v200",
     license: "CC-BY-4.0",
     attribution: "© ESA WorldCover project 2021 / Contains modified Copernicus Sentinel data (2021)"

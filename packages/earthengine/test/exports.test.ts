@@ -74,7 +74,6 @@ describe("@eoforge/earthengine exports", () => {
           "sentinel2L1C",
           "sentinel2L2A",
           "srtm",
-          "worldCoverClasses",
         ],
         "RateLimit": [
           "earthEngineDefaults",

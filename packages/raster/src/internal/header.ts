@@ -1,7 +1,8 @@
 // Reading a GeoTIFF header into RasterInfo as GDAL interprets it: geotransform from ModelTiepoint +
 // ModelPixelScale or ModelTransformation, PixelIsPoint shift, CRS from GeoKeys, GDAL_NODATA, GDAL_METADATA.
-import { Crs, type DType, type GeoTransform } from "@eoforge/core"
+import { Crs, type DType } from "@eoforge/core"
 import type { GeoTIFF, GeoTIFFImage } from "geotiff"
+import type { Header as FormatHeader } from "../Format.ts"
 import { CrsProblem, resolve } from "./crs.ts"
 import { fromGeoKeys } from "./geoKeys.ts"
 import type { Pam } from "./pam.ts"
@@ -64,23 +65,9 @@ const parseGdalMetadata = (xml: string | undefined): ReadonlyArray<MetadataItem>
   return items
 }
 
-/** Everything RasterInfo needs from the header, plus the images (full resolution then overviews). */
-export interface Header {
-  readonly width: number
-  readonly height: number
-  readonly bands: number
-  readonly dtype: DType.DType
-  readonly crs: Crs.Crs
-  readonly geoTransform: GeoTransform.GeoTransform
-  readonly nodata: number | undefined
-  readonly scale: ReadonlyArray<number>
-  readonly offset: ReadonlyArray<number>
-  readonly descriptions: ReadonlyArray<string | undefined>
-  /** Per band, class names by value from the PAM attribute table. */
-  readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
+/** Everything RasterInfo needs from the header (a format's header), plus the images (full resolution then overviews). */
+export interface Header extends FormatHeader {
   readonly images: ReadonlyArray<GeoTIFFImage>
-  readonly blockWidth: number
-  readonly blockHeight: number
   /** Opened for its pixels only: the file has no usable georeferencing (e.g. GCPs only). */
   readonly pixelsOnly?: boolean
 }

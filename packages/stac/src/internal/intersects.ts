@@ -1,22 +1,10 @@
 // Planar lon/lat intersection of an item footprint with a polygon, as a STAC API evaluates `intersects`
 // (PostGIS ST_Intersects on SRID 4326 geometries): boundaries touching count, no antimeridian unwrapping.
 import type { Geometry } from "../StacItem.ts"
+import { inPolygon } from "./geometry.ts"
 
 type Pt = readonly [number, number]
 type Ring = ReadonlyArray<Pt>
-
-const inRing = (x: number, y: number, ring: Ring): boolean => {
-  let inside = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]
-    const [xj, yj] = ring[j]
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
-  }
-  return inside
-}
-
-const inPolygon = (x: number, y: number, poly: ReadonlyArray<Ring>): boolean =>
-  poly.length > 0 && inRing(x, y, poly[0]) && !poly.slice(1).some((h) => inRing(x, y, h))
 
 const orient = (o: Pt, a: Pt, b: Pt): number =>
   (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
