@@ -131,6 +131,21 @@ export const SourceRecipe = Schema.Union([
     url: Schema.String,
     signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none")),
     alternate: Schema.optionalKey(Schema.NonEmptyString)
+  }),
+  /** A global archive cut into lat/lon tiles at a URL template (`@eoforge/archive`, which checks the rest). */
+  Schema.Struct({
+    type: Schema.Literal("tiled-archive"),
+    /** URL or recipe-relative path with {tile}; also {asset}, {slot}, {year} and keys of `values`. */
+    url: Schema.String,
+    tiling: Schema.Literals(["one-degree", "ten-degree"]),
+    /** The acquisition instant: one ISO date or one per slot id (default: the slot's reference). */
+    datetime: Schema.optionalKey(
+      Schema.Union([Schema.String, Schema.Record(Schema.String, Schema.String)])
+    ),
+    /** More template keys, each a value per slot id. */
+    values: Schema.optionalKey(
+      Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.String))
+    )
   })
 ])
 
@@ -261,7 +276,10 @@ const knownKeys: ReadonlyArray<string> = [
   "catalog",
   "url",
   "signing",
-  "alternate"
+  "alternate",
+  "tiling",
+  "datetime",
+  "values"
 ]
 
 const hint = (key: PropertyKey | undefined): string => suggest(key, knownKeys)
