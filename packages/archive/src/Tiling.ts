@@ -1,11 +1,12 @@
 // Regular latitude/longitude tilings of global archives: which tiles a footprint touches and their names.
-// one-degree: 1°×1° tiles named by their south-west corner (SRTMGL1 `N48W090.SRTMGL1.hgt.zip`, GSSIC
-// `N48W090_…`). ten-degree: 10°×10° tiles named by their north-west (top-left) corner (ESA CCI Biomass AGB
-// `N50W010_ESACCI-BIOMASS-L4-AGB-MERGED-100m-…tif` covers 40–50°N, 10°W–0°).
+// one-degree-sw: 1°×1° tiles named by their south-west corner (SRTMGL1: `N48W090.SRTMGL1.hgt.zip` covers
+// 48–49°N, 90–89°W). one-degree-nw: named by their north-west (upper-left) corner (the Global Seasonal
+// Sentinel-1 Coherence data set, ASF user guide: `N48W090` covers 47–48°N, 90–89°W). ten-degree-nw: 10°×10°
+// tiles named by their north-west corner (ESA CCI Biomass AGB `N50W010_ESACCI-BIOMASS-…tif`: 40–50°N, 10°W–0°).
 import type { Patch } from "@eoforge/core"
 
 /** The tilings a tiled archive can be laid out in. */
-export const tilings = ["one-degree", "ten-degree"] as const
+export const tilings = ["one-degree-sw", "one-degree-nw", "ten-degree-nw"] as const
 /** A tiling by name. */
 export type Tiling = (typeof tilings)[number]
 
@@ -26,7 +27,7 @@ export interface LonLatBox {
   readonly north: number
 }
 
-const sizeOf = (tiling: Tiling): number => (tiling === "one-degree" ? 1 : 10)
+const sizeOf = (tiling: Tiling): number => (tiling === "ten-degree-nw" ? 10 : 1)
 
 const pad = (value: number, width: number): string => String(Math.abs(value)).padStart(width, "0")
 
@@ -36,7 +37,7 @@ const wrap = (lon: number): number => ((((lon + 180) % 360) + 360) % 360) - 180
 /** The name of the tile whose south-west corner is (west, south). */
 export const nameOf = (tiling: Tiling, west: number, south: number): string => {
   const lon = wrap(west)
-  const lat = tiling === "one-degree" ? south : south + sizeOf(tiling)
+  const lat = tiling.endsWith("-sw") ? south : south + sizeOf(tiling)
   return `${lat < 0 ? "S" : "N"}${pad(lat, 2)}${lon < 0 ? "W" : "E"}${pad(lon, 3)}`
 }
 

@@ -22,31 +22,44 @@ const names = (tiling: Tiling.Tiling, f: Patch.Patch["footprint"]) =>
 
 describe("tilings", () => {
   it("1° tiles are named by their south-west corner in every hemisphere", () => {
-    assert.strictEqual(Tiling.tileAt("one-degree", -89.5, 48.2).name, "N48W090")
-    assert.strictEqual(Tiling.tileAt("one-degree", 10.5, -0.5).name, "S01E010")
-    assert.strictEqual(Tiling.tileAt("one-degree", -0.1, 0.1).name, "N00W001")
-    assert.strictEqual(Tiling.tileAt("one-degree", 179.9, -33.3).name, "S34E179")
-    assert.strictEqual(Tiling.tileAt("one-degree", -180, 5).name, "N05W180")
+    assert.strictEqual(Tiling.tileAt("one-degree-sw", -89.5, 48.2).name, "N48W090")
+    assert.strictEqual(Tiling.tileAt("one-degree-sw", 10.5, -0.5).name, "S01E010")
+    assert.strictEqual(Tiling.tileAt("one-degree-sw", -0.1, 0.1).name, "N00W001")
+    assert.strictEqual(Tiling.tileAt("one-degree-sw", 179.9, -33.3).name, "S34E179")
+    assert.strictEqual(Tiling.tileAt("one-degree-sw", -180, 5).name, "N05W180")
+  })
+
+  it("1° tiles named by their north-west corner (GSSIC): N48W090 covers 47–48°N, S01E012 1–2°S", () => {
+    const t = Tiling.tileAt("one-degree-nw", -89.5, 47.5)
+    assert.deepStrictEqual(
+      [t.name, t.west, t.south, t.east, t.north],
+      ["N48W090", -90, 47, -89, 48]
+    )
+    assert.strictEqual(Tiling.tileAt("one-degree-nw", 12.5, -1.5).name, "S01E012")
+    assert.deepStrictEqual(names("one-degree-nw", box(-89.9, 47.9, -89.8, 48.1)), [
+      "N49W090",
+      "N48W090"
+    ])
   })
 
   it("10° tiles are named by their north-west corner (ESA CCI Biomass)", () => {
-    assert.strictEqual(Tiling.tileAt("ten-degree", -5, 45).name, "N50W010")
-    assert.strictEqual(Tiling.tileAt("ten-degree", 3, -3).name, "N00E000")
-    assert.strictEqual(Tiling.tileAt("ten-degree", -61, -12).name, "S10W070")
-    const t = Tiling.tileAt("ten-degree", 25, 61)
+    assert.strictEqual(Tiling.tileAt("ten-degree-nw", -5, 45).name, "N50W010")
+    assert.strictEqual(Tiling.tileAt("ten-degree-nw", 3, -3).name, "N00E000")
+    assert.strictEqual(Tiling.tileAt("ten-degree-nw", -61, -12).name, "S10W070")
+    const t = Tiling.tileAt("ten-degree-nw", 25, 61)
     assert.deepStrictEqual([t.west, t.south, t.east, t.north], [20, 60, 30, 70])
   })
 
   it("a footprint touches the tiles it overlaps, north to south then west to east; edges do not count", () => {
-    assert.deepStrictEqual(names("one-degree", box(10.2, 48.2, 10.8, 48.8)), ["N48E010"])
-    assert.deepStrictEqual(names("one-degree", box(10.9, 48.9, 11.1, 49.1)), [
+    assert.deepStrictEqual(names("one-degree-sw", box(10.2, 48.2, 10.8, 48.8)), ["N48E010"])
+    assert.deepStrictEqual(names("one-degree-sw", box(10.9, 48.9, 11.1, 49.1)), [
       "N49E010",
       "N49E011",
       "N48E010",
       "N48E011"
     ])
-    assert.deepStrictEqual(names("one-degree", box(10, 48, 11, 49)), ["N48E010"])
-    assert.deepStrictEqual(names("ten-degree", box(-1, 39, 1, 41)), [
+    assert.deepStrictEqual(names("one-degree-sw", box(10, 48, 11, 49)), ["N48E010"])
+    assert.deepStrictEqual(names("ten-degree-nw", box(-1, 39, 1, 41)), [
       "N50W010",
       "N50E000",
       "N40W010",
@@ -55,7 +68,7 @@ describe("tilings", () => {
   })
 
   it("a footprint across the antimeridian touches tiles on both sides, not the whole world", () => {
-    assert.deepStrictEqual(names("one-degree", box(179.8, -17.6, -179.8, -17.2)), [
+    assert.deepStrictEqual(names("one-degree-sw", box(179.8, -17.6, -179.8, -17.2)), [
       "S18E179",
       "S18W180"
     ])
@@ -91,7 +104,7 @@ const thrown = (f: () => unknown): string => {
 describe("recipe entries and URL templates", () => {
   it("refuses a template without {tile}, an unknown tiling, an unknown key and a bad datetime", () => {
     assert.include(
-      thrown(() => prepare({ url: "https://h/a.tif", tiling: "one-degree" })),
+      thrown(() => prepare({ url: "https://h/a.tif", tiling: "one-degree-sw" })),
       "{tile}"
     )
     assert.include(
@@ -99,12 +112,12 @@ describe("recipe entries and URL templates", () => {
       "tiling"
     )
     assert.include(
-      thrown(() => prepare({ url: "https://h/{tile}_{season}.tif", tiling: "one-degree" })),
+      thrown(() => prepare({ url: "https://h/{tile}_{season}.tif", tiling: "one-degree-sw" })),
       "{season}"
     )
     assert.include(
       thrown(() =>
-        prepare({ url: "https://h/{tile}.tif", tiling: "one-degree", datetime: "summer" })
+        prepare({ url: "https://h/{tile}.tif", tiling: "one-degree-sw", datetime: "summer" })
       ),
       "datetime"
     )
@@ -112,7 +125,7 @@ describe("recipe entries and URL templates", () => {
       thrown(() =>
         prepare({
           url: "https://h/{tile}_{season}.tif",
-          tiling: "one-degree",
+          tiling: "one-degree-sw",
           values: { season: { summer: "JJA" } }
         })
       ),
@@ -159,7 +172,7 @@ describe("finding tiles in a local folder", () => {
   for (const t of ["N48E010", "N48E011"]) writeFileSync(join(root, "tiles", `${t}.hgt`), "x")
 
   const source = prepare(
-    { url: "tiles/{tile}.{asset}", tiling: "one-degree", datetime: { summer: "2000-02-11" } },
+    { url: "tiles/{tile}.{asset}", tiling: "one-degree-sw", datetime: { summer: "2000-02-11" } },
     root
   )
   // The kind never uses the raster service while finding: no layer is provided.
@@ -212,7 +225,11 @@ describe("finding tiles in a local folder", () => {
 
   it("check refuses an archive outside the access policy, naming the fix", async () => {
     const outside = TiledArchive.prepare(
-      { type: "tiled-archive", url: "https://tiles.example.org/{tile}.tif", tiling: "one-degree" },
+      {
+        type: "tiled-archive",
+        url: "https://tiles.example.org/{tile}.tif",
+        tiling: "one-degree-sw"
+      },
       { key: "tiles", resolvePath: (p) => p, access: AccessPolicy.make({ localRoots: [root] }) }
     )
     const exit = await Effect.runPromiseExit(outside.check!)

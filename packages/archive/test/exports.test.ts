@@ -5,6 +5,6 @@ describe("@eoforge/archive exports", () => {
   it("exposes the tiled-archive kind and the tilings", () => {
     expect(Object.keys(Archive)).toEqual(["TiledArchive", "Tiling"])
     expect(Archive.TiledArchive.kind.type).toBe("tiled-archive")
-    expect(Archive.Tiling.tilings).toEqual(["one-degree", "ten-degree"])
+    expect(Archive.Tiling.tilings).toEqual(["one-degree-sw", "one-degree-nw", "ten-degree-nw"])
   })
 })

@@ -137,7 +137,7 @@ export const SourceRecipe = Schema.Union([
     type: Schema.Literal("tiled-archive"),
     /** URL or recipe-relative path with {tile}; also {asset}, {slot}, {year} and keys of `values`. */
     url: Schema.String,
-    tiling: Schema.Literals(["one-degree", "ten-degree"]),
+    tiling: Schema.Literals(["one-degree-sw", "one-degree-nw", "ten-degree-nw"]),
     /** The acquisition instant: one ISO date or one per slot id (default: the slot's reference). */
     datetime: Schema.optionalKey(
       Schema.Union([Schema.String, Schema.Record(Schema.String, Schema.String)])

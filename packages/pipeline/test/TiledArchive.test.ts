@@ -113,7 +113,7 @@ sources:
   tiles:
     type: tiled-archive
     url: ${base}/dem/{tile}/{tile}_{asset}.tif
-    tiling: one-degree
+    tiling: one-degree-sw
     datetime: "2000-02-11T00:00:00Z"
 slots:
   once:
