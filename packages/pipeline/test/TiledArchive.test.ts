@@ -28,6 +28,18 @@ const tiles: ReadonlyArray<readonly [string, number, number]> = [
 
 const tmp = tempDir("tiled-archive")
 const store = join(tmp.path, "dem.zarr")
+const srtmStore = join(tmp.path, "srtm.zarr")
+
+// An SRTM3-sized .hgt tile (1201 × 1201 big-endian int16, georeferenced from its name), one pattern per tile.
+const hgt = (seed: number): Uint8Array => {
+  const n = 1201
+  const out = new Uint8Array(2 * n * n)
+  const v = new DataView(out.buffer)
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      v.setInt16(2 * (i * n + j), ((i * 7 + j * 3 + seed) % 400) + seed, false)
+  return out
+}
 const files = new Map<string, string>()
 const requests: Array<{ method: string; path: string; range?: string }> = []
 let server: Server
@@ -90,6 +102,14 @@ beforeAll(async () => {
     )
     files.set(`/dem/${name}/${name}_elevation.tif`, path)
   }
+  for (const [name, seed] of [
+    ["N07W036", 100],
+    ["N07W035", 1000]
+  ] as const) {
+    const path = join(tmp.path, `${name}.hgt`)
+    writeFileSync(path, hgt(seed))
+    files.set(`/srtm/${name}.hgt`, path)
+  }
   await serve()
   writeFileSync(
     join(tmp.path, "locations.csv"),
@@ -134,6 +154,50 @@ concurrency: 1
   )
   await Effect.runPromise(
     Build.build({ recipe, out: store, createdAt: "2026-01-01T00:00:00.000Z" }).pipe(
+      Effect.provide(Services.layer)
+    )
+  )
+  // The srtmgl1 preset over bare .hgt tiles: one patch across N07W036|N07W035, one over absent N08W036.
+  writeFileSync(join(tmp.path, "srtm.csv"), "id,lon,lat\nacross,-35.0,7.5\nabsent,-35.5,8.5\n")
+  const srtmRecipe = join(tmp.path, "srtm.yaml")
+  writeFileSync(
+    srtmRecipe,
+    `name: srtm-e2e
+seed: 1
+sampling:
+  sampler: locations
+  locations: srtm.csv
+patch:
+  size: 3000
+  resolution: 100
+access:
+  hosts: [127.0.0.1]
+  allowPrivateNetworks: true
+sources:
+  srtm:
+    type: tiled-archive
+    url: ${base}/srtm/{tile}.{asset}
+    tiling: one-degree-sw
+    datetime: "2000-02-11"
+slots:
+  once:
+    kind: any
+products:
+  - id: srtm
+    preset: srtmgl1
+    source: srtm
+    resolution: 100
+    resampling: nearest
+split:
+  method: random
+output:
+  store: out/unused.zarr
+  shardSamples: 8
+concurrency: 1
+`
+  )
+  await Effect.runPromise(
+    Build.build({ recipe: srtmRecipe, out: srtmStore, createdAt: "2026-01-01T00:00:00.000Z" }).pipe(
       Effect.provide(Services.layer)
     )
   )
@@ -213,8 +277,37 @@ describe("a build from a tiled archive (1° tiles at a URL template over HTTP)",
       Effect.runPromise
     ))
 
+  it("the srtmgl1 preset over .hgt tiles: the patch across two tiles is their mosaic, the absent tile NotCovered", () =>
+    Effect.gen(function* () {
+      const ds = yield* Reader.make(srtmStore)
+      const all: Array<Reader.Sample> = []
+      for (let i = 0; i < ds.layout.samples; i++) all.push(yield* ds.readSample(i))
+      const across = all.find((x) => x.lon === -35)!.products.srtm
+      const absent = all.find((x) => x.lon === -35.5)!.products.srtm
+      assert.deepStrictEqual([...across.reason], [Reason.Reason.Ok])
+      assert.strictEqual(across.item[0], "N07W036+N07W035")
+      assert.deepStrictEqual([...absent.reason], [Reason.Reason.NotCovered])
+      const s = all.find((x) => x.lon === -35)!
+      const [, , height, width] = across.shape
+      const grid = PixelGrid.make(Crs.epsg(s.epsg), s.x0, s.y0, 100, width, height)
+      const raster = yield* RasterSource.RasterSource
+      const infos = [
+        yield* raster.open(join(tmp.path, "N07W036.hgt")),
+        yield* raster.open(join(tmp.path, "N07W035.hgt"))
+      ]
+      const direct = yield* Mosaic.read(infos, grid, { resampling: "nearest", bands: [0] })
+      assert.deepStrictEqual([...across.data], [...direct.data])
+      // Values of both tiles are present (the second tile's pattern is offset by 900).
+      assert.isTrue([...across.data].some((v) => v < 600))
+      assert.isTrue([...across.data].some((v) => v >= 1000))
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })),
+      Effect.runPromise
+    ))
+
   it("probes each tile once (HEAD) and reads tiles by range, never whole", () => {
-    const heads = requests.filter((r) => r.method === "HEAD")
+    const heads = requests.filter((r) => r.method === "HEAD" && r.path.startsWith("/dem/"))
     assert.deepStrictEqual([...new Set(heads.map((r) => r.path))].sort(), [
       "/dem/N48E010/N48E010_elevation.tif",
       "/dem/N48E011/N48E011_elevation.tif",
@@ -222,7 +315,7 @@ describe("a build from a tiled archive (1° tiles at a URL template over HTTP)",
       "/dem/N49E011/N49E011_elevation.tif"
     ])
     assert.strictEqual(heads.length, new Set(heads.map((r) => r.path)).size)
-    const gets = requests.filter((r) => r.method === "GET")
+    const gets = requests.filter((r) => r.method === "GET" && r.path.startsWith("/dem/"))
     assert.isAbove(gets.length, 0)
     assert.isTrue(gets.every((r) => r.range !== undefined))
   })

@@ -1,4 +1,5 @@
 // The product presets a recipe may name, by name: shared by recipe validation and product resolution.
+import { Presets as ArchivePresets } from "@eoforge/archive"
 import { Presets, type Product } from "@eoforge/stac"
 
 const byName: Readonly<Record<string, () => Product.Preset>> = {
@@ -6,7 +7,11 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   "sentinel-2-l1c": () => Presets.sentinel2L1C,
   "sentinel-1-grd": () => Presets.sentinel1Grd(),
   "cop-dem-glo-30": () => Presets.copernicusDem30,
-  "esa-worldcover": () => Presets.esaWorldCover
+  "esa-worldcover": () => Presets.esaWorldCover,
+  // Tiled archives (`type: tiled-archive` sources).
+  srtmgl1: () => ArchivePresets.srtmgl1,
+  gssic: () => ArchivePresets.gssic,
+  "esa-cci-agb": () => ArchivePresets.esaCciAgb
 }
 
 /** The names of the product presets. */
