@@ -88,31 +88,41 @@ export const urlOf = (
 
 type Probe = "exists" | "absent" | { readonly error: string }
 
-// One existence probe per URL for the life of the source.
+// Whether a URL or file exists, under the access policy. Servers that refuse HEAD (405, 501) are asked for
+// the first byte instead.
+const probeOnce = async (url: string, access: AccessPolicy.AccessPolicy): Promise<Probe> => {
+  const at = url.split("#")[0]!
+  try {
+    if (!isRemote(at)) {
+      const handle = await Guarded.openFile(at, { policy: access })
+      await handle.close()
+      return "exists"
+    }
+    let res = await Guarded.request(at, { method: "HEAD" }, { policy: access })
+    res.discard()
+    if (res.status === 405 || res.status === 501) {
+      res = await Guarded.request(at, { headers: { range: "bytes=0-0" } }, { policy: access })
+      res.discard()
+    }
+    if (res.status >= 200 && res.status < 300) return "exists"
+    if (res.status === 404 || res.status === 410) return "absent"
+    return { error: `HTTP ${res.status}` }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent"
+    return { error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+// One probe per URL for the life of the source; failures are not remembered (the next patch asks again).
 const prober = (access: AccessPolicy.AccessPolicy) => {
   const cache = new Map<string, Promise<Probe>>()
-  const probe = async (url: string): Promise<Probe> => {
-    const at = url.split("#")[0]!
-    try {
-      if (!isRemote(at)) {
-        const handle = await Guarded.openFile(at, { policy: access })
-        await handle.close()
-        return "exists"
-      }
-      const res = await Guarded.request(at, { method: "HEAD" }, { policy: access })
-      res.discard()
-      if (res.status >= 200 && res.status < 300) return "exists"
-      if (res.status === 404 || res.status === 410) return "absent"
-      return { error: `HTTP ${res.status}` }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent"
-      return { error: error instanceof Error ? error.message : String(error) }
-    }
-  }
   return (url: string): Promise<Probe> => {
     let p = cache.get(url)
     if (p === undefined) {
-      p = probe(url)
+      p = probeOnce(url, access).then((r) => {
+        if (typeof r === "object") cache.delete(url)
+        return r
+      })
       cache.set(url, p)
     }
     return p

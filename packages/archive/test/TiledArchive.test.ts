@@ -6,6 +6,8 @@ import type { Find, Product, TimeSlots } from "@eoforge/stac"
 import { Effect, Exit, Redacted } from "effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { TiledArchive, Tiling } from "../src/index.ts"
 
@@ -238,5 +240,61 @@ describe("finding tiles in a local folder", () => {
     const inside = await Effect.runPromiseExit(source.check!)
     assert.isTrue(Exit.isSuccess(inside))
     rmSync(root, { recursive: true, force: true })
+  })
+})
+
+describe("probing tiles over HTTP", () => {
+  it("a server refusing HEAD is asked for one byte; a 503 is SourceError and asked again next time", async () => {
+    const seen: Array<string> = []
+    let failures = 1
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.range ?? ""}`.trim())
+      if (req.method === "HEAD") return void res.writeHead(405).end()
+      if (req.url === "/N48E010.tif") return void res.writeHead(206).end("x")
+      if (req.url === "/N48E011.tif" && failures-- > 0) return void res.writeHead(503).end()
+      if (req.url === "/N48E011.tif") return void res.writeHead(206).end("x")
+      res.writeHead(404).end()
+    })
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
+    const port = (server.address() as AddressInfo).port
+    const source = TiledArchive.prepare(
+      {
+        type: "tiled-archive",
+        url: `http://127.0.0.1:${port}/{tile}.tif`,
+        tiling: "one-degree-sw"
+      },
+      {
+        key: "tiles",
+        resolvePath: (p) => p,
+        access: AccessPolicy.make({ hosts: ["127.0.0.1"], allowPrivateNetworks: true })
+      }
+    )
+    const find = () =>
+      Effect.runPromise(
+        source.find({
+          patch: patchAt(box(10.9, 48.2, 11.1, 48.4)),
+          preset,
+          slot,
+          rules: {} as Find.Rules
+        }) as Effect.Effect<Find.Found | Find.Missing, unknown>
+      )
+    try {
+      const first = await find()
+      assert.strictEqual(first._tag, "Missing")
+      if (first._tag !== "Missing") return
+      assert.strictEqual(first.reason, Reason.Reason.SourceError)
+      assert.include(first.detail, "N48E011")
+      assert.include(first.detail, "503")
+      const second = await find()
+      assert.strictEqual(second._tag, "Found")
+      // N48E010 was probed once (HEAD, then one byte), N48E011 twice after its 503.
+      assert.deepStrictEqual(
+        seen.filter((s) => s.includes("N48E010")),
+        ["HEAD /N48E010.tif", "GET /N48E010.tif bytes=0-0"]
+      )
+      assert.strictEqual(seen.filter((s) => s.startsWith("GET /N48E011")).length, 2)
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
   })
 })
