@@ -6,12 +6,12 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Crs, PixelGrid, Reason } from "@eoforge/core"
 import { GeoTiffWriter, Mosaic, RasterSource } from "@eoforge/raster"
 import { Reader, Store } from "@eoforge/zarr"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { Build, Job, Services } from "../src/index.ts"
+import { Build, Job, Recipe, Services } from "../src/index.ts"
 import { tempDir } from "./tree.ts"
 
 const step = 0.01
@@ -318,5 +318,30 @@ describe("a build from a tiled archive (1° tiles at a URL template over HTTP)",
     const gets = requests.filter((r) => r.method === "GET" && r.path.startsWith("/dem/"))
     assert.isAbove(gets.length, 0)
     assert.isTrue(gets.every((r) => r.range !== undefined))
+  })
+
+  it("a recipe whose archive host the access policy does not allow fails before planning, naming the fix", () =>
+    Effect.gen(function* () {
+      const text = readFileSync(join(tmp.path, "srtm.yaml"), "utf8").replace(
+        /access:\n(  .*\n)+/,
+        ""
+      )
+      const recipe = join(tmp.path, "closed.yaml")
+      writeFileSync(recipe, text)
+      const error = yield* Effect.flip(Build.prepare(recipe))
+      assert.include(error.message, 'source "srtm"')
+      assert.include(error.message, "access.hosts")
+    }).pipe(Effect.provide(Services.layer), Effect.runPromise))
+
+  it("the recipe Schema refuses an unknown tiling with its line and the tilings it knows", () => {
+    const text = readFileSync(join(tmp.path, "srtm.yaml"), "utf8").replace(
+      "tiling: one-degree-sw",
+      "tiling: one-degree"
+    )
+    const parsed = Recipe.parse(text, "srtm.yaml")
+    assert.isTrue(Result.isFailure(parsed))
+    const message = Result.isFailure(parsed) ? parsed.failure.message : ""
+    assert.include(message, "tiling")
+    assert.include(message, "one-degree-sw")
   })
 })
