@@ -1,5 +1,6 @@
-// A local S3-compatible server for tests (path-style, 127.0.0.1): GET/HEAD with ranges, anonymous public
-// buckets, private and requester-pays buckets whose requests must carry a valid SigV4 signature (sigv4.ts).
+// A local S3-compatible server for tests (path-style, 127.0.0.1): GET/HEAD with ranges and ETags (304 on
+// If-None-Match), anonymous public buckets, private and requester-pays buckets whose requests must carry a valid SigV4 signature (sigv4.ts).
+import { createHash } from "node:crypto"
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
 import { parseAuthorization, verify } from "./sigv4.ts"
@@ -113,10 +114,18 @@ export const start = async (
     }
     const object = bucket.objects.get(key)
     if (object === undefined) return fail(404, "NoSuchKey", `no key ${key}`)
+    // S3's ETag of a single-part object is its MD5; If-None-Match on a current ETag answers 304.
+    const etag = `"${createHash("md5").update(object).digest("hex")}"`
+    if (req.headers["if-none-match"] === etag) {
+      log.push({ method, path: raw, headers: req.headers, status: 304 })
+      res.writeHead(304, { etag }).end()
+      return
+    }
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ""))
     let status = 200
     let body = object
     const headers: Record<string, string> = {
+      etag,
       "accept-ranges": "bytes",
       "content-type": "application/octet-stream"
     }

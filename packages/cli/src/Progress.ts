@@ -73,10 +73,17 @@ export const make = (
           live = false
           out.write("finalizing: statistics, index, Croissant, dataset card\n")
           break
-        case "done":
+        case "done": {
           if (live) out.write("\n")
           live = false
+          const c = event.searches
+          if (c !== undefined) {
+            out.write(
+              `catalogue: ${c.cellSearches} searches of whole search cells, ${c.memoryHits} patch searches answered from memory, ${c.diskHits} cells read from the store's cache, ${c.direct} patch searches sent alone\n`
+            )
+          }
           break
+        }
       }
     },
     note: (message) => out.write(message + "\n")

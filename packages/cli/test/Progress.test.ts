@@ -96,4 +96,22 @@ describe("Progress", () => {
     assert.include(writes[2], "2/4 shards")
     assert.include(writes[2], "ETA 4s")
   })
+
+  it("ends with what the catalogue searches cost when the build searched through cells", () => {
+    const { out, writes } = sink(false)
+    const p = Progress.make("pretty", out)
+    p.onEvent({
+      type: "done",
+      summary: undefined,
+      store: "out/x.zarr",
+      searches: { cellSearches: 12, memoryHits: 480, diskHits: 3, direct: 1 }
+    })
+    assert.strictEqual(writes.length, 1)
+    assert.include(writes[0], "12 searches of whole search cells")
+    assert.include(writes[0], "480 patch searches answered from memory")
+    assert.include(writes[0], "1 patch searches sent alone")
+    const quiet = sink(false)
+    Progress.make("pretty", quiet.out).onEvent(events[4])
+    assert.deepStrictEqual(quiet.writes, [])
+  })
 })

@@ -27,7 +27,11 @@ export const Reason = {
    * The asset needs credentials or permissions the build lacks (no keys or token, a refused login, a 403 from
    * a requester-pays bucket without the payer header); the detail says what to set. Not retried.
    */
-  AccessDenied: 10
+  AccessDenied: 10,
+  /** The source's quota is exhausted (e.g. Earth Engine 429 after every retry). */
+  QuotaExceeded: 11,
+  /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
+  PolarisationMissing: 12
 } as const
 
 /** A reason code. */

@@ -70,7 +70,9 @@ export const of = (recipe: Recipe.Recipe, recipeFile: string): LocalInputs => {
   if (recipe.sampling.aoi !== undefined) files.add(at(recipe.sampling.aoi))
   if (recipe.sampling.locations !== undefined) files.add(at(recipe.sampling.locations))
   for (const source of Object.values(recipe.sources)) {
-    if (source.type !== "static" || isRemote(source.catalog)) continue
+    if (source.type !== "static" || !("catalog" in source) || typeof source.catalog !== "string")
+      continue
+    if (isRemote(source.catalog)) continue
     const catalog = at(source.catalog)
     if (!existsSync(catalog)) {
       files.add(catalog)

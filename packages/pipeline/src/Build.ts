@@ -1,18 +1,21 @@
 // The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
-import { AssetSigner } from "@eoforge/stac"
+import { Redact } from "@eoforge/core"
+import { AssetSigner, StacClient, StaticCatalog, type SearchCells } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Redacted, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
 import { buildRecord } from "./internal/buildRecord.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
 import * as Plan from "./Plan.ts"
+import * as PlanFile from "./PlanFile.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
+import * as SearchCache from "./SearchCache.ts"
 import { version } from "./Version.ts"
 
 /** How to run a build. */
@@ -31,6 +34,8 @@ export interface BuildOptions {
   readonly onEvent?: ((event: Event) => void) | undefined
   /** Rebuild finished shards that recorded transient failures (SourceError, ReadFailed). */
   readonly retryFailed?: boolean | undefined
+  /** Search per area through cells cached in the store (default, options of stac `SearchCells`) or per patch (`false`). */
+  readonly searchCells?: SearchCache.Setting | undefined
 }
 
 /** Progress of a build. */
@@ -62,6 +67,8 @@ export type Event =
       readonly type: "done"
       readonly summary: Finalize.Summary | undefined
       readonly store: string
+      /** What the search cells did in this process (undefined when searching per patch). */
+      readonly searches?: SearchCells.Counts | undefined
     }
 
 /** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
@@ -96,25 +103,38 @@ const readInput = (file: string, what: string) =>
       })
   })
 
-/** Load a recipe, resolve its products, read its input files and plan the patches. */
-export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) {
+/** What jobs and layouts need of a plan: patches by index (an array or a compact plan), splits, fit, snap. */
+export interface Planned {
+  readonly loaded: Recipe.Loaded
+  readonly products: ReadonlyArray<Products.ProductPlan>
+  readonly plan: Pick<Plan.Plan, "splits" | "splitFit" | "snap"> & { readonly patches: Job.Patches }
+}
+
+/** Load a recipe and resolve its products, without planning (workers read the plan from the store). */
+export const resolveRecipe = Effect.fn("Build.resolveRecipe")(function* (recipeArg: string) {
   const loaded = yield* Recipe.load(recipeArg)
   const recipe = loaded.recipe
   const products = yield* Effect.try({
     try: () => Products.resolve(recipe, (p) => Recipe.resolvePath(loaded, p)),
     catch: (cause) => new InputError({ message: `${loaded.file}: ${messageOf(cause)}`, cause })
   })
+  // Every static catalogue's root is read now: a wrong path, an unreachable or refusing server, a document
+  // that is not STAC fail here with the URL and status, not as a SourceError in every chip.
   for (const [id, source] of Object.entries(recipe.sources)) {
-    if (source.type !== "static" || /^(https?|s3):\/\//.test(source.catalog)) continue
-    const file = Recipe.resolvePath(loaded, source.catalog)
-    yield* Effect.tryPromise({
-      try: () => stat(file),
-      catch: (cause) =>
-        new InputError({
-          message: `source ${id}: the static catalogue ${file} does not exist; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
-          cause
-        })
-    })
+    if (!Recipe.isStatic(source)) continue
+    const plan = products.find((p) => p.rules.provider.id === id)
+    const catalog = Products.catalogueOf(source.catalog, (p) => Recipe.resolvePath(loaded, p))
+    const access = plan?.rules.source?.access
+    const auth = plan?.rules.source?.auth
+    yield* StaticCatalog.checkRoot(catalog, access, auth === undefined ? {} : { auth }).pipe(
+      Effect.mapError(
+        (cause) =>
+          new InputError({
+            message: `source ${id}: the static catalogue ${Redact.forMessage(catalog)} cannot be used: ${cause.message}; fix sources.${id}.catalog in ${loaded.file} (relative paths are relative to the recipe file)`,
+            cause
+          })
+      )
+    )
   }
   // Sources of other kinds check themselves (reachable, valid, credentials) before anything is planned.
   for (const kind of new Set(products.flatMap((p) => (p.kind === undefined ? [] : [p.kind])))) {
@@ -125,6 +145,13 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
       )
     )
   }
+  return { loaded, products }
+})
+
+/** Load a recipe, resolve its products, read its input files and plan the patches. */
+export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) {
+  const { loaded, products } = yield* resolveRecipe(recipeArg)
+  const recipe = loaded.recipe
   const inputs: { aoi?: unknown; locations?: Plan.PlanInputs["locations"] } = {}
   if (recipe.sampling.aoi !== undefined) {
     const file = Recipe.resolvePath(loaded, recipe.sampling.aoi)
@@ -153,7 +180,7 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
 })
 
 /** The store layout a prepared build writes. */
-export const layoutOf = (prepared: Prepared, createdAt: string) => {
+export const layoutOf = (prepared: Planned, createdAt: string) => {
   const { loaded, products, plan } = prepared
   const recipe = loaded.recipe
   const compression = recipe.output.codec === "gzip" ? Codec.gzip() : Codec.zstd()
@@ -243,17 +270,25 @@ const encoder = new TextEncoder()
 // Failures a later attempt may not meet again: a catalogue or host that failed, a read that failed.
 const transient = new Set(["SourceError", "ReadFailed"])
 
+/** Where a store keeps the static catalogue documents its builds read (not part of the dataset). */
+export const documentCacheKey = ".eoforge/stac-cache"
+
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
-  prepared: Prepared,
+  prepared: Planned,
   layout: Layout.Layout,
   open: Opener.Opener,
-  concurrency?: number
+  concurrency?: number,
+  store?: string
 ): Job.JobContext => ({
   layout,
   patches: prepared.plan.patches,
   splits: prepared.plan.splits,
-  products: prepared.products,
+  // Static catalogues' documents are cached in the store, for resumed builds and other workers.
+  products:
+    store === undefined
+      ? prepared.products
+      : Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
   open,
   concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
   extractGuard: prepared.loaded.recipe.split.extractGuard
@@ -306,6 +341,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
   const request =
     lock === undefined ? undefined : { ...lock, recipeHash: Layout.fingerprint(fresh) }
   const record = (at: string) => encoder.encode(JSON.stringify(buildRecord(prepared, at)) + "\n")
+  const planBytes = () => PlanFile.encode(prepared.plan, prepared.loaded.recipe.patch.size)
   const store = yield* Store.Store
   const opened = Effect.gen(function* () {
     if (!exists || (yield* isEmptyDirectory(path))) {
@@ -316,6 +352,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
           yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
           yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
           yield* api.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
+          yield* api.set(PlanFile.key, planBytes())
           if (holder !== undefined) yield* StoreLock.plant(staging, holder)
         })
       ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
@@ -364,6 +401,9 @@ export const openStore = Effect.fn("Build.openStore")(function* (
         yield* store.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
         yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
       }
+      // Stores of earlier versions, and finalized ones, hold no plan: workers read it from here.
+      if ((yield* store.get(PlanFile.key)) === undefined)
+        yield* store.set(PlanFile.key, planBytes())
       return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened
     }).pipe(Effect.onError(() => release))
   })
@@ -421,13 +461,16 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       resumed
     })
     const open = yield* Opener.make()
-    const ctx = jobContext(prepared, layout, open, options.concurrency)
+    const ctx = jobContext(prepared, layout, open, options.concurrency, path)
+    const cells = SearchCache.clientFor(yield* StacClient.StacClient, store, options.searchCells)
     let done = mine.length - todo.length
     for (const k of todo) {
       // A shard being redone is not done until its new record is written: a kill mid-retry then leaves
       // it to be rebuilt, never half old and half new.
       yield* store.delete(Job.recordKey(k))
-      const summary = yield* Job.run(ctx, k)
+      const summary = yield* Job.run(ctx, k).pipe(
+        Effect.provideService(StacClient.StacClient, cells.client)
+      )
       done++
       const [start, end] = Layout.shardRange(layout, k)
       emit({
@@ -449,12 +492,12 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       emit({ type: "finalize" })
       summary = yield* Finalize.run()
     }
-    emit({ type: "done", summary, store: path })
+    emit({ type: "done", summary, store: path, searches: cells.counts() })
     return { store: path, summary, layout }
   })
   // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
   const signed = Object.values(loaded.recipe.sources).some(
-    (s) => s.type === "stac-api" && s.signing === "planetary-computer"
+    (s) => Recipe.isStacApi(s) && s.signing === "planetary-computer"
   )
   // A Planetary Computer subscription key (collections that need an account) comes from the environment
   // variable its Python SDK reads, held Redacted.

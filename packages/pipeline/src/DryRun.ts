@@ -1,6 +1,7 @@
-// The plan of a build without writing anything: patches, chips, bytes, and a time estimate from a
-// short probe that extracts the first few chips for real (in memory).
-import { DType } from "@eoforge/core"
+// The plan of a build without writing anything: patches, chips, bytes, the catalogue searches it will send,
+// and a time estimate (with its assumptions) from a short probe that extracts the first chips for real.
+import { DType, Reason } from "@eoforge/core"
+import { Search, SearchCells, StacClient, type Find } from "@eoforge/stac"
 import { Clock, Effect } from "effect"
 import { availableParallelism } from "node:os"
 import * as Build from "./Build.ts"
@@ -21,10 +22,40 @@ export interface DryRunReport {
   readonly chips: number
   /** Uncompressed bytes of all chips. */
   readonly bytes: number
-  /** Chips extracted by the probe and their mean wall time, ms. */
-  readonly probe: { readonly chips: number; readonly msPerChip: number; readonly missing: number }
-  /** Estimated wall time of the whole build at the recipe's concurrency, seconds. */
+  /**
+   * Chips extracted by the probe (whole samples, paired products with their partner), their mean wall time
+   * (ms, sources already open), the count per reason code and the detail of the first chip of each reason.
+   */
+  readonly probe: {
+    readonly chips: number
+    readonly msPerChip: number
+    readonly missing: number
+    readonly reasons: Readonly<Record<string, number>>
+    readonly details: Readonly<Record<string, string>>
+  }
+  /**
+   * Catalogue searches: distinct search cells of the patches, the searches a build sends through them
+   * (one per cell × product × slot window; fallback windows and cloud checks at most double it each) and
+   * per patch (one per chip and window).
+   */
+  readonly searches: {
+    readonly cells: number
+    readonly viaCells: number
+    readonly viaCellsAtMost: number
+    readonly perPatchAtLeast: number
+  }
+  /** Estimated wall time of the whole build, seconds: reading plus searching at the assumed rates. */
   readonly estimatedSeconds: number
+  /** What the estimate assumes. */
+  readonly assumptions: {
+    readonly concurrency: number
+    readonly cores: number
+    /** Searches per second the catalogue allows (the client's default per-host limit). */
+    readonly searchesPerSecond: number
+    readonly readSeconds: number
+    readonly searchSeconds: number
+    readonly note: string
+  }
   readonly products: ReadonlyArray<{
     readonly id: string
     readonly slots: ReadonlyArray<string>
@@ -52,26 +83,61 @@ export const run = Effect.fn("DryRun.run")(function* (
   })
   const chips = plan.patches.length * products.reduce((n, p) => n + p.slots.length, 0)
   const open = yield* Opener.make()
-  const tasks: Array<readonly [number, number, number]> = []
-  for (let s = 0; s < plan.patches.length && tasks.length < probeChips; s++) {
-    products.forEach((p, pi) => {
-      for (let t = 0; t < p.slots.length; t++) tasks.push([s, pi, t])
-    })
-  }
-  const probe = tasks.slice(0, probeChips)
+  // Whole samples in product order, so a paired product is probed with its partner's acquisition.
+  const perSample = products.reduce((n, p) => n + p.slots.length, 0)
+  const samples = Math.min(
+    plan.patches.length,
+    Math.max(1, Math.ceil(probeChips / Math.max(1, perSample)))
+  )
   // Each probed chip is read twice: the first read pays for opening its sources, which a build
   // does once per source, the second is what every later chip of that source costs.
   let missing = 0
   let elapsed = 0
-  for (const [s, pi, t] of probe) {
-    const first = yield* Extract.chip(plan.patches[s], products[pi], t, open)
-    if (first._tag === "Missing") missing++
-    const t0 = yield* Clock.currentTimeMillis
-    yield* Extract.chip(plan.patches[s], products[pi], t, open)
-    elapsed += (yield* Clock.currentTimeMillis) - t0
+  let probed = 0
+  const reasons: Record<string, number> = {}
+  const details: Record<string, string> = {}
+  for (let s = 0; s < samples; s++) {
+    const outcomes: Array<Array<Extract.Outcome>> = []
+    for (const p of products) {
+      const row: Array<Extract.Outcome> = []
+      for (let t = 0; t < p.slots.length; t++) {
+        const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
+        const found: Find.Found | undefined = partner?._tag === "Data" ? partner.found : undefined
+        const first = yield* Extract.chip(plan.patches[s], p, t, open, found)
+        const name = first._tag === "Data" ? "Ok" : Reason.name(first.reason)
+        reasons[name] = (reasons[name] ?? 0) + 1
+        if (first._tag === "Missing") {
+          missing++
+          details[name] ??= `${p.spec.id} ${p.slots[t].id}: ${first.detail}`
+        }
+        const t0 = yield* Clock.currentTimeMillis
+        yield* Extract.chip(plan.patches[s], p, t, open, found)
+        elapsed += (yield* Clock.currentTimeMillis) - t0
+        probed++
+        row.push(first)
+      }
+      outcomes.push(row)
+    }
   }
-  const msPerChip = probe.length === 0 ? 0 : elapsed / probe.length
+  const msPerChip = probed === 0 ? 0 : elapsed / probed
   const concurrency = options.concurrency ?? loaded.recipe.concurrency
+  const cores = Math.max(1, Math.min(concurrency, availableParallelism()))
+  // Search cells of the patches, as builds lay them (the default cells of stac SearchCells).
+  const cells = new Set<string>()
+  let alone = 0
+  for (const patch of plan.patches) {
+    const cell = SearchCells.cellOf(
+      { collections: ["c"], intersects: Search.patchGeometry(patch) },
+      SearchCells.defaultOptions
+    )
+    if (cell === undefined) alone++
+    else cells.add(`${cell.i},${cell.j}`)
+  }
+  const windows = products.reduce((n, p) => n + p.slots.length, 0)
+  const viaCells = (cells.size + alone) * windows
+  const searchesPerSecond = StacClient.defaultOptions.requestsPerSecond
+  const readSeconds = (chips * msPerChip) / 1000 / cores
+  const searchSeconds = searchesPerSecond > 0 ? viaCells / searchesPerSecond : 0
   return {
     recipe: loaded.file,
     store: options.out ?? loaded.recipe.output.store,
@@ -83,10 +149,22 @@ export const run = Effect.fn("DryRun.run")(function* (
     shardSamples: layout.shardSamples,
     chips,
     bytes: productRows.reduce((n, p) => n + p.bytes, 0),
-    probe: { chips: probe.length, msPerChip, missing },
-    // Chips of different samples run in parallel up to the recipe's concurrency and the cores.
-    estimatedSeconds:
-      (chips * msPerChip) / 1000 / Math.max(1, Math.min(concurrency, availableParallelism())),
+    probe: { chips: probed, msPerChip, missing, reasons, details },
+    searches: {
+      cells: cells.size,
+      viaCells,
+      viaCellsAtMost: viaCells * 4,
+      perPatchAtLeast: chips
+    },
+    estimatedSeconds: readSeconds + searchSeconds,
+    assumptions: {
+      concurrency,
+      cores,
+      searchesPerSecond,
+      readSeconds,
+      searchSeconds,
+      note: "chips of different samples run in parallel up to the concurrency and the cores, each as fast as a probed chip whose sources are open (the probe reads the first samples, from wherever they are); searches run at the catalogue's rate limit, one per cell × product × slot window"
+    },
     products: productRows
   } satisfies DryRunReport
 }, Effect.scoped)
@@ -108,7 +186,12 @@ export const format = (r: DryRunReport): string => {
   }
   lines.push(
     `  probe     ${r.probe.chips} chips in ${(r.probe.msPerChip * r.probe.chips).toFixed(0)} ms (${r.probe.msPerChip.toFixed(1)} ms/chip, ${r.probe.missing} missing)`,
-    `  estimate  ~${r.estimatedSeconds.toFixed(0)} s for the whole build`
+    `            ${Object.entries(r.probe.reasons)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+    ...Object.entries(r.probe.details).map(([k, d]) => `            ${k}: ${d}`),
+    `  searches  ${r.searches.viaCells}–${r.searches.viaCellsAtMost} through ${r.searches.cells} search cells (per patch: ≥ ${r.searches.perPatchAtLeast})`,
+    `  estimate  ~${r.estimatedSeconds.toFixed(0)} s for the whole build: reading ${r.assumptions.readSeconds.toFixed(0)} s on ${r.assumptions.cores} cores, searching ${r.assumptions.searchSeconds.toFixed(0)} s at ${r.assumptions.searchesPerSecond} searches/s`
   )
   return lines.join("\n")
 }

@@ -10,6 +10,8 @@ import { createHash } from "node:crypto"
 import * as Index from "./internal/patchIndex.ts"
 import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
+import * as PlanFile from "./PlanFile.ts"
+import * as SearchCache from "./SearchCache.ts"
 
 /** What the build records about itself beside the data (`.eoforge/build.json`). */
 export interface BuildRecord {
@@ -147,6 +149,10 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       `${missingCount} of ${shards} shards are not built yet (first: ${missingShards.join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
     )
   }
+  // Every shard is built: the search-cell cache and the compact plan have served their purpose (a
+  // finished store holds neither).
+  yield* SearchCache.clear
+  yield* store.delete(PlanFile.key)
   const specs = layout.products.map((p) => p.spec)
   let stats = Grouped.empty(specs)
   const availability: Record<string, Record<string, Record<string, number>>> = {}
@@ -161,7 +167,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     }
     const json = yield* Job.readStats(k)
     stats = yield* Effect.try({
-      try: () => Grouped.merge(stats, Grouped.fromJson(specs, json)),
+      try: () => Grouped.mergeInto(stats, Grouped.fromJson(specs, json)),
       catch: (cause) =>
         new Job.JobRecordError({
           shard: k,

@@ -23,6 +23,14 @@ export interface Failure {
   readonly detail: string
 }
 
+/** How a chip was made, as its source or item reader said (e.g. Earth Engine images and expression digest). */
+export interface Provenance {
+  readonly sample: number
+  readonly product: string
+  readonly slot: string
+  readonly facts: Readonly<Record<string, string | number | boolean>>
+}
+
 /** What a finished job recorded. */
 export interface JobRecord {
   readonly shard: number
@@ -36,6 +44,8 @@ export interface JobRecord {
   readonly classes?: Readonly<
     Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>
   >
+  /** Provenance of the chips whose source gave any (absent when none did). */
+  readonly provenance?: ReadonlyArray<Provenance>
 }
 
 /** A job record that cannot be read back. */
@@ -96,10 +106,16 @@ export const readRecord = (shard: number) =>
     })
   })
 
+/** The patches of a build by sample index: an array, or a compact plan rebuilding them on demand. */
+export interface Patches {
+  readonly length: number
+  readonly at: (sample: number) => Patch.Patch | undefined
+}
+
 /** Everything a job needs. */
 export interface JobContext {
   readonly layout: Layout.Layout
-  readonly patches: ReadonlyArray<Patch.Patch>
+  readonly patches: Patches
   readonly splits: Uint8Array
   readonly products: ReadonlyArray<ProductPlan>
   readonly open: Opener.Opener
@@ -119,6 +135,13 @@ export interface JobSummary {
 export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: number) {
   const store = yield* Store.Store
   const [start, end] = Layout.shardRange(ctx.layout, shard)
+  // This shard's patches, built once (a compact plan rebuilds them from its columns).
+  const shardPatches = Array.from({ length: end - start }, (_, i) => {
+    const patch = ctx.patches.at(start + i)
+    if (patch === undefined) throw new RangeError(`sample ${start + i} is not in the plan`)
+    return patch
+  })
+  const patchOf = (s: number): Patch.Patch => shardPatches[s - start]
   const writers = new Map<string, ShardWriter.ShardWriter>()
   for (const p of ctx.products) {
     writers.set(p.spec.id, yield* ShardWriter.make(ctx.layout, p.spec.id, shard))
@@ -130,6 +153,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   }
   const failures: Array<Failure> = []
   const classes: Record<string, Record<string, Readonly<Record<string, string>>>> = {}
+  const provenance: Array<Provenance> = []
   // Statistics are order-sensitive in floating point: the ordered stream hands each sample's chips
   // over in sample order, whatever order they finish in, so reruns and other concurrency settings
   // give the same bytes.
@@ -148,9 +172,11 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           const seen = (classes[p.spec.id] ??= {})
           seen[band] ??= named
         }
+        if (outcome.facts.provenance !== undefined)
+          provenance.push({ sample: s, product: p.spec.id, slot, facts: outcome.facts.provenance })
         const split = ctx.splits[s]
         if (split === Split.Split.guard) return
-        const grid = ctx.patches[s].grid
+        const grid = patchOf(s).grid
         const h = (grid.height * grid.resolution) / p.spec.resolution
         const w = (grid.width * grid.resolution) / p.spec.resolution
         Grouped.add(stats, p.spec.id, Split.name(split) as Grouped.SplitName, {
@@ -166,6 +192,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   // One element per sample: its products in recipe order (a paired product follows the one it pairs
   // with), the slots of a product one after another; samples run `concurrency` at a time.
   const extractSample = Effect.fnUntraced(function* (s: number) {
+    const patch = patchOf(s)
     const outcomes: Array<Array<Extract.Outcome>> = []
     for (const p of ctx.products) {
       const writer = writers.get(p.spec.id)!
@@ -183,7 +210,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
         }
         const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
         const outcome = yield* Extract.chip(
-          ctx.patches[s],
+          patch,
           p,
           t,
           ctx.open,
@@ -219,7 +246,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   yield* ShardWriter.writeSamples(
     ctx.layout,
     shard,
-    ctx.patches.slice(start, end).map((patch, i) => ({
+    shardPatches.map((patch, i) => ({
       id: patch.id,
       lon: patch.lon,
       lat: patch.lat,
@@ -234,7 +261,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     samples: [start, end],
     availability,
     failures,
-    ...(Object.keys(classes).length === 0 ? {} : { classes })
+    ...(Object.keys(classes).length === 0 ? {} : { classes }),
+    ...(provenance.length === 0 ? {} : { provenance })
   }
   // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
   // split); zstd shrinks them about 3×. They are written before the record that marks the job done.

@@ -5,11 +5,12 @@ import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
+import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
-import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
+import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
 export interface ProductPlan {
@@ -110,6 +111,28 @@ export const slotsOf = (
   }
 }
 
+/**
+ * Where a static catalogue named in a recipe is: an http(s):// or s3:// URL as given, a file:// URL as its
+ * path, a path relative to the recipe's folder.
+ */
+export const catalogueOf = (catalog: string, baseDir: (p: string) => string): string =>
+  /^(https?|s3):\/\//i.test(catalog)
+    ? catalog
+    : /^file:/i.test(catalog)
+      ? fileURLToPath(catalog)
+      : baseDir(catalog)
+
+/** The products with their static catalogues' remote documents cached under `folder`. */
+export const withDocumentCache = (
+  products: ReadonlyArray<ProductPlan>,
+  folder: string
+): ReadonlyArray<ProductPlan> =>
+  products.map((p) =>
+    p.rules.source === undefined
+      ? p
+      : { ...p, rules: { ...p.rules, source: StacClient.withCache(p.rules.source, folder) } }
+  )
+
 const sourceOf = (
   recipe: Recipe,
   key: string,
@@ -125,14 +148,14 @@ const sourceOf = (
       message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
     })
   }
-  if (s.type === "static") {
-    const catalog = /^(https?|s3):\/\//i.test(s.catalog) ? s.catalog : baseDir(s.catalog)
+  if (isStatic(s)) {
+    const catalog = catalogueOf(s.catalog, baseDir)
     return {
       provider: { id: key, url: catalog },
       source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
     }
   }
-  if (s.type === "stac-api") {
+  if (isStacApi(s)) {
     return {
       provider: { id: key, url: s.url },
       source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
@@ -200,9 +223,9 @@ export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] 
   Object.fromEntries(
     Object.entries(sources).map(([k, s]) => [
       k,
-      s.type === "static"
+      isStatic(s)
         ? { ...s, catalog: Redact.forRecord(s.catalog) }
-        : s.type === "stac-api"
+        : isStacApi(s)
           ? { ...s, url: Redact.forRecord(s.url) }
           : recordOf(s)
     ])
@@ -303,6 +326,10 @@ export const resolve = (
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
       ...(base?.reader === undefined ? {} : { reader: base.reader }),
+      ...(base?.readerOptions === undefined ? {} : { readerOptions: base.readerOptions }),
+      ...(base?.polarisations === undefined
+        ? {}
+        : { polarisations: base.polarisations.filter((p) => bands.some((b) => b.name === p)) }),
       ...(base?.equals === undefined ? {} : { equals: base.equals })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]

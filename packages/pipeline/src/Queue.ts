@@ -1,6 +1,7 @@
 // Queue mode: a coordinator creates the store and enqueues one BullMQ job per unfinished shard under a
 // finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
 import type { RasterSource } from "@eoforge/raster"
+import { StacClient } from "@eoforge/stac"
 import { Layout, Store } from "@eoforge/zarr"
 import { type Job as BullJob, UnrecoverableError, Worker } from "bullmq"
 import { Cause, Effect, Exit, Scope } from "effect"
@@ -9,7 +10,9 @@ import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
+import * as PlanFile from "./PlanFile.ts"
 import * as Recipe from "./Recipe.ts"
+import * as SearchCache from "./SearchCache.ts"
 import { call, connect, flowProducer, queue, QueueError, redactUrl } from "./internal/queueRedis.ts"
 
 /** Redis cannot be reached, a queue operation failed, or a queued run cannot be resumed. */
@@ -189,6 +192,8 @@ export interface WorkOptions {
   readonly concurrency?: number | undefined
   /** Chips read at once within a shard (default: the recipe's concurrency). */
   readonly chipConcurrency?: number | undefined
+  /** Search per area through the store's search cells (default) or per patch (`false`). */
+  readonly searchCells?: SearchCache.Setting | undefined
   /** Job lock in ms, renewed every half of it while the job runs (default 60,000). */
   readonly lockDurationMs?: number | undefined
   /** How often locks of crashed workers are looked for, ms (default 30,000). */
@@ -207,6 +212,8 @@ const stallsDelegatedToAttempts = 1_000_000
 
 interface Context {
   readonly ctx: Job.JobContext
+  /** The catalogue client of this store's jobs: searches through the store's search cells. */
+  readonly client: StacClient.StacClient["Service"]
 }
 
 const layoutsMatch = (a: Layout.Layout, b: Layout.Layout): boolean =>
@@ -245,8 +252,24 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
     if (hit === undefined) {
       hit = runExit(
         Effect.gen(function* () {
-          const prepared = yield* Build.prepare(data.recipe)
-          const layout = yield* Layout.read.pipe(Effect.provide(Store.layerFileSystem(data.out)))
+          const storeApi = Store.makeFileSystem(data.out)
+          const layout = yield* Layout.read.pipe(Effect.provideService(Store.Store, storeApi))
+          // The coordinator's compact plan when the store holds one; else (older stores) plan again.
+          const bytes = yield* storeApi.get(PlanFile.key)
+          const compact =
+            bytes === undefined ? undefined : PlanFile.decode(bytes, `${data.out}/${PlanFile.key}`)
+          const prepared: Build.Planned =
+            compact !== undefined && !(compact instanceof PlanFile.PlanFileError)
+              ? {
+                  ...(yield* Build.resolveRecipe(data.recipe)),
+                  plan: {
+                    patches: compact,
+                    splits: compact.splits,
+                    splitFit: compact.header.splitFit,
+                    snap: compact.header.snap
+                  }
+                }
+              : yield* Build.prepare(data.recipe)
           const expected = yield* Build.layoutOf(prepared, layout.attributes.createdAt)
           if (!layoutsMatch(layout, expected)) {
             return yield* new QueueError({
@@ -254,8 +277,14 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
               message: `the store ${data.out} was created from another version of ${data.recipe} (recipe, input files or EOForge version changed since it was enqueued); enqueue again into a new store`
             })
           }
-          const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency)
-          return { ctx } satisfies Context
+          const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency, data.out)
+          // One cell cache per store and worker process; other workers share it through the store.
+          const { client } = SearchCache.clientFor(
+            yield* StacClient.StacClient,
+            storeApi,
+            options.searchCells
+          )
+          return { ctx, client } satisfies Context
         })
       )
       contexts.set(key, hit)
@@ -314,7 +343,9 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
       Effect.gen(function* () {
         // A shard finished by an earlier attempt whose completion was lost is not rebuilt.
         if (yield* Job.isDone(shard)) return undefined
-        return yield* Job.run(context.value.ctx, shard)
+        return yield* Job.run(context.value.ctx, shard).pipe(
+          Effect.provideService(StacClient.StacClient, context.value.client)
+        )
       }).pipe(Effect.provide(storeLayer))
     )
     if (Exit.isFailure(exit)) return fail(exit.cause)

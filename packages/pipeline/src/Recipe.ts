@@ -132,22 +132,28 @@ export const SourceRecipe = Schema.Union([
     signing: Schema.Literals(["none", "planetary-computer"]).pipe(withDefault("none")),
     alternate: Schema.optionalKey(Schema.NonEmptyString)
   }),
-  /** A global archive cut into lat/lon tiles at a URL template (`@eoforge/archive`, which checks the rest). */
-  Schema.Struct({
-    type: Schema.Literal("tiled-archive"),
-    /** URL or recipe-relative path with {tile}; also {asset}, {slot}, {year} and keys of `values`. */
-    url: Schema.String,
-    tiling: Schema.Literals(["one-degree-sw", "one-degree-nw", "ten-degree-nw"]),
-    /** The acquisition instant: one ISO date or one per slot id (default: the slot's reference). */
-    datetime: Schema.optionalKey(
-      Schema.Union([Schema.String, Schema.Record(Schema.String, Schema.String)])
-    ),
-    /** More template keys, each a value per slot id. */
-    values: Schema.optionalKey(
-      Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.String))
-    )
-  })
+  /** A source of a registered kind (`@eoforge/sources`, e.g. earth-engine): the kind validates the rest. */
+  Schema.StructWithRest(
+    Schema.Struct({
+      // Branded so that `type === "static"` still narrows to the built-in sources.
+      type: Schema.String.check(Schema.isPattern(/^(?!static$|stac-api$)[a-z][a-z0-9-]*$/)).pipe(
+        Schema.brand("SourceKindType")
+      )
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)]
+  )
 ])
+
+/** A source of the recipe. */
+export type SourceRecipe = typeof SourceRecipe.Type
+/** A static catalogue source. */
+export type StaticSource = Extract<SourceRecipe, { readonly type: "static" }>
+/** A STAC API source. */
+export type StacApiSource = Extract<SourceRecipe, { readonly type: "stac-api" }>
+/** Whether a source is a static catalogue (other kinds' `type` strings do not narrow by comparison). */
+export const isStatic = (s: SourceRecipe): s is StaticSource => s.type === "static"
+/** Whether a source is a STAC API. */
+export const isStacApi = (s: SourceRecipe): s is StacApiSource => s.type === "stac-api"
 
 /** A named set of time slots. */
 export const SlotsRecipe = Schema.Struct({
@@ -276,10 +282,7 @@ const knownKeys: ReadonlyArray<string> = [
   "catalog",
   "url",
   "signing",
-  "alternate",
-  "tiling",
-  "datetime",
-  "values"
+  "alternate"
 ]
 
 const hint = (key: PropertyKey | undefined): string => suggest(key, knownKeys)
@@ -338,11 +341,11 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
 export { check, slotSetOf } from "./internal/recipeRules.ts"
 
-/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `m3leo-style`). */
+/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo-style`). */
 export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
 
 /** The names of the shipped recipes. */
-export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "m3leo-style"]
+export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo-style"]
 
 /** A recipe file that cannot be read. */
 export class RecipeNotFoundError extends Schema.TaggedError<RecipeNotFoundError>()(

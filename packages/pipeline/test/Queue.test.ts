@@ -172,6 +172,30 @@ describe.skipIf(!haveRedis)("Queue mode on a real redis-server", () => {
     assert.strictEqual(done.finalizeJobId, undefined)
   })
 
+  it("workers read the plan the coordinator wrote into the store: the recipe's AOI is not needed again", async () => {
+    const dir = mkdtempSync(join(tmp, "plan-"))
+    const demo = parse(readFileSync(recipe, "utf8"))
+    const aoi = join(dir, "aoi.geojson")
+    writeFileSync(aoi, readFileSync(demo.sampling.aoi))
+    demo.sampling.aoi = aoi
+    const ownRecipe = join(dir, "recipe.yaml")
+    writeFileSync(ownRecipe, stringify(demo))
+    // The store records the recipe (its AOI path too): the reference is this recipe built in one process.
+    const single = join(dir, "single.zarr")
+    await run(Build.build({ recipe: ownRecipe, out: single, createdAt }))
+    const out = join(tmp, "from-plan.zarr")
+    const enqueued = await run(
+      Queue.enqueue({ recipe: ownRecipe, out, redis: redis!.url, queueName: "plan", createdAt })
+    )
+    assert.isTrue(existsSync(join(out, ".eoforge", "plan.bin")))
+    // Planning again would need the AOI file: a worker that re-planned would fail every job.
+    rmSync(aoi)
+    const seen = await drain(enqueued, 1)
+    assert.deepStrictEqual(completedShards(seen), [0, 1, 2])
+    assert.deepStrictEqual(digest(out), digest(single))
+    assert.isFalse(existsSync(join(out, ".eoforge", "plan.bin")), "finalize removes the plan")
+  })
+
   it("a failing attempt is retried with backoff and the queue still completes with the same bytes", async () => {
     const out = join(tmp, "retried.zarr")
     const enqueued = await run(

@@ -20,20 +20,34 @@ export { HeaderProblem as Problem } from "./internal/header.ts"
 
 /** What a format reads from a file's header (RasterInfo without what RasterSource adds). */
 export interface Header {
+  /** Columns of the full-resolution image. */
   readonly width: number
+  /** Rows of the full-resolution image. */
   readonly height: number
+  /** Number of bands. */
   readonly bands: number
+  /** Pixel type of every band. */
   readonly dtype: DType.DType
+  /** The CRS: an EPSG/ESRI code, a proj4 string built from user-defined GeoKeys, or a WKT (ESRI citation, PAM). */
   readonly crs: Crs.Crs
-  /** GDAL-order, pixel-is-area. */
+  /** GDAL-order geotransform, pixel-is-area, in CRS units. */
   readonly geoTransform: GeoTransform.GeoTransform
+  /** The stored value meaning "no data" (GDAL_NODATA), if any. */
   readonly nodata: number | undefined
+  /** Per-band scale: physical = stored × scale + offset (1 when absent). */
   readonly scale: ReadonlyArray<number>
+  /** Per-band offset (0 when absent). */
   readonly offset: ReadonlyArray<number>
+  /** Per-band descriptions from GDAL_METADATA, undefined when absent. */
   readonly descriptions: ReadonlyArray<string | undefined>
+  /** Per band, class names by value from the PAM sidecar's raster attribute table (undefined: none). */
   readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
+  /** Tile (or strip) size in pixels. */
   readonly blockWidth: number
+  /** Tile (or strip) height in pixels. */
   readonly blockHeight: number
+  /** Opened with `#georeferencing=ignore` and without georeferencing: window reads only. */
+  readonly pixelsOnly?: boolean
 }
 
 /** A pixel window [x0, y0, x1) × [y0, y1) of a level. */

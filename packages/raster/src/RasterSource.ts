@@ -2,7 +2,7 @@
 // built in — and resample it onto any PixelGrid exactly as GDAL's gdalwarp -et 0 does. Decoding runs on
 // geotiff.js's worker pool, a scoped resource; decoded tiles of every format share one LRU cache.
 import { Guarded } from "@eoforge/access"
-import { PixelGrid, Redact, type Band, type Chip } from "@eoforge/core"
+import { PixelGrid, Redact, type Band, type Chip, type DType } from "@eoforge/core"
 import { Clock, Context, Duration, Effect, Layer, type Scope } from "effect"
 import { availableParallelism } from "node:os"
 import {
@@ -64,6 +64,15 @@ export class RasterSource extends Context.Service<
       options: ReadOptions
     ) => Effect.Effect<Chip.Chip, RasterReadError>
     /** What has been fetched for an opened source so far. */
+    /**
+     * The pixels of a window [x0, y0, x1) × [y0, y1) of the full-resolution image, band by band, without
+     * any georeferencing: for sensor-geometry readers (open such files as `uri#georeferencing=ignore`).
+     */
+    readonly readWindow: (
+      info: RasterInfo,
+      window: readonly [number, number, number, number],
+      bands: ReadonlyArray<number>
+    ) => Effect.Effect<ReadonlyArray<DType.TypedArray>, RasterReadError>
     readonly transfer: (info: RasterInfo) => Effect.Effect<Transfer>
   }
 >()("@eoforge/raster/RasterSource") {}
@@ -371,8 +380,42 @@ export const makeGeoTiff = (
           problem: "Request",
           message: `${Redact.forMessage(info.uri)}: band index ${bad} does not exist; the file has bands 0–${info.bands - 1}`
         })
+      if (handle.opened.header.pixelsOnly === true)
+        return yield* new RasterReadError({
+          uri: Redact.forMessage(info.uri),
+          problem: "Request",
+          message: `${Redact.forMessage(info.uri)}: it has no georeferencing (opened with #georeferencing=ignore), so it cannot be placed on a grid; read windows of it instead`
+        })
       return yield* Effect.tryPromise({
         try: () => resample(handle.opened, grid, options, info.uri),
+        catch: (error) => readFailure(info.uri, error)
+      })
+    })
+
+    const readWindow = Effect.fn("RasterSource.readWindow")(function* (
+      info: RasterInfo,
+      window: readonly [number, number, number, number],
+      bands: ReadonlyArray<number>
+    ) {
+      const handle = handles.get(info)
+      const [x0, y0, x1, y1] = window
+      const bad =
+        handle === undefined
+          ? "this RasterInfo was not opened by this RasterSource (or its scope has closed); open it again"
+          : !(x0 >= 0 && y0 >= 0 && x1 <= info.width && y1 <= info.height && x1 > x0 && y1 > y0) ||
+              ![x0, y0, x1, y1].every(Number.isInteger)
+            ? `window [${window.join(", ")}] is not inside its ${info.width} × ${info.height} pixels`
+            : bands.find((b) => !Number.isInteger(b) || b < 0 || b >= info.bands) !== undefined
+              ? `band indices ${bands.join(", ")} are not all among 0–${info.bands - 1}`
+              : undefined
+      if (bad !== undefined || handle === undefined)
+        return yield* new RasterReadError({
+          uri: Redact.forMessage(info.uri),
+          problem: "Request",
+          message: `${Redact.forMessage(info.uri)}: ${bad}`
+        })
+      return yield* Effect.tryPromise({
+        try: () => handle.opened.levels[0].read(window, bands),
         catch: (error) => readFailure(info.uri, error)
       })
     })
@@ -383,7 +426,7 @@ export const makeGeoTiff = (
         return { requests: s?.requests ?? 0, bytes: s?.bytes ?? 0 }
       })
 
-    return RasterSource.of({ open, read, transfer })
+    return RasterSource.of({ open, read, readWindow, transfer })
   })
 
 /** The raster service with explicit options (formats, worker count, HTTP retries/timeouts/concurrency). */

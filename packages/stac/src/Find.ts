@@ -173,6 +173,24 @@ const inWindow = Effect.fnUntraced(function* (
       : missing(slot, Reason.Reason.NoItemInWindow, `no item intersects the patch ${span}`)
   }
   let candidates: ReadonlyArray<Item> = items
+  if (preset.polarisations !== undefined) {
+    const want = preset.polarisations
+    const has = (item: Item) => {
+      const pols = item.properties["sar:polarizations"]
+      return Array.isArray(pols) && want.every((p) => pols.includes(p))
+    }
+    candidates = candidates.filter(has)
+    if (candidates.length === 0) {
+      const seen = [
+        ...new Set(items.map((i) => JSON.stringify(i.properties["sar:polarizations"] ?? null)))
+      ]
+      return missing(
+        slot,
+        Reason.Reason.PolarisationMissing,
+        `${items.length} item(s) ${span}, none with polarisations ${want.join("+")} (they have ${seen.join(", ")})`
+      )
+    }
+  }
   const constraints: Array<string> = []
   if (rules.relativeOrbit !== undefined) {
     candidates = Selection.onRelativeOrbit(candidates, rules.relativeOrbit)

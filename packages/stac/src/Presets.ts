@@ -143,14 +143,32 @@ export const sentinel2L1C: Preset = s2("l1c")
 /** Sentinel-2 Level-2A: 12 bands (no B10), uint16 DN, harmonised: reflectance = DN × 1e-4 − 0.1. */
 export const sentinel2L2A: Preset = s2("l2a")
 
-/** Sentinel-1 GRD (VV, VH), optionally one orbit direction, stored as dB or linear backscatter (float32). */
-export const sentinel1Grd = (
-  options: { readonly unit?: "dB" | "linear"; readonly orbit?: "ascending" | "descending" } = {}
-): Preset => {
+/** Selection and processing options of the Sentinel-1 GRD preset. */
+export interface Sentinel1GrdOptions {
+  /** dB (default) or linear backscatter. */
+  readonly unit?: "dB" | "linear"
+  /** One orbit direction (`sat:orbit_state`). */
+  readonly orbit?: "ascending" | "descending"
+  /** One relative orbit (`sat:relative_orbit`). */
+  readonly relativeOrbit?: number
+  /** Instrument mode (`sar:instrument_mode`, default IW). */
+  readonly mode?: "IW" | "EW"
+  /** Polarisations (default VV+VH; HH+HV for polar EW products). */
+  readonly polarisations?: readonly [string, string]
+  /** Path or URL of a DEM raster for terrain correction (absent: ellipsoid-only, recorded in provenance). */
+  readonly dem?: string
+}
+
+/**
+ * Sentinel-1 GRD (VV, VH) made as Earth Engine's S1_GRD: thermal noise removed, σ⁰ calibrated, Range-Doppler
+ * terrain-corrected onto the patch grid (the `sentinel1-grd` item reader of @eoforge/sentinel1), float32 dB.
+ */
+export const sentinel1Grd = (options: Sentinel1GrdOptions = {}): Preset => {
   const unit = options.unit ?? "dB"
-  const band = (p: "VV" | "VH"): Band.BandSpec => ({
+  const pols = options.polarisations ?? ["VV", "VH"]
+  const band = (p: string): Band.BandSpec => ({
     name: p,
-    description: `${p} backscatter`,
+    description: `${p} backscatter σ⁰ (thermal noise removed, terrain-corrected)`,
     polarisation: p,
     unit,
     resolution: 10,
@@ -159,22 +177,75 @@ export const sentinel1Grd = (
   return {
     spec: {
       id: "s1grd",
-      title: `Sentinel-1 C-band SAR GRD (${unit})`,
+      title: `Sentinel-1 C-band SAR GRD σ⁰ (${unit})`,
       dtype: "float32",
       resolution: 10,
-      bands: [band("VV"), band("VH")],
+      bands: pols.map(band),
       source: "sentinel-1-grd",
       license: "CC-BY-SA-3.0-IGO",
       attribution: "Contains modified Copernicus Sentinel data"
     },
     bindings: {
-      [earthSearch.id]: { collection: "sentinel-1-grd", assets: { VV: "vv", VH: "vh" } },
-      [planetaryComputer.id]: { collection: "sentinel-1-grd", assets: { VV: "vv", VH: "vh" } }
+      [earthSearch.id]: {
+        collection: "sentinel-1-grd",
+        assets: Object.fromEntries(pols.map((p) => [p, p.toLowerCase()]))
+      },
+      [planetaryComputer.id]: {
+        collection: "sentinel-1-grd",
+        assets: Object.fromEntries(pols.map((p) => [p, p.toLowerCase()]))
+      }
     },
     cloudy: false,
-    // GRD is delivered in radar geometry with ground control points, not with proj:transform.
+    // GRD is delivered in radar geometry with ground control points; the item's proj:transform is not used.
     projected: false,
-    ...(options.orbit === undefined ? {} : { equals: { "sat:orbit_state": options.orbit } }),
+    equals: {
+      "sar:instrument_mode": options.mode ?? "IW",
+      "sar:product_type": "GRD",
+      ...(options.orbit === undefined ? {} : { "sat:orbit_state": options.orbit }),
+      ...(options.relativeOrbit === undefined
+        ? {}
+        : { "sat:relative_orbit": options.relativeOrbit })
+    },
+    polarisations: pols,
+    // The reader writes dB (or linear) itself, with a floor where noise exceeds the signal.
+    valueTransform: "none",
+    reader: "sentinel1-grd",
+    ...(options.dem === undefined ? {} : { readerOptions: { dem: options.dem } })
+  }
+}
+
+/**
+ * Planetary Computer's Sentinel-1 RTC: radiometrically terrain-corrected γ⁰ (linear float32 COGs, already
+ * map-projected in UTM), read as any COG onto the patch grid and stored in dB.
+ */
+export const sentinel1Rtc = (options: { readonly unit?: "dB" | "linear" } = {}): Preset => {
+  const unit = options.unit ?? "dB"
+  const band = (p: "VV" | "VH"): Band.BandSpec => ({
+    name: p,
+    description: `${p} terrain-flattened backscatter γ⁰ (RTC)`,
+    polarisation: p,
+    unit,
+    resolution: 10,
+    resampling: "bilinear",
+    nodata: -32768
+  })
+  return {
+    spec: {
+      id: "s1rtc",
+      title: `Sentinel-1 RTC γ⁰ (${unit})`,
+      dtype: "float32",
+      resolution: 10,
+      bands: [band("VV"), band("VH")],
+      source: "sentinel-1-rtc",
+      license: "CC-BY-4.0",
+      attribution: "Contains modified Copernicus Sentinel data, processed by Catalyst"
+    },
+    bindings: {
+      [planetaryComputer.id]: { collection: "sentinel-1-rtc", assets: { VV: "vv", VH: "vh" } }
+    },
+    cloudy: false,
+    projected: true,
+    polarisations: ["VV", "VH"],
     valueTransform: unit === "dB" ? "dB" : "none"
   }
 }
@@ -263,6 +334,7 @@ export const all: Readonly<Record<string, Preset>> = {
   s2l1c: sentinel2L1C,
   s2l2a: sentinel2L2A,
   s1grd: sentinel1Grd(),
+  s1rtc: sentinel1Rtc(),
   dem: copernicusDem30,
   worldcover: esaWorldCover
 }

@@ -35,6 +35,13 @@ export interface Preset {
    * geocoder); absent: each band's asset is read onto the grid as a raster.
    */
   readonly reader?: string
+  /** Options handed to the item reader (e.g. the Sentinel-1 reader's `dem`). */
+  readonly readerOptions?: Readonly<Record<string, string | number | boolean>>
+  /**
+   * Polarisations every item must carry (`sar:polarizations`); items lacking one are skipped, and a slot whose
+   * items all lack one is PolarisationMissing.
+   */
+  readonly polarisations?: ReadonlyArray<string>
 }
 
 /** Schema of a custom product in a recipe. */

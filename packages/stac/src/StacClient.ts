@@ -5,7 +5,10 @@ import { type AccessPolicy, Redact } from "@eoforge/core"
 import { Context, Effect, Layer, Option, Stream } from "effect"
 import * as Access from "./Access.ts"
 import type { Guarded } from "@eoforge/access"
+import * as Documents from "./internal/documents.ts"
 import * as Http from "./internal/http.ts"
+import { fileURLToPath } from "node:url"
+import * as StaticCatalog from "./StaticCatalog.ts"
 import * as Search from "./Search.ts"
 import {
   AccessError,
@@ -34,6 +37,8 @@ export type Source =
       readonly _tag: "Static"
       readonly url: string
       readonly access?: AccessPolicy.AccessPolicy | undefined
+      /** Folder of the document cache (a store's `.eoforge/stac-cache`); none: memory for this client. */
+      readonly cache?: string | undefined
       readonly auth?: Guarded.Authorizer | undefined
     }
 
@@ -49,17 +54,24 @@ export const api = (
   ...(auth === undefined ? {} : { auth })
 })
 
-/** A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http, https, s3) or file path. */
+/**
+ * A static catalogue whose root is the `catalog.json` (or collection.json) at `url` (http(s)://, s3:// or
+ * file://) or file path; `withCache` keeps its remote documents in a folder across builds and workers.
+ */
 export const staticCatalog = (
   url: string,
   access?: AccessPolicy.AccessPolicy,
   auth?: Guarded.Authorizer
 ): Source => ({
   _tag: "Static",
-  url,
+  url: /^file:/i.test(url) ? fileURLToPath(url) : url,
   ...(access === undefined ? {} : { access }),
   ...(auth === undefined ? {} : { auth })
 })
+
+/** The same source with its remote documents cached in `folder` (static catalogues; others unchanged). */
+export const withCache = (source: Source, folder: string): Source =>
+  source._tag === "Static" ? { ...source, cache: folder } : source
 
 /** The access policy of a source: its own, else the default for its catalogue URL. */
 export const accessOf = (source: Source): AccessPolicy.AccessPolicy =>
@@ -73,18 +85,27 @@ export interface Options extends Http.HttpOptions {
   readonly maxPages: number
   /** Dialect used when a server offers both. */
   readonly prefer: "cql2-json" | "query"
+  /** Static catalogue documents read at once, and in flight per host. */
+  readonly staticConcurrency: number
+  /** Static catalogue documents requested per second per host (0 = unlimited). */
+  readonly staticRequestsPerSecond: number
   /** Resolves host names for the address check (tests substitute their own; default: the system's). */
   readonly resolve?: Guarded.Resolver | undefined
   /** Credentials of s3:// catalogues and logins (access `Auth.make`); s3 is read anonymously without. */
   readonly auth?: Guarded.Authorizer | undefined
 }
 
-/** Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per host. */
+/**
+ * Defaults: 30 s timeout, 5 attempts from 250 ms backoff, 10 requests/s and 4 in flight per API host;
+ * static catalogue documents 16 in flight and 200 requests/s per host.
+ */
 export const defaultOptions: Options = {
   ...Http.defaultHttpOptions,
   pageLimit: 100,
   maxPages: 1000,
-  prefer: "query"
+  prefer: "query",
+  staticConcurrency: 16,
+  staticRequestsPerSecond: 200
 }
 
 /** Finds items in STAC APIs and static catalogues. */
@@ -259,73 +280,34 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       })
     )
 
-  const searchStatic = (
-    root: string,
-    params: Search.SearchParams,
-    access: AccessPolicy.AccessPolicy
-  ): Stream.Stream<Item, SearchError> => {
-    const seenCollections = new Set<string>()
-    const visited = new Set<string>()
-    const walk = (url: string, collection: string | undefined): Stream.Stream<Item, SearchError> =>
-      Stream.unwrap(
-        Effect.gen(function* (): Effect.fn.Return<Stream.Stream<Item, SearchError>, SearchError> {
-          if (visited.has(url)) return Stream.empty
-          visited.add(url)
-          const res = yield* getJson(url, access)
-          const doc = res.json as
-            { type?: unknown; id?: unknown; links?: unknown; stac_version?: unknown } | undefined
-          if (doc === undefined || typeof doc !== "object" || doc === null) {
-            return yield* new NotStacError({ url: Redact.forMessage(url), detail: "not JSON" })
-          }
-          if (doc.type === "Feature") {
-            const item = StacItem.validate(doc, Redact.forMessage(url))
-            if (item instanceof ItemError) return yield* item
-            const c = item.collection ?? collection
-            if (c !== undefined) seenCollections.add(c)
-            if (!Search.matches(item, c, params)) return Stream.empty
-            // Asset hrefs of a static catalogue are relative to the item's own file.
-            const assets = Object.fromEntries(
-              Object.entries(item.assets).map(([k, a]) => [
-                k,
-                { ...a, href: Http.resolveHref(a.href, url) }
-              ])
-            )
-            return Stream.succeed({ ...item, assets })
-          }
-          if ((doc.type !== "Catalog" && doc.type !== "Collection") || !Array.isArray(doc.links)) {
-            return yield* new NotStacError({
-              url: Redact.forMessage(url),
-              detail: `expected a STAC Catalog, Collection or Item, found type ${JSON.stringify(doc.type)}`
-            })
-          }
-          let inner = collection
-          if (doc.type === "Collection" && typeof doc.id === "string") {
-            inner = doc.id
-            seenCollections.add(inner)
-            // A collection that is not searched for is skipped without reading its items.
-            if (!params.collections.includes(inner)) return Stream.empty
-          }
-          const links = (doc.links as ReadonlyArray<Link>).filter(
-            (l) => l.rel === "item" || l.rel === "child"
-          )
-          return Stream.fromIterable(links, { chunkSize: 1 }).pipe(
-            Stream.flatMap((l) => {
-              const target = Access.check(access, l.href, url)
-              return target instanceof AccessError ? Stream.fail(target) : walk(target, inner)
-            })
-          )
-        })
-      )
-    const check = Effect.suspend(() => {
-      const missing = params.collections.find((c) => !seenCollections.has(c))
-      return missing === undefined
-        ? Effect.void
-        : Effect.fail(
-            new UnknownCollectionError({ collection: missing, source: Redact.forMessage(root) })
-          )
-    })
-    return Stream.concat(walk(root, undefined), Stream.fromEffectDrain(check))
+  const staticHttp = Http.make({
+    ...options,
+    concurrency: options.staticConcurrency,
+    requestsPerSecond: options.staticRequestsPerSecond
+  })
+  const indexes = StaticCatalog.makeIndexes()
+  const documents = new Map<string, Documents.Documents>()
+  const documentsOf = (cache: string | undefined): Documents.Documents => {
+    const key = cache ?? ""
+    let d = documents.get(key)
+    if (d === undefined) {
+      d = Documents.make(staticHttp, cache)
+      documents.set(key, d)
+    }
+    return d
   }
+
+  const searchStatic = (
+    source: Extract<Source, { _tag: "Static" }>,
+    params: Search.SearchParams
+  ): Stream.Stream<Item, SearchError> =>
+    indexes.search(source.url, params, {
+      documents: documentsOf(source.cache),
+      access: accessOf(source),
+      resolve: options.resolve,
+      auth: source.auth ?? options.auth,
+      concurrency: options.staticConcurrency
+    })
 
   return StacClient.of({
     capabilities,
@@ -334,7 +316,7 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       if (source.auth !== undefined) credentials.set(access, source.auth)
       return source._tag === "Api"
         ? searchApi(source.url, params, access)
-        : searchStatic(source.url, params, access)
+        : searchStatic(source, params)
     }
   })
 }

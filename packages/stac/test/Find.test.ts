@@ -63,7 +63,13 @@ const s1 = (id: string, datetime: string, relativeOrbit: number) =>
     relativeOrbit,
     orbitState: "ascending",
     epsg: null,
-    transform: false
+    transform: false,
+    // As Earth Search and Planetary Computer publish them.
+    properties: {
+      "sar:instrument_mode": "IW",
+      "sar:product_type": "GRD",
+      "sar:polarizations": ["VV", "VH"]
+    }
   })
 
 const items: ReadonlyArray<Fx.FixtureItem> = [
@@ -231,6 +237,33 @@ describe("Find", () => {
         assert.strictEqual((none as Find.Missing).reason, Reason.Reason.PairingFailed)
       })
     )
+  )
+
+  it.live(
+    "Sentinel-1 items without the polarisations asked are skipped: PolarisationMissing names what they have",
+    () =>
+      withServer({}, (provider) =>
+        Effect.gen(function* () {
+          const r = yield* Find.find(
+            patch,
+            Presets.sentinel1Grd({ polarisations: ["HH", "HV"] }),
+            summer,
+            {
+              provider,
+              select: "closest"
+            }
+          )
+          assert.strictEqual(r._tag, "Missing")
+          assert.strictEqual((r as Find.Missing).reason, Reason.Reason.PolarisationMissing)
+          assert.include((r as Find.Missing).detail, "HH+HV")
+          assert.include((r as Find.Missing).detail, '["VV","VH"]')
+          const ew = yield* Find.find(patch, Presets.sentinel1Grd({ mode: "EW" }), summer, {
+            provider,
+            select: "closest"
+          })
+          assert.strictEqual((ew as Find.Missing).reason, Reason.Reason.NoItemInWindow)
+        })
+      )
   )
 
   it.live("pairs Sentinel-1 within Δt of the Sentinel-2 date and records the achieved Δt", () =>

@@ -32,19 +32,42 @@ describe("Presets", () => {
     }
   })
 
-  it("Sentinel-1 GRD carries VV and VH, its unit and an optional orbit direction filter", () => {
-    const db = Presets.sentinel1Grd({ orbit: "descending" })
+  it("Sentinel-1 GRD: VV+VH σ⁰ made by the sentinel1-grd reader, selected by mode, type, pass and orbit", () => {
+    const db = Presets.sentinel1Grd({
+      orbit: "descending",
+      relativeOrbit: 117,
+      dem: "/dem/glo30.vrt"
+    })
     assert.deepStrictEqual(
       db.spec.bands.map((b) => b.polarisation),
       ["VV", "VH"]
     )
     assert.strictEqual(db.spec.bands[0].unit, "dB")
-    assert.strictEqual(db.valueTransform, "dB")
-    assert.deepStrictEqual(db.equals, { "sat:orbit_state": "descending" })
-    const lin = Presets.sentinel1Grd({ unit: "linear" })
-    assert.strictEqual(lin.valueTransform, "none")
-    assert.isUndefined(lin.equals)
-    assert.strictEqual(lin.bindings["earth-search"].collection, "sentinel-1-grd")
+    // The reader writes dB itself (with a floor where noise exceeds the signal).
+    assert.strictEqual(db.valueTransform, "none")
+    assert.strictEqual(db.reader, "sentinel1-grd")
+    assert.deepStrictEqual(db.readerOptions, { dem: "/dem/glo30.vrt" })
+    assert.deepStrictEqual(db.polarisations, ["VV", "VH"])
+    assert.deepStrictEqual(db.equals, {
+      "sar:instrument_mode": "IW",
+      "sar:product_type": "GRD",
+      "sat:orbit_state": "descending",
+      "sat:relative_orbit": 117
+    })
+    const lin = Presets.sentinel1Grd({ unit: "linear", mode: "EW", polarisations: ["HH", "HV"] })
+    assert.strictEqual(lin.spec.bands[0].unit, "linear")
+    assert.deepStrictEqual(lin.bindings["earth-search"].assets, { HH: "hh", HV: "hv" })
+    assert.strictEqual(lin.equals?.["sar:instrument_mode"], "EW")
+    assert.isUndefined(lin.readerOptions)
+  })
+
+  it("Sentinel-1 RTC: Planetary Computer's map-projected γ⁰ COGs, stored in dB", () => {
+    const rtc = Presets.sentinel1Rtc()
+    assert.strictEqual(rtc.bindings["planetary-computer"].collection, "sentinel-1-rtc")
+    assert.deepStrictEqual(rtc.bindings["planetary-computer"].assets, { VV: "vv", VH: "vh" })
+    assert.isTrue(rtc.projected)
+    assert.strictEqual(rtc.valueTransform, "dB")
+    assert.isUndefined(rtc.reader)
   })
 
   it("ESA WorldCover lists its 11 classes with names and colours", () => {

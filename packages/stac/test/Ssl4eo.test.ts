@@ -47,11 +47,13 @@ describe("@eoforge/stac", () => {
       "Presets",
       "Product",
       "Search",
+      "SearchCells",
       "Selection",
       "Ssl4eo",
       "StacClient",
       "StacError",
       "StacItem",
+      "StaticCatalog",
       "TimeSlots"
     ])
   })

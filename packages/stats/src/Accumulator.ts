@@ -328,6 +328,21 @@ export const merge = (a: Accumulator, b: Accumulator): Accumulator => {
   return r
 }
 
+/**
+ * Adds the values behind `b` to `a` in place (the same arithmetic as `merge`, without copying `a`): for
+ * merging many shards into one running total in bounded memory. Returns `a`.
+ */
+export const mergeInto = (a: Accumulator, b: Accumulator): Accumulator => {
+  sameLayout(a, b)
+  for (let i = 0; i < a.names.length; i++) {
+    combine(a, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
+  }
+  const h = a.histogram
+  const hb = b.histogram
+  for (let i = 0; i < h.length; i++) h[i] += hb[i]
+  return a
+}
+
 /** The p-th percentile (0–100) of band `b`, numpy's default linear interpolation; NaN when empty. */
 export const percentile = (acc: Accumulator, b: number, p: number): number => {
   const n = acc.count[b]

@@ -91,6 +91,51 @@ describe("Grouped", () => {
     }
   })
 
+  it("merging shards in place into a running total gives the same bits as merging copies, inputs kept", () => {
+    const rand = prng(9)
+    const shards = Array.from({ length: 12 }, (_, k) => {
+      const g = Grouped.empty([s1, s2], { s1grd: { range: [-60, 20], bins: 800 } })
+      for (let c = 0; c < 3; c++) {
+        const split = (["train", "val", "test"] as const)[(k + c) % 3]
+        Grouped.add(
+          g,
+          "s2l1c",
+          split,
+          chip("uint16", 3, 9, () => (rand() < 0.1 ? 0 : Math.round(4000 * rand())))
+        )
+        if (k % 2 === 0)
+          Grouped.add(
+            g,
+            "s1grd",
+            split,
+            chip("float32", 2, 9, () => -30 + 25 * rand())
+          )
+      }
+      return g
+    })
+    const snapshot = JSON.stringify(Grouped.toJson(shards[5]))
+    let copied = Grouped.empty([s1, s2], { s1grd: { range: [-60, 20], bins: 800 } })
+    const running = Grouped.empty([s1, s2], { s1grd: { range: [-60, 20], bins: 800 } })
+    for (const g of shards) {
+      copied = Grouped.merge(copied, g)
+      Grouped.mergeInto(running, g)
+    }
+    assert.strictEqual(
+      JSON.stringify(Grouped.toJson(running)),
+      JSON.stringify(Grouped.toJson(copied))
+    )
+    assert.deepStrictEqual(Grouped.finalize(running), Grouped.finalize(copied))
+    assert.strictEqual(
+      JSON.stringify(Grouped.toJson(shards[5])),
+      snapshot,
+      "the shard is unchanged"
+    )
+    // A running total keeps its own copy of a group it first meets: later merges do not alias the shard.
+    Grouped.mergeInto(running, shards[5])
+    assert.strictEqual(JSON.stringify(Grouped.toJson(shards[5])), snapshot)
+    assert.throws(() => Grouped.mergeInto(Grouped.empty([s2]), shards[0]), /s1grd/)
+  })
+
   it("an unknown product or split is a typed error listing the known ones", () => {
     const g = Grouped.empty([s2])
     assert.throws(

@@ -1,6 +1,8 @@
 // Rules of a recipe that span several keys (the Schema checks each key alone): samplers that need a
 // count or a file, proportions, patch and product grids, presets, sources, slot sets and pairing.
+import { AccessPolicy } from "@eoforge/core"
 import type { Recipe } from "../Recipe.ts"
+import { kindOf, kinds } from "./sourceKinds.ts"
 import { presetNames, presetOf } from "./presetNames.ts"
 import { limits } from "./recipeLimits.ts"
 import { slotProblems } from "./slotRules.ts"
@@ -30,6 +32,23 @@ export const check = (
   const problems: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
   const add = (path: ReadonlyArray<PropertyKey>, message: string) =>
     problems.push({ path, message })
+  // Sources of other kinds are validated by their kind now, so a recipe that passes also resolves.
+  for (const [key, source] of Object.entries(recipe.sources)) {
+    if (source.type === "static" || source.type === "stac-api") continue
+    const kind = kindOf(source.type)
+    if (kind === undefined) {
+      add(
+        ["sources", key, "type"],
+        `source type ${source.type} is not known (static, stac-api, ${kinds.map((k) => k.type).join(", ")})`
+      )
+      continue
+    }
+    try {
+      kind.prepare(source, { key, resolvePath: (p) => p, access: AccessPolicy.make() })
+    } catch (error) {
+      add(["sources", key], error instanceof Error ? error.message : String(error))
+    }
+  }
   const s = recipe.sampling
   if (["cities", "sphere", "aoi"].includes(s.sampler) && s.count === undefined) {
     add(

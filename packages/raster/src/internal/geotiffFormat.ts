@@ -1,7 +1,7 @@
 // GeoTIFF/COG (classic and BigTIFF) as a raster format: our own IFD walk first (tiffCheck), geotiff.js for
 // the directory, GDAL's reading of the georeferencing (header.ts), and tiles decoded through the shared cache.
 import { GeoTIFF } from "geotiff"
-import type { Format, Level, Opened } from "../Format.ts"
+import { splitUri, type Format, type Level, type Opened } from "../Format.ts"
 import { readHeader } from "./header.ts"
 import { checkTiff } from "./tiffCheck.ts"
 import { readWindow } from "./tiles.ts"
@@ -21,7 +21,9 @@ export const geotiff: Format = {
     // geotiff.js loops on a cyclic IFD chain and allocates whatever sizes a header declares.
     await checkTiff(bytes, limits)
     const tiff = await GeoTIFF.fromSource(bytes as never)
-    const { images, ...header } = await readHeader(tiff, context.pam)
+    // `#georeferencing=ignore`: open for window reads even without georeferencing (radar GCP images).
+    const pixelsOnly = splitUri(context.uri).fragment.get("georeferencing") === "ignore"
+    const { images, ...header } = await readHeader(tiff, context.pam, pixelsOnly)
     const levels = images.map((image, i): Level => ({
       width: image.getWidth(),
       height: image.getHeight(),

@@ -1,7 +1,8 @@
 // Reading a GeoTIFF header into RasterInfo as GDAL interprets it: geotransform from ModelTiepoint +
 // ModelPixelScale or ModelTransformation, PixelIsPoint shift, CRS from GeoKeys, GDAL_NODATA, GDAL_METADATA.
-import { Crs, type DType, type GeoTransform } from "@eoforge/core"
+import { Crs, type DType } from "@eoforge/core"
 import type { GeoTIFF, GeoTIFFImage } from "geotiff"
+import type { Header as FormatHeader } from "../Format.ts"
 import { CrsProblem, resolve } from "./crs.ts"
 import { fromGeoKeys } from "./geoKeys.ts"
 import type { Pam } from "./pam.ts"
@@ -64,27 +65,18 @@ const parseGdalMetadata = (xml: string | undefined): ReadonlyArray<MetadataItem>
   return items
 }
 
-/** Everything RasterInfo needs from the header, plus the images (full resolution then overviews). */
-export interface Header {
-  readonly width: number
-  readonly height: number
-  readonly bands: number
-  readonly dtype: DType.DType
-  readonly crs: Crs.Crs
-  readonly geoTransform: GeoTransform.GeoTransform
-  readonly nodata: number | undefined
-  readonly scale: ReadonlyArray<number>
-  readonly offset: ReadonlyArray<number>
-  readonly descriptions: ReadonlyArray<string | undefined>
-  /** Per band, class names by value from the PAM attribute table. */
-  readonly classes: ReadonlyArray<Readonly<Record<string, string>> | undefined>
+/** Everything RasterInfo needs from the header (a format's header), plus the images (full resolution then overviews). */
+export interface Header extends FormatHeader {
   readonly images: ReadonlyArray<GeoTIFFImage>
-  readonly blockWidth: number
-  readonly blockHeight: number
+  /** Opened for its pixels only: the file has no usable georeferencing (e.g. GCPs only). */
+  readonly pixelsOnly?: boolean
 }
 
-/** Reads and checks the header of an opened GeoTIFF. */
-export const readHeader = async (tiff: GeoTIFF, pam?: Pam): Promise<Header> => {
+/**
+ * Reads and checks the header of an opened GeoTIFF. With `pixelsOnly`, a file without a geotransform or CRS
+ * (a radar image carrying only GCPs) is accepted with an identity transform, for window reads only.
+ */
+export const readHeader = async (tiff: GeoTIFF, pam?: Pam, pixelsOnly = false): Promise<Header> => {
   const count = await tiff.getImageCount()
   const first = await tiff.getImage(0)
   const fd = first.getFileDirectory()
@@ -116,14 +108,18 @@ export const readHeader = async (tiff: GeoTIFF, pam?: Pam): Promise<Header> => {
   } else if (tiepoint !== undefined && tiepoint.length >= 6 && pixelScale !== undefined) {
     const [i, j, , x, y] = [tiepoint[0], tiepoint[1], tiepoint[2], tiepoint[3], tiepoint[4]]
     gt = [x - i * pixelScale[0], pixelScale[0], 0, y + j * pixelScale[1], 0, -pixelScale[1]]
+  } else if (pixelsOnly) {
+    // Pixel space: x = column, y = row. Only window reads use such a file (RasterSource.readWindow).
+    gt = [0, 1, 0, 0, 0, 1]
   } else {
     throw new HeaderProblem(
       "NoGeoreferencing",
-      "it has no ModelTiepoint/ModelPixelScale nor ModelTransformation tag; georeference it, e.g. gdal_translate -a_srs EPSG:… -a_ullr …"
+      `it has no ModelTiepoint/ModelPixelScale nor ModelTransformation tag${tiepoint !== undefined && tiepoint.length > 6 ? ` (only ${Math.floor(tiepoint.length / 6)} ground control points: radar geometry, read it with a sensor reader such as @eoforge/sentinel1)` : ""}; georeference it, e.g. gdal_translate -a_srs EPSG:… -a_ullr …`
     )
   }
   const keys = first.getGeoKeys() as Partial<Record<string, unknown>> | null
-  if (keys === null && pam?.srs === undefined)
+  const ungeoreferenced = pixelsOnly && gt[5] === 1
+  if (keys === null && pam?.srs === undefined && !ungeoreferenced)
     throw new HeaderProblem(
       "NoGeoreferencing",
       "it has a geotransform but no GeoKeyDirectory (no CRS); assign one, e.g. gdal_edit.py -a_srs EPSG:…"
@@ -141,8 +137,13 @@ export const readHeader = async (tiff: GeoTIFF, pam?: Pam): Promise<Header> => {
   }
   let crs: Crs.Crs
   try {
-    crs = pam?.srs !== undefined ? Crs.fromWkt(pam.srs) : fromGeoKeys(keys)
-    resolve(crs)
+    // An ungeoreferenced file's CRS is a placeholder: its pixels are never placed on a map.
+    crs = ungeoreferenced
+      ? Crs.epsg(4326)
+      : pam?.srs !== undefined
+        ? Crs.fromWkt(pam.srs)
+        : fromGeoKeys(keys)
+    if (!ungeoreferenced) resolve(crs)
   } catch (error) {
     if (error instanceof CrsProblem)
       throw new HeaderProblem(
@@ -198,7 +199,8 @@ export const readHeader = async (tiff: GeoTIFF, pam?: Pam): Promise<Header> => {
     classes: Array.from({ length: bands }, (_, b) => pam?.classes[b]),
     images,
     blockWidth: first.getTileWidth(),
-    blockHeight: first.getTileHeight()
+    blockHeight: first.getTileHeight(),
+    ...(ungeoreferenced ? { pixelsOnly: true } : {})
   }
 }
 

@@ -48,7 +48,8 @@ const shapes = (g: Geometry): ReadonlyArray<ReadonlyArray<Ring>> => {
 const touchesAntimeridian = (g: Geometry): boolean =>
   shapes(g).some((poly) => poly.some((ring) => ring.some(([x]) => Math.abs(x) >= 180 - 1e-9)))
 
-const inRing = (x: number, y: number, ring: Ring): boolean => {
+/** Even-odd point-in-ring test (planar lon/lat). */
+export const inRing = (x: number, y: number, ring: Ring): boolean => {
   let inside = false
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i]
@@ -58,7 +59,8 @@ const inRing = (x: number, y: number, ring: Ring): boolean => {
   return inside
 }
 
-const inPolygon = (x: number, y: number, poly: ReadonlyArray<Ring>): boolean =>
+/** In the outer ring and in no hole. */
+export const inPolygon = (x: number, y: number, poly: ReadonlyArray<Ring>): boolean =>
   poly.length > 0 && inRing(x, y, poly[0]) && !poly.slice(1).some((h) => inRing(x, y, h))
 
 /** Whether the point, at its longitude or one turn east or west, lies in one of the polygons. */

@@ -63,6 +63,9 @@ export interface JsonResponse {
   /** The parsed body, or undefined when the body is not JSON. */
   readonly json: unknown
   readonly text: string
+  /** Validators of the response, for conditional requests (`If-None-Match`, `If-Modified-Since`). */
+  readonly etag?: string | undefined
+  readonly lastModified?: string | undefined
 }
 
 interface HostState {
@@ -131,6 +134,10 @@ export const make = (options: HttpOptions): Http => {
   ): Effect.Effect<JsonResponse, StacHttpError | AccessError> => {
     const shown = Redact.forMessage(request.url)
     const state = hostOf(request.url)
+    // A conditional request is answered 304 when the copy the caller holds is still current.
+    const conditional = Object.keys(request.headers ?? {}).some((h) =>
+      /^if-(none-match|modified-since)$/i.test(h)
+    )
     const send = Effect.tryPromise({
       try: async (signal) => {
         const res = await guardedRequest(
@@ -153,6 +160,8 @@ export const make = (options: HttpOptions): Http => {
           status: res.status,
           contentType: header("content-type") ?? "",
           retryAfter: header("retry-after"),
+          etag: header("etag"),
+          lastModified: header("last-modified"),
           text
         }
       },
@@ -187,8 +196,8 @@ export const make = (options: HttpOptions): Http => {
           )
       }),
       Effect.flatMap((r) =>
-        r.status >= 200 && r.status < 300
-          ? Effect.succeed({ ...r, json: parse(r.text) })
+        (r.status >= 200 && r.status < 300) || (r.status === 304 && conditional)
+          ? Effect.succeed({ ...r, json: r.status === 304 ? undefined : parse(r.text) })
           : Effect.flatMap(Clock.currentTimeMillis, (now) => {
               const after = retryAfterMs(r.retryAfter, now)
               return Effect.fail(

@@ -1,0 +1,165 @@
+// One GRD polarisation onto a patch grid: checks that the annotation, calibration, noise and measurement
+// belong together, finds the radar window, reads its DNs, calibrates and samples them, and records how.
+import type { PixelGrid } from "@eoforge/core"
+import { Effect } from "effect"
+import type * as Annotation from "./Annotation.ts"
+import type * as Calibration from "./Calibration.ts"
+import * as Geolocation from "./Geolocation.ts"
+import type * as Noise from "./Noise.ts"
+import * as Orbit from "./Orbit.ts"
+import * as Radiometry from "./Radiometry.ts"
+import { S1Error } from "./S1Error.ts"
+import * as TerrainCorrection from "./TerrainCorrection.ts"
+
+/** The parsed metadata of one polarisation of a GRD, and its measurement's size. */
+export interface Polarisation {
+  readonly annotation: Annotation.ProductAnnotation
+  readonly calibration: Calibration.Calibration
+  /** Absent: no noise removal possible (recorded in the provenance). */
+  readonly noise: Noise.Noise | undefined
+  /** The measurement asset (for messages) and its size in pixels. */
+  readonly measurement: { readonly asset: string; readonly width: number; readonly height: number }
+}
+
+/** Reads the DNs of a radar window (row-major) from the measurement. */
+export type ReadDn<E> = (window: Radiometry.Window) => Effect.Effect<ArrayLike<number>, E>
+
+/** Heights for terrain correction, with the DEM asset named for messages. */
+export interface Dem extends TerrainCorrection.Heights {
+  readonly asset: string
+}
+
+/** How a chip was made (for the chip's provenance record). */
+export interface Provenance {
+  /** "dem+egm96", "dem (ellipsoidal)" or "ellipsoid-only (no DEM: slopes are misplaced)". */
+  readonly heights: string
+  readonly target: Calibration.Target
+  readonly denoised: boolean
+  readonly units: "dB" | "linear"
+  readonly radarWindow: Radiometry.Window
+  /** Target pixels in layover, shadow. */
+  readonly layover: number
+  readonly shadow: number
+}
+
+/** A calibrated, terrain-corrected chip of one polarisation. */
+export interface Result {
+  readonly values: Float32Array
+  readonly mask: Uint8Array
+  readonly provenance: Provenance
+}
+
+const fail = (asset: string, problem: S1Error["problem"], message: string) =>
+  Effect.fail(new S1Error({ asset, problem, message }))
+
+/** Checks that the assets of a polarisation describe the same image (AnnotationMismatch otherwise). */
+export const check = (p: Polarisation): Effect.Effect<Geolocation.Model, S1Error> => {
+  const a = p.annotation
+  if (a.samples !== p.measurement.width || a.lines !== p.measurement.height) {
+    return fail(
+      p.measurement.asset,
+      "AnnotationMismatch",
+      `${p.measurement.asset} is ${p.measurement.width} × ${p.measurement.height} px but its annotation ${a.asset} describes ${a.samples} × ${a.lines}; the item pairs assets of different products`
+    )
+  }
+  for (const other of [p.calibration, p.noise]) {
+    if (other !== undefined && other.polarisation !== a.polarisation) {
+      return fail(
+        other.asset,
+        "AnnotationMismatch",
+        `${other.asset} is for polarisation ${other.polarisation} but ${a.asset} is ${a.polarisation}`
+      )
+    }
+  }
+  const model = Geolocation.make(a)
+  if (!Orbit.covers(model.orbit, 0) || !Orbit.covers(model.orbit, a.lastLineTime)) {
+    return fail(
+      a.asset,
+      "OrbitNotCovering",
+      `${a.asset}: its orbit state vectors (${model.orbit.start.toFixed(1)} … ${model.orbit.end.toFixed(1)} s) do not cover its lines (0 … ${a.lastLineTime.toFixed(1)} s after the first); use an annotation with the full orbit list`
+    )
+  }
+  return Effect.succeed(model)
+}
+
+/** The chip of one polarisation on `grid` (see the module header). */
+export const make = <E>(
+  p: Polarisation,
+  grid: PixelGrid.PixelGrid,
+  toLonLat: (x: number, y: number) => readonly [number, number],
+  dem: Dem | undefined,
+  readDn: ReadDn<E>,
+  options: Radiometry.Options = {},
+  /** Positions computed for another polarisation of the same product and grid (they share geometry). */
+  shared?: TerrainCorrection.Positions
+): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
+  Effect.gen(function* () {
+    const model = yield* check(p)
+    if (dem !== undefined) {
+      for (let i = 0; i < grid.width * grid.height; i++) {
+        if (!Number.isFinite(dem.values[i])) {
+          return yield* fail(
+            dem.asset,
+            "DemNotCovering",
+            `${dem.asset} has no height at pixel ${i % grid.width}, ${Math.floor(i / grid.width)} of the patch; use a DEM covering the whole patch`
+          )
+        }
+      }
+    }
+    const pos = shared ?? TerrainCorrection.positions(model, grid, toLonLat, dem)
+    if (pos.outsideOrbit > 0) {
+      return yield* fail(
+        p.annotation.asset,
+        "OrbitNotCovering",
+        `${p.annotation.asset}: ${pos.outsideOrbit} patch pixels have zero-Doppler times outside its orbit state vectors; the patch is outside this product`
+      )
+    }
+    const window = pos.window
+    if (window === undefined) {
+      return yield* fail(
+        p.measurement.asset,
+        "OutsideImage",
+        `${p.measurement.asset}: the patch lies outside the radar image`
+      )
+    }
+    const dn = yield* readDn(window)
+    const linear = Radiometry.calibrate(dn, window, p.calibration, p.noise, {
+      ...options,
+      db: false
+    })
+    const sampled = TerrainCorrection.sample(pos, window, linear)
+    const db = options.db ?? true
+    const minDb = options.minDb ?? -50
+    if (db) {
+      for (let i = 0; i < sampled.length; i++) {
+        const v = sampled[i]
+        if (!Number.isNaN(v)) sampled[i] = v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb
+      }
+    }
+    const mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
+    let layover = 0
+    let shadow = 0
+    for (const m of mask) {
+      if (m === TerrainCorrection.MaskValue.Layover) layover++
+      else if (m === TerrainCorrection.MaskValue.Shadow) shadow++
+    }
+    return {
+      positions: pos,
+      values: sampled,
+      mask,
+      provenance: {
+        heights:
+          dem === undefined
+            ? "ellipsoid-only (no DEM: slopes are misplaced)"
+            : dem.datum === "egm96"
+              ? "dem+egm96"
+              : "dem (ellipsoidal)",
+        target: options.target ?? "sigma0",
+        denoised: (options.denoise ?? true) && p.noise !== undefined,
+        units: db ? "dB" : "linear",
+        radarWindow: window,
+        layover,
+        shadow
+      }
+    }
+  })

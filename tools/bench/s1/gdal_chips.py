@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""GDAL side of tools/bench/s1: gdalwarp -tps -r bilinear of each chip (VV and VH) from the GCP COGs over HTTP,
+one thread (GDAL_NUM_THREADS=1, no -multi), in one process so that process start-up is not billed.
+Usage: gdal_chips.py <chips.json>  → prints one JSON line {"chips": n, "seconds": s}"""
+import json
+import sys
+import time
+
+from osgeo import gdal
+
+gdal.UseExceptions()
+gdal.SetConfigOption("GDAL_NUM_THREADS", "1")
+gdal.SetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
+spec = json.load(open(sys.argv[1]))
+t = time.perf_counter()
+for chip in spec["chips"]:
+    for url in spec["urls"]:
+        gdal.Warp(
+            "",
+            "/vsicurl/" + url,
+            format="MEM",
+            tps=True,
+            resampleAlg="bilinear",
+            dstSRS=f"EPSG:{chip['epsg']}",
+            outputBounds=(chip["x0"], chip["y0"] - 2640, chip["x0"] + 2640, chip["y0"]),
+            width=264,
+            height=264,
+            outputType=gdal.GDT_Float32,
+            multithread=False,
+        )
+print(json.dumps({"chips": len(spec["chips"]), "seconds": time.perf_counter() - t}))

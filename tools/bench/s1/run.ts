@@ -1,0 +1,253 @@
+// σ⁰ dB chips (264 × 264 at 10 m, VV + VH) per second from a full-size GRD (25,788 × 16,685 px, the real IPF
+// 3.31 product's geometry, 512-px DEFLATE tiles with ESA's 210 GCPs) over local HTTP: EOForge (DN window reads,
+// thermal noise removal, calibration, Range-Doppler terrain correction with heights) against GDAL's
+// gdalwarp -tps -r bilinear of the same chips (geometry only), one thread each.
+// Also reports geolocMaxPx (worst residual over ESA's geolocation grid) and calibMaxRel (against the numpy
+// reference golden). Run: node --conditions=@eoforge/source tools/bench/s1/run.ts [--chips N] [--real ../shared/real]
+import { execFile, execFileSync } from "node:child_process"
+import { promisify } from "node:util"
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { join } from "node:path"
+import { PatchGeometry, Zone } from "@eoforge/grid"
+import { RasterSource } from "@eoforge/raster"
+import {
+  Annotation,
+  Calibration,
+  Geolocation,
+  GrdChip,
+  Noise,
+  Radiometry,
+  Simulate,
+  type TerrainCorrection
+} from "@eoforge/sentinel1"
+import { Effect } from "effect"
+import * as Xml from "../../s1-sim/xml.ts"
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+const chipsN = Number(arg("chips", "12"))
+const real = arg("real", "../shared/real")
+const work = "/tmp/eoforge-bench-s1"
+mkdirSync(work, { recursive: true })
+const log = (s: string) => process.stderr.write(`${s}\n`)
+
+// ---- the product: real geometry, synthetic calibration/noise, a DN pattern with speckle-like noise.
+const annotationPath = join(
+  real,
+  "s1/S1B_IW_GRDH_1SDV_20210401T052623_20210401T052648_026269_032297_ECC8.SAFE/annotation/s1b-iw-grd-vv-20210401t052623-20210401t052648-026269-032297-001.xml"
+)
+const annotation = Effect.runSync(
+  Annotation.parse(readFileSync(annotationPath, "utf8"), "iw-vv.xml")
+)
+const model = Geolocation.make(annotation)
+const calibration = Effect.runSync(
+  Calibration.parse(Xml.calibration(annotation, Simulate.calibrationFor(annotation)), "cal")
+)
+const noise = Effect.runSync(
+  Noise.parse(Xml.noise(annotation, Simulate.noiseFor(annotation)), "noise")
+)
+const tif = join(work, "iw-vv.tiff")
+if (!existsSync(tif)) {
+  log("generating the 25,788 × 16,685 GCP GeoTIFF (once, cached in /tmp/eoforge-bench-s1) …")
+  const tile = 2048
+  const dn = new Uint16Array(tile * tile)
+  let s = 12345
+  for (let i = 0; i < dn.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0
+    const x = i % tile
+    const y = (i / tile) | 0
+    dn[i] = Math.round(
+      (120 + 60 * Math.sin(x / 37) * Math.cos(y / 53)) * (0.6 + 0.8 * (s / 2 ** 32))
+    )
+  }
+  writeFileSync(join(work, "tile.bin"), new Uint8Array(dn.buffer))
+  writeFileSync(
+    join(work, "tile.hdr"),
+    `ENVI\nsamples = ${tile}\nlines = ${tile}\nbands = 1\nheader offset = 0\ndata type = 12\ninterleave = bsq\nbyte order = 0\n`
+  )
+  const { samples: w, lines: h } = annotation
+  let vrt = `<VRTDataset rasterXSize="${w}" rasterYSize="${h}"><VRTRasterBand dataType="UInt16" band="1">`
+  for (let y = 0; y < h; y += tile)
+    for (let x = 0; x < w; x += tile) {
+      const cw = Math.min(tile, w - x)
+      const ch = Math.min(tile, h - y)
+      vrt += `<SimpleSource><SourceFilename relativeToVRT="1">tile.bin</SourceFilename><SourceBand>1</SourceBand><SrcRect xOff="0" yOff="0" xSize="${cw}" ySize="${ch}"/><DstRect xOff="${x}" yOff="${y}" xSize="${cw}" ySize="${ch}"/></SimpleSource>`
+    }
+  writeFileSync(join(work, "mosaic.vrt"), `${vrt}</VRTRasterBand></VRTDataset>`)
+  const gcps = annotation.grid.flatMap((g) => [
+    "-gcp",
+    String(g.pixel),
+    String(g.line),
+    String(g.longitude),
+    String(g.latitude),
+    String(g.height)
+  ])
+  execFileSync("gdal_translate", [
+    "-q",
+    "-of",
+    "GTiff",
+    "-co",
+    "TILED=YES",
+    "-co",
+    "BLOCKXSIZE=512",
+    "-co",
+    "BLOCKYSIZE=512",
+    "-co",
+    "COMPRESS=DEFLATE",
+    "-co",
+    "BIGTIFF=NO",
+    "-a_srs",
+    "EPSG:4326",
+    ...gcps,
+    join(work, "mosaic.vrt"),
+    tif
+  ])
+}
+log(`measurement ${(statSync(tif).size / 1e6).toFixed(0)} MB`)
+
+// ---- local HTTP with byte ranges; VV and VH are the same bytes under two names.
+const server = createServer((req, res) => {
+  const size = statSync(tif).size
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "")
+  if (req.method === "HEAD" || m === null) {
+    res.writeHead(200, { "content-length": size, "accept-ranges": "bytes" })
+    if (req.method === "HEAD") res.end()
+    else createReadStream(tif).pipe(res)
+    return
+  }
+  const start = Number(m[1])
+  const end = Math.min(m[2] === "" ? size - 1 : Number(m[2]), size - 1)
+  res.writeHead(206, {
+    "content-range": `bytes ${start}-${end}/${size}`,
+    "content-length": end - start + 1,
+    "accept-ranges": "bytes"
+  })
+  createReadStream(tif, { start, end }).pipe(res)
+})
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+const urls = [`${base}/measurement/iw-vv.tiff`, `${base}/measurement/iw-vh.tiff`]
+
+// ---- chips: patches around random image points (seeded), away from the edges.
+let seed = 7
+const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+const chips = Array.from({ length: chipsN }, () => {
+  const [lat, lon] = Geolocation.forward(
+    model,
+    1500 + rand() * (annotation.lines - 3000),
+    1500 + rand() * (annotation.samples - 3000),
+    500
+  )
+  const grid = PatchGeometry.make({ lon, lat, size: 2640, resolution: 10 }).grid
+  return grid
+})
+writeFileSync(
+  join(work, "chips.json"),
+  JSON.stringify({
+    urls,
+    chips: chips.map((g) => ({ epsg: g.crs._tag === "Epsg" ? g.crs.code : 0, x0: g.x0, y0: g.y0 }))
+  })
+)
+
+// ---- EOForge: one thread (no decoder workers), DN windows over HTTP, calibration + noise + terrain correction.
+const eoforge = Effect.gen(function* () {
+  const raster = yield* RasterSource.RasterSource
+  const infos = yield* Effect.forEach(urls, (u) => raster.open(`${u}#georeferencing=ignore`))
+  const t0 = performance.now()
+  for (const grid of chips) {
+    const epsg = grid.crs._tag === "Epsg" ? grid.crs.code : 0
+    const toLonLat = (x: number, y: number) => Zone.inverse(epsg, x, y)
+    const heights = new Float32Array(grid.width * grid.height).fill(500)
+    let shared: TerrainCorrection.Positions | undefined
+    for (const info of infos) {
+      const r = yield* GrdChip.make(
+        {
+          annotation,
+          calibration,
+          noise,
+          measurement: { asset: info.uri, width: info.width, height: info.height }
+        },
+        grid,
+        toLonLat,
+        { values: heights, datum: "egm96", asset: "flat 500 m" },
+        (w) =>
+          raster
+            .readWindow(info, [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height], [0])
+            .pipe(Effect.map(([d]) => d)),
+        {},
+        shared
+      )
+      shared = r.positions
+    }
+  }
+  return (performance.now() - t0) / 1000
+}).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
+const eoSeconds = await Effect.runPromise(eoforge)
+log(`EOForge: ${chipsN} chips (VV+VH) in ${eoSeconds.toFixed(2)} s`)
+
+// Asynchronously: this process's HTTP server must keep answering GDAL's range requests.
+const gdalOut = (
+  await promisify(execFile)(
+    "/usr/bin/python3",
+    [new URL("./gdal_chips.py", import.meta.url).pathname, join(work, "chips.json")],
+    {
+      env: { ...process.env, GDAL_NUM_THREADS: "1" }
+    }
+  )
+).stdout
+const gdal = JSON.parse(gdalOut.trim().split("\n").pop() ?? "{}") as { seconds: number }
+log(`GDAL gdalwarp -tps: ${chipsN} chips (VV+VH) in ${gdal.seconds.toFixed(2)} s`)
+server.close()
+
+// ---- accuracy figures: ESA's geolocation grid, and the numpy radiometry reference.
+let geolocMaxPx = 0
+for (const g of annotation.grid) {
+  const ip = Geolocation.inverse(model, g.latitude, g.longitude, g.height)
+  geolocMaxPx = Math.max(geolocMaxPx, Math.abs(ip.line - g.line), Math.abs(ip.pixel - g.pixel))
+}
+const golden = JSON.parse(
+  readFileSync(
+    new URL("../../../packages/sentinel1/test/golden/radiometry.json", import.meta.url),
+    "utf8"
+  )
+)
+let calibMaxRel = 0
+for (const c of golden.cases) {
+  const cal = Effect.runSync(
+    Calibration.parse(readFileSync(join(real, c.calibration), "utf8"), c.calibration)
+  )
+  const noi = Effect.runSync(Noise.parse(readFileSync(join(real, c.noise), "utf8"), c.noise))
+  for (const g of c.windows) {
+    const [line0, pixel0, height, width] = g.window
+    const out = Radiometry.calibrate(g.dn, { line0, pixel0, height, width }, cal, noi, {
+      db: false
+    })
+    g.sigma0.forEach((v: number | null, i: number) => {
+      if (v !== null && v !== 0)
+        calibMaxRel = Math.max(calibMaxRel, Math.abs(out[i] - v) / Math.abs(v))
+    })
+  }
+}
+const chipsPerS = chipsN / eoSeconds
+const gdalChipsPerS = chipsN / gdal.seconds
+console.log(
+  JSON.stringify({
+    chips: chipsN,
+    chipsPerS: +chipsPerS.toFixed(3),
+    gdalChipsPerS: +gdalChipsPerS.toFixed(3),
+    ratio: +(chipsPerS / gdalChipsPerS).toFixed(3),
+    geolocMaxPx: +geolocMaxPx.toFixed(5),
+    calibMaxRel
+  })
+)

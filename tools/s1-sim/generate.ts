@@ -1,0 +1,344 @@
+// Generates small Sentinel-1 GRD test products by forward simulation over a known scene, in the SAFE layout
+// with an Earth-Search-shaped STAC item: product/calibration/noise XML consistent with a real orbit, and the
+// DN measurement as a GeoTIFF with ESA-style GCPs (made by GDAL's gdal_translate).
+//
+//   node --conditions=@eoforge/source tools/s1-sim/generate.ts [../shared/real]
+//   /usr/bin/python3 tools/s1-sim/tps_golden.py        # then: the gdalwarp -tps golden of the flat product
+//
+// The geometry (orbit, line timing, slant↔ground range records, bistatic reference) is that of the real IPF
+// 3.31 product S1B_IW_GRDH_1SDV_20210401T052623 in ../shared/real/s1, cropped to a few hundred lines and
+// pixels around its line 7800, pixel 11700 (Alps, 46.6°N 10.7°E). Scenes: see `scenes` below.
+import { execFileSync } from "node:child_process"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Zone } from "@eoforge/grid"
+import { Annotation, Calibration, Geolocation, Noise, Orbit, Simulate } from "@eoforge/sentinel1"
+import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import * as Xml from "./xml.ts"
+
+const real = process.argv[2] ?? "../shared/real"
+const out = new URL("../../packages/sentinel1/test/fixture/", import.meta.url).pathname
+const template = Effect.runSync(
+  Annotation.parse(
+    readFileSync(
+      join(
+        real,
+        "s1/S1B_IW_GRDH_1SDV_20210401T052623_20210401T052648_026269_032297_ECC8.SAFE/annotation/s1b-iw-grd-vv-20210401t052623-20210401t052648-026269-032297-001.xml"
+      ),
+      "utf8"
+    ),
+    "template"
+  )
+)
+const templateModel = Geolocation.make(template)
+const [lat0, lon0] = Geolocation.forward(templateModel, 7800 + 140, 11700 + 160, 0)
+const local = (lat: number, lon: number) => [
+  (lon - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180),
+  (lat - lat0) * 110_540
+]
+
+/** σ⁰ in dB of each polarisation (VH 8 dB below VV) and the terrain of each product. */
+const scenes = {
+  relief: (offsetDb: number): Simulate.Scene => ({
+    sigma0Db: (lat, lon) => {
+      const [x, y] = local(lat, lon)
+      return (
+        -10 + offsetDb + 3 * Math.sin((2 * Math.PI * x) / 300) * Math.cos((2 * Math.PI * y) / 400)
+      )
+    },
+    height: (lat, lon) => {
+      const [x, y] = local(lat, lon)
+      return 300 + 350 * Math.exp(-((x - 200) ** 2 + (y + 100) ** 2) / (2 * 500 ** 2))
+    }
+  }),
+  flat: (offsetDb: number): Simulate.Scene => ({
+    sigma0Db: (lat, lon) => {
+      const [x, y] = local(lat, lon)
+      return (
+        -10 + offsetDb + 3 * Math.sin((2 * Math.PI * x) / 300) * Math.cos((2 * Math.PI * y) / 400)
+      )
+    },
+    height: () => 300
+  })
+}
+
+const crop = (
+  polarisation: string,
+  line0: number,
+  pixel0: number,
+  lines: number,
+  samples: number,
+  scene: Simulate.Scene
+) => {
+  const shiftUs = Math.round(Annotation.lineTime(template, line0) * 1e6)
+  const dt = shiftUs / 1e6
+  const dg = pixel0 * template.rangePixelSpacing
+  const conversions = template.rangeConversions
+    .map((c) => ({
+      ...c,
+      t: c.t - dt,
+      srgr: Float64Array.from(c.srgr, (v, i) => (i === 0 ? v - dg : v)),
+      gr0: c.gr0 - dg
+    }))
+    .filter((c) => c.t > -3 && c.t < lines * template.azimuthTimeInterval + 3)
+  const base: Annotation.ProductAnnotation = {
+    ...template,
+    asset: "generated",
+    polarisation,
+    epochMicros: template.epochMicros + shiftUs,
+    lastLineTime: Annotation.lineTime(template, lines - 1),
+    lines,
+    samples,
+    orbit: template.orbit.map((o) => ({ ...o, t: o.t - dt })),
+    rangeConversions: conversions,
+    grid: []
+  }
+  const first = Geolocation.conversionAt(Geolocation.make(base), 0)
+  const slantRangeTime =
+    (2 * first.grsr.reduceRight((acc, c) => acc * (0 - first.gr0) + c, 0)) /
+    Geolocation.speedOfLight
+  const model0 = {
+    ...Geolocation.make({ ...base, slantRangeTime }),
+    bistaticReference: templateModel.bistaticReference
+  }
+  const grid: Array<Annotation.GridPoint> = []
+  const gl = [
+    0,
+    Math.round(lines / 4),
+    Math.round(lines / 2),
+    Math.round((3 * lines) / 4),
+    lines - 1
+  ]
+  const gp = Array.from({ length: 6 }, (_, i) => Math.round((i * (samples - 1)) / 5))
+  for (const line of gl) {
+    for (const pixel of gp) {
+      const [latitude, longitude, height] = Simulate.groundPoint(model0, scene, line, pixel)
+      const ip = Geolocation.inverse(model0, latitude, longitude, height)
+      // Incidence: between the ellipsoid normal and the look vector (target → sensor).
+      const sat = Orbit.at(model0.orbit, ip.t)
+      const [x, y, z] = Geolocation.toEcef(model0, latitude, longitude, height)
+      const phi = (latitude * Math.PI) / 180
+      const lam = (longitude * Math.PI) / 180
+      const nrm = [Math.cos(phi) * Math.cos(lam), Math.cos(phi) * Math.sin(lam), Math.sin(phi)]
+      const look = [sat.px - x, sat.py - y, sat.pz - z]
+      const cos =
+        (nrm[0] * look[0] + nrm[1] * look[1] + nrm[2] * look[2]) /
+        Math.hypot(look[0], look[1], look[2])
+      const incidenceAngle = (Math.acos(cos) * 180) / Math.PI
+      grid.push({
+        t: ip.t,
+        slantRangeTime: (2 * ip.slantRange) / Geolocation.speedOfLight,
+        line,
+        pixel,
+        latitude,
+        longitude,
+        height,
+        incidenceAngle
+      })
+    }
+  }
+  return { ...base, slantRangeTime, grid }
+}
+
+const write = (path: string, text: string | Uint8Array) => {
+  mkdirSync(join(path, ".."), { recursive: true })
+  writeFileSync(path, text)
+}
+
+const product = (
+  name: string,
+  scene: (offsetDb: number) => Simulate.Scene,
+  lines: number,
+  samples: number,
+  pols: ReadonlyArray<string>
+) => {
+  const dir = join(out, name)
+  rmSync(dir, { recursive: true, force: true })
+  const line0 = 7800 + 140 - Math.round(lines / 2)
+  const pixel0 = 11700 + 160 - Math.round(samples / 2)
+  for (const pol of pols) {
+    const s = scene(pol === "VH" ? -8 : 0)
+    const p = pol.toLowerCase()
+    const a = crop(pol, line0, pixel0, lines, samples, s)
+    const productXml = Xml.product(a)
+    const parsed = Effect.runSync(Annotation.parse(productXml, "generated"))
+    const model = Geolocation.make(parsed)
+    const calXml = Xml.calibration(parsed, Simulate.calibrationFor(parsed))
+    const noiseXml = Xml.noise(parsed, Simulate.noiseFor(parsed))
+    const cal = Effect.runSync(Calibration.parse(calXml, "cal"))
+    const noise = Effect.runSync(Noise.parse(noiseXml, "noise"))
+    const dn = Simulate.dnWindow(model, cal, noise, s, {
+      line0: 0,
+      pixel0: 0,
+      width: samples,
+      height: lines
+    })
+    write(join(dir, `annotation/iw-${p}.xml`), productXml)
+    write(join(dir, `annotation/calibration/calibration-iw-${p}.xml`), calXml)
+    write(join(dir, `annotation/calibration/noise-iw-${p}.xml`), noiseXml)
+    const raw = join(dir, `measurement/iw-${p}.bin`)
+    write(raw, new Uint8Array(dn.buffer))
+    write(
+      `${raw.slice(0, -4)}.hdr`,
+      `ENVI\nsamples = ${samples}\nlines = ${lines}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 12\ninterleave = bsq\nbyte order = 0\n`
+    )
+    // ESA writes its geolocation grid as the TIFF's GCPs with the grid's (pixel, line) as they are.
+    const gcps = parsed.grid.flatMap((g) => [
+      "-gcp",
+      String(g.pixel),
+      String(g.line),
+      String(g.longitude),
+      String(g.latitude),
+      String(g.height)
+    ])
+    execFileSync("gdal_translate", [
+      "-q",
+      "-of",
+      "GTiff",
+      "-co",
+      "TILED=YES",
+      "-co",
+      "COMPRESS=DEFLATE",
+      "-co",
+      "BLOCKXSIZE=256",
+      "-co",
+      "BLOCKYSIZE=256",
+      "-a_srs",
+      "EPSG:4326",
+      ...gcps,
+      raw,
+      join(dir, `measurement/iw-${p}.tiff`)
+    ])
+    rmSync(raw)
+    rmSync(`${raw.slice(0, -4)}.hdr`)
+    rmSync(`${raw}.aux.xml`, { force: true })
+  }
+  write(join(dir, "manifest.safe"), Xml.manifest("003.31"))
+  // A patch grid for the tests: 1280 m at 10 m around the scene centre, in its UTM zone.
+  const { epsg } = Zone.zoneOf(lon0, lat0)
+  const [cx, cy] = Zone.forward(epsg, lon0, lat0)
+  const grid = {
+    epsg,
+    x0: Math.round(cx / 10) * 10 - 640,
+    y0: Math.round(cy / 10) * 10 + 640,
+    resolution: 10,
+    width: 128,
+    height: 128
+  }
+  write(join(dir, "grid.json"), JSON.stringify(grid, null, 2) + "\n")
+  // The truth on that grid (float32, row-major, σ⁰ dB per polarisation) and a DEM (EGM96 heights, 20 m,
+  // 3 km square) as a GeoTIFF, for the end-to-end tests.
+  for (const pol of pols) {
+    const s = scene(pol === "VH" ? -8 : 0)
+    const t = new Float32Array(grid.width * grid.height)
+    for (let r = 0; r < grid.height; r++)
+      for (let c = 0; c < grid.width; c++) {
+        const [lon, lat] = Zone.inverse(epsg, grid.x0 + (c + 0.5) * 10, grid.y0 - (r + 0.5) * 10)
+        t[r * grid.width + c] = s.sigma0Db(lat, lon)
+      }
+    write(join(dir, `truth-${pol.toLowerCase()}.f32`), new Uint8Array(t.buffer))
+  }
+  const demSize = 150
+  const dx0 = grid.x0 - 860
+  const dy0 = grid.y0 + 860
+  const demValues = new Float32Array(demSize * demSize)
+  const s0 = scene(0)
+  for (let r = 0; r < demSize; r++)
+    for (let c = 0; c < demSize; c++) {
+      const [lon, lat] = Zone.inverse(epsg, dx0 + (c + 0.5) * 20, dy0 - (r + 0.5) * 20)
+      demValues[r * demSize + c] = s0.height(lat, lon)
+    }
+  const demRaw = join(dir, "dem.bin")
+  write(demRaw, new Uint8Array(demValues.buffer))
+  write(
+    join(dir, "dem.hdr"),
+    `ENVI\nsamples = ${demSize}\nlines = ${demSize}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\ninterleave = bsq\nbyte order = 0\n`
+  )
+  execFileSync("gdal_translate", [
+    "-q",
+    "-of",
+    "GTiff",
+    "-co",
+    "COMPRESS=DEFLATE",
+    "-co",
+    "PREDICTOR=3",
+    "-a_srs",
+    `EPSG:${epsg}`,
+    "-a_ullr",
+    String(dx0),
+    String(dy0),
+    String(dx0 + demSize * 20),
+    String(dy0 - demSize * 20),
+    demRaw,
+    join(dir, "dem.tif")
+  ])
+  rmSync(demRaw)
+  rmSync(join(dir, "dem.hdr"))
+  rmSync(`${demRaw}.aux.xml`, { force: true })
+  // An item shaped like Earth Search's sentinel-1-grd items: schema-product-* points at the RFI report (as
+  // theirs do), proj:transform is derived from the bounding box (as theirs is) and must not be used.
+  const assets: Record<string, unknown> = {
+    "safe-manifest": { href: "./manifest.safe", type: "application/xml", roles: ["metadata"] }
+  }
+  for (const pol of pols) {
+    const p = pol.toLowerCase()
+    assets[p] = {
+      href: `./measurement/iw-${p}.tiff`,
+      type: "image/tiff; application=geotiff; profile=cloud-optimized",
+      roles: ["data"]
+    }
+    assets[`schema-product-${p}`] = {
+      href: `./annotation/rfi/rfi-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+    assets[`schema-calibration-${p}`] = {
+      href: `./annotation/calibration/calibration-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+    assets[`schema-noise-${p}`] = {
+      href: `./annotation/calibration/noise-iw-${p}.xml`,
+      type: "application/xml",
+      roles: ["metadata"]
+    }
+  }
+  const item = {
+    type: "Feature",
+    stac_version: "1.0.0",
+    id: `S1B_IW_GRDH_1S${pols.length > 1 ? "DV" : "SV"}_SIM_${name.toUpperCase()}`,
+    collection: "sentinel-1-grd",
+    bbox: [lon0 - 0.03, lat0 - 0.03, lon0 + 0.03, lat0 + 0.03],
+    geometry: {
+      type: "Polygon",
+      coordinates: [
+        [
+          [lon0 - 0.03, lat0 - 0.03],
+          [lon0 + 0.03, lat0 - 0.03],
+          [lon0 + 0.03, lat0 + 0.03],
+          [lon0 - 0.03, lat0 + 0.03],
+          [lon0 - 0.03, lat0 - 0.03]
+        ]
+      ]
+    },
+    properties: {
+      datetime: new Date(template.epochMicros / 1000).toISOString(),
+      "sar:instrument_mode": "IW",
+      "sar:product_type": "GRD",
+      "sar:polarizations": pols,
+      "sat:orbit_state": "descending",
+      "sat:relative_orbit": 22,
+      "proj:epsg": 4326,
+      "proj:transform": [0.0002, 0, lon0 - 0.03, 0, -0.0002, lat0 + 0.03]
+    },
+    assets,
+    links: []
+  }
+  write(join(dir, "item.json"), JSON.stringify(item, null, 2) + "\n")
+  return { dir, grid }
+}
+
+product("relief", scenes.relief, 240, 300, ["VV", "VH"])
+product("flat", scenes.flat, 240, 300, ["VV"])
+console.log(`wrote ${out}relief and ${out}flat`)
