@@ -1,4 +1,5 @@
 // The product presets a recipe may name, by name: shared by recipe validation and product resolution.
+import { Presets as ArchivePresets } from "@eoforge/archive"
 import { Presets as EarthEngine } from "@eoforge/earthengine"
 import { Presets, type Product } from "@eoforge/stac"
 
@@ -15,7 +16,11 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
       name,
       () => EarthEngine.asProductPreset(p)
     ])
-  )
+  ),
+  // Tiled archives (`type: tiled-archive` sources).
+  srtmgl1: () => ArchivePresets.srtmgl1,
+  gssic: () => ArchivePresets.gssic,
+  "esa-cci-agb": () => ArchivePresets.esaCciAgb
 }
 
 /** The names of the product presets. */
