@@ -43,33 +43,35 @@ const load = (): Promise<Codec> => {
   return codec
 }
 
-let decoder: Decoder | undefined
-
-/** Decodes a tile job into pixel-interleaved samples (`bytes` per sample), exactly `width × height`. */
+/**
+ * Decodes a tile job into pixel-interleaved samples (`bytes` per sample), exactly `width × height`. Each tile
+ * gets a decoder of its own: a reused one carries state from the previous tile, which made the outcome of a
+ * damaged tile (error or not) depend on the order tiles were decoded in.
+ */
 export const decodeTile = async (job: TileJob): Promise<ArrayBuffer> => {
   const c = await load()
-  decoder ??= new c.J2KDecoder()
-  const d = decoder
+  const d = new c.J2KDecoder()
   try {
-    d.getEncodedBuffer(job.codestream.length).set(job.codestream)
-    d.decodeSubResolution(job.reduce, 0)
-  } catch (error) {
-    // An exception may leave OpenJPEG's state inconsistent: start the next tile with a new decoder.
-    decoder = undefined
+    try {
+      d.getEncodedBuffer(job.codestream.length).set(job.codestream)
+      d.decodeSubResolution(job.reduce, 0)
+    } catch (error) {
+      throw new Error(`OpenJPEG could not decode the tile (${describe(error)})`, { cause: error })
+    }
+    const out = d.getDecodedBuffer()
+    const expected = job.width * job.height * job.components * job.bytes
+    if (out.length !== expected)
+      throw new Error(
+        `OpenJPEG decoded ${out.length} bytes where the tile holds ${expected} (${job.width} × ${job.height} × ${job.components} × ${job.bytes})`
+      )
+    return out.slice().buffer
+  } finally {
     try {
       d.delete()
     } catch {
-      // already unusable
+      // an exception may have left it unusable; it is dropped either way
     }
-    throw new Error(`OpenJPEG could not decode the tile (${describe(error)})`, { cause: error })
   }
-  const out = d.getDecodedBuffer()
-  const expected = job.width * job.height * job.components * job.bytes
-  if (out.length !== expected)
-    throw new Error(
-      `OpenJPEG decoded ${out.length} bytes where the tile holds ${expected} (${job.width} × ${job.height} × ${job.components} × ${job.bytes})`
-    )
-  return out.slice().buffer
 }
 
 const describe = (error: unknown): string =>
