@@ -238,7 +238,25 @@ export const isJpeg2000Type = (type: string): boolean => {
 }
 
 /**
- * Check that an asset exists and is a raster EOForge reads (GeoTIFF/COG or JPEG 2000); with `projected`, also that its projection fields, when
+ * Whether a media type names another container EOForge's raster reader opens: NetCDF (3 is refused by the
+ * reader with its own message), HDF5 and HDF4 (`application/x-hdf` is HDF4 in MODIS' and NASA's catalogues),
+ * and zip archives (a raster member inside, as GHS tiles and SRTMGL1 ship).
+ */
+export const isContainerType = (type: string): boolean => {
+  const t = type.toLowerCase().replace(/\s+/g, "")
+  return (
+    t.startsWith("application/netcdf") ||
+    t.startsWith("application/x-netcdf") ||
+    t.startsWith("application/x-hdf") ||
+    t.startsWith("application/x-hdf5") ||
+    t.startsWith("application/zip") ||
+    t.startsWith("application/x-zip")
+  )
+}
+
+/**
+ * Check that an asset exists and is a raster EOForge reads (GeoTIFF/COG, JPEG 2000, NetCDF-4/HDF5, HDF4, or
+ * a zip holding one of them); with `projected`, also that its projection fields, when
  * present, are well formed (absent ones fall back to the file's georeferencing).
  */
 export const checkAsset = (
@@ -259,12 +277,13 @@ export const checkAsset = (
   const type: unknown = asset.type
   if (
     type !== undefined
-      ? typeof type !== "string" || !(isGeoTiffType(type) || isJpeg2000Type(type))
-      : !/\.(tiff?|jp2|j2k)($|\?)/i.test(asset.href)
+      ? typeof type !== "string" ||
+        !(isGeoTiffType(type) || isJpeg2000Type(type) || isContainerType(type))
+      : !/\.(tiff?|jp2|j2k|nc|nc4|h5|hdf5?|he5|hdf|zip|hgt)($|[?#])/i.test(asset.href)
   ) {
     return err(
       "NotGeoTiff",
-      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a raster format EOForge reads (GeoTIFF/COG, JPEG 2000) — choose such an asset or collection`
+      `media type ${typeof type === "string" ? type : (JSON.stringify(type) ?? "(none)")} is not a raster format EOForge reads (GeoTIFF/COG, JPEG 2000, NetCDF-4/HDF5, HDF4, zip) — choose such an asset or collection`
     )
   }
   if (projected) {

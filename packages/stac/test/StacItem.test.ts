@@ -90,6 +90,24 @@ describe("StacItem asset formats", () => {
     assert.isUndefined(
       StacItem.checkAsset(item(props, { href: "B04.jp2", type: undefined }), "data", true)
     )
+    // Containers the raster reader opens: NetCDF-4/HDF5, HDF4, zip (by media type or by suffix).
+    for (const type of [
+      "application/netcdf",
+      "application/x-hdf5",
+      "application/x-hdf",
+      "application/zip"
+    ])
+      assert.isUndefined(StacItem.checkAsset(item(props, { type }), "data", true), type)
+    for (const href of [
+      "a.nc",
+      "MOD44B.hdf",
+      "N48W090.SRTMGL1.hgt.zip",
+      "g.h5#var=/science/grids/data/coherence"
+    ])
+      assert.isUndefined(
+        StacItem.checkAsset(item(props, { href, type: undefined }), "data", true),
+        href
+      )
     const png = StacItem.checkAsset(item(props, { type: "image/png" }), "data", true)
     assert.strictEqual(png?.problem, "NotGeoTiff")
     assert.include(png?.message ?? "", "image/png")
