@@ -97,9 +97,9 @@ const members = async (bytes: ByteSource, size: number): Promise<ReadonlyArray<M
     if (p + 46 + nameLength + extraLength + commentLength > cdSize)
       throw malformed(`central directory entry ${k} runs past the directory`)
     const name = decoder.decode(new Uint8Array(d.buffer, d.byteOffset + p + 46, nameLength))
-    let size32 = d.getUint32(p + 24, true)
-    let compressed32 = d.getUint32(p + 20, true)
-    let offset32 = d.getUint32(p + 42, true)
+    const size32 = d.getUint32(p + 24, true)
+    const compressed32 = d.getUint32(p + 20, true)
+    const offset32 = d.getUint32(p + 42, true)
     let [sizeN, compressedN, offsetN] = [size32, compressed32, offset32]
     // ZIP64 extended information (0x0001): only the fields whose 32-bit value is 0xFFFFFFFF, in this order.
     for (let e = p + 46 + nameLength; e + 4 <= p + 46 + nameLength + extraLength;) {
@@ -127,7 +127,6 @@ const members = async (bytes: ByteSource, size: number): Promise<ReadonlyArray<M
       size: sizeN,
       offset: offsetN
     })
-    size32 = compressed32 = offset32 = 0
     p += 46 + nameLength + extraLength + commentLength
   }
   return list
