@@ -2,8 +2,9 @@
 // walks over neighbouring cube columns), conflicts recorded as edges, then one greedy pass in candidate order.
 import type { Patch } from "@eoforge/core"
 import { overlap, result, STRIDE, write } from "./footprints.ts"
+import * as OffHeap from "./offHeap.ts"
 
-/** Footprints per block of JS numbers (1 MiB); a power of two, SHIFT its log2. */
+/** Footprints per block (1 MiB); a power of two, SHIFT its log2. */
 const BLOCK = 1 << 13
 const SHIFT = 13
 
@@ -13,16 +14,16 @@ export const CACHE_BITS = 15
 /** Metres added to the cube side and to the float32 sphere test so that float32 rounding never drops a pair. */
 const MARGIN = 4
 
-/** Bytes of the one working buffer for n candidates (40 per candidate): under V8's 64 MiB external-memory step up to ~1.5M. */
+/** Bytes of the one working buffer for n candidates (40 per candidate). */
 export const arenaBytes = (n: number): number => 40 * (n + 2)
 
 /**
  * Indices (ascending) of the candidates the greedy rule accepts, or undefined when the cube grid would be too
  * fine to sort (footprints of a few metres): callers then filter incrementally. `invalid(i)` is called (and
- * must throw) for a candidate whose footprint is not a valid quad. Only centres and radii are kept for every
- * candidate, in float32 (40 bytes per candidate in all, so that the buffer stays under the external-memory
- * step at which V8 collects the caller's whole heap); the exact footprints of near pairs are converted again
- * on demand into a small cache, giving the same bits as the streaming filter's.
+ * must throw) for a candidate whose footprint is not a valid quad. Centres and radii in float32 drive the pair
+ * scan (40 bytes per candidate of working memory); exact footprints (128 bytes per candidate) are copied for
+ * near pairs into a small cache, giving the same bits as the streaming filter's. All of it lives outside V8's
+ * external-memory accounting (see offHeap.ts), so the call never makes V8 collect the caller's whole heap.
  */
 export const acceptAll = (
   patches: ReadonlyArray<Patch.Patch>,
@@ -33,16 +34,16 @@ export const acceptAll = (
   const n = patches.length
   if (n === 0) return new Int32Array(0)
   const N = n + 2
-  const buffer = new ArrayBuffer(arenaBytes(n))
+  const buffer = OffHeap.buffer(arenaBytes(n))
   // Regions: [0, 16N) centres in candidate order, later cell keys + starts, later the greedy arrays;
   // [16N, 20N) order; [20N, 24N) spare; [24N, 40N) centres in cube order.
   const cent = new Float32Array(buffer, 0, 4 * n)
   const scratch = new Float64Array(STRIDE)
-  const blocks: Array<Array<number>> = []
+  const blocks: Array<Float64Array> = []
   let rMax = 0
   for (let i = 0; i < n; i++) {
     if (!write(scratch, 0, patches[i].footprint)) invalid(i)
-    if ((i & (BLOCK - 1)) === 0) blocks.push(new Array<number>(BLOCK * STRIDE).fill(0.5))
+    if ((i & (BLOCK - 1)) === 0) blocks.push(OffHeap.float64(BLOCK * STRIDE))
     const block = blocks[i >>> SHIFT]
     const o = (i & (BLOCK - 1)) * STRIDE
     for (let t = 0; t < STRIDE; t++) block[o + t] = scratch[t]
@@ -150,7 +151,7 @@ export const acceptAll = (
   const count = new Int32Array(buffer, 0, n + 1).fill(0)
   for (let e = 0; e < m; e++) count[edges.to[e] + 1]++
   for (let j = 0; j < n; j++) count[j + 1] += count[j]
-  const from = new Int32Array(m)
+  const from = OffHeap.int32(m)
   const fill = new Int32Array(buffer, 4 * N, n)
   fill.set(count.subarray(0, n))
   for (let e = 0; e < m; e++) from[fill[edges.to[e]]++] = edges.from[e]
@@ -190,17 +191,17 @@ const countingSort = (
 // Exact footprints of candidates by sorted position, copied on demand from the candidate-order blocks into a
 // direct-mapped cache of Float64Array slots (the form `overlap` reads, as in the streaming filter).
 class Near {
-  readonly blocks: Array<Array<number>>
+  readonly blocks: Array<Float64Array>
   readonly order: Int32Array
   readonly mask: number
   readonly cache: Float64Array
   readonly tags: Int32Array
   readonly spare = new Float64Array(STRIDE)
-  constructor(blocks: Array<Array<number>>, order: Int32Array, bits: number) {
+  constructor(blocks: Array<Float64Array>, order: Int32Array, bits: number) {
     this.blocks = blocks
     this.order = order
     this.mask = (1 << bits) - 1
-    this.cache = new Float64Array((1 << bits) * STRIDE)
+    this.cache = OffHeap.float64((1 << bits) * STRIDE)
     this.tags = new Int32Array(1 << bits).fill(-1)
   }
   // Copies the footprint at sorted position k into slot s of `to`.
@@ -266,15 +267,15 @@ const pair = (
 
 // A growable list of (from, to) conflict edges.
 class Edges {
-  from = new Int32Array(1024)
-  to = new Int32Array(1024)
+  from = OffHeap.int32(1024)
+  to = OffHeap.int32(1024)
   size = 0
   add(from: number, to: number): void {
     if (this.size === this.from.length) {
-      const f = new Int32Array(this.size * 2)
+      const f = OffHeap.int32(this.size * 2)
       f.set(this.from)
       this.from = f
-      const t = new Int32Array(this.size * 2)
+      const t = OffHeap.int32(this.size * 2)
       t.set(this.to)
       this.to = t
     }

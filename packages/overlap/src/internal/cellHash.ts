@@ -1,5 +1,6 @@
 // A 3-D spatial hash over Earth-centred coordinates: cubes of a fixed side, each holding a linked list of items.
 // Proximity in ECEF is proximity on the ground everywhere, so zone seams, the antimeridian and poles need no care.
+import * as OffHeap from "./offHeap.ts"
 
 const EMPTY = -1
 
@@ -20,7 +21,7 @@ export class CellHash {
     while (cap < capacity * 2) cap *= 2
     this.mask = cap - 1
     this.slots = freeSlots(cap)
-    this.next = new Int32Array(Math.max(16, capacity)).fill(EMPTY)
+    this.next = OffHeap.int32(Math.max(16, capacity)).fill(EMPTY)
   }
 
   /** The first item in cube (ix, iy, iz), or -1. */
@@ -40,7 +41,7 @@ export class CellHash {
   /** Adds `item` (a dense index ≥ 0) to the cube holding ECEF point (x, y, z) in metres. */
   insert(item: number, x: number, y: number, z: number): void {
     if (item >= this.next.length) {
-      const grown = new Int32Array(Math.max(item + 1, this.next.length * 2)).fill(EMPTY)
+      const grown = OffHeap.int32(Math.max(item + 1, this.next.length * 2)).fill(EMPTY)
       grown.set(this.next)
       this.next = grown
     }
@@ -90,7 +91,7 @@ export class CellHash {
 }
 
 const freeSlots = (cap: number): Int32Array => {
-  const slots = new Int32Array(cap * 4)
+  const slots = OffHeap.int32(cap * 4)
   for (let o = 3; o < slots.length; o += 4) slots[o] = EMPTY
   return slots
 }

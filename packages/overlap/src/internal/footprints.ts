@@ -1,5 +1,6 @@
 // Footprints as corner quads in Earth-centred (ECEF) metres, packed in a flat Float64Array.
 // The intersection of two quads is clipped exactly in the plane tangent to the ellipsoid at their midpoint.
+import * as OffHeap from "./offHeap.ts"
 
 /** WGS 84 semi-major axis (m), flattening and first eccentricity squared. */
 const A = 6378137
@@ -21,8 +22,8 @@ export const BLOCK = 1 << 14
 export const SHIFT = 14
 
 /**
- * A growable array of footprints in fixed blocks (2 MiB each): growing never copies, and memory arrives in
- * small steps rather than in doublings that each make V8 collect the caller's whole heap.
+ * A growable array of footprints in fixed blocks (2 MiB each, outside V8's external-memory accounting):
+ * growing never copies and never makes V8 collect the caller's whole heap.
  */
 export interface Store {
   readonly blocks: Array<Float64Array>
@@ -34,7 +35,7 @@ export const makeStore = (): Store => ({ blocks: [] })
 /** Copies footprint 0 of `from` into `slot` of the store, adding a block when needed. */
 export const put = (store: Store, slot: number, from: Float64Array): void => {
   const b = slot >>> SHIFT
-  if (b === store.blocks.length) store.blocks.push(new Float64Array(BLOCK * STRIDE))
+  if (b === store.blocks.length) store.blocks.push(OffHeap.float64(BLOCK * STRIDE))
   store.blocks[b].set(from.subarray(0, STRIDE), (slot & (BLOCK - 1)) * STRIDE)
 }
 
