@@ -3,6 +3,7 @@
 import type { Patch } from "@eoforge/core"
 import { Effect, Schema, Stream } from "effect"
 import * as Bulk from "./internal/bulk.ts"
+import * as Compact from "./internal/compact.ts"
 import * as Footprints from "./internal/footprints.ts"
 import * as Greedy from "./internal/greedy.ts"
 import { InvalidFootprintError } from "./Overlap.ts"
@@ -86,6 +87,48 @@ export const make = (options?: Options): OverlapFilter => {
     },
     counts: () => ({ offered, accepted: kept.length, rejected: offered - kept.length }),
     accepted: () => kept
+  }
+}
+
+/** A streaming filter that keeps no patch: offer candidates one at a time, in order. */
+export interface CompactFilter {
+  /** The allowed overlap fraction. */
+  readonly maxOverlap: number
+  /** Offers a candidate; true when accepted. Throws InvalidFootprintError on a bad footprint. */
+  readonly offer: (patch: Patch.Patch) => boolean
+  /** The counts so far. */
+  readonly counts: () => Counts
+}
+
+/** Options of a compact filter. */
+export interface CompactOptions extends Options {
+  /**
+   * The footprint of the k-th accepted candidate (0-based, acceptance order), exactly as it was offered: the
+   * caller keeps its accepted patches in its own compact form (e.g. columns it rebuilds them from).
+   */
+  readonly recall: (accepted: number) => Patch.Patch["footprint"]
+}
+
+/**
+ * A streaming filter for very many patches: it accepts exactly what `make` accepts, but keeps only 32
+ * bytes per accepted footprint (centre and radius) outside the JS heap, and asks `recall` for the corners of
+ * an accepted footprint a candidate comes near. Throws InvalidMaxOverlapError.
+ */
+export const makeCompact = (options: CompactOptions): CompactFilter => {
+  const maxOverlap = validate(options)
+  const run = Compact.make(maxOverlap + Greedy.SLACK, options.recall)
+  const candidate = new Float64Array(Footprints.STRIDE)
+  let offered = 0
+  return {
+    maxOverlap,
+    offer: (patch) => {
+      if (!Footprints.write(candidate, 0, patch.footprint)) invalid(patch)
+      offered++
+      if (Compact.blocked(run, candidate)) return false
+      Compact.accept(run, candidate)
+      return true
+    },
+    counts: () => ({ offered, accepted: run.size, rejected: offered - run.size })
   }
 }
 

@@ -68,7 +68,8 @@ describe("Overlap", () => {
       "filterAll",
       "filterStream",
       "filterStreamWith",
-      "make"
+      "make",
+      "makeCompact"
     ])
     assert.deepStrictEqual(Object.keys(Package.Nearest).sort(), [
       "EARTH_RADIUS",

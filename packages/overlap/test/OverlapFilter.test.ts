@@ -135,6 +135,62 @@ describe("OverlapFilter", () => {
     }
   })
 
+  it("the compact filter accepts exactly what the streaming filter accepts, recalling only near footprints", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 200, max: 20_000, noNaN: true }),
+        fc.subarray([...hotspots], { minLength: 1 }),
+        (seed, n, maxOverlap, sigma, centres) => {
+          const patches = clustered(seed, n, centres, sigma, 2640)
+          const kept: Array<Patch.Patch> = []
+          let recalls = 0
+          const filter = OverlapFilter.makeCompact({
+            maxOverlap,
+            recall: (k) => {
+              recalls++
+              return kept[k].footprint
+            }
+          })
+          const accepted: Array<number> = []
+          patches.forEach((p, i) => {
+            if (filter.offer(p)) {
+              accepted.push(i)
+              kept.push(p)
+            }
+          })
+          assert.deepStrictEqual(accepted, offerAll(patches, maxOverlap))
+          assert.deepStrictEqual(filter.counts(), {
+            offered: n,
+            accepted: accepted.length,
+            rejected: n - accepted.length
+          })
+          // A rejection needs the blocking footprint (recalled once, then cached); far pairs need none.
+          if (accepted.length < n) assert.isAbove(recalls, 0)
+          assert.isAtMost(recalls, (n * (n - 1)) / 2)
+        }
+      ),
+      { numRuns: 60, seed: 9 }
+    )
+  })
+
+  it("a compact filter whose recall gives back other corners fails loudly, not silently", () => {
+    const a = square({ lon: 6, lat: 50, size: 2640 })
+    const b = square({ lon: 6.001, lat: 50, size: 2640 })
+    const filter = OverlapFilter.makeCompact({
+      recall: () => [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [Number.NaN, 0]
+      ]
+    })
+    assert.isTrue(filter.offer(a))
+    assert.throws(() => filter.offer(b), /recalled with other corners/)
+  })
+
   it("metre-sized footprints spread over the globe give the same result in bulk as streamed", () => {
     // Cubes of ~1.4 m over a ~10,000 km span are too many to sort: the bulk filter goes one by one.
     const patches = [

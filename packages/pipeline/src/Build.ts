@@ -341,7 +341,7 @@ export const openStore = Effect.fn("Build.openStore")(function* (
   const request =
     lock === undefined ? undefined : { ...lock, recipeHash: Layout.fingerprint(fresh) }
   const record = (at: string) => encoder.encode(JSON.stringify(buildRecord(prepared, at)) + "\n")
-  const planBytes = () => PlanFile.encode(prepared.plan, prepared.loaded.recipe.patch.size)
+  const planBytes = () => PlanFile.encodeChunks(prepared.plan, prepared.loaded.recipe.patch.size)
   const store = yield* Store.Store
   const opened = Effect.gen(function* () {
     if (!exists || (yield* isEmptyDirectory(path))) {

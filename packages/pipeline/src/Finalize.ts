@@ -3,7 +3,7 @@
 import { Reason, Split } from "@eoforge/core"
 import { Zone } from "@eoforge/grid"
 import { Card, Croissant } from "@eoforge/croissant"
-import { Grouped } from "@eoforge/stats"
+import { Grouped, MergeTree } from "@eoforge/stats"
 import { Codec, Coordinates, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
@@ -154,7 +154,8 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   yield* SearchCache.clear
   yield* store.delete(PlanFile.key)
   const specs = layout.products.map((p) => p.spec)
-  let stats = Grouped.empty(specs)
+  // Shards merged as a tree (fan-in 16): memory holds one partial per level, whatever the shard count.
+  const tree = MergeTree.make(specs)
   const availability: Record<string, Record<string, Record<string, number>>> = {}
   let failures = 0
   // Class names from the files' attribute tables, for bands the recipe names none: the first shard's win.
@@ -165,9 +166,12 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       const d = (discovered[product] ??= {})
       for (const [band, named] of Object.entries(bands)) d[band] ??= named
     }
-    const json = yield* Job.readStats(k)
-    stats = yield* Effect.try({
-      try: () => Grouped.mergeInto(stats, Grouped.fromJson(specs, json)),
+    const stats = yield* Job.readStats(k)
+    yield* Effect.try({
+      try: () =>
+        "packed" in stats
+          ? MergeTree.addPacked(tree, stats.packed)
+          : MergeTree.add(tree, Grouped.fromJson(specs, stats.json)),
       catch: (cause) =>
         new Job.JobRecordError({
           shard: k,
@@ -183,7 +187,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       }
     }
   }
-  const reports = Grouped.finalize(stats)
+  const reports = Grouped.finalize(MergeTree.result(tree))
   // The store's band metadata carries the discovered class names (flag_values/flag_meanings on `data`).
   const named = withClasses(layout, discovered)
   for (const [i, p] of named.products.entries()) {

@@ -1,18 +1,22 @@
 // One job: every chip of one shard of samples (all products, all slots), published atomically.
 // A job record written last makes a rerun skip the shard; it carries the shard's statistics and accounting.
 import { Reason, Split, type Patch } from "@eoforge/core"
-import { Grouped } from "@eoforge/stats"
-import { Codec, Layout, ShardWriter, Store } from "@eoforge/zarr"
+import { Grouped, Packed } from "@eoforge/stats"
+import { Codec, Layout, ShardWriter, Store, type ZarrError } from "@eoforge/zarr"
 import { Effect, Schema, Stream } from "effect"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
+import type * as PlanFile from "./PlanFile.ts"
 import type { ProductPlan } from "./Products.ts"
 
 /** Key of the record of a finished job (human-readable: availability and failure details). */
 export const recordKey = (shard: number): string => `.eoforge/jobs/${shard}.json`
 
 /** Key of the statistics of a finished job: grouped accumulators as zstd-compressed JSON. */
-export const statsKey = (shard: number): string => `.eoforge/stats/${shard}.json.zst`
+export const statsKey = (shard: number): string => `.eoforge/stats/${shard}.bin.zst`
+
+/** Where jobs of earlier versions wrote a shard's statistics (zstd JSON); finalize still reads them. */
+export const legacyStatsKey = (shard: number): string => `.eoforge/stats/${shard}.json.zst`
 
 /** A slot without data, with the reason and a human detail naming the item/asset. */
 export interface Failure {
@@ -57,26 +61,37 @@ export class JobRecordError extends Schema.TaggedError<JobRecordError>()("JobRec
 /** The most bytes a job's statistics may decompress to (256 MiB): a larger file is damaged or hostile. */
 export const maxStatsBytes = 256 * 1024 * 1024
 
-/** The grouped statistics (JSON form) of a finished job. */
+/** A finished job's statistics: the binary form, or the JSON form stores of earlier versions hold. */
+export type ShardStats = { readonly packed: Uint8Array } | { readonly json: unknown }
+
+/** The grouped statistics of a finished job (its binary file, else an earlier version's JSON file). */
 export const readStats = (shard: number) =>
   Effect.gen(function* () {
     const store = yield* Store.Store
-    const bytes = yield* store.get(statsKey(shard))
+    let key = statsKey(shard)
+    let bytes = yield* store.get(key)
+    if (bytes === undefined) {
+      key = legacyStatsKey(shard)
+      bytes = yield* store.get(key)
+    }
     if (bytes === undefined) {
       return yield* new JobRecordError({
         shard,
         message: `the statistics ${statsKey(shard)} of shard ${shard} are missing; delete ${recordKey(shard)} and rerun the build`
       })
     }
+    const compressed = bytes
     return yield* Effect.try({
-      try: () =>
-        JSON.parse(
-          new TextDecoder().decode(Codec.decode(Codec.zstd(3), bytes, maxStatsBytes))
-        ) as unknown,
+      try: (): ShardStats => {
+        const raw = Codec.decode(Codec.zstd(3), compressed, maxStatsBytes)
+        return Packed.isPacked(raw)
+          ? { packed: raw }
+          : { json: JSON.parse(new TextDecoder().decode(raw)) as unknown }
+      },
       catch: (cause) =>
         new JobRecordError({
           shard,
-          message: `the statistics ${statsKey(shard)} are damaged${cause instanceof Codec.DecodedTooLarge ? ` (they decompress past ${maxStatsBytes} bytes)` : ""}; delete ${recordKey(shard)} and rerun the build`
+          message: `the statistics ${key} are damaged${cause instanceof Codec.DecodedTooLarge ? ` (they decompress past ${maxStatsBytes} bytes)` : ""}; delete ${recordKey(shard)} and rerun the build`
         })
     })
   })
@@ -106,10 +121,15 @@ export const readRecord = (shard: number) =>
     })
   })
 
-/** The patches of a build by sample index: an array, or a compact plan rebuilding them on demand. */
+/** The patches of a build by sample index: an array, a compact plan, or a plan file read by slices. */
 export interface Patches {
   readonly length: number
   readonly at: (sample: number) => Patch.Patch | undefined
+  /** Samples `start` … `end - 1` at once; when present, jobs read their patches with it. */
+  readonly range?: (
+    start: number,
+    end: number
+  ) => Effect.Effect<ReadonlyArray<Patch.Patch>, PlanFile.PlanFileError | ZarrError.StoreError>
 }
 
 /** Everything a job needs. */
@@ -136,11 +156,14 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
   const store = yield* Store.Store
   const [start, end] = Layout.shardRange(ctx.layout, shard)
   // This shard's patches, built once (a compact plan rebuilds them from its columns).
-  const shardPatches = Array.from({ length: end - start }, (_, i) => {
-    const patch = ctx.patches.at(start + i)
-    if (patch === undefined) throw new RangeError(`sample ${start + i} is not in the plan`)
-    return patch
-  })
+  const shardPatches =
+    ctx.patches.range === undefined
+      ? Array.from({ length: end - start }, (_, i) => {
+          const patch = ctx.patches.at(start + i)
+          if (patch === undefined) throw new RangeError(`sample ${start + i} is not in the plan`)
+          return patch
+        })
+      : yield* ctx.patches.range(start, end)
   const patchOf = (s: number): Patch.Patch => shardPatches[s - start]
   const writers = new Map<string, ShardWriter.ShardWriter>()
   for (const p of ctx.products) {
@@ -264,11 +287,9 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
     ...(Object.keys(classes).length === 0 ? {} : { classes }),
     ...(provenance.length === 0 ? {} : { provenance })
   }
-  // Exact 16-bit histograms make the statistics large (~225 KB of JSON per 12-band product and
-  // split); zstd shrinks them about 3×. They are written before the record that marks the job done.
-  yield* store.set(statsKey(shard), [
-    Codec.encode(Codec.zstd(3), new TextEncoder().encode(JSON.stringify(Grouped.toJson(stats))))
-  ])
+  // Exact 16-bit histograms in their binary form (varint runs), zstd-compressed; written before the
+  // record that marks the job done.
+  yield* store.set(statsKey(shard), [Codec.encode(Codec.zstd(3), Packed.encode(stats))])
   yield* store.set(recordKey(shard), [new TextEncoder().encode(JSON.stringify(record) + "\n")])
   return { shard, chips, missing: failures.length } satisfies JobSummary
 })

@@ -5,6 +5,7 @@ import { PatchGeometry, Sampler, Tiling } from "@eoforge/grid"
 import { OverlapFilter } from "@eoforge/overlap"
 import { Assignment } from "@eoforge/split"
 import { Schema } from "effect"
+import { PatchColumns } from "./PatchColumns.ts"
 import type { Recipe } from "./Recipe.ts"
 
 /** Inputs the recipe refers to by file, already read. */
@@ -31,8 +32,10 @@ export interface SamplingCounts {
 
 /** The outcome of planning. */
 export interface Plan {
-  /** Accepted patches in acceptance order: sample i of the store is patches[i]. */
+  /** Accepted patches in acceptance order: sample i of the store is patches[i] (rebuilt from `columns`). */
   readonly patches: ReadonlyArray<Patch.Patch>
+  /** The accepted patches as columns (what planning keeps: 36 bytes a patch). */
+  readonly columns: PatchColumns
   /** Split code per patch (0 train, 1 val, 2 test, 255 guard). */
   readonly splits: Uint8Array
   /** The fitted split parameters (JSON), recorded in the store so appended samples reuse them. */
@@ -124,22 +127,27 @@ export const make = (
   const want = recipe.sampling.count ?? Infinity
   const budget =
     recipe.sampling.maxCandidates ?? (Number.isFinite(want) ? want * 20 : Number.MAX_SAFE_INTEGER)
-  const filter = OverlapFilter.make({ maxOverlap: recipe.overlap.maxOverlap })
+  // Only columns of the accepted patches are kept; the filter recalls an accepted footprint from them.
+  const columns = new PatchColumns(size, resolution)
+  const filter = OverlapFilter.makeCompact({
+    maxOverlap: recipe.overlap.maxOverlap,
+    recall: (k) => columns.at(k)!.footprint
+  })
   let drawn = 0
   const rejected = { lon: [] as Array<number>, lat: [] as Array<number> }
   for (const c of candidates(recipe, inputs, snap)) {
-    if (drawn >= budget || filter.counts().accepted >= want) break
+    if (drawn >= budget || columns.length >= want) break
     drawn++
     const patch =
       "grid" in c
         ? (c as Patch.Patch)
         : PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap })
-    if (!filter.offer(patch)) {
+    if (filter.offer(patch)) columns.push(patch)
+    else {
       rejected.lon.push(patch.lon)
       rejected.lat.push(patch.lat)
     }
   }
-  const patches = filter.accepted()
   const counts = filter.counts()
   const split = recipe.split
   const proportions = {
@@ -160,9 +168,16 @@ export const make = (
       : split.method === "blocks"
         ? { method: "blocks", cellKm: split.blockKm, seed: recipe.seed, ...common }
         : { method: "random", seed: recipe.seed, proportions }
-  const assigned = patches.length === 0 ? undefined : Assignment.run(patches, splitRecipe)
+  const assigned =
+    columns.length === 0
+      ? undefined
+      : Assignment.runColumns(
+          { lon: columns.column("lon"), lat: columns.column("lat"), id: (i) => columns.id(i) },
+          splitRecipe
+        )
   return {
-    patches,
+    patches: columns.view(),
+    columns,
     splits: assigned?.codes ?? new Uint8Array(0),
     splitFit:
       assigned?.fitted ?? Assignment.fit([], { method: "random", seed: recipe.seed, proportions }),

@@ -255,11 +255,12 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
           const storeApi = Store.makeFileSystem(data.out)
           const layout = yield* Layout.read.pipe(Effect.provideService(Store.Store, storeApi))
           // The coordinator's compact plan when the store holds one; else (older stores) plan again.
-          const bytes = yield* storeApi.get(PlanFile.key)
-          const compact =
-            bytes === undefined ? undefined : PlanFile.decode(bytes, `${data.out}/${PlanFile.key}`)
+          // Read by slices: the header and split column now, each shard's rows when its job runs.
+          const compact = yield* PlanFile.open(storeApi, `${data.out}/${PlanFile.key}`).pipe(
+            Effect.catchTag("PlanFileError", () => Effect.succeed(undefined))
+          )
           const prepared: Build.Planned =
-            compact !== undefined && !(compact instanceof PlanFile.PlanFileError)
+            compact !== undefined
               ? {
                   ...(yield* Build.resolveRecipe(data.recipe)),
                   plan: {

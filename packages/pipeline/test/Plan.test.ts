@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Split } from "@eoforge/core"
-import { Overlap } from "@eoforge/overlap"
+import { Split, type Patch } from "@eoforge/core"
+import { PatchGeometry, Sampler } from "@eoforge/grid"
+import { Overlap, OverlapFilter } from "@eoforge/overlap"
+import { Assignment } from "@eoforge/split"
 import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -59,6 +61,72 @@ describe("Plan", () => {
       all.patches.slice(0, 6).map((p) => p.id)
     )
   })
+
+  // Planning as it was before patches became columns: every Patch kept by the streaming filter, splits
+  // assigned over the Patch objects. The column plan must give the same patches, splits and fit.
+  const arrayPlan = (recipe: Recipe.Recipe, draw: Iterable<{ lon: number; lat: number }>) => {
+    const { size, resolution } = recipe.patch
+    const filter = OverlapFilter.make({ maxOverlap: recipe.overlap.maxOverlap })
+    const want = recipe.sampling.count!
+    let drawn = 0
+    for (const c of draw) {
+      if (drawn >= recipe.sampling.maxCandidates! || filter.counts().accepted >= want) break
+      drawn++
+      filter.offer(
+        PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap: recipe.patch.snap! })
+      )
+    }
+    const patches: ReadonlyArray<Patch.Patch> = filter.accepted()
+    const s = recipe.split
+    const proportions = { train: s.proportions[0], val: s.proportions[1], test: s.proportions[2] }
+    const common = {
+      proportions,
+      patchSizeM: size,
+      ...(s.guardKm === undefined ? {} : { guardKm: s.guardKm })
+    }
+    const assigned = Assignment.run(
+      patches,
+      s.method === "banding"
+        ? { method: "banding", widthKm: s.bandKm!, bearingDeg: s.bearingDeg, ...common }
+        : s.method === "blocks"
+          ? { method: "blocks", cellKm: s.blockKm, seed: recipe.seed, ...common }
+          : { method: "random", seed: recipe.seed, proportions }
+    )
+    return { patches, assigned, drawn }
+  }
+
+  for (const method of ["banding", "blocks", "random"] as const) {
+    it(`plans the same patches, splits and fit as the Patch-array planning (${method} split, dense cities)`, () => {
+      const recipe: Recipe.Recipe = {
+        ...demo,
+        seed: 11,
+        sampling: {
+          ...demo.sampling,
+          sampler: "cities",
+          topN: 50,
+          sigmaKm: 5,
+          weighting: "uniform",
+          count: 1500,
+          maxCandidates: 6000
+        },
+        split: { ...demo.split, method, bandKm: 20, blockKm: 30 }
+      } as Recipe.Recipe
+      const plan = planOf(recipe)
+      const old = arrayPlan(
+        recipe,
+        Sampler.citiesGaussian({ seed: 11, topN: 50, sigmaKm: 5, weighting: "uniform" })
+      )
+      assert.isAbove(plan.sampling.rejected, 100, "dense enough that the filter rejects")
+      assert.strictEqual(plan.sampling.candidates, old.drawn)
+      assert.deepStrictEqual(
+        plan.patches.map((p) => p),
+        [...old.patches]
+      )
+      assert.deepStrictEqual([...plan.splits], [...old.assigned.codes])
+      assert.deepStrictEqual(plan.splitFit, old.assigned.fitted)
+      assert.deepStrictEqual(plan.splitCounts, old.assigned.counts)
+    })
+  }
 
   it("stops at the candidate budget when count cannot be reached", () => {
     const plan = planOf({

@@ -46,6 +46,7 @@ describe("@eoforge/pipeline exports", () => {
         "Job": [
           "JobRecordError",
           "isDone",
+          "legacyStatsKey",
           "maxStatsBytes",
           "readRecord",
           "readStats",
@@ -55,6 +56,11 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Opener": [
           "make",
+        ],
+        "PatchColumns": [
+          "PatchColumns",
+          "floatColumns",
+          "rebuild",
         ],
         "Plan": [
           "PlanInputError",
@@ -68,8 +74,10 @@ describe("@eoforge/pipeline exports", () => {
           "PlanFileError",
           "decode",
           "encode",
+          "encodeChunks",
           "fromColumns",
           "key",
+          "open",
         ],
         "Products": [
           "ProductRecipeError",

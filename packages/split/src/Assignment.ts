@@ -43,21 +43,35 @@ export const fit = (samples: ReadonlyArray<Sample>, recipe: Recipe): Fitted =>
 /** Assigns every sample with fitted parameters and counts the outcome. */
 export const assignAll = (fitted: Fitted, samples: ReadonlyArray<Sample>): Result => {
   const n = samples.length
+  const lons = new Float64Array(fitted.method === "random" ? 0 : n)
+  const lats = new Float64Array(fitted.method === "random" ? 0 : n)
+  for (let i = 0; i < lons.length; i++) {
+    lons[i] = samples[i].lon
+    lats[i] = samples[i].lat
+  }
+  return assignColumns(fitted, { lon: lons, lat: lats, id: (i) => samples[i].id }, n)
+}
+
+/** Samples as columns: centres in degrees, and ids on demand (only random splits read them). */
+export interface Columns {
+  /** Longitude of each centre, degrees east (may be empty for a random split). */
+  readonly lon: Float64Array
+  /** Latitude of each centre, degrees north (may be empty for a random split). */
+  readonly lat: Float64Array
+  /** The stable id of sample i. */
+  readonly id: (i: number) => string
+}
+
+const assignColumns = (fitted: Fitted, columns: Columns, n: number): Result => {
   let codes: Uint8Array
   if (fitted.method === "random") {
     codes = new Uint8Array(n)
-    for (let i = 0; i < n; i++) codes[i] = RandomSplit.assign(fitted, samples[i].id)
+    for (let i = 0; i < n; i++) codes[i] = RandomSplit.assign(fitted, columns.id(i))
   } else {
-    const lons = new Float64Array(n)
-    const lats = new Float64Array(n)
-    for (let i = 0; i < n; i++) {
-      lons[i] = samples[i].lon
-      lats[i] = samples[i].lat
-    }
     codes =
       fitted.method === "banding"
-        ? Banding.assignAll(fitted, lons, lats)
-        : Blocks.assignAll(fitted, lons, lats)
+        ? Banding.assignAll(fitted, columns.lon, columns.lat)
+        : Blocks.assignAll(fitted, columns.lon, columns.lat)
   }
   const c = [0, 0, 0, 0]
   for (let i = 0; i < n; i++) c[codes[i] === 255 ? 3 : codes[i]]++
@@ -68,6 +82,25 @@ export const assignAll = (fitted: Fitted, samples: ReadonlyArray<Sample>): Resul
     proportions,
     deviation: Proportions.deviation(proportions, fitted.proportions)
   }
+}
+
+/**
+ * `run` over columns (`lon.length` samples): the same fit and codes as over the samples they hold, with no
+ * object per sample — fitting reads the same every ⌈n / fitLimit⌉-th sample the array form reads.
+ */
+export const runColumns = (
+  columns: Columns,
+  recipe: Recipe
+): { readonly fitted: Fitted } & Result => {
+  const n = columns.lon.length
+  const fitting: Array<Sample> = []
+  if (recipe.method !== "random") {
+    const stride = Math.ceil(n / (recipe.method === "banding" ? Banding.fitLimit : Blocks.fitLimit))
+    for (let i = 0; i < n; i += stride)
+      fitting.push({ id: "", lon: columns.lon[i], lat: columns.lat[i] })
+  }
+  const fitted = fit(fitting, recipe)
+  return { fitted, ...assignColumns(fitted, columns, n) }
 }
 
 /** Fits on `samples` and assigns them: the usual first run. */

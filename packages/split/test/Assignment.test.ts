@@ -25,6 +25,26 @@ const sampleArb = fc.record({
 })
 
 describe("Assignment", () => {
+  it("over columns fits and assigns exactly as over sample objects, past the fitting limit", () => {
+    // 410,001 samples: fitting reads every 3rd of them (⌈n / 200,000⌉), in both forms.
+    const samples = [...big, ...citySamples(2, 310_001)]
+    const columns: Assignment.Columns = {
+      lon: Float64Array.from(samples, (s) => s.lon),
+      lat: Float64Array.from(samples, (s) => s.lat),
+      id: (i) => samples[i].id
+    }
+    for (const recipe of recipes) {
+      const a = Assignment.run(samples, recipe)
+      const b = Assignment.runColumns(columns, recipe)
+      assert.deepStrictEqual(b.fitted, a.fitted)
+      assert.deepStrictEqual(b.counts, a.counts)
+      assert.isTrue(
+        b.codes.every((c, i) => c === a.codes[i]),
+        `${recipe.method}: the same code for every sample`
+      )
+    }
+  })
+
   it("meets 60/20/20 within ±2 % by sample count on 100,000 city-sampled patches", () => {
     for (const recipe of recipes) {
       const r = Assignment.run(big, recipe)

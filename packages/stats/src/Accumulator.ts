@@ -150,8 +150,11 @@ export const fromProduct = (
 /** Number of bands. */
 export const bands = (acc: Accumulator): number => acc.names.length
 
-/** Chan et al.'s pairwise update of band `b` with a summary (n, mean, M2, min, max). */
-const combine = (
+/**
+ * Merges into band `b` of `acc`, in place, the summary (count, mean, M2, min, max) of other values of that
+ * band: Chan et al.'s pairwise update, the arithmetic `merge` applies per band (histograms apart).
+ */
+export const mergeBand = (
   acc: Accumulator,
   b: number,
   n: number,
@@ -258,7 +261,7 @@ export const add = (acc: Accumulator, chip: Chip.Chip, mask?: Uint8Array): Accum
             out
           )
         }
-        combine(acc, b, out[0], out[1], out[2], out[3], out[4])
+        mergeBand(acc, b, out[0], out[1], out[2], out[3], out[4])
       }
     } else {
       const lin = binning as Binning.Linear
@@ -278,7 +281,7 @@ export const add = (acc: Accumulator, chip: Chip.Chip, mask?: Uint8Array): Accum
         lin.bins,
         out
       )
-      combine(acc, b, out[0], out[1], out[2], out[3], out[4])
+      mergeBand(acc, b, out[0], out[1], out[2], out[3], out[4])
     }
   }
   return acc
@@ -320,7 +323,7 @@ export const merge = (a: Accumulator, b: Accumulator): Accumulator => {
   sameLayout(a, b)
   const r = clone(a)
   for (let i = 0; i < r.names.length; i++) {
-    combine(r, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
+    mergeBand(r, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
   }
   const h = r.histogram
   const hb = b.histogram
@@ -335,7 +338,7 @@ export const merge = (a: Accumulator, b: Accumulator): Accumulator => {
 export const mergeInto = (a: Accumulator, b: Accumulator): Accumulator => {
   sameLayout(a, b)
   for (let i = 0; i < a.names.length; i++) {
-    combine(a, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
+    mergeBand(a, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
   }
   const h = a.histogram
   const hb = b.histogram

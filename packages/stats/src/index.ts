@@ -3,4 +3,6 @@
 export * as Accumulator from "./Accumulator.ts"
 export * as Binning from "./Binning.ts"
 export * as Grouped from "./Grouped.ts"
+export * as MergeTree from "./MergeTree.ts"
+export * as Packed from "./Packed.ts"
 export * as StatsError from "./StatsError.ts"

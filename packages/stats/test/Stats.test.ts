@@ -7,6 +7,8 @@ describe("@eoforge/stats", () => {
       "Accumulator",
       "Binning",
       "Grouped",
+      "MergeTree",
+      "Packed",
       "StatsError"
     ])
   })

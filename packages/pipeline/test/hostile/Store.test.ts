@@ -1,7 +1,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type { Band } from "@eoforge/core"
+import { Grouped, Packed } from "@eoforge/stats"
 import { Codec, StoreLock } from "@eoforge/zarr"
 import { Effect, type Layer } from "effect"
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Build, ExportGeoTiff, Finalize, Job, Recipe, Services } from "../../src/index.ts"
 import { digest, tempDir } from "../tree.ts"
@@ -194,6 +196,38 @@ describe("export-geotiff and finalize of hostile stores", () => {
     assert.strictEqual(error._tag, "JobRecordError")
     assert.include(error.message, "shard")
     assert.include(error.message, "unknown product")
+  })
+
+  it("a store whose shards hold statistics in the JSON form of earlier versions finalizes to the same bytes", async () => {
+    const store = copyStore(reference, join(tmp.path, "legacy-stats.zarr"))
+    const products = (
+      JSON.parse(readFileSync(join(store, "zarr.json"), "utf8")) as {
+        attributes: { eoforge: { layout: { products: Array<{ spec: Band.ProductSpec }> } } }
+      }
+    ).attributes.eoforge.layout.products.map((p) => p.spec)
+    let shards = 0
+    for (let k = 0; existsSync(join(store, ...Job.statsKey(k).split("/"))); k++) {
+      const path = join(store, ...Job.statsKey(k).split("/"))
+      const packed = Codec.decode(Codec.zstd(3), new Uint8Array(readFileSync(path)), 1 << 30)
+      const json = Grouped.toJson(Packed.decode(products, packed))
+      writeFileSync(
+        join(store, ...Job.legacyStatsKey(k).split("/")),
+        Codec.encode(Codec.zstd(3), new TextEncoder().encode(JSON.stringify(json)))
+      )
+      rmSync(path)
+      shards++
+    }
+    assert.isAbove(shards, 1)
+    await run(Finalize.at(store))
+    const after = digest(store)
+    const legacy = Object.keys(after).filter((k) => k.endsWith(".json.zst"))
+    assert.strictEqual(legacy.length, shards, "the earlier files are kept as they were")
+    for (const k of legacy) delete after[k]
+    const before = Object.fromEntries(
+      Object.entries(expected).filter(([k]) => !/^\.eoforge\/stats\//.test(k))
+    )
+    for (const k of Object.keys(after)) if (/^\.eoforge\/stats\//.test(k)) delete after[k]
+    assert.deepStrictEqual(after, before)
   })
 
   it("finalize waits for nobody: a live holder of the store lock is named", async () => {
