@@ -1,5 +1,5 @@
 // The binary form of grouped statistics: exact moments as float64 and exact histograms as varint runs of
-// (gap, count), a few KB per band instead of a JSON array; merged into a running total without expanding.
+// gaps and counts, a few KB per band instead of a JSON array; merged into a running total without expanding.
 import type { Band } from "@eoforge/core"
 import * as Accumulator from "./Accumulator.ts"
 import * as Binning from "./Binning.ts"
@@ -76,16 +76,20 @@ export const encode = (g: Grouped.Grouped): Uint8Array => {
       let m = 0
       for (let i = 0; i < slots; i++) if (h[i] !== 0) m++
       w.varint(m)
+      // Gaps first, then counts: two streams of like numbers compress better than interleaved pairs.
       let previous = -1
+      for (let i = 0; i < slots; i++) {
+        if (h[i] === 0) continue
+        w.varint(i - previous - 1)
+        previous = i
+      }
       for (let i = 0; i < slots; i++) {
         const c = h[i]
         if (c === 0) continue
         if (!(Number.isSafeInteger(c) && c > 0)) {
           throw new RangeError(`${key} band ${b} histogram slot ${i} holds ${c}, not a count`)
         }
-        w.varint(i - previous - 1)
         w.varint(c)
-        previous = i
       }
     }
   }
@@ -146,6 +150,7 @@ export const mergeInto = (target: Grouped.Grouped, bytes: Uint8Array): Grouped.G
   }
   if (!Array.isArray(meta)) throw damaged("header is not a list of groups")
   const r = new Reader(bytes, 12 + length)
+  let scratch = new Int32Array(1024)
   for (const m of meta) {
     const slash = m.key.lastIndexOf("/")
     const acc = Grouped.get(target, m.key.slice(0, slash), m.key.slice(slash + 1) as never)
@@ -159,13 +164,17 @@ export const mergeInto = (target: Grouped.Grouped, bytes: Uint8Array): Grouped.G
       const max = r.f64()
       Accumulator.mergeBand(acc, b, count, mean, m2, min, max)
       const runs = r.varint()
-      const h = acc.histogram
+      if (runs > slots) throw damaged(`${m.key} band ${b} has ${runs} runs for ${slots} slots`)
+      if (scratch.length < runs) scratch = new Int32Array(Math.max(runs, 2 * scratch.length))
       let slot = -1
       for (let i = 0; i < runs; i++) {
         slot += r.varint() + 1
         if (slot >= slots) throw damaged(`${m.key} band ${b} slot ${slot} outside 0..${slots - 1}`)
-        h[b * slots + slot] += r.varint()
+        scratch[i] = slot
       }
+      const h = acc.histogram
+      const base = b * slots
+      for (let i = 0; i < runs; i++) h[base + scratch[i]] += r.varint()
     }
   }
   if (r.at !== bytes.length) throw damaged(`${bytes.length - r.at} bytes after the last group`)

@@ -1,17 +1,22 @@
-// A queue worker's start-up on a large store: the compact plan of N patches (uniform on the sphere, 2,640 m,
-// 10 m) written as the coordinator writes it, then, in a fresh process, what a worker does before its first
-// chip: load and resolve the ssl4eo-s12 recipe, read and decode the plan, rebuild one shard's patches.
+// Planning at scale, two measurements. (1) Plan memory: `eoforge sample` and `eoforge build --dry-run` of a
+// uniform recipe of --plan patches (the demo recipe with sampler sphere, 2,640 m at 10 m), each run as a
+// user runs it, under /usr/bin/time -v: peak RSS, CPU and wall time, patches per CPU second. (2) A queue
+// worker's start-up on a large store: the compact plan of --patches patches written as the coordinator
+// writes it, then, in a fresh process, what a worker does before its first chip: load and resolve the
+// ssl4eo-s12 recipe, open the plan by slices (header and split column), read one shard's rows.
 // Reports wall time, CPU time (user + system, whole process: module loading included; the wall time on a
 // shared machine includes waiting for a core) and peak RSS of that process. Last line: one JSON object.
 // Usage: npx node --conditions=@eoforge/source tools/bench/plan/run.ts [--patches 1000000] [--shard 256]
+//   [--plan 10000000] (--plan 0 skips the plan-memory runs)
 import { PatchGeometry, Sampler } from "@eoforge/grid"
 import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Build, PlanFile } from "@eoforge/pipeline"
+import { Store } from "@eoforge/zarr"
 import { Effect } from "effect"
-import { readFile } from "node:fs/promises"
+import { readFileSync } from "node:fs"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -25,10 +30,11 @@ if (process.argv.includes("--child")) {
   const shard = arg("shard", 256)
   const resolved = await Effect.runPromise(Build.resolveRecipe("ssl4eo-s12"))
   const recipeMs = performance.now() - t0
-  const compact = PlanFile.decode(new Uint8Array(await readFile(file)), file)
-  if (compact instanceof PlanFile.PlanFileError) throw compact
-  const start = Math.floor(compact.length / 2)
-  const patches = Array.from({ length: shard }, (_, i) => compact.at(start + i)!)
+  const store = join(file, "..", "..")
+  const sliced = await Effect.runPromise(PlanFile.open(Store.makeFileSystem(store), file))
+  if (sliced === undefined) throw new Error(`no plan at ${file}`)
+  const start = Math.floor(sliced.length / 2)
+  const patches = await Effect.runPromise(sliced.range(start, start + shard))
   const ms = performance.now() - t0
   console.log(
     JSON.stringify({
@@ -86,6 +92,7 @@ if (process.argv.includes("--child")) {
   const file = join(dir, PlanFile.key)
   writeFileSync(file, bytes)
   const writeS = (performance.now() - t0) / 1000
+  const spawned = performance.now()
   const child = spawnSync(
     process.execPath,
     [
@@ -98,20 +105,81 @@ if (process.argv.includes("--child")) {
     ],
     { encoding: "utf8" }
   )
+  // The whole worker process, from spawn to exit: node start-up and module loading included.
+  const workerProcessMs = performance.now() - spawned
   rmSync(dir, { recursive: true, force: true })
   if (child.status !== 0) throw new Error(child.stderr)
   const worker = JSON.parse(child.stdout.trim().split("\n").at(-1)!)
+  const planned = arg("plan", 10_000_000)
+  const memory = planned > 0 ? planMemory(planned) : undefined
   console.log(
     JSON.stringify({
+      ...memory,
       patches: n,
       planBytes: bytes.length,
       bytesPerPatch: bytes.length / n,
       writeSeconds: writeS,
       workerStartMs: worker.ms,
+      workerProcessMs,
       workerCpuMs: worker.cpuMs,
       workerRecipeAndImportMs: worker.recipeMs,
       workerMaxRssMB: worker.maxRssMB,
       shardPatches: worker.rebuilt
     })
   )
+}
+
+// `eoforge <args>` under /usr/bin/time -v: peak RSS (MiB), user + system CPU (s), wall (s).
+function timed(args: ReadonlyArray<string>) {
+  const cli = join(import.meta.dirname, "..", "..", "..", "packages", "cli", "bin", "eoforge.js")
+  const out = spawnSync("/usr/bin/time", ["-v", process.execPath, cli, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28
+  })
+  if (out.status !== 0) throw new Error(`eoforge ${args.join(" ")}: ${out.stderr}`)
+  const field = (name: string) => {
+    const line = out.stderr.split("\n").find((l) => l.trim().startsWith(name))
+    return line === undefined ? "" : line.slice(line.indexOf("): ") + 3).trim()
+  }
+  // h:mm:ss or m:ss.
+  const clock = field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":").map(Number)
+  return {
+    peakMiB: Number(field("Maximum resident set size (kbytes)")) / 1024,
+    cpuSeconds: Number(field("User time (seconds)")) + Number(field("System time (seconds)")),
+    wallSeconds: clock.reduce((t, x) => t * 60 + x, 0),
+    stdout: out.stdout
+  }
+}
+
+// The demo recipe turned into a uniform one of n patches (catalogue paths made absolute).
+function planMemory(n: number) {
+  const root = join(import.meta.dirname, "..", "..", "..")
+  const text = readFileSync(join(root, "packages", "pipeline", "recipes", "demo.yaml"), "utf8")
+    .replace(
+      /sampling:\n(?: {2}.*\n)+/,
+      `sampling:\n  sampler: sphere\n  count: ${n}\n  maxCandidates: ${4 * n}\n`
+    )
+    .replace(/patch:\n(?: {2}.*\n)+/, "patch:\n  size: 2640\n  resolution: 10\n  snap: 60\n")
+    .replaceAll("../../../fixtures/", `${join(root, "fixtures")}/`)
+  const dir = mkdtempSync(join(tmpdir(), "eoforge-plan-memory-"))
+  const recipe = join(dir, "uniform.yaml")
+  writeFileSync(recipe, text)
+  try {
+    const sample = timed(["sample", recipe, "--json"])
+    const accepted = (JSON.parse(sample.stdout) as { accepted: number }).accepted
+    const dry = timed(["build", recipe, "--dry-run", "--out", join(dir, "u.zarr")])
+    return {
+      planPatches: accepted,
+      samplePeakMiB: sample.peakMiB,
+      sampleCpuSeconds: sample.cpuSeconds,
+      sampleWallSeconds: sample.wallSeconds,
+      patchesPerS: accepted / sample.cpuSeconds,
+      dryRunPeakMiB: dry.peakMiB,
+      dryRunCpuSeconds: dry.cpuSeconds,
+      dryRunWallSeconds: dry.wallSeconds,
+      peakMiB: Math.max(sample.peakMiB, dry.peakMiB)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
