@@ -1,6 +1,7 @@
 // The source kinds and item readers a build knows, by name: the one place where packages that implement
 // `@eoforge/sources` interfaces are composed into the pipeline. STAC APIs and static catalogues are built in.
 import { TiledArchive } from "@eoforge/archive"
+import { Gunw } from "@eoforge/asf"
 import { FileCollection } from "@eoforge/collection"
 import { Kind as EarthEngine } from "@eoforge/earthengine"
 import { Reader as Sentinel1Reader } from "@eoforge/sentinel1"
@@ -10,7 +11,8 @@ import type { SourceKind } from "@eoforge/sources"
 export const kinds: ReadonlyArray<SourceKind.Kind> = [
   EarthEngine.kind,
   TiledArchive.kind,
-  FileCollection.kind
+  FileCollection.kind,
+  Gunw.kind
 ]
 
 /** Item readers by preset `reader` name. */
