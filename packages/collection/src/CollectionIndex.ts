@@ -7,7 +7,7 @@ import { AccessPolicy, Crs, Redact } from "@eoforge/core"
 import { Footprint, RasterAccess, RasterSource } from "@eoforge/raster"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { gunzipSync, gzipSync } from "node:zlib"
 import type * as DatePattern from "./DatePattern.ts"
@@ -83,8 +83,14 @@ const crsText = (crs: Crs.Crs): string => {
 /** The stamp of a file's current version; undefined when the server states none (never cached). */
 export const stampOf = async (uri: string, guard: Guarded.Guard): Promise<string | undefined> => {
   if (!isUrl(uri)) {
-    const s = await stat(uri)
-    return `${s.size}:${s.mtimeMs}`
+    // Opened under the policy (allowed roots, regular files only) before anything about it is read.
+    const handle = await Guarded.openFile(uri, guard)
+    try {
+      const s = await handle.stat()
+      return `${s.size}:${s.mtimeMs}`
+    } finally {
+      await handle.close()
+    }
   }
   const res = await Guarded.request(uri, { method: "HEAD" }, guard)
   res.discard()
@@ -200,6 +206,10 @@ export const save = async (
     const temporary = `${path}.${process.pid}.tmp`
     await writeFile(temporary, gzipSync(Buffer.from(JSON.stringify({ key, entries: kept }))))
     await rename(temporary, path)
+    // One index per folder: those of an earlier date rule are dropped (the cache stays bounded).
+    for (const name of await readdir(folder))
+      if (/^index-[0-9a-f]{16}\.json\.gz$/.test(name) && name !== `index-${key}.json.gz`)
+        await unlink(join(folder, name)).catch(() => undefined)
   } catch {
     // A cache that cannot be written is only a slower next build.
   }

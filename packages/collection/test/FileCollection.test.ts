@@ -237,6 +237,17 @@ describe("the index", () => {
           Reason.Reason.NoItemInWindow
         )
         assert.match(third.f._tag === "Missing" ? third.f.detail : "", /^1 file\(s\)/)
+        // Another date rule is another index; the folder keeps only the current one.
+        const before = readdirSync(cache).filter((n) => n.endsWith(".json.gz"))
+        const metadata = FileCollection.prepare(
+          { files: "*.tif", datetime: "metadata" },
+          contextFor(dir)
+        ).withCache!(cache) as ReturnType<typeof FileCollection.prepare>
+        yield* findWith(metadata, 15.005, 47.845, summer)
+        assert.deepStrictEqual(metadata.counts(), { opened: 3, reused: 0 })
+        const after = readdirSync(cache).filter((n) => n.endsWith(".json.gz"))
+        assert.strictEqual(after.length, 1)
+        assert.notDeepEqual(after, before)
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
@@ -268,6 +279,24 @@ describe("the index", () => {
         rmSync(dir, { recursive: true, force: true })
       }
     }).pipe(Effect.provide(layer))
+  )
+
+  it.effect(
+    "a listed file outside the access policy's roots is refused before anything is read",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "eoforge-collection-"))
+        try {
+          const error = yield* FileCollection.index([join(fixtures, "labels_meta.tif")], {
+            dates: { from: "none" },
+            access: AccessPolicy.make({ localRoots: [dir] })
+          }).pipe(Effect.flip)
+          assert.strictEqual(error.problem, "Unreadable")
+          assert.match(error.message, /labels_meta\.tif: refused by the access policy/)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }).pipe(Effect.provide(layer))
   )
 
   it.effect("indexes a text file of URLs over HTTP and revalidates by ETag", () =>

@@ -209,8 +209,6 @@ describe("a build of ARIA GUNW interferograms found through ASF search, behind E
         })
       }
       assert.isAbove(withData, compared * 0.9)
-      if (process.env.EOFORGE_SHOW === "1")
-        console.log(`compared ${compared}, with data ${withData}`)
     }).pipe(
       Effect.scoped,
       Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })),
@@ -249,7 +247,6 @@ describe("a build of ARIA GUNW interferograms found through ASF search, behind E
         Effect.provide(Store.layerFileSystem(deniedStore))
       )
       const f = record.failures.find((x) => x.product === "gunw" && x.reason === "AccessDenied")
-      if (process.env.EOFORGE_SHOW === "1") console.log(f?.detail)
       assert.include(f?.detail, "wrong-token.txt")
       assert.include(f?.detail, "users/tokens")
       assert.notInclude(JSON.stringify(record), "EDL-expired-token")
