@@ -192,15 +192,25 @@ describe("find", () => {
       }).pipe(Effect.provide(layer))
   )
 
-  it.effect("dates from the TIFF DateTime tag with datetime: metadata", () =>
-    Effect.gen(function* () {
-      const meta = FileCollection.prepare(
-        { files: "labels_meta.tif", datetime: "metadata" },
-        contextFor(fixtures)
-      )
-      const f = yield* findWith(meta, 15.275, 47.757, summer)
-      assert.strictEqual(f._tag === "Found" && f.datetime, Date.UTC(2021, 5, 15, 12, 30))
-    }).pipe(Effect.provide(layer))
+  it.effect(
+    "dates from the TIFF DateTime tag or NetCDF time_coverage_start with datetime: metadata",
+    () =>
+      Effect.gen(function* () {
+        const meta = FileCollection.prepare(
+          { files: "labels_meta.tif", datetime: "metadata" },
+          contextFor(fixtures)
+        )
+        const f = yield* findWith(meta, 15.275, 47.757, summer)
+        assert.strictEqual(f._tag === "Found" && f.datetime, Date.UTC(2021, 5, 15, 12, 30))
+        // NetCDF: the ACDD time_coverage_start global attribute (no zone: UTC).
+        const nc = FileCollection.prepare(
+          { files: "labels_coverage.nc", datetime: "metadata" },
+          contextFor(fixtures)
+        )
+        const g = yield* findWith(nc, 15.36, 47.79, summer)
+        assert.strictEqual(g._tag === "Found" && g.datetime, Date.UTC(2021, 5, 18, 6))
+        assert.strictEqual(g._tag === "Found" && g.items[0]!.id, "labels_coverage.nc")
+      }).pipe(Effect.provide(layer))
   )
 })
 
