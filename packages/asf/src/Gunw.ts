@@ -50,7 +50,22 @@ const days = (v: unknown) =>
   v === undefined || (typeof v === "number" && Number.isInteger(v) && v > 0)
 
 /** Validates a recipe entry; throws SourceCheckError naming the key and the fix. */
+const keys = [
+  "type",
+  "url",
+  "dataset",
+  "processingLevel",
+  "pairs",
+  "flightDirection",
+  "relativeOrbit",
+  "maxResults",
+  "cellDegrees"
+]
+
 export const entryOf = (raw: Readonly<Record<string, unknown>>, key: string): Entry => {
+  for (const k of Object.keys(raw))
+    if (!keys.includes(k))
+      fail(key, `${k} is not a key of an asf-gunw source (keys: ${keys.slice(1).join(", ")})`)
   const e = raw as Entry
   if (e.url !== undefined && !(typeof e.url === "string" && /^https?:\/\/[^\s]+$/i.test(e.url)))
     fail(key, `url must be an http(s) URL such as ${AsfSearch.defaultUrl}`)

@@ -296,5 +296,9 @@ describe("the asf-gunw kind", () => {
     )
     assert.throws(() => Gunw.entryOf({ flightDirection: "UP" }, "g"), /ASCENDING or DESCENDING/)
     assert.throws(() => Gunw.entryOf({ url: "ftp://x" }, "g"), /http\(s\) URL/)
+    assert.throws(
+      () => Gunw.entryOf({ type: "asf-gunw", pair: { baselineDays: 12 } }, "g"),
+      /pair is not a key.*pairs/
+    )
   })
 })

@@ -35,11 +35,19 @@ const fail = (key: string, message: string): never => {
 const strings = (v: unknown): v is ReadonlyArray<string> =>
   Array.isArray(v) && v.every((s) => typeof s === "string" && s.length > 0)
 
+const entryKeys = ["type", "files", "urls", "urlList", "datetime", "maxFiles"]
+
 /** Validates a recipe entry and compiles its date rule; throws SourceCheckError naming the key and fix. */
 export const entryOf = (
   raw: Readonly<Record<string, unknown>>,
   key: string
 ): { readonly entry: Entry; readonly dates: CollectionIndex.DateRule } => {
+  for (const k of Object.keys(raw))
+    if (!entryKeys.includes(k))
+      fail(
+        key,
+        `${k} is not a key of a file-collection source (keys: ${entryKeys.slice(1).join(", ")})`
+      )
   const files = typeof raw.files === "string" ? [raw.files] : raw.files
   if (files !== undefined && !strings(files)) fail(key, "files must be a glob pattern or a list")
   if (raw.urls !== undefined && !strings(raw.urls)) fail(key, "urls must be a list of URLs")

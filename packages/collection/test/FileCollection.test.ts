@@ -383,3 +383,20 @@ describe("the index", () => {
     }).pipe(Effect.provide(layer))
   )
 })
+
+describe("entries", () => {
+  it("refuse what cannot work, naming the key and the fix", () => {
+    const bad = (raw: Record<string, unknown>) => () => FileCollection.entryOf(raw, "labels")
+    assert.throws(bad({ type: "file-collection" }), /files \(a glob\), urls \(a list\) or urlList/)
+    assert.throws(bad({ files: "*.tif", datetime: "{yyyy}{mm}" }), /datetime: .*\{mm\} and \{dd\}/)
+    assert.throws(
+      bad({ files: "*.tif", dateTime: "{yyyy}{mm}{dd}" }),
+      /dateTime is not a key.*datetime/
+    )
+    assert.throws(bad({ files: "*.tif", maxFiles: 0 }), /maxFiles must be a positive integer/)
+    assert.strictEqual(
+      FileCollection.entryOf({ files: "a/*.tif" }, "labels").entry.files?.[0],
+      "a/*.tif"
+    )
+  })
+})
