@@ -21,6 +21,15 @@ describe("@eoforge/pipeline exports", () => {
           "prepare",
           "resolveRecipe",
         ],
+        "Composite": [
+          "SpillTo",
+          "chip",
+          "clearSpill",
+          "tmpPrefix",
+          "toDb",
+          "toLinear",
+          "withStoreSpill",
+        ],
         "DryRun": [
           "format",
           "run",
@@ -31,6 +40,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Extract": [
           "chip",
+          "read",
         ],
         "Finalize": [
           "FinalizeError",
@@ -97,6 +107,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Recipe": [
           "BandRecipe",
+          "CompositeRecipe",
           "OutputRecipe",
           "PatchRecipe",
           "ProductRecipe",
