@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate EOForge's composite fixtures and their numpy goldens (tools/composite-ref/reference.py).
 
-    python3 tools/composite-ref/generate.py        # Debian python3-numpy; writes fixtures/composite/
+    /usr/bin/python3 tools/composite-ref/generate.py   # Debian python3-numpy; writes fixtures/composite/
 
 Each variant is a stack of K acquisitions of a B x H x W chip with clouds: every acquisition has random
 round clouds (a seeded numpy Generator per variant, so the files are reproducible), every acquisition also

@@ -10,12 +10,8 @@ export interface Layer {
   readonly mask: Uint8Array
 }
 
-// Small counts (a month of Sentinel-2 is 6–12 scenes) sort fastest by insertion; larger ones natively.
-const sortSmall = (s: Float64Array, m: number): void => {
-  if (m > 24) {
-    s.subarray(0, m).sort()
-    return
-  }
+// Small counts (a month of Sentinel-2 is 6–12 scenes) sort fastest by insertion.
+const insertionSort = (s: Float64Array, m: number): void => {
   for (let i = 1; i < m; i++) {
     const v = s[i]
     let j = i - 1
@@ -27,12 +23,51 @@ const sortSmall = (s: Float64Array, m: number): void => {
   }
 }
 
+// Reorders s[0..m) so that s[h] is the value of rank h, smaller or equal values before it (quickselect,
+// middle-of-three pivots: O(m), no allocation).
+const select = (s: Float64Array, m: number, h: number): void => {
+  let lo = 0
+  let hi = m - 1
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1
+    // Median of three as the pivot, left at s[mid].
+    if (s[mid] < s[lo]) [s[mid], s[lo]] = [s[lo], s[mid]]
+    if (s[hi] < s[lo]) [s[hi], s[lo]] = [s[lo], s[hi]]
+    if (s[hi] < s[mid]) [s[hi], s[mid]] = [s[mid], s[hi]]
+    const pivot = s[mid]
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (s[i] < pivot) i++
+      while (s[j] > pivot) j--
+      if (i <= j) {
+        const t = s[i]
+        s[i] = s[j]
+        s[j] = t
+        i++
+        j--
+      }
+    }
+    if (h <= j) hi = j
+    else if (h >= i) lo = i
+    else return
+  }
+}
+
 /** The median of the first `m` values of `s` (reordered), or NaN when `m` is 0. */
 export const ofValues = (s: Float64Array, m: number): number => {
   if (m === 0) return NaN
-  sortSmall(s, m)
   const h = m >> 1
-  return m % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2
+  if (m <= 24) {
+    insertionSort(s, m)
+    return m % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2
+  }
+  select(s, m, h)
+  if (m % 2 === 1) return s[h]
+  // Every value before rank h is ≤ s[h]: the lower middle is the largest of them.
+  let below = s[0]
+  for (let i = 1; i < h; i++) if (s[i] > below) below = s[i]
+  return (below + s[h]) / 2
 }
 
 /** Scratch space for `strip` over up to `layers` acquisitions. */

@@ -29,6 +29,9 @@ export const SpillTo = Context.Reference<Spill>("@eoforge/pipeline/Composite/Spi
   })
 })
 
+/** A combiner of one chip: acquisitions added one at a time (best first), the composite at the end. */
+export const combiner: (options: Combiner.Options) => Combiner.Combiner = Combiner.make
+
 /** Key prefix of a store's spilled stacks (removed after each chip, and by finalize). */
 export const tmpPrefix = ".eoforge/tmp/"
 

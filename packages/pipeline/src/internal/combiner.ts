@@ -80,18 +80,23 @@ const spilled = (o: Options, pixels: number): Combiner => {
   const keys: Array<string> = []
   const count = new Uint16Array(pixels)
   const keyOf = (k: number) => `${o.spill.prefix}${o.name}/${k}`
-  const range = (key: string, offset: number, length: number) =>
-    (store.getRange === undefined
-      ? Effect.map(store.get(key), (v) => v?.subarray(offset, offset + length))
-      : store.getRange(key, { offset, length })
-    ).pipe(
-      Effect.map((v) => {
-        // A spilled value vanishing under us is a broken invariant (someone cleared `.eoforge/tmp/`).
-        if (v === undefined || v.length !== length)
-          throw new Error(`spilled ${key} is gone or short`)
-        return v
-      })
-    )
+  // Reads fill buffers allocated once per chip: the strip loop makes no garbage (a median of 60 scenes
+  // would otherwise leave ~100 MB for the collector).
+  const readInto = (key: string, offset: number, target: Uint8Array) =>
+    Effect.gen(function* () {
+      const ranged = store.openRanged === undefined ? undefined : yield* store.openRanged(key)
+      if (ranged !== undefined) {
+        yield* ranged.readInto(offset, target).pipe(Effect.ensuring(ranged.close))
+        return
+      }
+      const v = yield* store.getRange === undefined
+        ? Effect.map(store.get(key), (all) => all?.subarray(offset, offset + target.length))
+        : store.getRange(key, { offset, length: target.length })
+      // A spilled value vanishing under us is a broken invariant (someone cleared `.eoforge/tmp/`).
+      if (v === undefined || v.length !== target.length)
+        throw new Error(`spilled ${key} is gone or short`)
+      target.set(v)
+    })
   return {
     add: (data, mask) =>
       Effect.gen(function* () {
@@ -108,16 +113,23 @@ const spilled = (o: Options, pixels: number): Combiner => {
         const s = Median.scratch(k)
         const budget = o.spill.stripBytes ?? 16 * 1024 * 1024
         const rows = Math.max(1, Math.floor(budget / Math.max(1, k * o.width * (size + 1))))
+        const valueBytes = keys.map(() => new Uint8Array(rows * o.width * size))
+        const maskBytes = keys.map(() => new Uint8Array(rows * o.width))
         for (let y = 0; y < o.height; y += rows) {
           const h = Math.min(rows, o.height - y)
           const at = y * o.width
           const n = h * o.width
-          const masks: Array<Uint8Array> = []
-          for (const key of keys) masks.push(yield* range(key, o.bands * pixels * size + at, n))
+          const masks = maskBytes.map((m) => m.subarray(0, n))
+          for (let a = 0; a < k; a++)
+            yield* readInto(keys[a], o.bands * pixels * size + at, masks[a])
+          const values = valueBytes.map((v) => typedOf(o.dtype, v.subarray(0, n * size)))
           for (let b = 0; b < o.bands; b++) {
-            const values: Array<DType.TypedArray> = []
-            for (const key of keys) {
-              values.push(typedOf(o.dtype, yield* range(key, (b * pixels + at) * size, n * size)))
+            for (let a = 0; a < k; a++) {
+              yield* readInto(
+                keys[a],
+                (b * pixels + at) * size,
+                valueBytes[a].subarray(0, n * size)
+              )
             }
             const empty = fill[b] ?? (DType.isFloat(o.dtype) ? NaN : 0)
             Median.strip(values, masks, 0, n, data, filled, b * pixels + at, empty, s)
