@@ -228,7 +228,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
             : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
         }
         if (outcome._tag === "Data") {
-          yield* writer.add(s, t, outcome.data, info)
+          const count = "count" in outcome ? outcome.count : undefined
+          yield* writer.add(s, t, outcome.data, count === undefined ? info : { ...info, count })
           chips++
         } else {
           yield* writer.skip(s, t, outcome.reason, info)

@@ -38,6 +38,8 @@ export interface ProductPlan {
     readonly rule: CompositeRule.Rule
     /** dB values composited as they are, or in linear power and stored back in dB. */
     readonly scale: "dB" | "linear"
+    /** Whether the store keeps a `count` array of valid observations per pixel. */
+    readonly validCount: boolean
   }
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
@@ -376,7 +378,7 @@ export const resolve = (
     }
     const rule = slotSet?.rule ?? "least-cloudy"
     const composite = CompositeRule.isRule(rule)
-      ? { rule, scale: p.composite?.scale ?? "dB" }
+      ? { rule, scale: p.composite?.scale ?? "dB", validCount: p.composite?.validCount ?? false }
       : undefined
     return {
       ...(pair === undefined ? {} : { pair }),

@@ -79,7 +79,9 @@ export const BandRecipe = Schema.Struct({
 /** How a product's composite slots are computed. */
 export const CompositeRecipe = Schema.Struct({
   /** Composite dB values as they are (default, as Earth Engine's S1_GRD) or in linear power (10^(dB/10)), stored back in dB. */
-  scale: Schema.Literals(["dB", "linear"]).pipe(withDefault("dB"))
+  scale: Schema.Literals(["dB", "linear"]).pipe(withDefault("dB")),
+  /** Store a `count` array beside `data`: acquisitions valid at each pixel (uint16 [sample, time, y, x]). */
+  validCount: Schema.Boolean.pipe(withDefault(false))
 })
 
 /** One product: a group of bands stored together. */

@@ -1,6 +1,7 @@
 // Composite slots end to end: ten June scenes, each lacking a different part of every patch (nodata blocks),
 // give a gap-free monthly median (spilled to the store: more scenes than the in-memory limit), mean and
-// first-valid equal to the same rules applied to the single-scene chips of the same build; July's two
+// first-valid equal to the same rules applied to the single-scene chips of the same build (and the count
+// of valid observations per pixel stored beside the median); July's two
 // scenes have no valid pixel (NoValidPixel, never a zero chip); months without scenes are NoItemInWindow.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Crs, PixelGrid, Reason } from "@eoforge/core"
@@ -120,7 +121,7 @@ beforeAll(() => {
         )
       },
       products: [
-        product("med", "median"),
+        { ...product("med", "median"), composite: { validCount: true } },
         product("avg", "mean"),
         product("first", "first"),
         ...june.map((_, k) => product(`d${k}`, `d${k}`))
@@ -176,8 +177,17 @@ describe("composite slots", () => {
             assert.strictEqual(med.item[t], ranked.join("+"))
             const chip = (p: typeof med) => p.data.subarray(t * n, (t + 1) * n)
             const [m, a, f] = [chip(med), chip(avg), chip(first)]
+            // Valid observations per pixel, stored for the median product only.
+            assert.isUndefined(avg.count)
+            const count = med.count!
+            assert.strictEqual(count.length, 12 * n)
+            assert.isTrue(
+              count.subarray(6 * n, 7 * n).every((c) => c === 0),
+              "July: no chip"
+            )
             for (let i = 0; i < n; i++) {
               const valid = singles.map((d) => d.data[i]).filter((v) => v !== 0)
+              assert.strictEqual(count[t * n + i], valid.length, `count, sample ${s} pixel ${i}`)
               assert.isAtLeast(valid.length, 1)
               const sorted = [...valid].sort((x, y) => x - y)
               const h = sorted.length >> 1

@@ -43,7 +43,11 @@ describe("composite recipes", () => {
         base({ orbitDirection: orbit, ...(scale === undefined ? {} : { composite: { scale } }) })
       )
       const [p] = Products.resolve(recipe, (x) => x)
-      assert.deepStrictEqual(p.composite, { rule: "median", scale: scale ?? "dB" })
+      assert.deepStrictEqual(p.composite, {
+        rule: "median",
+        scale: scale ?? "dB",
+        validCount: false
+      })
       assert.strictEqual(p.rules.select, "least-cloudy")
       // The orbit direction is a search filter, so a composite only ever sees scenes of that direction.
       const params = Find.searchParams(

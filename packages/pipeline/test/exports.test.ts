@@ -25,6 +25,7 @@ describe("@eoforge/pipeline exports", () => {
           "SpillTo",
           "chip",
           "clearSpill",
+          "combiner",
           "tmpPrefix",
           "toDb",
           "toLinear",
