@@ -31,7 +31,9 @@ export const Reason = {
   /** The source's quota is exhausted (e.g. Earth Engine 429 after every retry). */
   QuotaExceeded: 11,
   /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
-  PolarisationMissing: 12
+  PolarisationMissing: 12,
+  /** A composite slot has acquisitions, but no pixel of the patch is valid in any of them (clouds, nodata). */
+  NoValidPixel: 13
 } as const
 
 /** A reason code. */

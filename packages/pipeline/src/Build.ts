@@ -207,7 +207,8 @@ export const layoutOf = (prepared: Planned, createdAt: string) => {
       times: p.slots.length,
       height: Math.round(recipe.patch.size / p.spec.resolution),
       width: Math.round(recipe.patch.size / p.spec.resolution),
-      compression
+      compression,
+      ...(p.composite?.validCount === true ? { count: true } : {})
     })),
     attributes: {
       eoforgeVersion: version,

@@ -5,6 +5,7 @@ import { Mosaic, RasterAccess, type RasterSource } from "@eoforge/raster"
 import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/stac"
 import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
+import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
 import * as Radiometry from "./Radiometry.ts"
@@ -29,6 +30,12 @@ export interface SlotFacts {
   readonly offset?: number
   /** What the source or item reader says about how the chip was made (geocoding, request). */
   readonly provenance?: SourceKind.Facts
+  /** Composite slots: the rule, the acquisitions found in the window and those that gave pixels. */
+  readonly composite?: {
+    readonly rule: string
+    readonly acquisitions: number
+    readonly used: number
+  }
 }
 
 /** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */
@@ -39,6 +46,8 @@ export interface Data {
   readonly facts: SlotFacts
   /** The acquisition read (for pairing later products with it). */
   readonly found: Find.Found
+  /** Composite slots: acquisitions valid at each pixel (uint16, [y, x]). */
+  readonly count?: Uint16Array
   /** Class names by value of bands the recipe names none for, from the file's attribute table (PAM). */
   readonly classes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -230,6 +239,11 @@ export const chip = Effect.fnUntraced(function* (
       : pair.rule === "same-datatake"
         ? { ...product.rules, sameDatatakeAs: pairedWith }
         : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
+  if (product.composite !== undefined) {
+    return yield* Composite.chip(patch, product, slot, rules, (found, p) =>
+      read(patch, p, found, open)
+    )
+  }
   const finding: Effect.Effect<
     Find.Found | Find.Missing,
     Find.FindError,
@@ -251,6 +265,19 @@ export const chip = Effect.fnUntraced(function* (
     )
   )
   if (found._tag === "Missing") return missing(found.reason, found.detail)
+  return yield* read(patch, product, found, open)
+})
+
+/**
+ * The chip of one found acquisition: every band read onto the product's grid of `patch`, pixels without
+ * data cleared in the mask; NotCovered when too little of the patch has data, read failures as reason codes.
+ */
+export const read = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  found: Find.Found,
+  open: Opener
+) {
   const facts: SlotFacts = {
     acquired: found.datetime,
     item: found.items.map((i) => i.id).join("+"),

@@ -11,6 +11,7 @@ import * as Index from "./internal/patchIndex.ts"
 import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 import * as PlanFile from "./PlanFile.ts"
+import * as Composite from "./Composite.ts"
 import * as SearchCache from "./SearchCache.ts"
 
 /** What the build records about itself beside the data (`.eoforge/build.json`). */
@@ -153,6 +154,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
   // the compact plan have served their purpose (a finished store holds none of them).
   yield* SearchCache.clear
   for (const key of yield* store.list(".eoforge/sources/")) yield* store.delete(key)
+  yield* Composite.clearSpill
   yield* store.delete(PlanFile.key)
   const specs = layout.products.map((p) => p.spec)
   let stats = Grouped.empty(specs)

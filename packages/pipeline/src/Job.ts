@@ -4,6 +4,7 @@ import { Reason, Split, type Patch } from "@eoforge/core"
 import { Grouped } from "@eoforge/stats"
 import { Codec, Layout, ShardWriter, Store } from "@eoforge/zarr"
 import { Effect, Schema, Stream } from "effect"
+import * as Composite from "./Composite.ts"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
 import type { ProductPlan } from "./Products.ts"
@@ -215,7 +216,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           t,
           ctx.open,
           partner?._tag === "Data" ? partner.found : undefined
-        )
+        ).pipe(Composite.withStoreSpill(store))
         const f = outcome.facts
         const info = {
           ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
@@ -227,7 +228,8 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
             : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
         }
         if (outcome._tag === "Data") {
-          yield* writer.add(s, t, outcome.data, info)
+          const count = "count" in outcome ? outcome.count : undefined
+          yield* writer.add(s, t, outcome.data, count === undefined ? info : { ...info, count })
           chips++
         } else {
           yield* writer.skip(s, t, outcome.reason, info)

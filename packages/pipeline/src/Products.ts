@@ -1,6 +1,7 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
 import { Auth, type Credentials, type Guarded } from "@eoforge/access"
+import { Rule as CompositeRule } from "@eoforge/composite"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
@@ -35,6 +36,14 @@ export interface ProductPlan {
   readonly access?: AccessPolicy.AccessPolicy
   /** The build's credentials, for reading what a source kind found (its assets are not a catalogue's). */
   readonly auth?: Guarded.Authorizer
+  /** A per-pixel composite of every acquisition of each slot (slot rule median, mean, min, max, first-valid). */
+  readonly composite?: {
+    readonly rule: CompositeRule.Rule
+    /** dB values composited as they are, or in linear power and stored back in dB. */
+    readonly scale: "dB" | "linear"
+    /** Whether the store keeps a `count` array of valid observations per pixel. */
+    readonly validCount: boolean
+  }
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -352,7 +361,14 @@ export const resolve = (
       ...(base?.polarisations === undefined
         ? {}
         : { polarisations: base.polarisations.filter((p) => bands.some((b) => b.name === p)) }),
-      ...(base?.equals === undefined ? {} : { equals: base.equals })
+      ...(base?.equals === undefined && p.orbitDirection === undefined
+        ? {}
+        : {
+            equals: {
+              ...base?.equals,
+              ...(p.orbitDirection === undefined ? {} : { "sat:orbit_state": p.orbitDirection })
+            }
+          })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]
     if (slotsName === undefined) {
@@ -382,8 +398,13 @@ export const resolve = (
       }
       pair = { product: target, rule: p.pair.rule, maxDays: p.pair.maxDays ?? 0 }
     }
+    const rule = slotSet?.rule ?? "least-cloudy"
+    const composite = CompositeRule.isRule(rule)
+      ? { rule, scale: p.composite?.scale ?? "dB", validCount: p.composite?.validCount ?? false }
+      : undefined
     return {
       ...(pair === undefined ? {} : { pair }),
+      ...(composite === undefined ? {} : { composite }),
       ...(kind === undefined ? {} : { kind, auth }),
       access,
       spec,
@@ -394,7 +415,8 @@ export const resolve = (
         ...(alternateOf(recipe.sources[p.source]) === undefined
           ? {}
           : { preferAlternate: alternateOf(recipe.sources[p.source])! }),
-        select: slotSet?.rule ?? "least-cloudy",
+        // A composite takes every acquisition, least cloudy first (the order first-valid fills in).
+        select: CompositeRule.isRule(rule) ? "least-cloudy" : rule,
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },
       slots: slotsOf(recipe, slotsName, p.id),

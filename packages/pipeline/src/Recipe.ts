@@ -76,6 +76,14 @@ export const BandRecipe = Schema.Struct({
   classColours: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 
+/** How a product's composite slots are computed. */
+export const CompositeRecipe = Schema.Struct({
+  /** Composite dB values as they are (default, as Earth Engine's S1_GRD) or in linear power (10^(dB/10)), stored back in dB. */
+  scale: Schema.Literals(["dB", "linear"]).pipe(withDefault("dB")),
+  /** Store a `count` array beside `data`: acquisitions valid at each pixel (uint16 [sample, time, y, x]). */
+  validCount: Schema.Boolean.pipe(withDefault(false))
+})
+
 /** One product: a group of bands stored together. */
 export const ProductRecipe = Schema.Struct({
   /** Group name in the store, e.g. s2l2a. */
@@ -114,6 +122,10 @@ export const ProductRecipe = Schema.Struct({
   ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
   maxNodata: Fraction.pipe(withDefault(1)),
+  /** Only acquisitions of this orbit direction (`sat:orbit_state`), e.g. Sentinel-1 ascending and descending as two products. */
+  orbitDirection: Schema.optionalKey(Schema.Literals(["ascending", "descending"])),
+  /** Options of composite slots (rules median, mean, min, max, first-valid). */
+  composite: Schema.optionalKey(CompositeRecipe),
   license: Schema.optionalKey(Schema.String),
   attribution: Schema.optionalKey(Schema.String)
 })
@@ -166,10 +178,17 @@ export const SlotsRecipe = Schema.Struct({
   /** For kind window: ISO start and end (inclusive). */
   start: Schema.optionalKey(Schema.String),
   end: Schema.optionalKey(Schema.String),
-  /** least-cloudy, closest (to the reference date) or most-recent. */
-  rule: Schema.Literals(["least-cloudy", "closest", "most-recent"]).pipe(
-    withDefault("least-cloudy")
-  )
+  /** One scene: least-cloudy, closest (to the reference date) or most-recent; a per-pixel composite of every scene: median, mean, min, max or first-valid. */
+  rule: Schema.Literals([
+    "least-cloudy",
+    "closest",
+    "most-recent",
+    "median",
+    "mean",
+    "min",
+    "max",
+    "first-valid"
+  ]).pipe(withDefault("least-cloudy"))
 })
 
 /** Train/val/test assignment. */
@@ -270,6 +289,7 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(SlotsRecipe.fields),
   ...Object.keys(SplitRecipe.fields),
   ...Object.keys(OutputRecipe.fields),
+  ...Object.keys(CompositeRecipe.fields),
   ...accessKeys,
   "maxOverlap",
   "name",

@@ -21,6 +21,16 @@ describe("@eoforge/pipeline exports", () => {
           "prepare",
           "resolveRecipe",
         ],
+        "Composite": [
+          "SpillTo",
+          "chip",
+          "clearSpill",
+          "combiner",
+          "tmpPrefix",
+          "toDb",
+          "toLinear",
+          "withStoreSpill",
+        ],
         "DryRun": [
           "format",
           "run",
@@ -31,6 +41,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Extract": [
           "chip",
+          "read",
         ],
         "Finalize": [
           "FinalizeError",
@@ -97,6 +108,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Recipe": [
           "BandRecipe",
+          "CompositeRecipe",
           "OutputRecipe",
           "PatchRecipe",
           "ProductRecipe",

@@ -20,6 +20,8 @@ export interface ProductLayout {
   readonly width: number
   /** Chunk compression; zstd level 1 by default. */
   readonly compression: Codec.Compression
+  /** A `count` array beside `data`: valid observations per pixel of composite slots (uint16 [sample, time, y, x]). */
+  readonly count?: boolean
 }
 
 /** Licence and attribution of one source. */
@@ -405,6 +407,26 @@ export const dataMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMe
   })
 }
 
+/** The `count` array document of a product (composite slots: valid observations per pixel). */
+export const countMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMetadata => {
+  const inner = [1, 1, p.height, p.width]
+  const innerCodecs = [Metadata.bytesCodec, ...Codec.metadata(p.compression)]
+  return Metadata.array({
+    shape: [layout.samples, p.times, p.height, p.width],
+    dataType: "uint16",
+    chunkShape: layout.sharded ? [layout.shardSamples, p.times, p.height, p.width] : inner,
+    fillValue: 0,
+    codecs: layout.sharded ? [Metadata.shardingCodec(inner, innerCodecs)] : innerCodecs,
+    dimensionNames: ["sample", "time", "y", "x"],
+    attributes: {
+      long_name: "valid observations per pixel",
+      description:
+        "acquisitions of the slot's window whose mask is valid at the pixel (composite slots; 0 where the slot has no chip)",
+      coordinates: "slot"
+    }
+  })
+}
+
 /** A value every band shares, or undefined. */
 const common = <T>(values: ReadonlyArray<T | undefined>): T | undefined =>
   values.length > 0 && values[0] !== undefined && values.every((v) => v === values[0])
@@ -521,6 +543,7 @@ export const documents = (
     const id = p.spec.id
     docs.push([`${id}/zarr.json`, Metadata.group(productAttributes(p))])
     docs.push([`${id}/data/zarr.json`, dataMetadata(layout, p)])
+    if (p.count === true) docs.push([`${id}/count/zarr.json`, countMetadata(layout, p)])
     docs.push([
       `${id}/band/zarr.json`,
       Metadata.array({

@@ -29,6 +29,8 @@ export interface ProductSample {
   readonly item: ReadonlyArray<string>
   readonly cloud: Float32Array
   readonly nodata: Float32Array
+  /** Products with a `count` array: valid observations per pixel of each slot, T × H × W (composites). */
+  readonly count?: Uint16Array
   /** Products that declare a radiometry: each slot's source processing baseline, scale and offset. */
   readonly radiometry?: {
     readonly baseline: ReadonlyArray<string>
@@ -292,6 +294,15 @@ export const openStore: Effect.Effect<
         item: (yield* row(`${id}/item`, sample)) as Array<string>,
         cloud: (yield* row(`${id}/cloud`, sample)) as Float32Array,
         nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array,
+        ...(p.count === true
+          ? {
+              count: (
+                (yield* read(`${id}/count`, sample, 0, (a) =>
+                  zarr.get(a, [sample, null, null, null])
+                )) as { data: Uint16Array }
+              ).data
+            }
+          : {}),
         ...(p.spec.radiometry === undefined
           ? {}
           : {

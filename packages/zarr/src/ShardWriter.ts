@@ -26,6 +26,8 @@ export interface SlotInfo {
   readonly baseline?: string
   readonly scale?: number
   readonly offset?: number
+  /** Valid observations per pixel ([y, x]) of a composite chip, for products with a `count` array. */
+  readonly count?: Uint16Array
 }
 
 /** What a published shard wrote: every file with its size and sha256. */
@@ -137,6 +139,8 @@ export const make = (
     const scale = new Float64Array(S * T).fill(NaN)
     const offset = new Float64Array(S * T).fill(NaN)
     const dataPath = `${p.spec.id}/data`
+    const counts: Array<Uint8Array | undefined> | undefined =
+      p.count === true ? new Array(S * T).fill(undefined) : undefined
 
     const check = (sample: number, time: number): ChipError | undefined => {
       const fail = (message: string) => new ChipError({ array: dataPath, sample, time, message })
@@ -189,7 +193,14 @@ export const make = (
           return fail(
             `chip of sample ${sample}, time ${time} has ${data.length} values, ${dataPath} expects ${values} (${B}×${p.height}×${p.width})`
           )
+        const count = info?.count
+        if (count !== undefined && count.length !== p.height * p.width)
+          return fail(
+            `count of sample ${sample}, time ${time} has ${count.length} values, ${p.spec.id}/count expects ${p.height * p.width} (${p.height}×${p.width})`
+          )
         const slot = (sample - start) * T + time
+        if (counts !== undefined)
+          counts[slot] = count === undefined ? undefined : Codec.encode(p.compression, le(count))
         chunks[slot] = Codec.encode(p.compression, le(data))
         valid[slot] = 1
         record(slot, info, 0)
@@ -202,6 +213,7 @@ export const make = (
         if (bad !== undefined) return Effect.fail(bad)
         const slot = (sample - start) * T + time
         chunks[slot] = undefined
+        if (counts !== undefined) counts[slot] = undefined
         valid[slot] = 0
         record(slot, { ...info, reason: code }, code)
         return Effect.void
@@ -220,6 +232,25 @@ export const make = (
               Metadata.chunkKey(dataPath, [s, t, 0, 0, 0]),
               c === undefined ? undefined : [c]
             ])
+          }
+        }
+      }
+      if (counts !== undefined) {
+        const countPath = `${p.spec.id}/count`
+        if (layout.sharded) {
+          files.push([
+            Metadata.chunkKey(countPath, [shard, 0, 0, 0]),
+            counts.some((c) => c !== undefined) ? Shard.encode(counts) : undefined
+          ])
+        } else {
+          for (let s = start; s < end; s++) {
+            for (let t = 0; t < T; t++) {
+              const c = counts[(s - start) * T + t]
+              files.push([
+                Metadata.chunkKey(countPath, [s, t, 0, 0]),
+                c === undefined ? undefined : [c]
+              ])
+            }
           }
         }
       }

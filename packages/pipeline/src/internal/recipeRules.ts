@@ -5,6 +5,7 @@ import type { Recipe } from "../Recipe.ts"
 import { kindOf, kinds } from "./sourceKinds.ts"
 import { presetNames, presetOf } from "./presetNames.ts"
 import { limits } from "./recipeLimits.ts"
+import { compositeProblems } from "./compositeRules.ts"
 import { slotProblems } from "./slotRules.ts"
 
 // Records decoded from YAML are plain objects: a name such as `constructor` or `toString` must not
@@ -97,6 +98,7 @@ export const check = (
       )
     }
     productProblems(p, (path, message) => add(["products", i, ...path], message))
+    for (const c of compositeProblems(recipe, p)) add(["products", i, ...c.path], c.message)
     if (p.resolution !== undefined) {
       if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
         add(
