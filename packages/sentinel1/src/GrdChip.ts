@@ -82,6 +82,9 @@ export const check = (p: Polarisation): Effect.Effect<Geolocation.Model, S1Error
   return Effect.succeed(model)
 }
 
+// The layover/shadow mask depends on the geometry only: polarisations sharing positions share it.
+const masks = new WeakMap<TerrainCorrection.Positions, Uint8Array>()
+
 /** The chip of one polarisation on `grid` (see the module header). */
 export const make = <E>(
   p: Polarisation,
@@ -95,9 +98,10 @@ export const make = <E>(
 ): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
   Effect.gen(function* () {
     const model = yield* check(p)
-    if (dem !== undefined) {
+    if (dem !== undefined && shared === undefined) {
+      const values = dem.values
       for (let i = 0; i < grid.width * grid.height; i++) {
-        if (!Number.isFinite(dem.values[i])) {
+        if (!Number.isFinite(values[i])) {
           return yield* fail(
             dem.asset,
             "DemNotCovering",
@@ -136,10 +140,15 @@ export const make = <E>(
         if (!Number.isNaN(v)) sampled[i] = v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb
       }
     }
-    const mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
+    let mask = masks.get(pos)
+    if (mask === undefined) {
+      mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
+      masks.set(pos, mask)
+    }
     let layover = 0
     let shadow = 0
-    for (const m of mask) {
+    for (let i = 0; i < mask.length; i++) {
+      const m = mask[i]
       if (m === TerrainCorrection.MaskValue.Layover) layover++
       else if (m === TerrainCorrection.MaskValue.Shadow) shadow++
     }

@@ -158,6 +158,43 @@ describe("TerrainCorrection", () => {
       })
   )
 
+  it("interpolated positions stay within 0.01 px of a per-pixel exact solve over relief, steep relief and none", () => {
+    const grid = patchGrid(2640)
+    const f = toLonLat(grid)
+    const { dem } = truth(grid, scene(true))
+    // The scene's hill (350 m) and the same hill 8× higher (2.8 km, slopes beyond 60°), and no DEM.
+    const steep = dem.map((v) => 300 + (v - 300) * 8)
+    const ramp = dem.map((_, i) => 100 + 3 * (i % grid.width) + 2 * Math.floor(i / grid.width))
+    for (const [name, values] of [
+      ["hill", dem],
+      ["steep", steep],
+      ["ramp", ramp],
+      ["none", undefined]
+    ] as const) {
+      const heights = values === undefined ? undefined : { values, datum: "egm96" as const }
+      const fast = TerrainCorrection.positions(model, grid, f, heights)
+      const exact = TerrainCorrection.positionsExact(model, grid, f, heights)
+      let worst = 0
+      for (let i = 0; i < exact.line.length; i++)
+        worst = Math.max(
+          worst,
+          Math.abs(fast.line[i] - exact.line[i]),
+          Math.abs(fast.pixel[i] - exact.pixel[i])
+        )
+      const how = fast.interpolation
+      console.log(
+        `${name}: interpolated vs exact worst ${worst.toExponential(2)} px (lattice ${how?.step} px, ${how?.layers} heights, ${how?.solves} exact solves for ${exact.line.length} px; checks ${how?.checkedMaxPx.toExponential(2)} px)`
+      )
+      assert.isDefined(how)
+      assert.isBelow(worst, 0.01)
+      // The checks the lattice is refined by see the same error as the full comparison.
+      assert.isBelow(worst, 2 * TerrainCorrection.tolerancePx)
+      assert.isBelow(how?.solves ?? Infinity, exact.line.length / 20)
+      assert.deepStrictEqual(fast.window, exact.window)
+      for (let i = 0; i < exact.h.length; i++) assert.closeTo(fast.h[i], exact.h[i], 0.01)
+    }
+  })
+
   it("marks layover on a slope facing the sensor steeper than the incidence angle, shadow behind a cliff", () => {
     const grid = patchGrid(400)
     const f = toLonLat(grid)
