@@ -9,26 +9,17 @@ import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
 import * as Annotation from "./Annotation.ts"
 import * as Calibration from "./Calibration.ts"
-import type * as Geoid from "./Geoid.ts"
 import * as GrdChip from "./GrdChip.ts"
 import { readText } from "./internal/readText.ts"
 import * as Layout from "./Layout.ts"
 import * as Manifest from "./Manifest.ts"
 import * as Noise from "./Noise.ts"
+import * as ReaderOptions from "./internal/options.ts"
 import type * as TerrainCorrection from "./TerrainCorrection.ts"
 import type { S1Error } from "./S1Error.ts"
 
-/** Reader options (a preset's `readerOptions`). */
-export interface Options {
-  /** Path or URL of a DEM raster covering the patches (e.g. a Copernicus GLO-30 mosaic); absent: ellipsoid-only. */
-  readonly dem?: string
-  /** Vertical datum of the DEM (default egm96; GLO-30 is EGM2008, within a few metres of it). */
-  readonly demDatum?: Geoid.VerticalDatum
-  /** sigma0 (default), beta0 or gamma0. */
-  readonly target?: "sigma0" | "beta0" | "gamma0"
-  /** Subtract thermal noise (default true). */
-  readonly denoise?: boolean
-}
+/** Reader options (a preset's or a recipe product's `readerOptions`). */
+export type Options = ReaderOptions.Options
 
 const missing = (reason: Reason.Reason, detail: string): SourceKind.ReadResult => ({
   _tag: "Missing",
@@ -50,19 +41,8 @@ export const reasonOf = (e: S1Error): Reason.Reason => {
   }
 }
 
-const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options => {
-  const o: Readonly<Record<string, unknown>> = preset.readerOptions ?? {}
-  const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined)
-  const dem = str("dem")
-  const datum = str("demDatum")
-  const target = str("target")
-  return {
-    ...(dem === undefined ? {} : { dem }),
-    ...(datum === "ellipsoid" || datum === "egm96" ? { demDatum: datum } : {}),
-    ...(target === "beta0" || target === "gamma0" || target === "sigma0" ? { target } : {}),
-    ...(o["denoise"] === false ? { denoise: false } : {})
-  }
-}
+const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options =>
+  ReaderOptions.fromRaw(preset.readerOptions ?? {})
 
 // Polarisations of one product share their geometry; their positions are computed once.
 const geometryKey = (a: Annotation.ProductAnnotation): string =>
@@ -93,7 +73,30 @@ const readGrd = (request: SourceKind.ReadRequest) =>
     const n = grid.width * grid.height
 
     let dem: GrdChip.Dem | undefined
-    if (options.dem !== undefined) {
+    if (options.demProduct !== undefined) {
+      const id = options.demProduct
+      if (request.readProduct === undefined) {
+        return missing(
+          Reason.Reason.Unsupported,
+          `the DEM is product ${id} of the recipe, which only a build reads; give readerOptions.dem a path or URL instead`
+        )
+      }
+      const heights = yield* request.readProduct(id, grid)
+      if (heights._tag === "Missing")
+        return missing(heights.reason, `DEM for terrain correction: ${heights.detail}`)
+      const values = new Float32Array(n)
+      for (let i = 0; i < n; i++)
+        values[i] =
+          heights.chip.mask === undefined || heights.chip.mask[i] !== 0
+            ? Number(heights.chip.data[i])
+            : Number.NaN
+      const item = heights.facts?.["item"]
+      dem = {
+        values,
+        datum: options.demDatum ?? "egm96",
+        asset: `product ${id}${item === undefined || item === "" ? "" : ` (${String(item)})`}`
+      }
+    } else if (options.dem !== undefined) {
       const demUri = options.dem
       const chip = yield* open.use([demUri], ([info]) =>
         raster.read(info, grid, { resampling: "bilinear" })
@@ -201,6 +204,7 @@ const readGrd = (request: SourceKind.ReadRequest) =>
 /** The `sentinel1-grd` item reader. */
 export const grd: SourceKind.ItemReader = {
   name: "sentinel1-grd",
+  resolveOptions: ReaderOptions.resolve,
   read: (request) =>
     readGrd(request).pipe(
       Effect.catchTag("S1Error", (e) => Effect.succeed(missing(reasonOf(e), e.message))),
