@@ -6,16 +6,10 @@ import { Reason, Redact, type Chip } from "@eoforge/core"
 import { Zone } from "@eoforge/grid"
 import { RasterSource } from "@eoforge/raster"
 import type { SourceKind } from "@eoforge/sources"
-import { Effect, Redacted } from "effect"
-import * as Annotation from "./Annotation.ts"
-import * as Calibration from "./Calibration.ts"
+import { Effect } from "effect"
 import * as GrdChip from "./GrdChip.ts"
-import { readText } from "./internal/readText.ts"
-import * as Layout from "./Layout.ts"
-import * as Manifest from "./Manifest.ts"
-import * as Noise from "./Noise.ts"
 import * as ReaderOptions from "./internal/options.ts"
-import type * as TerrainCorrection from "./TerrainCorrection.ts"
+import { readSlice } from "./internal/slice.ts"
 import type { S1Error } from "./S1Error.ts"
 
 /** Reader options (a preset's or a recipe product's `readerOptions`). */
@@ -43,19 +37,6 @@ export const reasonOf = (e: S1Error): Reason.Reason => {
 
 const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options =>
   ReaderOptions.fromRaw(preset.readerOptions ?? {})
-
-// Polarisations of one product share their geometry; their positions are computed once.
-const geometryKey = (a: Annotation.ProductAnnotation): string =>
-  [
-    a.epochMicros,
-    a.azimuthTimeInterval,
-    a.slantRangeTime,
-    a.lines,
-    a.samples,
-    a.rangePixelSpacing,
-    a.orbit.length,
-    a.grid.length
-  ].join(" ")
 
 const readGrd = (request: SourceKind.ReadRequest) =>
   Effect.gen(function* () {
@@ -108,8 +89,8 @@ const readGrd = (request: SourceKind.ReadRequest) =>
       dem = { values, datum: options.demDatum ?? "egm96", asset: Redact.forMessage(demUri) }
     }
 
-    const out = new Float32Array(request.bands.length * n)
-    const valid = new Uint8Array(n).fill(1)
+    const out = new Float32Array(request.bands.length * n).fill(Number.NaN)
+    const valid = new Uint8Array(n)
     const facts: Record<string, string | number | boolean> = {
       geocoding: "range-doppler",
       heights:
@@ -117,79 +98,39 @@ const readGrd = (request: SourceKind.ReadRequest) =>
           ? "ellipsoid-only (no DEM: slopes are misplaced)"
           : `${dem.asset} + ${dem.datum}`
     }
-    let ipfChecked = false
-    let shared:
-      { readonly key: string; readonly positions: TerrainCorrection.Positions } | undefined
-    for (const [b, band] of request.bands.entries()) {
-      const ref = found.assets[band.name]?.[0]
-      if (ref === undefined) {
-        return missing(
-          Reason.Reason.PolarisationMissing,
-          `${found.items[0]?.id ?? "the item"} has no ${band.name} measurement asset`
-        )
+    const slices = slicesOf(found.items)
+    const used: Array<string> = []
+    for (const k of slices) {
+      const item = found.items[k]
+      const got = yield* readSlice(request, k, grid, toLonLat, dem, options, slices.length > 1)
+      if (got._tag === "Missing") return got
+      if (got._tag === "Skipped") {
+        facts[`slice ${item?.id ?? k}`] = got.detail
+        continue
       }
-      const url = Redacted.value(ref.url)
-      const xml = Layout.fromMeasurement(url)
-      const shownXml = Layout.fromMeasurement(ref.href)
-      if (xml === undefined || shownXml === undefined) {
-        return missing(
-          Reason.Reason.Unsupported,
-          `${ref.href} is not in a SAFE measurement/ folder, so its annotation cannot be found`
-        )
+      let added = 0
+      for (let b = 0; b < request.bands.length; b++) {
+        const values = got.values[b]
+        const o = b * n
+        for (let i = 0; i < n; i++) {
+          if (Number.isNaN(out[o + i]) && !Number.isNaN(values[i])) {
+            out[o + i] = values[i]
+            if (b === 0) added++
+          }
+        }
       }
-      if (!ipfChecked) {
-        ipfChecked = true
-        const manifestUrl = url.replace(/\/measurement\/[^/?#]+(\?[^#]*)?$/i, "/manifest.safe$1")
-        const shownManifest = ref.href.replace(/\/measurement\/[^/?#]+$/i, "/manifest.safe")
-        const text = yield* Effect.result(readText(manifestUrl))
-        if (text._tag === "Success") {
-          const ipf = yield* Manifest.ipfVersion(text.success, shownManifest)
-          facts["ipf"] = ipf
-        } else facts["ipf"] = "unknown (no manifest)"
-      }
-      const [annotationText, calibrationText, noiseText] = yield* Effect.all([
-        readText(xml.annotation),
-        readText(xml.calibration),
-        readText(xml.noise)
-      ])
-      const annotation = yield* Annotation.parse(annotationText, shownXml.annotation)
-      const calibration = yield* Calibration.parse(calibrationText, shownXml.calibration)
-      const noise = yield* Noise.parse(noiseText, shownXml.noise)
-      const unit =
-        preset.spec.bands.find((s) => s.name === band.name)?.unit === "linear" ? "linear" : "dB"
-      const result = yield* open.use([`${url}#georeferencing=ignore`], ([info]) =>
-        GrdChip.make(
-          {
-            annotation,
-            calibration,
-            noise,
-            measurement: { asset: ref.href, width: info.width, height: info.height }
-          },
-          grid,
-          toLonLat,
-          dem,
-          (w) =>
-            raster
-              .readWindow(info, [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height], [0])
-              .pipe(Effect.map(([dn]) => dn)),
-          {
-            db: unit === "dB",
-            ...(options.target === undefined ? {} : { target: options.target }),
-            ...(options.denoise === undefined ? {} : { denoise: options.denoise })
-          },
-          shared !== undefined && shared.key === geometryKey(annotation)
-            ? shared.positions
-            : undefined
-        )
-      )
-      shared = { key: geometryKey(annotation), positions: result.positions }
-      out.set(result.values, b * n)
-      for (let i = 0; i < n; i++) if (Number.isNaN(result.values[i])) valid[i] = 0
-      facts[`${band.name}.layover`] = result.provenance.layover
-      facts[`${band.name}.shadow`] = result.provenance.shadow
-      facts[`${band.name}.radarWindow`] = JSON.stringify(result.provenance.radarWindow)
-      facts["calibration"] =
-        `${result.provenance.target}${result.provenance.denoised ? ", thermal noise removed" : ""}, ${result.provenance.units}`
+      used.push(`${item?.id ?? k} (${added} px)`)
+      for (const [key, value] of Object.entries(got.facts)) if (!(key in facts)) facts[key] = value
+      // Border noise (DN 0) and pixels beyond a slice's lines are NaN: the next slice fills them.
+      let complete = true
+      for (let i = 0; i < out.length && complete; i++) complete = !Number.isNaN(out[i])
+      if (complete) break
+    }
+    if (slices.length > 1) facts["mosaic"] = used.join(" + ")
+    for (let i = 0; i < n; i++) {
+      let ok = 1
+      for (let b = 0; b < request.bands.length; b++) if (Number.isNaN(out[b * n + i])) ok = 0
+      valid[i] = ok
     }
     const chip: Chip.Chip = {
       grid,
@@ -200,6 +141,23 @@ const readGrd = (request: SourceKind.ReadRequest) =>
     }
     return { _tag: "Chip", chip, facts } satisfies SourceKind.ReadChip
   })
+
+// The items a chip is made of: the first, and those of the same datatake (consecutive slices of one
+// acquisition: `s1:datatake_id`, else the absolute orbit). Other passes are never mixed into one chip.
+const slicesOf = (
+  items: ReadonlyArray<{ readonly properties: Readonly<Record<string, unknown>> }>
+) => {
+  const keyOf = (item: (typeof items)[number]): string | undefined => {
+    const dt = item.properties["s1:datatake_id"]
+    if (typeof dt === "string" || typeof dt === "number") return `datatake ${dt}`
+    const orbit = item.properties["sat:absolute_orbit"]
+    return typeof orbit === "number" ? `orbit ${orbit}` : undefined
+  }
+  const first = items[0] === undefined ? undefined : keyOf(items[0])
+  return items.flatMap((item, k) =>
+    k === 0 || (first !== undefined && keyOf(item) === first) ? [k] : []
+  )
+}
 
 /** The `sentinel1-grd` item reader. */
 export const grd: SourceKind.ItemReader = {
