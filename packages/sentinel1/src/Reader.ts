@@ -65,12 +65,7 @@ const readGrd = (request: SourceKind.ReadRequest) =>
       const heights = yield* request.readProduct(id, grid)
       if (heights._tag === "Missing")
         return missing(heights.reason, `DEM for terrain correction: ${heights.detail}`)
-      const values = new Float32Array(n)
-      for (let i = 0; i < n; i++)
-        values[i] =
-          heights.chip.mask === undefined || heights.chip.mask[i] !== 0
-            ? Number(heights.chip.data[i])
-            : Number.NaN
+      const values = heightsOf(heights.chip, n)
       const item = heights.facts?.["item"]
       dem = {
         values,
@@ -82,10 +77,7 @@ const readGrd = (request: SourceKind.ReadRequest) =>
       const chip = yield* open.use([demUri], ([info]) =>
         raster.read(info, grid, { resampling: "bilinear" })
       )
-      const values = new Float32Array(n)
-      for (let i = 0; i < n; i++)
-        values[i] =
-          chip.mask === undefined || chip.mask[i] !== 0 ? Number(chip.data[i]) : Number.NaN
+      const values = heightsOf(chip, n)
       dem = { values, datum: options.demDatum ?? "egm96", asset: Redact.forMessage(demUri) }
     }
 
@@ -108,30 +100,14 @@ const readGrd = (request: SourceKind.ReadRequest) =>
         facts[`slice ${item?.id ?? k}`] = got.detail
         continue
       }
-      let added = 0
-      for (let b = 0; b < request.bands.length; b++) {
-        const values = got.values[b]
-        const o = b * n
-        for (let i = 0; i < n; i++) {
-          if (Number.isNaN(out[o + i]) && !Number.isNaN(values[i])) {
-            out[o + i] = values[i]
-            if (b === 0) added++
-          }
-        }
-      }
+      const added = got.values.map((values, b) => fillGaps(out, b * n, values))[0] ?? 0
       used.push(`${item?.id ?? k} (${added} px)`)
       for (const [key, value] of Object.entries(got.facts)) if (!(key in facts)) facts[key] = value
       // Border noise (DN 0) and pixels beyond a slice's lines are NaN: the next slice fills them.
-      let complete = true
-      for (let i = 0; i < out.length && complete; i++) complete = !Number.isNaN(out[i])
-      if (complete) break
+      if (!out.some(Number.isNaN)) break
     }
     if (slices.length > 1) facts["mosaic"] = used.join(" + ")
-    for (let i = 0; i < n; i++) {
-      let ok = 1
-      for (let b = 0; b < request.bands.length; b++) if (Number.isNaN(out[b * n + i])) ok = 0
-      valid[i] = ok
-    }
+    validity(out, request.bands.length, valid)
     const chip: Chip.Chip = {
       grid,
       dtype: "float32",
@@ -141,6 +117,36 @@ const readGrd = (request: SourceKind.ReadRequest) =>
     }
     return { _tag: "Chip", chip, facts } satisfies SourceKind.ReadChip
   })
+
+// Pixel loops live outside the generator bodies (V8 optimises plain functions' loops far better).
+const heightsOf = (chip: Chip.Chip, n: number): Float32Array => {
+  const values = new Float32Array(n)
+  for (let i = 0; i < n; i++)
+    values[i] = chip.mask === undefined || chip.mask[i] !== 0 ? Number(chip.data[i]) : Number.NaN
+  return values
+}
+
+/** Copies `values` into `out` from `offset` where `out` is NaN and `values` is not; how many were filled. */
+const fillGaps = (out: Float32Array, offset: number, values: Float32Array): number => {
+  let added = 0
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(out[offset + i]) && !Number.isNaN(values[i])) {
+      out[offset + i] = values[i]
+      added++
+    }
+  }
+  return added
+}
+
+/** 1 where every band of a band-major chip has a value, else 0. */
+const validity = (out: Float32Array, bands: number, valid: Uint8Array): void => {
+  const n = valid.length
+  for (let i = 0; i < n; i++) {
+    let ok = 1
+    for (let b = 0; b < bands; b++) if (Number.isNaN(out[b * n + i])) ok = 0
+    valid[i] = ok
+  }
+}
 
 // The items a chip is made of: the first, and those of the same datatake (consecutive slices of one
 // acquisition: `s1:datatake_id`, else the absolute orbit). Other passes are never mixed into one chip.

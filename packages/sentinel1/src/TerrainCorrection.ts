@@ -224,6 +224,8 @@ export const mask = (
   dx /= dn
   dy /= dn
   const r = grid.resolution
+  const tanLayover = Math.tan(incidence)
+  const tanShadow = Math.tan(Math.PI / 2 - incidence)
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       const i = row * width + col
@@ -235,9 +237,10 @@ export const mask = (
       const sx = (xr - xl) / (r * (Math.min(col + 1, width - 1) - Math.max(col - 1, 0)) || 1)
       // Rows go south: +y (north) is toward row − 1.
       const sy = (yu - yd) / (r * (Math.min(row + 1, height - 1) - Math.max(row - 1, 0)) || 1)
-      const facing = Math.atan(sx * dx + sy * dy) // > 0: terrain rises toward the sensor
-      if (facing > incidence) out[i] = MaskValue.Layover
-      else if (-facing > Math.PI / 2 - incidence) out[i] = MaskValue.Shadow
+      // The slope's angle toward the sensor against the incidence, compared as tangents (atan is monotonic).
+      const facing = sx * dx + sy * dy // > 0: terrain rises toward the sensor
+      if (facing > tanLayover) out[i] = MaskValue.Layover
+      else if (-facing > tanShadow) out[i] = MaskValue.Shadow
     }
   }
   return out
