@@ -213,6 +213,58 @@ const readAssets = Effect.fnUntraced(function* (
   return undefined
 })
 
+// Another product of the recipe (a reader's DEM) for the same patch, read onto `grid` as float32 by bilinear
+// resampling from its first slot, whatever its own stored dtype, resolution and resampling.
+const readProductOf = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  open: Opener
+) {
+  const context = yield* Effect.context<
+    StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
+  >()
+  const read: NonNullable<SourceKind.ReadRequest["readProduct"]> = (id, grid) =>
+    Effect.gen(function* () {
+      const other = product.uses?.[id]
+      if (other === undefined)
+        return missing(
+          Reason.Reason.SourceError,
+          `product ${id} is not among those ${product.spec.id} reads`
+        )
+      const plan: ProductPlan = {
+        ...other,
+        spec: {
+          ...other.spec,
+          dtype: "float32",
+          resolution: grid.resolution,
+          bands: other.spec.bands.map((b) => ({ ...b, resampling: "bilinear" as const }))
+        },
+        // The reader decides what missing heights mean.
+        maxNodata: 1
+      }
+      const outcome = yield* chip(patch, plan, 0, open).pipe(
+        Effect.catch((e) =>
+          Effect.succeed(missing(Reason.Reason.SourceError, `product ${id}: ${e.message}`))
+        ),
+        Effect.provideContext(context)
+      )
+      if (outcome._tag === "Missing")
+        return missing(outcome.reason, `product ${id}: ${outcome.detail}`)
+      return {
+        _tag: "Chip",
+        chip: {
+          grid,
+          dtype: "float32",
+          bands: plan.spec.bands.length,
+          data: outcome.data,
+          mask: outcome.mask
+        },
+        facts: { item: outcome.facts.item ?? "" }
+      } satisfies SourceKind.ReadChip
+    })
+  return read
+})
+
 /**
  * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
  * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
@@ -311,7 +363,10 @@ export const read = Effect.fnUntraced(function* (
         index: product.bandIndex[b],
         resampling: band.resampling ?? "nearest"
       })),
-      open
+      open,
+      ...(product.uses === undefined
+        ? {}
+        : { readProduct: yield* readProductOf(patch, product, open) })
     })
     if (result._tag === "Missing") return missing(result.reason, result.detail, facts)
     bands.forEach((_, b) => {

@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
+import { readerOptionsOf } from "./internal/readerOptions.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
 import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
@@ -44,6 +45,8 @@ export interface ProductPlan {
     /** Whether the store keeps a `count` array of valid observations per pixel. */
     readonly validCount: boolean
   }
+  /** Other products of the recipe its item reader's options name (e.g. the DEM of sentinel-1-grd), by id. */
+  readonly uses?: Readonly<Record<string, ProductPlan>>
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -281,7 +284,7 @@ export const resolve = (
   })
   // One prepared source per recipe source, shared by its products.
   const prepared = new Map<string, ReturnType<typeof sourceOf>>()
-  return recipe.products.map((p, index): ProductPlan => {
+  const plans = recipe.products.map((p, index): ProductPlan => {
     const known = prepared.get(p.source)
     const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access, auth)
     if (known === undefined) prepared.set(p.source, resolved)
@@ -350,6 +353,7 @@ export const resolve = (
       ...(p.license === undefined ? {} : { license: p.license }),
       ...(p.attribution === undefined ? {} : { attribution: p.attribution })
     }
+    const readerOptions = optionsOf(recipe, p, base, resolvePath)
     const preset: Product.Preset = {
       spec,
       bindings: { [provider.id]: { collection, assets } },
@@ -357,7 +361,7 @@ export const resolve = (
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
       ...(base?.reader === undefined ? {} : { reader: base.reader }),
-      ...(base?.readerOptions === undefined ? {} : { readerOptions: base.readerOptions }),
+      ...(readerOptions === undefined ? {} : { readerOptions: readerOptions.options }),
       ...(base?.polarisations === undefined
         ? {}
         : { polarisations: base.polarisations.filter((p) => bands.some((b) => b.name === p)) }),
@@ -425,4 +429,25 @@ export const resolve = (
       maxNodata: p.maxNodata
     }
   })
+  // Products an item reader reads for its own chips (a DEM for terrain correction).
+  return plans.map((plan, i) => {
+    const p = recipe.products[i]
+    const base = p.preset === undefined ? undefined : presetOf(p.preset)
+    const named = optionsOf(recipe, p, base, resolvePath)?.products ?? []
+    if (named.length === 0) return plan
+    return {
+      ...plan,
+      uses: Object.fromEntries(
+        named.map((id) => [id, plans[recipe.products.findIndex((q) => q.id === id)]])
+      )
+    }
+  })
+}
+
+// The checked reader options of a product (Recipe.parse has already reported any problem).
+const optionsOf = (...args: Parameters<typeof readerOptionsOf>) => {
+  const resolved = readerOptionsOf(...args)
+  if (typeof resolved === "string")
+    throw new ProductRecipeError({ product: args[1].id, message: resolved })
+  return resolved
 }

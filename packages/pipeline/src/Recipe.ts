@@ -120,6 +120,10 @@ export const ProductRecipe = Schema.Struct({
       maxDays: Schema.optionalKey(positiveAtMost(limits.pairDays, "maxDays"))
     })
   ),
+  /** Options of the preset's item reader (sentinel-1-grd: dem, demDatum, target, denoise), checked at load. */
+  readerOptions: Schema.optionalKey(
+    Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite, Schema.Boolean]))
+  ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
   maxNodata: Fraction.pipe(withDefault(1)),
   /** Only acquisitions of this orbit direction (`sat:orbit_state`), e.g. Sentinel-1 ascending and descending as two products. */

@@ -42,6 +42,14 @@ export interface ReadRequest {
   /** The bands to read, in output order (all of them, or those sharing one asset). */
   readonly bands: ReadonlyArray<BandRequest>
   readonly open: Open
+  /**
+   * Another product of the recipe that the reader's options name (e.g. its DEM), read for the same patch
+   * onto `grid` (first slot, bilinear, float32); absent outside a build.
+   */
+  readonly readProduct?: (
+    id: string,
+    grid: PixelGrid.PixelGrid
+  ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
 }
 
 /** Facts recorded beside a chip (provenance: expression, geocoding, radiometry…), JSON values. */
@@ -105,12 +113,36 @@ export interface Kind {
   ) => Readonly<Record<string, unknown>>
 }
 
+/** What checking an item reader's options at recipe load gets. */
+export interface OptionsContext {
+  /** The ids of the recipe's products. */
+  readonly products: ReadonlyArray<string>
+  /** The product whose options these are. */
+  readonly product: string
+  /** Turns a recipe-relative path into a real one. */
+  readonly resolvePath: (path: string) => string
+}
+
+/** Options checked and normalised at recipe load, and the other products they name (read by `readProduct`). */
+export interface ResolvedOptions {
+  readonly options: Readonly<Record<string, string | number | boolean>>
+  readonly products: ReadonlyArray<string>
+}
+
 /** A reader of found acquisitions, by a preset's `reader` name. */
 export interface ItemReader {
   readonly name: string
   readonly read: (
     request: ReadRequest
   ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
+  /**
+   * Checks the options a recipe gives (`readerOptions`) once, at recipe load: the normalised options, or a
+   * message naming the option, what is wrong and the fix. Absent: options are passed as they are.
+   */
+  readonly resolveOptions?: (
+    options: Readonly<Record<string, string | number | boolean>>,
+    context: OptionsContext
+  ) => ResolvedOptions | string
 }
 
 /** A source that cannot be used as configured: the message names the source key, what is wrong and the fix. */

@@ -6,6 +6,7 @@ import { kindOf, kinds } from "./sourceKinds.ts"
 import { presetNames, presetOf } from "./presetNames.ts"
 import { limits } from "./recipeLimits.ts"
 import { compositeProblems } from "./compositeRules.ts"
+import { readerOptionsOf } from "./readerOptions.ts"
 import { slotProblems } from "./slotRules.ts"
 
 // Records decoded from YAML are plain objects: a name such as `constructor` or `toString` must not
@@ -99,6 +100,11 @@ export const check = (
     }
     productProblems(p, (path, message) => add(["products", i, ...path], message))
     for (const c of compositeProblems(recipe, p)) add(["products", i, ...c.path], c.message)
+    const base = p.preset === undefined ? undefined : presetOf(p.preset)
+    if (p.preset === undefined || base !== undefined) {
+      const options = readerOptionsOf(recipe, p, base, (path) => path)
+      if (typeof options === "string") add(["products", i, "readerOptions"], options)
+    }
     if (p.resolution !== undefined) {
       if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
         add(
