@@ -10,6 +10,7 @@ import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
+import * as CloudMask from "./CloudMask.ts"
 import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -308,6 +309,17 @@ export const resolve = (
       })
     }
     const resolution = p.resolution ?? base?.spec.resolution ?? recipe.patch.resolution
+    const cloudMask =
+      p.cloudMask === undefined
+        ? undefined
+        : CloudMask.resolve(
+            p.cloudMask,
+            base?.cloudMask ?? [],
+            [provider.id, ...knownProviders.filter((k) => k.url === provider.url).map((k) => k.id)],
+            resolution
+          )
+    if (typeof cloudMask === "string")
+      throw new ProductRecipeError({ product: p.id, message: cloudMask })
     const spec: Band.ProductSpec = {
       ...base?.spec,
       id: p.id,
@@ -317,7 +329,8 @@ export const resolve = (
       source: collection,
       ...(p.title === undefined ? {} : { title: p.title }),
       ...(p.license === undefined ? {} : { license: p.license }),
-      ...(p.attribution === undefined ? {} : { attribution: p.attribution })
+      ...(p.attribution === undefined ? {} : { attribution: p.attribution }),
+      ...(cloudMask === undefined ? {} : { cloudMask })
     }
     const preset: Product.Preset = {
       spec,

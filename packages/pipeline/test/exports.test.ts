@@ -21,6 +21,11 @@ describe("@eoforge/pipeline exports", () => {
           "prepare",
           "resolveRecipe",
         ],
+        "CloudMask": [
+          "apply",
+          "layerFor",
+          "resolve",
+        ],
         "DryRun": [
           "format",
           "run",
@@ -31,6 +36,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Extract": [
           "chip",
+          "maxTries",
         ],
         "Finalize": [
           "FinalizeError",
@@ -91,12 +97,14 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Radiometry": [
           "apply",
+          "baselineNumber",
           "defaultFor",
           "linear",
           "sourceOf",
         ],
         "Recipe": [
           "BandRecipe",
+          "CloudMaskRecipe",
           "OutputRecipe",
           "PatchRecipe",
           "ProductRecipe",

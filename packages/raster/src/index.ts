@@ -2,6 +2,7 @@
 // One line per public module.
 export * as Format from "./Format.ts"
 export * as GeoTiffWriter from "./GeoTiffWriter.ts"
+export * as Morphology from "./Morphology.ts"
 export * as Mosaic from "./Mosaic.ts"
 export * as RasterAccess from "./RasterAccess.ts"
 export * as RasterError from "./RasterError.ts"

@@ -15,6 +15,10 @@ describe("@eoforge/raster exports", () => {
           "Problem",
           "splitUri",
         ],
+        "Morphology": [
+          "dilateDisk",
+          "diskHalfWidths",
+        ],
         "Mosaic": [
           "read",
         ],
