@@ -3,13 +3,14 @@
 // walks the least-cloudy order (by scene cover) to the first scene clear enough over the patch.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reason } from "@eoforge/core"
+import { Croissant, Rules } from "@eoforge/croissant"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit } from "effect"
 import { readFileSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { stringify } from "yaml"
-import { Build, Services } from "../src/index.ts"
+import { Build, ExportGeoTiff, Services } from "../src/index.ts"
 import { tempDir } from "./tree.ts"
 
 const fixture = fileURLToPath(new URL("./fixtures/clouds/", import.meta.url))
@@ -160,5 +161,46 @@ describe("a month in which every scene has a cloud over the patch", () => {
     assert.deepStrictEqual(patchCloud.dimension_names, ["sample", "time"])
     assert.strictEqual(patchCloud.data_type, "float32")
     assert.isFalse(readdirSync(join(out, "plain")).includes("patchCloud"))
+  })
+
+  it("lists each chip's patch cloud and mask source in the product's CSV index, described in Croissant", () => {
+    const [header, row] = readFileSync(join(out, "index", "max20.csv"), "utf8")
+      .trim()
+      .split("\n")
+    const cols = header!.split(",")
+    assert.deepStrictEqual(cols.slice(-2), ["patch_cloud", "mask_source"])
+    const values = row!.split(",")
+    assert.strictEqual(
+      Number(values[cols.indexOf("patch_cloud")]),
+      Number(Math.fround(expected[1]!).toPrecision(7))
+    )
+    assert.strictEqual(values[cols.indexOf("mask_source")], "1")
+    assert.notInclude(readFileSync(join(out, "index", "plain.csv"), "utf8"), "patch_cloud")
+    const croissant = JSON.parse(readFileSync(join(out, "croissant.json"), "utf8"))
+    assert.deepStrictEqual(Rules.check(croissant), [])
+    Croissant.validate(croissant)
+    const fieldsOf = (id: string) =>
+      (croissant.recordSet as Array<{ name: string; field: Array<{ name: string }> }>)
+        .find((r) => r.name === id)!
+        .field.map((f) => f.name)
+    assert.strictEqual(fieldsOf("max20").filter((n) => /patch_cloud|mask_source/.test(n)).length, 2)
+    assert.strictEqual(fieldsOf("plain").filter((n) => /patch_cloud|mask_source/.test(n)).length, 0)
+  })
+
+  it("writes each chip's patch cloud into the GeoTIFF export's metadata.json", async () => {
+    const tif = join(tmp.path, "tif")
+    await Effect.runPromise(
+      ExportGeoTiff.run({ store: out, out: tif, products: ["max20", "plain"] }).pipe(
+        Effect.provide(Services.layer)
+      )
+    )
+    const meta = (product: string) => {
+      const sample = readdirSync(join(tif, product))[0]!
+      const slot = readdirSync(join(tif, product, sample))[0]!
+      return JSON.parse(readFileSync(join(tif, product, sample, slot, "metadata.json"), "utf8"))
+    }
+    assert.strictEqual(meta("max20").patch_cloud, Math.fround(expected[1]!))
+    assert.strictEqual(meta("max20").mask_source, 1)
+    assert.notProperty(meta("plain"), "patch_cloud")
   })
 })
