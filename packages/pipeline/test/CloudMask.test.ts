@@ -291,4 +291,36 @@ describe("cloud masks from the items' quality layers", () => {
       { kind: "classes", asset: "qa", values: [1], resampling: "nearest" }
     ])
   })
+
+  it("rejects a cloudMask with an out-of-range limit or a misspelt key, naming the line and key", () => {
+    const text = (cloudMask: string) =>
+      [
+        "name: x",
+        "sampling: { sampler: locations, locations: p.csv }",
+        "patch: { size: 960, resolution: 10 }",
+        "sources: { local: { type: static, catalog: c.json } }",
+        "slots: { any: { kind: any } }",
+        "products:",
+        "  - id: s2",
+        "    preset: sentinel-2-l2a",
+        "    source: local",
+        `    cloudMask: ${cloudMask}`,
+        "output: { store: o.zarr }"
+      ].join("\n")
+    const problems = (cloudMask: string) => {
+      const r = Recipe.parse(text(cloudMask), "x.yaml")
+      return r._tag === "Failure" ? r.failure.message : ""
+    }
+    assert.match(
+      problems("{ maxPatchCloud: 1.5 }"),
+      /x\.yaml:10 products\[0\]\.cloudMask\.maxPatchCloud/
+    )
+    assert.match(problems("{ dilatonM: 30 }"), /dilatonM: unknown key.*dilationM/)
+    assert.match(problems("{ fallback: guess }"), /cloudMask\.fallback/)
+    assert.match(problems("{ bits: [40] }"), /bits/)
+    const ok = Recipe.parse(text("{}"), "x.yaml")
+    assert.strictEqual(ok._tag, "Success")
+    if (ok._tag === "Success")
+      assert.deepStrictEqual(ok.success.products[0]!.cloudMask, { dilationM: 0, fallback: "fail" })
+  })
 })
