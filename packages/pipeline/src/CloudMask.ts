@@ -131,7 +131,7 @@ export const apply = Effect.fnUntraced(function* (
   const flagged = new Uint8Array(n)
   const painted = new Uint8Array(n)
   const rules = product.rules
-  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const source = rules.source ?? StacClient.api(rules.provider.url, undefined, product.auth)
   const access =
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)

@@ -123,7 +123,7 @@ const readAssets = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const source = rules.source ?? StacClient.api(rules.provider.url, undefined, product.auth)
   const access =
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)

@@ -20,6 +20,7 @@ describe("@eoforge/pipeline exports", () => {
           "openStore",
           "prepare",
           "resolveRecipe",
+          "sourceCacheKey",
         ],
         "CloudMask": [
           "apply",
@@ -85,6 +86,7 @@ describe("@eoforge/pipeline exports", () => {
           "slotsOf",
           "sourcesForRecord",
           "withDocumentCache",
+          "withSourceCache",
         ],
         "Queue": [
           "QueueError",

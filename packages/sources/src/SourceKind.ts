@@ -3,6 +3,7 @@
 // slot its own way (a tiling rule, a folder index, an API) and may give the pixels itself. An item reader is
 // named by a preset's `reader`: it turns a found acquisition into the chip (e.g. radar geometry → patch grid).
 // The pipeline only looks them up by name; everything specific lives in the package that implements them.
+import type { Guarded } from "@eoforge/access"
 import type { AccessPolicy, Band, Chip, Patch, PixelGrid, Reason } from "@eoforge/core"
 import type { RasterError, RasterInfo, RasterSource } from "@eoforge/raster"
 import type { Find, Product, TimeSlots } from "@eoforge/stac"
@@ -75,6 +76,11 @@ export interface Source {
   ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
   /** Checked once before planning (reachable, valid, credentials present); the error names the fix. */
   readonly check?: Effect.Effect<void, SourceCheckError>
+  /**
+   * The same source keeping what it learns (indexes, search answers) in `folder`, a directory of the store's
+   * `.eoforge/` shared by resumed builds and other workers; the cache is best effort and bounded.
+   */
+  readonly withCache?: (folder: string) => Source
 }
 
 /** What preparing a source from its recipe entry gets. */
@@ -85,6 +91,8 @@ export interface PrepareContext {
   readonly resolvePath: (path: string) => string
   /** The recipe's access policy (hosts, local roots). */
   readonly access: AccessPolicy.AccessPolicy
+  /** The build's credentials (the recipe's `access.logins`, `access.s3`), for the source's own requests. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** A kind of source, by the recipe's `type`. `prepare` throws SourceCheckError on an invalid entry. */
