@@ -115,7 +115,21 @@ const productRecordSet = (d: Description.DatasetDescription, p: Description.Prod
         "nodata_fraction",
         "sc:Float",
         "Fraction (0–1) of the chip's pixels that are nodata; empty when unknown."
-      )
+      ),
+      ...(p.cloudMask === undefined
+        ? []
+        : [
+            f(
+              "patch_cloud",
+              "sc:Float",
+              `Fraction (0–1) of the chip's pixels with data that the per-pixel cloud mask removed (stored as nodata), as ${p.id}/patchCloud; the scene's cloud cover where mask_source is 2; empty when missing.`
+            ),
+            f(
+              "mask_source",
+              "sc:Integer",
+              `Source of patch_cloud, as ${p.id}/maskSource: 0 no chip, 1 the item's quality layer, 2 the scene's cloud cover (no layer, nothing masked).`
+            )
+          ])
     ]
   }
 }

@@ -8,6 +8,7 @@ import { Effect, Redacted } from "effect"
 import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
+import * as CloudMask from "./CloudMask.ts"
 import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
@@ -28,6 +29,9 @@ export interface SlotFacts {
   readonly baseline?: string
   readonly scale?: number
   readonly offset?: number
+  /** Products with a cloud mask: masked fraction 0–1 of the pixels with data, and its source (1 layer, 2 scene cover). */
+  readonly patchCloud?: number
+  readonly maskSource?: number
   /** What the source or item reader says about how the chip was made (geocoding, request). */
   readonly provenance?: SourceKind.Facts
   /** Composite slots: the rule, the acquisitions found in the window and those that gave pixels. */
@@ -265,17 +269,14 @@ const readProductOf = Effect.fnUntraced(function* (
   return read
 })
 
-/**
- * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
- * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
- * collection, a server that is not STAC) fail.
- */
-export const chip = Effect.fnUntraced(function* (
+// One acquisition's chip: the slot's best candidate not in `refused`, read and (with a cloud mask) masked.
+const chipOnce = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   product: ProductPlan,
   slotIndex: number,
   open: Opener,
-  pairedWith?: Find.Found
+  pairedWith: Find.Found | undefined,
+  refused: ReadonlySet<string>
 ) {
   const slot = product.slots[slotIndex]
   const pair = product.pair
@@ -291,9 +292,22 @@ export const chip = Effect.fnUntraced(function* (
       : pair.rule === "same-datatake"
         ? { ...product.rules, sameDatatakeAs: pairedWith }
         : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
+  const refusing: Find.Rules = refused.size === 0 ? rules : { ...rules, excludeItems: refused }
   if (product.composite !== undefined) {
+    // Each scene is masked by the product's cloud mask in `read`; over maxPatchCloud it gives no pixels.
+    const maxCloud = product.spec.cloudMask?.maxPatchCloud
     return yield* Composite.chip(patch, product, slot, rules, (found, p) =>
-      read(patch, p, found, open)
+      read(patch, p, found, open).pipe(
+        Effect.map((o) =>
+          maxCloud !== undefined && o._tag === "Data" && (o.facts.patchCloud ?? 0) > maxCloud
+            ? missing(
+                Reason.Reason.TooCloudy,
+                `${o.facts.item}: patch cloud ${((o.facts.patchCloud ?? 0) * 100).toFixed(1)} % > cloudMask.maxPatchCloud`,
+                o.facts
+              )
+            : o
+        )
+      )
     )
   }
   const finding: Effect.Effect<
@@ -302,8 +316,8 @@ export const chip = Effect.fnUntraced(function* (
     StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
   > =
     product.kind === undefined
-      ? Find.find(patch, product.preset, slot, rules)
-      : product.kind.find({ patch, preset: product.preset, slot, rules })
+      ? Find.find(patch, product.preset, slot, refusing)
+      : product.kind.find({ patch, preset: product.preset, slot, rules: refusing })
   const found = yield* finding.pipe(
     Effect.catchTag("ItemError", (e: StacError.ItemError) =>
       Effect.succeed(
@@ -388,7 +402,7 @@ export const read = Effect.fnUntraced(function* (
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = {
+  let withNodata: SlotFacts = {
     ...facts,
     nodata,
     ...state.radiometry,
@@ -400,6 +414,20 @@ export const read = Effect.fnUntraced(function* (
       `${(nodata * 100).toFixed(1)} % of the patch has no data in ${facts.item} (largest allowed ${(product.maxNodata * 100).toFixed(1)} %)`,
       withNodata
     )
+  }
+  const cloudMask = product.spec.cloudMask
+  if (cloudMask !== undefined) {
+    // Masked pixels are cleared like pixels without data; `nodata` above counts only the source's.
+    const masked = yield* CloudMask.apply(cloudMask, found, grid, product, open, valid)
+    if ("reason" in masked) return missing(masked.reason, masked.detail, withNodata)
+    withNodata = { ...withNodata, patchCloud: masked.patchCloud, maskSource: masked.maskSource }
+    count -= masked.cleared
+    if (count === 0)
+      return missing(
+        Reason.Reason.TooCloudy,
+        `the cloud mask removes every pixel with data of ${facts.item}`,
+        withNodata
+      )
   }
   // Pixels without data hold each band's nodata value, so readers that ignore the mask still see them.
   if (count < n) {
@@ -417,3 +445,50 @@ export const read = Effect.fnUntraced(function* (
     ...(Object.keys(state.classes).length === 0 ? {} : { classes: state.classes })
   } satisfies Data
 })
+
+/**
+ * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
+ * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
+ * collection, a server that is not STAC) fail. With a cloud mask's `maxPatchCloud`, candidates are read in
+ * the slot rule's order and the first whose masked fraction is at most it is taken (at most `maxTries`);
+ * when none is, the slot is TooCloudy with each candidate's fraction in the detail.
+ */
+export const chip = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  slotIndex: number,
+  open: Opener,
+  pairedWith?: Find.Found
+) {
+  const max = product.spec.cloudMask?.maxPatchCloud
+  if (max === undefined) return yield* chipOnce(patch, product, slotIndex, open, pairedWith, none)
+  const refused = new Set<string>()
+  const tried: Array<string> = []
+  for (let attempt = 0; attempt < maxTries; attempt++) {
+    const outcome = yield* chipOnce(patch, product, slotIndex, open, pairedWith, refused)
+    const cloud = outcome.facts.patchCloud
+    // A candidate the mask clears entirely is TooCloudy already: refused like one over the limit.
+    const over =
+      cloud !== undefined &&
+      (outcome._tag === "Missing" ? outcome.reason === Reason.Reason.TooCloudy : cloud > max)
+    if (!over) {
+      if (outcome._tag === "Data" || tried.length === 0) return outcome
+      break
+    }
+    tried.push(`${outcome.facts.item} ${(cloud * 100).toFixed(1)} %`)
+    const ids =
+      outcome._tag === "Data"
+        ? outcome.found.items.map((i) => i.id)
+        : (outcome.facts.item ?? "").split("+")
+    for (const id of ids) refused.add(id)
+  }
+  return missing(
+    Reason.Reason.TooCloudy,
+    `no candidate has a patch cloud fraction ≤ ${(max * 100).toFixed(1)} % (cloudMask.maxPatchCloud): ${tried.join(", ")}${tried.length === maxTries ? ` (gave up after ${maxTries})` : ""}`
+  )
+})
+
+/** Candidates read at most per slot under `maxPatchCloud`. */
+export const maxTries = 16
+
+const none: ReadonlySet<string> = new Set()

@@ -237,7 +237,17 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     )
   ]
   const chipRows = new Map(
-    named.products.map((p) => [p.spec.id, [encoder.encode(Index.csvLine(Index.chipColumns))]])
+    named.products.map((p) => [
+      p.spec.id,
+      [
+        encoder.encode(
+          Index.csvLine([
+            ...Index.chipColumns,
+            ...(p.spec.cloudMask === undefined ? [] : Index.cloudMaskColumns)
+          ])
+        )
+      ]
+    ])
   )
   let firstAcquired = Infinity
   let lastAcquired = -Infinity
@@ -260,6 +270,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       readonly item: ReadonlyArray<string>
       readonly cloud: Float32Array
       readonly nodata: Float32Array
+      readonly mask?: { readonly patchCloud: Float32Array; readonly source: Uint8Array }
     }> = []
     for (const p of named.products) {
       const id = p.spec.id
@@ -271,7 +282,15 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
         acquired: new BigInt64Array(yield* chunk(`${id}/acquired`, [k, 0])),
         item: Layout.decodeStrings(new Uint8Array(yield* chunk(`${id}/item`, [k, 0]))),
         cloud: new Float32Array(yield* chunk(`${id}/cloud`, [k, 0])),
-        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0]))
+        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0])),
+        ...(p.spec.cloudMask === undefined
+          ? {}
+          : {
+              mask: {
+                patchCloud: new Float32Array(yield* chunk(`${id}/patchCloud`, [k, 0])),
+                source: new Uint8Array(yield* chunk(`${id}/maskSource`, [k, 0]))
+              }
+            })
       })
     }
     const lines: Array<string> = []
@@ -317,7 +336,10 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
               ms === undefined ? "" : new Date(ms).toISOString(),
               d.item[j],
               Index.float32(d.cloud[j]),
-              Index.float32(d.nodata[j])
+              Index.float32(d.nodata[j]),
+              ...(d.mask === undefined
+                ? []
+                : [Index.float32(d.mask.patchCloud[j]), d.mask.source[j]])
             ])
           )
         }

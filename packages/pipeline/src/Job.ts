@@ -225,7 +225,10 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
           ...(f.scale === undefined
             ? {}
-            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
+            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 }),
+          ...(f.patchCloud === undefined
+            ? {}
+            : { patchCloud: f.patchCloud, maskSource: f.maskSource ?? 0 })
         }
         if (outcome._tag === "Data") {
           const count = "count" in outcome ? outcome.count : undefined

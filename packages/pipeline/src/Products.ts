@@ -13,6 +13,7 @@ import { kindOf } from "./internal/sourceKinds.ts"
 import { readerOptionsOf } from "./internal/readerOptions.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
+import * as CloudMask from "./CloudMask.ts"
 import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -342,6 +343,17 @@ export const resolve = (
       })
     }
     const resolution = p.resolution ?? base?.spec.resolution ?? recipe.patch.resolution
+    const cloudMask =
+      p.cloudMask === undefined
+        ? undefined
+        : CloudMask.resolve(
+            p.cloudMask,
+            base?.cloudMask ?? [],
+            [provider.id, ...knownProviders.filter((k) => k.url === provider.url).map((k) => k.id)],
+            resolution
+          )
+    if (typeof cloudMask === "string")
+      throw new ProductRecipeError({ product: p.id, message: cloudMask })
     const spec: Band.ProductSpec = {
       ...base?.spec,
       id: p.id,
@@ -351,7 +363,8 @@ export const resolve = (
       source: collection,
       ...(p.title === undefined ? {} : { title: p.title }),
       ...(p.license === undefined ? {} : { license: p.license }),
-      ...(p.attribution === undefined ? {} : { attribution: p.attribution })
+      ...(p.attribution === undefined ? {} : { attribution: p.attribution }),
+      ...(cloudMask === undefined ? {} : { cloudMask })
     }
     const readerOptions = optionsOf(recipe, p, base, resolvePath)
     const preset: Product.Preset = {

@@ -84,6 +84,36 @@ export const CompositeRecipe = Schema.Struct({
   validCount: Schema.Boolean.pipe(withDefault(false))
 })
 
+/**
+ * A product's per-pixel cloud mask from its items' quality layers (Sentinel-2 L2A SCL, L1C QA60 or
+ * MSK_CLASSI by processing baseline): listed classes, bits or bands masked, dilated by `dilationM` metres and
+ * cleared from each chip's validity. `cloudMask: {}` takes the preset's defaults.
+ */
+export const CloudMaskRecipe = Schema.Struct({
+  /** Class values masked in a class layer (default: the preset's, SCL 3, 8, 9, 10). */
+  classes: Schema.optionalKey(Schema.Array(boundedInt(0, 65_535, "classes (class value)"))),
+  /** Bit positions (0 = least significant) masked in a bitmask layer (default: QA60 bits 10, 11). */
+  bits: Schema.optionalKey(Schema.Array(boundedInt(0, 31, "bits (bit position)"))),
+  /** 1-based bands of a 0/1 band stack masked where non-zero (default: MSK_CLASSI 1, 2). */
+  bands: Schema.optionalKey(Schema.Array(boundedInt(1, 64, "bands (1-based band)"))),
+  /** Asset key of the layer of each kind (`classes`, `bits`, `bands`), replacing the preset's. */
+  assets: Schema.optionalKey(
+    Schema.Struct({
+      classes: Schema.optionalKey(Schema.NonEmptyString),
+      bits: Schema.optionalKey(Schema.NonEmptyString),
+      bands: Schema.optionalKey(Schema.NonEmptyString)
+    })
+  ),
+  /** Resampling of the layer onto the chip grid (default nearest onto finer grids, mode onto coarser). */
+  resampling: Schema.optionalKey(Schema.Literals(["nearest", "mode"])),
+  /** Dilation radius in metres: pixels whose centre is within it of a masked pixel's are masked. */
+  dilationM: boundedNumber(0, 10_000, "dilationM (m)").pipe(withDefault(0)),
+  /** Largest masked fraction of a chip: candidates over it are skipped in the slot rule's order. */
+  maxPatchCloud: Schema.optionalKey(Fraction),
+  /** An item without the layer: `fail` (MissingAsset) or `scene-cover` (unmasked, scene cloud cover recorded). */
+  fallback: Schema.Literals(["scene-cover", "fail"]).pipe(withDefault("fail"))
+})
+
 /** One product: a group of bands stored together. */
 export const ProductRecipe = Schema.Struct({
   /** Group name in the store, e.g. s2l2a. */
@@ -130,6 +160,8 @@ export const ProductRecipe = Schema.Struct({
   orbitDirection: Schema.optionalKey(Schema.Literals(["ascending", "descending"])),
   /** Options of composite slots (rules median, mean, min, max, first-valid). */
   composite: Schema.optionalKey(CompositeRecipe),
+  /** Per-pixel cloud mask from the items' quality layers (absent: no mask, scene cloud cover only). */
+  cloudMask: Schema.optionalKey(CloudMaskRecipe),
   license: Schema.optionalKey(Schema.String),
   attribution: Schema.optionalKey(Schema.String)
 })
@@ -293,6 +325,7 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(SlotsRecipe.fields),
   ...Object.keys(SplitRecipe.fields),
   ...Object.keys(OutputRecipe.fields),
+  ...Object.keys(CloudMaskRecipe.fields),
   ...Object.keys(CompositeRecipe.fields),
   ...accessKeys,
   "maxOverlap",

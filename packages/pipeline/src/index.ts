@@ -1,6 +1,7 @@
 // @eoforge/pipeline: recipes in, a complete dataset out — planning, extraction jobs per shard,
 // resume, finalize (statistics, Croissant, card, index), dry runs, inspection and GeoTIFF export.
 export * as Build from "./Build.ts"
+export * as CloudMask from "./CloudMask.ts"
 export * as Composite from "./Composite.ts"
 export * as DryRun from "./DryRun.ts"
 export * as ExportGeoTiff from "./ExportGeoTiff.ts"

@@ -20,6 +20,12 @@ describe("@eoforge/pipeline exports", () => {
           "openStore",
           "prepare",
           "resolveRecipe",
+          "sourceCacheKey",
+        ],
+        "CloudMask": [
+          "apply",
+          "layerFor",
+          "resolve",
         ],
         "Composite": [
           "SpillTo",
@@ -41,6 +47,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Extract": [
           "chip",
+          "maxTries",
           "read",
         ],
         "Finalize": [
@@ -90,6 +97,7 @@ describe("@eoforge/pipeline exports", () => {
           "slotsOf",
           "sourcesForRecord",
           "withDocumentCache",
+          "withSourceCache",
         ],
         "Queue": [
           "QueueError",
@@ -102,12 +110,14 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Radiometry": [
           "apply",
+          "baselineNumber",
           "defaultFor",
           "linear",
           "sourceOf",
         ],
         "Recipe": [
           "BandRecipe",
+          "CloudMaskRecipe",
           "CompositeRecipe",
           "OutputRecipe",
           "PatchRecipe",

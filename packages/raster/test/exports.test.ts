@@ -23,6 +23,10 @@ describe("@eoforge/raster exports", () => {
           "Problem",
           "splitUri",
         ],
+        "Morphology": [
+          "dilateDisk",
+          "diskHalfWidths",
+        ],
         "Mosaic": [
           "read",
         ],

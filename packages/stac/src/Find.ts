@@ -35,6 +35,8 @@ export interface Rules {
   readonly limit?: number
   /** Read an asset's `alternate` of this name or scheme when it has one (e.g. `https` for CDSE's items). */
   readonly preferAlternate?: string
+  /** Item ids never chosen (candidates already tried and refused, e.g. over a patch cloud limit). */
+  readonly excludeItems?: ReadonlySet<string>
 }
 
 /** One asset to read for a band. */
@@ -119,6 +121,58 @@ export const searchParams = (
   }
 }
 
+/**
+ * The refs of asset `key` of each of `items` (paint order), checked, allowed by the source's access policy
+ * and signed as `find` makes them for bands: an ItemError when an item lacks the asset or it is no raster
+ * EOForge reads, a reason when the policy refuses the href or signing fails.
+ */
+export const assetRefs = Effect.fnUntraced(function* (
+  items: ReadonlyArray<Item>,
+  key: string,
+  preset: Preset,
+  rules: Pick<Rules, "provider" | "source" | "preferAlternate">
+): Effect.fn.Return<
+  ReadonlyArray<AssetRef> | ItemError | { readonly reason: Reason.Reason; readonly detail: string },
+  never,
+  AssetSigner
+> {
+  const signer = yield* AssetSigner
+  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const collection = preset.bindings[rules.provider.id]?.collection ?? preset.spec.source ?? ""
+  const access = StacClient.accessOf(source)
+  const refs: Array<AssetRef> = []
+  for (const item of items) {
+    const bad = StacItem.checkAsset(item, key, preset.projected)
+    if (bad !== undefined) return bad
+    // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
+    const href = Access.check(
+      access,
+      StacItem.assetHref(item, key, rules.preferAlternate),
+      source.url
+    )
+    if (typeof href !== "string")
+      return {
+        reason: Reason.Reason.Unsupported,
+        detail: `asset ${key} of item ${item.id}: ${href.message}`
+      }
+    const url = yield* signer
+      .sign(collection, href)
+      .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
+    if (!Redacted.isRedacted(url)) return { reason: Reason.Reason.SourceError, detail: url.message }
+    const proj = StacItem.projection(item, key)
+    const crs = "crs" in proj ? proj.crs : undefined
+    refs.push({
+      item: item.id,
+      key,
+      href: Redact.forRecord(href),
+      url,
+      ...StacItem.scaling(item, key),
+      ...(crs === undefined ? {} : { crs })
+    })
+  }
+  return refs
+})
+
 // The items of a window that pass every filter (collection, cloud, polarisations, orbit, pairing).
 interface Candidates {
   readonly candidates: ReadonlyArray<Item>
@@ -199,6 +253,11 @@ const candidatesIn = Effect.fnUntraced(function* (
     }
   }
   const constraints: Array<string> = []
+  if (rules.excludeItems !== undefined && rules.excludeItems.size > 0) {
+    const excluded = rules.excludeItems
+    candidates = candidates.filter((i) => !excluded.has(i.id))
+    constraints.push(`none of the ${excluded.size} item(s) already refused`)
+  }
   if (rules.relativeOrbit !== undefined) {
     candidates = Selection.onRelativeOrbit(candidates, rules.relativeOrbit)
     constraints.push(`relative orbit ${rules.relativeOrbit}`)
@@ -236,39 +295,12 @@ const foundOf = Effect.fnUntraced(function* (
 ): Effect.fn.Return<Found | Missing, ItemError, AssetSigner> {
   const signer = yield* AssetSigner
   const assets: Record<string, Array<AssetRef>> = {}
-  const access = StacClient.accessOf(source)
   for (const band of preset.spec.bands) {
-    const key = binding.assets[band.name]
-    const refs: Array<AssetRef> = []
-    for (const item of choice.items) {
-      const bad = StacItem.checkAsset(item, key, preset.projected)
-      if (bad !== undefined) return yield* bad
-      // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
-      const href = Access.check(
-        access,
-        StacItem.assetHref(item, key, rules.preferAlternate),
-        source.url
-      )
-      if (typeof href !== "string")
-        return missing(
-          slot,
-          Reason.Reason.Unsupported,
-          `asset ${key} of item ${item.id}: ${href.message}`
-        )
-      const url = yield* signer
-        .sign(binding.collection, href)
-        .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
-      if (!Redacted.isRedacted(url)) return missing(slot, Reason.Reason.SourceError, url.message)
-      const proj = StacItem.projection(item, key)
-      const crs = "crs" in proj ? proj.crs : undefined
-      refs.push({
-        item: item.id,
-        key,
-        href: Redact.forRecord(href),
-        url,
-        ...StacItem.scaling(item, key),
-        ...(crs === undefined ? {} : { crs })
-      })
+    const refs = yield* assetRefs(choice.items, binding.assets[band.name], preset, rules)
+    if (!Array.isArray(refs)) {
+      if ("_tag" in refs && refs._tag === "ItemError") return yield* refs as ItemError
+      const r = refs as { readonly reason: Reason.Reason; readonly detail: string }
+      return missing(slot, r.reason, r.detail)
     }
     assets[band.name] = refs
   }

@@ -37,6 +37,11 @@ export interface ProductSample {
     readonly scale: Float64Array
     readonly offset: Float64Array
   }
+  /** Products with a cloud mask: each slot's masked cloud fraction and its source (Layout.maskSources). */
+  readonly cloudMask?: {
+    readonly patchCloud: Float32Array
+    readonly maskSource: Uint8Array
+  }
 }
 
 /** One sample with its coordinates and every product. */
@@ -310,6 +315,14 @@ export const openStore: Effect.Effect<
                 baseline: (yield* row(`${id}/baseline`, sample)) as Array<string>,
                 scale: (yield* row(`${id}/scale`, sample)) as Float64Array,
                 offset: (yield* row(`${id}/offset`, sample)) as Float64Array
+              }
+            }),
+        ...(p.spec.cloudMask === undefined
+          ? {}
+          : {
+              cloudMask: {
+                patchCloud: (yield* row(`${id}/patchCloud`, sample)) as Float32Array,
+                maskSource: (yield* row(`${id}/maskSource`, sample)) as Uint8Array
               }
             })
       } satisfies ProductSample

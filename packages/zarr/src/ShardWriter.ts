@@ -28,6 +28,9 @@ export interface SlotInfo {
   readonly offset?: number
   /** Valid observations per pixel ([y, x]) of a composite chip, for products with a `count` array. */
   readonly count?: Uint16Array
+  /** Masked cloud fraction 0–1 and its source (Layout.maskSources; products with a cloud mask). */
+  readonly patchCloud?: number
+  readonly maskSource?: number
 }
 
 /** What a published shard wrote: every file with its size and sha256. */
@@ -138,6 +141,9 @@ export const make = (
     const baseline: Array<string> = new Array(S * T).fill("")
     const scale = new Float64Array(S * T).fill(NaN)
     const offset = new Float64Array(S * T).fill(NaN)
+    const masked = p.spec.cloudMask !== undefined
+    const patchCloud = new Float32Array(S * T).fill(NaN)
+    const maskSource = new Uint8Array(S * T)
     const dataPath = `${p.spec.id}/data`
     const counts: Array<Uint8Array | undefined> | undefined =
       p.count === true ? new Array(S * T).fill(undefined) : undefined
@@ -162,6 +168,8 @@ export const make = (
       baseline[slot] = info?.baseline ?? ""
       scale[slot] = info?.scale ?? NaN
       offset[slot] = info?.offset ?? NaN
+      patchCloud[slot] = info?.patchCloud ?? NaN
+      maskSource[slot] = info?.maskSource ?? 0
     }
 
     const add: ShardWriter["add"] = (sample, time, chip, info) =>
@@ -265,6 +273,10 @@ export const make = (
         files.push([k("baseline"), scalarChunk(baseline)])
         files.push([k("scale"), scalarChunk(scale)])
         files.push([k("offset"), scalarChunk(offset)])
+      }
+      if (masked) {
+        files.push([k("patchCloud"), scalarChunk(patchCloud)])
+        files.push([k("maskSource"), scalarChunk(maskSource)])
       }
       return publishFiles(files, doneKey(p.spec.id, shard), {
         product: p.spec.id,
