@@ -217,6 +217,17 @@ describe("composite slots", () => {
       (f: { product: string; reason: string }) => f.product === "med" && f.reason === "NoValidPixel"
     )
     assert.match(failure.detail, /2 acquisition\(s\) in the window, no pixel of the patch valid/)
+    assert.include(failure.detail, "S2_20210700_empty NotCovered")
+    // How each composite was made is in the job record.
+    const made = record.provenance.find(
+      (p: { product: string; slot: string }) => p.product === "med" && p.slot === "2021-06"
+    )
+    assert.deepStrictEqual(made.facts, {
+      composite: "median",
+      scale: "dB",
+      acquisitions: 10,
+      contributed: 10
+    })
     // The spilled median stacks are gone.
     const spill = join(out, Composite.tmpPrefix)
     const left = existsSync(spill)
