@@ -1,7 +1,6 @@
 // The per-pixel median of a stack of acquisitions, as numpy `nanmedian`: over the valid values of each
 // band-pixel (mask 1, not NaN); an even count gives the mean of the two middle values (in float64).
 import { DType } from "@eoforge/core"
-import { writerFor } from "./Cast.ts"
 import { addCount, type Result } from "./Running.ts"
 
 /** One acquisition of a stack: band-major values and a per-pixel mask (1 valid). */
@@ -89,21 +88,46 @@ export const strip = (
   fill: number,
   s: Float64Array
 ): void => {
-  const write = writerFor(DType.of(out))
+  const dtype = DType.of(out)
+  const integer = !DType.isFloat(dtype)
+  const [lo, hi] = DType.range(dtype)
   const k = values.length
+  // Up to 24 acquisitions, each value is inserted in order as it is gathered (no separate sort pass).
+  const small = k <= 24
   for (let i = 0; i < length; i++) {
+    const p = at + i
     let m = 0
     for (let a = 0; a < k; a++) {
-      if (masks[a][at + i] === 0) continue
-      const v = values[a][at + i]
-      if (v === v) s[m++] = v
+      if (masks[a][p] === 0) continue
+      const v = values[a][p]
+      if (v !== v) continue
+      if (small) {
+        let j = m - 1
+        while (j >= 0 && s[j] > v) {
+          s[j + 1] = s[j]
+          j--
+        }
+        s[j + 1] = v
+      } else s[m] = v
+      m++
     }
+    const o = outAt + i
     if (m === 0) {
-      out[outAt + i] = fill
+      out[o] = fill
       continue
     }
-    filled[outAt + i] = 1
-    write(out, outAt + i, ofValues(s, m))
+    filled[o] = 1
+    let med: number
+    if (small) {
+      const h = m >> 1
+      med = m % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2
+    } else med = ofValues(s, m)
+    if (integer) {
+      // Round half to even (Cast.roundHalfEven, inlined in this hot loop), then clamp.
+      let r = Math.round(med)
+      if (r - med === 0.5 && r % 2 !== 0) r -= 1
+      out[o] = r < lo ? lo : r > hi ? hi : r
+    } else out[o] = med
   }
 }
 

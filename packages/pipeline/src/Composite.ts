@@ -165,7 +165,14 @@ export const chip = <E, R>(
       item: used.map((f) => f.items.map((i) => i.id).join("+")).join("+"),
       ...(clouds.length > 0 ? { cloud: Math.max(...clouds) / 100 } : {}),
       nodata: 1 - count / pixels,
-      composite: { rule: composite.rule, acquisitions: k, used: used.length }
+      // Into the job record: how the composite was made, and which scenes gave nothing and why.
+      provenance: {
+        composite: composite.rule,
+        scale: composite.scale,
+        acquisitions: k,
+        contributed: used.length,
+        ...(skipped.length === 0 ? {} : { skipped: skipped.join(", ") })
+      }
     }
     if (count === 0) {
       return missing(

@@ -34,12 +34,6 @@ export interface SlotFacts {
   readonly maskSource?: number
   /** What the source or item reader says about how the chip was made (geocoding, request). */
   readonly provenance?: SourceKind.Facts
-  /** Composite slots: the rule, the acquisitions found in the window and those that gave pixels. */
-  readonly composite?: {
-    readonly rule: string
-    readonly acquisitions: number
-    readonly used: number
-  }
 }
 
 /** A chip with data: band-major values of the product dtype and the per-pixel validity mask. */

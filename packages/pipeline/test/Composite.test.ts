@@ -2,7 +2,8 @@
 // give a gap-free monthly median (spilled to the store: more scenes than the in-memory limit), mean and
 // first-valid equal to the same rules applied to the single-scene chips of the same build (and the count
 // of valid observations per pixel stored beside the median); July's two
-// scenes have no valid pixel (NoValidPixel, never a zero chip); months without scenes are NoItemInWindow.
+// scenes have no valid pixel (NoValidPixel, never a zero chip); months without scenes are NoItemInWindow;
+// a product limited to one orbit direction composites only that direction's scenes.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Crs, PixelGrid, Reason } from "@eoforge/core"
 import { GeoTiffWriter } from "@eoforge/raster"
@@ -25,6 +26,7 @@ const june = Array.from({ length: 10 }, (_, k) => ({
   id: `S2_2021060${k}_${k}`,
   date: `2021-06-${String(k + 1).padStart(2, "0")}`,
   cloud: 3 + 7 * ((k * 3) % 10), // ranks the scenes in an order other than by date
+  orbit: k % 2 === 0 ? "ascending" : "descending",
   // Scene k lacks the 12 × 12 px blocks with (bx + 2 by) mod 5 = k mod 5: every pixel lacks 2 of 10.
   lacks: (x: number, y: number) => (Math.floor(x / 12) + 2 * Math.floor(y / 12)) % 5 === k % 5,
   value: (x: number, y: number) => 500 + ((x * 7 + y * 13 + k * 37) % 3001)
@@ -33,6 +35,7 @@ const july = [0, 1].map((k) => ({
   id: `S2_2021070${k}_empty`,
   date: `2021-07-0${k + 1}`,
   cloud: 1,
+  orbit: "ascending",
   lacks: () => true,
   value: () => 0
 }))
@@ -69,7 +72,11 @@ beforeAll(() => {
           ]
         ]
       },
-      properties: { datetime: `${sc.date}T12:00:00Z`, "eo:cloud_cover": sc.cloud },
+      properties: {
+        datetime: `${sc.date}T12:00:00Z`,
+        "eo:cloud_cover": sc.cloud,
+        "sat:orbit_state": sc.orbit
+      },
       assets: { red: { href: `./${sc.id}.tif`, type: "image/tiff; application=geotiff" } },
       links: []
     })
@@ -124,6 +131,7 @@ beforeAll(() => {
         { ...product("med", "median"), composite: { validCount: true } },
         product("avg", "mean"),
         product("first", "first"),
+        { ...product("asc", "median"), orbitDirection: "ascending" },
         ...june.map((_, k) => product(`d${k}`, `d${k}`))
       ],
       split: { method: "random" },
@@ -150,6 +158,7 @@ describe("composite slots", () => {
           const ds = yield* Reader.make(out)
           let pixels = 0
           let halves = 0
+          let ascMissing = 0
           for (let s = 0; s < ds.layout.samples; s++) {
             const sample = yield* ds.readSample(s)
             const { med, avg, first } = sample.products as Record<
@@ -177,6 +186,14 @@ describe("composite slots", () => {
             assert.strictEqual(med.item[t], ranked.join("+"))
             const chip = (p: typeof med) => p.data.subarray(t * n, (t + 1) * n)
             const [m, a, f] = [chip(med), chip(avg), chip(first)]
+            // One orbit direction: only its scenes make the composite.
+            const asc = sample.products.asc!
+            const ascending = june.flatMap((sc, k) => (sc.orbit === "ascending" ? [k] : []))
+            assert.strictEqual(
+              asc.item[t],
+              ranked.filter((id) => ascending.some((k) => june[k].id === id)).join("+")
+            )
+            const up = chip(asc)
             // Valid observations per pixel, stored for the median product only.
             assert.isUndefined(avg.count)
             const count = med.count!
@@ -201,22 +218,42 @@ describe("composite slots", () => {
                 .filter((x) => x.v !== 0)
                 .sort((x, y) => x.cloud - y.cloud)[0]
               assert.strictEqual(f[i], best.v, `first-valid, sample ${s} pixel ${i}`)
+              const ascValid = ascending.map((k) => singles[k].data[i]).filter((v) => v !== 0)
+              if (ascValid.length > 0) {
+                const so = [...ascValid].sort((x, y) => x - y)
+                const hh = so.length >> 1
+                const am = so.length % 2 === 1 ? so[hh] : (so[hh - 1] + so[hh]) / 2
+                assert.strictEqual(up[i], rint(am), `ascending median, sample ${s} pixel ${i}`)
+              } else ascMissing++
               pixels++
             }
           }
-          return { pixels, halves }
+          return { pixels, halves, ascMissing }
         })
       )
     )
     assert.strictEqual(checked.pixels, 3 * 32 * 32)
     // Even counts with an odd sum exist, so the rounding of x.5 medians is exercised.
     assert.isAbove(checked.halves, 10)
+    // Five ascending scenes, each pixel lacking in one or two of them: all covered.
+    assert.strictEqual(checked.ascMissing, 0)
     const record = JSON.parse(readFileSync(join(out, ".eoforge/jobs/0.json"), "utf8"))
     assert.strictEqual(record.availability.med["2021-07"].NoValidPixel, 3)
     const failure = record.failures.find(
       (f: { product: string; reason: string }) => f.product === "med" && f.reason === "NoValidPixel"
     )
     assert.match(failure.detail, /2 acquisition\(s\) in the window, no pixel of the patch valid/)
+    assert.include(failure.detail, "S2_20210700_empty NotCovered")
+    // How each composite was made is in the job record.
+    const made = record.provenance.find(
+      (p: { product: string; slot: string }) => p.product === "med" && p.slot === "2021-06"
+    )
+    assert.deepStrictEqual(made.facts, {
+      composite: "median",
+      scale: "dB",
+      acquisitions: 10,
+      contributed: 10
+    })
     // The spilled median stacks are gone.
     const spill = join(out, Composite.tmpPrefix)
     const left = existsSync(spill)
