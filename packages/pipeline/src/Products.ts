@@ -172,7 +172,7 @@ const sourceOf = (
   try {
     return {
       provider: { id: key, url: `${entry.type}:${key}` },
-      kind: kind.prepare(entry, { key, resolvePath: baseDir, access })
+      kind: kind.prepare(entry, { key, resolvePath: baseDir, access, auth })
     }
   } catch (error) {
     throw new ProductRecipeError({

@@ -3,6 +3,7 @@
 // slot its own way (a tiling rule, a folder index, an API) and may give the pixels itself. An item reader is
 // named by a preset's `reader`: it turns a found acquisition into the chip (e.g. radar geometry → patch grid).
 // The pipeline only looks them up by name; everything specific lives in the package that implements them.
+import type { Guarded } from "@eoforge/access"
 import type { AccessPolicy, Band, Chip, Patch, PixelGrid, Reason } from "@eoforge/core"
 import type { RasterError, RasterInfo, RasterSource } from "@eoforge/raster"
 import type { Find, Product, TimeSlots } from "@eoforge/stac"
@@ -85,6 +86,8 @@ export interface PrepareContext {
   readonly resolvePath: (path: string) => string
   /** The recipe's access policy (hosts, local roots). */
   readonly access: AccessPolicy.AccessPolicy
+  /** The recipe's credentials (object-store keys, logins), for sources that request files themselves. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** A kind of source, by the recipe's `type`. `prepare` throws SourceCheckError on an invalid entry. */

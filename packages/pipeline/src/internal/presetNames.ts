@@ -20,7 +20,9 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   // Tiled archives (`type: tiled-archive` sources).
   srtmgl1: () => ArchivePresets.srtmgl1,
   gssic: () => ArchivePresets.gssic,
-  "esa-cci-agb": () => ArchivePresets.esaCciAgb
+  "esa-cci-agb": () => ArchivePresets.esaCciAgb,
+  "ghs-built-s": () => ArchivePresets.ghsBuiltS,
+  "modis-vcf": () => ArchivePresets.modisVcf
 }
 
 /** The names of the product presets. */
