@@ -158,7 +158,7 @@ const readAssets = Effect.fnUntraced(function* (
           )
       )
       .pipe(
-        RasterAccess.withPolicy(access, undefined, source.auth),
+        RasterAccess.withPolicy(access, undefined, source.auth ?? product.auth),
         Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )

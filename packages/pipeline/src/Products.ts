@@ -32,6 +32,8 @@ export interface ProductPlan {
   readonly kind?: SourceKind.Source
   /** The access policy of the product's reads. */
   readonly access?: AccessPolicy.AccessPolicy
+  /** The recipe's credentials, for reads of a source kind's assets (STAC sources carry their own). */
+  readonly auth?: Guarded.Authorizer
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -362,7 +364,7 @@ export const resolve = (
     }
     return {
       ...(pair === undefined ? {} : { pair }),
-      ...(kind === undefined ? {} : { kind }),
+      ...(kind === undefined ? {} : { kind, auth }),
       access,
       spec,
       preset,
