@@ -142,6 +142,7 @@ describe("HDF5 1.10 chunk indexes of datasets with unlimited dimensions (tools/f
   const files = [
     ["agb_h5py_earray.h5", "EAHD", "extensible array, filtered"],
     ["agb_h5py_earray_plain.h5", "EAHD", "extensible array, unfiltered"],
+    ["agb_h5py_earray_cols.h5", "EAHD", "extensible array, unlimited columns"],
     ["agb_h5py_btree2.h5", "BTHD", "version 2 B-tree, record type 11"],
     ["agb_h5py_btree2_plain.h5", "BTHD", "version 2 B-tree, record type 10"]
   ] as const

@@ -25,6 +25,8 @@ export interface Dataset {
   readonly fill: Uint8Array | undefined
   /** Leading dimensions of size 1 added to view a 1-D dataset as 2-D (absent from its chunk index keys). */
   readonly synthetic?: number | undefined
+  /** The first unlimited dimension (maximum size H5S_UNLIMITED), if any. */
+  readonly unlimited?: number | undefined
 }
 
 /** The pixel type of an HDF5 numeric datatype; undefined for types a raster cannot hold. */
@@ -166,24 +168,26 @@ export class ChunkIndex {
       return out
     }
     if (layout.index === "fixed" || layout.index === "extensible") {
-      // Both list chunks by linear index, row-major over the chunk grid (an extensible array's unlimited
-      // dimension is the first: netCDF-4's record dimension, h5py's maxshape=(None, …)).
+      // Both list chunks by linear index, row-major over the chunk grid; an extensible array's unlimited
+      // dimension is moved first (HDF5's "swizzle": netCDF-4's record dimension already is).
       this.fixed ??=
         layout.index === "fixed"
           ? readFixedArray(this.reader, layout.address, this.chunkBytes())
           : readExtensibleArray(this.reader, layout.address, this.chunkBytes())
       const entries = await this.fixed
       const grid = this.set.dims.map((d, i) => Math.ceil(d / layout.chunk[i]))
-      const walk = (d: number, offsets: Array<number>, linear: number) => {
+      const u = layout.index === "extensible" ? (this.set.unlimited ?? 0) : 0
+      const order = [u, ...grid.keys()].filter((d, i, all) => all.indexOf(d) === i)
+      const walk = (d: number, offsets: Array<number>) => {
         if (d === grid.length) {
+          const linear = order.reduce((l, k) => l * grid[k] + offsets[k] / layout.chunk[k], 0)
           const ref = entries[linear]
           if (ref !== undefined) out.set(offsets.join(","), ref)
           return
         }
-        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d])
-          walk(d + 1, [...offsets, o], linear * grid[d] + o / layout.chunk[d])
+        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d]) walk(d + 1, [...offsets, o])
       }
-      walk(0, [], 0)
+      walk(0, [])
       return out
     }
     if (layout.index !== "btree1")
