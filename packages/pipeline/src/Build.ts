@@ -273,6 +273,9 @@ const transient = new Set(["SourceError", "ReadFailed"])
 /** Where a store keeps the static catalogue documents its builds read (not part of the dataset). */
 export const documentCacheKey = ".eoforge/stac-cache"
 
+/** Where a store keeps what source kinds learn (file indexes, search answers), one folder per source key. */
+export const sourceCacheKey = ".eoforge/sources"
+
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
   prepared: Planned,
@@ -288,7 +291,10 @@ export const jobContext = (
   products:
     store === undefined
       ? prepared.products
-      : Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
+      : Products.withSourceCache(
+          Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
+          join(store, sourceCacheKey)
+        ),
   open,
   concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
   extractGuard: prepared.loaded.recipe.split.extractGuard

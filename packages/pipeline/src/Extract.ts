@@ -119,7 +119,7 @@ const readAssets = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const source = rules.source ?? StacClient.api(rules.provider.url, undefined, product.auth)
   const access =
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)
@@ -158,7 +158,7 @@ const readAssets = Effect.fnUntraced(function* (
           )
       )
       .pipe(
-        RasterAccess.withPolicy(access, undefined, source.auth ?? product.auth),
+        RasterAccess.withPolicy(access, undefined, source.auth),
         Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
         Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
       )

@@ -149,9 +149,10 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       `${missingCount} of ${shards} shards are not built yet (first: ${missingShards.join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
     )
   }
-  // Every shard is built: the search-cell cache and the compact plan have served their purpose (a
-  // finished store holds neither).
+  // Every shard is built: the search-cell cache, the source kinds' caches (file indexes, ASF answers) and
+  // the compact plan have served their purpose (a finished store holds none of them).
   yield* SearchCache.clear
+  for (const key of yield* store.list(".eoforge/sources/")) yield* store.delete(key)
   yield* store.delete(PlanFile.key)
   const specs = layout.products.map((p) => p.spec)
   let stats = Grouped.empty(specs)

@@ -5,6 +5,7 @@ import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import { Schema } from "effect"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
@@ -32,7 +33,7 @@ export interface ProductPlan {
   readonly kind?: SourceKind.Source
   /** The access policy of the product's reads. */
   readonly access?: AccessPolicy.AccessPolicy
-  /** The recipe's credentials, for reads of a source kind's assets (STAC sources carry their own). */
+  /** The build's credentials, for reading what a source kind found (its assets are not a catalogue's). */
   readonly auth?: Guarded.Authorizer
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
@@ -123,6 +124,25 @@ export const catalogueOf = (catalog: string, baseDir: (p: string) => string): st
     : /^file:/i.test(catalog)
       ? fileURLToPath(catalog)
       : baseDir(catalog)
+
+/** The products whose source kinds keep a cache, each in `folder/<source key>` (a store's `.eoforge/sources`). */
+export const withSourceCache = (
+  products: ReadonlyArray<ProductPlan>,
+  folder: string
+): ReadonlyArray<ProductPlan> => {
+  // Products of one source share its cached copy, as they share the source.
+  const cached = new Map<SourceKind.Source, SourceKind.Source>()
+  return products.map((p) => {
+    const kind = p.kind
+    if (kind?.withCache === undefined) return p
+    let withCache = cached.get(kind)
+    if (withCache === undefined) {
+      withCache = kind.withCache(join(folder, p.rules.provider.id))
+      cached.set(kind, withCache)
+    }
+    return { ...p, kind: withCache }
+  })
+}
 
 /** The products with their static catalogues' remote documents cached under `folder`. */
 export const withDocumentCache = (

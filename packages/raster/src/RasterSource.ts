@@ -353,7 +353,8 @@ export const makeGeoTiff = (
         overviews: handle.opened.levels.slice(1).map((l) => ({ width: l.width, height: l.height })),
         blockWidth: h.blockWidth,
         blockHeight: h.blockHeight,
-        byteSize: handle.bytes.fileSize ?? 0
+        byteSize: handle.bytes.fileSize ?? 0,
+        ...(h.dateTime === undefined ? {} : { dateTime: h.dateTime })
       }
       handles.set(info, handle)
       return info

@@ -1,5 +1,6 @@
 // @eoforge/raster: read GeoTIFF/COG onto a patch pixel grid, and write chips as GeoTIFF.
 // One line per public module.
+export * as Footprint from "./Footprint.ts"
 export * as Format from "./Format.ts"
 export * as GeoTiffWriter from "./GeoTiffWriter.ts"
 export * as Mosaic from "./Mosaic.ts"

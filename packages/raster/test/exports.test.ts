@@ -11,6 +11,14 @@ describe("@eoforge/raster exports", () => {
     )
     expect(surface).toMatchInlineSnapshot(`
       {
+        "Footprint": [
+          "boxesIntersect",
+          "boxesOf",
+          "fractionInside",
+          "of",
+          "ringsIntersect",
+          "unwrap",
+        ],
         "Format": [
           "Problem",
           "splitUri",

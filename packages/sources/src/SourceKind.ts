@@ -76,6 +76,11 @@ export interface Source {
   ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
   /** Checked once before planning (reachable, valid, credentials present); the error names the fix. */
   readonly check?: Effect.Effect<void, SourceCheckError>
+  /**
+   * The same source keeping what it learns (indexes, search answers) in `folder`, a directory of the store's
+   * `.eoforge/` shared by resumed builds and other workers; the cache is best effort and bounded.
+   */
+  readonly withCache?: (folder: string) => Source
 }
 
 /** What preparing a source from its recipe entry gets. */
@@ -86,7 +91,7 @@ export interface PrepareContext {
   readonly resolvePath: (path: string) => string
   /** The recipe's access policy (hosts, local roots). */
   readonly access: AccessPolicy.AccessPolicy
-  /** The recipe's credentials (object-store keys, logins), for sources that request files themselves. */
+  /** The build's credentials (the recipe's `access.logins`, `access.s3`), for the source's own requests. */
   readonly auth?: Guarded.Authorizer | undefined
 }
 

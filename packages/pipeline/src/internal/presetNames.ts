@@ -1,5 +1,6 @@
 // The product presets a recipe may name, by name: shared by recipe validation and product resolution.
 import { Presets as ArchivePresets } from "@eoforge/archive"
+import { Presets as AsfPresets } from "@eoforge/asf"
 import { Presets as EarthEngine } from "@eoforge/earthengine"
 import { Presets, type Product } from "@eoforge/stac"
 
@@ -22,7 +23,9 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   gssic: () => ArchivePresets.gssic,
   "esa-cci-agb": () => ArchivePresets.esaCciAgb,
   "ghs-built-s": () => ArchivePresets.ghsBuiltS,
-  "modis-vcf": () => ArchivePresets.modisVcf
+  "modis-vcf": () => ArchivePresets.modisVcf,
+  // ARIA Sentinel-1 GUNW interferograms (`type: asf-gunw` sources).
+  "aria-gunw": () => AsfPresets.ariaGunw
 }
 
 /** The names of the product presets. */
