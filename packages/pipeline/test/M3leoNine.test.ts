@@ -1,6 +1,7 @@
 // An M3LEO-style build with all nine products against local servers: Sentinel-1 GRD (a simulated SAFE through
-// the sentinel-1-grd reader) and Sentinel-2 L2A RGB (a COG) as single scenes, ESA WorldCover and an ARIA GUNW
-// NetCDF-4 from a static catalogue; SRTM zipped .hgt behind the Earthdata login double; MOD44B HDF-EOS2, GSSIC
+// the sentinel-1-grd reader) and Sentinel-2 L2A RGB (a COG) as single scenes and ESA WorldCover from a static
+// catalogue; an ARIA GUNW NetCDF-4 found through the ASF search double (asf-gunw) and, like SRTM's zipped
+// .hgt, read behind the Earthdata login double; MOD44B HDF-EOS2, GSSIC
 // GeoTIFF, ESA CCI AGB NetCDF-4 and GHS-BUILT-S zipped Mollweide tiles from tiled archives over HTTP ranges
 // (fixtures: tools/fixtures/make-m3leo-build.py). The patch the fixtures cover has data in every product; the
 // patch they do not cover has a reason for every product; bytes fetched per chip are counted per archive.
@@ -14,6 +15,7 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join, relative } from "node:path"
 import { stringify } from "yaml"
+import * as AsfDouble from "../../../tools/servers/asf.ts"
 import * as LoginServers from "../../../tools/servers/login.ts"
 import { Build, Job, Services } from "../src/index.ts"
 import { tempDir } from "./tree.ts"
@@ -29,6 +31,8 @@ const sent = new Map<string, number>()
 let server: Server
 let base = ""
 let logins: LoginServers.Servers
+let asf: AsfDouble.Double
+const gunwId = "S1-GUNW-D-R-022-tops-20210401_20210320-052623-00010E_00046N-PP-0000-v3_0_0"
 const filesUnder = (dir: string): Array<string> =>
   readdirSync(dir).flatMap((n) => {
     const p = join(dir, n)
@@ -128,8 +132,6 @@ const catalogue = (stac: string) => {
     }
   }
   const wc = join(fixtures, "worldcover", "ESA_WorldCover_10m_2021_v200_N45E009_Map.tif")
-  // Over HTTP (range reads of the chunks a chip needs); a local path's `#var=` is not kept by the catalogue.
-  const gunw = `${base}/gunw/S1-GUNW-D-R-022-tops-20210401_20210320-052623-00010E_00046N-PP-0000-v3_0_0.nc`
   const items: Record<string, Array<Record<string, unknown>>> = {
     "sentinel-1-grd": [s1Item],
     "sentinel-2-l2a": [
@@ -160,32 +162,6 @@ const catalogue = (stac: string) => {
         geometry: polygon([10.7, 46.55, 10.8, 46.63]),
         properties: { datetime: "2021-01-01T00:00:00Z" },
         assets: { map: { href: wc, type: "image/tiff; application=geotiff" } },
-        links: []
-      }
-    ],
-    "aria-s1-gunw": [
-      {
-        type: "Feature",
-        stac_version: "1.0.0",
-        id: "S1-GUNW-D-R-022-tops-20210401_20210320",
-        collection: "aria-s1-gunw",
-        bbox: [10.62, 46.49, 10.88, 46.69],
-        geometry: polygon([10.62, 46.49, 10.88, 46.69]),
-        properties: {
-          datetime: "2021-04-01T05:26:23Z",
-          start_datetime: "2021-03-20T05:26:23Z",
-          end_datetime: "2021-04-01T05:26:23Z"
-        },
-        assets: {
-          coherence: {
-            href: `${gunw}#var=/science/grids/data/coherence`,
-            type: "application/netcdf"
-          },
-          unwrappedPhase: {
-            href: `${gunw}#var=/science/grids/data/unwrappedPhase`,
-            type: "application/netcdf"
-          }
-        },
         links: []
       }
     ]
@@ -232,10 +208,34 @@ beforeAll(async () => {
   await serve()
   const srtmPath = "/data/SRTMGL3.003/2000.02.11/N46E010.SRTMGL3.hgt.zip"
   logins = await LoginServers.start({
-    files: new Map([[srtmPath, readFileSync(join(fixtures, "srtm", srtmPath.slice(6)))]]),
+    files: new Map([
+      [srtmPath, readFileSync(join(fixtures, "srtm", srtmPath.slice(6)))],
+      [`/door/download/${gunwId}.nc`, readFileSync(join(fixtures, "gunw", `${gunwId}.nc`))]
+    ]),
     tokens: [token],
     user: { name: "eo-user", password: "not-used" }
   })
+  // ASF's search API (a local double): the GUNW frame's footprint is the fixture's extent (300 × 240 px at 3″).
+  const res = 0.000833333333333
+  const [w, n] = [10.75 - 150 * res, 46.59 + 120 * res]
+  const [e, so] = [w + 300 * res, n - 240 * res]
+  asf = await AsfDouble.start([
+    {
+      fileID: gunwId,
+      url: `${logins.data}/door/download/${gunwId}.nc`,
+      startTime: "2021-04-01T05:26:23.000Z",
+      stopTime: "2021-04-01T05:26:53.000Z",
+      ring: [
+        [w, so],
+        [e, so],
+        [e, n],
+        [w, n],
+        [w, so]
+      ],
+      flightDirection: "DESCENDING" as const,
+      pathNumber: 22
+    }
+  ])
   const stac = join(tmp.path, "stac")
   catalogue(stac)
   writeFileSync(join(tmp.path, "edl-token.txt"), token)
@@ -286,6 +286,7 @@ beforeAll(async () => {
         url: `${base}/agb/{tile}_ESACCI-BIOMASS-L4-AGB-MERGED-100m-{year}-fv5.0.nc#var={asset}`,
         tiling: "ten-degree-nw"
       },
+      gunw: { type: "asf-gunw", url: asf.url, pairs: { baselineDays: 12 } },
       ghs: {
         type: "tiled-archive",
         url: `${base}/ghs/${ghs}.zip#member=${ghs}.tif`,
@@ -295,7 +296,8 @@ beforeAll(async () => {
     slots: {
       once: { kind: "any" },
       y2020: { kind: "window", start: "2020-01-01", end: "2020-12-31" },
-      apr2021: { kind: "window", start: "2021-03-25", end: "2021-04-10" }
+      apr2021: { kind: "window", start: "2021-03-25", end: "2021-04-10" },
+      pair2021: { kind: "window", start: "2021-03-15", end: "2021-04-05" }
     },
     products: [
       {
@@ -330,18 +332,7 @@ beforeAll(async () => {
         resolution: 80,
         bands: [{ name: "vv_COH12" }]
       },
-      {
-        id: "gunw",
-        source: "stac",
-        collection: "aria-s1-gunw",
-        slots: "once",
-        dtype: "float32",
-        resolution: 80,
-        bands: [
-          { name: "coherence", asset: "coherence", resampling: "bilinear" },
-          { name: "unwrappedPhase", asset: "unwrappedPhase", unit: "rad", resampling: "bilinear" }
-        ]
-      },
+      { id: "gunw", preset: "aria-gunw", source: "gunw", slots: "pair2021", resolution: 80 },
       {
         id: "agb",
         preset: "esa-cci-agb",
@@ -370,7 +361,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => server?.close(r))
-  await logins?.close()
+  await Promise.all([logins?.close(), asf?.close()])
   tmp.remove()
 })
 
@@ -449,7 +440,7 @@ describe("an M3LEO-style build of nine products over local servers", () => {
       if (sent.has(path)) report[path] = { sent: sent.get(path)!, size: statSync(file).size }
     }
     console.log(`bytes per chip (one chip each): ${JSON.stringify(report)}`)
-    for (const key of ["/ghs/", "/modis/", "/agb/", "/gssic/", "/gunw/"])
+    for (const key of ["/ghs/", "/modis/", "/agb/", "/gssic/"])
       assert.isTrue(
         Object.keys(report).some((p) => p.startsWith(key)),
         `${key} was read over HTTP`
