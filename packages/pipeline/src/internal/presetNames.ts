@@ -22,6 +22,8 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   srtmgl1: () => ArchivePresets.srtmgl1,
   gssic: () => ArchivePresets.gssic,
   "esa-cci-agb": () => ArchivePresets.esaCciAgb,
+  "ghs-built-s": () => ArchivePresets.ghsBuiltS,
+  "modis-vcf": () => ArchivePresets.modisVcf,
   // ARIA Sentinel-1 GUNW interferograms (`type: asf-gunw` sources).
   "aria-gunw": () => AsfPresets.ariaGunw
 }

@@ -26,6 +26,7 @@ import {
 } from "./groups.ts"
 import {
   readDataspace,
+  unlimitedOf,
   readDatatype,
   readFillValue,
   readFilters,
@@ -54,6 +55,7 @@ const datasetOf = (path: string, o: H5Object): Dataset => {
     )
   const t = readDatatype(fresh(type))
   const dims = readDataspace(fresh(space)) ?? []
+  const unlimited = dims.length === 0 ? undefined : unlimitedOf(fresh(space))
   const fill = m(MessageType.fillValue) ?? m(MessageType.fillValueOld)
   const pipeline = m(MessageType.filterPipeline)
   const filters: ReadonlyArray<Filter> = pipeline === undefined ? [] : readFilters(fresh(pipeline))
@@ -63,6 +65,7 @@ const datasetOf = (path: string, o: H5Object): Dataset => {
     type: t,
     dtype: dtypeOf(t) ?? "uint8",
     layout: readLayout(fresh(layout)),
+    ...(unlimited === undefined ? {} : { unlimited }),
     filters,
     fill:
       fill === undefined
