@@ -180,6 +180,9 @@ const sample = Command.make(
       summary,
       [
         `${plan.sampling.accepted} patches accepted of ${plan.sampling.candidates} candidates (${plan.sampling.rejected} rejected for overlap)`,
+        plan.sampling.seam === undefined
+          ? ""
+          : `seam rule: ${plan.sampling.seam.tiles} tiles added where zones meet (${plan.sampling.seam.fromRejected} of them rejected for overlap before), overlap max ${(plan.sampling.seam.maxOverlap * 100).toFixed(1)} %, mean ${(plan.sampling.seam.meanOverlap * 100).toFixed(1)} %`,
         `splits: train ${plan.splitCounts.train}, val ${plan.splitCounts.val}, test ${plan.splitCounts.test}, guard ${plan.splitCounts.guard}`,
         ...plan.patches
           .slice(0, 5)

@@ -37,6 +37,8 @@ export const Sampling = Schema.Struct({
   aoi: Schema.optionalKey(Schema.String),
   /** CSV or GeoJSON file of locations, for the locations sampler. */
   locations: Schema.optionalKey(Schema.String),
+  /** Tiles sampler: where two zones' lattices meet, none keeps what the overlap filter keeps (holes at seams); least-overlap adds the least overlapping tiles that close every hole. */
+  seam: Schema.optionalKey(Schema.Literals(["none", "least-overlap"])),
   /** Cities sampler: how many of the most populous cities. */
   topN: boundedInt(1, limits.topN, "topN (cities)").pipe(withDefault(10000)),
   /** Cities sampler: standard deviation of the ground offset, km. */

@@ -56,6 +56,12 @@ export const check = (
       `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
     )
   }
+  if (s.seam === "least-overlap" && s.sampler !== "tiles") {
+    add(
+      ["sampling", "seam"],
+      `seam: least-overlap closes holes between tiles: it needs sampler: tiles`
+    )
+  }
   if ((s.sampler === "aoi" || s.sampler === "tiles") && s.aoi === undefined) {
     add(["sampling"], `sampler ${s.sampler} needs sampling.aoi (a GeoJSON file)`)
   }
