@@ -60,6 +60,25 @@ export const Radiometry = Schema.Struct({
 /** The radiometry a product stores. */
 export type Radiometry = typeof Radiometry.Type
 
+/**
+ * A visualisation transform a product stores instead of its physical values: each physical value v (after
+ * radiometric harmonisation) becomes x = (v − lo) / (hi − lo) × 255, rounded (nearest: half up; floor) and
+ * clipped to 0–255; NaN and pixels without data store `nodata`. The bands' scale/offset then map stored values
+ * back to approximate physical ones (scale = (hi − lo) / 255, offset = lo).
+ */
+export const OutputTransform = Schema.Struct({
+  dtype: Schema.Literal("uint8"),
+  /** Physical values mapped onto 0 and 255, in the bands' physical unit. */
+  range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+  rounding: Schema.Literals(["nearest", "floor"]),
+  /** Stored value of NaN and of pixels without data. */
+  nodata: Schema.Finite,
+  /** The rule in words (for readers of the attributes and the card). */
+  rule: Schema.String
+})
+/** A visualisation transform of a product. */
+export type OutputTransform = typeof OutputTransform.Type
+
 export const ProductSpec = Schema.Struct({
   /** Group name in the store, e.g. `s2l2a`. */
   id: Schema.NonEmptyString,
@@ -78,7 +97,9 @@ export const ProductSpec = Schema.Struct({
   /** Attribution text required by the source licence. */
   attribution: Schema.optional(Schema.String),
   /** Per-item scale/offset harmonised onto the bands' own (see Radiometry); absent: values stored as read. */
-  radiometry: Schema.optional(Radiometry)
+  radiometry: Schema.optional(Radiometry),
+  /** Stored as a visualisation of the physical values (statistics are of the stored values). */
+  output: Schema.optional(OutputTransform)
 })
 /** A product. */
 export type ProductSpec = typeof ProductSpec.Type

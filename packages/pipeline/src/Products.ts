@@ -4,6 +4,7 @@ import { Auth, type Credentials, type Guarded } from "@eoforge/access"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
+import * as Output from "./Output.ts"
 import { Schema } from "effect"
 import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
@@ -308,7 +309,7 @@ export const resolve = (
       })
     }
     const resolution = p.resolution ?? base?.spec.resolution ?? recipe.patch.resolution
-    const spec: Band.ProductSpec = {
+    const native: Band.ProductSpec = {
       ...base?.spec,
       id: p.id,
       dtype,
@@ -319,8 +320,19 @@ export const resolve = (
       ...(p.license === undefined ? {} : { license: p.license }),
       ...(p.attribution === undefined ? {} : { attribution: p.attribution })
     }
+    // With an output transform the store holds uint8 visualisations; reading still follows the preset.
+    const transform = p.output === undefined ? undefined : Output.make(p.output)
+    const spec: Band.ProductSpec =
+      transform === undefined
+        ? native
+        : {
+            ...native,
+            dtype: transform.dtype,
+            bands: native.bands.map((b) => Output.storedBand(b, transform)),
+            output: transform
+          }
     const preset: Product.Preset = {
-      spec,
+      spec: native,
       bindings: { [provider.id]: { collection, assets } },
       cloudy: base?.cloudy ?? p.maxCloud !== undefined,
       projected: base?.projected ?? true,

@@ -116,6 +116,15 @@ export const ProductRecipe = Schema.Struct({
   ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
   maxNodata: Fraction.pipe(withDefault(1)),
+  /** Store a uint8 visualisation of the physical values: range [lo, hi] → 0–255 (see Output). */
+  output: Schema.optionalKey(
+    Schema.Struct({
+      dtype: Schema.Literal("uint8"),
+      range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+      rounding: Schema.optionalKey(Schema.Literals(["nearest", "floor"])),
+      nodata: Schema.optionalKey(boundedInt(0, 255, "output.nodata"))
+    })
+  ),
   license: Schema.optionalKey(Schema.String),
   attribution: Schema.optionalKey(Schema.String)
 })

@@ -470,6 +470,7 @@ export const productAttributes = (p: ProductLayout): Record<string, unknown> => 
     license: p.spec.license ?? null,
     attribution: p.spec.attribution ?? null,
     ...(p.spec.radiometry === undefined ? {} : { radiometry: p.spec.radiometry }),
+    ...(p.spec.output === undefined ? {} : { output: p.spec.output }),
     compression: p.compression
   }
 }

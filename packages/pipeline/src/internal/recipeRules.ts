@@ -150,6 +150,17 @@ const productProblems = (
   add: (path: ReadonlyArray<PropertyKey>, message: string) => void
 ): void => {
   const preset = p.preset === undefined ? undefined : presetOf(p.preset)
+  if (p.output !== undefined) {
+    const [lo, hi] = p.output.range
+    if (!(hi > lo))
+      add(["output", "range"], `output.range [${lo}, ${hi}] must rise: [lo, hi] with hi > lo`)
+    if (p.dtype !== undefined && p.dtype !== p.output.dtype) {
+      add(
+        ["dtype"],
+        `dtype ${p.dtype} contradicts output.dtype ${p.output.dtype}: give one of them`
+      )
+    }
+  }
   if (p.preset !== undefined && preset === undefined) {
     add(["preset"], `unknown preset "${p.preset}"; presets are ${presetNames.join(", ")}`)
     return
