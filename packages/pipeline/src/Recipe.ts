@@ -352,11 +352,11 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
 export { check, slotSetOf } from "./internal/recipeRules.ts"
 
-/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo-style`). */
+/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo`). */
 export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
 
 /** The names of the shipped recipes. */
-export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo-style"]
+export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo"]
 
 /** A recipe file that cannot be read. */
 export class RecipeNotFoundError extends Schema.TaggedError<RecipeNotFoundError>()(
