@@ -243,13 +243,13 @@ describe("eoforge", () => {
     const o = await run("sample", "m3leo", "--json")
     assert.strictEqual(o.code, 0, o.stderr)
     const s = JSON.parse(o.stdout)
-    assert.strictEqual(s.accepted, 4196)
+    assert.strictEqual(s.accepted, 4287)
     assert.strictEqual(s.candidates, s.accepted + s.rejected)
-    assert.strictEqual(s.seam.tiles, 75)
+    assert.strictEqual(s.seam.tiles, 77)
     assert.isTrue(s.seam.maxOverlap < 1 && s.seam.meanOverlap > 0)
-    assert.deepStrictEqual(s.splits, { train: 2518, val: 839, test: 839, guard: 0 })
+    assert.deepStrictEqual(s.splits, { train: 2572, val: 858, test: 857, guard: 0 })
     const text = await run("sample", "m3leo")
-    assert.include(text.stdout, "seam rule: 75 tiles added where zones meet")
+    assert.include(text.stdout, "seam rule: 77 tiles added where zones meet")
   })
 
   it("prints a dry-run plan without writing anything", async () => {

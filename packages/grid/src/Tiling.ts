@@ -15,6 +15,8 @@ export interface TilingOptions {
   readonly resolution: number
   /** Snap unit in metres (default: resolution); tile origins are multiples of `size`, hence of `snap`. */
   readonly snap?: number | undefined
+  /** centre (default): tiles whose centre is in the AOI; cover: tiles that share any ground with it. */
+  readonly edge?: "centre" | "cover" | undefined
 }
 
 interface ZoneWindow {
@@ -134,7 +136,8 @@ function* tilesOf(
   aoi: Aoi.Aoi,
   size: number,
   resolution: number,
-  spill: boolean
+  spill: boolean,
+  cover: boolean
 ): Generator<Patch.Patch> {
   const n = Math.round(size / resolution)
   const byZone = ranges(aoi, size)
@@ -157,18 +160,20 @@ function* tilesOf(
           const x0 = k * size
           const [lon, lat] = Zone.inverse(epsg, x0 + size / 2, y0 - size / 2)
           if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) continue
-          if (spill) {
-            if (Zone.zoneOf(lon, lat).epsg === epsg || !Aoi.contains(aoi, lon, lat)) continue
-          } else {
+          // The window holds every centre in the AOI's box; covering tiles may have theirs just outside it.
+          if (!spill && !cover) {
             if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
-            if (Zone.zoneOf(lon, lat).epsg !== epsg || !Aoi.contains(aoi, lon, lat)) continue
           }
+          if ((Zone.zoneOf(lon, lat).epsg === epsg) === spill) continue
+          const centreIn = Aoi.contains(aoi, lon, lat)
+          if (!centreIn && !cover) continue
           const footprint: Patch.Patch["footprint"] = [
             Zone.inverse(epsg, x0, y0),
             Zone.inverse(epsg, x0 + size, y0),
             Zone.inverse(epsg, x0 + size, y0 - size),
             Zone.inverse(epsg, x0, y0 - size)
           ]
+          if (!centreIn && !Aoi.intersectsQuad(aoi, footprint)) continue
           if (spill && !footprint.some((c) => inZone(c, epsg))) continue
           const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
           yield { id: PatchGeometry.id(grid), lon, lat, grid, footprint }
@@ -187,7 +192,8 @@ export const tiles = (aoi: unknown, options: TilingOptions): Iterable<Patch.Patc
   const { size, resolution } = options
   PatchGeometry.validateSize(size, resolution, options.snap ?? resolution)
   const validated = isAoi(aoi) ? aoi : Aoi.fromGeoJson(aoi)
-  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, false) }
+  const cover = options.edge === "cover"
+  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, false, cover) }
 }
 
 /**
@@ -200,7 +206,8 @@ export const seamTiles = (aoi: unknown, options: TilingOptions): Iterable<Patch.
   const { size, resolution } = options
   PatchGeometry.validateSize(size, resolution, options.snap ?? resolution)
   const validated = isAoi(aoi) ? aoi : Aoi.fromGeoJson(aoi)
-  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, true) }
+  const cover = options.edge === "cover"
+  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, true, cover) }
 }
 
 const inZone = (c: readonly [number, number], epsg: number): boolean =>

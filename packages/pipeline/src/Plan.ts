@@ -110,7 +110,8 @@ const candidates = (
       return Tiling.tiles(inputs.aoi, {
         size: recipe.patch.size,
         resolution: recipe.patch.resolution,
-        snap
+        snap,
+        edge: s.edge
       })
     case "locations":
       if (inputs.locations === undefined) {
@@ -166,7 +167,9 @@ export const make = (
     filter.counts().accepted < want &&
     drawn < budget
   ) {
-    const spill = [...Tiling.seamTiles(inputs.aoi, { size, resolution, snap })]
+    const spill = [
+      ...Tiling.seamTiles(inputs.aoi, { size, resolution, snap, edge: recipe.sampling.edge })
+    ]
     const offered = [...rejectedPatches, ...spill]
     const fill = SeamFill.fill(patches, offered)
     const added = fill.added.map((i) => offered[i])

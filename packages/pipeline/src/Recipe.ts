@@ -39,6 +39,8 @@ export const Sampling = Schema.Struct({
   locations: Schema.optionalKey(Schema.String),
   /** Tiles sampler: where two zones' lattices meet, none keeps what the overlap filter keeps (holes at seams); least-overlap adds the least overlapping tiles that close every hole. */
   seam: Schema.optionalKey(Schema.Literals(["none", "least-overlap"])),
+  /** Tiles sampler: centre keeps tiles whose centre is in the AOI (default); cover keeps every tile sharing ground with it, so the tiles cover the whole AOI. */
+  edge: Schema.optionalKey(Schema.Literals(["centre", "cover"])),
   /** Cities sampler: how many of the most populous cities. */
   topN: boundedInt(1, limits.topN, "topN (cities)").pipe(withDefault(10000)),
   /** Cities sampler: standard deviation of the ground offset, km. */

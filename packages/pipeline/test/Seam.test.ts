@@ -16,12 +16,17 @@ const netherlands = JSON.parse(
   readFileSync(join(Recipe.shippedDirectory, "netherlands-aoi.geojson"), "utf8")
 )
 
-const tiled = (size: number, seam: "none" | "least-overlap"): Recipe.Recipe => ({
+const tiled = (
+  size: number,
+  seam: "none" | "least-overlap",
+  edge: "centre" | "cover" = "centre"
+): Recipe.Recipe => ({
   ...base,
   sampling: {
     sampler: "tiles",
     aoi: "aoi.geojson",
     seam,
+    edge,
     topN: 10000,
     sigmaKm: 50,
     weighting: "uniform"
@@ -29,8 +34,12 @@ const tiled = (size: number, seam: "none" | "least-overlap"): Recipe.Recipe => (
   patch: { size, resolution: 10, snap: 10 },
   overlap: { maxOverlap: 0 }
 })
-const planOf = (aoi: unknown, size: number, seam: "none" | "least-overlap") =>
-  Plan.make(tiled(size, seam), { aoi }, [10])
+const planOf = (
+  aoi: unknown,
+  size: number,
+  seam: "none" | "least-overlap",
+  edge: "centre" | "cover" = "centre"
+) => Plan.make(tiled(size, seam, edge), { aoi }, [10])
 
 const box = (lon0: number, lat0: number, lon1: number, lat1: number) => ({
   type: "Polygon",
@@ -121,6 +130,40 @@ describe("seam rule", () => {
       assert.isTrue(seam.maxOverlap < 1, `${name}: ${seam.maxOverlap}`)
     }
     assert.isTrue(holesBefore > 1000)
+  })
+
+  it("edge: cover with the seam rule covers every point of the AOI, border included", () => {
+    // An irregular AOI across the 6°E seam, a square one across 12°E at 10°N, and the Netherlands' seam strip.
+    const wedge = {
+      type: "Polygon",
+      coordinates: [
+        [
+          [5.62, 51.0],
+          [6.41, 51.08],
+          [6.2, 51.47],
+          [5.93, 51.31],
+          [5.7, 51.52],
+          [5.62, 51.0]
+        ]
+      ]
+    }
+    const variants: ReadonlyArray<readonly [string, unknown, number]> = [
+      ["wedge across 6°E, 4.48 km", wedge, 4480],
+      ["square across 12°E at 10°N, 2.64 km", box(11.8, 9.9, 12.2, 10.3), 2640],
+      ["Netherlands' seam strip, 4.48 km", box(5.5, 50.75, 6.5, 51.6), 4480]
+    ]
+    for (const [name, aoi, size] of variants) {
+      const centre = planOf(aoi, size, "least-overlap")
+      const cover = planOf(aoi, size, "least-overlap", "cover")
+      const step = Math.max(80, size / 30)
+      const was = Coverage.check(aoi, centre.patches, { size, stepM: step })
+      const is = Coverage.check(aoi, cover.patches, { size, stepM: step })
+      assert.isTrue(was.uncovered > 0 && was.holes === 0, `${name}: centre leaves only the border`)
+      assert.strictEqual(is.uncovered, 0, `${name}: ${JSON.stringify(is)}`)
+      assert.isTrue(cover.patches.length > centre.patches.length, name)
+      const ids = new Set(cover.patches.map((p) => p.id))
+      assert.strictEqual(ids.size, cover.patches.length, `${name}: no tile twice`)
+    }
   })
 
   it("seam: least-overlap is a recipe error for samplers other than tiles", () => {

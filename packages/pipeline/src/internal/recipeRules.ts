@@ -56,6 +56,9 @@ export const check = (
       `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
     )
   }
+  if (s.edge !== undefined && s.sampler !== "tiles") {
+    add(["sampling", "edge"], `edge chooses the tiles of an AOI's border: it needs sampler: tiles`)
+  }
   if (s.seam === "least-overlap" && s.sampler !== "tiles") {
     add(
       ["sampling", "seam"],
