@@ -90,6 +90,25 @@ export const CloudMask = Schema.Struct({
 /** A product's per-pixel cloud mask. */
 export type CloudMask = typeof CloudMask.Type
 
+/**
+ * A visualisation transform a product stores instead of its physical values: each physical value v (after
+ * radiometric harmonisation) becomes x = (v − lo) / (hi − lo) × 255, rounded (nearest: half up; floor) and
+ * clipped to 0–255; NaN and pixels without data store `nodata`. The bands' scale/offset then map stored values
+ * back to approximate physical ones (scale = (hi − lo) / 255, offset = lo).
+ */
+export const OutputTransform = Schema.Struct({
+  dtype: Schema.Literal("uint8"),
+  /** Physical values mapped onto 0 and 255, in the bands' physical unit. */
+  range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+  rounding: Schema.Literals(["nearest", "floor"]),
+  /** Stored value of NaN and of pixels without data. */
+  nodata: Schema.Finite,
+  /** The rule in words (for readers of the attributes and the card). */
+  rule: Schema.String
+})
+/** A visualisation transform of a product. */
+export type OutputTransform = typeof OutputTransform.Type
+
 export const ProductSpec = Schema.Struct({
   /** Group name in the store, e.g. `s2l2a`. */
   id: Schema.NonEmptyString,
@@ -110,7 +129,9 @@ export const ProductSpec = Schema.Struct({
   /** Per-item scale/offset harmonised onto the bands' own (see Radiometry); absent: values stored as read. */
   radiometry: Schema.optional(Radiometry),
   /** Per-pixel cloud mask from the items' quality layers (see CloudMask); absent: no mask. */
-  cloudMask: Schema.optional(CloudMask)
+  cloudMask: Schema.optional(CloudMask),
+  /** Stored as a visualisation of the physical values (statistics are of the stored values). */
+  output: Schema.optional(OutputTransform)
 })
 /** A product. */
 export type ProductSpec = typeof ProductSpec.Type

@@ -73,7 +73,8 @@ const productRecordSet = (d: Description.DatasetDescription, p: Description.Prod
       `The pixels are not in this table: they are the Zarr v3 array ${inStore(d, `${p.id}/data`)} ` +
       `[sample, time, band, y, x] = [${n}, ${t}, ${b}, ${h}, ${w}] ${p.dtype} at ${p.resolution} m on ${p.crs} grids, ` +
       `read with zarr-python 3 or xarray (xr.open_zarr(store, group="${p.id}")); each record's pixels are data[sample, time_index].` +
-      (p.source !== undefined ? ` Source: ${p.source}.` : ""),
+      (p.source !== undefined ? ` Source: ${p.source}.` : "") +
+      (p.output !== undefined ? ` Stored as ${p.output.dtype}: ${p.output.rule}.` : ""),
     "geocr:spatialResolution": quantity(p.resolution, "m"),
     "geocr:bandConfiguration": {
       "@type": "geocr:BandConfiguration",

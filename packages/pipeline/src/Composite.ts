@@ -8,6 +8,7 @@ import { Context, Effect } from "effect"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Combiner from "./internal/combiner.ts"
+import * as Output from "./Output.ts"
 import type { Data, Missing, Outcome, SlotFacts } from "./Extract.ts"
 import type { ProductPlan } from "./Products.ts"
 
@@ -109,8 +110,15 @@ export const chip = <E, R>(
     )
     if (every._tag !== "Every") return missing(every.reason, every.detail)
     const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
-    const dtype = product.spec.dtype
-    const bands = product.spec.bands
+    // With an output transform (uint8 visualisation) scenes are composited as physical float32 values and
+    // the composite is transformed once: a median of reflectances, not of already rounded bytes.
+    const output = product.spec.output
+    const working: ProductPlan =
+      output === undefined
+        ? product
+        : { ...product, spec: { ...product.preset.spec, dtype: "float32" } }
+    const dtype = working.spec.dtype
+    const bands = working.spec.bands
     const pixels = grid.width * grid.height
     const k = every.acquisitions.length
     const spill = yield* SpillTo
@@ -126,7 +134,7 @@ export const chip = <E, R>(
     })
     const linear = composite.scale === "linear" && DType.isFloat(dtype)
     // Each acquisition may lack most of the patch: the composite decides coverage, not its parts.
-    const lenient: ProductPlan = { ...product, maxNodata: 1 }
+    const lenient: ProductPlan = { ...working, maxNodata: 1 }
     const used: Array<Find.Found> = []
     const skipped: Array<string> = []
     const made = yield* Effect.gen(function* () {
@@ -152,13 +160,10 @@ export const chip = <E, R>(
     if ("_tag" in made) return made
     if (linear) toDb(made.data, made.filled)
     const valid = new Uint8Array(pixels)
+    for (let i = 0; i < pixels; i++) if (made.count[i] > 0) valid[i] = 1
+    const data = output === undefined ? made.data : visualise(made.data, working, output, valid)
     let count = 0
-    for (let i = 0; i < pixels; i++) {
-      if (made.count[i] > 0) {
-        valid[i] = 1
-        count++
-      }
-    }
+    for (let i = 0; i < pixels; i++) count += valid[i]
     const clouds = used.map((f) => f.cloud).filter((c): c is number => c !== undefined)
     const facts: SlotFacts = {
       ...(used[0] === undefined ? {} : { acquired: used[0].datetime }),
@@ -190,10 +195,30 @@ export const chip = <E, R>(
     }
     return {
       _tag: "Data",
-      data: made.data,
+      data,
       mask: valid,
       facts,
       found: used[0]!,
       count: made.count
     } satisfies Data
   })
+
+// The composite of physical values (`working`'s float32 bands, dB already applied) through the product's
+// output transform; pixels without a valid value, or whose value is NaN, hold the transform's nodata.
+const visualise = (
+  physical: DType.TypedArray,
+  working: ProductPlan,
+  output: NonNullable<ProductPlan["spec"]["output"]>,
+  valid: Uint8Array
+): DType.TypedArray => {
+  const n = valid.length
+  const bands = working.spec.bands
+  const out = DType.alloc(output.dtype, bands.length * n)
+  bands.forEach((band, b) => {
+    Output.apply(physical.subarray(b * n, (b + 1) * n), band, "none", output, out, b * n, valid)
+  })
+  bands.forEach((_, b) => {
+    for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = output.nodata
+  })
+  return out
+}

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os"
 import * as Build from "./Build.ts"
 import * as Extract from "./Extract.ts"
 import * as Opener from "./Opener.ts"
+import type * as Plan from "./Plan.ts"
 
 /** What a build would do. */
 export interface DryRunReport {
@@ -15,6 +16,8 @@ export interface DryRunReport {
   readonly patches: number
   readonly candidates: number
   readonly rejected: number
+  /** What the seam rule added (tiles sampler with `sampling.seam: least-overlap`). */
+  readonly seam?: Plan.SeamReport
   readonly splits: Readonly<Record<string, number>>
   readonly shards: number
   readonly shardSamples: number
@@ -144,6 +147,7 @@ export const run = Effect.fn("DryRun.run")(function* (
     patches: plan.patches.length,
     candidates: plan.sampling.candidates,
     rejected: plan.sampling.rejected,
+    ...(plan.sampling.seam === undefined ? {} : { seam: plan.sampling.seam }),
     splits: plan.splitCounts,
     shards: Math.ceil(layout.samples / layout.shardSamples),
     shardSamples: layout.shardSamples,

@@ -9,6 +9,7 @@ import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
 import * as CloudMask from "./CloudMask.ts"
+import * as Output from "./Output.ts"
 import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
@@ -94,6 +95,24 @@ const convert = (
     const v = src[i]
     const r = v < 0 ? -Math.round(-v) : Math.round(v)
     dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
+  }
+}
+
+// Band b's values (native to the preset, harmonised) into `out`: converted to the stored dtype, or through
+// the product's output transform (which clears `valid` where a value is NaN).
+const storeBand = (
+  product: ProductPlan,
+  values: DType.TypedArray,
+  b: number,
+  out: DType.TypedArray,
+  valid: Uint8Array
+): void => {
+  const t = product.spec.output
+  if (t === undefined) {
+    convert(values, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
+  } else {
+    const native = product.preset.spec.bands[b]
+    Output.apply(values, native, product.preset.valueTransform, t, out, b * values.length, valid)
   }
 }
 
@@ -192,15 +211,16 @@ const readAssets = Effect.fnUntraced(function* (
       }
     }
     members.forEach((b, j) => {
-      convert(
+      const native = product.preset.spec.bands[b]
+      storeBand(
+        product,
         Radiometry.apply(
           read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
-          Radiometry.linear(scaling, bands[b])
+          Radiometry.linear(scaling, native)
         ),
+        b,
         out,
-        b * n,
-        product.spec.dtype,
-        product.preset.valueTransform
+        valid
       )
     })
     const mask = read.mask
@@ -378,12 +398,12 @@ export const read = Effect.fnUntraced(function* (
     })
     if (result._tag === "Missing") return missing(result.reason, result.detail, facts)
     bands.forEach((_, b) => {
-      convert(
+      storeBand(
+        product,
         result.chip.data.subarray(b * n, (b + 1) * n) as DType.TypedArray,
+        b,
         out,
-        b * n,
-        product.spec.dtype,
-        product.preset.valueTransform
+        valid
       )
     })
     const mask = result.chip.mask

@@ -2,7 +2,7 @@
 // the same recipe, seed and input files give the same plan, whatever the concurrency.
 import { Split, type Patch } from "@eoforge/core"
 import { PatchGeometry, Sampler, Tiling } from "@eoforge/grid"
-import { OverlapFilter } from "@eoforge/overlap"
+import { OverlapFilter, SeamFill } from "@eoforge/overlap"
 import { Assignment } from "@eoforge/split"
 import { Schema } from "effect"
 import type { Recipe } from "./Recipe.ts"
@@ -25,8 +25,23 @@ export interface SamplingCounts {
   readonly candidates: number
   /** Accepted by the overlap filter. */
   readonly accepted: number
-  /** Rejected for overlapping an accepted patch by more than the threshold. */
+  /** Rejected for overlapping an accepted patch by more than the threshold (and not added back by the seam rule). */
   readonly rejected: number
+  /** The seam rule's work (`sampling.seam: least-overlap` only); its tiles are counted in `accepted`. */
+  readonly seam?: SeamReport
+}
+
+/** What the seam rule added where zone lattices meet. */
+export interface SeamReport {
+  /** Tiles offered to it: the overlap filter's rejects plus the cells reaching across a seam (counted in `candidates`). */
+  readonly candidates: number
+  /** Tiles it added (the last `tiles` samples of the plan). */
+  readonly tiles: number
+  /** Of those, tiles the overlap filter had rejected. */
+  readonly fromRejected: number
+  /** Largest and mean share of an added tile's area covered by one other tile of the plan. */
+  readonly maxOverlap: number
+  readonly meanOverlap: number
 }
 
 /** The outcome of planning. */
@@ -95,7 +110,8 @@ const candidates = (
       return Tiling.tiles(inputs.aoi, {
         size: recipe.patch.size,
         resolution: recipe.patch.resolution,
-        snap
+        snap,
+        edge: s.edge
       })
     case "locations":
       if (inputs.locations === undefined) {
@@ -127,6 +143,7 @@ export const make = (
   const filter = OverlapFilter.make({ maxOverlap: recipe.overlap.maxOverlap })
   let drawn = 0
   const rejected = { lon: [] as Array<number>, lat: [] as Array<number> }
+  const rejectedPatches: Array<Patch.Patch> = []
   for (const c of candidates(recipe, inputs, snap)) {
     if (drawn >= budget || filter.counts().accepted >= want) break
     drawn++
@@ -135,12 +152,52 @@ export const make = (
         ? (c as Patch.Patch)
         : PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap })
     if (!filter.offer(patch)) {
+      if (recipe.sampling.seam === "least-overlap") rejectedPatches.push(patch)
       rejected.lon.push(patch.lon)
       rejected.lat.push(patch.lat)
     }
   }
-  const patches = filter.accepted()
-  const counts = filter.counts()
+  let patches = filter.accepted()
+  let counts = { accepted: filter.counts().accepted, rejected: filter.counts().rejected }
+  let seam: SeamReport | undefined
+  // The seam rule runs once every tile has been offered: a count or budget cut leaves the tiling partial anyway.
+  if (
+    recipe.sampling.seam === "least-overlap" &&
+    inputs.aoi !== undefined &&
+    filter.counts().accepted < want &&
+    drawn < budget
+  ) {
+    const spill = [
+      ...Tiling.seamTiles(inputs.aoi, { size, resolution, snap, edge: recipe.sampling.edge })
+    ]
+    const offered = [...rejectedPatches, ...spill]
+    const fill = SeamFill.fill(patches, offered)
+    const added = fill.added.map((i) => offered[i])
+    const back = new Set(fill.added.filter((i) => i < rejectedPatches.length))
+    const o = [...fill.overlaps]
+    seam = {
+      candidates: offered.length,
+      tiles: added.length,
+      fromRejected: back.size,
+      maxOverlap: o.length === 0 ? 0 : Math.max(...o),
+      meanOverlap: o.length === 0 ? 0 : o.reduce((a, b) => a + b, 0) / o.length
+    }
+    patches = [...patches, ...added]
+    // Every candidate ends accepted or rejected: spill cells the rule did not need count as rejected too.
+    drawn += spill.length
+    counts = { accepted: patches.length, rejected: drawn - patches.length }
+    const taken = new Set(fill.added)
+    const lon: Array<number> = []
+    const lat: Array<number> = []
+    offered.forEach((p, i) => {
+      if (!taken.has(i)) {
+        lon.push(p.lon)
+        lat.push(p.lat)
+      }
+    })
+    rejected.lon = lon
+    rejected.lat = lat
+  }
   const split = recipe.split
   const proportions = {
     train: split.proportions[0],
@@ -166,7 +223,12 @@ export const make = (
     splits: assigned?.codes ?? new Uint8Array(0),
     splitFit:
       assigned?.fitted ?? Assignment.fit([], { method: "random", seed: recipe.seed, proportions }),
-    sampling: { candidates: drawn, accepted: counts.accepted, rejected: counts.rejected },
+    sampling: {
+      candidates: drawn,
+      accepted: counts.accepted,
+      rejected: counts.rejected,
+      ...(seam === undefined ? {} : { seam })
+    },
     splitCounts: assigned?.counts ?? { train: 0, val: 0, test: 0, guard: 0 },
     snap,
     rejected

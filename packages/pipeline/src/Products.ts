@@ -5,6 +5,7 @@ import { Rule as CompositeRule } from "@eoforge/composite"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
+import * as Output from "./Output.ts"
 import { Schema } from "effect"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -354,7 +355,7 @@ export const resolve = (
           )
     if (typeof cloudMask === "string")
       throw new ProductRecipeError({ product: p.id, message: cloudMask })
-    const spec: Band.ProductSpec = {
+    const native: Band.ProductSpec = {
       ...base?.spec,
       id: p.id,
       dtype,
@@ -367,8 +368,19 @@ export const resolve = (
       ...(cloudMask === undefined ? {} : { cloudMask })
     }
     const readerOptions = optionsOf(recipe, p, base, resolvePath)
+    // With an output transform the store holds uint8 visualisations; reading still follows the preset.
+    const transform = p.output === undefined ? undefined : Output.make(p.output)
+    const spec: Band.ProductSpec =
+      transform === undefined
+        ? native
+        : {
+            ...native,
+            dtype: transform.dtype,
+            bands: native.bands.map((b) => Output.storedBand(b, transform)),
+            output: transform
+          }
     const preset: Product.Preset = {
-      spec,
+      spec: native,
       bindings: { [provider.id]: { collection, assets } },
       cloudy: base?.cloudy ?? p.maxCloud !== undefined,
       projected: base?.projected ?? true,

@@ -37,6 +37,10 @@ export const Sampling = Schema.Struct({
   aoi: Schema.optionalKey(Schema.String),
   /** CSV or GeoJSON file of locations, for the locations sampler. */
   locations: Schema.optionalKey(Schema.String),
+  /** Tiles sampler: where two zones' lattices meet, none keeps what the overlap filter keeps (holes at seams); least-overlap adds the least overlapping tiles that close every hole. */
+  seam: Schema.optionalKey(Schema.Literals(["none", "least-overlap"])),
+  /** Tiles sampler: centre keeps tiles whose centre is in the AOI (default); cover keeps every tile sharing ground with it, so the tiles cover the whole AOI. */
+  edge: Schema.optionalKey(Schema.Literals(["centre", "cover"])),
   /** Cities sampler: how many of the most populous cities. */
   topN: boundedInt(1, limits.topN, "topN (cities)").pipe(withDefault(10000)),
   /** Cities sampler: standard deviation of the ground offset, km. */
@@ -162,6 +166,15 @@ export const ProductRecipe = Schema.Struct({
   composite: Schema.optionalKey(CompositeRecipe),
   /** Per-pixel cloud mask from the items' quality layers (absent: no mask, scene cloud cover only). */
   cloudMask: Schema.optionalKey(CloudMaskRecipe),
+  /** Store a uint8 visualisation of the physical values: range [lo, hi] → 0–255 (see Output). */
+  output: Schema.optionalKey(
+    Schema.Struct({
+      dtype: Schema.Literal("uint8"),
+      range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+      rounding: Schema.optionalKey(Schema.Literals(["nearest", "floor"])),
+      nodata: Schema.optionalKey(boundedInt(0, 255, "output.nodata"))
+    })
+  ),
   license: Schema.optionalKey(Schema.String),
   attribution: Schema.optionalKey(Schema.String)
 })
@@ -398,11 +411,11 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
 export { check, slotSetOf } from "./internal/recipeRules.ts"
 
-/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo-style`). */
+/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo`). */
 export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
 
 /** The names of the shipped recipes. */
-export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo-style"]
+export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo"]
 
 /** A recipe file that cannot be read. */
 export class RecipeNotFoundError extends Schema.TaggedError<RecipeNotFoundError>()(

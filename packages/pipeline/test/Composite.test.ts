@@ -132,6 +132,8 @@ beforeAll(() => {
         product("avg", "mean"),
         product("first", "first"),
         { ...product("asc", "median"), orbitDirection: "ascending" },
+        // A uint8 visualisation of the median: composited as values, transformed once.
+        { ...product("vis", "median"), output: { dtype: "uint8", range: [0, 4000] } },
         ...june.map((_, k) => product(`d${k}`, `d${k}`))
       ],
       split: { method: "random" },
@@ -159,6 +161,7 @@ describe("composite slots", () => {
           let pixels = 0
           let halves = 0
           let ascMissing = 0
+          let visDiffers = 0
           for (let s = 0; s < ds.layout.samples; s++) {
             const sample = yield* ds.readSample(s)
             const { med, avg, first } = sample.products as Record<
@@ -194,6 +197,11 @@ describe("composite slots", () => {
               ranked.filter((id) => ascending.some((k) => june[k].id === id)).join("+")
             )
             const up = chip(asc)
+            const vis = chip(sample.products.vis!)
+            const stored = (v: number) => {
+              const x = (v / 4000) * 255
+              return Math.min(255, Math.floor(x + 0.5 + 1e-9))
+            }
             // Valid observations per pixel, stored for the median product only.
             assert.isUndefined(avg.count)
             const count = med.count!
@@ -211,6 +219,12 @@ describe("composite slots", () => {
               const median = sorted.length % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2
               if (median % 1 === 0.5) halves++
               assert.strictEqual(m[i], rint(median), `median, sample ${s} pixel ${i}`)
+              assert.strictEqual(vis[i], stored(median), `uint8 median, sample ${s} pixel ${i}`)
+              // Transforming each scene first and taking the median of the bytes would differ here.
+              const bytes = sorted.map(stored)
+              const byteMedian =
+                bytes.length % 2 === 1 ? bytes[h] : rint((bytes[h - 1] + bytes[h]) / 2)
+              if (byteMedian !== stored(median)) visDiffers++
               const mean = valid.reduce((x, y) => x + y, 0) / valid.length
               assert.strictEqual(a[i], rint(mean), `mean, sample ${s} pixel ${i}`)
               const best = june
@@ -228,7 +242,7 @@ describe("composite slots", () => {
               pixels++
             }
           }
-          return { pixels, halves, ascMissing }
+          return { pixels, halves, ascMissing, visDiffers }
         })
       )
     )
@@ -237,6 +251,8 @@ describe("composite slots", () => {
     assert.isAbove(checked.halves, 10)
     // Five ascending scenes, each pixel lacking in one or two of them: all covered.
     assert.strictEqual(checked.ascMissing, 0)
+    // The order of compositing and transforming matters on these pixels, and the store has the right one.
+    assert.isAbove(checked.visDiffers, 10)
     const record = JSON.parse(readFileSync(join(out, ".eoforge/jobs/0.json"), "utf8"))
     assert.strictEqual(record.availability.med["2021-07"].NoValidPixel, 3)
     const failure = record.failures.find(

@@ -74,6 +74,13 @@ describe("@eoforge/pipeline exports", () => {
         "Opener": [
           "make",
         ],
+        "Output": [
+          "EPSILON",
+          "apply",
+          "make",
+          "storedBand",
+          "toStored",
+        ],
         "Plan": [
           "PlanInputError",
           "make",

@@ -533,6 +533,7 @@ export const productAttributes = (p: ProductLayout): Record<string, unknown> => 
     attribution: p.spec.attribution ?? null,
     ...(p.spec.radiometry === undefined ? {} : { radiometry: p.spec.radiometry }),
     ...(p.spec.cloudMask === undefined ? {} : { cloud_mask: p.spec.cloudMask }),
+    ...(p.spec.output === undefined ? {} : { output: p.spec.output }),
     compression: p.compression
   }
 }

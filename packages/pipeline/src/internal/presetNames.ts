@@ -8,6 +8,9 @@ const byName: Readonly<Record<string, () => Product.Preset>> = {
   "sentinel-2-l2a": () => Presets.sentinel2L2A,
   "sentinel-2-l1c": () => Presets.sentinel2L1C,
   "sentinel-1-grd": () => Presets.sentinel1Grd(),
+  // One orbit direction each (`sat:orbit_state`), as M3LEO stores ascending and descending apart.
+  "sentinel-1-grd-ascending": () => Presets.sentinel1Grd({ orbit: "ascending" }),
+  "sentinel-1-grd-descending": () => Presets.sentinel1Grd({ orbit: "descending" }),
   "sentinel-1-rtc": () => Presets.sentinel1Rtc(),
   "cop-dem-glo-30": () => Presets.copernicusDem30,
   "esa-worldcover": () => Presets.esaWorldCover,

@@ -58,6 +58,15 @@ export const check = (
       `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
     )
   }
+  if (s.edge !== undefined && s.sampler !== "tiles") {
+    add(["sampling", "edge"], `edge chooses the tiles of an AOI's border: it needs sampler: tiles`)
+  }
+  if (s.seam === "least-overlap" && s.sampler !== "tiles") {
+    add(
+      ["sampling", "seam"],
+      `seam: least-overlap closes holes between tiles: it needs sampler: tiles`
+    )
+  }
   if ((s.sampler === "aoi" || s.sampler === "tiles") && s.aoi === undefined) {
     add(["sampling"], `sampler ${s.sampler} needs sampling.aoi (a GeoJSON file)`)
   }
@@ -152,6 +161,13 @@ const productProblems = (
   add: (path: ReadonlyArray<PropertyKey>, message: string) => void
 ): void => {
   const preset = p.preset === undefined ? undefined : presetOf(p.preset)
+  if (p.output !== undefined) {
+    const [lo, hi] = p.output.range
+    if (!(hi > lo))
+      add(["output", "range"], `output.range [${lo}, ${hi}] must rise: [lo, hi] with hi > lo`)
+    // With an output transform, `dtype` is the dtype values are read in (a custom product's); the store
+    // holds output.dtype.
+  }
   if (p.preset !== undefined && preset === undefined) {
     add(["preset"], `unknown preset "${p.preset}"; presets are ${presetNames.join(", ")}`)
     return
