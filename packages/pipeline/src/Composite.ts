@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Combiner from "./internal/combiner.ts"
 import * as Output from "./Output.ts"
-import type { Data, Missing, Outcome, SlotFacts } from "./Extract.ts"
+import type { Data, Into, Missing, Outcome, SlotFacts } from "./Extract.ts"
 import type { ProductPlan } from "./Products.ts"
 
 /** Where median stacks are spilled: a store and a key prefix (a build uses its own store's `.eoforge/tmp/`). */
@@ -86,7 +86,7 @@ export const chip = <E, R>(
   product: ProductPlan,
   slot: ProductPlan["slots"][number],
   rules: Find.Rules,
-  read: (found: Find.Found, product: ProductPlan) => Effect.Effect<Outcome, E, R>
+  read: (found: Find.Found, product: ProductPlan, into?: Into) => Effect.Effect<Outcome, E, R>
 ): Effect.Effect<
   Outcome,
   E | Find.FindError | ZarrError.StoreError,
@@ -135,11 +135,16 @@ export const chip = <E, R>(
     const linear = composite.scale === "linear" && DType.isFloat(dtype)
     // Each acquisition may lack most of the patch: the composite decides coverage, not its parts.
     const lenient: ProductPlan = { ...working, maxNodata: 1 }
+    // Scenes are read into one pair of arrays when the combiner is done with them after `add`.
+    const into: Into | undefined = combiner.copies
+      ? { data: DType.alloc(dtype, bands.length * pixels), mask: new Uint8Array(pixels) }
+      : undefined
     const used: Array<Find.Found> = []
+    const sceneClouds: Array<string> = []
     const skipped: Array<string> = []
     const made = yield* Effect.gen(function* () {
       for (const found of every.acquisitions) {
-        const outcome = yield* read(found, lenient)
+        const outcome = yield* read(found, lenient, into)
         const id = found.items.map((i) => i.id).join("+")
         if (outcome._tag === "Missing") {
           if (skippable.has(outcome.reason)) {
@@ -154,6 +159,8 @@ export const chip = <E, R>(
         }
         yield* combiner.add(linear ? toLinear(outcome.data) : outcome.data, outcome.mask)
         used.push(found)
+        const sc = outcome.facts.patchCloud
+        if (sc !== undefined) sceneClouds.push(`${id} ${(sc * 100).toFixed(1)} %`)
       }
       return yield* combiner.finish(bands.map((b) => b.nodata ?? 0))
     }).pipe(Effect.ensuring(combiner.clear))
@@ -170,13 +177,19 @@ export const chip = <E, R>(
       item: used.map((f) => f.items.map((i) => i.id).join("+")).join("+"),
       ...(clouds.length > 0 ? { cloud: Math.max(...clouds) / 100 } : {}),
       nodata: 1 - count / pixels,
+      // With a cloud mask: the fraction of the chip left without a cloud-free observation in any scene
+      // (each scene's own fraction is in the provenance).
+      ...(product.spec.cloudMask === undefined
+        ? {}
+        : { patchCloud: 1 - count / pixels, maskSource: 1 }),
       // Into the job record: how the composite was made, and which scenes gave nothing and why.
       provenance: {
         composite: composite.rule,
         scale: composite.scale,
         acquisitions: k,
         contributed: used.length,
-        ...(skipped.length === 0 ? {} : { skipped: skipped.join(", ") })
+        ...(skipped.length === 0 ? {} : { skipped: skipped.join(", ") }),
+        ...(sceneClouds.length === 0 ? {} : { sceneCloud: sceneClouds.join(", ") })
       }
     }
     if (count === 0) {

@@ -310,8 +310,8 @@ const chipOnce = Effect.fnUntraced(function* (
   if (product.composite !== undefined) {
     // Each scene is masked by the product's cloud mask in `read`; over maxPatchCloud it gives no pixels.
     const maxCloud = product.spec.cloudMask?.maxPatchCloud
-    return yield* Composite.chip(patch, product, slot, rules, (found, p) =>
-      read(patch, p, found, open).pipe(
+    return yield* Composite.chip(patch, product, slot, rules, (found, p, into) =>
+      read(patch, p, found, open, into).pipe(
         Effect.map((o) =>
           maxCloud !== undefined && o._tag === "Data" && (o.facts.patchCloud ?? 0) > maxCloud
             ? missing(
@@ -349,6 +349,15 @@ const chipOnce = Effect.fnUntraced(function* (
 })
 
 /**
+ * Arrays `read` may fill instead of allocating its own (a composite reads scene after scene into the same
+ * pair, so its memory does not depend on how lazily the collector frees them); used when they fit.
+ */
+export interface Into {
+  readonly data: DType.TypedArray
+  readonly mask: Uint8Array
+}
+
+/**
  * The chip of one found acquisition: every band read onto the product's grid of `patch`, pixels without
  * data cleared in the mask; NotCovered when too little of the patch has data, read failures as reason codes.
  */
@@ -356,7 +365,8 @@ export const read = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   product: ProductPlan,
   found: Find.Found,
-  open: Opener
+  open: Opener,
+  into?: Into
 ) {
   const facts: SlotFacts = {
     acquired: found.datetime,
@@ -366,8 +376,11 @@ export const read = Effect.fnUntraced(function* (
   const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
   const n = grid.width * grid.height
   const bands = product.spec.bands
-  const out = DType.alloc(product.spec.dtype, bands.length * n)
-  const valid = new Uint8Array(n).fill(1)
+  const out =
+    into?.data.length === bands.length * n && DType.of(into.data) === product.spec.dtype
+      ? into.data.fill(0)
+      : DType.alloc(product.spec.dtype, bands.length * n)
+  const valid = into?.mask.length === n ? into.mask.fill(1) : new Uint8Array(n).fill(1)
   const custom =
     product.kind?.read ??
     (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)

@@ -74,7 +74,8 @@ beforeAll(async () => {
         june: { kind: "window", start: "2021-06-01", end: "2021-06-30" },
         d05: { kind: "window", start: "2021-06-05", end: "2021-06-05" },
         d15: { kind: "window", start: "2021-06-15", end: "2021-06-15" },
-        d25: { kind: "window", start: "2021-06-25", end: "2021-06-25" }
+        d25: { kind: "window", start: "2021-06-25", end: "2021-06-25" },
+        junemedian: { kind: "window", start: "2021-06-01", end: "2021-06-30", rule: "median" }
       },
       products: [
         l2a("plain", "june"),
@@ -84,7 +85,8 @@ beforeAll(async () => {
         l2a("each25", "d25", {}),
         l2a("max20", "june", { maxPatchCloud: 0.2 }),
         l2a("max06", "june", { maxPatchCloud: 0.06 }),
-        l2a("max05", "june", { maxPatchCloud: 0.05 })
+        l2a("max05", "june", { maxPatchCloud: 0.05 }),
+        l2a("median", "junemedian", {})
       ],
       split: { method: "random" },
       output: { store: out },
@@ -133,6 +135,45 @@ describe("a month in which every scene has a cloud over the patch", () => {
       }
       assert.strictEqual(zeros, Math.round(expected[0]! * masked.length))
       assert.isTrue(Array.from(plain).every((v) => v !== 0))
+    }).pipe(Effect.scoped, Effect.runPromise))
+
+  it("composites the masked scenes into a cloud-free median chip, its cloud fraction showing it", () =>
+    Effect.gen(function* () {
+      assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+      const ds = yield* Reader.make(out)
+      const sample = yield* ds.readSample(0)
+      const singles = yield* Effect.forEach(["each05", "each15", "each25"], (id) =>
+        ds.readChip(id, 0, 0)
+      )
+      const median = yield* ds.readChip("median", 0, 0)
+      // Masked pixels are stored as 0: a pixel cloudy in every scene would stay without data.
+      let everywhereCloudy = 0
+      for (let i = 0; i < median.length; i++) {
+        const clear = singles
+          .map((c) => c[i])
+          .filter((v) => v !== 0)
+          .sort((x, y) => x - y)
+        if (clear.length === 0) {
+          everywhereCloudy++
+          assert.strictEqual(median[i], 0)
+          continue
+        }
+        const h = clear.length >> 1
+        const m = clear.length % 2 === 1 ? clear[h] : (clear[h - 1] + clear[h]) / 2
+        const r = Math.round(m)
+        assert.strictEqual(median[i], r - m === 0.5 && r % 2 !== 0 ? r - 1 : r, `pixel ${i}`)
+      }
+      // Every scene is cloudy over part of the patch; their clouds do not meet, so the median has none.
+      assert.strictEqual(everywhereCloudy, 0)
+      const p = sample.products.median!
+      assert.strictEqual(p.item[0], scenes.join("+"))
+      assert.strictEqual(p.cloudMask!.patchCloud[0], 0)
+      assert.strictEqual(p.nodata[0], 0)
+      const record = JSON.parse(readFileSync(join(out, ".eoforge/jobs/0.json"), "utf8"))
+      const made = record.provenance.find((q: { product: string }) => q.product === "median")
+      assert.strictEqual(made.facts.contributed, 3)
+      for (const [k, id] of scenes.entries())
+        assert.include(made.facts.sceneCloud, `${id} ${(expected[k]! * 100).toFixed(1)} %`)
     }).pipe(Effect.scoped, Effect.runPromise))
 
   it("explains a slot no candidate satisfies with each candidate's patch cloud fraction", () => {

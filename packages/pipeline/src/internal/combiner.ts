@@ -34,6 +34,8 @@ export interface Combiner {
     fill: ReadonlyArray<number>
   ) => Effect.Effect<Running.Result, ZarrError.StoreError>
   readonly clear: Effect.Effect<void>
+  /** Whether `add` is done with its arrays when it returns (so the caller may refill them). */
+  readonly copies: boolean
 }
 
 const bytesOf = (a: ArrayBufferView): Uint8Array =>
@@ -58,7 +60,8 @@ export const make = (o: Options): Combiner => {
     return {
       add: (data, mask) => Effect.sync(() => Running.add(r, data, mask)),
       finish: (fill) => Effect.sync(() => Running.finish(r, fill)),
-      clear: Effect.void
+      clear: Effect.void,
+      copies: true
     }
   }
   if (o.layers <= (o.spill.memoryLayers ?? 8)) {
@@ -66,7 +69,8 @@ export const make = (o: Options): Combiner => {
     return {
       add: (data, mask) => Effect.sync(() => void layers.push({ data, mask })),
       finish: (fill) => Effect.sync(() => Median.ofStack(layers, o.dtype, o.bands, pixels, fill)),
-      clear: Effect.sync(() => void (layers.length = 0))
+      clear: Effect.sync(() => void (layers.length = 0)),
+      copies: false
     }
   }
   return spilled(o, pixels)
@@ -139,6 +143,8 @@ const spilled = (o: Options, pixels: number): Combiner => {
       }),
     clear: Effect.suspend(() =>
       Effect.forEach(keys.splice(0), (key) => store.delete(key), { discard: true })
-    ).pipe(Effect.ignore)
+    ).pipe(Effect.ignore),
+    // Every store back-end copies or writes what it is given before `set` completes.
+    copies: true
   }
 }
