@@ -7,8 +7,8 @@
 // per chip. Last line: one JSON object.
 // Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
-import { spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Reader } from "@eoforge/zarr"
@@ -114,6 +114,20 @@ const cli = join(root, "packages/cli/src/bin.ts")
 const node = [process.execPath, "--conditions=@eoforge/source"]
 const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
 
+// The simulator and the catalogue run in this process: children are awaited, never run synchronously.
+const runChild = (
+  command: string,
+  args: ReadonlyArray<string>
+): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.once("exit", (status) => resolve({ status, stdout, stderr }))
+  })
+
 const cpuOf = (stderr: string) => {
   const user = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
   const system = Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
@@ -127,11 +141,16 @@ writeFileSync(recipe, recipeOf(store))
 sim.reset()
 const searches0 = catalogue.searches()
 const t0 = performance.now()
-const built = spawnSync(
-  "/usr/bin/time",
-  ["-v", ...node, cli, "build", recipe, "--json", "--log-format", "json"],
-  { encoding: "utf8", env, maxBuffer: 1 << 28 }
-)
+const built = await runChild("/usr/bin/time", [
+  "-v",
+  ...node,
+  cli,
+  "build",
+  recipe,
+  "--json",
+  "--log-format",
+  "json"
+])
 const buildS = (performance.now() - t0) / 1000
 if (built.status !== 0) {
   console.error(built.stderr.slice(-4000))
@@ -139,7 +158,8 @@ if (built.status !== 0) {
 }
 const net = sim.counters()
 const searches = catalogue.searches() - searches0
-const summary = JSON.parse(built.stdout).summary
+const printed = JSON.parse(built.stdout)
+const summary = printed.summary
 const cpuS = cpuOf(built.stderr)
 
 // The chips with data, for the peer and the per-chip figures.
@@ -196,15 +216,20 @@ console.error(
 )
 
 // 2. The peer: the same chips with GDAL /vsicurl/, 16 threads.
-let peerResult: { seconds: number; requests: number; bytes: number; throttled: number } | undefined
+let peerResult:
+  | { seconds: number; cpuSeconds: number; requests: number; bytes: number; throttled: number }
+  | undefined
 if (peer) {
   const file = join(dir, "chips.json")
   writeFileSync(file, JSON.stringify(chips))
   sim.reset()
-  const r = spawnSync("/usr/bin/python3", [join(import.meta.dirname, "peer.py"), file, "16"], {
-    encoding: "utf8",
-    maxBuffer: 1 << 26
-  })
+  const r = await runChild("/usr/bin/time", [
+    "-v",
+    "/usr/bin/python3",
+    join(import.meta.dirname, "peer.py"),
+    file,
+    "16"
+  ])
   if (r.status !== 0) {
     console.error(r.stderr.slice(-4000))
     throw new Error(`the peer failed with exit ${r.status}`)
@@ -213,6 +238,7 @@ if (peer) {
   const c = sim.counters()
   peerResult = {
     seconds: out.seconds,
+    cpuSeconds: Number(cpuOf(r.stderr).toFixed(1)),
     requests: c.requests,
     bytes: c.bytes,
     throttled: c.throttled
@@ -222,83 +248,104 @@ if (peer) {
   )
 }
 
-// 3. Queue scaling: the same recipe through `eoforge enqueue` + N `eoforge worker` processes.
+// 3. Queue scaling: `eoforge worker` processes, each building one shard at a time with one sample at a
+// time, so that a worker is bound by round trips (latency `--queue-latency`, default 200 ms) rather than by
+// the cores; an L2A-only recipe of the four 10 m bands keeps the CPU per chip small. Time: from the first
+// job started to the last shard finished (worker start-up and finalize excluded), measured in this process.
 const scaling: Array<Record<string, number>> = []
 if (workerCounts.length > 0) {
-  const port = 6390 + Math.floor(Math.random() * 500)
+  sim.configure({ latencyMs: Number(arg("queue-latency", "200")) })
+  const port = 6390 + (process.pid % 500)
   const redis = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", ""],
-    {
-      stdio: "ignore"
-    }
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" }
   )
   await new Promise((r) => setTimeout(r, 500))
+  const queuePatches = Number(arg("queue-patches", "32"))
   try {
     for (const count of workerCounts) {
       const qstore = join(dir, `queue-${count}.zarr`)
       const qrecipe = join(dir, `queue-${count}.yaml`)
-      writeFileSync(qrecipe, recipeOf(qstore))
+      writeFileSync(
+        qrecipe,
+        recipeOf(qstore)
+          .replace(`count: ${patches}`, `count: ${queuePatches}`)
+          .replace(/  - id: s2l1c[\s\S]*?same-datatake \}\n/, "")
+          .replace(
+            "    maxCloud: 10\n",
+            "    maxCloud: 10\n    bands: [{ name: B02 }, { name: B03 }, { name: B04 }, { name: B08 }]\n"
+          )
+          .replace("shardSamples: 8", "shardSamples: 4")
+          .replace(`concurrency: ${concurrency}`, "concurrency: 1")
+      )
       const url = `redis://127.0.0.1:${port}`
       const queue = `net${count}`
-      const enq = spawnSync(
-        ...([
+      let first = Infinity
+      let last = 0
+      let shardsDone = 0
+      const workers = Array.from({ length: count }, () => {
+        const child = spawn(
           node[0],
-          [...node.slice(1), cli, "enqueue", qrecipe, "--redis", url, "--queue", queue]
-        ] as const),
-        {
-          encoding: "utf8",
-          env
-        }
-      )
-      if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr.slice(-2000)}`)
-      sim.reset()
-      const q0 = performance.now()
-      const workers = Array.from({ length: count }, () =>
-        spawn(
-          node[0],
-          [
-            ...node.slice(1),
-            cli,
-            "worker",
-            "--redis",
-            url,
-            "--queue",
-            queue,
-            "--concurrency",
-            "1",
-            "--json"
-          ],
-          {
-            env,
-            stdio: ["ignore", "pipe", "pipe"]
-          }
+          [...node.slice(1), cli, "worker", "--redis", url, "--queue", queue, "--json"],
+          { env, stdio: ["ignore", "ignore", "pipe"] }
         )
-      )
-      // Done when the finalize job has written the store's Croissant file.
-      const { existsSync } = await import("node:fs")
+        let buffer = ""
+        child.stderr.on("data", (d) => {
+          buffer += d
+          const lines = buffer.split("\n")
+          buffer = lines.pop()!
+          for (const line of lines) {
+            if (!line.startsWith("{")) continue
+            const event = JSON.parse(line)
+            if (event.type === "active") first = Math.min(first, performance.now())
+            if (event.type === "completed" && event.chips !== undefined) {
+              last = Math.max(last, performance.now())
+              shardsDone++
+            }
+          }
+        })
+        return child
+      })
+      sim.reset()
+      const enq = await runChild(node[0], [
+        ...node.slice(1),
+        cli,
+        "enqueue",
+        qrecipe,
+        "--redis",
+        url,
+        "--queue",
+        queue
+      ])
+      if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr.slice(-2000)}`)
+      const t = performance.now()
       while (!existsSync(join(qstore, "croissant.json"))) {
         await new Promise((r) => setTimeout(r, 200))
-        if (performance.now() - q0 > 900_000) throw new Error("queue run over 15 min")
+        if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
       }
-      const seconds = (performance.now() - q0) / 1000
       for (const wk of workers) wk.kill("SIGTERM")
       await Promise.all(workers.map((wk) => new Promise((r) => wk.once("exit", r))))
+      const seconds = (last - first) / 1000
       const c = sim.counters()
       scaling.push({
         workers: count,
+        shards: shardsDone,
         seconds: Number(seconds.toFixed(1)),
-        patchesPerS: Number((samples / seconds).toFixed(3)),
+        patchesPerS: Number((queuePatches / seconds).toFixed(3)),
         requests: c.requests,
         throttled: c.throttled
       })
       console.error(
-        `queue: ${count} workers ${seconds.toFixed(1)} s (${(samples / seconds).toFixed(2)} patches/s)`
+        `queue: ${count} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s)`
       )
     }
   } finally {
     redis.kill("SIGTERM")
   }
+  const one = scaling[0]?.patchesPerS ?? 0
+  for (const row of scaling)
+    row.ofLinear = Number((row.patchesPerS / (one * (row.workers / scaling[0].workers))).toFixed(3))
 }
 
 await sim.close()
@@ -327,6 +374,7 @@ const result = {
   requests: net.requests,
   bytes: net.bytes,
   throttled: net.throttled,
+  reportedByBuild: printed.transfer,
   bounds,
   peer:
     peerResult === undefined

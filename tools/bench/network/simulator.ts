@@ -36,6 +36,8 @@ export interface Simulator {
   readonly url: string
   readonly counters: () => Counters
   readonly reset: () => void
+  /** Changes some limits from now on. */
+  readonly configure: (changes: Partial<Limits>) => void
   /** The virtual file at a path (for computing what a chip needs). */
   readonly file: (path: string) => Cog.VirtualFile | undefined
   readonly close: () => Promise<void>
@@ -93,7 +95,8 @@ const specOf = (id: string, band: string, seed: number): Cog.CogSpec | undefined
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Start the simulator on 127.0.0.1. */
-export const start = async (limits: Limits): Promise<Simulator> => {
+export const start = async (initial: Limits): Promise<Simulator> => {
+  let limits = initial
   const pool = Cog.tilePool(16)
   const files = new Map<string, Cog.VirtualFile | undefined>()
   const file = (path: string): Cog.VirtualFile | undefined => {
@@ -134,8 +137,13 @@ export const start = async (limits: Limits): Promise<Simulator> => {
       if (res.destroyed) return
       if (!res.write(part))
         await new Promise<void>((resolve) => {
-          res.once("drain", resolve)
-          res.once("close", resolve)
+          const done = () => {
+            res.off("drain", done)
+            res.off("close", done)
+            resolve()
+          }
+          res.on("drain", done)
+          res.on("close", done)
         })
     }
     res.end()
@@ -216,6 +224,9 @@ export const start = async (limits: Limits): Promise<Simulator> => {
       counters.throttled = 0
       counters.headers = 0
       counters.maxInFlight = 0
+    },
+    configure: (changes) => {
+      limits = { ...limits, ...changes }
     },
     file,
     close: () =>
