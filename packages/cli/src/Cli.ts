@@ -126,7 +126,11 @@ const build = Command.make(
             `  ${s.failures} slots without data (reasons in ${result.store}/.eoforge/jobs/*.json); wrote ${s.files.join(", ")}`,
             ...s.warnings.map((w) => `  warning: ${w}`)
           ].join("\n")
-    return yield* print(input.json, { store: result.store, summary: s ?? null }, text)
+    return yield* print(
+      input.json,
+      { store: result.store, summary: s ?? null, transfer: result.transfer },
+      text
+    )
   })
 ).pipe(
   Command.withDescription(

@@ -150,45 +150,61 @@ const readAssets = Effect.fnUntraced(function* (
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)
       : (product.access ?? StacClient.accessOf(source))
-  for (const members of groups.values()) {
+  // Every group's files are read at once (over a network each costs round trips, not CPU), then the
+  // results are taken in band order, so the chip, its reason and its class names are as read one by one.
+  const list = [...groups.values()]
+  const scalings = list.map((members) =>
+    product.spec.radiometry === undefined
+      ? undefined
+      : Radiometry.sourceOf(
+          product.spec.radiometry,
+          found,
+          found.assets[bands[members[0]].name] ?? []
+        )
+  )
+  const unsupported = scalings.findIndex((x) => typeof x === "string")
+  const readable = unsupported < 0 ? list : list.slice(0, unsupported)
+  const reads = yield* Effect.forEach(
+    readable,
+    (members) => {
+      const first = bands[members[0]]
+      const refs = found.assets[first.name] ?? []
+      return open
+        .use(
+          refs.map((ref) => Redacted.value(ref.url)),
+          (infos) =>
+            Mosaic.read(infos, grid, {
+              resampling: first.resampling ?? "nearest",
+              bands: members.map((b) => product.bandIndex[b])
+            }).pipe(
+              // Class names of a file's attribute table (PAM) for bands the recipe gives none.
+              Effect.map((chip) => ({
+                chip,
+                named: members.map((b) => infos[0]?.classes[product.bandIndex[b]])
+              }))
+            )
+        )
+        .pipe(
+          RasterAccess.withPolicy(access, undefined, source.auth),
+          Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
+          Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
+        )
+    },
+    { concurrency: "unbounded" }
+  )
+  for (const [g, members] of list.entries()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
-    const scaling =
-      product.spec.radiometry === undefined
-        ? undefined
-        : Radiometry.sourceOf(product.spec.radiometry, found, refs)
+    const scaling = scalings[g]
     if (typeof scaling === "string")
       return {
         reason: Reason.Reason.Unsupported,
         detail: `${found.items.map((i) => i.id).join("+")}: ${scaling}`
       }
     state.radiometry ??= scaling
-    const read = yield* open
-      .use(
-        refs.map((ref) => Redacted.value(ref.url)),
-        (infos) =>
-          Mosaic.read(infos, grid, {
-            resampling: first.resampling ?? "nearest",
-            bands: members.map((b) => product.bandIndex[b])
-          }).pipe(
-            Effect.tap(() =>
-              Effect.sync(() => {
-                // Class names of a file's attribute table (PAM) for bands the recipe gives none.
-                for (const b of members) {
-                  const named = infos[0]?.classes[product.bandIndex[b]]
-                  if (bands[b].classes === undefined && named !== undefined)
-                    state.classes[bands[b].name] = named
-                }
-              })
-            )
-          )
-      )
-      .pipe(
-        RasterAccess.withPolicy(access, undefined, source.auth),
-        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
-        Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
-      )
-    if (!("data" in read)) {
+    const result = reads[g]
+    if (!("chip" in result)) {
+      const read = result
       // Files EOForge can never read, or may not read, are Unsupported (a retry cannot help); the rest
       // may be transient.
       const never =
@@ -210,6 +226,11 @@ const readAssets = Effect.fnUntraced(function* (
         detail: `${refs.map((r) => `asset ${r.key} of item ${r.item} (${r.href})`).join(", ")}: ${read.message}`
       }
     }
+    members.forEach((b, j) => {
+      if (bands[b].classes === undefined && result.named[j] !== undefined)
+        state.classes[bands[b].name] = result.named[j]
+    })
+    const read = result.chip
     members.forEach((b, j) => {
       const native = product.preset.spec.bands[b]
       storeBand(
