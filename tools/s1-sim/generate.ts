@@ -15,6 +15,7 @@ import { Zone } from "@eoforge/grid"
 import { Annotation, Calibration, Geolocation, Noise, Orbit, Simulate } from "@eoforge/sentinel1"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
+import * as Scenes from "./scenes.ts"
 import * as Xml from "./xml.ts"
 
 const real = process.argv[2] ?? "../shared/real"
@@ -33,35 +34,8 @@ const template = Effect.runSync(
 )
 const templateModel = Geolocation.make(template)
 const [lat0, lon0] = Geolocation.forward(templateModel, 7800 + 140, 11700 + 160, 0)
-const local = (lat: number, lon: number) => [
-  (lon - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180),
-  (lat - lat0) * 110_540
-]
 
-/** σ⁰ in dB of each polarisation (VH 8 dB below VV) and the terrain of each product. */
-const scenes = {
-  relief: (offsetDb: number): Simulate.Scene => ({
-    sigma0Db: (lat, lon) => {
-      const [x, y] = local(lat, lon)
-      return (
-        -10 + offsetDb + 3 * Math.sin((2 * Math.PI * x) / 300) * Math.cos((2 * Math.PI * y) / 400)
-      )
-    },
-    height: (lat, lon) => {
-      const [x, y] = local(lat, lon)
-      return 300 + 350 * Math.exp(-((x - 200) ** 2 + (y + 100) ** 2) / (2 * 500 ** 2))
-    }
-  }),
-  flat: (offsetDb: number): Simulate.Scene => ({
-    sigma0Db: (lat, lon) => {
-      const [x, y] = local(lat, lon)
-      return (
-        -10 + offsetDb + 3 * Math.sin((2 * Math.PI * x) / 300) * Math.cos((2 * Math.PI * y) / 400)
-      )
-    },
-    height: () => 300
-  })
-}
+const scenes = Scenes.make(lat0, lon0)
 
 const crop = (
   polarisation: string,
@@ -146,17 +120,22 @@ const write = (path: string, text: string | Uint8Array) => {
   writeFileSync(path, text)
 }
 
-const product = (
-  name: string,
-  scene: (offsetDb: number) => Simulate.Scene,
+/**
+ * One SAFE folder: per polarisation the product/calibration/noise XML and the DN measurement (GeoTIFF with
+ * ESA-style GCPs) of `lines` × `samples` from the template's (line0, pixel0); `zero` lines at the start and end
+ * hold DN 0 (the border noise the IPF masks), and the manifest.
+ */
+const writeSafe = (
+  dir: string,
+  pols: ReadonlyArray<string>,
+  line0: number,
+  pixel0: number,
   lines: number,
   samples: number,
-  pols: ReadonlyArray<string>
-) => {
-  const dir = join(out, name)
-  rmSync(dir, { recursive: true, force: true })
-  const line0 = 7800 + 140 - Math.round(lines / 2)
-  const pixel0 = 11700 + 160 - Math.round(samples / 2)
+  scene: (offsetDb: number) => Simulate.Scene,
+  zero: { readonly first: number; readonly last: number }
+): ReadonlyArray<Annotation.GridPoint> => {
+  let grid: ReadonlyArray<Annotation.GridPoint> = []
   for (const pol of pols) {
     const s = scene(pol === "VH" ? -8 : 0)
     const p = pol.toLowerCase()
@@ -174,6 +153,9 @@ const product = (
       width: samples,
       height: lines
     })
+    dn.fill(0, 0, zero.first * samples)
+    dn.fill(0, (lines - zero.last) * samples)
+    grid = parsed.grid
     write(join(dir, `annotation/iw-${p}.xml`), productXml)
     write(join(dir, `annotation/calibration/calibration-iw-${p}.xml`), calXml)
     write(join(dir, `annotation/calibration/noise-iw-${p}.xml`), noiseXml)
@@ -215,6 +197,138 @@ const product = (
     rmSync(`${raw}.aux.xml`, { force: true })
   }
   write(join(dir, "manifest.safe"), Xml.manifest("003.31"))
+  return grid
+}
+
+/** A DEM GeoTIFF (float32 heights above EGM96 of `scene`, `size` × `size` px of `step` m from (x0, y0) in UTM). */
+const writeDem = (
+  path: string,
+  epsg: number,
+  dx0: number,
+  dy0: number,
+  demSize: number,
+  step: number,
+  s0: Simulate.Scene
+) => {
+  const demValues = new Float32Array(demSize * demSize)
+  for (let r = 0; r < demSize; r++)
+    for (let c = 0; c < demSize; c++) {
+      const [lon, lat] = Zone.inverse(epsg, dx0 + (c + 0.5) * step, dy0 - (r + 0.5) * step)
+      demValues[r * demSize + c] = s0.height(lat, lon)
+    }
+  const demRaw = `${path.slice(0, -4)}.bin`
+  write(demRaw, new Uint8Array(demValues.buffer))
+  write(
+    `${path.slice(0, -4)}.hdr`,
+    `ENVI\nsamples = ${demSize}\nlines = ${demSize}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\ninterleave = bsq\nbyte order = 0\n`
+  )
+  execFileSync("gdal_translate", [
+    "-q",
+    "-of",
+    "GTiff",
+    "-co",
+    "COMPRESS=DEFLATE",
+    "-co",
+    "PREDICTOR=3",
+    "-a_srs",
+    `EPSG:${epsg}`,
+    "-a_ullr",
+    String(dx0),
+    String(dy0),
+    String(dx0 + demSize * step),
+    String(dy0 - demSize * step),
+    demRaw,
+    path
+  ])
+  rmSync(demRaw)
+  rmSync(`${path.slice(0, -4)}.hdr`)
+  rmSync(`${demRaw}.aux.xml`, { force: true })
+}
+
+/**
+ * Two consecutive slices of one datatake (packages/pipeline/test/fixtures/s1-slices/{a,b}): 360 lines × 240
+ * pixels over the relief scene cut at line 190, overlapping by 20 lines whose ends are border noise (DN 0: the
+ * last 5 lines of a, the first 8 of b), so that only the two together cover a patch across the cut; a DEM
+ * (4 km at 20 m) and scene.json (the scene centre, the patch centre on the cut, each slice's first line,
+ * times and GCP footprint) from which the test writes Earth-Search/Planetary-Computer-shaped items.
+ */
+const slices = () => {
+  const dir = new URL("../../packages/pipeline/test/fixtures/s1-slices/", import.meta.url).pathname
+  rmSync(dir, { recursive: true, force: true })
+  const lines = 360
+  const samples = 240
+  const line0 = 7800 + 140 - lines / 2
+  const pixel0 = 11700 + 160 - samples / 2
+  const cut = 190
+  const overlap = 20
+  const parts = [
+    { name: "a", first: line0, lines: cut, zero: { first: 0, last: 5 } },
+    {
+      name: "b",
+      first: line0 + cut - overlap,
+      lines: lines - cut + overlap,
+      zero: { first: 8, last: 0 }
+    }
+  ]
+  const described = parts.map((p) => {
+    const grid = writeSafe(
+      join(dir, p.name),
+      ["VV", "VH"],
+      p.first,
+      pixel0,
+      p.lines,
+      samples,
+      scenes.relief,
+      p.zero
+    )
+    const start = template.epochMicros / 1000 + Annotation.lineTime(template, p.first) * 1000
+    const end = start + Annotation.lineTime(template, p.lines - 1) * 1000
+    // The footprint: the GCPs of the first and last lines, in order around the image.
+    const firstLine = grid.filter((g) => g.line === 0)
+    const lastLine = grid.filter((g) => g.line === p.lines - 1).reverse()
+    const ring = [...firstLine, ...lastLine, firstLine[0]].map((g) => [g.longitude, g.latitude])
+    return { name: p.name, line0: p.first - line0, lines: p.lines, start, end, footprint: ring }
+  })
+  const [latC, lonC] = Geolocation.forward(
+    templateModel,
+    line0 + cut - overlap / 2,
+    pixel0 + samples / 2,
+    300
+  )
+  const { epsg } = Zone.zoneOf(lonC, latC)
+  const [cx, cy] = Zone.forward(epsg, lonC, latC)
+  writeDem(
+    join(dir, "dem.tif"),
+    epsg,
+    Math.round(cx / 20) * 20 - 2000,
+    Math.round(cy / 20) * 20 + 2000,
+    200,
+    20,
+    scenes.relief(0)
+  )
+  write(
+    join(dir, "scene.json"),
+    JSON.stringify(
+      { lat0, lon0, patchCentre: [lonC, latC], demEpsg: epsg, slices: described },
+      null,
+      2
+    ) + "\n"
+  )
+  return dir
+}
+
+const product = (
+  name: string,
+  scene: (offsetDb: number) => Simulate.Scene,
+  lines: number,
+  samples: number,
+  pols: ReadonlyArray<string>
+) => {
+  const dir = join(out, name)
+  rmSync(dir, { recursive: true, force: true })
+  const line0 = 7800 + 140 - Math.round(lines / 2)
+  const pixel0 = 11700 + 160 - Math.round(samples / 2)
+  writeSafe(dir, pols, line0, pixel0, lines, samples, scene, { first: 0, last: 0 })
   // A patch grid for the tests: 1280 m at 10 m around the scene centre, in its UTM zone.
   const { epsg } = Zone.zoneOf(lon0, lat0)
   const [cx, cy] = Zone.forward(epsg, lon0, lat0)
@@ -239,43 +353,7 @@ const product = (
       }
     write(join(dir, `truth-${pol.toLowerCase()}.f32`), new Uint8Array(t.buffer))
   }
-  const demSize = 150
-  const dx0 = grid.x0 - 860
-  const dy0 = grid.y0 + 860
-  const demValues = new Float32Array(demSize * demSize)
-  const s0 = scene(0)
-  for (let r = 0; r < demSize; r++)
-    for (let c = 0; c < demSize; c++) {
-      const [lon, lat] = Zone.inverse(epsg, dx0 + (c + 0.5) * 20, dy0 - (r + 0.5) * 20)
-      demValues[r * demSize + c] = s0.height(lat, lon)
-    }
-  const demRaw = join(dir, "dem.bin")
-  write(demRaw, new Uint8Array(demValues.buffer))
-  write(
-    join(dir, "dem.hdr"),
-    `ENVI\nsamples = ${demSize}\nlines = ${demSize}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\ninterleave = bsq\nbyte order = 0\n`
-  )
-  execFileSync("gdal_translate", [
-    "-q",
-    "-of",
-    "GTiff",
-    "-co",
-    "COMPRESS=DEFLATE",
-    "-co",
-    "PREDICTOR=3",
-    "-a_srs",
-    `EPSG:${epsg}`,
-    "-a_ullr",
-    String(dx0),
-    String(dy0),
-    String(dx0 + demSize * 20),
-    String(dy0 - demSize * 20),
-    demRaw,
-    join(dir, "dem.tif")
-  ])
-  rmSync(demRaw)
-  rmSync(join(dir, "dem.hdr"))
-  rmSync(`${demRaw}.aux.xml`, { force: true })
+  writeDem(join(dir, "dem.tif"), epsg, grid.x0 - 860, grid.y0 + 860, 150, 20, scene(0))
   // An item shaped like Earth Search's sentinel-1-grd items: schema-product-* points at the RFI report (as
   // theirs do), proj:transform is derived from the bounding box (as theirs is) and must not be used.
   const assets: Record<string, unknown> = {
@@ -341,4 +419,5 @@ const product = (
 
 product("relief", scenes.relief, 240, 300, ["VV", "VH"])
 product("flat", scenes.flat, 240, 300, ["VV"])
-console.log(`wrote ${out}relief and ${out}flat`)
+const slicesDir = slices()
+console.log(`wrote ${out}relief, ${out}flat and ${slicesDir}`)

@@ -3,8 +3,13 @@
 import { AccessPolicy } from "@eoforge/core"
 import { lookup as dnsLookup, type LookupAddress } from "node:dns"
 import { constants, open, realpath, type FileHandle } from "node:fs/promises"
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
-import { request as httpsRequest } from "node:https"
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage
+} from "node:http"
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 import * as S3Url from "./internal/s3Url.ts"
 
 /** A read the access policy refuses; never retried. */
@@ -173,6 +178,15 @@ const lookupFor = (guard: Guard, u: URL) => {
   }
 }
 
+/**
+ * Connections are kept alive and reused per host (a pool of at most 64 sockets each, the most recently used
+ * first so idle ones time out): a range request to an object store costs one round trip, not a TCP (and
+ * TLS) handshake too. Callers bound their requests per host below it (raster: `http.perHostConcurrency`).
+ */
+const agentOptions = { keepAlive: true, maxSockets: 64, scheduling: "lifo" as const }
+const httpAgent = new HttpAgent(agentOptions)
+const httpsAgent = new HttpsAgent(agentOptions)
+
 const send = (
   u: URL,
   method: string,
@@ -185,6 +199,7 @@ const send = (
     const lookup = lookupFor(guard, u)
     const req = (u.protocol === "https:" ? httpsRequest : httpRequest)(u, {
       method,
+      agent: u.protocol === "https:" ? httpsAgent : httpAgent,
       headers:
         body === undefined ? headers : { ...headers, "content-length": Buffer.byteLength(body) },
       ...(signal === undefined ? {} : { signal }),

@@ -9,6 +9,7 @@ import { AccessPolicy, Reason, Redact } from "@eoforge/core"
 import { SourceKind } from "@eoforge/sources"
 import type { Find, TimeSlots } from "@eoforge/stac"
 import { Effect, Redacted } from "effect"
+import { listingOf, matchListing, type Listing } from "./internal/listing.ts"
 import * as Tiling from "./Tiling.ts"
 
 /** The recipe `type` of this kind. */
@@ -25,7 +26,11 @@ export interface Entry {
   readonly values?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
-const builtIn = ["tile", "asset", "slot", "year"]
+const builtIn = ["tile", "asset", "slot", "year", "epoch"]
+
+/** The GHSL epoch of a year: the nearest of 1975, 1980, … 2030 (integer years never tie). */
+export const epochOf = (year: number): number =>
+  Math.min(2030, Math.max(1975, 1975 + 5 * Math.round((year - 1975) / 5)))
 
 const fail = (key: string, message: string): never => {
   throw new SourceKind.SourceCheckError({ source: key, message: `source "${key}": ${message}` })
@@ -79,6 +84,7 @@ export const urlOf = (
     if (name === "asset") return asset
     if (name === "slot") return slot.id
     if (name === "year") return String(new Date(slot.reference).getUTCFullYear())
+    if (name === "epoch") return String(epochOf(new Date(slot.reference).getUTCFullYear()))
     const value = values?.[name]?.[slot.id]
     if (value === undefined) missingKey = name
     return value ?? ""
@@ -86,25 +92,42 @@ export const urlOf = (
   return missingKey === undefined ? { url } : { missingKey }
 }
 
-type Probe = "exists" | "absent" | { readonly error: string }
+/** A probe's answer: the file exists (at `url`, a glob resolved), is absent, or could not be checked. */
+type Probe = { readonly exists: string } | "absent" | { readonly error: string }
 
-// Whether a URL or file exists, under the access policy. Servers that refuse HEAD (405, 501) are asked for
-// the first byte instead.
-const probeOnce = async (url: string, access: AccessPolicy.AccessPolicy): Promise<Probe> => {
-  const at = url.split("#")[0]!
+// Whether a URL or file exists, under the access policy and with the recipe's credentials. Servers that refuse
+// HEAD (405, 501) are asked for the first byte instead. A `*` in the file name is resolved against the
+// folder's listing first (the greatest matching name: the newest production time of MODIS-style names).
+const probeOnce = async (
+  url: string,
+  guard: Guarded.Guard,
+  listing: (folder: string) => Promise<Listing>
+): Promise<Probe> => {
+  const hash = url.indexOf("#")
+  let at = hash < 0 ? url : url.slice(0, hash)
+  const fragment = hash < 0 ? "" : url.slice(hash)
   try {
-    if (!isRemote(at)) {
-      const handle = await Guarded.openFile(at, { policy: access })
-      await handle.close()
-      return "exists"
+    if (/[*?]/.test(at.slice(at.lastIndexOf("/") + 1))) {
+      const slash = at.lastIndexOf("/")
+      const names = await listing(at.slice(0, slash + 1))
+      if (typeof names === "object" && !Array.isArray(names)) return names as { error: string }
+      const name = names === "absent" ? undefined : matchListing(names, at.slice(slash + 1))
+      if (name === undefined) return "absent"
+      at = at.slice(0, slash + 1) + name
+      return { exists: at + fragment }
     }
-    let res = await Guarded.request(at, { method: "HEAD" }, { policy: access })
+    if (!isRemote(at)) {
+      const handle = await Guarded.openFile(at, guard)
+      await handle.close()
+      return { exists: url }
+    }
+    let res = await Guarded.request(at, { method: "HEAD" }, guard)
     res.discard()
     if (res.status === 405 || res.status === 501) {
-      res = await Guarded.request(at, { headers: { range: "bytes=0-0" } }, { policy: access })
+      res = await Guarded.request(at, { headers: { range: "bytes=0-0" } }, guard)
       res.discard()
     }
-    if (res.status >= 200 && res.status < 300) return "exists"
+    if (res.status >= 200 && res.status < 300) return { exists: url }
     if (res.status === 404 || res.status === 410) return "absent"
     return { error: `HTTP ${res.status}` }
   } catch (error) {
@@ -113,14 +136,27 @@ const probeOnce = async (url: string, access: AccessPolicy.AccessPolicy): Promis
   }
 }
 
-// One probe per URL for the life of the source; failures are not remembered (the next patch asks again).
-const prober = (access: AccessPolicy.AccessPolicy) => {
+// One probe per URL (and one listing per folder) for the life of the source; failures are not remembered (the
+// next patch asks again).
+const prober = (guard: Guarded.Guard) => {
   const cache = new Map<string, Promise<Probe>>()
+  const listings = new Map<string, Promise<Listing>>()
+  const listing = (folder: string): Promise<Listing> => {
+    let l = listings.get(folder)
+    if (l === undefined) {
+      l = listingOf(folder, guard).then((r) => {
+        if (typeof r === "object" && !Array.isArray(r)) listings.delete(folder)
+        return r
+      })
+      listings.set(folder, l)
+    }
+    return l
+  }
   return (url: string): Promise<Probe> => {
     let p = cache.get(url)
     if (p === undefined) {
-      p = probeOnce(url, access).then((r) => {
-        if (typeof r === "object") cache.delete(url)
+      p = probeOnce(url, guard, listing).then((r) => {
+        if (typeof r === "object" && "error" in r) cache.delete(url)
         return r
       })
       cache.set(url, p)
@@ -128,16 +164,6 @@ const prober = (access: AccessPolicy.AccessPolicy) => {
     return p
   }
 }
-
-const area = (b: Tiling.LonLatBox): number =>
-  Math.max(0, b.east - b.west) * Math.max(0, b.north - b.south)
-
-const overlap = (a: Tiling.LonLatBox, b: Tiling.LonLatBox): Tiling.LonLatBox => ({
-  west: Math.max(a.west, b.west),
-  south: Math.max(a.south, b.south),
-  east: Math.min(a.east, b.east),
-  north: Math.min(a.north, b.north)
-})
 
 const instantOf = (entry: Entry, slot: TimeSlots.Slot): number => {
   const d = entry.datetime
@@ -152,7 +178,7 @@ export const prepare = (
 ): SourceKind.Source => {
   const entry = entryOf(raw, context.key)
   const template = isRemote(entry.url) ? entry.url : context.resolvePath(entry.url)
-  const probe = prober(context.access)
+  const probe = prober({ policy: context.access, auth: context.auth })
   const find = (request: SourceKind.FindRequest) =>
     Effect.promise(async (): Promise<Find.Found | Find.Missing> => {
       const { patch, preset, slot } = request
@@ -167,7 +193,8 @@ export const prepare = (
         band: b.name,
         asset: binding?.assets[b.name] ?? b.name
       }))
-      const tiles = Tiling.tilesOf(entry.tiling, patch.footprint)
+      const cover = Tiling.coverOf(entry.tiling, patch)
+      const tiles = cover.tiles
       const present: Array<{ tile: Tiling.Tile; urls: ReadonlyArray<string> }> = []
       const absent: Array<string> = []
       for (const tile of tiles) {
@@ -181,14 +208,23 @@ export const prepare = (
             )
           urls.push(u.url)
         }
-        const probes = await Promise.all([...new Set(urls)].map(probe))
-        const error = probes.find((p) => typeof p === "object")
-        if (typeof error === "object")
+        const unique = [...new Set(urls)]
+        const probes = await Promise.all(unique.map(probe))
+        const error = probes.find((p) => typeof p === "object" && "error" in p)
+        if (typeof error === "object" && "error" in error)
           return missing(
             Reason.Reason.SourceError,
             `tile ${tile.name} of source ${context.key} (${Redact.forRecord(urls[0]!)}): ${Redact.inText(error.error)}`
           )
-        if (probes.every((p) => p === "exists")) present.push({ tile, urls })
+        const resolved = new Map(
+          unique
+            .map((u, i) => [u, probes[i]] as const)
+            .flatMap(([u, p]) =>
+              typeof p === "object" && "exists" in p ? [[u, p.exists] as const] : []
+            )
+        )
+        if (resolved.size === unique.length)
+          present.push({ tile, urls: urls.map((u) => resolved.get(u)!) })
         else absent.push(tile.name)
       }
       if (present.length === 0) {
@@ -199,12 +235,6 @@ export const prepare = (
           `the archive of source ${context.key} has no tile ${absent.join(", ")}${where}`
         )
       }
-      const boxes = Tiling.boxesOf(patch.footprint)
-      const total = boxes.reduce((s, b) => s + area(b), 0)
-      const covered = boxes.reduce(
-        (s, b) => s + present.reduce((t, p) => t + area(overlap(b, p.tile)), 0),
-        0
-      )
       const datetime = instantOf(entry, slot)
       const assets: Record<string, Array<Find.AssetRef>> = {}
       bands.forEach(({ band, asset }, i) => {
@@ -242,7 +272,7 @@ export const prepare = (
         assets,
         datetime,
         mosaic: present.length > 1,
-        coverage: total > 0 ? Math.min(1, covered / total) : 1
+        coverage: cover.coverage(present.map((p) => p.tile))
       }
     })
   // The archive's host or folder must be one the recipe's access policy allows.

@@ -19,7 +19,7 @@ const box = (w: number, s: number, e: number, n: number): Patch.Patch["footprint
   [w, s]
 ]
 
-const names = (tiling: Tiling.Tiling, f: Patch.Patch["footprint"]) =>
+const names = (tiling: Tiling.LonLatTiling, f: Patch.Patch["footprint"]) =>
   Tiling.tilesOf(tiling, f).map((t) => t.name)
 
 describe("tilings", () => {

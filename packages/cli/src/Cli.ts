@@ -11,7 +11,7 @@ import { ExitCode, withExitCode } from "./ExitCode.ts"
 
 const recipeArg = Argument.String("recipe").pipe(
   Argument.withDescription(
-    "A shipped recipe (demo, ssl4eo-s12, m3leo-style) or the path of a YAML/JSON recipe"
+    "A shipped recipe (demo, ssl4eo-s12, m3leo) or the path of a YAML/JSON recipe"
   ),
   Argument.withDefault("demo")
 )
@@ -126,7 +126,11 @@ const build = Command.make(
             `  ${s.failures} slots without data (reasons in ${result.store}/.eoforge/jobs/*.json); wrote ${s.files.join(", ")}`,
             ...s.warnings.map((w) => `  warning: ${w}`)
           ].join("\n")
-    return yield* print(input.json, { store: result.store, summary: s ?? null }, text)
+    return yield* print(
+      input.json,
+      { store: result.store, summary: s ?? null, transfer: result.transfer },
+      text
+    )
   })
 ).pipe(
   Command.withDescription(
@@ -179,7 +183,10 @@ const sample = Command.make(
       input.json,
       summary,
       [
-        `${plan.sampling.accepted} patches accepted of ${plan.sampling.candidates} candidates (${plan.sampling.rejected} rejected for overlap)`,
+        `${plan.sampling.accepted} patches accepted of ${plan.sampling.candidates} candidates (${plan.sampling.rejected} ${plan.sampling.seam === undefined ? "rejected for overlap" : "rejected: overlap, or not needed by the seam rule"})`,
+        plan.sampling.seam === undefined
+          ? ""
+          : `seam rule: ${plan.sampling.seam.tiles} tiles added where zones meet (${plan.sampling.seam.fromRejected} of them rejected for overlap before), overlap max ${(plan.sampling.seam.maxOverlap * 100).toFixed(1)} %, mean ${(plan.sampling.seam.meanOverlap * 100).toFixed(1)} %`,
         `splits: train ${plan.splitCounts.train}, val ${plan.splitCounts.val}, test ${plan.splitCounts.test}, guard ${plan.splitCounts.guard}`,
         ...plan.patches
           .slice(0, 5)

@@ -82,6 +82,12 @@ export const make = (
               `catalogue: ${c.cellSearches} searches of whole search cells, ${c.memoryHits} patch searches answered from memory, ${c.diskHits} cells read from the store's cache, ${c.direct} patch searches sent alone\n`
             )
           }
+          const t = event.transfer
+          if (t !== undefined && t.requests > 0) {
+            out.write(
+              `network: ${t.requests} range requests, ${(t.bytes / 1e6).toFixed(1)} MB for ${t.chips} chips (${t.requestsPerChip.toFixed(1)} requests, ${(t.bytesPerChip / 1e6).toFixed(2)} MB per chip), ${t.retries} retried\n`
+            )
+          }
           break
         }
       }

@@ -26,7 +26,7 @@ export const enqueue = Command.make(
   {
     recipe: Argument.String("recipe").pipe(
       Argument.withDescription(
-        "A shipped recipe (demo, ssl4eo-s12, m3leo-style) or the path of a YAML/JSON recipe; workers must see the same path"
+        "A shipped recipe (demo, ssl4eo-s12, m3leo) or the path of a YAML/JSON recipe; workers must see the same path"
       ),
       Argument.withDefault("demo")
     ),

@@ -239,6 +239,19 @@ describe("eoforge", () => {
     )
   })
 
+  it("samples the shipped m3leo recipe offline: seam tiles reported, no network needed", async () => {
+    const o = await run("sample", "m3leo", "--json")
+    assert.strictEqual(o.code, 0, o.stderr)
+    const s = JSON.parse(o.stdout)
+    assert.strictEqual(s.accepted, 4287)
+    assert.strictEqual(s.candidates, s.accepted + s.rejected)
+    assert.strictEqual(s.seam.tiles, 77)
+    assert.isTrue(s.seam.maxOverlap < 1 && s.seam.meanOverlap > 0)
+    assert.deepStrictEqual(s.splits, { train: 2572, val: 858, test: 857, guard: 0 })
+    const text = await run("sample", "m3leo")
+    assert.include(text.stdout, "seam rule: 77 tiles added where zones meet")
+  })
+
   it("prints a dry-run plan without writing anything", async () => {
     const out = join(tmp.path, "dry.zarr")
     const o = await run("build", smallRecipe, "--out", out, "--dry-run", "--json")

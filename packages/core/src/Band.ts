@@ -60,6 +60,55 @@ export const Radiometry = Schema.Struct({
 /** The radiometry a product stores. */
 export type Radiometry = typeof Radiometry.Type
 
+/**
+ * The per-pixel cloud mask a product applies: quality layers of its items read onto the chip's grid, the
+ * flagged pixels dilated by `dilationM` and cleared from the chip's validity; each chip's masked fraction is
+ * recorded beside it (arrays `patchCloud`, `maskSource`).
+ */
+export const CloudMask = Schema.Struct({
+  /** The quality layers, by processing baseline range (the first whose range holds the item's applies). */
+  layers: Schema.Array(
+    Schema.Struct({
+      /** classes: listed values masked; bits: listed bit positions; bands: listed 1-based bands non-zero. */
+      kind: Schema.Literals(["classes", "bits", "bands"]),
+      /** Asset key in the items. */
+      asset: Schema.String,
+      values: Schema.Array(Schema.Finite),
+      /** Resampling onto the chip grid: nearest (chip pixels finer than the layer's) or mode. */
+      resampling: Resampling,
+      fromBaseline: Schema.optional(Schema.String),
+      untilBaseline: Schema.optional(Schema.String)
+    })
+  ),
+  /** Radius of the disk the flagged pixels are dilated by, metres (pixel-centre distance ≤ radius). */
+  dilationM: Schema.Finite,
+  /** Largest masked fraction of a chip; candidates over it are skipped in the slot rule's order. */
+  maxPatchCloud: Schema.optional(Schema.Finite),
+  /** When an item lacks the layer: use the scene's cloud cover unmasked, or record MissingAsset. */
+  fallback: Schema.Literals(["scene-cover", "fail"])
+})
+/** A product's per-pixel cloud mask. */
+export type CloudMask = typeof CloudMask.Type
+
+/**
+ * A visualisation transform a product stores instead of its physical values: each physical value v (after
+ * radiometric harmonisation) becomes x = (v − lo) / (hi − lo) × 255, rounded (nearest: half up; floor) and
+ * clipped to 0–255; NaN and pixels without data store `nodata`. The bands' scale/offset then map stored values
+ * back to approximate physical ones (scale = (hi − lo) / 255, offset = lo).
+ */
+export const OutputTransform = Schema.Struct({
+  dtype: Schema.Literal("uint8"),
+  /** Physical values mapped onto 0 and 255, in the bands' physical unit. */
+  range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+  rounding: Schema.Literals(["nearest", "floor"]),
+  /** Stored value of NaN and of pixels without data. */
+  nodata: Schema.Finite,
+  /** The rule in words (for readers of the attributes and the card). */
+  rule: Schema.String
+})
+/** A visualisation transform of a product. */
+export type OutputTransform = typeof OutputTransform.Type
+
 export const ProductSpec = Schema.Struct({
   /** Group name in the store, e.g. `s2l2a`. */
   id: Schema.NonEmptyString,
@@ -78,7 +127,11 @@ export const ProductSpec = Schema.Struct({
   /** Attribution text required by the source licence. */
   attribution: Schema.optional(Schema.String),
   /** Per-item scale/offset harmonised onto the bands' own (see Radiometry); absent: values stored as read. */
-  radiometry: Schema.optional(Radiometry)
+  radiometry: Schema.optional(Radiometry),
+  /** Per-pixel cloud mask from the items' quality layers (see CloudMask); absent: no mask. */
+  cloudMask: Schema.optional(CloudMask),
+  /** Stored as a visualisation of the physical values (statistics are of the stored values). */
+  output: Schema.optional(OutputTransform)
 })
 /** A product. */
 export type ProductSpec = typeof ProductSpec.Type

@@ -31,7 +31,14 @@ export const Reason = {
   /** The source's quota is exhausted (e.g. Earth Engine 429 after every retry). */
   QuotaExceeded: 11,
   /** Acquisitions exist, none with every polarisation the product needs (e.g. HH-only where VV+VH is asked). */
-  PolarisationMissing: 12
+  PolarisationMissing: 12,
+  /** A composite slot has acquisitions, but no pixel of the patch is valid in any of them (clouds, nodata). */
+  NoValidPixel: 13,
+  /**
+   * An asset the recipe needs besides the bands is absent from the chosen item (e.g. the quality layer of a
+   * `cloudMask` without `fallback: scene-cover`); the detail names the item and asset. Not retried.
+   */
+  MissingAsset: 14
 } as const
 
 /** A reason code. */

@@ -73,7 +73,8 @@ const productRecordSet = (d: Description.DatasetDescription, p: Description.Prod
       `The pixels are not in this table: they are the Zarr v3 array ${inStore(d, `${p.id}/data`)} ` +
       `[sample, time, band, y, x] = [${n}, ${t}, ${b}, ${h}, ${w}] ${p.dtype} at ${p.resolution} m on ${p.crs} grids, ` +
       `read with zarr-python 3 or xarray (xr.open_zarr(store, group="${p.id}")); each record's pixels are data[sample, time_index].` +
-      (p.source !== undefined ? ` Source: ${p.source}.` : ""),
+      (p.source !== undefined ? ` Source: ${p.source}.` : "") +
+      (p.output !== undefined ? ` Stored as ${p.output.dtype}: ${p.output.rule}.` : ""),
     "geocr:spatialResolution": quantity(p.resolution, "m"),
     "geocr:bandConfiguration": {
       "@type": "geocr:BandConfiguration",
@@ -115,7 +116,21 @@ const productRecordSet = (d: Description.DatasetDescription, p: Description.Prod
         "nodata_fraction",
         "sc:Float",
         "Fraction (0–1) of the chip's pixels that are nodata; empty when unknown."
-      )
+      ),
+      ...(p.cloudMask === undefined
+        ? []
+        : [
+            f(
+              "patch_cloud",
+              "sc:Float",
+              `Fraction (0–1) of the chip's pixels with data that the per-pixel cloud mask removed (stored as nodata), as ${p.id}/patchCloud; the scene's cloud cover where mask_source is 2; empty when missing.`
+            ),
+            f(
+              "mask_source",
+              "sc:Integer",
+              `Source of patch_cloud, as ${p.id}/maskSource: 0 no chip, 1 the item's quality layer, 2 the scene's cloud cover (no layer, nothing masked).`
+            )
+          ])
     ]
   }
 }

@@ -45,15 +45,27 @@ const onSegment = (ax: number, ay: number, bx: number, by: number, cx: number, c
   cx <= Math.max(ax, bx) &&
   Math.min(ay, by) <= cy &&
   cy <= Math.max(ay, by)
-const segmentsMeet = (r: Float64Array, i: number, j: number): boolean => {
-  const ax = r[2 * i]
-  const ay = r[2 * i + 1]
-  const bx = r[2 * i + 2]
-  const by = r[2 * i + 3]
-  const cx = r[2 * j]
-  const cy = r[2 * j + 1]
-  const dx = r[2 * j + 2]
-  const dy = r[2 * j + 3]
+const segmentsMeet = (r: Float64Array, i: number, j: number): boolean =>
+  edgesMeet(
+    r[2 * i],
+    r[2 * i + 1],
+    r[2 * i + 2],
+    r[2 * i + 3],
+    r[2 * j],
+    r[2 * j + 1],
+    r[2 * j + 2],
+    r[2 * j + 3]
+  )
+const edgesMeet = (
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number
+): boolean => {
   const o1 = orient(ax, ay, bx, by, cx, cy)
   const o2 = orient(ax, ay, bx, by, dx, dy)
   const o3 = orient(cx, cy, dx, dy, ax, ay)
@@ -235,6 +247,63 @@ export const contains = (aoi: Aoi, lon: number, lat: number): boolean => {
       }
     }
     if (inside) return true
+  }
+  return false
+}
+
+const cross = (ax: number, ay: number, bx: number, by: number, px: number, py: number): number =>
+  (bx - ax) * (py - ay) - (by - ay) * (px - ax)
+
+/**
+ * Whether a convex quad of (lon, lat) corners shares ground with the AOI: a corner inside it, a ring vertex inside
+ * the quad, or a ring edge crossing a quad edge. Edges are straight in (lon, lat) on both sides (a tile's edges,
+ * straight in its projection, bend from that by well under a metre for tiles of a few km).
+ */
+export const intersectsQuad = (
+  aoi: Aoi,
+  quad: ReadonlyArray<readonly [number, number]>
+): boolean => {
+  for (const c of quad) if (contains(aoi, c[0], c[1])) return true
+  let qMinX = Infinity
+  let qMinY = Infinity
+  let qMaxX = -Infinity
+  let qMaxY = -Infinity
+  for (const c of quad) {
+    qMinX = Math.min(qMinX, c[0])
+    qMaxX = Math.max(qMaxX, c[0])
+    qMinY = Math.min(qMinY, c[1])
+    qMaxY = Math.max(qMaxY, c[1])
+  }
+  const b = aoi.bbox
+  if (qMaxX < b.minX || qMinX > b.maxX || qMaxY < b.minY || qMinY > b.maxY) return false
+  const n = quad.length
+  const area = quad.reduce((s, c, i) => {
+    const d = quad[(i + 1) % n]
+    return s + c[0] * d[1] - d[0] * c[1]
+  }, 0)
+  const sign = area >= 0 ? 1 : -1
+  const insideQuad = (x: number, y: number) =>
+    quad.every((c, i) => {
+      const d = quad[(i + 1) % n]
+      return sign * cross(c[0], c[1], d[0], d[1], x, y) >= 0
+    })
+  for (const polygon of aoi.polygons) {
+    for (const r of polygon) {
+      for (let i = 0; i + 3 < r.length; i += 2) {
+        const ax = r[i]
+        const ay = r[i + 1]
+        const bx = r[i + 2]
+        const by = r[i + 3]
+        if (Math.max(ax, bx) < qMinX || Math.min(ax, bx) > qMaxX) continue
+        if (Math.max(ay, by) < qMinY || Math.min(ay, by) > qMaxY) continue
+        if (insideQuad(ax, ay)) return true
+        for (let k = 0; k < n; k++) {
+          const c = quad[k]
+          const d = quad[(k + 1) % n]
+          if (edgesMeet(ax, ay, bx, by, c[0], c[1], d[0], d[1])) return true
+        }
+      }
+    }
   }
   return false
 }

@@ -15,6 +15,8 @@ export interface TilingOptions {
   readonly resolution: number
   /** Snap unit in metres (default: resolution); tile origins are multiples of `size`, hence of `snap`. */
   readonly snap?: number | undefined
+  /** centre (default): tiles whose centre is in the AOI; cover: tiles that share any ground with it. */
+  readonly edge?: "centre" | "cover" | undefined
 }
 
 interface ZoneWindow {
@@ -128,7 +130,15 @@ const ranges = (
   return byZone
 }
 
-function* tilesOf(aoi: Aoi.Aoi, size: number, resolution: number): Generator<Patch.Patch> {
+// `spill`: instead of the tiles owned by each zone, the zone's lattice cells whose centre lies in the AOI but in
+// another zone while a corner lies in this one (the cells that reach across a seam into the zone).
+function* tilesOf(
+  aoi: Aoi.Aoi,
+  size: number,
+  resolution: number,
+  spill: boolean,
+  cover: boolean
+): Generator<Patch.Patch> {
   const n = Math.round(size / resolution)
   const byZone = ranges(aoi, size)
   for (const epsg of [...byZone.keys()].sort((a, b) => a - b)) {
@@ -150,21 +160,23 @@ function* tilesOf(aoi: Aoi.Aoi, size: number, resolution: number): Generator<Pat
           const x0 = k * size
           const [lon, lat] = Zone.inverse(epsg, x0 + size / 2, y0 - size / 2)
           if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) continue
-          if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
-          if (Zone.zoneOf(lon, lat).epsg !== epsg || !Aoi.contains(aoi, lon, lat)) continue
-          const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
-          yield {
-            id: PatchGeometry.id(grid),
-            lon,
-            lat,
-            grid,
-            footprint: [
-              Zone.inverse(epsg, x0, y0),
-              Zone.inverse(epsg, x0 + size, y0),
-              Zone.inverse(epsg, x0 + size, y0 - size),
-              Zone.inverse(epsg, x0, y0 - size)
-            ]
+          // The window holds every centre in the AOI's box; covering tiles may have theirs just outside it.
+          if (!spill && !cover) {
+            if (lon < w.lonMin || lon > w.lonMax || lat < w.latMin || lat > w.latMax) continue
           }
+          if ((Zone.zoneOf(lon, lat).epsg === epsg) === spill) continue
+          const centreIn = Aoi.contains(aoi, lon, lat)
+          if (!centreIn && !cover) continue
+          const footprint: Patch.Patch["footprint"] = [
+            Zone.inverse(epsg, x0, y0),
+            Zone.inverse(epsg, x0 + size, y0),
+            Zone.inverse(epsg, x0 + size, y0 - size),
+            Zone.inverse(epsg, x0, y0 - size)
+          ]
+          if (!centreIn && !Aoi.intersectsQuad(aoi, footprint)) continue
+          if (spill && !footprint.some((c) => inZone(c, epsg))) continue
+          const grid: PixelGrid.PixelGrid = { crs, x0, y0, resolution, width: n, height: n }
+          yield { id: PatchGeometry.id(grid), lon, lat, grid, footprint }
         }
       }
     }
@@ -180,8 +192,26 @@ export const tiles = (aoi: unknown, options: TilingOptions): Iterable<Patch.Patc
   const { size, resolution } = options
   PatchGeometry.validateSize(size, resolution, options.snap ?? resolution)
   const validated = isAoi(aoi) ? aoi : Aoi.fromGeoJson(aoi)
-  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution) }
+  const cover = options.edge === "cover"
+  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, false, cover) }
 }
+
+/**
+ * The tiles that reach across a zone seam: for each zone the AOI meets, the cells of that zone's lattice whose
+ * centre lies in the AOI but in another zone, and a corner in this zone. With `tiles` they cover every point
+ * whose own zone's cell has its centre in the AOI (tiles alone leave slivers at seams uncovered); the seam
+ * rule of a plan picks the few of them it needs. Same order and validation as `tiles`.
+ */
+export const seamTiles = (aoi: unknown, options: TilingOptions): Iterable<Patch.Patch> => {
+  const { size, resolution } = options
+  PatchGeometry.validateSize(size, resolution, options.snap ?? resolution)
+  const validated = isAoi(aoi) ? aoi : Aoi.fromGeoJson(aoi)
+  const cover = options.edge === "cover"
+  return { [Symbol.iterator]: () => tilesOf(validated, size, resolution, true, cover) }
+}
+
+const inZone = (c: readonly [number, number], epsg: number): boolean =>
+  Number.isFinite(c[0]) && c[1] >= -90 && c[1] <= 90 && Zone.zoneOf(c[0], c[1]).epsg === epsg
 
 const isAoi = (u: unknown): u is Aoi.Aoi =>
   typeof u === "object" && u !== null && "polygons" in u && "bbox" in u && !("type" in u)

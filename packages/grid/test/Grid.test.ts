@@ -6,6 +6,7 @@ describe("grid", () => {
     assert.deepStrictEqual(Object.keys(Grid).sort(), [
       "Aoi",
       "Cities",
+      "Coverage",
       "PatchGeometry",
       "Random",
       "ReferenceGrid",

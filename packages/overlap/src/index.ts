@@ -3,3 +3,4 @@
 export * as Nearest from "./Nearest.ts"
 export * as Overlap from "./Overlap.ts"
 export * as OverlapFilter from "./OverlapFilter.ts"
+export * as SeamFill from "./SeamFill.ts"

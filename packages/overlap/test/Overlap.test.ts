@@ -55,7 +55,12 @@ const ssl4eo = (lon: number, lat: number) =>
 
 describe("Overlap", () => {
   it("the package exports exactly its documented modules", () => {
-    assert.deepStrictEqual(Object.keys(Package).sort(), ["Nearest", "Overlap", "OverlapFilter"])
+    assert.deepStrictEqual(Object.keys(Package).sort(), [
+      "Nearest",
+      "Overlap",
+      "OverlapFilter",
+      "SeamFill"
+    ])
     assert.deepStrictEqual(Object.keys(Package.Overlap).sort(), [
       "InvalidFootprintError",
       "area",

@@ -2,6 +2,7 @@
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
 import { Redact } from "@eoforge/core"
+import { RasterSource } from "@eoforge/raster"
 import { AssetSigner, StacClient, StaticCatalog, type SearchCells } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Redacted, Schema } from "effect"
@@ -69,7 +70,39 @@ export type Event =
       readonly store: string
       /** What the search cells did in this process (undefined when searching per patch). */
       readonly searches?: SearchCells.Counts | undefined
+      /** Range requests and bytes of URL sources in this build's process, in all and per chip read. */
+      readonly transfer?: Transfer | undefined
     }
+
+/** The request budget of a build: what reading its chips over the network cost (URL sources only). */
+export interface Transfer {
+  /** Chips with data read by this process. */
+  readonly chips: number
+  readonly requests: number
+  readonly bytes: number
+  /** Requests sent again after a 429, a 5xx or a timeout (Retry-After honoured). */
+  readonly retries: number
+  readonly requestsPerChip: number
+  readonly bytesPerChip: number
+}
+
+/** What reading `chips` chips cost since `before` (RasterSource.transferTotals of this process). */
+export const transferSince = (
+  before: ReturnType<typeof RasterSource.transferTotals>,
+  chips: number
+): Transfer => {
+  const now = RasterSource.transferTotals()
+  const requests = now.requests - before.requests
+  const bytes = now.bytes - before.bytes
+  return {
+    chips,
+    requests,
+    bytes,
+    retries: now.retries - before.retries,
+    requestsPerChip: chips === 0 ? 0 : requests / chips,
+    bytesPerChip: chips === 0 ? 0 : bytes / chips
+  }
+}
 
 /** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
 export class InputError extends Schema.TaggedError<InputError>()("InputError", {
@@ -207,7 +240,8 @@ export const layoutOf = (prepared: Planned, createdAt: string) => {
       times: p.slots.length,
       height: Math.round(recipe.patch.size / p.spec.resolution),
       width: Math.round(recipe.patch.size / p.spec.resolution),
-      compression
+      compression,
+      ...(p.composite?.validCount === true ? { count: true } : {})
     })),
     attributes: {
       eoforgeVersion: version,
@@ -273,6 +307,9 @@ const transient = new Set(["SourceError", "ReadFailed"])
 /** Where a store keeps the static catalogue documents its builds read (not part of the dataset). */
 export const documentCacheKey = ".eoforge/stac-cache"
 
+/** Where a store keeps what source kinds learn (file indexes, search answers), one folder per source key. */
+export const sourceCacheKey = ".eoforge/sources"
+
 /** What the jobs of a prepared build need, for the store `layout`. */
 export const jobContext = (
   prepared: Planned,
@@ -288,7 +325,10 @@ export const jobContext = (
   products:
     store === undefined
       ? prepared.products
-      : Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
+      : Products.withSourceCache(
+          Products.withDocumentCache(prepared.products, join(store, documentCacheKey)),
+          join(store, sourceCacheKey)
+        ),
   open,
   concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
   extractGuard: prepared.loaded.recipe.split.extractGuard
@@ -464,6 +504,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     const ctx = jobContext(prepared, layout, open, options.concurrency, path)
     const cells = SearchCache.clientFor(yield* StacClient.StacClient, store, options.searchCells)
     let done = mine.length - todo.length
+    const before = RasterSource.transferTotals()
+    let chipsRead = 0
     for (const k of todo) {
       // A shard being redone is not done until its new record is written: a kill mid-retry then leaves
       // it to be rebuilt, never half old and half new.
@@ -472,6 +514,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
         Effect.provideService(StacClient.StacClient, cells.client)
       )
       done++
+      chipsRead += summary.chips
       const [start, end] = Layout.shardRange(layout, k)
       emit({
         type: "shard",
@@ -492,8 +535,9 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       emit({ type: "finalize" })
       summary = yield* Finalize.run()
     }
-    emit({ type: "done", summary, store: path, searches: cells.counts() })
-    return { store: path, summary, layout }
+    const transfer = transferSince(before, chipsRead)
+    emit({ type: "done", summary, store: path, searches: cells.counts(), transfer })
+    return { store: path, summary, layout, transfer }
   })
   // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
   const signed = Object.values(loaded.recipe.sources).some(

@@ -207,6 +207,14 @@ export const run = Effect.fn("ExportGeoTiff.run")(function* (options: ExportOpti
               item: ps.item[t],
               cloud_fraction: cloud,
               nodata_fraction: nodataFraction,
+              ...(ps.cloudMask === undefined
+                ? {}
+                : {
+                    patch_cloud: Number.isNaN(ps.cloudMask.patchCloud[t])
+                      ? null
+                      : ps.cloudMask.patchCloud[t],
+                    mask_source: ps.cloudMask.maskSource[t]
+                  }),
               bands: p.spec.bands.map((b) => b.name)
             }
         yield* write(`${dir}/metadata.json`, JSON.stringify(metadata, null, 2) + "\n")

@@ -5,8 +5,11 @@ import { Mosaic, RasterAccess, type RasterSource } from "@eoforge/raster"
 import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/stac"
 import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
+import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import type { Opener } from "./Opener.ts"
+import * as CloudMask from "./CloudMask.ts"
+import * as Output from "./Output.ts"
 import * as Radiometry from "./Radiometry.ts"
 
 /** Opens a raster by URL or path (see Opener). */
@@ -27,6 +30,9 @@ export interface SlotFacts {
   readonly baseline?: string
   readonly scale?: number
   readonly offset?: number
+  /** Products with a cloud mask: masked fraction 0–1 of the pixels with data, and its source (1 layer, 2 scene cover). */
+  readonly patchCloud?: number
+  readonly maskSource?: number
   /** What the source or item reader says about how the chip was made (geocoding, request). */
   readonly provenance?: SourceKind.Facts
 }
@@ -39,6 +45,8 @@ export interface Data {
   readonly facts: SlotFacts
   /** The acquisition read (for pairing later products with it). */
   readonly found: Find.Found
+  /** Composite slots: acquisitions valid at each pixel (uint16, [y, x]). */
+  readonly count?: Uint16Array
   /** Class names by value of bands the recipe names none for, from the file's attribute table (PAM). */
   readonly classes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -90,6 +98,24 @@ const convert = (
   }
 }
 
+// Band b's values (native to the preset, harmonised) into `out`: converted to the stored dtype, or through
+// the product's output transform (which clears `valid` where a value is NaN).
+const storeBand = (
+  product: ProductPlan,
+  values: DType.TypedArray,
+  b: number,
+  out: DType.TypedArray,
+  valid: Uint8Array
+): void => {
+  const t = product.spec.output
+  if (t === undefined) {
+    convert(values, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
+  } else {
+    const native = product.preset.spec.bands[b]
+    Output.apply(values, native, product.preset.valueTransform, t, out, b * values.length, valid)
+  }
+}
+
 /**
  * Reads each band's assets onto `grid` into `out` (band-major, product dtype) and clears `valid` where a
  * band has no data; the reason when an asset cannot be read.
@@ -119,50 +145,66 @@ const readAssets = Effect.fnUntraced(function* (
     else group.push(b)
   })
   // Raster reads obey the source's access policy too (files' types and real paths, resolved addresses).
-  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const source = rules.source ?? StacClient.api(rules.provider.url, undefined, product.auth)
   const access =
     rules.source !== undefined
       ? StacClient.accessOf(rules.source)
       : (product.access ?? StacClient.accessOf(source))
-  for (const members of groups.values()) {
+  // Every group's files are read at once (over a network each costs round trips, not CPU), then the
+  // results are taken in band order, so the chip, its reason and its class names are as read one by one.
+  const list = [...groups.values()]
+  const scalings = list.map((members) =>
+    product.spec.radiometry === undefined
+      ? undefined
+      : Radiometry.sourceOf(
+          product.spec.radiometry,
+          found,
+          found.assets[bands[members[0]].name] ?? []
+        )
+  )
+  const unsupported = scalings.findIndex((x) => typeof x === "string")
+  const readable = unsupported < 0 ? list : list.slice(0, unsupported)
+  const reads = yield* Effect.forEach(
+    readable,
+    (members) => {
+      const first = bands[members[0]]
+      const refs = found.assets[first.name] ?? []
+      return open
+        .use(
+          refs.map((ref) => Redacted.value(ref.url)),
+          (infos) =>
+            Mosaic.read(infos, grid, {
+              resampling: first.resampling ?? "nearest",
+              bands: members.map((b) => product.bandIndex[b])
+            }).pipe(
+              // Class names of a file's attribute table (PAM) for bands the recipe gives none.
+              Effect.map((chip) => ({
+                chip,
+                named: members.map((b) => infos[0]?.classes[product.bandIndex[b]])
+              }))
+            )
+        )
+        .pipe(
+          RasterAccess.withPolicy(access, undefined, source.auth),
+          Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
+          Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
+        )
+    },
+    { concurrency: "unbounded" }
+  )
+  for (const [g, members] of list.entries()) {
     const first = bands[members[0]]
     const refs = found.assets[first.name] ?? []
-    const scaling =
-      product.spec.radiometry === undefined
-        ? undefined
-        : Radiometry.sourceOf(product.spec.radiometry, found, refs)
+    const scaling = scalings[g]
     if (typeof scaling === "string")
       return {
         reason: Reason.Reason.Unsupported,
         detail: `${found.items.map((i) => i.id).join("+")}: ${scaling}`
       }
     state.radiometry ??= scaling
-    const read = yield* open
-      .use(
-        refs.map((ref) => Redacted.value(ref.url)),
-        (infos) =>
-          Mosaic.read(infos, grid, {
-            resampling: first.resampling ?? "nearest",
-            bands: members.map((b) => product.bandIndex[b])
-          }).pipe(
-            Effect.tap(() =>
-              Effect.sync(() => {
-                // Class names of a file's attribute table (PAM) for bands the recipe gives none.
-                for (const b of members) {
-                  const named = infos[0]?.classes[product.bandIndex[b]]
-                  if (bands[b].classes === undefined && named !== undefined)
-                    state.classes[bands[b].name] = named
-                }
-              })
-            )
-          )
-      )
-      .pipe(
-        RasterAccess.withPolicy(access, undefined, source.auth),
-        Effect.catchTag("RasterOpenError", (e) => Effect.succeed(e)),
-        Effect.catchTag("RasterReadError", (e) => Effect.succeed(e))
-      )
-    if (!("data" in read)) {
+    const result = reads[g]
+    if (!("chip" in result)) {
+      const read = result
       // Files EOForge can never read, or may not read, are Unsupported (a retry cannot help); the rest
       // may be transient.
       const never =
@@ -185,15 +227,21 @@ const readAssets = Effect.fnUntraced(function* (
       }
     }
     members.forEach((b, j) => {
-      convert(
+      if (bands[b].classes === undefined && result.named[j] !== undefined)
+        state.classes[bands[b].name] = result.named[j]
+    })
+    const read = result.chip
+    members.forEach((b, j) => {
+      const native = product.preset.spec.bands[b]
+      storeBand(
+        product,
         Radiometry.apply(
           read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
-          Radiometry.linear(scaling, bands[b])
+          Radiometry.linear(scaling, native)
         ),
+        b,
         out,
-        b * n,
-        product.spec.dtype,
-        product.preset.valueTransform
+        valid
       )
     })
     const mask = read.mask
@@ -204,17 +252,66 @@ const readAssets = Effect.fnUntraced(function* (
   return undefined
 })
 
-/**
- * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
- * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
- * collection, a server that is not STAC) fail.
- */
-export const chip = Effect.fnUntraced(function* (
+// Another product of the recipe (a reader's DEM) for the same patch, read onto `grid` as float32 by bilinear
+// resampling from its first slot, whatever its own stored dtype, resolution and resampling.
+const readProductOf = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  open: Opener
+) {
+  const context = yield* Effect.context<
+    StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
+  >()
+  const read: NonNullable<SourceKind.ReadRequest["readProduct"]> = (id, grid) =>
+    Effect.gen(function* () {
+      const other = product.uses?.[id]
+      if (other === undefined)
+        return missing(
+          Reason.Reason.SourceError,
+          `product ${id} is not among those ${product.spec.id} reads`
+        )
+      const plan: ProductPlan = {
+        ...other,
+        spec: {
+          ...other.spec,
+          dtype: "float32",
+          resolution: grid.resolution,
+          bands: other.spec.bands.map((b) => ({ ...b, resampling: "bilinear" as const }))
+        },
+        // The reader decides what missing heights mean.
+        maxNodata: 1
+      }
+      const outcome = yield* chip(patch, plan, 0, open).pipe(
+        Effect.catch((e) =>
+          Effect.succeed(missing(Reason.Reason.SourceError, `product ${id}: ${e.message}`))
+        ),
+        Effect.provideContext(context)
+      )
+      if (outcome._tag === "Missing")
+        return missing(outcome.reason, `product ${id}: ${outcome.detail}`)
+      return {
+        _tag: "Chip",
+        chip: {
+          grid,
+          dtype: "float32",
+          bands: plan.spec.bands.length,
+          data: outcome.data,
+          mask: outcome.mask
+        },
+        facts: { item: outcome.facts.item ?? "" }
+      } satisfies SourceKind.ReadChip
+    })
+  return read
+})
+
+// One acquisition's chip: the slot's best candidate not in `refused`, read and (with a cloud mask) masked.
+const chipOnce = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   product: ProductPlan,
   slotIndex: number,
   open: Opener,
-  pairedWith?: Find.Found
+  pairedWith: Find.Found | undefined,
+  refused: ReadonlySet<string>
 ) {
   const slot = product.slots[slotIndex]
   const pair = product.pair
@@ -230,14 +327,32 @@ export const chip = Effect.fnUntraced(function* (
       : pair.rule === "same-datatake"
         ? { ...product.rules, sameDatatakeAs: pairedWith }
         : { ...product.rules, near: { found: pairedWith, maxDays: pair.maxDays } }
+  const refusing: Find.Rules = refused.size === 0 ? rules : { ...rules, excludeItems: refused }
+  if (product.composite !== undefined) {
+    // Each scene is masked by the product's cloud mask in `read`; over maxPatchCloud it gives no pixels.
+    const maxCloud = product.spec.cloudMask?.maxPatchCloud
+    return yield* Composite.chip(patch, product, slot, rules, (found, p, into) =>
+      read(patch, p, found, open, into).pipe(
+        Effect.map((o) =>
+          maxCloud !== undefined && o._tag === "Data" && (o.facts.patchCloud ?? 0) > maxCloud
+            ? missing(
+                Reason.Reason.TooCloudy,
+                `${o.facts.item}: patch cloud ${((o.facts.patchCloud ?? 0) * 100).toFixed(1)} % > cloudMask.maxPatchCloud`,
+                o.facts
+              )
+            : o
+        )
+      )
+    )
+  }
   const finding: Effect.Effect<
     Find.Found | Find.Missing,
     Find.FindError,
     StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
   > =
     product.kind === undefined
-      ? Find.find(patch, product.preset, slot, rules)
-      : product.kind.find({ patch, preset: product.preset, slot, rules })
+      ? Find.find(patch, product.preset, slot, refusing)
+      : product.kind.find({ patch, preset: product.preset, slot, rules: refusing })
   const found = yield* finding.pipe(
     Effect.catchTag("ItemError", (e: StacError.ItemError) =>
       Effect.succeed(
@@ -251,6 +366,29 @@ export const chip = Effect.fnUntraced(function* (
     )
   )
   if (found._tag === "Missing") return missing(found.reason, found.detail)
+  return yield* read(patch, product, found, open)
+})
+
+/**
+ * Arrays `read` may fill instead of allocating its own (a composite reads scene after scene into the same
+ * pair, so its memory does not depend on how lazily the collector frees them); used when they fit.
+ */
+export interface Into {
+  readonly data: DType.TypedArray
+  readonly mask: Uint8Array
+}
+
+/**
+ * The chip of one found acquisition: every band read onto the product's grid of `patch`, pixels without
+ * data cleared in the mask; NotCovered when too little of the patch has data, read failures as reason codes.
+ */
+export const read = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  found: Find.Found,
+  open: Opener,
+  into?: Into
+) {
   const facts: SlotFacts = {
     acquired: found.datetime,
     item: found.items.map((i) => i.id).join("+"),
@@ -259,8 +397,11 @@ export const chip = Effect.fnUntraced(function* (
   const grid = PixelGrid.withResolution(patch.grid, product.spec.resolution)
   const n = grid.width * grid.height
   const bands = product.spec.bands
-  const out = DType.alloc(product.spec.dtype, bands.length * n)
-  const valid = new Uint8Array(n).fill(1)
+  const out =
+    into?.data.length === bands.length * n && DType.of(into.data) === product.spec.dtype
+      ? into.data.fill(0)
+      : DType.alloc(product.spec.dtype, bands.length * n)
+  const valid = into?.mask.length === n ? into.mask.fill(1) : new Uint8Array(n).fill(1)
   const custom =
     product.kind?.read ??
     (product.preset.reader === undefined ? undefined : readerOf(product.preset.reader)?.read)
@@ -284,16 +425,19 @@ export const chip = Effect.fnUntraced(function* (
         index: product.bandIndex[b],
         resampling: band.resampling ?? "nearest"
       })),
-      open
+      open,
+      ...(product.uses === undefined
+        ? {}
+        : { readProduct: yield* readProductOf(patch, product, open) })
     })
     if (result._tag === "Missing") return missing(result.reason, result.detail, facts)
     bands.forEach((_, b) => {
-      convert(
+      storeBand(
+        product,
         result.chip.data.subarray(b * n, (b + 1) * n) as DType.TypedArray,
+        b,
         out,
-        b * n,
-        product.spec.dtype,
-        product.preset.valueTransform
+        valid
       )
     })
     const mask = result.chip.mask
@@ -306,7 +450,7 @@ export const chip = Effect.fnUntraced(function* (
   let count = 0
   for (let i = 0; i < n; i++) count += valid[i]
   const nodata = 1 - count / n
-  const withNodata = {
+  let withNodata: SlotFacts = {
     ...facts,
     nodata,
     ...state.radiometry,
@@ -318,6 +462,20 @@ export const chip = Effect.fnUntraced(function* (
       `${(nodata * 100).toFixed(1)} % of the patch has no data in ${facts.item} (largest allowed ${(product.maxNodata * 100).toFixed(1)} %)`,
       withNodata
     )
+  }
+  const cloudMask = product.spec.cloudMask
+  if (cloudMask !== undefined) {
+    // Masked pixels are cleared like pixels without data; `nodata` above counts only the source's.
+    const masked = yield* CloudMask.apply(cloudMask, found, grid, product, open, valid)
+    if ("reason" in masked) return missing(masked.reason, masked.detail, withNodata)
+    withNodata = { ...withNodata, patchCloud: masked.patchCloud, maskSource: masked.maskSource }
+    count -= masked.cleared
+    if (count === 0)
+      return missing(
+        Reason.Reason.TooCloudy,
+        `the cloud mask removes every pixel with data of ${facts.item}`,
+        withNodata
+      )
   }
   // Pixels without data hold each band's nodata value, so readers that ignore the mask still see them.
   if (count < n) {
@@ -335,3 +493,50 @@ export const chip = Effect.fnUntraced(function* (
     ...(Object.keys(state.classes).length === 0 ? {} : { classes: state.classes })
   } satisfies Data
 })
+
+/**
+ * The chip of `patch` for `product` in slot `slotIndex`. Catalogue and read failures become reason codes
+ * (SourceError, ReadFailed) with a detail naming the item and asset; configuration errors (an unknown
+ * collection, a server that is not STAC) fail. With a cloud mask's `maxPatchCloud`, candidates are read in
+ * the slot rule's order and the first whose masked fraction is at most it is taken (at most `maxTries`);
+ * when none is, the slot is TooCloudy with each candidate's fraction in the detail.
+ */
+export const chip = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  product: ProductPlan,
+  slotIndex: number,
+  open: Opener,
+  pairedWith?: Find.Found
+) {
+  const max = product.spec.cloudMask?.maxPatchCloud
+  if (max === undefined) return yield* chipOnce(patch, product, slotIndex, open, pairedWith, none)
+  const refused = new Set<string>()
+  const tried: Array<string> = []
+  for (let attempt = 0; attempt < maxTries; attempt++) {
+    const outcome = yield* chipOnce(patch, product, slotIndex, open, pairedWith, refused)
+    const cloud = outcome.facts.patchCloud
+    // A candidate the mask clears entirely is TooCloudy already: refused like one over the limit.
+    const over =
+      cloud !== undefined &&
+      (outcome._tag === "Missing" ? outcome.reason === Reason.Reason.TooCloudy : cloud > max)
+    if (!over) {
+      if (outcome._tag === "Data" || tried.length === 0) return outcome
+      break
+    }
+    tried.push(`${outcome.facts.item} ${(cloud * 100).toFixed(1)} %`)
+    const ids =
+      outcome._tag === "Data"
+        ? outcome.found.items.map((i) => i.id)
+        : (outcome.facts.item ?? "").split("+")
+    for (const id of ids) refused.add(id)
+  }
+  return missing(
+    Reason.Reason.TooCloudy,
+    `no candidate has a patch cloud fraction ≤ ${(max * 100).toFixed(1)} % (cloudMask.maxPatchCloud): ${tried.join(", ")}${tried.length === maxTries ? ` (gave up after ${maxTries})` : ""}`
+  )
+})
+
+/** Candidates read at most per slot under `maxPatchCloud`. */
+export const maxTries = 16
+
+const none: ReadonlySet<string> = new Set()

@@ -11,6 +11,7 @@ import * as Index from "./internal/patchIndex.ts"
 import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 import * as PlanFile from "./PlanFile.ts"
+import * as Composite from "./Composite.ts"
 import * as SearchCache from "./SearchCache.ts"
 
 /** What the build records about itself beside the data (`.eoforge/build.json`). */
@@ -149,9 +150,11 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       `${missingCount} of ${shards} shards are not built yet (first: ${missingShards.join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
     )
   }
-  // Every shard is built: the search-cell cache and the compact plan have served their purpose (a
-  // finished store holds neither).
+  // Every shard is built: the search-cell cache, the source kinds' caches (file indexes, ASF answers) and
+  // the compact plan have served their purpose (a finished store holds none of them).
   yield* SearchCache.clear
+  for (const key of yield* store.list(".eoforge/sources/")) yield* store.delete(key)
+  yield* Composite.clearSpill
   yield* store.delete(PlanFile.key)
   const specs = layout.products.map((p) => p.spec)
   // Shards merged as a tree (fan-in 16): memory holds one partial per level, whatever the shard count.
@@ -238,7 +241,17 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     )
   ]
   const chipRows = new Map(
-    named.products.map((p) => [p.spec.id, [encoder.encode(Index.csvLine(Index.chipColumns))]])
+    named.products.map((p) => [
+      p.spec.id,
+      [
+        encoder.encode(
+          Index.csvLine([
+            ...Index.chipColumns,
+            ...(p.spec.cloudMask === undefined ? [] : Index.cloudMaskColumns)
+          ])
+        )
+      ]
+    ])
   )
   let firstAcquired = Infinity
   let lastAcquired = -Infinity
@@ -261,6 +274,7 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       readonly item: ReadonlyArray<string>
       readonly cloud: Float32Array
       readonly nodata: Float32Array
+      readonly mask?: { readonly patchCloud: Float32Array; readonly source: Uint8Array }
     }> = []
     for (const p of named.products) {
       const id = p.spec.id
@@ -272,7 +286,15 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
         acquired: new BigInt64Array(yield* chunk(`${id}/acquired`, [k, 0])),
         item: Layout.decodeStrings(new Uint8Array(yield* chunk(`${id}/item`, [k, 0]))),
         cloud: new Float32Array(yield* chunk(`${id}/cloud`, [k, 0])),
-        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0]))
+        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0])),
+        ...(p.spec.cloudMask === undefined
+          ? {}
+          : {
+              mask: {
+                patchCloud: new Float32Array(yield* chunk(`${id}/patchCloud`, [k, 0])),
+                source: new Uint8Array(yield* chunk(`${id}/maskSource`, [k, 0]))
+              }
+            })
       })
     }
     const lines: Array<string> = []
@@ -318,7 +340,10 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
               ms === undefined ? "" : new Date(ms).toISOString(),
               d.item[j],
               Index.float32(d.cloud[j]),
-              Index.float32(d.nodata[j])
+              Index.float32(d.nodata[j]),
+              ...(d.mask === undefined
+                ? []
+                : [Index.float32(d.mask.patchCloud[j]), d.mask.source[j]])
             ])
           )
         }

@@ -4,6 +4,7 @@ import { Reason, Split, type Patch } from "@eoforge/core"
 import { Grouped, Packed } from "@eoforge/stats"
 import { Codec, Layout, ShardWriter, Store, type ZarrError } from "@eoforge/zarr"
 import { Effect, Schema, Stream } from "effect"
+import * as Composite from "./Composite.ts"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
 import type * as PlanFile from "./PlanFile.ts"
@@ -238,7 +239,7 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           t,
           ctx.open,
           partner?._tag === "Data" ? partner.found : undefined
-        )
+        ).pipe(Composite.withStoreSpill(store))
         const f = outcome.facts
         const info = {
           ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
@@ -247,10 +248,14 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
           ...(f.scale === undefined
             ? {}
-            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 })
+            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 }),
+          ...(f.patchCloud === undefined
+            ? {}
+            : { patchCloud: f.patchCloud, maskSource: f.maskSource ?? 0 })
         }
         if (outcome._tag === "Data") {
-          yield* writer.add(s, t, outcome.data, info)
+          const count = "count" in outcome ? outcome.count : undefined
+          yield* writer.add(s, t, outcome.data, count === undefined ? info : { ...info, count })
           chips++
         } else {
           yield* writer.skip(s, t, outcome.reason, info)

@@ -2,7 +2,7 @@
 // the same recipe, seed and input files give the same plan, whatever the concurrency.
 import { Split, type Patch } from "@eoforge/core"
 import { PatchGeometry, Sampler, Tiling } from "@eoforge/grid"
-import { OverlapFilter } from "@eoforge/overlap"
+import { OverlapFilter, SeamFill } from "@eoforge/overlap"
 import { Assignment } from "@eoforge/split"
 import { Schema } from "effect"
 import { PatchColumns } from "./PatchColumns.ts"
@@ -26,8 +26,23 @@ export interface SamplingCounts {
   readonly candidates: number
   /** Accepted by the overlap filter. */
   readonly accepted: number
-  /** Rejected for overlapping an accepted patch by more than the threshold. */
+  /** Rejected for overlapping an accepted patch by more than the threshold (and not added back by the seam rule). */
   readonly rejected: number
+  /** The seam rule's work (`sampling.seam: least-overlap` only); its tiles are counted in `accepted`. */
+  readonly seam?: SeamReport
+}
+
+/** What the seam rule added where zone lattices meet. */
+export interface SeamReport {
+  /** Tiles offered to it: the overlap filter's rejects plus the cells reaching across a seam (counted in `candidates`). */
+  readonly candidates: number
+  /** Tiles it added (the last `tiles` samples of the plan). */
+  readonly tiles: number
+  /** Of those, tiles the overlap filter had rejected. */
+  readonly fromRejected: number
+  /** Largest and mean share of an added tile's area covered by one other tile of the plan. */
+  readonly maxOverlap: number
+  readonly meanOverlap: number
 }
 
 /** The outcome of planning. */
@@ -98,7 +113,8 @@ const candidates = (
       return Tiling.tiles(inputs.aoi, {
         size: recipe.patch.size,
         resolution: recipe.patch.resolution,
-        snap
+        snap,
+        edge: s.edge
       })
     case "locations":
       if (inputs.locations === undefined) {
@@ -135,6 +151,7 @@ export const make = (
   })
   let drawn = 0
   const rejected = { lon: [] as Array<number>, lat: [] as Array<number> }
+  const rejectedPatches: Array<Patch.Patch> = []
   for (const c of candidates(recipe, inputs, snap)) {
     if (drawn >= budget || columns.length >= want) break
     drawn++
@@ -144,11 +161,52 @@ export const make = (
         : PatchGeometry.make({ lon: c.lon, lat: c.lat, size, resolution, snap })
     if (filter.offer(patch)) columns.push(patch)
     else {
+      if (recipe.sampling.seam === "least-overlap") rejectedPatches.push(patch)
       rejected.lon.push(patch.lon)
       rejected.lat.push(patch.lat)
     }
   }
-  const counts = filter.counts()
+  let counts = { accepted: filter.counts().accepted, rejected: filter.counts().rejected }
+  let seam: SeamReport | undefined
+  // The seam rule runs once every tile has been offered: a count or budget cut leaves the tiling partial anyway.
+  if (
+    recipe.sampling.seam === "least-overlap" &&
+    inputs.aoi !== undefined &&
+    filter.counts().accepted < want &&
+    drawn < budget
+  ) {
+    const spill = [
+      ...Tiling.seamTiles(inputs.aoi, { size, resolution, snap, edge: recipe.sampling.edge })
+    ]
+    const offered = [...rejectedPatches, ...spill]
+    // Seam rules serve tilings of an AOI: the accepted patches are few enough to materialise.
+    const fill = SeamFill.fill(Array.from(columns.view()), offered)
+    const added = fill.added.map((i) => offered[i])
+    const back = new Set(fill.added.filter((i) => i < rejectedPatches.length))
+    const o = [...fill.overlaps]
+    seam = {
+      candidates: offered.length,
+      tiles: added.length,
+      fromRejected: back.size,
+      maxOverlap: o.length === 0 ? 0 : Math.max(...o),
+      meanOverlap: o.length === 0 ? 0 : o.reduce((a, b) => a + b, 0) / o.length
+    }
+    for (const p of added) columns.push(p)
+    // Every candidate ends accepted or rejected: spill cells the rule did not need count as rejected too.
+    drawn += spill.length
+    counts = { accepted: columns.length, rejected: drawn - columns.length }
+    const taken = new Set(fill.added)
+    const lon: Array<number> = []
+    const lat: Array<number> = []
+    offered.forEach((p, i) => {
+      if (!taken.has(i)) {
+        lon.push(p.lon)
+        lat.push(p.lat)
+      }
+    })
+    rejected.lon = lon
+    rejected.lat = lat
+  }
   const split = recipe.split
   const proportions = {
     train: split.proportions[0],
@@ -181,7 +239,12 @@ export const make = (
     splits: assigned?.codes ?? new Uint8Array(0),
     splitFit:
       assigned?.fitted ?? Assignment.fit([], { method: "random", seed: recipe.seed, proportions }),
-    sampling: { candidates: drawn, accepted: counts.accepted, rejected: counts.rejected },
+    sampling: {
+      candidates: drawn,
+      accepted: counts.accepted,
+      rejected: counts.rejected,
+      ...(seam === undefined ? {} : { seam })
+    },
     splitCounts: assigned?.counts ?? { train: 0, val: 0, test: 0, guard: 0 },
     snap,
     rejected

@@ -1,15 +1,20 @@
 // Products of a recipe resolved into what the build needs: the stored spec, where to search, which
 // band of which asset to read, the time slots and the selection rules.
 import { Auth, type Credentials, type Guarded } from "@eoforge/access"
+import { Rule as CompositeRule } from "@eoforge/composite"
 import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
 import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
+import * as Output from "./Output.ts"
 import { Schema } from "effect"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
 import { kindOf } from "./internal/sourceKinds.ts"
+import { readerOptionsOf } from "./internal/readerOptions.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
+import * as CloudMask from "./CloudMask.ts"
 import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
@@ -32,6 +37,18 @@ export interface ProductPlan {
   readonly kind?: SourceKind.Source
   /** The access policy of the product's reads. */
   readonly access?: AccessPolicy.AccessPolicy
+  /** The build's credentials, for reading what a source kind found (its assets are not a catalogue's). */
+  readonly auth?: Guarded.Authorizer
+  /** A per-pixel composite of every acquisition of each slot (slot rule median, mean, min, max, first-valid). */
+  readonly composite?: {
+    readonly rule: CompositeRule.Rule
+    /** dB values composited as they are, or in linear power and stored back in dB. */
+    readonly scale: "dB" | "linear"
+    /** Whether the store keeps a `count` array of valid observations per pixel. */
+    readonly validCount: boolean
+  }
+  /** Other products of the recipe its item reader's options name (e.g. the DEM of sentinel-1-grd), by id. */
+  readonly uses?: Readonly<Record<string, ProductPlan>>
   /** Pairing with an earlier product (its index in the product list) for every slot. */
   readonly pair?: {
     readonly product: number
@@ -122,6 +139,25 @@ export const catalogueOf = (catalog: string, baseDir: (p: string) => string): st
       ? fileURLToPath(catalog)
       : baseDir(catalog)
 
+/** The products whose source kinds keep a cache, each in `folder/<source key>` (a store's `.eoforge/sources`). */
+export const withSourceCache = (
+  products: ReadonlyArray<ProductPlan>,
+  folder: string
+): ReadonlyArray<ProductPlan> => {
+  // Products of one source share its cached copy, as they share the source.
+  const cached = new Map<SourceKind.Source, SourceKind.Source>()
+  return products.map((p) => {
+    const kind = p.kind
+    if (kind?.withCache === undefined) return p
+    let withCache = cached.get(kind)
+    if (withCache === undefined) {
+      withCache = kind.withCache(join(folder, p.rules.provider.id))
+      cached.set(kind, withCache)
+    }
+    return { ...p, kind: withCache }
+  })
+}
+
 /** The products with their static catalogues' remote documents cached under `folder`. */
 export const withDocumentCache = (
   products: ReadonlyArray<ProductPlan>,
@@ -172,7 +208,7 @@ const sourceOf = (
   try {
     return {
       provider: { id: key, url: `${entry.type}:${key}` },
-      kind: kind.prepare(entry, { key, resolvePath: baseDir, access })
+      kind: kind.prepare(entry, { key, resolvePath: baseDir, access, auth })
     }
   } catch (error) {
     throw new ProductRecipeError({
@@ -250,7 +286,7 @@ export const resolve = (
   })
   // One prepared source per recipe source, shared by its products.
   const prepared = new Map<string, ReturnType<typeof sourceOf>>()
-  return recipe.products.map((p, index): ProductPlan => {
+  const plans = recipe.products.map((p, index): ProductPlan => {
     const known = prepared.get(p.source)
     const resolved = known ?? sourceOf(recipe, p.source, resolvePath, p.id, access, auth)
     if (known === undefined) prepared.set(p.source, resolved)
@@ -308,7 +344,18 @@ export const resolve = (
       })
     }
     const resolution = p.resolution ?? base?.spec.resolution ?? recipe.patch.resolution
-    const spec: Band.ProductSpec = {
+    const cloudMask =
+      p.cloudMask === undefined
+        ? undefined
+        : CloudMask.resolve(
+            p.cloudMask,
+            base?.cloudMask ?? [],
+            [provider.id, ...knownProviders.filter((k) => k.url === provider.url).map((k) => k.id)],
+            resolution
+          )
+    if (typeof cloudMask === "string")
+      throw new ProductRecipeError({ product: p.id, message: cloudMask })
+    const native: Band.ProductSpec = {
       ...base?.spec,
       id: p.id,
       dtype,
@@ -317,20 +364,40 @@ export const resolve = (
       source: collection,
       ...(p.title === undefined ? {} : { title: p.title }),
       ...(p.license === undefined ? {} : { license: p.license }),
-      ...(p.attribution === undefined ? {} : { attribution: p.attribution })
+      ...(p.attribution === undefined ? {} : { attribution: p.attribution }),
+      ...(cloudMask === undefined ? {} : { cloudMask })
     }
+    const readerOptions = optionsOf(recipe, p, base, resolvePath)
+    // With an output transform the store holds uint8 visualisations; reading still follows the preset.
+    const transform = p.output === undefined ? undefined : Output.make(p.output)
+    const spec: Band.ProductSpec =
+      transform === undefined
+        ? native
+        : {
+            ...native,
+            dtype: transform.dtype,
+            bands: native.bands.map((b) => Output.storedBand(b, transform)),
+            output: transform
+          }
     const preset: Product.Preset = {
-      spec,
+      spec: native,
       bindings: { [provider.id]: { collection, assets } },
       cloudy: base?.cloudy ?? p.maxCloud !== undefined,
       projected: base?.projected ?? true,
       valueTransform: base?.valueTransform ?? "none",
       ...(base?.reader === undefined ? {} : { reader: base.reader }),
-      ...(base?.readerOptions === undefined ? {} : { readerOptions: base.readerOptions }),
+      ...(readerOptions === undefined ? {} : { readerOptions: readerOptions.options }),
       ...(base?.polarisations === undefined
         ? {}
         : { polarisations: base.polarisations.filter((p) => bands.some((b) => b.name === p)) }),
-      ...(base?.equals === undefined ? {} : { equals: base.equals })
+      ...(base?.equals === undefined && p.orbitDirection === undefined
+        ? {}
+        : {
+            equals: {
+              ...base?.equals,
+              ...(p.orbitDirection === undefined ? {} : { "sat:orbit_state": p.orbitDirection })
+            }
+          })
     }
     const slotsName = p.slots ?? Object.keys(recipe.slots)[0]
     if (slotsName === undefined) {
@@ -360,9 +427,14 @@ export const resolve = (
       }
       pair = { product: target, rule: p.pair.rule, maxDays: p.pair.maxDays ?? 0 }
     }
+    const rule = slotSet?.rule ?? "least-cloudy"
+    const composite = CompositeRule.isRule(rule)
+      ? { rule, scale: p.composite?.scale ?? "dB", validCount: p.composite?.validCount ?? false }
+      : undefined
     return {
       ...(pair === undefined ? {} : { pair }),
-      ...(kind === undefined ? {} : { kind }),
+      ...(composite === undefined ? {} : { composite }),
+      ...(kind === undefined ? {} : { kind, auth }),
       access,
       spec,
       preset,
@@ -372,7 +444,8 @@ export const resolve = (
         ...(alternateOf(recipe.sources[p.source]) === undefined
           ? {}
           : { preferAlternate: alternateOf(recipe.sources[p.source])! }),
-        select: slotSet?.rule ?? "least-cloudy",
+        // A composite takes every acquisition, least cloudy first (the order first-valid fills in).
+        select: CompositeRule.isRule(rule) ? "least-cloudy" : rule,
         ...(p.maxCloud === undefined ? {} : { maxCloud: p.maxCloud })
       },
       slots: slotsOf(recipe, slotsName, p.id),
@@ -381,4 +454,25 @@ export const resolve = (
       maxNodata: p.maxNodata
     }
   })
+  // Products an item reader reads for its own chips (a DEM for terrain correction).
+  return plans.map((plan, i) => {
+    const p = recipe.products[i]
+    const base = p.preset === undefined ? undefined : presetOf(p.preset)
+    const named = optionsOf(recipe, p, base, resolvePath)?.products ?? []
+    if (named.length === 0) return plan
+    return {
+      ...plan,
+      uses: Object.fromEntries(
+        named.map((id) => [id, plans[recipe.products.findIndex((q) => q.id === id)]])
+      )
+    }
+  })
+}
+
+// The checked reader options of a product (Recipe.parse has already reported any problem).
+const optionsOf = (...args: Parameters<typeof readerOptionsOf>) => {
+  const resolved = readerOptionsOf(...args)
+  if (typeof resolved === "string")
+    throw new ProductRecipeError({ product: args[1].id, message: resolved })
+  return resolved
 }

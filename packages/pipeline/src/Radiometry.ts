@@ -11,7 +11,8 @@ export interface Source {
   readonly offset: number
 }
 
-const baselineNumber = (b: string): number => {
+/** A processing baseline `MM.mm` as a comparable number (MM × 100 + mm). */
+export const baselineNumber = (b: string): number => {
   const [major = "0", minor = "0"] = b.split(".")
   return Number(major) * 100 + Number(minor)
 }

@@ -37,6 +37,10 @@ export const Sampling = Schema.Struct({
   aoi: Schema.optionalKey(Schema.String),
   /** CSV or GeoJSON file of locations, for the locations sampler. */
   locations: Schema.optionalKey(Schema.String),
+  /** Tiles sampler: where two zones' lattices meet, none keeps what the overlap filter keeps (holes at seams); least-overlap adds the least overlapping tiles that close every hole. */
+  seam: Schema.optionalKey(Schema.Literals(["none", "least-overlap"])),
+  /** Tiles sampler: centre keeps tiles whose centre is in the AOI (default); cover keeps every tile sharing ground with it, so the tiles cover the whole AOI. */
+  edge: Schema.optionalKey(Schema.Literals(["centre", "cover"])),
   /** Cities sampler: how many of the most populous cities. */
   topN: boundedInt(1, limits.topN, "topN (cities)").pipe(withDefault(10000)),
   /** Cities sampler: standard deviation of the ground offset, km. */
@@ -76,6 +80,44 @@ export const BandRecipe = Schema.Struct({
   classColours: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 
+/** How a product's composite slots are computed. */
+export const CompositeRecipe = Schema.Struct({
+  /** Composite dB values as they are (default, as Earth Engine's S1_GRD) or in linear power (10^(dB/10)), stored back in dB. */
+  scale: Schema.Literals(["dB", "linear"]).pipe(withDefault("dB")),
+  /** Store a `count` array beside `data`: acquisitions valid at each pixel (uint16 [sample, time, y, x]). */
+  validCount: Schema.Boolean.pipe(withDefault(false))
+})
+
+/**
+ * A product's per-pixel cloud mask from its items' quality layers (Sentinel-2 L2A SCL, L1C QA60 or
+ * MSK_CLASSI by processing baseline): listed classes, bits or bands masked, dilated by `dilationM` metres and
+ * cleared from each chip's validity. `cloudMask: {}` takes the preset's defaults.
+ */
+export const CloudMaskRecipe = Schema.Struct({
+  /** Class values masked in a class layer (default: the preset's, SCL 3, 8, 9, 10). */
+  classes: Schema.optionalKey(Schema.Array(boundedInt(0, 65_535, "classes (class value)"))),
+  /** Bit positions (0 = least significant) masked in a bitmask layer (default: QA60 bits 10, 11). */
+  bits: Schema.optionalKey(Schema.Array(boundedInt(0, 31, "bits (bit position)"))),
+  /** 1-based bands of a 0/1 band stack masked where non-zero (default: MSK_CLASSI 1, 2). */
+  bands: Schema.optionalKey(Schema.Array(boundedInt(1, 64, "bands (1-based band)"))),
+  /** Asset key of the layer of each kind (`classes`, `bits`, `bands`), replacing the preset's. */
+  assets: Schema.optionalKey(
+    Schema.Struct({
+      classes: Schema.optionalKey(Schema.NonEmptyString),
+      bits: Schema.optionalKey(Schema.NonEmptyString),
+      bands: Schema.optionalKey(Schema.NonEmptyString)
+    })
+  ),
+  /** Resampling of the layer onto the chip grid (default nearest onto finer grids, mode onto coarser). */
+  resampling: Schema.optionalKey(Schema.Literals(["nearest", "mode"])),
+  /** Dilation radius in metres: pixels whose centre is within it of a masked pixel's are masked. */
+  dilationM: boundedNumber(0, 10_000, "dilationM (m)").pipe(withDefault(0)),
+  /** Largest masked fraction of a chip: candidates over it are skipped in the slot rule's order. */
+  maxPatchCloud: Schema.optionalKey(Fraction),
+  /** An item without the layer: `fail` (MissingAsset) or `scene-cover` (unmasked, scene cloud cover recorded). */
+  fallback: Schema.Literals(["scene-cover", "fail"]).pipe(withDefault("fail"))
+})
+
 /** One product: a group of bands stored together. */
 export const ProductRecipe = Schema.Struct({
   /** Group name in the store, e.g. s2l2a. */
@@ -112,8 +154,27 @@ export const ProductRecipe = Schema.Struct({
       maxDays: Schema.optionalKey(positiveAtMost(limits.pairDays, "maxDays"))
     })
   ),
+  /** Options of the preset's item reader (sentinel-1-grd: dem, demDatum, target, denoise), checked at load. */
+  readerOptions: Schema.optionalKey(
+    Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite, Schema.Boolean]))
+  ),
   /** Largest fraction of nodata pixels before a chip is recorded as NotCovered. */
   maxNodata: Fraction.pipe(withDefault(1)),
+  /** Only acquisitions of this orbit direction (`sat:orbit_state`), e.g. Sentinel-1 ascending and descending as two products. */
+  orbitDirection: Schema.optionalKey(Schema.Literals(["ascending", "descending"])),
+  /** Options of composite slots (rules median, mean, min, max, first-valid). */
+  composite: Schema.optionalKey(CompositeRecipe),
+  /** Per-pixel cloud mask from the items' quality layers (absent: no mask, scene cloud cover only). */
+  cloudMask: Schema.optionalKey(CloudMaskRecipe),
+  /** Store a uint8 visualisation of the physical values: range [lo, hi] → 0–255 (see Output). */
+  output: Schema.optionalKey(
+    Schema.Struct({
+      dtype: Schema.Literal("uint8"),
+      range: Schema.Tuple([Schema.Finite, Schema.Finite]),
+      rounding: Schema.optionalKey(Schema.Literals(["nearest", "floor"])),
+      nodata: Schema.optionalKey(boundedInt(0, 255, "output.nodata"))
+    })
+  ),
   license: Schema.optionalKey(Schema.String),
   attribution: Schema.optionalKey(Schema.String)
 })
@@ -166,10 +227,17 @@ export const SlotsRecipe = Schema.Struct({
   /** For kind window: ISO start and end (inclusive). */
   start: Schema.optionalKey(Schema.String),
   end: Schema.optionalKey(Schema.String),
-  /** least-cloudy, closest (to the reference date) or most-recent. */
-  rule: Schema.Literals(["least-cloudy", "closest", "most-recent"]).pipe(
-    withDefault("least-cloudy")
-  )
+  /** One scene: least-cloudy, closest (to the reference date) or most-recent; a per-pixel composite of every scene: median, mean, min, max or first-valid. */
+  rule: Schema.Literals([
+    "least-cloudy",
+    "closest",
+    "most-recent",
+    "median",
+    "mean",
+    "min",
+    "max",
+    "first-valid"
+  ]).pipe(withDefault("least-cloudy"))
 })
 
 /** Train/val/test assignment. */
@@ -270,6 +338,8 @@ const knownKeys: ReadonlyArray<string> = [
   ...Object.keys(SlotsRecipe.fields),
   ...Object.keys(SplitRecipe.fields),
   ...Object.keys(OutputRecipe.fields),
+  ...Object.keys(CloudMaskRecipe.fields),
+  ...Object.keys(CompositeRecipe.fields),
   ...accessKeys,
   "maxOverlap",
   "name",
@@ -341,11 +411,11 @@ export const parse = (text: string, file: string): Result.Result<Recipe, RecipeE
 /** Rules between keys that the Schema alone cannot state; each problem names the key path. */
 export { check, slotSetOf } from "./internal/recipeRules.ts"
 
-/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo-style`). */
+/** Directory of the shipped recipes (`demo`, `ssl4eo-s12`, `ssl4eo-s12-ee`, `m3leo`). */
 export const shippedDirectory = fileURLToPath(new URL("../recipes/", import.meta.url))
 
 /** The names of the shipped recipes. */
-export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo-style"]
+export const shipped: ReadonlyArray<string> = ["demo", "ssl4eo-s12", "ssl4eo-s12-ee", "m3leo"]
 
 /** A recipe file that cannot be read. */
 export class RecipeNotFoundError extends Schema.TaggedError<RecipeNotFoundError>()(

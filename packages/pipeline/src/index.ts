@@ -1,6 +1,8 @@
 // @eoforge/pipeline: recipes in, a complete dataset out — planning, extraction jobs per shard,
 // resume, finalize (statistics, Croissant, card, index), dry runs, inspection and GeoTIFF export.
 export * as Build from "./Build.ts"
+export * as CloudMask from "./CloudMask.ts"
+export * as Composite from "./Composite.ts"
 export * as DryRun from "./DryRun.ts"
 export * as ExportGeoTiff from "./ExportGeoTiff.ts"
 export * as Extract from "./Extract.ts"
@@ -8,6 +10,7 @@ export * as Finalize from "./Finalize.ts"
 export * as Inspect from "./Inspect.ts"
 export * as Job from "./Job.ts"
 export * as Opener from "./Opener.ts"
+export * as Output from "./Output.ts"
 export * as PatchColumns from "./PatchColumns.ts"
 export * as Plan from "./Plan.ts"
 export * as PlanFile from "./PlanFile.ts"

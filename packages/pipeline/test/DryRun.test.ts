@@ -103,12 +103,46 @@ describe("DryRun", () => {
     assert.strictEqual(r.searches.viaCells, r.searches.cells * 12)
     assert.strictEqual(r.searches.perPatchAtLeast, r.chips)
     assert.strictEqual(r.chips, 3 * 12)
+    assert.isDefined(r.estimatedSeconds)
     assert.approximately(
-      r.estimatedSeconds,
+      r.estimatedSeconds!,
       r.assumptions.readSeconds + r.assumptions.searchSeconds,
       1e-9
     )
+    assert.strictEqual(
+      r.assumptions.readSeconds,
+      Math.max(r.assumptions.cpuSeconds, r.assumptions.networkSeconds)
+    )
+    // The demo's COGs are served over HTTP: the first read of each readable chip fetched ranges, and the
+    // server saw at least those.
+    const ranged = server.requests.filter((q) => q.range !== undefined).length
+    assert.isAbove(r.probe.requestsPerChip, 0)
+    assert.isAbove(r.probe.bytesPerChip, 0)
+    assert.isAbove(r.probe.msPerRequest, 0)
+    assert.isAtMost(r.probe.requestsPerChip * 5, ranged)
+    assert.strictEqual(r.assumptions.latencyMs, r.probe.msPerRequest)
+    assert.include(DryRun.format(r), "range requests")
     assert.strictEqual(r.assumptions.searchesPerSecond, 10)
     assert.include(DryRun.format(r), "PairingFailed 2")
+  })
+
+  it("gives no time estimate when no probed chip is readable, and says why", async () => {
+    const none = join(tmp.path, "none.yaml")
+    writeFileSync(
+      none,
+      recipe(server.url).replace("year: 2002", "year: 1990").replace("year: 2001", "year: 1991")
+    )
+    const r = await Effect.runPromise(
+      DryRun.run({ recipe: none }, 12).pipe(Effect.provide(Services.layer))
+    )
+    assert.strictEqual(r.probe.chips, 12)
+    assert.strictEqual(r.probe.reasons.Ok, undefined)
+    assert.isAbove(r.probe.reasons.NoItemInWindow ?? 0, 0)
+    assert.isUndefined(r.estimatedSeconds)
+    assert.strictEqual(r.probe.requestsPerChip, 0)
+    const text = DryRun.format(r)
+    assert.include(text, "estimate  none")
+    assert.notInclude(text, "for the whole build")
+    assert.include(text, "NoItemInWindow")
   })
 })

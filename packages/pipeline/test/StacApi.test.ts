@@ -68,6 +68,7 @@ const tmp = tempDir("stac-api")
 const apiStore = join(tmp.path, "api.zarr")
 const staticStore = join(tmp.path, "static.zarr")
 let server: StacApi.StacApiServer
+let apiTransfer: Build.Transfer | undefined
 
 const build = (recipe: string, out: string) =>
   Effect.runPromise(Build.build({ recipe, out, createdAt }).pipe(Effect.provide(Services.layer)))
@@ -81,7 +82,7 @@ beforeAll(async () => {
     staticRecipe,
     recipeText(`    type: static\n    catalog: ${join(StacApi.demoStac, "catalog.json")}`)
   )
-  await build(apiRecipe, apiStore)
+  apiTransfer = (await build(apiRecipe, apiStore)).transfer
   await build(staticRecipe, staticStore)
 })
 
@@ -174,6 +175,18 @@ describe("Build from a STAC API", () => {
       }
       assert.strictEqual(chips, 4 * 3)
     }).pipe(Effect.scoped, Effect.runPromise))
+
+  it("reports the range requests and bytes of its chips: every request the data host answered", () => {
+    const files = server.requests.filter((r) => r.path.startsWith("/files/"))
+    assert.isDefined(apiTransfer)
+    const t = apiTransfer!
+    assert.strictEqual(t.chips, 4 * 3)
+    assert.strictEqual(t.requests, files.length)
+    assert.strictEqual(t.retries, 0)
+    assert.isAbove(t.bytes, 0)
+    assert.approximately(t.requestsPerChip, files.length / 12, 1e-9)
+    assert.approximately(t.bytesPerChip, t.bytes / 12, 1e-9)
+  })
 
   it("searched with the query extension, followed POST next links and read COGs by range", () => {
     const searches = server.requests.filter((r) => r.path === "/search")

@@ -20,6 +20,23 @@ describe("@eoforge/pipeline exports", () => {
           "openStore",
           "prepare",
           "resolveRecipe",
+          "sourceCacheKey",
+          "transferSince",
+        ],
+        "CloudMask": [
+          "apply",
+          "layerFor",
+          "resolve",
+        ],
+        "Composite": [
+          "SpillTo",
+          "chip",
+          "clearSpill",
+          "combiner",
+          "tmpPrefix",
+          "toDb",
+          "toLinear",
+          "withStoreSpill",
         ],
         "DryRun": [
           "format",
@@ -31,6 +48,8 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Extract": [
           "chip",
+          "maxTries",
+          "read",
         ],
         "Finalize": [
           "FinalizeError",
@@ -56,6 +75,13 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Opener": [
           "make",
+        ],
+        "Output": [
+          "EPSILON",
+          "apply",
+          "make",
+          "storedBand",
+          "toStored",
         ],
         "PatchColumns": [
           "PatchColumns",
@@ -87,6 +113,7 @@ describe("@eoforge/pipeline exports", () => {
           "slotsOf",
           "sourcesForRecord",
           "withDocumentCache",
+          "withSourceCache",
         ],
         "Queue": [
           "QueueError",
@@ -99,12 +126,15 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Radiometry": [
           "apply",
+          "baselineNumber",
           "defaultFor",
           "linear",
           "sourceOf",
         ],
         "Recipe": [
           "BandRecipe",
+          "CloudMaskRecipe",
+          "CompositeRecipe",
           "OutputRecipe",
           "PatchRecipe",
           "ProductRecipe",

@@ -46,6 +46,8 @@ export interface Header {
   readonly blockWidth: number
   /** Tile (or strip) height in pixels. */
   readonly blockHeight: number
+  /** The file's own instant (TIFF DateTime; NetCDF ACDD `time_coverage_start`), ISO 8601 UTC, when stated. */
+  readonly dateTime?: string
   /** Opened with `#georeferencing=ignore` and without georeferencing: window reads only. */
   readonly pixelsOnly?: boolean
 }

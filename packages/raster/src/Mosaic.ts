@@ -13,6 +13,11 @@ export const read = Effect.fn("Mosaic.read")(function* (
   options: ReadOptions
 ): Effect.fn.Return<Chip.Chip, RasterReadError, RasterSource> {
   const raster = yield* RasterSource
+  // One source (the common case): its chip as read, its mask or every pixel valid.
+  if (sources.length === 1) {
+    const chip = yield* raster.read(sources[0], grid, options)
+    return { ...chip, mask: chip.mask ?? new Uint8Array(grid.width * grid.height).fill(1) }
+  }
   let result: Chip.Chip | undefined
   let filled: Uint8Array | undefined
   const n = grid.width * grid.height

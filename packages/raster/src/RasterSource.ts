@@ -12,7 +12,8 @@ import {
   openLocal,
   type ByteSource,
   type HttpOptions,
-  type Timer
+  type Timer,
+  totals
 } from "./internal/byteSource.ts"
 import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
@@ -87,11 +88,25 @@ export interface GeoTiffOptions {
   readonly tileCacheBytes?: number | undefined
   /** Size and count limits of headers, blocks and reads (`defaultLimits` for those not given). */
   readonly limits?: Partial<RasterLimits> | undefined
+  /** Bytes of file headers kept for URLs opened again (least recently used evicted). Default 64 MiB. */
+  readonly headerCacheBytes?: number | undefined
   /** Formats tried (by their first bytes) before the built-in ones (zip, .hgt, GeoTIFF, JPEG 2000, HDF5, HDF4). */
   readonly formats?: ReadonlyArray<Format> | undefined
 }
 
-export { defaultLimits, type RasterLimits }
+export { defaultHttpOptions, defaultLimits, type HttpOptions, type RasterLimits }
+
+/** Default size of the header cache: 64 MiB (about 4,000 COG headers of 16 KiB). */
+export const defaultHeaderCacheBytes = 64 * 1024 * 1024
+
+/**
+ * Requests, bytes and retries of every URL source of this process so far, and the summed wall time of the
+ * requests in ms (builds report them per chip; dry runs estimate from them).
+ */
+export const transferTotals = (): Transfer & {
+  readonly retries: number
+  readonly requestMs: number
+} => ({ ...totals })
 
 /** Default size of the decoded-tile cache: 256 MiB. */
 export const defaultTileCacheBytes = 256 * 1024 * 1024
@@ -224,11 +239,29 @@ export const makeGeoTiff = (
     ]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
-    // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again.
+    // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again (a
+    // build reopens a file for every patch it serves); least recently used first out past its budget.
     const headerCache = new Map<
       string,
-      { readonly blocks: Map<number, Uint8Array>; readonly size: number | undefined }
+      { readonly blocks: Map<number, Uint8Array>; readonly size: number | undefined; bytes: number }
     >()
+    let headerBytes = 0
+    const headerBudget = options.headerCacheBytes ?? defaultHeaderCacheBytes
+    const remember = (
+      location: string,
+      blocks: Map<number, Uint8Array>,
+      size: number | undefined
+    ) => {
+      let bytes = 0
+      for (const b of blocks.values()) bytes += b.byteLength
+      headerCache.set(location, { blocks, size, bytes })
+      headerBytes += bytes
+      for (const [key, entry] of headerCache) {
+        if (headerBytes <= headerBudget) break
+        headerCache.delete(key)
+        headerBytes -= entry.bytes
+      }
+    }
 
     const openBytes = async (
       location: string,
@@ -246,13 +279,16 @@ export const makeGeoTiff = (
         return { bytes: await openLocal(path, guard), done: () => {} }
       }
       const cached = headerCache.get(location)
+      if (cached !== undefined) {
+        headerCache.delete(location)
+        headerCache.set(location, cached)
+      }
       const blocks = new Map(cached?.blocks ?? [])
       const bytes = await openHttp(location, http, blocks, cached?.size, guard, timer)
       return {
         bytes,
         done: () => {
-          if (!headerCache.has(location))
-            headerCache.set(location, { blocks: new Map(blocks), size: bytes.size() })
+          if (!headerCache.has(location)) remember(location, new Map(blocks), bytes.size())
         }
       }
     }
@@ -353,7 +389,8 @@ export const makeGeoTiff = (
         overviews: handle.opened.levels.slice(1).map((l) => ({ width: l.width, height: l.height })),
         blockWidth: h.blockWidth,
         blockHeight: h.blockHeight,
-        byteSize: handle.bytes.fileSize ?? 0
+        byteSize: handle.bytes.fileSize ?? 0,
+        ...(h.dateTime === undefined ? {} : { dateTime: h.dateTime })
       }
       handles.set(info, handle)
       return info

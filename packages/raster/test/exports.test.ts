@@ -11,9 +11,21 @@ describe("@eoforge/raster exports", () => {
     )
     expect(surface).toMatchInlineSnapshot(`
       {
+        "Footprint": [
+          "boxesIntersect",
+          "boxesOf",
+          "fractionInside",
+          "of",
+          "ringsIntersect",
+          "unwrap",
+        ],
         "Format": [
           "Problem",
           "splitUri",
+        ],
+        "Morphology": [
+          "dilateDisk",
+          "diskHalfWidths",
         ],
         "Mosaic": [
           "read",

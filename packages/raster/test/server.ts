@@ -13,7 +13,7 @@ export interface TestServer {
 
 /**
  * Serves `files` (path → file on disk). `/flaky/<n>/<path>` fails with 503 n times first; `/headeronly/<path>`
- * answers 503 to every range past the first 16 KiB; `/hang` never answers.
+ * answers 503 to every range past the first 16 KiB; `/slow/<ms>/<path>` answers after ms; `/hang` never answers.
  */
 export const start = async (files: Record<string, string>): Promise<TestServer> => {
   const sent = new Map<string, number>()
@@ -25,6 +25,12 @@ export const start = async (files: Record<string, string>): Promise<TestServer> 
     requests.set(path, (requests.get(path) ?? 0) + 1)
     if (path.startsWith("/hang")) {
       hanging.push(res)
+      return
+    }
+    const slow = path.match(/^\/slow\/(\d+)(\/.*)$/)
+    if (slow !== null) {
+      const rest = slow[2]
+      setTimeout(() => handler(Object.assign(req, { url: rest }), res), Number(slow[1]))
       return
     }
     const headerOnly = path.match(/^\/headeronly(\/.*)$/)

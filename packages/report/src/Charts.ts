@@ -22,7 +22,8 @@ export type ReasonCounts = ReadonlyArray<number>
 
 /** Count reason codes of slot t (sample-major reason array of `times` slots). */
 export const countReasons = (reason: Uint8Array, times: number, t: number): ReasonCounts => {
-  const out = new Array<number>(Reason.all.length).fill(0)
+  // Sized by the largest code, not the count: codes need not be contiguous.
+  const out = new Array<number>(Math.max(...Reason.all.map(([, c]) => c)) + 1).fill(0)
   for (let i = t; i < reason.length; i += times) {
     const code = reason[i]
     if (code < out.length) out[code]++

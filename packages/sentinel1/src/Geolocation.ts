@@ -22,6 +22,9 @@ export interface Model {
   readonly bistaticReference: number
 }
 
+// One orbit state reused by the solvers (single-threaded: never held across calls).
+const scratch = new Float64Array(Orbit.stateLength)
+
 const poly = (c: Float64Array, x: number): number => {
   let v = 0
   for (let i = c.length - 1; i >= 0; i--) v = v * x + c[i]
@@ -105,15 +108,16 @@ export const zeroDopplerTime = (
   z: number,
   guess: number
 ): number => {
+  const s = scratch
   let t = guess
   for (let i = 0; i < 20; i++) {
     if (!Orbit.covers(m.orbit, t)) return Number.NaN
-    const s = Orbit.at(m.orbit, t)
-    const dx = x - s.px
-    const dy = y - s.py
-    const dz = z - s.pz
-    const f = dx * s.vx + dy * s.vy + dz * s.vz
-    const df = -(s.vx * s.vx + s.vy * s.vy + s.vz * s.vz) + dx * s.ax + dy * s.ay + dz * s.az
+    Orbit.atInto(m.orbit, t, s)
+    const dx = x - s[0]
+    const dy = y - s[1]
+    const dz = z - s[2]
+    const f = dx * s[3] + dy * s[4] + dz * s[5]
+    const df = -(s[3] * s[3] + s[4] * s[4] + s[5] * s[5]) + dx * s[6] + dy * s[7] + dz * s[8]
     const step = f / df
     t -= step
     if (Math.abs(step) < 1e-10) return Orbit.covers(m.orbit, t) ? t : Number.NaN
@@ -150,6 +154,14 @@ export const slantRange = (m: Model, t: number, groundRangeM: number): number =>
   return poly(c.grsr, groundRangeM - c.gr0)
 }
 
+/** The (fractional) pixel of slant range r (m) at zero-Doppler time t (s after the epoch). */
+export const pixelOf = (m: Model, t: number, r: number): number => {
+  const an = m.annotation
+  return an.projection === "Slant Range"
+    ? ((2 * r) / speedOfLight - an.slantRangeTime) / ((2 * an.rangePixelSpacing) / speedOfLight)
+    : groundRange(m, t, r) / an.rangePixelSpacing
+}
+
 /** Result of the inverse: fractional image coordinates of a point (pixel centres at integers). */
 export interface ImagePoint {
   readonly line: number
@@ -171,14 +183,9 @@ export const inverseEcef = (
   const an = m.annotation
   const t = zeroDopplerTime(m, x, y, z, guess ?? an.lastLineTime / 2)
   if (Number.isNaN(t)) return { line: Number.NaN, pixel: Number.NaN, t, slantRange: Number.NaN }
-  const s = Orbit.at(m.orbit, t)
-  const r = Math.hypot(x - s.px, y - s.py, z - s.pz)
-  const line = lineOf(m, t, r)
-  const pixel =
-    an.projection === "Slant Range"
-      ? ((2 * r) / speedOfLight - an.slantRangeTime) / ((2 * an.rangePixelSpacing) / speedOfLight)
-      : groundRange(m, t, r) / an.rangePixelSpacing
-  return { line, pixel, t, slantRange: r }
+  Orbit.atInto(m.orbit, t, scratch)
+  const r = Math.hypot(x - scratch[0], y - scratch[1], z - scratch[2])
+  return { line: lineOf(m, t, r), pixel: pixelOf(m, t, r), t, slantRange: r }
 }
 
 /** The image point of a geodetic point (degrees, metres above the ellipsoid). */

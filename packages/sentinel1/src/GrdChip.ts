@@ -82,6 +82,28 @@ export const check = (p: Polarisation): Effect.Effect<Geolocation.Model, S1Error
   return Effect.succeed(model)
 }
 
+// Pixel loops live outside the generator bodies (V8 optimises plain functions' loops far better).
+const firstMissing = (values: ArrayLike<number>, n: number): number => {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) return i
+  return -1
+}
+
+const toDb = (values: Float32Array, minDb: number): void => {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (!Number.isNaN(v)) values[i] = v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb
+  }
+}
+
+const count = (mask: Uint8Array, value: number): number => {
+  let n = 0
+  for (let i = 0; i < mask.length; i++) if (mask[i] === value) n++
+  return n
+}
+
+// The layover/shadow mask depends on the geometry only: polarisations sharing positions share it.
+const masks = new WeakMap<TerrainCorrection.Positions, Uint8Array>()
+
 /** The chip of one polarisation on `grid` (see the module header). */
 export const make = <E>(
   p: Polarisation,
@@ -95,15 +117,14 @@ export const make = <E>(
 ): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
   Effect.gen(function* () {
     const model = yield* check(p)
-    if (dem !== undefined) {
-      for (let i = 0; i < grid.width * grid.height; i++) {
-        if (!Number.isFinite(dem.values[i])) {
-          return yield* fail(
-            dem.asset,
-            "DemNotCovering",
-            `${dem.asset} has no height at pixel ${i % grid.width}, ${Math.floor(i / grid.width)} of the patch; use a DEM covering the whole patch`
-          )
-        }
+    if (dem !== undefined && shared === undefined) {
+      const i = firstMissing(dem.values, grid.width * grid.height)
+      if (i >= 0) {
+        return yield* fail(
+          dem.asset,
+          "DemNotCovering",
+          `${dem.asset} has no height at pixel ${i % grid.width}, ${Math.floor(i / grid.width)} of the patch; use a DEM covering the whole patch`
+        )
       }
     }
     const pos = shared ?? TerrainCorrection.positions(model, grid, toLonLat, dem)
@@ -129,20 +150,14 @@ export const make = <E>(
     })
     const sampled = TerrainCorrection.sample(pos, window, linear)
     const db = options.db ?? true
-    const minDb = options.minDb ?? -50
-    if (db) {
-      for (let i = 0; i < sampled.length; i++) {
-        const v = sampled[i]
-        if (!Number.isNaN(v)) sampled[i] = v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb
-      }
+    if (db) toDb(sampled, options.minDb ?? -50)
+    let mask = masks.get(pos)
+    if (mask === undefined) {
+      mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
+      masks.set(pos, mask)
     }
-    const mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
-    let layover = 0
-    let shadow = 0
-    for (const m of mask) {
-      if (m === TerrainCorrection.MaskValue.Layover) layover++
-      else if (m === TerrainCorrection.MaskValue.Shadow) shadow++
-    }
+    const layover = count(mask, TerrainCorrection.MaskValue.Layover)
+    const shadow = count(mask, TerrainCorrection.MaskValue.Shadow)
     return {
       positions: pos,
       values: sampled,

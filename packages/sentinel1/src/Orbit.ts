@@ -50,11 +50,14 @@ const firstOf = (o: Orbit, t: number): number => {
   return Math.max(0, Math.min(v.length - o.order, first))
 }
 
+/** Number of values `atInto` writes: px, py, pz, vx, vy, vz, ax, ay, az. */
+export const stateLength = 9
+
 /**
- * The state at `t` (seconds after the epoch): Lagrange interpolation of positions and of velocities;
- * the acceleration is the derivative of the velocity polynomial.
+ * The state at `t` written into `out` (px, py, pz, vx, vy, vz, ax, ay, az) without allocating: Lagrange
+ * interpolation of positions and of velocities; the acceleration is the derivative of the velocity polynomial.
  */
-export const at = (o: Orbit, t: number): OrbitState => {
+export const atInto = (o: Orbit, t: number, out: Float64Array): void => {
   const v = o.vectors
   const n = o.order
   const first = firstOf(o, t)
@@ -90,5 +93,33 @@ export const at = (o: Orbit, t: number): OrbitState => {
     ay += dw * s.vy
     az += dw * s.vz
   }
-  return { px, py, pz, vx, vy, vz, ax, ay, az }
+  out[0] = px
+  out[1] = py
+  out[2] = pz
+  out[3] = vx
+  out[4] = vy
+  out[5] = vz
+  out[6] = ax
+  out[7] = ay
+  out[8] = az
+}
+
+/**
+ * The state at `t` (seconds after the epoch): Lagrange interpolation of positions and of velocities;
+ * the acceleration is the derivative of the velocity polynomial.
+ */
+export const at = (o: Orbit, t: number): OrbitState => {
+  const s = new Float64Array(stateLength)
+  atInto(o, t, s)
+  return {
+    px: s[0],
+    py: s[1],
+    pz: s[2],
+    vx: s[3],
+    vy: s[4],
+    vz: s[5],
+    ax: s[6],
+    ay: s[7],
+    az: s[8]
+  }
 }

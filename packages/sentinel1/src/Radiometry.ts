@@ -7,7 +7,7 @@
 // MPC-0243 "Masking No-value Pixels on GRD Products"); dB is 10·log10 with a floor.
 import type * as Calibration from "./Calibration.ts"
 import type * as Noise from "./Noise.ts"
-import { interp1, sampleWindow } from "./internal/lut.ts"
+import { interp1, rowSampler, sampleWindow } from "./internal/lut.ts"
 
 /** What to compute. */
 export interface Options {
@@ -29,51 +29,51 @@ export interface Window {
   readonly height: number
 }
 
+const lutVectors = (c: Calibration.Calibration, target: Calibration.Target) =>
+  c.vectors.map((v) => ({
+    line: v.line,
+    pixel: v.pixel,
+    values: target === "sigma0" ? v.sigmaNought : target === "beta0" ? v.betaNought : v.gamma
+  }))
+
 /** The calibration LUT (A) over a window, row-major. */
 export const calibrationLut = (
   c: Calibration.Calibration,
   target: Calibration.Target,
   w: Window
-): Float64Array =>
-  sampleWindow(
-    c.vectors.map((v) => ({
-      line: v.line,
-      pixel: v.pixel,
-      values: target === "sigma0" ? v.sigmaNought : target === "beta0" ? v.betaNought : v.gamma
-    })),
-    w.line0,
+): Float64Array => sampleWindow(lutVectors(c, target), w.line0, w.pixel0, w.height, w.width)
+
+/** Row-by-row thermal noise power η of a window's columns (range LUT × azimuth LUT of the swath blocks). */
+const noiseRows = (n: Noise.Noise, w: Window): ((line: number, out: Float64Array) => void) => {
+  const range = rowSampler(
+    n.range.map((v) => ({ line: v.line, pixel: v.pixel, values: v.lut })),
     w.pixel0,
-    w.height,
     w.width
   )
+  return (line, out) => {
+    range(line, out)
+    for (const block of n.azimuth) {
+      if (line < block.firstAzimuthLine || line > block.lastAzimuthLine) continue
+      const x0 = Math.max(block.firstRangeSample - w.pixel0, 0)
+      const x1 = Math.min(block.lastRangeSample - w.pixel0, w.width - 1)
+      if (x1 < x0) continue
+      const scale = interp1(block.line, block.lut, line)
+      for (let x = x0; x <= x1; x++) out[x] *= scale
+    }
+  }
+}
 
 /** The thermal noise power η over a window, row-major (range LUT × azimuth LUT). */
 export const noisePower = (n: Noise.Noise, w: Window): Float64Array => {
-  const eta = sampleWindow(
-    n.range.map((v) => ({ line: v.line, pixel: v.pixel, values: v.lut })),
-    w.line0,
-    w.pixel0,
-    w.height,
-    w.width
-  )
-  if (n.azimuth.length === 0) return eta
-  for (const block of n.azimuth) {
-    const y0 = Math.max(block.firstAzimuthLine - w.line0, 0)
-    const y1 = Math.min(block.lastAzimuthLine - w.line0, w.height - 1)
-    const x0 = Math.max(block.firstRangeSample - w.pixel0, 0)
-    const x1 = Math.min(block.lastRangeSample - w.pixel0, w.width - 1)
-    for (let y = y0; y <= y1; y++) {
-      const scale = interp1(block.line, block.lut, w.line0 + y)
-      const o = y * w.width
-      for (let x = x0; x <= x1; x++) eta[o + x] *= scale
-    }
-  }
+  const eta = new Float64Array(w.width * w.height)
+  const rows = noiseRows(n, w)
+  for (let y = 0; y < w.height; y++) rows(w.line0 + y, eta.subarray(y * w.width, (y + 1) * w.width))
   return eta
 }
 
 /**
  * Calibrated (and by default noise-removed, dB) backscatter of a DN window (row-major, `w.width` × `w.height`).
- * NaN where DN is 0 (no data / border noise).
+ * NaN where DN is 0 (no data / border noise). The LUTs are interpolated one line at a time.
  */
 export const calibrate = (
   dn: ArrayLike<number>,
@@ -86,19 +86,27 @@ export const calibrate = (
   const denoise = options.denoise ?? true
   const db = options.db ?? true
   const minDb = options.minDb ?? -50
-  const a = calibrationLut(calibration, target, w)
-  const eta = denoise && noise !== undefined ? noisePower(noise, w) : undefined
+  const lut = rowSampler(lutVectors(calibration, target), w.pixel0, w.width)
+  const etaRows = denoise && noise !== undefined ? noiseRows(noise, w) : undefined
+  const a = new Float64Array(w.width)
+  const eta = new Float64Array(w.width)
   const out = new Float32Array(w.width * w.height)
-  for (let i = 0; i < out.length; i++) {
-    const d = dn[i]
-    if (d === 0) {
-      out[i] = Number.NaN
-      continue
+  for (let y = 0; y < w.height; y++) {
+    const line = w.line0 + y
+    lut(line, a)
+    if (etaRows !== undefined) etaRows(line, eta)
+    const o = y * w.width
+    for (let x = 0; x < w.width; x++) {
+      const d = dn[o + x]
+      if (d === 0) {
+        out[o + x] = Number.NaN
+        continue
+      }
+      let power = d * d
+      if (etaRows !== undefined) power -= eta[x]
+      const v = power > 0 ? power / (a[x] * a[x]) : 0
+      out[o + x] = db ? (v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb) : v
     }
-    let power = d * d
-    if (eta !== undefined) power -= eta[i]
-    const v = power > 0 ? power / (a[i] * a[i]) : 0
-    out[i] = db ? (v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb) : v
   }
   return out
 }

@@ -6,29 +6,14 @@ import { Reason, Redact, type Chip } from "@eoforge/core"
 import { Zone } from "@eoforge/grid"
 import { RasterSource } from "@eoforge/raster"
 import type { SourceKind } from "@eoforge/sources"
-import { Effect, Redacted } from "effect"
-import * as Annotation from "./Annotation.ts"
-import * as Calibration from "./Calibration.ts"
-import type * as Geoid from "./Geoid.ts"
+import { Effect } from "effect"
 import * as GrdChip from "./GrdChip.ts"
-import { readText } from "./internal/readText.ts"
-import * as Layout from "./Layout.ts"
-import * as Manifest from "./Manifest.ts"
-import * as Noise from "./Noise.ts"
-import type * as TerrainCorrection from "./TerrainCorrection.ts"
+import * as ReaderOptions from "./internal/options.ts"
+import { readSlice } from "./internal/slice.ts"
 import type { S1Error } from "./S1Error.ts"
 
-/** Reader options (a preset's `readerOptions`). */
-export interface Options {
-  /** Path or URL of a DEM raster covering the patches (e.g. a Copernicus GLO-30 mosaic); absent: ellipsoid-only. */
-  readonly dem?: string
-  /** Vertical datum of the DEM (default egm96; GLO-30 is EGM2008, within a few metres of it). */
-  readonly demDatum?: Geoid.VerticalDatum
-  /** sigma0 (default), beta0 or gamma0. */
-  readonly target?: "sigma0" | "beta0" | "gamma0"
-  /** Subtract thermal noise (default true). */
-  readonly denoise?: boolean
-}
+/** Reader options (a preset's or a recipe product's `readerOptions`). */
+export type Options = ReaderOptions.Options
 
 const missing = (reason: Reason.Reason, detail: string): SourceKind.ReadResult => ({
   _tag: "Missing",
@@ -50,32 +35,8 @@ export const reasonOf = (e: S1Error): Reason.Reason => {
   }
 }
 
-const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options => {
-  const o: Readonly<Record<string, unknown>> = preset.readerOptions ?? {}
-  const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined)
-  const dem = str("dem")
-  const datum = str("demDatum")
-  const target = str("target")
-  return {
-    ...(dem === undefined ? {} : { dem }),
-    ...(datum === "ellipsoid" || datum === "egm96" ? { demDatum: datum } : {}),
-    ...(target === "beta0" || target === "gamma0" || target === "sigma0" ? { target } : {}),
-    ...(o["denoise"] === false ? { denoise: false } : {})
-  }
-}
-
-// Polarisations of one product share their geometry; their positions are computed once.
-const geometryKey = (a: Annotation.ProductAnnotation): string =>
-  [
-    a.epochMicros,
-    a.azimuthTimeInterval,
-    a.slantRangeTime,
-    a.lines,
-    a.samples,
-    a.rangePixelSpacing,
-    a.orbit.length,
-    a.grid.length
-  ].join(" ")
+const optionsOf = (preset: SourceKind.ReadRequest["preset"]): Options =>
+  ReaderOptions.fromRaw(preset.readerOptions ?? {})
 
 const readGrd = (request: SourceKind.ReadRequest) =>
   Effect.gen(function* () {
@@ -93,20 +54,35 @@ const readGrd = (request: SourceKind.ReadRequest) =>
     const n = grid.width * grid.height
 
     let dem: GrdChip.Dem | undefined
-    if (options.dem !== undefined) {
+    if (options.demProduct !== undefined) {
+      const id = options.demProduct
+      if (request.readProduct === undefined) {
+        return missing(
+          Reason.Reason.Unsupported,
+          `the DEM is product ${id} of the recipe, which only a build reads; give readerOptions.dem a path or URL instead`
+        )
+      }
+      const heights = yield* request.readProduct(id, grid)
+      if (heights._tag === "Missing")
+        return missing(heights.reason, `DEM for terrain correction: ${heights.detail}`)
+      const values = heightsOf(heights.chip, n)
+      const item = heights.facts?.["item"]
+      dem = {
+        values,
+        datum: options.demDatum ?? "egm96",
+        asset: `product ${id}${item === undefined || item === "" ? "" : ` (${String(item)})`}`
+      }
+    } else if (options.dem !== undefined) {
       const demUri = options.dem
       const chip = yield* open.use([demUri], ([info]) =>
         raster.read(info, grid, { resampling: "bilinear" })
       )
-      const values = new Float32Array(n)
-      for (let i = 0; i < n; i++)
-        values[i] =
-          chip.mask === undefined || chip.mask[i] !== 0 ? Number(chip.data[i]) : Number.NaN
+      const values = heightsOf(chip, n)
       dem = { values, datum: options.demDatum ?? "egm96", asset: Redact.forMessage(demUri) }
     }
 
-    const out = new Float32Array(request.bands.length * n)
-    const valid = new Uint8Array(n).fill(1)
+    const out = new Float32Array(request.bands.length * n).fill(Number.NaN)
+    const valid = new Uint8Array(n)
     const facts: Record<string, string | number | boolean> = {
       geocoding: "range-doppler",
       heights:
@@ -114,80 +90,24 @@ const readGrd = (request: SourceKind.ReadRequest) =>
           ? "ellipsoid-only (no DEM: slopes are misplaced)"
           : `${dem.asset} + ${dem.datum}`
     }
-    let ipfChecked = false
-    let shared:
-      { readonly key: string; readonly positions: TerrainCorrection.Positions } | undefined
-    for (const [b, band] of request.bands.entries()) {
-      const ref = found.assets[band.name]?.[0]
-      if (ref === undefined) {
-        return missing(
-          Reason.Reason.PolarisationMissing,
-          `${found.items[0]?.id ?? "the item"} has no ${band.name} measurement asset`
-        )
+    const slices = slicesOf(found.items)
+    const used: Array<string> = []
+    for (const k of slices) {
+      const item = found.items[k]
+      const got = yield* readSlice(request, k, grid, toLonLat, dem, options, slices.length > 1)
+      if (got._tag === "Missing") return got
+      if (got._tag === "Skipped") {
+        facts[`slice ${item?.id ?? k}`] = got.detail
+        continue
       }
-      const url = Redacted.value(ref.url)
-      const xml = Layout.fromMeasurement(url)
-      const shownXml = Layout.fromMeasurement(ref.href)
-      if (xml === undefined || shownXml === undefined) {
-        return missing(
-          Reason.Reason.Unsupported,
-          `${ref.href} is not in a SAFE measurement/ folder, so its annotation cannot be found`
-        )
-      }
-      if (!ipfChecked) {
-        ipfChecked = true
-        const manifestUrl = url.replace(/\/measurement\/[^/?#]+(\?[^#]*)?$/i, "/manifest.safe$1")
-        const shownManifest = ref.href.replace(/\/measurement\/[^/?#]+$/i, "/manifest.safe")
-        const text = yield* Effect.result(readText(manifestUrl))
-        if (text._tag === "Success") {
-          const ipf = yield* Manifest.ipfVersion(text.success, shownManifest)
-          facts["ipf"] = ipf
-        } else facts["ipf"] = "unknown (no manifest)"
-      }
-      const [annotationText, calibrationText, noiseText] = yield* Effect.all([
-        readText(xml.annotation),
-        readText(xml.calibration),
-        readText(xml.noise)
-      ])
-      const annotation = yield* Annotation.parse(annotationText, shownXml.annotation)
-      const calibration = yield* Calibration.parse(calibrationText, shownXml.calibration)
-      const noise = yield* Noise.parse(noiseText, shownXml.noise)
-      const unit =
-        preset.spec.bands.find((s) => s.name === band.name)?.unit === "linear" ? "linear" : "dB"
-      const result = yield* open.use([`${url}#georeferencing=ignore`], ([info]) =>
-        GrdChip.make(
-          {
-            annotation,
-            calibration,
-            noise,
-            measurement: { asset: ref.href, width: info.width, height: info.height }
-          },
-          grid,
-          toLonLat,
-          dem,
-          (w) =>
-            raster
-              .readWindow(info, [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height], [0])
-              .pipe(Effect.map(([dn]) => dn)),
-          {
-            db: unit === "dB",
-            ...(options.target === undefined ? {} : { target: options.target }),
-            ...(options.denoise === undefined ? {} : { denoise: options.denoise })
-          },
-          shared !== undefined && shared.key === geometryKey(annotation)
-            ? shared.positions
-            : undefined
-        )
-      )
-      shared = { key: geometryKey(annotation), positions: result.positions }
-      out.set(result.values, b * n)
-      for (let i = 0; i < n; i++) if (Number.isNaN(result.values[i])) valid[i] = 0
-      facts[`${band.name}.layover`] = result.provenance.layover
-      facts[`${band.name}.shadow`] = result.provenance.shadow
-      facts[`${band.name}.radarWindow`] = JSON.stringify(result.provenance.radarWindow)
-      facts["calibration"] =
-        `${result.provenance.target}${result.provenance.denoised ? ", thermal noise removed" : ""}, ${result.provenance.units}`
+      const added = got.values.map((values, b) => fillGaps(out, b * n, values))[0] ?? 0
+      used.push(`${item?.id ?? k} (${added} px)`)
+      for (const [key, value] of Object.entries(got.facts)) if (!(key in facts)) facts[key] = value
+      // Border noise (DN 0) and pixels beyond a slice's lines are NaN: the next slice fills them.
+      if (!out.some(Number.isNaN)) break
     }
+    if (slices.length > 1) facts["mosaic"] = used.join(" + ")
+    validity(out, request.bands.length, valid)
     const chip: Chip.Chip = {
       grid,
       dtype: "float32",
@@ -198,9 +118,57 @@ const readGrd = (request: SourceKind.ReadRequest) =>
     return { _tag: "Chip", chip, facts } satisfies SourceKind.ReadChip
   })
 
+// Pixel loops live outside the generator bodies (V8 optimises plain functions' loops far better).
+const heightsOf = (chip: Chip.Chip, n: number): Float32Array => {
+  const values = new Float32Array(n)
+  for (let i = 0; i < n; i++)
+    values[i] = chip.mask === undefined || chip.mask[i] !== 0 ? Number(chip.data[i]) : Number.NaN
+  return values
+}
+
+/** Copies `values` into `out` from `offset` where `out` is NaN and `values` is not; how many were filled. */
+const fillGaps = (out: Float32Array, offset: number, values: Float32Array): number => {
+  let added = 0
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(out[offset + i]) && !Number.isNaN(values[i])) {
+      out[offset + i] = values[i]
+      added++
+    }
+  }
+  return added
+}
+
+/** 1 where every band of a band-major chip has a value, else 0. */
+const validity = (out: Float32Array, bands: number, valid: Uint8Array): void => {
+  const n = valid.length
+  for (let i = 0; i < n; i++) {
+    let ok = 1
+    for (let b = 0; b < bands; b++) if (Number.isNaN(out[b * n + i])) ok = 0
+    valid[i] = ok
+  }
+}
+
+// The items a chip is made of: the first, and those of the same datatake (consecutive slices of one
+// acquisition: `s1:datatake_id`, else the absolute orbit). Other passes are never mixed into one chip.
+const slicesOf = (
+  items: ReadonlyArray<{ readonly properties: Readonly<Record<string, unknown>> }>
+) => {
+  const keyOf = (item: (typeof items)[number]): string | undefined => {
+    const dt = item.properties["s1:datatake_id"]
+    if (typeof dt === "string" || typeof dt === "number") return `datatake ${dt}`
+    const orbit = item.properties["sat:absolute_orbit"]
+    return typeof orbit === "number" ? `orbit ${orbit}` : undefined
+  }
+  const first = items[0] === undefined ? undefined : keyOf(items[0])
+  return items.flatMap((item, k) =>
+    k === 0 || (first !== undefined && keyOf(item) === first) ? [k] : []
+  )
+}
+
 /** The `sentinel1-grd` item reader. */
 export const grd: SourceKind.ItemReader = {
   name: "sentinel1-grd",
+  resolveOptions: ReaderOptions.resolve,
   read: (request) =>
     readGrd(request).pipe(
       Effect.catchTag("S1Error", (e) => Effect.succeed(missing(reasonOf(e), e.message))),

@@ -6,6 +6,7 @@ import * as Geolocation from "./Geolocation.ts"
 import * as Geoid from "./Geoid.ts"
 import * as Orbit from "./Orbit.ts"
 import type { Window } from "./Radiometry.ts"
+import * as SubGrid from "./internal/subgrid.ts"
 
 /** Heights of the target grid: a DEM resampled onto the same grid (row-major, NaN where missing). */
 export interface Heights {
@@ -26,16 +27,101 @@ export interface Positions {
   readonly window: Window | undefined
   /** Target pixels whose zero-Doppler time left the orbit's span. */
   readonly outsideOrbit: number
+  /** How the positions were interpolated from exact solves; absent when every pixel was solved. */
+  readonly interpolation?: Interpolation
+}
+
+/** A lattice of exact solves every `step` target pixels at `layers` heights, checked within `checkedMaxPx`. */
+export interface Interpolation {
+  readonly step: number
+  readonly layers: number
+  /** Worst difference from exact solves at the checks (radar px). */
+  readonly checkedMaxPx: number
+  /** Exact solves spent. */
+  readonly solves: number
 }
 
 /** Mask values: 0 clear, 1 layover, 2 shadow, 3 outside the radar image. */
 export const MaskValue = { Clear: 0, Layover: 1, Shadow: 2, Outside: 3 } as const
 
+/** Worst interpolation error allowed by `positions` (radar px), checked against exact solves. */
+export const tolerancePx = 0.002
+
 /**
  * The radar position of every pixel centre of `grid`. `toLonLat` maps grid CRS coordinates to degrees;
- * `heights` undefined means ellipsoid-only geocoding (h = 0 on the WGS84 ellipsoid).
+ * `heights` undefined means ellipsoid-only geocoding (h = 0 on the WGS84 ellipsoid). Exact Range-Doppler
+ * solves on a lattice every `step` pixels at a few heights spanning the chip's, interpolated in between; the
+ * lattice and heights are refined until exact solves at every cell centre (at its own height) and between
+ * the heights agree within `tolerancePx`, else every pixel is solved (`positionsExact`).
  */
 export const positions = (
+  model: Geolocation.Model,
+  grid: PixelGrid.PixelGrid,
+  toLonLat: (x: number, y: number) => readonly [number, number],
+  heights: Heights | undefined
+): Positions => {
+  const s = SubGrid.solve(model, grid, toLonLat, heights, tolerancePx)
+  if (s === undefined) return positionsExact(model, grid, toLonLat, heights)
+  return finish(model, grid, s.line, s.pixel, s.h, {
+    step: s.step,
+    layers: s.layers,
+    checkedMaxPx: s.checkedMaxPx,
+    solves: s.solves
+  })
+}
+
+const finish = (
+  model: Geolocation.Model,
+  grid: PixelGrid.PixelGrid,
+  line: Float64Array,
+  pixel: Float64Array,
+  h: Float64Array,
+  interpolation: Interpolation | undefined
+): Positions => {
+  let outsideOrbit = 0
+  let l0 = Infinity,
+    l1 = -Infinity,
+    p0 = Infinity,
+    p1 = -Infinity
+  for (let i = 0; i < line.length; i++) {
+    const l = line[i]
+    const p = pixel[i]
+    if (Number.isNaN(l)) {
+      outsideOrbit++
+      continue
+    }
+    if (l < l0) l0 = l
+    if (l > l1) l1 = l
+    if (p < p0) p0 = p
+    if (p > p1) p1 = p
+  }
+  const a = model.annotation
+  const wl0 = Math.max(0, Math.floor(l0) - 1)
+  const wl1 = Math.min(a.lines - 1, Math.ceil(l1) + 1)
+  const wp0 = Math.max(0, Math.floor(p0) - 1)
+  const wp1 = Math.min(a.samples - 1, Math.ceil(p1) + 1)
+  const window =
+    Number.isFinite(l0) && wl1 >= wl0 && wp1 >= wp0
+      ? { line0: wl0, pixel0: wp0, height: wl1 - wl0 + 1, width: wp1 - wp0 + 1 }
+      : undefined
+  return {
+    width: grid.width,
+    height: grid.height,
+    line,
+    pixel,
+    h,
+    window,
+    outsideOrbit,
+    ...(interpolation === undefined ? {} : { interpolation })
+  }
+}
+
+/**
+ * The radar position of every pixel centre of `grid` by one exact solve per pixel (longitude, latitude and
+ * geoid at each pixel centre; Newton seeded with the neighbour's time): the reference `positions` is checked
+ * against, and its fallback.
+ */
+export const positionsExact = (
   model: Geolocation.Model,
   grid: PixelGrid.PixelGrid,
   toLonLat: (x: number, y: number) => readonly [number, number],
@@ -47,78 +133,25 @@ export const positions = (
   const pixel = new Float64Array(n)
   const hs = new Float64Array(n)
   let guess = model.annotation.lastLineTime / 2
-  let outsideOrbit = 0
-  let l0 = Infinity,
-    l1 = -Infinity,
-    p0 = Infinity,
-    p1 = -Infinity
-  // Longitude, latitude and geoid undulation on a lattice every `step` pixels, bilinear in between: the UTM
-  // inverse is linear to far below a millimetre over 80 m, and the EGM96 grid is itself bilinear (15′).
-  const step = 8
-  const lw = Math.ceil((width - 1) / step) + 1
-  const lh = Math.ceil((height - 1) / step) + 1
-  const latL = new Float64Array(lw * lh)
-  const lonL = new Float64Array(lw * lh)
-  const undL = new Float64Array(lw * lh)
-  for (let j = 0; j < lh; j++) {
-    const row = Math.min(j * step, height - 1)
-    for (let k = 0; k < lw; k++) {
-      const col = Math.min(k * step, width - 1)
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const i = row * width + col
       const [lon, lat] = toLonLat(
         grid.x0 + (col + 0.5) * grid.resolution,
         grid.y0 - (row + 0.5) * grid.resolution
       )
-      lonL[j * lw + k] = lon
-      latL[j * lw + k] = lat
-      undL[j * lw + k] =
-        heights === undefined || heights.datum === "ellipsoid" ? 0 : Geoid.undulation(lat, lon)
-    }
-  }
-  const lerp = (arr: Float64Array, j: number, k: number, fy: number, fx: number) => {
-    const o = j * lw + k
-    const k1 = k + 1 < lw ? 1 : 0
-    const j1 = j + 1 < lh ? lw : 0
-    return (
-      (1 - fy) * ((1 - fx) * arr[o] + fx * arr[o + k1]) +
-      fy * ((1 - fx) * arr[o + j1] + fx * arr[o + j1 + k1])
-    )
-  }
-  for (let row = 0; row < height; row++) {
-    const j = Math.min(Math.floor(row / step), lh - 1)
-    const fy = j + 1 < lh ? (row - j * step) / (Math.min((j + 1) * step, height - 1) - j * step) : 0
-    for (let col = 0; col < width; col++) {
-      const i = row * width + col
-      const k = Math.min(Math.floor(col / step), lw - 1)
-      const fx =
-        k + 1 < lw ? (col - k * step) / (Math.min((k + 1) * step, width - 1) - k * step) : 0
-      const lat = lerp(latL, j, k, fy, fx)
-      const lon = lerp(lonL, j, k, fy, fx)
-      const h = heights === undefined ? 0 : heights.values[i] + lerp(undL, j, k, fy, fx)
+      const h =
+        heights === undefined
+          ? 0
+          : Geoid.toEllipsoidal(heights.datum, lat, lon, Number(heights.values[i]))
       hs[i] = h
       const ip = Geolocation.inverse(model, lat, lon, h, guess)
       line[i] = ip.line
       pixel[i] = ip.pixel
-      if (Number.isNaN(ip.line)) {
-        outsideOrbit++
-        continue
-      }
-      guess = ip.t
-      if (ip.line < l0) l0 = ip.line
-      if (ip.line > l1) l1 = ip.line
-      if (ip.pixel < p0) p0 = ip.pixel
-      if (ip.pixel > p1) p1 = ip.pixel
+      if (!Number.isNaN(ip.t)) guess = ip.t
     }
   }
-  const a = model.annotation
-  const wl0 = Math.max(0, Math.floor(l0) - 1)
-  const wl1 = Math.min(a.lines - 1, Math.ceil(l1) + 1)
-  const wp0 = Math.max(0, Math.floor(p0) - 1)
-  const wp1 = Math.min(a.samples - 1, Math.ceil(p1) + 1)
-  const window =
-    Number.isFinite(l0) && wl1 >= wl0 && wp1 >= wp0
-      ? { line0: wl0, pixel0: wp0, height: wl1 - wl0 + 1, width: wp1 - wp0 + 1 }
-      : undefined
-  return { width, height, line, pixel, h: hs, window, outsideOrbit }
+  return finish(model, grid, line, pixel, hs, undefined)
 }
 
 /**
@@ -191,6 +224,8 @@ export const mask = (
   dx /= dn
   dy /= dn
   const r = grid.resolution
+  const tanLayover = Math.tan(incidence)
+  const tanShadow = Math.tan(Math.PI / 2 - incidence)
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       const i = row * width + col
@@ -202,9 +237,10 @@ export const mask = (
       const sx = (xr - xl) / (r * (Math.min(col + 1, width - 1) - Math.max(col - 1, 0)) || 1)
       // Rows go south: +y (north) is toward row − 1.
       const sy = (yu - yd) / (r * (Math.min(row + 1, height - 1) - Math.max(row - 1, 0)) || 1)
-      const facing = Math.atan(sx * dx + sy * dy) // > 0: terrain rises toward the sensor
-      if (facing > incidence) out[i] = MaskValue.Layover
-      else if (-facing > Math.PI / 2 - incidence) out[i] = MaskValue.Shadow
+      // The slope's angle toward the sensor against the incidence, compared as tangents (atan is monotonic).
+      const facing = sx * dx + sy * dy // > 0: terrain rises toward the sensor
+      if (facing > tanLayover) out[i] = MaskValue.Layover
+      else if (-facing > tanShadow) out[i] = MaskValue.Shadow
     }
   }
   return out

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { GrdChip, Simulate, TerrainCorrection } from "../src/index.ts"
+import { PatchGeometry } from "@eoforge/grid"
+import { Annotation, Geolocation, GrdChip, Simulate, TerrainCorrection } from "../src/index.ts"
 import { annotation, model, patchGrid, scene, toLonLat, truth } from "./scene.ts"
 
 const calibration = Simulate.calibrationFor(annotation)
@@ -157,6 +158,81 @@ describe("TerrainCorrection", () => {
         assert.include(err?._tag === "Fail" ? err.error.message : "", "iw-vh.tiff")
       })
   )
+
+  it("interpolated positions stay within 0.01 px of a per-pixel exact solve over relief, steep relief and none", () => {
+    const grid = patchGrid(2640)
+    const f = toLonLat(grid)
+    const { dem } = truth(grid, scene(true))
+    // The scene's hill (350 m) and the same hill 8× higher (2.8 km, slopes beyond 60°), and no DEM.
+    const steep = dem.map((v) => 300 + (v - 300) * 8)
+    const ramp = dem.map((_, i) => 100 + 3 * (i % grid.width) + 2 * Math.floor(i / grid.width))
+    for (const [name, values] of [
+      ["hill", dem],
+      ["steep", steep],
+      ["ramp", ramp],
+      ["none", undefined]
+    ] as const) {
+      const heights = values === undefined ? undefined : { values, datum: "egm96" as const }
+      const fast = TerrainCorrection.positions(model, grid, f, heights)
+      const exact = TerrainCorrection.positionsExact(model, grid, f, heights)
+      let worst = 0
+      for (let i = 0; i < exact.line.length; i++)
+        worst = Math.max(
+          worst,
+          Math.abs(fast.line[i] - exact.line[i]),
+          Math.abs(fast.pixel[i] - exact.pixel[i])
+        )
+      const how = fast.interpolation
+      console.log(
+        `${name}: interpolated vs exact worst ${worst.toExponential(2)} px (lattice ${how?.step} px, ${how?.layers} heights, ${how?.solves} exact solves for ${exact.line.length} px; checks ${how?.checkedMaxPx.toExponential(2)} px)`
+      )
+      assert.isDefined(how)
+      assert.isBelow(worst, 0.01)
+      // The checks the lattice is refined by see the same error as the full comparison.
+      assert.isBelow(worst, 2 * TerrainCorrection.tolerancePx)
+      assert.isBelow(how?.solves ?? Infinity, exact.line.length / 20)
+      assert.deepStrictEqual(fast.window, exact.window)
+      for (let i = 0; i < exact.h.length; i++) assert.closeTo(fast.h[i], exact.h[i], 0.01)
+    }
+  })
+
+  it("interpolated positions stay within 0.01 px of exact solves across the slant→ground records' jumps", () => {
+    // Chips spread over the real product (its 1-s range records jump by up to 134 px at far range), with
+    // 1 km of relief, until three chips span two records.
+    let seed = 11
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+    let spanning = 0
+    let worst = 0
+    for (let k = 0; k < 40 && spanning < 3; k++) {
+      const [lat, lon] = Geolocation.forward(
+        model,
+        1500 + rand() * (annotation.lines - 3000),
+        1500 + rand() * (annotation.samples - 3000),
+        500
+      )
+      const grid = PatchGeometry.make({ lon, lat, size: 1280, resolution: 10 }).grid
+      const f = toLonLat(grid)
+      const values = new Float32Array(grid.width * grid.height).map(
+        (_, i) => 600 + 500 * Math.sin(i / 700) * Math.cos((i % grid.width) / 9)
+      )
+      const fast = TerrainCorrection.positions(model, grid, f, { values, datum: "egm96" })
+      const t = (i: number) => Annotation.lineTime(annotation, fast.line[i])
+      const first = Geolocation.conversionAt(model, t(0))
+      const last = Geolocation.conversionAt(model, t(fast.line.length - 1))
+      if (first === last) continue
+      spanning++
+      const exact = TerrainCorrection.positionsExact(model, grid, f, { values, datum: "egm96" })
+      for (let i = 0; i < exact.line.length; i++)
+        worst = Math.max(
+          worst,
+          Math.abs(fast.line[i] - exact.line[i]),
+          Math.abs(fast.pixel[i] - exact.pixel[i])
+        )
+    }
+    console.log(`${spanning} chips across two range records: worst ${worst.toExponential(2)} px`)
+    assert.strictEqual(spanning, 3)
+    assert.isBelow(worst, 0.01)
+  })
 
   it("marks layover on a slope facing the sensor steeper than the incidence angle, shadow behind a cliff", () => {
     const grid = patchGrid(400)

@@ -12,17 +12,17 @@ describe("@eoforge/sentinel1 exports", () => {
         "Annotation": "expectRoot failure lineTime parse timeLine",
         "Calibration": "lutOf parse",
         "Geoid": "toEllipsoidal undulation",
-        "Geolocation": "conversionAt forward groundRange inverse inverseEcef lineOf make slantRange speedOfLight toEcef toGeodetic zeroDopplerTime",
+        "Geolocation": "conversionAt forward groundRange inverse inverseEcef lineOf make pixelOf slantRange speedOfLight toEcef toGeodetic zeroDopplerTime",
         "GrdChip": "check make",
         "Layout": "fromItem fromManifest fromMeasurement",
         "Manifest": "ipfVersion knownIpf",
         "Noise": "parse",
-        "Orbit": "at covers make",
+        "Orbit": "at atInto covers make stateLength",
         "Radiometry": "calibrate calibrationLut noisePower",
         "Reader": "grd reasonOf",
         "S1Error": "Problem S1Error",
         "Simulate": "calibrationFor dnWindow groundPoint noiseFor",
-        "TerrainCorrection": "MaskValue mask positions sample",
+        "TerrainCorrection": "MaskValue mask positions positionsExact sample tolerancePx",
       }
     `)
   })

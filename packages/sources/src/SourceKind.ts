@@ -3,6 +3,7 @@
 // slot its own way (a tiling rule, a folder index, an API) and may give the pixels itself. An item reader is
 // named by a preset's `reader`: it turns a found acquisition into the chip (e.g. radar geometry → patch grid).
 // The pipeline only looks them up by name; everything specific lives in the package that implements them.
+import type { Guarded } from "@eoforge/access"
 import type { AccessPolicy, Band, Chip, Patch, PixelGrid, Reason } from "@eoforge/core"
 import type { RasterError, RasterInfo, RasterSource } from "@eoforge/raster"
 import type { Find, Product, TimeSlots } from "@eoforge/stac"
@@ -41,6 +42,14 @@ export interface ReadRequest {
   /** The bands to read, in output order (all of them, or those sharing one asset). */
   readonly bands: ReadonlyArray<BandRequest>
   readonly open: Open
+  /**
+   * Another product of the recipe that the reader's options name (e.g. its DEM), read for the same patch
+   * onto `grid` (first slot, bilinear, float32); absent outside a build.
+   */
+  readonly readProduct?: (
+    id: string,
+    grid: PixelGrid.PixelGrid
+  ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
 }
 
 /** Facts recorded beside a chip (provenance: expression, geocoding, radiometry…), JSON values. */
@@ -75,6 +84,11 @@ export interface Source {
   ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
   /** Checked once before planning (reachable, valid, credentials present); the error names the fix. */
   readonly check?: Effect.Effect<void, SourceCheckError>
+  /**
+   * The same source keeping what it learns (indexes, search answers) in `folder`, a directory of the store's
+   * `.eoforge/` shared by resumed builds and other workers; the cache is best effort and bounded.
+   */
+  readonly withCache?: (folder: string) => Source
 }
 
 /** What preparing a source from its recipe entry gets. */
@@ -85,6 +99,8 @@ export interface PrepareContext {
   readonly resolvePath: (path: string) => string
   /** The recipe's access policy (hosts, local roots). */
   readonly access: AccessPolicy.AccessPolicy
+  /** The build's credentials (the recipe's `access.logins`, `access.s3`), for the source's own requests. */
+  readonly auth?: Guarded.Authorizer | undefined
 }
 
 /** A kind of source, by the recipe's `type`. `prepare` throws SourceCheckError on an invalid entry. */
@@ -97,12 +113,36 @@ export interface Kind {
   ) => Readonly<Record<string, unknown>>
 }
 
+/** What checking an item reader's options at recipe load gets. */
+export interface OptionsContext {
+  /** The ids of the recipe's products. */
+  readonly products: ReadonlyArray<string>
+  /** The product whose options these are. */
+  readonly product: string
+  /** Turns a recipe-relative path into a real one. */
+  readonly resolvePath: (path: string) => string
+}
+
+/** Options checked and normalised at recipe load, and the other products they name (read by `readProduct`). */
+export interface ResolvedOptions {
+  readonly options: Readonly<Record<string, string | number | boolean>>
+  readonly products: ReadonlyArray<string>
+}
+
 /** A reader of found acquisitions, by a preset's `reader` name. */
 export interface ItemReader {
   readonly name: string
   readonly read: (
     request: ReadRequest
   ) => Effect.Effect<ReadResult, never, RasterSource.RasterSource>
+  /**
+   * Checks the options a recipe gives (`readerOptions`) once, at recipe load: the normalised options, or a
+   * message naming the option, what is wrong and the fix. Absent: options are passed as they are.
+   */
+  readonly resolveOptions?: (
+    options: Readonly<Record<string, string | number | boolean>>,
+    context: OptionsContext
+  ) => ResolvedOptions | string
 }
 
 /** A source that cannot be used as configured: the message names the source key, what is wrong and the fix. */

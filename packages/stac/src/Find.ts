@@ -35,6 +35,8 @@ export interface Rules {
   readonly limit?: number
   /** Read an asset's `alternate` of this name or scheme when it has one (e.g. `https` for CDSE's items). */
   readonly preferAlternate?: string
+  /** Item ids never chosen (candidates already tried and refused, e.g. over a patch cloud limit). */
+  readonly excludeItems?: ReadonlySet<string>
 }
 
 /** One asset to read for a band. */
@@ -119,15 +121,74 @@ export const searchParams = (
   }
 }
 
-const inWindow = Effect.fnUntraced(function* (
+/**
+ * The refs of asset `key` of each of `items` (paint order), checked, allowed by the source's access policy
+ * and signed as `find` makes them for bands: an ItemError when an item lacks the asset or it is no raster
+ * EOForge reads, a reason when the policy refuses the href or signing fails.
+ */
+export const assetRefs = Effect.fnUntraced(function* (
+  items: ReadonlyArray<Item>,
+  key: string,
+  preset: Preset,
+  rules: Pick<Rules, "provider" | "source" | "preferAlternate">
+): Effect.fn.Return<
+  ReadonlyArray<AssetRef> | ItemError | { readonly reason: Reason.Reason; readonly detail: string },
+  never,
+  AssetSigner
+> {
+  const signer = yield* AssetSigner
+  const source = rules.source ?? StacClient.api(rules.provider.url)
+  const collection = preset.bindings[rules.provider.id]?.collection ?? preset.spec.source ?? ""
+  const access = StacClient.accessOf(source)
+  const refs: Array<AssetRef> = []
+  for (const item of items) {
+    const bad = StacItem.checkAsset(item, key, preset.projected)
+    if (bad !== undefined) return bad
+    // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
+    const href = Access.check(
+      access,
+      StacItem.assetHref(item, key, rules.preferAlternate),
+      source.url
+    )
+    if (typeof href !== "string")
+      return {
+        reason: Reason.Reason.Unsupported,
+        detail: `asset ${key} of item ${item.id}: ${href.message}`
+      }
+    const url = yield* signer
+      .sign(collection, href)
+      .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
+    if (!Redacted.isRedacted(url)) return { reason: Reason.Reason.SourceError, detail: url.message }
+    const proj = StacItem.projection(item, key)
+    const crs = "crs" in proj ? proj.crs : undefined
+    refs.push({
+      item: item.id,
+      key,
+      href: Redact.forRecord(href),
+      url,
+      ...StacItem.scaling(item, key),
+      ...(crs === undefined ? {} : { crs })
+    })
+  }
+  return refs
+})
+
+// The items of a window that pass every filter (collection, cloud, polarisations, orbit, pairing).
+interface Candidates {
+  readonly candidates: ReadonlyArray<Item>
+  readonly span: string
+  readonly binding: NonNullable<Preset["bindings"][string]>
+  readonly source: StacClient.Source
+}
+
+const candidatesIn = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   preset: Preset,
   slot: Slot,
   window: Slot,
   rules: Rules
-): Effect.fn.Return<Found | Missing, FindError, StacClient.StacClient | AssetSigner> {
+): Effect.fn.Return<Candidates | Missing, FindError, StacClient.StacClient> {
   const client = yield* StacClient.StacClient
-  const signer = yield* AssetSigner
   const binding = preset.bindings[rules.provider.id]
   const params = searchParams(patch, preset, window, rules)
   if (binding === undefined || params === undefined) {
@@ -192,6 +253,11 @@ const inWindow = Effect.fnUntraced(function* (
     }
   }
   const constraints: Array<string> = []
+  if (rules.excludeItems !== undefined && rules.excludeItems.size > 0) {
+    const excluded = rules.excludeItems
+    candidates = candidates.filter((i) => !excluded.has(i.id))
+    constraints.push(`none of the ${excluded.size} item(s) already refused`)
+  }
   if (rules.relativeOrbit !== undefined) {
     candidates = Selection.onRelativeOrbit(candidates, rules.relativeOrbit)
     constraints.push(`relative orbit ${rules.relativeOrbit}`)
@@ -215,52 +281,26 @@ const inWindow = Effect.fnUntraced(function* (
       `${items.length} item(s) ${span}, none with ${constraints.join(" and ")}`
     )
   }
-  const choice = Selection.choose(candidates, patch, {
-    rule: rules.select,
-    referenceMs: rules.near?.found.datetime ?? window.reference,
-    allowMosaic: rules.allowMosaic ?? true
-  })
-  if (choice === undefined) {
-    return missing(
-      slot,
-      Reason.Reason.NotCovered,
-      `${candidates.length} candidate(s) ${span}, none covers the whole patch and mosaics are ${rules.allowMosaic === false ? "disabled" : "empty"}`
-    )
-  }
+  return { candidates, span, binding, source }
+})
+
+// The Found record of a choice: every band's asset per item, checked by the access policy and signed.
+const foundOf = Effect.fnUntraced(function* (
+  preset: Preset,
+  slot: Slot,
+  window: Slot,
+  rules: Rules,
+  { binding, source }: Candidates,
+  choice: Selection.Choice
+): Effect.fn.Return<Found | Missing, ItemError, AssetSigner> {
+  const signer = yield* AssetSigner
   const assets: Record<string, Array<AssetRef>> = {}
-  const access = StacClient.accessOf(source)
   for (const band of preset.spec.bands) {
-    const key = binding.assets[band.name]
-    const refs: Array<AssetRef> = []
-    for (const item of choice.items) {
-      const bad = StacItem.checkAsset(item, key, preset.projected)
-      if (bad !== undefined) return yield* bad
-      // Hrefs are absolute here (resolved by the client); the policy decides before anything reads them.
-      const href = Access.check(
-        access,
-        StacItem.assetHref(item, key, rules.preferAlternate),
-        source.url
-      )
-      if (typeof href !== "string")
-        return missing(
-          slot,
-          Reason.Reason.Unsupported,
-          `asset ${key} of item ${item.id}: ${href.message}`
-        )
-      const url = yield* signer
-        .sign(binding.collection, href)
-        .pipe(Effect.catchTag("SignError", (e) => Effect.succeed(e)))
-      if (!Redacted.isRedacted(url)) return missing(slot, Reason.Reason.SourceError, url.message)
-      const proj = StacItem.projection(item, key)
-      const crs = "crs" in proj ? proj.crs : undefined
-      refs.push({
-        item: item.id,
-        key,
-        href: Redact.forRecord(href),
-        url,
-        ...StacItem.scaling(item, key),
-        ...(crs === undefined ? {} : { crs })
-      })
+    const refs = yield* assetRefs(choice.items, binding.assets[band.name], preset, rules)
+    if (!Array.isArray(refs)) {
+      if ("_tag" in refs && refs._tag === "ItemError") return yield* refs as ItemError
+      const r = refs as { readonly reason: Reason.Reason; readonly detail: string }
+      return missing(slot, r.reason, r.detail)
     }
     assets[band.name] = refs
   }
@@ -286,6 +326,31 @@ const inWindow = Effect.fnUntraced(function* (
   }
 })
 
+const inWindow = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  preset: Preset,
+  slot: Slot,
+  window: Slot,
+  rules: Rules
+): Effect.fn.Return<Found | Missing, FindError, StacClient.StacClient | AssetSigner> {
+  const c = yield* candidatesIn(patch, preset, slot, window, rules)
+  if (!("candidates" in c)) return c
+  const candidates = c.candidates
+  const choice = Selection.choose(candidates, patch, {
+    rule: rules.select,
+    referenceMs: rules.near?.found.datetime ?? window.reference,
+    allowMosaic: rules.allowMosaic ?? true
+  })
+  if (choice === undefined) {
+    return missing(
+      slot,
+      Reason.Reason.NotCovered,
+      `${c.candidates.length} candidate(s) ${c.span}, none covers the whole patch and mosaics are ${rules.allowMosaic === false ? "disabled" : "empty"}`
+    )
+  }
+  return yield* foundOf(preset, slot, window, rules, c, choice)
+})
+
 /**
  * The acquisition of `preset` for `patch` in `slot` under `rules`; when the slot yields nothing suitable
  * (other than a source error) its fallback window is tried. Missing results keep the first window's reason.
@@ -306,6 +371,70 @@ export const find = Effect.fn("Find.find")(function* (
   }
   const second = yield* inWindow(patch, preset, slot, slot.fallback, rules)
   if (second._tag === "Found") return second
+  return {
+    ...first,
+    detail: `${first.detail}; fallback ${Search.interval(slot.fallback.start, slot.fallback.end)}: ${second.detail}`
+  }
+})
+
+/** Every acquisition of a slot for a composite: one Found per item, best first under the rule. */
+export interface Every {
+  readonly _tag: "Every"
+  readonly slot: string
+  /** One single-item acquisition per candidate, ranked by `rules.select` (least cloudy first by default). */
+  readonly acquisitions: ReadonlyArray<Found>
+}
+
+const everyInWindow = Effect.fnUntraced(function* (
+  patch: Patch.Patch,
+  preset: Preset,
+  slot: Slot,
+  window: Slot,
+  rules: Rules
+): Effect.fn.Return<Every | Missing, FindError, StacClient.StacClient | AssetSigner> {
+  const c = yield* candidatesIn(patch, preset, slot, window, rules)
+  if (!("candidates" in c)) return c
+  const acquisitions: Array<Found> = []
+  const ranked = Selection.rank(
+    c.candidates,
+    rules.select,
+    rules.near?.found.datetime ?? window.reference
+  )
+  for (const item of ranked) {
+    // Items that only touch the patch still count: their pixels outside the scene are invalid.
+    const covers = Selection.coversPatch(item, patch)
+    const found = yield* foundOf(preset, slot, window, rules, c, {
+      items: [item],
+      mosaic: false,
+      coverage: covers ? 1 : 0
+    })
+    if (found._tag === "Missing") return found
+    acquisitions.push(found)
+  }
+  return { _tag: "Every", slot: slot.id, acquisitions }
+})
+
+/**
+ * Every acquisition of `preset` for `patch` in `slot` that passes the rules' filters (cloud cover,
+ * polarisations, orbit direction and relative orbit, pairing), for a composite; the fallback window when the
+ * slot's own has none. Missing results keep the first window's reason, as `find`.
+ */
+export const findEvery = Effect.fn("Find.findEvery")(function* (
+  patch: Patch.Patch,
+  preset: Preset,
+  slot: Slot,
+  rules: Rules
+): Effect.fn.Return<Every | Missing, FindError, StacClient.StacClient | AssetSigner> {
+  const first = yield* everyInWindow(patch, preset, slot, slot, rules)
+  if (
+    first._tag === "Every" ||
+    first.reason === Reason.Reason.SourceError ||
+    slot.fallback === undefined
+  ) {
+    return first
+  }
+  const second = yield* everyInWindow(patch, preset, slot, slot.fallback, rules)
+  if (second._tag === "Every") return second
   return {
     ...first,
     detail: `${first.detail}; fallback ${Search.interval(slot.fallback.start, slot.fallback.end)}: ${second.detail}`

@@ -82,6 +82,49 @@ export const sentinel2Radiometry = {
   ]
 } as const
 
+/**
+ * Sentinel-2 L2A's scene classification (`SCL`, 20 m): ESA's classes 0 no data, 1 saturated or defective,
+ * 2 dark area pixels, 3 cloud shadows, 4 vegetation, 5 not vegetated, 6 water, 7 unclassified, 8 cloud
+ * medium probability, 9 cloud high probability, 10 thin cirrus, 11 snow or ice. Masked by default: 3, 8, 9,
+ * 10 — the classes that are clouds or their shadows (class 7 and 2 hold much clear land and water, 11 real
+ * snow; a recipe may add them).
+ */
+export const sentinel2SclLayer = {
+  kind: "classes",
+  assets: {
+    [earthSearch.id]: "scl",
+    [planetaryComputer.id]: "SCL",
+    [cdse.id]: "SCL_20m",
+    default: "scl"
+  },
+  values: [3, 8, 9, 10],
+  resolution: 20
+} as const
+
+/**
+ * Sentinel-2 L1C's cloud masks: before processing baseline 04.00 the GML cloud mask as Earth Engine rasterises
+ * it (`QA60`, 60 m, bit 10 opaque clouds, bit 11 cirrus); from 04.00 (January 2022) the raster
+ * `MSK_CLASSI_B00` (60 m, band 1 opaque clouds, 2 cirrus, 3 snow and ice; ESA, "Processing Baseline" and
+ * "Level-1C Masks", Sentinel-2 MSI technical guide). Masked by default: opaque clouds and cirrus. Earth
+ * Search's L1C items carry neither asset: a recipe's `cloudMask.fallback` decides.
+ */
+export const sentinel2L1cLayers = [
+  {
+    kind: "bits",
+    assets: { default: "qa60" },
+    values: [10, 11],
+    resolution: 60,
+    untilBaseline: "04.00"
+  },
+  {
+    kind: "bands",
+    assets: { default: "msk_classi" },
+    values: [1, 2],
+    resolution: 60,
+    fromBaseline: "04.00"
+  }
+] as const
+
 const s2 = (level: "l1c" | "l2a"): Preset => {
   const rows = level === "l1c" ? sentinel2Bands : sentinel2Bands.filter(([n]) => n !== "B10")
   const bands: Array<Band.BandSpec> = rows.map(([name, description, wavelengthNm, resolution]) => ({
@@ -133,7 +176,8 @@ const s2 = (level: "l1c" | "l2a"): Preset => {
     },
     cloudy: true,
     projected: true,
-    valueTransform: "none"
+    valueTransform: "none",
+    cloudMask: level === "l1c" ? sentinel2L1cLayers : [sentinel2SclLayer]
   }
 }
 

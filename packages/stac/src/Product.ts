@@ -15,6 +15,26 @@ export interface Binding {
   readonly assets: Readonly<Record<string, string>>
 }
 
+/**
+ * A per-pixel quality layer of a product's items from which a cloud mask is made: a class raster whose listed
+ * values are masked (Sentinel-2 L2A `SCL`), a bitmask whose listed bits are (Earth Engine's L1C `QA60`: bit 10
+ * opaque clouds, bit 11 cirrus), or a stack of 0/1 bands whose listed 1-based bands are (L1C `MSK_CLASSI` from
+ * processing baseline 04.00: 1 opaque clouds, 2 cirrus, 3 snow and ice).
+ */
+export interface MaskLayer {
+  readonly kind: "classes" | "bits" | "bands"
+  /** Asset key by provider id; `default` for other catalogues. */
+  readonly assets: Readonly<Record<ProviderId, string>>
+  /** Values (classes), bit positions (bits, 0 = least significant) or 1-based bands masked by default. */
+  readonly values: ReadonlyArray<number>
+  /** Native pixel size in metres (nearest-neighbour onto finer grids, mode onto coarser ones). */
+  readonly resolution: number
+  /** The layer applies to items of processing baseline ≥ this (`s2:processing_baseline`, `04.00`). */
+  readonly fromBaseline?: string
+  /** The layer applies to items of processing baseline < this. */
+  readonly untilBaseline?: string
+}
+
 /** A product and its bindings to catalogues. */
 export interface Preset {
   readonly spec: Band.ProductSpec
@@ -42,6 +62,8 @@ export interface Preset {
    * items all lack one is PolarisationMissing.
    */
   readonly polarisations?: ReadonlyArray<string>
+  /** Quality layers a recipe's `cloudMask` reads (first one whose baseline range holds the item's). */
+  readonly cloudMask?: ReadonlyArray<MaskLayer>
 }
 
 /** Schema of a custom product in a recipe. */

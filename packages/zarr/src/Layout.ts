@@ -20,6 +20,8 @@ export interface ProductLayout {
   readonly width: number
   /** Chunk compression; zstd level 1 by default. */
   readonly compression: Codec.Compression
+  /** A `count` array beside `data`: valid observations per pixel of composite slots (uint16 [sample, time, y, x]). */
+  readonly count?: boolean
 }
 
 /** Licence and attribution of one source. */
@@ -67,12 +69,24 @@ export interface LayoutInput {
 export const slotArrays = ["valid", "reason", "acquired", "item", "cloud", "nodata"] as const
 /** Per-slot arrays of products that declare a radiometry: the source baseline, scale and offset of each chip. */
 export const radiometryArrays = ["baseline", "scale", "offset"] as const
+/** Per-slot arrays of products with a per-pixel cloud mask: the masked fraction and what it came from. */
+export const cloudMaskArrays = ["patchCloud", "maskSource"] as const
 /** A per-slot array name. */
-export type SlotArray = (typeof slotArrays)[number] | (typeof radiometryArrays)[number]
+export type SlotArray =
+  (typeof slotArrays)[number] | (typeof radiometryArrays)[number] | (typeof cloudMaskArrays)[number]
 
-/** The per-slot arrays of product `p` (the radiometry ones only when its spec declares a radiometry). */
-export const slotArraysOf = (p: Pick<ProductLayout, "spec">): ReadonlyArray<SlotArray> =>
-  p.spec.radiometry === undefined ? slotArrays : [...slotArrays, ...radiometryArrays]
+/** `maskSource` codes: how a chip's `patchCloud` was made. */
+export const maskSources = { none: 0, layer: 1, sceneCover: 2 } as const
+
+/**
+ * The per-slot arrays of product `p` (the radiometry ones only when its spec declares a radiometry, the cloud
+ * mask ones only when it declares a cloud mask).
+ */
+export const slotArraysOf = (p: Pick<ProductLayout, "spec">): ReadonlyArray<SlotArray> => [
+  ...slotArrays,
+  ...(p.spec.radiometry === undefined ? [] : radiometryArrays),
+  ...(p.spec.cloudMask === undefined ? [] : cloudMaskArrays)
+]
 
 /** Names of the per-sample arrays of the `samples` group. */
 export const sampleArrays = ["id", "lon", "lat", "epsg", "x0", "y0", "split"] as const
@@ -307,6 +321,34 @@ const slotMeta: Record<SlotArray, ArrayMeta> = {
       coordinates: "slot"
     }
   },
+  patchCloud: {
+    dataType: "float32",
+    fill: NaN,
+    attributes: {
+      long_name: "masked cloud fraction of the chip",
+      description:
+        "fraction 0–1 of the chip's pixels with data that the cloud mask (after dilation) removed; the scene's cloud cover where maskSource is 2 (the item had no quality layer); NaN where missing",
+      units: "1",
+      valid_range: [0, 1],
+      _FillValue: nanFill("float32"),
+      coordinates: "slot"
+    }
+  },
+  maskSource: {
+    dataType: "uint8",
+    fill: 0,
+    attributes: {
+      long_name: "source of patchCloud",
+      description:
+        "0 no chip, 1 the item's quality layer (per-pixel mask applied), 2 the scene's cloud cover (fallback: no quality layer, no pixel masked)",
+      ...flags([
+        ["none", 0],
+        ["quality_layer", 1],
+        ["scene_cover", 2]
+      ]),
+      coordinates: "slot"
+    }
+  },
   nodata: {
     dataType: "float32",
     fill: NaN,
@@ -405,6 +447,26 @@ export const dataMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMe
   })
 }
 
+/** The `count` array document of a product (composite slots: valid observations per pixel). */
+export const countMetadata = (layout: Layout, p: ProductLayout): Metadata.ArrayMetadata => {
+  const inner = [1, 1, p.height, p.width]
+  const innerCodecs = [Metadata.bytesCodec, ...Codec.metadata(p.compression)]
+  return Metadata.array({
+    shape: [layout.samples, p.times, p.height, p.width],
+    dataType: "uint16",
+    chunkShape: layout.sharded ? [layout.shardSamples, p.times, p.height, p.width] : inner,
+    fillValue: 0,
+    codecs: layout.sharded ? [Metadata.shardingCodec(inner, innerCodecs)] : innerCodecs,
+    dimensionNames: ["sample", "time", "y", "x"],
+    attributes: {
+      long_name: "valid observations per pixel",
+      description:
+        "acquisitions of the slot's window whose mask is valid at the pixel (composite slots; 0 where the slot has no chip)",
+      coordinates: "slot"
+    }
+  })
+}
+
 /** A value every band shares, or undefined. */
 const common = <T>(values: ReadonlyArray<T | undefined>): T | undefined =>
   values.length > 0 && values[0] !== undefined && values.every((v) => v === values[0])
@@ -470,6 +532,8 @@ export const productAttributes = (p: ProductLayout): Record<string, unknown> => 
     license: p.spec.license ?? null,
     attribution: p.spec.attribution ?? null,
     ...(p.spec.radiometry === undefined ? {} : { radiometry: p.spec.radiometry }),
+    ...(p.spec.cloudMask === undefined ? {} : { cloud_mask: p.spec.cloudMask }),
+    ...(p.spec.output === undefined ? {} : { output: p.spec.output }),
     compression: p.compression
   }
 }
@@ -521,6 +585,7 @@ export const documents = (
     const id = p.spec.id
     docs.push([`${id}/zarr.json`, Metadata.group(productAttributes(p))])
     docs.push([`${id}/data/zarr.json`, dataMetadata(layout, p)])
+    if (p.count === true) docs.push([`${id}/count/zarr.json`, countMetadata(layout, p)])
     docs.push([
       `${id}/band/zarr.json`,
       Metadata.array({

@@ -29,11 +29,18 @@ export interface ProductSample {
   readonly item: ReadonlyArray<string>
   readonly cloud: Float32Array
   readonly nodata: Float32Array
+  /** Products with a `count` array: valid observations per pixel of each slot, T × H × W (composites). */
+  readonly count?: Uint16Array
   /** Products that declare a radiometry: each slot's source processing baseline, scale and offset. */
   readonly radiometry?: {
     readonly baseline: ReadonlyArray<string>
     readonly scale: Float64Array
     readonly offset: Float64Array
+  }
+  /** Products with a cloud mask: each slot's masked cloud fraction and its source (Layout.maskSources). */
+  readonly cloudMask?: {
+    readonly patchCloud: Float32Array
+    readonly maskSource: Uint8Array
   }
 }
 
@@ -292,6 +299,15 @@ export const openStore: Effect.Effect<
         item: (yield* row(`${id}/item`, sample)) as Array<string>,
         cloud: (yield* row(`${id}/cloud`, sample)) as Float32Array,
         nodata: (yield* row(`${id}/nodata`, sample)) as Float32Array,
+        ...(p.count === true
+          ? {
+              count: (
+                (yield* read(`${id}/count`, sample, 0, (a) =>
+                  zarr.get(a, [sample, null, null, null])
+                )) as { data: Uint16Array }
+              ).data
+            }
+          : {}),
         ...(p.spec.radiometry === undefined
           ? {}
           : {
@@ -299,6 +315,14 @@ export const openStore: Effect.Effect<
                 baseline: (yield* row(`${id}/baseline`, sample)) as Array<string>,
                 scale: (yield* row(`${id}/scale`, sample)) as Float64Array,
                 offset: (yield* row(`${id}/offset`, sample)) as Float64Array
+              }
+            }),
+        ...(p.spec.cloudMask === undefined
+          ? {}
+          : {
+              cloudMask: {
+                patchCloud: (yield* row(`${id}/patchCloud`, sample)) as Float32Array,
+                maskSource: (yield* row(`${id}/maskSource`, sample)) as Uint8Array
               }
             })
       } satisfies ProductSample

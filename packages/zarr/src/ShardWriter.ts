@@ -26,6 +26,11 @@ export interface SlotInfo {
   readonly baseline?: string
   readonly scale?: number
   readonly offset?: number
+  /** Valid observations per pixel ([y, x]) of a composite chip, for products with a `count` array. */
+  readonly count?: Uint16Array
+  /** Masked cloud fraction 0–1 and its source (Layout.maskSources; products with a cloud mask). */
+  readonly patchCloud?: number
+  readonly maskSource?: number
 }
 
 /** What a published shard wrote: every file with its size and sha256. */
@@ -136,7 +141,12 @@ export const make = (
     const baseline: Array<string> = new Array(S * T).fill("")
     const scale = new Float64Array(S * T).fill(NaN)
     const offset = new Float64Array(S * T).fill(NaN)
+    const masked = p.spec.cloudMask !== undefined
+    const patchCloud = new Float32Array(S * T).fill(NaN)
+    const maskSource = new Uint8Array(S * T)
     const dataPath = `${p.spec.id}/data`
+    const counts: Array<Uint8Array | undefined> | undefined =
+      p.count === true ? new Array(S * T).fill(undefined) : undefined
 
     const check = (sample: number, time: number): ChipError | undefined => {
       const fail = (message: string) => new ChipError({ array: dataPath, sample, time, message })
@@ -158,6 +168,8 @@ export const make = (
       baseline[slot] = info?.baseline ?? ""
       scale[slot] = info?.scale ?? NaN
       offset[slot] = info?.offset ?? NaN
+      patchCloud[slot] = info?.patchCloud ?? NaN
+      maskSource[slot] = info?.maskSource ?? 0
     }
 
     const add: ShardWriter["add"] = (sample, time, chip, info) =>
@@ -189,7 +201,14 @@ export const make = (
           return fail(
             `chip of sample ${sample}, time ${time} has ${data.length} values, ${dataPath} expects ${values} (${B}×${p.height}×${p.width})`
           )
+        const count = info?.count
+        if (count !== undefined && count.length !== p.height * p.width)
+          return fail(
+            `count of sample ${sample}, time ${time} has ${count.length} values, ${p.spec.id}/count expects ${p.height * p.width} (${p.height}×${p.width})`
+          )
         const slot = (sample - start) * T + time
+        if (counts !== undefined)
+          counts[slot] = count === undefined ? undefined : Codec.encode(p.compression, le(count))
         chunks[slot] = Codec.encode(p.compression, le(data))
         valid[slot] = 1
         record(slot, info, 0)
@@ -202,6 +221,7 @@ export const make = (
         if (bad !== undefined) return Effect.fail(bad)
         const slot = (sample - start) * T + time
         chunks[slot] = undefined
+        if (counts !== undefined) counts[slot] = undefined
         valid[slot] = 0
         record(slot, { ...info, reason: code }, code)
         return Effect.void
@@ -223,6 +243,25 @@ export const make = (
           }
         }
       }
+      if (counts !== undefined) {
+        const countPath = `${p.spec.id}/count`
+        if (layout.sharded) {
+          files.push([
+            Metadata.chunkKey(countPath, [shard, 0, 0, 0]),
+            counts.some((c) => c !== undefined) ? Shard.encode(counts) : undefined
+          ])
+        } else {
+          for (let s = start; s < end; s++) {
+            for (let t = 0; t < T; t++) {
+              const c = counts[(s - start) * T + t]
+              files.push([
+                Metadata.chunkKey(countPath, [s, t, 0, 0]),
+                c === undefined ? undefined : [c]
+              ])
+            }
+          }
+        }
+      }
       const k = (name: string) => Metadata.chunkKey(`${p.spec.id}/${name}`, [shard, 0])
       files.push([k("valid"), scalarChunk(valid)])
       files.push([k("reason"), scalarChunk(reason)])
@@ -234,6 +273,10 @@ export const make = (
         files.push([k("baseline"), scalarChunk(baseline)])
         files.push([k("scale"), scalarChunk(scale)])
         files.push([k("offset"), scalarChunk(offset)])
+      }
+      if (masked) {
+        files.push([k("patchCloud"), scalarChunk(patchCloud)])
+        files.push([k("maskSource"), scalarChunk(maskSource)])
       }
       return publishFiles(files, doneKey(p.spec.id, shard), {
         product: p.spec.id,

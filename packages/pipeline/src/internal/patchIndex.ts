@@ -105,5 +105,8 @@ export const chipColumns = [
   "nodata_fraction"
 ] as const
 
+/** Columns of `index/<product>.csv` for a product with a cloud mask: the masked fraction and its source. */
+export const cloudMaskColumns = ["patch_cloud", "mask_source"] as const
+
 /** The folder of the index files, relative to the store root. */
 export const folder = "index"

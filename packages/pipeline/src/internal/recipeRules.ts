@@ -5,6 +5,8 @@ import type { Recipe } from "../Recipe.ts"
 import { kindOf, kinds } from "./sourceKinds.ts"
 import { presetNames, presetOf } from "./presetNames.ts"
 import { limits } from "./recipeLimits.ts"
+import { compositeProblems } from "./compositeRules.ts"
+import { readerOptionsOf } from "./readerOptions.ts"
 import { slotProblems } from "./slotRules.ts"
 
 // Records decoded from YAML are plain objects: a name such as `constructor` or `toString` must not
@@ -56,6 +58,15 @@ export const check = (
       `sampler ${s.sampler} draws without end: give sampling.count (patches wanted)`
     )
   }
+  if (s.edge !== undefined && s.sampler !== "tiles") {
+    add(["sampling", "edge"], `edge chooses the tiles of an AOI's border: it needs sampler: tiles`)
+  }
+  if (s.seam === "least-overlap" && s.sampler !== "tiles") {
+    add(
+      ["sampling", "seam"],
+      `seam: least-overlap closes holes between tiles: it needs sampler: tiles`
+    )
+  }
   if ((s.sampler === "aoi" || s.sampler === "tiles") && s.aoi === undefined) {
     add(["sampling"], `sampler ${s.sampler} needs sampling.aoi (a GeoJSON file)`)
   }
@@ -97,6 +108,12 @@ export const check = (
       )
     }
     productProblems(p, (path, message) => add(["products", i, ...path], message))
+    for (const c of compositeProblems(recipe, p)) add(["products", i, ...c.path], c.message)
+    const base = p.preset === undefined ? undefined : presetOf(p.preset)
+    if (p.preset === undefined || base !== undefined) {
+      const options = readerOptionsOf(recipe, p, base, (path) => path)
+      if (typeof options === "string") add(["products", i, "readerOptions"], options)
+    }
     if (p.resolution !== undefined) {
       if (!isMultiple(size, p.resolution) || !isMultiple(p.resolution, resolution)) {
         add(
@@ -144,6 +161,13 @@ const productProblems = (
   add: (path: ReadonlyArray<PropertyKey>, message: string) => void
 ): void => {
   const preset = p.preset === undefined ? undefined : presetOf(p.preset)
+  if (p.output !== undefined) {
+    const [lo, hi] = p.output.range
+    if (!(hi > lo))
+      add(["output", "range"], `output.range [${lo}, ${hi}] must rise: [lo, hi] with hi > lo`)
+    // With an output transform, `dtype` is the dtype values are read in (a custom product's); the store
+    // holds output.dtype.
+  }
   if (p.preset !== undefined && preset === undefined) {
     add(["preset"], `unknown preset "${p.preset}"; presets are ${presetNames.join(", ")}`)
     return

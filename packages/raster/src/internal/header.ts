@@ -72,6 +72,17 @@ export interface Header extends FormatHeader {
   readonly pixelsOnly?: boolean
 }
 
+// TIFF tag 306 DateTime is "YYYY:MM:DD HH:MM:SS" (TIFF 6.0, section 8), local time of no stated zone: read
+// as UTC. Anything else (blank, partial) is ignored.
+const tiffDateTime = (value: unknown): string | undefined => {
+  const text = Array.isArray(value) ? value.join("") : value
+  if (typeof text !== "string") return undefined
+  const m = /^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text)
+  if (m === null) return undefined
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`
+  return Number.isNaN(Date.parse(iso)) ? undefined : iso
+}
+
 /**
  * Reads and checks the header of an opened GeoTIFF. With `pixelsOnly`, a file without a geotransform or CRS
  * (a radar image carrying only GCPs) is accepted with an identity transform, for window reads only.
@@ -158,6 +169,7 @@ export const readHeader = async (tiff: GeoTIFF, pam?: Pam, pixelsOnly = false): 
   // The file's own GDAL_NODATA tag wins over the sidecar's, as in GDAL's GTiff driver.
   const nodata = first.getGDALNoData() ?? pam?.nodata
   const items = parseGdalMetadata((await fd.loadValue("GDAL_METADATA")) as string | undefined)
+  const dateTime = tiffDateTime((await fd.loadValue("DateTime")) as unknown)
   // Items by band, so that many bands and many items stay linear (a hostile header may hold thousands).
   const bySample = new Map<number, Array<MetadataItem>>()
   for (const it of items) {
@@ -200,6 +212,7 @@ export const readHeader = async (tiff: GeoTIFF, pam?: Pam, pixelsOnly = false): 
     images,
     blockWidth: first.getTileWidth(),
     blockHeight: first.getTileHeight(),
+    ...(dateTime === undefined ? {} : { dateTime }),
     ...(ungeoreferenced ? { pixelsOnly: true } : {})
   }
 }

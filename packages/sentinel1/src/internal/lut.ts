@@ -45,6 +45,39 @@ const bracket = (vectors: ReadonlyArray<LineVector>, line: number): number => {
 }
 
 /**
+ * A row sampler over a window's columns p0 … p0+w−1: `row(line, out)` writes the interpolated values of one
+ * line into `out` (length w). Each vector is interpolated along the columns once, when first needed.
+ * `vectors` must be sorted by line.
+ */
+export const rowSampler = (
+  vectors: ReadonlyArray<LineVector>,
+  p0: number,
+  w: number
+): ((line: number, out: Float64Array) => void) => {
+  const rows = new Map<number, Float64Array>()
+  const rowOf = (k: number): Float64Array => {
+    let r = rows.get(k)
+    if (r === undefined) {
+      r = alongPixels(vectors[k], p0, w)
+      rows.set(k, r)
+    }
+    return r
+  }
+  const last = vectors.length - 1
+  return (line, out) => {
+    const k = bracket(vectors, line)
+    if (k < 0 || k >= last) {
+      out.set(rowOf(k < 0 ? 0 : last))
+      return
+    }
+    const a = rowOf(k)
+    const b = rowOf(k + 1)
+    const f = (line - vectors[k].line) / (vectors[k + 1].line - vectors[k].line)
+    for (let x = 0; x < w; x++) out[x] = a[x] + f * (b[x] - a[x])
+  }
+}
+
+/**
  * The interpolated values over the window of `h` lines from l0 and `w` pixels from p0, row-major.
  * `vectors` must be sorted by line.
  */
@@ -56,29 +89,8 @@ export const sampleWindow = (
   w: number
 ): Float64Array => {
   const out = new Float64Array(h * w)
-  const rows = new Map<number, Float64Array>()
-  const rowOf = (k: number): Float64Array => {
-    let r = rows.get(k)
-    if (r === undefined) {
-      r = alongPixels(vectors[k], p0, w)
-      rows.set(k, r)
-    }
-    return r
-  }
-  const last = vectors.length - 1
-  for (let y = 0; y < h; y++) {
-    const line = l0 + y
-    const k = bracket(vectors, line)
-    const o = y * w
-    if (k < 0 || k >= last) {
-      out.set(rowOf(k < 0 ? 0 : last), o)
-      continue
-    }
-    const a = rowOf(k)
-    const b = rowOf(k + 1)
-    const f = (line - vectors[k].line) / (vectors[k + 1].line - vectors[k].line)
-    for (let x = 0; x < w; x++) out[o + x] = a[x] + f * (b[x] - a[x])
-  }
+  const row = rowSampler(vectors, p0, w)
+  for (let y = 0; y < h; y++) row(l0 + y, out.subarray(y * w, (y + 1) * w))
   return out
 }
 

@@ -115,6 +115,8 @@ export const problemOf = (layout: unknown): Problem | undefined => {
           message: `must be an integer from 1 to ${max}, got ${show(p![k])}`
         }
     }
+    if (p!.count !== undefined && typeof p!.count !== "boolean")
+      return { key: `${key}.count`, message: `must be true or false, got ${show(p!.count)}` }
     if (bands.length * p!.height * p!.width * DType.byteSize(spec.dtype) > maxChipBytes)
       return { key, message: `a chip of ${spec.id} would exceed ${maxChipBytes} bytes` }
     if (l.shardSamples * p!.times > maxChunksPerShard)

@@ -1,13 +1,15 @@
 // Reading windows of an HDF5 dataset: contiguous rows by byte ranges, compact data, or chunks found by walking
 // only the chunk index nodes a window needs (version 1 B-tree, File Format Specification v3 §III.A.1 node type
-// 1; single-chunk and implicit indexes of layout version 4), decoded through the filter pipeline (deflate,
-// shuffle, fletcher32) into the shared tile cache.
+// 1; single-chunk, implicit, fixed-array, extensible-array and v2 B-tree indexes of layout version 4, the last
+// three read whole once), decoded through the filter pipeline (deflate, shuffle, fletcher32) into the shared
+// tile cache.
 import { DType } from "@eoforge/core"
 import { HeaderProblem } from "../header.ts"
 import { BlockTooLarge, inflateAtMost, limitPhrase } from "../nativeDeflate.ts"
 import type { Destination, ReadBudget } from "../tiles.ts"
 import type { TileCache } from "../tileCache.ts"
 import { corrupt, readAt, undefinedAddress, type Reader } from "./cursor.ts"
+import { readBtree2Chunks, readExtensibleArray } from "./chunkIndexes.ts"
 import { readFixedArray, type ChunkRef } from "./fixedArray.ts"
 import type { Datatype, Filter, Layout } from "./messages.ts"
 
@@ -23,6 +25,8 @@ export interface Dataset {
   readonly fill: Uint8Array | undefined
   /** Leading dimensions of size 1 added to view a 1-D dataset as 2-D (absent from its chunk index keys). */
   readonly synthetic?: number | undefined
+  /** The first unlimited dimension (maximum size H5S_UNLIMITED), if any. */
+  readonly unlimited?: number | undefined
 }
 
 /** The pixel type of an HDF5 numeric datatype; undefined for types a raster cannot hold. */
@@ -67,6 +71,7 @@ const lexLess = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => {
 export class ChunkIndex {
   private readonly nodes = new Map<number, Promise<Node>>()
   private fixed: Promise<ReadonlyArray<ChunkRef | undefined>> | undefined
+  private btree2: Promise<Map<string, ChunkRef>> | undefined
   private readonly reader: Reader
   private readonly set: Dataset
 
@@ -146,26 +151,49 @@ export class ChunkIndex {
       walk(0, [], 0)
       return out
     }
-    if (layout.index === "fixed") {
-      this.fixed ??= readFixedArray(this.reader, layout.address, this.chunkBytes())
+    if (layout.index === "btree2") {
+      this.btree2 ??= readBtree2Chunks(this.reader, layout.address, layout.chunk, this.chunkBytes())
+      const chunks = await this.btree2
+      const grid = this.set.dims.map((d, i) => Math.ceil(d / layout.chunk[i]))
+      const walk = (d: number, offsets: Array<number>) => {
+        if (d === grid.length) {
+          const key = offsets.join(",")
+          const ref = chunks.get(key)
+          if (ref !== undefined) out.set(key, ref)
+          return
+        }
+        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d]) walk(d + 1, [...offsets, o])
+      }
+      walk(0, [])
+      return out
+    }
+    if (layout.index === "fixed" || layout.index === "extensible") {
+      // Both list chunks by linear index, row-major over the chunk grid; an extensible array's unlimited
+      // dimension is moved first (HDF5's "swizzle": netCDF-4's record dimension already is).
+      this.fixed ??=
+        layout.index === "fixed"
+          ? readFixedArray(this.reader, layout.address, this.chunkBytes())
+          : readExtensibleArray(this.reader, layout.address, this.chunkBytes())
       const entries = await this.fixed
       const grid = this.set.dims.map((d, i) => Math.ceil(d / layout.chunk[i]))
-      const walk = (d: number, offsets: Array<number>, linear: number) => {
+      const u = layout.index === "extensible" ? (this.set.unlimited ?? 0) : 0
+      const order = [u, ...grid.keys()].filter((d, i, all) => all.indexOf(d) === i)
+      const walk = (d: number, offsets: Array<number>) => {
         if (d === grid.length) {
+          const linear = order.reduce((l, k) => l * grid[k] + offsets[k] / layout.chunk[k], 0)
           const ref = entries[linear]
           if (ref !== undefined) out.set(offsets.join(","), ref)
           return
         }
-        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d])
-          walk(d + 1, [...offsets, o], linear * grid[d] + o / layout.chunk[d])
+        for (let o = lo[d]; o <= hi[d]; o += layout.chunk[d]) walk(d + 1, [...offsets, o])
       }
-      walk(0, [], 0)
+      walk(0, [])
       return out
     }
     if (layout.index !== "btree1")
       throw new HeaderProblem(
         "UnsupportedCodec",
-        `its variable ${this.set.path} uses the HDF5 1.10 ${layout.index} chunk index, which EOForge does not read yet; rewrite it with h5repack -l ${this.set.path}:CHUNK=… or nccopy -k nc4`
+        `its variable ${this.set.path} uses an unknown chunk index (${layout.index}); rewrite it with h5repack -l ${this.set.path}:CHUNK=… or nccopy -k nc4`
       )
     const extra = this.set.synthetic ?? 0
     const prefix = lo.slice(0, extra)

@@ -26,6 +26,7 @@ import {
 } from "./groups.ts"
 import {
   readDataspace,
+  unlimitedOf,
   readDatatype,
   readFillValue,
   readFilters,
@@ -54,6 +55,7 @@ const datasetOf = (path: string, o: H5Object): Dataset => {
     )
   const t = readDatatype(fresh(type))
   const dims = readDataspace(fresh(space)) ?? []
+  const unlimited = dims.length === 0 ? undefined : unlimitedOf(fresh(space))
   const fill = m(MessageType.fillValue) ?? m(MessageType.fillValueOld)
   const pipeline = m(MessageType.filterPipeline)
   const filters: ReadonlyArray<Filter> = pipeline === undefined ? [] : readFilters(fresh(pipeline))
@@ -63,6 +65,7 @@ const datasetOf = (path: string, o: H5Object): Dataset => {
     type: t,
     dtype: dtypeOf(t) ?? "uint8",
     layout: readLayout(fresh(layout)),
+    ...(unlimited === undefined ? {} : { unlimited }),
     filters,
     fill:
       fill === undefined
@@ -132,6 +135,16 @@ export const hdf5: Format = {
         attributes: await attributes(reader, o)
       })
     }
+    // ACDD `time_coverage_start` (a global attribute): the file's own acquisition instant, when it states one.
+    const coverageStart = (await attributes(reader, root)).get("time_coverage_start")
+    // A time without a zone is UTC (ACDD recommends UTC), never the machine's zone.
+    const stated =
+      typeof coverageStart === "string"
+        ? coverageStart.trim().replace(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/, "$&Z")
+        : ""
+    const dateTime = Number.isNaN(Date.parse(stated))
+      ? undefined
+      : new Date(Date.parse(stated)).toISOString()
     const v = chooseVariable(variables, splitUri(uri).fragment.get("var"))
     const set = sets.get(v.path)!
     const dtype = dtypeOf(set.type)
@@ -230,7 +243,8 @@ export const hdf5: Format = {
         descriptions: Array.from({ length: bands }, () => v.path),
         classes: Array.from({ length: bands }, () => undefined),
         blockWidth: chunk?.[rank - 1] ?? width,
-        blockHeight: chunk?.[rank - 2] ?? 1
+        blockHeight: chunk?.[rank - 2] ?? 1,
+        ...(dateTime === undefined ? {} : { dateTime })
       },
       levels: [level]
     }

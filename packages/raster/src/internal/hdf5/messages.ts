@@ -43,6 +43,23 @@ export const readDataspace = (c: Cursor): ReadonlyArray<number> | undefined => {
   return Array.from({ length: rank }, () => c.length())
 }
 
+/** The first dimension of a dataspace whose maximum size is unlimited (all bits set), or undefined. */
+export const unlimitedOf = (c: Cursor): number | undefined => {
+  const version = c.u8()
+  const rank = c.u8()
+  const flags = c.u8()
+  if (version === 1) c.skip(5)
+  else if (version === 2) c.u8()
+  else throw corrupt("dataspace message")
+  if ((flags & 0x01) === 0 || rank > 32) return undefined
+  c.skip(rank * c.lengthSize)
+  for (let d = 0; d < rank; d++) {
+    const max = c.take(c.lengthSize)
+    if (max.every((b) => b === 0xff)) return d
+  }
+  return undefined
+}
+
 /** The fill value bytes of a fill value message (§IV.A.2.f new, §IV.A.2.e old), if one is defined. */
 export const readFillValue = (c: Cursor, old: boolean): Uint8Array | undefined => {
   if (old) {

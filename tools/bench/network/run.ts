@@ -1,0 +1,392 @@
+// End-to-end build over a simulated object store (simulator.ts: latency per request, shared bandwidth,
+// request-rate limit, connection limit) and a local STAC API of real-shaped items (catalogue.ts): an
+// SSL4EO-like recipe (264 px patches at 10 m, ≤ 25 % overlap, four seasons with a fallback year, Sentinel-2
+// L2A under 10 % cloud and the L1C of its datatake, 25 band files per patch-season), then a Python peer
+// reading the same chips with GDAL /vsicurl/ in 16 threads, against the same simulator in the same run.
+// Reports patches/s, the simulator's bound (README: "Network-bound reading"), searches, requests and bytes
+// per chip. Last line: one JSON object.
+// Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
+//        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { Reader } from "@eoforge/zarr"
+import { Effect } from "effect"
+import * as Catalogue from "./catalogue.ts"
+import * as Simulator from "./simulator.ts"
+
+const root = resolve(import.meta.dirname, "../../..")
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+const patches = Number(arg("patches", "120"))
+const limits: Simulator.Limits = {
+  latencyMs: Number(arg("latency", "40")),
+  bytesPerSecond: Number(arg("mbps", "200")) * 1e6,
+  requestsPerSecond: Number(arg("rps", "500")),
+  concurrency: Number(arg("connections", "64")),
+  retryAfterS: 1
+}
+const concurrency = Number(arg("concurrency", "16"))
+const workerCounts = arg("workers", "")
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number)
+const peer = !process.argv.includes("--no-peer")
+// Patches lie uniformly in a 1.6° × 1.2° area of northern Italy (six Sentinel-2 tiles, one UTM zone mostly).
+const area: readonly [number, number, number, number] = [8.2, 45.2, 9.8, 46.4]
+
+const loadStart = loadavg()
+const sim = await Simulator.start(limits)
+const catalogue = await Catalogue.start({
+  region: [area[0] - 2, area[1] - 2, area[2] + 2, area[3] + 2],
+  years: [2020, 2021],
+  seed: 7,
+  maxPage: 1000,
+  assetBase: sim.url
+})
+const dir = mkdtempSync(join(tmpdir(), "eoforge-network-"))
+const aoi = join(dir, "area.geojson")
+const [w, s, e, n] = area
+writeFileSync(
+  aoi,
+  JSON.stringify({
+    type: "Polygon",
+    coordinates: [
+      [
+        [w, s],
+        [e, s],
+        [e, n],
+        [w, n],
+        [w, s]
+      ]
+    ]
+  })
+)
+const recipeOf = (store: string) => `name: network-bench
+seed: 42
+sampling:
+  sampler: aoi
+  aoi: ${aoi}
+  count: ${patches}
+patch:
+  size: 2640
+  resolution: 10
+  snap: 60
+overlap:
+  maxOverlap: 0.25
+sources:
+  earth-search:
+    type: stac-api
+    url: ${catalogue.url}
+access:
+  hosts: ["127.0.0.1"]
+  allowPrivateNetworks: true
+slots:
+  seasons:
+    kind: seasons
+    year: 2021
+    fallbackYear: 2020
+    halfWindowDays: 15
+    rule: least-cloudy
+products:
+  - id: s2l2a
+    preset: sentinel-2-l2a
+    source: earth-search
+    slots: seasons
+    maxCloud: 10
+  - id: s2l1c
+    preset: sentinel-2-l1c
+    source: earth-search
+    slots: seasons
+    maxCloud: 10
+    pair: { with: s2l2a, rule: same-datatake }
+split:
+  method: random
+output:
+  store: ${store}
+  shardSamples: 8
+concurrency: ${concurrency}
+`
+const cli = join(root, "packages/cli/src/bin.ts")
+const node = [process.execPath, "--conditions=@eoforge/source"]
+const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
+
+// The simulator and the catalogue run in this process: children are awaited, never run synchronously.
+const runChild = (
+  command: string,
+  args: ReadonlyArray<string>
+): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.once("exit", (status) => resolve({ status, stdout, stderr }))
+  })
+
+const cpuOf = (stderr: string) => {
+  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
+  const system = Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
+  return user + system
+}
+
+// 1. The single-process build.
+const store = join(dir, "net.zarr")
+const recipe = join(dir, "net.yaml")
+writeFileSync(recipe, recipeOf(store))
+sim.reset()
+const searches0 = catalogue.searches()
+const t0 = performance.now()
+const built = await runChild("/usr/bin/time", [
+  "-v",
+  ...node,
+  cli,
+  "build",
+  recipe,
+  "--json",
+  "--log-format",
+  "json"
+])
+const buildS = (performance.now() - t0) / 1000
+if (built.status !== 0) {
+  console.error(built.stderr.slice(-4000))
+  throw new Error(`the build failed with exit ${built.status}`)
+}
+const net = sim.counters()
+const searches = catalogue.searches() - searches0
+const printed = JSON.parse(built.stdout)
+const summary = printed.summary
+const cpuS = cpuOf(built.stderr)
+
+// The chips with data, for the peer and the per-chip figures.
+const chips: Array<{
+  epsg: number
+  x0: number
+  y0: number
+  size: number
+  resolution: number
+  urls: Array<string>
+}> = []
+let slots = 0
+await Effect.runPromise(
+  Effect.scoped(
+    Effect.gen(function* () {
+      const ds = yield* Reader.make(store)
+      for (let i = 0; i < ds.layout.samples; i++) {
+        const sample = yield* ds.readSample(i)
+        for (const [product, ps] of Object.entries(sample.products)) {
+          const keys = Object.entries(Simulator.bandResolution)
+            .filter(([k]) => product === "s2l1c" || k !== "cirrus")
+            .map(([k]) => k)
+          ps.valid.forEach((v, t) => {
+            slots++
+            if (v !== 1) return
+            chips.push({
+              epsg: sample.epsg,
+              x0: sample.x0,
+              y0: sample.y0,
+              size: 264,
+              resolution: 10,
+              urls: keys.map((k) => `${sim.url}/files/${ps.item[t]}/${k}.tif`)
+            })
+          })
+        }
+      }
+    })
+  )
+)
+const samples = summary.samples as number
+const perChip = (x: number) => x / Math.max(1, chips.length)
+const perPatch = (x: number) => x / Math.max(1, samples)
+const patchesPerS = samples / buildS
+// The simulator's bound on patches/s for reads costing what this build's did (README): the shared link
+// (bytes), the request-rate limit (requests) and the connection limit over the latency (requests in flight).
+const bounds = {
+  bandwidth: limits.bytesPerSecond / perPatch(net.bytes),
+  rate: limits.requestsPerSecond / perPatch(net.requests),
+  connections: limits.concurrency / (limits.latencyMs / 1000) / perPatch(net.requests)
+}
+const boundPatchesPerS = Math.min(bounds.bandwidth, bounds.rate, bounds.connections)
+console.error(
+  `build: ${samples} patches, ${chips.length} chips in ${buildS.toFixed(1)} s (${patchesPerS.toFixed(2)} patches/s, CPU ${cpuS.toFixed(1)} s); ${net.requests} requests (${net.throttled} throttled), ${(net.bytes / 1e6).toFixed(1)} MB, ${searches} searches; bound ${boundPatchesPerS.toFixed(2)} patches/s ${JSON.stringify(bounds)}`
+)
+
+// 2. The peer: the same chips with GDAL /vsicurl/, 16 threads.
+let peerResult:
+  | { seconds: number; cpuSeconds: number; requests: number; bytes: number; throttled: number }
+  | undefined
+if (peer) {
+  const file = join(dir, "chips.json")
+  writeFileSync(file, JSON.stringify(chips))
+  sim.reset()
+  const r = await runChild("/usr/bin/time", [
+    "-v",
+    "/usr/bin/python3",
+    join(import.meta.dirname, "peer.py"),
+    file,
+    "16"
+  ])
+  if (r.status !== 0) {
+    console.error(r.stderr.slice(-4000))
+    throw new Error(`the peer failed with exit ${r.status}`)
+  }
+  const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!)
+  const c = sim.counters()
+  peerResult = {
+    seconds: out.seconds,
+    cpuSeconds: Number(cpuOf(r.stderr).toFixed(1)),
+    requests: c.requests,
+    bytes: c.bytes,
+    throttled: c.throttled
+  }
+  console.error(
+    `peer: ${chips.length} chips in ${out.seconds.toFixed(1)} s (${(samples / out.seconds).toFixed(2)} patches/s); ${c.requests} requests (${c.throttled} throttled), ${(c.bytes / 1e6).toFixed(1)} MB`
+  )
+}
+
+// 3. Queue scaling: `eoforge worker` processes, each building one shard at a time with one sample at a
+// time, so that a worker is bound by round trips (latency `--queue-latency`, default 200 ms) rather than by
+// the cores; an L2A-only recipe of the four 10 m bands keeps the CPU per chip small. Time: from the first
+// job started to the last shard finished (worker start-up and finalize excluded), measured in this process.
+const scaling: Array<Record<string, number>> = []
+if (workerCounts.length > 0) {
+  sim.configure({ latencyMs: Number(arg("queue-latency", "200")) })
+  const port = 6390 + (process.pid % 500)
+  const redis = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" }
+  )
+  await new Promise((r) => setTimeout(r, 500))
+  const queuePatches = Number(arg("queue-patches", "32"))
+  try {
+    for (const count of workerCounts) {
+      const qstore = join(dir, `queue-${count}.zarr`)
+      const qrecipe = join(dir, `queue-${count}.yaml`)
+      writeFileSync(
+        qrecipe,
+        recipeOf(qstore)
+          .replace(`count: ${patches}`, `count: ${queuePatches}`)
+          .replace(/  - id: s2l1c[\s\S]*?same-datatake \}\n/, "")
+          .replace(
+            "    maxCloud: 10\n",
+            "    maxCloud: 10\n    bands: [{ name: B02 }, { name: B03 }, { name: B04 }, { name: B08 }]\n"
+          )
+          .replace("shardSamples: 8", "shardSamples: 4")
+          .replace(`concurrency: ${concurrency}`, "concurrency: 1")
+      )
+      const url = `redis://127.0.0.1:${port}`
+      const queue = `net${count}`
+      let first = Infinity
+      let last = 0
+      let shardsDone = 0
+      const workers = Array.from({ length: count }, () => {
+        const child = spawn(
+          node[0],
+          [...node.slice(1), cli, "worker", "--redis", url, "--queue", queue, "--json"],
+          { env, stdio: ["ignore", "ignore", "pipe"] }
+        )
+        let buffer = ""
+        child.stderr.on("data", (d) => {
+          buffer += d
+          const lines = buffer.split("\n")
+          buffer = lines.pop()!
+          for (const line of lines) {
+            if (!line.startsWith("{")) continue
+            const event = JSON.parse(line)
+            if (event.type === "active") first = Math.min(first, performance.now())
+            if (event.type === "completed" && event.chips !== undefined) {
+              last = Math.max(last, performance.now())
+              shardsDone++
+            }
+          }
+        })
+        return child
+      })
+      sim.reset()
+      const enq = await runChild(node[0], [
+        ...node.slice(1),
+        cli,
+        "enqueue",
+        qrecipe,
+        "--redis",
+        url,
+        "--queue",
+        queue
+      ])
+      if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr.slice(-2000)}`)
+      const t = performance.now()
+      while (!existsSync(join(qstore, "croissant.json"))) {
+        await new Promise((r) => setTimeout(r, 200))
+        if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
+      }
+      for (const wk of workers) wk.kill("SIGTERM")
+      await Promise.all(workers.map((wk) => new Promise((r) => wk.once("exit", r))))
+      const seconds = (last - first) / 1000
+      const c = sim.counters()
+      scaling.push({
+        workers: count,
+        shards: shardsDone,
+        seconds: Number(seconds.toFixed(1)),
+        patchesPerS: Number((queuePatches / seconds).toFixed(3)),
+        requests: c.requests,
+        throttled: c.throttled
+      })
+      console.error(
+        `queue: ${count} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s)`
+      )
+    }
+  } finally {
+    redis.kill("SIGTERM")
+  }
+  const one = scaling[0]?.patchesPerS ?? 0
+  for (const row of scaling)
+    row.ofLinear = Number((row.patchesPerS / (one * (row.workers / scaling[0].workers))).toFixed(3))
+}
+
+await sim.close()
+await catalogue.close()
+rmSync(dir, { recursive: true, force: true })
+
+const result = {
+  patchesPerS: Number(patchesPerS.toFixed(3)),
+  boundPatchesPerS: Number(boundPatchesPerS.toFixed(3)),
+  peerPatchesPerS:
+    peerResult === undefined ? null : Number((samples / peerResult.seconds).toFixed(3)),
+  searchesPerChip: Number((searches / Math.max(1, slots)).toFixed(4)),
+  requestsPerChip: Number(perChip(net.requests).toFixed(2)),
+  bytesPerChip: Math.round(perChip(net.bytes)),
+  ofBound: Number((patchesPerS / boundPatchesPerS).toFixed(3)),
+  overPeer:
+    peerResult === undefined
+      ? null
+      : Number((patchesPerS / (samples / peerResult.seconds)).toFixed(3)),
+  patches: samples,
+  chips: chips.length,
+  slots,
+  buildSeconds: Number(buildS.toFixed(1)),
+  buildCpuSeconds: Number(cpuS.toFixed(1)),
+  searches,
+  requests: net.requests,
+  bytes: net.bytes,
+  throttled: net.throttled,
+  reportedByBuild: printed.transfer,
+  bounds,
+  peer:
+    peerResult === undefined
+      ? null
+      : {
+          ...peerResult,
+          requestsPerChip: Number(perChip(peerResult.requests).toFixed(2)),
+          bytesPerChip: Math.round(perChip(peerResult.bytes))
+        },
+  scaling,
+  limits,
+  concurrency,
+  loadavg: { start: loadStart, end: loadavg() }
+}
+console.log(JSON.stringify(result))
