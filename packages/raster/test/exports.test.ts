@@ -43,11 +43,14 @@ describe("@eoforge/raster exports", () => {
         "RasterInfo": [],
         "RasterSource": [
           "RasterSource",
+          "defaultHeaderCacheBytes",
+          "defaultHttpOptions",
           "defaultLimits",
           "defaultTileCacheBytes",
           "layerGeoTiff",
           "layerGeoTiffWith",
           "makeGeoTiff",
+          "transferTotals",
         ],
       }
     `)
