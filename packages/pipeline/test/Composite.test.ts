@@ -5,23 +5,20 @@
 // scenes have no valid pixel (NoValidPixel, never a zero chip); months without scenes are NoItemInWindow;
 // a product limited to one orbit direction composites only that direction's scenes.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Crs, PixelGrid, Reason } from "@eoforge/core"
-import { GeoTiffWriter } from "@eoforge/raster"
+import { Reason } from "@eoforge/core"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { stringify } from "yaml"
 import { Build, Composite, Recipe, Services } from "../src/index.ts"
+import { side as size, writeCatalogue } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("composite")
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.layer>>) =>
   Effect.runPromiseExit(effect.pipe(Effect.provide(Services.layer)))
 
-const size = 800
-const grid = PixelGrid.make(Crs.epsg(4326), -34.91, -7.955, 0.0001, size, size)
-const box = [-34.91, -8.035, -34.83, -7.955]
 const june = Array.from({ length: 10 }, (_, k) => ({
   id: `S2_2021060${k}_${k}`,
   date: `2021-06-${String(k + 1).padStart(2, "0")}`,
@@ -41,62 +38,25 @@ const july = [0, 1].map((k) => ({
 }))
 const scenes = [...june, ...july]
 
-const write = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value, null, 1))
 let recipe = ""
 beforeAll(() => {
-  const stac = join(tmp.path, "stac")
-  mkdirSync(join(stac, "items"), { recursive: true })
-  for (const sc of scenes) {
-    const data = new Uint16Array(size * size)
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) data[y * size + x] = sc.lacks(x, y) ? 0 : sc.value(x, y)
-    writeFileSync(
-      join(stac, "items", `${sc.id}.tif`),
-      GeoTiffWriter.encodeSync({ grid, dtype: "uint16", bands: 1, data }, { nodata: 0 })
-    )
-    write(join(stac, "items", `${sc.id}.json`), {
-      type: "Feature",
-      stac_version: "1.0.0",
-      id: sc.id,
-      collection: "s2",
-      bbox: box,
-      geometry: {
-        type: "Polygon",
-        coordinates: [
-          [
-            [box[0], box[1]],
-            [box[2], box[1]],
-            [box[2], box[3]],
-            [box[0], box[3]],
-            [box[0], box[1]]
-          ]
-        ]
-      },
-      properties: {
-        datetime: `${sc.date}T12:00:00Z`,
-        "eo:cloud_cover": sc.cloud,
-        "sat:orbit_state": sc.orbit
-      },
-      assets: { red: { href: `./${sc.id}.tif`, type: "image/tiff; application=geotiff" } },
-      links: []
+  const catalog = writeCatalogue(
+    tmp.path,
+    "s2",
+    "scenes with holes",
+    scenes.map((sc) => {
+      const data = new Uint16Array(size * size)
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) data[y * size + x] = sc.lacks(x, y) ? 0 : sc.value(x, y)
+      return {
+        id: sc.id,
+        date: sc.date,
+        properties: { "eo:cloud_cover": sc.cloud, "sat:orbit_state": sc.orbit },
+        data,
+        asset: { type: "image/tiff; application=geotiff" }
+      }
     })
-  }
-  write(join(stac, "collection.json"), {
-    type: "Collection",
-    stac_version: "1.0.0",
-    id: "s2",
-    description: "scenes with holes",
-    license: "proprietary",
-    extent: {},
-    links: scenes.map((sc) => ({ rel: "item", href: `./items/${sc.id}.json` }))
-  })
-  write(join(stac, "catalog.json"), {
-    type: "Catalog",
-    stac_version: "1.0.0",
-    id: "root",
-    description: "composites",
-    links: [{ rel: "child", href: "./collection.json" }]
-  })
+  )
   const product = (id: string, slots: string) => ({
     id,
     source: "local",
@@ -118,7 +78,7 @@ beforeAll(() => {
         count: 3
       },
       patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog: join(stac, "catalog.json") } },
+      sources: { local: { type: "static", catalog } },
       slots: {
         median: { kind: "months", year: 2021, rule: "median" },
         mean: { kind: "months", year: 2021, rule: "mean" },

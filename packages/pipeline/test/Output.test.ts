@@ -2,14 +2,13 @@
 // S2RGB uint8 (reflectance 0–0.3 → 0–255): every stored byte follows the stated rule (checked with integer
 // arithmetic), nodata pixels hold the output's nodata, attributes and Croissant say so, statistics are of bytes.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Crs, PixelGrid } from "@eoforge/core"
-import { GeoTiffWriter } from "@eoforge/raster"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { stringify } from "yaml"
 import { Build, Output, Recipe, Services } from "../src/index.ts"
+import { writeCatalogue } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("output")
@@ -17,7 +16,6 @@ const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.lay
   Effect.runPromiseExit(effect.pipe(Effect.provide(Services.layer)))
 
 // One reflectance field of the Olinda demo area, written as each baseline encodes it.
-const grid = PixelGrid.make(Crs.epsg(4326), -34.91, -7.955, 0.0001, 800, 800)
 // DN 1000 is reflectance 0 at baseline 05.10; the field runs past 0.3 (DN 4000) and has nodata (0) holes.
 const dn = new Uint16Array(800 * 800).map((_, k) =>
   k % 97 === 0 ? 0 : 900 + (((k % 800) * 97 + Math.floor(k / 800) * 131) % 3700)
@@ -32,67 +30,23 @@ const items = [
   }
 ] as const
 
-const write = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value, null, 1))
 let recipe = ""
 beforeAll(() => {
-  const stac = join(tmp.path, "stac")
-  mkdirSync(join(stac, "items"), { recursive: true })
-  const box = [-34.91, -8.035, -34.83, -7.955]
-  for (const it of items) {
-    const data = dn.map((v) => v + it.shift)
-    writeFileSync(
-      join(stac, "items", `${it.id}.tif`),
-      GeoTiffWriter.encodeSync({ grid, dtype: "uint16", bands: 1, data }, { nodata: 0 })
-    )
-    write(join(stac, "items", `${it.id}.json`), {
-      type: "Feature",
-      stac_version: "1.0.0",
+  const catalog = writeCatalogue(
+    tmp.path,
+    "sentinel-2-l2a",
+    "one item",
+    items.map((it) => ({
       id: it.id,
-      collection: "sentinel-2-l2a",
-      bbox: box,
-      geometry: {
-        type: "Polygon",
-        coordinates: [
-          [
-            [box[0], box[1]],
-            [box[2], box[1]],
-            [box[2], box[3]],
-            [box[0], box[3]],
-            [box[0], box[1]]
-          ]
-        ]
-      },
-      properties: {
-        datetime: `${it.date}T12:00:00Z`,
-        "eo:cloud_cover": 1,
-        "s2:processing_baseline": it.baseline
-      },
-      assets: {
-        red: {
-          href: `./${it.id}.tif`,
-          type: "image/tiff; application=geotiff; profile=cloud-optimized",
-          ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
-        }
-      },
-      links: []
-    })
-  }
-  write(join(stac, "collection.json"), {
-    type: "Collection",
-    stac_version: "1.0.0",
-    id: "sentinel-2-l2a",
-    description: "one item",
-    license: "proprietary",
-    extent: {},
-    links: items.map((it) => ({ rel: "item", href: `./items/${it.id}.json` }))
-  })
-  write(join(stac, "catalog.json"), {
-    type: "Catalog",
-    stac_version: "1.0.0",
-    id: "root",
-    description: "output",
-    links: [{ rel: "child", href: "./collection.json" }]
-  })
+      date: it.date,
+      properties: { "eo:cloud_cover": 1, "s2:processing_baseline": it.baseline },
+      data: dn.map((v) => v + it.shift),
+      asset: {
+        type: "image/tiff; application=geotiff; profile=cloud-optimized",
+        ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
+      }
+    }))
+  )
   recipe = join(tmp.path, "output.yaml")
   writeFileSync(
     recipe,
@@ -105,7 +59,7 @@ beforeAll(() => {
         count: 3
       },
       patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog: join(stac, "catalog.json") } },
+      sources: { local: { type: "static", catalog } },
       slots: Object.fromEntries(
         items.map((it) => [
           `y${it.date.slice(0, 4)}`,

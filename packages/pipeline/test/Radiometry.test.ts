@@ -2,14 +2,13 @@
 // Planetary Computer publishes), 03.00 (offset 0) and 05.10 (offset −0.1, +1000 DN) are stored on one
 // harmonised scale; the store records each chip's baseline, source scale and offset, and statistics agree.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Crs, PixelGrid } from "@eoforge/core"
-import { GeoTiffWriter } from "@eoforge/raster"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { stringify } from "yaml"
 import { Build, Radiometry, Recipe, Services } from "../src/index.ts"
+import { writeCatalogue } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("radiometry")
@@ -17,7 +16,6 @@ const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.lay
   Effect.runPromiseExit(effect.pipe(Effect.provide(Services.layer)))
 
 // One reflectance field of the Olinda demo area, written as each baseline encodes it.
-const grid = PixelGrid.make(Crs.epsg(4326), -34.91, -7.955, 0.0001, 800, 800)
 const dn = new Uint16Array(800 * 800).map(
   (_, k) => 500 + (((k % 800) * 7 + Math.floor(k / 800) * 13) % 3000)
 )
@@ -39,67 +37,23 @@ const items = [
   }
 ] as const
 
-const write = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value, null, 1))
 let recipe = ""
 beforeAll(() => {
-  const stac = join(tmp.path, "stac")
-  mkdirSync(join(stac, "items"), { recursive: true })
-  const box = [-34.91, -8.035, -34.83, -7.955]
-  for (const it of items) {
-    const data = dn.map((v) => v + it.shift)
-    writeFileSync(
-      join(stac, "items", `${it.id}.tif`),
-      GeoTiffWriter.encodeSync({ grid, dtype: "uint16", bands: 1, data }, { nodata: 0 })
-    )
-    write(join(stac, "items", `${it.id}.json`), {
-      type: "Feature",
-      stac_version: "1.0.0",
+  const catalog = writeCatalogue(
+    tmp.path,
+    "sentinel-2-l2a",
+    "three baselines",
+    items.map((it) => ({
       id: it.id,
-      collection: "sentinel-2-l2a",
-      bbox: box,
-      geometry: {
-        type: "Polygon",
-        coordinates: [
-          [
-            [box[0], box[1]],
-            [box[2], box[1]],
-            [box[2], box[3]],
-            [box[0], box[3]],
-            [box[0], box[1]]
-          ]
-        ]
-      },
-      properties: {
-        datetime: `${it.date}T12:00:00Z`,
-        "eo:cloud_cover": 1,
-        "s2:processing_baseline": it.baseline
-      },
-      assets: {
-        red: {
-          href: `./${it.id}.tif`,
-          type: "image/tiff; application=geotiff; profile=cloud-optimized",
-          ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
-        }
-      },
-      links: []
-    })
-  }
-  write(join(stac, "collection.json"), {
-    type: "Collection",
-    stac_version: "1.0.0",
-    id: "sentinel-2-l2a",
-    description: "three baselines",
-    license: "proprietary",
-    extent: {},
-    links: items.map((it) => ({ rel: "item", href: `./items/${it.id}.json` }))
-  })
-  write(join(stac, "catalog.json"), {
-    type: "Catalog",
-    stac_version: "1.0.0",
-    id: "root",
-    description: "radiometry",
-    links: [{ rel: "child", href: "./collection.json" }]
-  })
+      date: it.date,
+      properties: { "eo:cloud_cover": 1, "s2:processing_baseline": it.baseline },
+      data: dn.map((v) => v + it.shift),
+      asset: {
+        type: "image/tiff; application=geotiff; profile=cloud-optimized",
+        ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
+      }
+    }))
+  )
   recipe = join(tmp.path, "radiometry.yaml")
   writeFileSync(
     recipe,
@@ -112,7 +66,7 @@ beforeAll(() => {
         count: 3
       },
       patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog: join(stac, "catalog.json") } },
+      sources: { local: { type: "static", catalog } },
       slots: Object.fromEntries(
         items.map((it) => [
           `y${it.date.slice(0, 4)}`,
