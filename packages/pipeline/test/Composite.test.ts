@@ -8,11 +8,10 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reason } from "@eoforge/core"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { stringify } from "yaml"
-import { Build, Composite, Recipe, Services } from "../src/index.ts"
-import { side as size, writeCatalogue } from "./sceneCatalogue.ts"
+import { Build, Composite, Services } from "../src/index.ts"
+import { side as size, writeCatalogue, writeRecipe } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("composite")
@@ -66,40 +65,28 @@ beforeAll(() => {
     resampling: "nearest",
     bands: [{ name: "B04", asset: "red", nodata: 0 }]
   })
-  recipe = join(tmp.path, "composite.yaml")
-  writeFileSync(
-    recipe,
-    stringify({
-      name: "composite",
-      seed: 5,
-      sampling: {
-        sampler: "aoi",
-        aoi: join(Recipe.shippedDirectory, "olinda-aoi.geojson"),
-        count: 3
-      },
-      patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog } },
-      slots: {
-        median: { kind: "months", year: 2021, rule: "median" },
-        mean: { kind: "months", year: 2021, rule: "mean" },
-        first: { kind: "months", year: 2021, rule: "first-valid" },
-        ...Object.fromEntries(
-          june.map((sc, k) => [`d${k}`, { kind: "window", start: sc.date, end: sc.date }])
-        )
-      },
-      products: [
-        { ...product("med", "median"), composite: { validCount: true } },
-        product("avg", "mean"),
-        product("first", "first"),
-        { ...product("asc", "median"), orbitDirection: "ascending" },
-        // A uint8 visualisation of the median: composited as values, transformed once.
-        { ...product("vis", "median"), output: { dtype: "uint8", range: [0, 4000] } },
-        ...june.map((_, k) => product(`d${k}`, `d${k}`))
-      ],
-      split: { method: "random" },
-      output: { store: "out/unused.zarr", shardSamples: 3 },
-      concurrency: 1
-    })
+  recipe = writeRecipe(
+    tmp.path,
+    "composite",
+    5,
+    catalog,
+    {
+      median: { kind: "months", year: 2021, rule: "median" },
+      mean: { kind: "months", year: 2021, rule: "mean" },
+      first: { kind: "months", year: 2021, rule: "first-valid" },
+      ...Object.fromEntries(
+        june.map((sc, k) => [`d${k}`, { kind: "window", start: sc.date, end: sc.date }])
+      )
+    },
+    [
+      { ...product("med", "median"), composite: { validCount: true } },
+      product("avg", "mean"),
+      product("first", "first"),
+      { ...product("asc", "median"), orbitDirection: "ascending" },
+      // A uint8 visualisation of the median: composited as values, transformed once.
+      { ...product("vis", "median"), output: { dtype: "uint8", range: [0, 4000] } },
+      ...june.map((_, k) => product(`d${k}`, `d${k}`))
+    ]
   )
 })
 afterAll(() => tmp.remove())

@@ -4,11 +4,10 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { stringify } from "yaml"
-import { Build, Output, Recipe, Services } from "../src/index.ts"
-import { writeCatalogue } from "./sceneCatalogue.ts"
+import { Build, Output, Services } from "../src/index.ts"
+import { baselineScenes, juneSlots, writeCatalogue, writeRecipe } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("output")
@@ -32,66 +31,24 @@ const items = [
 
 let recipe = ""
 beforeAll(() => {
-  const catalog = writeCatalogue(
-    tmp.path,
-    "sentinel-2-l2a",
-    "one item",
-    items.map((it) => ({
-      id: it.id,
-      date: it.date,
-      properties: { "eo:cloud_cover": 1, "s2:processing_baseline": it.baseline },
-      data: dn.map((v) => v + it.shift),
-      asset: {
-        type: "image/tiff; application=geotiff; profile=cloud-optimized",
-        ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
-      }
-    }))
-  )
-  recipe = join(tmp.path, "output.yaml")
-  writeFileSync(
-    recipe,
-    stringify({
-      name: "output",
-      seed: 3,
-      sampling: {
-        sampler: "aoi",
-        aoi: join(Recipe.shippedDirectory, "olinda-aoi.geojson"),
-        count: 3
-      },
-      patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog } },
-      slots: Object.fromEntries(
-        items.map((it) => [
-          `y${it.date.slice(0, 4)}`,
-          {
-            kind: "window",
-            start: `${it.date.slice(0, 4)}-06-01`,
-            end: `${it.date.slice(0, 4)}-06-30`
-          }
-        ])
-      ),
-      products: [
-        {
-          id: "s2",
-          preset: "sentinel-2-l2a",
-          source: "local",
-          resampling: "nearest",
-          bands: [{ name: "B04" }]
-        },
-        {
-          id: "s2rgb",
-          preset: "sentinel-2-l2a",
-          source: "local",
-          resampling: "nearest",
-          bands: [{ name: "B04" }],
-          output: { dtype: "uint8", range: [0, 0.3] }
-        }
-      ],
-      split: { method: "random" },
-      output: { store: "out/unused.zarr", shardSamples: 3 },
-      concurrency: 1
-    })
-  )
+  const catalog = writeCatalogue(tmp.path, "sentinel-2-l2a", "one item", baselineScenes(items, dn))
+  recipe = writeRecipe(tmp.path, "output", 3, catalog, juneSlots(items), [
+    {
+      id: "s2",
+      preset: "sentinel-2-l2a",
+      source: "local",
+      resampling: "nearest",
+      bands: [{ name: "B04" }]
+    },
+    {
+      id: "s2rgb",
+      preset: "sentinel-2-l2a",
+      source: "local",
+      resampling: "nearest",
+      bands: [{ name: "B04" }],
+      output: { dtype: "uint8", range: [0, 0.3] }
+    }
+  ])
 })
 afterAll(() => tmp.remove())
 

@@ -4,11 +4,10 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reader } from "@eoforge/zarr"
 import { Effect, Exit, type Layer } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { stringify } from "yaml"
-import { Build, Radiometry, Recipe, Services } from "../src/index.ts"
-import { writeCatalogue } from "./sceneCatalogue.ts"
+import { Build, Radiometry, Services } from "../src/index.ts"
+import { baselineScenes, juneSlots, writeCatalogue, writeRecipe } from "./sceneCatalogue.ts"
 import { tempDir } from "./tree.ts"
 
 const tmp = tempDir("radiometry")
@@ -43,52 +42,22 @@ beforeAll(() => {
     tmp.path,
     "sentinel-2-l2a",
     "three baselines",
-    items.map((it) => ({
-      id: it.id,
-      date: it.date,
-      properties: { "eo:cloud_cover": 1, "s2:processing_baseline": it.baseline },
-      data: dn.map((v) => v + it.shift),
-      asset: {
-        type: "image/tiff; application=geotiff; profile=cloud-optimized",
-        ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
-      }
-    }))
+    baselineScenes(items, dn)
   )
-  recipe = join(tmp.path, "radiometry.yaml")
-  writeFileSync(
-    recipe,
-    stringify({
-      name: "radiometry",
-      seed: 3,
-      sampling: {
-        sampler: "aoi",
-        aoi: join(Recipe.shippedDirectory, "olinda-aoi.geojson"),
-        count: 3
-      },
-      patch: { size: 320, resolution: 10 },
-      sources: { local: { type: "static", catalog } },
-      slots: Object.fromEntries(
-        items.map((it) => [
-          `y${it.date.slice(0, 4)}`,
-          {
-            kind: "window",
-            start: `${it.date.slice(0, 4)}-06-01`,
-            end: `${it.date.slice(0, 4)}-06-30`
-          }
-        ])
-      ),
-      products: items.map((it) => ({
-        id: `s2_${it.baseline.replace(".", "")}`,
-        preset: "sentinel-2-l2a",
-        source: "local",
-        slots: `y${it.date.slice(0, 4)}`,
-        resampling: "nearest",
-        bands: [{ name: "B04" }]
-      })),
-      split: { method: "random" },
-      output: { store: "out/unused.zarr", shardSamples: 3 },
-      concurrency: 1
-    })
+  recipe = writeRecipe(
+    tmp.path,
+    "radiometry",
+    3,
+    catalog,
+    juneSlots(items),
+    items.map((it) => ({
+      id: `s2_${it.baseline.replace(".", "")}`,
+      preset: "sentinel-2-l2a",
+      source: "local",
+      slots: `y${it.date.slice(0, 4)}`,
+      resampling: "nearest",
+      bands: [{ name: "B04" }]
+    }))
   )
 })
 afterAll(() => tmp.remove())

@@ -5,6 +5,8 @@ import { Crs, PixelGrid } from "@eoforge/core"
 import { GeoTiffWriter } from "@eoforge/raster"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { stringify } from "yaml"
+import { Recipe } from "../src/index.ts"
 
 /** Side of every scene, pixels. */
 export const side = 800
@@ -80,4 +82,73 @@ export const writeCatalogue = (
     links: [{ rel: "child", href: "./collection.json" }]
   })
   return join(stac, "catalog.json")
+}
+
+/** A Sentinel-2 L2A item of a processing baseline: its DN shift and the `raster:bands` scale/offset it declares. */
+export interface BaselineItem {
+  readonly id: string
+  readonly date: string
+  readonly baseline: string
+  readonly shift: number
+  readonly bands: { readonly scale: number; readonly offset: number } | undefined
+}
+
+/** The scenes of baseline items: `dn` shifted as each baseline encodes it, `raster:bands` where declared. */
+export const baselineScenes = (
+  items: ReadonlyArray<BaselineItem>,
+  dn: Uint16Array
+): ReadonlyArray<Scene> =>
+  items.map((it) => ({
+    id: it.id,
+    date: it.date,
+    properties: { "eo:cloud_cover": 1, "s2:processing_baseline": it.baseline },
+    data: dn.map((v) => v + it.shift),
+    asset: {
+      type: "image/tiff; application=geotiff; profile=cloud-optimized",
+      ...(it.bands === undefined ? {} : { "raster:bands": [{ nodata: 0, ...it.bands }] })
+    }
+  }))
+
+/** June of each item's year as a slot `y<year>`. */
+export const juneSlots = (items: ReadonlyArray<{ readonly date: string }>) =>
+  Object.fromEntries(
+    items.map((it) => [
+      `y${it.date.slice(0, 4)}`,
+      { kind: "window", start: `${it.date.slice(0, 4)}-06-01`, end: `${it.date.slice(0, 4)}-06-30` }
+    ])
+  )
+
+/**
+ * Writes `<dir>/<name>.yaml`: three 320 m patches in the Olinda demo AOI, the static catalogue `catalog` as
+ * source `local`, the given slots and products, a random split; returns its path.
+ */
+export const writeRecipe = (
+  dir: string,
+  name: string,
+  seed: number,
+  catalog: string,
+  slots: Readonly<Record<string, unknown>>,
+  products: ReadonlyArray<unknown>
+): string => {
+  const path = join(dir, `${name}.yaml`)
+  writeFileSync(
+    path,
+    stringify({
+      name,
+      seed,
+      sampling: {
+        sampler: "aoi",
+        aoi: join(Recipe.shippedDirectory, "olinda-aoi.geojson"),
+        count: 3
+      },
+      patch: { size: 320, resolution: 10 },
+      sources: { local: { type: "static", catalog } },
+      slots,
+      products,
+      split: { method: "random" },
+      output: { store: "out/unused.zarr", shardSamples: 3 },
+      concurrency: 1
+    })
+  )
+  return path
 }
