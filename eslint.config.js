@@ -24,11 +24,12 @@ export default tseslint.config(
       "@nx/enforce-module-boundaries": [
         "error",
         {
-          // The hostile-file generator, the S3/login test servers, the Earth Engine double and the static STAC
-          // generator and web server in tools/ are shared by several packages' tests.
+          // The hostile-file generator, the S3/login/ASF test servers, the S1 simulator's scenes, the Earth Engine
+          // double and the static STAC generator and web server in tools/ are shared by several packages' tests.
           allow: [
             "tools/hostile/(files|fuzz|measure)\\.ts$",
-            "tools/servers/(s3|sigv4|login)\\.ts$",
+            "tools/servers/(s3|sigv4|login|asf)\\.ts$",
+            "tools/s1-sim/scenes\\.ts$",
             "tools/earthengine-double/(server|synthetic)\\.ts$",
             "tools/static-stac/(generate|server)\\.ts$"
           ],

@@ -290,10 +290,9 @@ const foundOf = Effect.fnUntraced(function* (
   slot: Slot,
   window: Slot,
   rules: Rules,
-  { binding, source }: Candidates,
+  { binding }: Candidates,
   choice: Selection.Choice
 ): Effect.fn.Return<Found | Missing, ItemError, AssetSigner> {
-  const signer = yield* AssetSigner
   const assets: Record<string, Array<AssetRef>> = {}
   for (const band of preset.spec.bands) {
     const refs = yield* assetRefs(choice.items, binding.assets[band.name], preset, rules)
