@@ -3,7 +3,7 @@
 // thermal noise removal, calibration, Range-Doppler terrain correction with heights) against GDAL's
 // gdalwarp -tps -r bilinear of the same chips (geometry only), one thread each.
 // Also reports geolocMaxPx (worst residual over ESA's geolocation grid) and calibMaxRel (against the numpy
-// reference golden). Run: node --conditions=@eoforge/source tools/bench/s1/run.ts [--chips N] [--real ../shared/real]
+// reference golden). Run: node --conditions=@eoforge/source tools/bench/s1/run.ts [--chips N (48)] [--real ../shared/real]
 import { execFile, execFileSync, spawn } from "node:child_process"
 import { promisify } from "node:util"
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -27,7 +27,7 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? process.argv[i + 1] : fallback
 }
-const chipsN = Number(arg("chips", "12"))
+const chipsN = Number(arg("chips", "48"))
 const real = arg("real", "../shared/real")
 const work = "/tmp/eoforge-bench-s1"
 mkdirSync(work, { recursive: true })
