@@ -95,18 +95,31 @@ export const calibrate = (
     const line = w.line0 + y
     lut(line, a)
     if (etaRows !== undefined) etaRows(line, eta)
-    const o = y * w.width
-    for (let x = 0; x < w.width; x++) {
-      const d = dn[o + x]
-      if (d === 0) {
-        out[o + x] = Number.NaN
-        continue
-      }
-      let power = d * d
-      if (etaRows !== undefined) power -= eta[x]
-      const v = power > 0 ? power / (a[x] * a[x]) : 0
-      out[o + x] = db ? (v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb) : v
-    }
+    calibrateRow(dn, y * w.width, a, etaRows === undefined ? undefined : eta, db, minDb, out)
   }
   return out
+}
+
+// One row, in a function of its own: V8 optimises it after a few rows, where a loop nested in the row loop
+// would run unoptimised on every call (its on-stack-replaced code is dropped at each exit of the inner loop).
+const calibrateRow = (
+  dn: ArrayLike<number>,
+  o: number,
+  a: Float64Array,
+  eta: Float64Array | undefined,
+  db: boolean,
+  minDb: number,
+  out: Float32Array
+): void => {
+  for (let x = 0; x < a.length; x++) {
+    const d = dn[o + x]
+    if (d === 0) {
+      out[o + x] = Number.NaN
+      continue
+    }
+    let power = d * d
+    if (eta !== undefined) power -= eta[x]
+    const v = power > 0 ? power / (a[x] * a[x]) : 0
+    out[o + x] = db ? (v > 0 ? Math.max(10 * Math.log10(v), minDb) : minDb) : v
+  }
 }

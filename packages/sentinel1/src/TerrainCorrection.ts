@@ -226,22 +226,40 @@ export const mask = (
   const r = grid.resolution
   const tanLayover = Math.tan(incidence)
   const tanShadow = Math.tan(Math.PI / 2 - incidence)
-  for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) {
-      const i = row * width + col
-      if (out[i] !== MaskValue.Clear) continue
-      const xl = p.h[row * width + Math.max(col - 1, 0)]
-      const xr = p.h[row * width + Math.min(col + 1, width - 1)]
-      const yu = p.h[Math.max(row - 1, 0) * width + col]
-      const yd = p.h[Math.min(row + 1, height - 1) * width + col]
-      const sx = (xr - xl) / (r * (Math.min(col + 1, width - 1) - Math.max(col - 1, 0)) || 1)
-      // Rows go south: +y (north) is toward row − 1.
-      const sy = (yu - yd) / (r * (Math.min(row + 1, height - 1) - Math.max(row - 1, 0)) || 1)
-      // The slope's angle toward the sensor against the incidence, compared as tangents (atan is monotonic).
-      const facing = sx * dx + sy * dy // > 0: terrain rises toward the sensor
-      if (facing > tanLayover) out[i] = MaskValue.Layover
-      else if (-facing > tanShadow) out[i] = MaskValue.Shadow
-    }
-  }
+  const slope = { dx, dy, tanLayover, tanShadow, r }
+  for (let row = 0; row < height; row++) maskRow(p.h, width, height, row, slope, out)
   return out
+}
+
+// One row of the layover/shadow test, in a function of its own so that V8 optimises it.
+const maskRow = (
+  h: Float64Array,
+  width: number,
+  height: number,
+  row: number,
+  g: {
+    readonly dx: number
+    readonly dy: number
+    readonly tanLayover: number
+    readonly tanShadow: number
+    readonly r: number
+  },
+  out: Uint8Array
+): void => {
+  const { dx, dy, tanLayover, tanShadow, r } = g
+  for (let col = 0; col < width; col++) {
+    const i = row * width + col
+    if (out[i] !== MaskValue.Clear) continue
+    const xl = h[row * width + Math.max(col - 1, 0)]
+    const xr = h[row * width + Math.min(col + 1, width - 1)]
+    const yu = h[Math.max(row - 1, 0) * width + col]
+    const yd = h[Math.min(row + 1, height - 1) * width + col]
+    const sx = (xr - xl) / (r * (Math.min(col + 1, width - 1) - Math.max(col - 1, 0)) || 1)
+    // Rows go south: +y (north) is toward row − 1.
+    const sy = (yu - yd) / (r * (Math.min(row + 1, height - 1) - Math.max(row - 1, 0)) || 1)
+    // The slope's angle toward the sensor against the incidence, compared as tangents (atan is monotonic).
+    const facing = sx * dx + sy * dy // > 0: terrain rises toward the sensor
+    if (facing > tanLayover) out[i] = MaskValue.Layover
+    else if (-facing > tanShadow) out[i] = MaskValue.Shadow
+  }
 }

@@ -146,6 +146,7 @@ writeFileSync(
 
 // ---- EOForge: one thread (no decoder workers), DN windows over HTTP, calibration + noise + terrain correction.
 let readMs = 0
+let readCpuMs = 0
 let cpu0 = process.cpuUsage()
 let eoCpuSeconds = 0
 const eoforge = Effect.gen(function* () {
@@ -157,6 +158,7 @@ const eoforge = Effect.gen(function* () {
       t0 = performance.now()
       cpu0 = process.cpuUsage()
       readMs = 0
+      readCpuMs = 0
     }
     const epsg = grid.crs._tag === "Epsg" ? grid.crs.code : 0
     const toLonLat = (x: number, y: number) => Zone.inverse(epsg, x, y)
@@ -176,11 +178,18 @@ const eoforge = Effect.gen(function* () {
         (w) =>
           Effect.suspend(() => {
             const r0 = performance.now()
+            const c0 = process.cpuUsage()
             return raster
               .readWindow(info, [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height], [0])
               .pipe(
                 Effect.map(([d]) => d),
-                Effect.tap(() => Effect.sync(() => (readMs += performance.now() - r0)))
+                Effect.tap(() =>
+                  Effect.sync(() => {
+                    readMs += performance.now() - r0
+                    const c = process.cpuUsage(c0)
+                    readCpuMs += (c.user + c.system) / 1000
+                  })
+                )
               )
           }),
         {},
@@ -195,7 +204,7 @@ const eoforge = Effect.gen(function* () {
 }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
 const eoSeconds = await Effect.runPromise(eoforge)
 log(
-  `EOForge: ${chipsN} chips (VV+VH) in ${eoSeconds.toFixed(2)} s (${eoCpuSeconds.toFixed(2)} s CPU), of which ${(readMs / 1000).toFixed(2)} s reading DN windows over HTTP`
+  `EOForge: ${chipsN} chips (VV+VH) in ${eoSeconds.toFixed(2)} s (${eoCpuSeconds.toFixed(2)} s CPU), of which ${(readMs / 1000).toFixed(2)} s (${(readCpuMs / 1000).toFixed(2)} s CPU) reading DN windows over HTTP`
 )
 
 const gdalOut = (

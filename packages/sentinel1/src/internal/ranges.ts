@@ -172,7 +172,21 @@ export const fill = (
   // start/slope of t (0…L−1), r (L…2L−1), g (2L…3L−1)
   const start = new Float64Array(3 * L)
   const slope = new Float64Array(3 * L)
-  const w = new Float64Array(L)
+  const ctx: Segment = {
+    c,
+    t0: o.t0,
+    r0: o.r0,
+    g0: o.g0,
+    layers,
+    den,
+    h0,
+    h1,
+    h2,
+    w: new Float64Array(L),
+    dt,
+    light,
+    tauRef
+  }
   for (let j = 0; j + 1 < rows.length; j++) {
     const ra = rows[j]
     const rb = rows[j + 1]
@@ -192,44 +206,79 @@ export const fill = (
         rowSegment(nr, a, b, cc, d, fy, inv, L, start, slope, L)
         rowSegment(ng, a, b, cc, d, fy, inv, L, start, slope, 2 * L)
         const colEnd = k + 2 === lw ? cb : cb - 1
-        for (let col = ca; col <= colEnd; col++) {
-          const i = row * width + col
-          const x = col - ca
-          let t = o.t0
-          let r = o.r0
-          let gr = o.g0
-          if (L === 1) {
-            t += start[0] + x * slope[0]
-            r += start[1] + x * slope[1]
-            gr += start[2] + x * slope[2]
-          } else if (L === 3) {
-            const h = hs[i]
-            const w0 = ((h - h1) * (h - h2)) / den[0]
-            const w1 = ((h - h0) * (h - h2)) / den[1]
-            const w2 = ((h - h0) * (h - h1)) / den[2]
-            t += w0 * (start[0] + x * slope[0]) + w1 * (start[1] + x * slope[1])
-            t += w2 * (start[2] + x * slope[2])
-            r += w0 * (start[3] + x * slope[3]) + w1 * (start[4] + x * slope[4])
-            r += w2 * (start[5] + x * slope[5])
-            gr += w0 * (start[6] + x * slope[6]) + w1 * (start[7] + x * slope[7])
-            gr += w2 * (start[8] + x * slope[8])
-          } else {
-            const h = hs[i]
-            for (let m = 0; m < L; m++) {
-              let v = 1
-              for (let q = 0; q < L; q++) if (q !== m) v *= h - layers[q]
-              w[m] = v / den[m]
-            }
-            for (let m = 0; m < L; m++) {
-              t += w[m] * (start[m] + x * slope[m])
-              r += w[m] * (start[L + m] + x * slope[L + m])
-              gr += w[m] * (start[2 * L + m] + x * slope[2 * L + m])
-            }
-          }
-          line[i] = (t - ((2 * r) / light - tauRef) / 2) / dt
-          pixel[i] = pixelAt(c, t, r, gr)
-        }
+        segment(ctx, row * width, ca, colEnd, start, slope, hs, line, pixel)
       }
     }
+  }
+}
+
+/** What a row segment's pixels need: the cursor, origins, height layers and their Lagrange denominators. */
+interface Segment {
+  readonly c: Cursor
+  readonly t0: number
+  readonly r0: number
+  readonly g0: number
+  readonly layers: Float64Array
+  readonly den: Float64Array
+  readonly h0: number
+  readonly h1: number
+  readonly h2: number
+  readonly w: Float64Array
+  readonly dt: number
+  readonly light: number
+  readonly tauRef: number
+}
+
+// The pixels ca … colEnd of one row within one lattice cell, in a function of its own: V8 optimises it after a
+// few calls, where a loop nested in fill's loops would run unoptimised on every call.
+const segment = (
+  s: Segment,
+  rowOffset: number,
+  ca: number,
+  colEnd: number,
+  start: Float64Array,
+  slope: Float64Array,
+  hs: Float64Array,
+  line: Float64Array,
+  pixel: Float64Array
+): void => {
+  const { layers, den, h0, h1, h2, w, dt, light, tauRef } = s
+  const L = layers.length
+  for (let col = ca; col <= colEnd; col++) {
+    const i = rowOffset + col
+    const x = col - ca
+    let t = s.t0
+    let r = s.r0
+    let gr = s.g0
+    if (L === 1) {
+      t += start[0] + x * slope[0]
+      r += start[1] + x * slope[1]
+      gr += start[2] + x * slope[2]
+    } else if (L === 3) {
+      const h = hs[i]
+      const w0 = ((h - h1) * (h - h2)) / den[0]
+      const w1 = ((h - h0) * (h - h2)) / den[1]
+      const w2 = ((h - h0) * (h - h1)) / den[2]
+      t += w0 * (start[0] + x * slope[0]) + w1 * (start[1] + x * slope[1])
+      t += w2 * (start[2] + x * slope[2])
+      r += w0 * (start[3] + x * slope[3]) + w1 * (start[4] + x * slope[4])
+      r += w2 * (start[5] + x * slope[5])
+      gr += w0 * (start[6] + x * slope[6]) + w1 * (start[7] + x * slope[7])
+      gr += w2 * (start[8] + x * slope[8])
+    } else {
+      const h = hs[i]
+      for (let m = 0; m < L; m++) {
+        let v = 1
+        for (let q = 0; q < L; q++) if (q !== m) v *= h - layers[q]
+        w[m] = v / den[m]
+      }
+      for (let m = 0; m < L; m++) {
+        t += w[m] * (start[m] + x * slope[m])
+        r += w[m] * (start[L + m] + x * slope[L + m])
+        gr += w[m] * (start[2 * L + m] + x * slope[2 * L + m])
+      }
+    }
+    line[i] = (t - ((2 * r) / light - tauRef) / 2) / dt
+    pixel[i] = pixelAt(s.c, t, r, gr)
   }
 }

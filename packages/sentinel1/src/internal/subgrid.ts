@@ -86,8 +86,7 @@ export const solve = (
         und[j * lw + k] = geoid ? Geoid.undulation(y, x) : 0
       }
     // Ellipsoidal heights per pixel (the EGM96 grid is itself bilinear over 15′: the lattice loses nothing).
-    let hMin = Infinity
-    let hMax = -Infinity
+    const range = new Float64Array([Infinity, -Infinity])
     for (let j = 0; j + 1 < lh; j++) {
       const r0 = rows[j]
       const r1 = rows[j + 1]
@@ -99,17 +98,12 @@ export const solve = (
           const o = j * lw + k
           const top = und[o] * (1 - fy) + und[o + lw] * fy
           const bottom = und[o + 1] * (1 - fy) + und[o + lw + 1] * fy
-          for (let col = c0; col <= c1; col++) {
-            const i = row * width + col
-            const fx = (col - c0) / (c1 - c0)
-            const h = heights === undefined ? 0 : heights.values[i] + top + (bottom - top) * fx
-            hs[i] = h
-            if (h < hMin) hMin = h
-            if (h > hMax) hMax = h
-          }
+          heightsRow(heights?.values, hs, row * width, c0, c1, top, bottom, range)
         }
       }
     }
+    const hMin = range[0]
+    const hMax = range[1]
     if (hMax - hMin < 1e-3) layerCount = 1
     const layers = new Float64Array(layerCount)
     for (let l = 0; l < layerCount; l++)
@@ -181,4 +175,29 @@ export const solve = (
     Ranges.fill(lattice, ranges, width, hs, line, pixel)
     return { line, pixel, h: hs, step, layers: layerCount, checkedMaxPx: worst, solves }
   }
+}
+
+// Ellipsoidal heights of pixels c0 … c1 of one row (DEM + geoid linear along the row), their range kept in
+// `range`; a function of its own so that V8 optimises it (see Radiometry's calibrateRow).
+const heightsRow = (
+  values: ArrayLike<number> | undefined,
+  hs: Float64Array,
+  offset: number,
+  c0: number,
+  c1: number,
+  top: number,
+  bottom: number,
+  range: Float64Array
+): void => {
+  let lo = range[0]
+  let hi = range[1]
+  for (let col = c0; col <= c1; col++) {
+    const i = offset + col
+    const h = values === undefined ? 0 : values[i] + top + ((bottom - top) * (col - c0)) / (c1 - c0)
+    hs[i] = h
+    if (h < lo) lo = h
+    if (h > hi) hi = h
+  }
+  range[0] = lo
+  range[1] = hi
 }
