@@ -512,7 +512,10 @@ export const chip = Effect.fnUntraced(function* (
   if (max === undefined) return yield* chipOnce(patch, product, slotIndex, open, pairedWith, none)
   const refused = new Set<string>()
   const tried: Array<string> = []
-  for (let attempt = 0; attempt < maxTries; attempt++) {
+  // A composite is every scene of the window (those over the limit already skipped): refusing its items
+  // and composing again would find the same scenes, so it is judged once.
+  const tries = product.composite === undefined ? maxTries : 1
+  for (let attempt = 0; attempt < tries; attempt++) {
     const outcome = yield* chipOnce(patch, product, slotIndex, open, pairedWith, refused)
     const cloud = outcome.facts.patchCloud
     // A candidate the mask clears entirely is TooCloudy already: refused like one over the limit.
