@@ -7,6 +7,7 @@
 // per chip. Last line: one JSON object.
 // Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
+//        [--profile DIR (CPU profile of the build's main thread)]
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -35,6 +36,8 @@ const workerCounts = arg("workers", "")
   .filter((x) => x !== "")
   .map(Number)
 const peer = !process.argv.includes("--no-peer")
+// --profile DIR: the build writes a V8 CPU profile of its main thread into DIR.
+const profile = arg("profile", "")
 // Patches lie uniformly in a 1.6° × 1.2° area of northern Italy (six Sentinel-2 tiles, one UTM zone mostly).
 const area: readonly [number, number, number, number] = [8.2, 45.2, 9.8, 46.4]
 
@@ -144,6 +147,7 @@ const t0 = performance.now()
 const built = await runChild("/usr/bin/time", [
   "-v",
   ...node,
+  ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
   cli,
   "build",
   recipe,
