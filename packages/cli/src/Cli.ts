@@ -75,6 +75,12 @@ const build = Command.make(
       Flag.withDescription("Chips read at once (default: the recipe's concurrency)"),
       Flag.optional
     ),
+    threads: Flag.Int("threads").pipe(
+      Flag.withDescription(
+        "Threads building shards at once, each reading --concurrency chips (default 1; up to the number of cores helps when decoding and resampling, not the network, limit a build). The store's bytes do not depend on it"
+      ),
+      Flag.withDefault(1)
+    ),
     retryFailed: Flag.Boolean("retry-failed").pipe(
       Flag.withDescription(
         "Also rebuild finished shards whose slots failed for a transient reason (SourceError, ReadFailed)"
@@ -102,12 +108,21 @@ const build = Command.make(
       }
       shard = { index: Number(m[1]), count: Number(m[2]) }
     }
+    if (!(input.threads >= 1 && input.threads <= 256)) {
+      return yield* Effect.fail(
+        withExitCode(
+          ExitCode.Usage,
+          `--threads ${input.threads} is not between 1 and 256 (e.g. --threads 2)`
+        )
+      )
+    }
     const progress = Progress.make(input.logFormat)
     const result = yield* Build.build({
       recipe: input.recipe,
       out: outPath,
       shard,
       concurrency,
+      threads: input.threads,
       retryFailed: input.retryFailed,
       onEvent: progress.onEvent
     })
@@ -141,6 +156,10 @@ const build = Command.make(
     {
       command: "eoforge build my-recipe.yaml --dry-run",
       description: "Show the plan and a time estimate"
+    },
+    {
+      command: "eoforge build ssl4eo-s12 --threads 2",
+      description: "Build shards on two threads (two cores decoding and resampling)"
     },
     {
       command: "eoforge build ssl4eo-s12 --shard 3/16 --log-format json",

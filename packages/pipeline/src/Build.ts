@@ -17,6 +17,7 @@ import * as PlanFile from "./PlanFile.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
 import * as SearchCache from "./SearchCache.ts"
+import * as ShardThreads from "./ShardThreads.ts"
 import { version } from "./Version.ts"
 
 /** How to run a build. */
@@ -37,6 +38,11 @@ export interface BuildOptions {
   readonly retryFailed?: boolean | undefined
   /** Search per area through cells cached in the store (default, options of stac `SearchCells`) or per patch (`false`). */
   readonly searchCells?: SearchCache.Setting | undefined
+  /**
+   * Threads building shards at once (default 1): this one and `threads − 1` worker threads, each with its own
+   * raster caches, decoders and connections (ShardThreads). The store's bytes do not depend on it.
+   */
+  readonly threads?: number | undefined
 }
 
 /** Progress of a build. */
@@ -99,6 +105,21 @@ export const transferSince = (
     requests,
     bytes,
     retries: now.retries - before.retries,
+    requestsPerChip: chips === 0 ? 0 : requests / chips,
+    bytesPerChip: chips === 0 ? 0 : bytes / chips
+  }
+}
+
+/** A transfer summary with what worker threads read added. */
+const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>): Transfer => {
+  const chips = others.reduce((n, t) => n + t.chips, own.chips)
+  const requests = others.reduce((n, t) => n + t.requests, own.requests)
+  const bytes = others.reduce((n, t) => n + t.bytes, own.bytes)
+  return {
+    chips,
+    requests,
+    bytes,
+    retries: others.reduce((n, t) => n + t.retries, own.retries),
     requestsPerChip: chips === 0 ? 0 : requests / chips,
     bytesPerChip: chips === 0 ? 0 : bytes / chips
   }
@@ -452,6 +473,37 @@ export const openStore = Effect.fn("Build.openStore")(function* (
   )
 })
 
+/**
+ * The asset signer of a recipe's reads: the Planetary Computer signer when a source asks for its signing
+ * (with the subscription key of the environment variable its Python SDK reads, held Redacted), else the
+ * ambient one.
+ */
+export const signerOf = (recipe: Recipe.Recipe) =>
+  Effect.gen(function* () {
+    const signed = Object.values(recipe.sources).some(
+      (s) => Recipe.isStacApi(s) && s.signing === "planetary-computer"
+    )
+    if (!signed) return yield* AssetSigner.AssetSigner
+    const key = process.env.PC_SDK_SUBSCRIPTION_KEY
+    return AssetSigner.makePlanetaryComputer(
+      key === undefined || key === "" ? {} : { subscriptionKey: Redacted.make(key) }
+    )
+  })
+
+/**
+ * Build shard `k` (its old record removed first: a shard being redone is not done until its new record is
+ * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new).
+ */
+export const runShard = (
+  ctx: Job.JobContext,
+  k: number,
+  client: StacClient.StacClient["Service"]
+) =>
+  Effect.gen(function* () {
+    yield* (yield* Store.Store).delete(Job.recordKey(k))
+    return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
+  })
+
 /** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
 export const build = Effect.fn("Build.build")(function* (options: BuildOptions) {
   const emit = options.onEvent ?? (() => {})
@@ -506,27 +558,36 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     let done = mine.length - todo.length
     const before = RasterSource.transferTotals()
     let chipsRead = 0
-    for (const k of todo) {
-      // A shard being redone is not done until its new record is written: a kill mid-retry then leaves
-      // it to be rebuilt, never half old and half new.
-      yield* store.delete(Job.recordKey(k))
-      const summary = yield* Job.run(ctx, k).pipe(
-        Effect.provideService(StacClient.StacClient, cells.client)
-      )
+    const finished = (f: ShardThreads.Finished) => {
       done++
-      chipsRead += summary.chips
-      const [start, end] = Layout.shardRange(layout, k)
-      emit({
-        type: "shard",
-        shard: k,
-        done,
-        total: mine.length,
-        chips: summary.chips,
-        missing: summary.missing,
-        skipped: false,
-        samples: end - start
-      })
+      const [start, end] = Layout.shardRange(layout, f.shard)
+      emit({ type: "shard", ...f, done, total: mine.length, skipped: false, samples: end - start })
     }
+    // Shards are taken from one queue by this thread and the worker threads, in plan order.
+    const queue = ShardThreads.queueOf(todo)
+    const threads = Math.max(1, Math.min(options.threads ?? 1, todo.length))
+    const pool =
+      threads > 1
+        ? yield* ShardThreads.start(
+            {
+              recipe: options.recipe,
+              out: path,
+              concurrency: options.concurrency,
+              searchCells: options.searchCells
+            },
+            queue,
+            threads - 1,
+            finished
+          )
+        : undefined
+    for (let k = ShardThreads.next(queue); k !== undefined; k = ShardThreads.next(queue)) {
+      const summary = yield* runShard(ctx, k, cells.client).pipe(
+        Effect.onError(() => Effect.sync(() => ShardThreads.stop(queue)))
+      )
+      chipsRead += summary.chips
+      finished({ shard: k, chips: summary.chips, missing: summary.missing })
+    }
+    const others = pool === undefined ? [] : yield* pool.join
     let summary: Finalize.Summary | undefined
     // Every shard of this partition is done now; finalize once the other partitions' are too.
     let allDone = true
@@ -535,22 +596,12 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
       emit({ type: "finalize" })
       summary = yield* Finalize.run()
     }
-    const transfer = transferSince(before, chipsRead)
-    emit({ type: "done", summary, store: path, searches: cells.counts(), transfer })
+    const transfer = withThreads(transferSince(before, chipsRead), others)
+    const searches = others.reduce((a, t) => SearchCache.addCounts(a, t.searches), cells.counts())
+    emit({ type: "done", summary, store: path, searches, transfer })
     return { store: path, summary, layout, transfer }
   })
-  // Sources that need signed asset URLs get the Planetary Computer signer; others keep the ambient one.
-  const signed = Object.values(loaded.recipe.sources).some(
-    (s) => Recipe.isStacApi(s) && s.signing === "planetary-computer"
-  )
-  // A Planetary Computer subscription key (collections that need an account) comes from the environment
-  // variable its Python SDK reads, held Redacted.
-  const key = process.env.PC_SDK_SUBSCRIPTION_KEY
-  const signer = signed
-    ? AssetSigner.makePlanetaryComputer(
-        key === undefined || key === "" ? {} : { subscriptionKey: Redacted.make(key) }
-      )
-    : yield* AssetSigner.AssetSigner
+  const signer = yield* signerOf(loaded.recipe)
   return yield* run.pipe(
     Effect.provideService(AssetSigner.AssetSigner, signer),
     Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e))),

@@ -10,9 +10,9 @@ import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
-import * as PlanFile from "./PlanFile.ts"
 import * as Recipe from "./Recipe.ts"
 import * as SearchCache from "./SearchCache.ts"
+import * as StoredPlan from "./StoredPlan.ts"
 import { call, connect, flowProducer, queue, QueueError, redactUrl } from "./internal/queueRedis.ts"
 
 /** Redis cannot be reached, a queue operation failed, or a queued run cannot be resumed. */
@@ -216,9 +216,6 @@ interface Context {
   readonly client: StacClient.StacClient["Service"]
 }
 
-const layoutsMatch = (a: Layout.Layout, b: Layout.Layout): boolean =>
-  JSON.stringify(a) === JSON.stringify(b)
-
 /**
  * Process jobs of the queue until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain): on
  * interruption the worker takes no new job, lets running jobs finish, then closes its connection.
@@ -252,27 +249,13 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
     if (hit === undefined) {
       hit = runExit(
         Effect.gen(function* () {
-          const storeApi = Store.makeFileSystem(data.out)
-          const layout = yield* Layout.read.pipe(Effect.provideService(Store.Store, storeApi))
-          // The coordinator's compact plan when the store holds one; else (older stores) plan again.
-          // Read by slices: the header and split column now, each shard's rows when its job runs.
-          const compact = yield* PlanFile.open(storeApi, `${data.out}/${PlanFile.key}`).pipe(
-            Effect.catchTag("PlanFileError", () => Effect.succeed(undefined))
-          )
-          const prepared: Build.Planned =
-            compact !== undefined
-              ? {
-                  ...(yield* Build.resolveRecipe(data.recipe)),
-                  plan: {
-                    patches: compact,
-                    splits: compact.splits,
-                    splitFit: compact.header.splitFit,
-                    snap: compact.header.snap
-                  }
-                }
-              : yield* Build.prepare(data.recipe)
-          const expected = yield* Build.layoutOf(prepared, layout.attributes.createdAt)
-          if (!layoutsMatch(layout, expected)) {
+          const {
+            store: storeApi,
+            layout,
+            prepared,
+            matches
+          } = yield* StoredPlan.open(data.recipe, data.out)
+          if (!matches) {
             return yield* new QueueError({
               redis: redactUrl(url),
               message: `the store ${data.out} was created from another version of ${data.recipe} (recipe, input files or EOForge version changed since it was enqueued); enqueue again into a new store`

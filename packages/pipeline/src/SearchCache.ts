@@ -36,3 +36,19 @@ export const clear = Effect.gen(function* () {
   const store = yield* Store.Store
   for (const key of yield* store.list(prefix)) yield* store.delete(key)
 })
+
+/** Counts of two cell caches added (undefined when neither searched by cells). */
+export const addCounts = (
+  a: SearchCells.Counts | undefined,
+  b: SearchCells.Counts | undefined
+): SearchCells.Counts | undefined =>
+  a === undefined
+    ? b
+    : b === undefined
+      ? a
+      : {
+          cellSearches: a.cellSearches + b.cellSearches,
+          memoryHits: a.memoryHits + b.memoryHits,
+          diskHits: a.diskHits + b.diskHits,
+          direct: a.direct + b.direct
+        }

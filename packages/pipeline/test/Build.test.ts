@@ -2,12 +2,12 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reason, Split } from "@eoforge/core"
 import { RasterSource } from "@eoforge/raster"
 import { Reader } from "@eoforge/zarr"
-import { Effect, type Layer, Scope } from "effect"
+import { Cause, Effect, Exit, type Layer, Scope } from "effect"
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Build, Extract, Finalize, Inspect, Services } from "../src/index.ts"
+import { Build, Extract, Finalize, Inspect, Services, ShardThreads } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
 
 const recipe = fileURLToPath(new URL("./fixtures/small.yaml", import.meta.url))
@@ -226,6 +226,43 @@ describe("Build of the small demo recipe", () => {
     const again = await run(Finalize.at(storeD))
     assert.deepStrictEqual(again, second.summary)
     assert.deepStrictEqual(digest(storeD), digest(storeA))
+  })
+
+  it("builds the same bytes on three threads, each shard once, and counts what every thread read", async () => {
+    const storeT = join(tmp.path, "t.zarr")
+    const seen: Array<Build.Event> = []
+    const threaded = await run(
+      Build.build({ recipe, out: storeT, createdAt, threads: 3, onEvent: (e) => void seen.push(e) })
+    )
+    const shards = seen.flatMap((e) => (e.type === "shard" ? [e] : []))
+    assert.deepStrictEqual(shards.map((e) => e.shard).sort(), [0, 1, 2])
+    assert.deepStrictEqual(
+      shards.map((e) => e.done),
+      [1, 2, 3]
+    )
+    assert.strictEqual(
+      shards.reduce((n, e) => n + e.chips, 0),
+      events.reduce((n, e) => n + (e.type === "shard" ? e.chips : 0), 0)
+    )
+    assert.strictEqual(threaded.transfer.chips, result.transfer.chips)
+    assert.deepStrictEqual(threaded.summary, result.summary)
+    assert.deepStrictEqual(digest(storeT), digest(storeA))
+  })
+
+  it("fails with the error a build thread met, naming it", async () => {
+    const queue = ShardThreads.queueOf([0, 1])
+    const missing = join(tmp.path, "no-such-store.zarr")
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        const pool = yield* ShardThreads.start({ recipe, out: missing }, queue, 1, () => {})
+        return yield* pool.join
+      }).pipe(Effect.scoped)
+    )
+    assert.isTrue(Exit.isFailure(exit))
+    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+    assert.instanceOf(error, ShardThreads.BuildThreadError)
+    assert.include((error as ShardThreads.BuildThreadError).message, missing)
+    assert.isUndefined(ShardThreads.next(queue), "the queue hands out nothing after a failure")
   })
 
   it("records the creation instant, so another createdAt changes only the files that carry it", async () => {

@@ -20,6 +20,8 @@ describe("@eoforge/pipeline exports", () => {
           "openStore",
           "prepare",
           "resolveRecipe",
+          "runShard",
+          "signerOf",
           "sourceCacheKey",
           "transferSince",
         ],
@@ -157,6 +159,7 @@ describe("@eoforge/pipeline exports", () => {
           "slotSetOf",
         ],
         "SearchCache": [
+          "addCounts",
           "clear",
           "clientFor",
           "diskOf",
@@ -165,6 +168,16 @@ describe("@eoforge/pipeline exports", () => {
         "Services": [
           "layer",
           "layerPlanetaryComputer",
+        ],
+        "ShardThreads": [
+          "BuildThreadError",
+          "next",
+          "queueOf",
+          "start",
+          "stop",
+        ],
+        "StoredPlan": [
+          "open",
         ],
         "Version": [
           "version",

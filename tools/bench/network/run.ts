@@ -31,6 +31,8 @@ const limits: Simulator.Limits = {
   retryAfterS: 1
 }
 const concurrency = Number(arg("concurrency", "16"))
+// Threads of the build (its --threads): shards built at once, each with `concurrency` chips in flight.
+const threads = Number(arg("threads", "2"))
 const workerCounts = arg("workers", "")
   .split(",")
   .filter((x) => x !== "")
@@ -153,7 +155,9 @@ const built = await runChild("/usr/bin/time", [
   recipe,
   "--json",
   "--log-format",
-  "json"
+  "json",
+  "--threads",
+  String(threads)
 ])
 const buildS = (performance.now() - t0) / 1000
 if (built.status !== 0) {

@@ -5,8 +5,11 @@ import { Worker } from "node:worker_threads"
 
 type Listener = (event: { readonly data: unknown }) => void
 
+// The worker module: the TypeScript source inside the repository, compiled JavaScript once installed.
 const createWorker = () => {
-  const worker = new Worker(new URL("./decoderWorker.ts", import.meta.url))
+  const worker = new Worker(
+    new URL(`./decoderWorker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
+  )
   const listeners: Array<Listener> = []
   const pending = new Set<number>()
   const deliver = (data: unknown) => {

@@ -12,8 +12,11 @@ interface Thread {
 let threads: Array<Thread> | undefined
 let nextId = 0
 
+// The worker module: the TypeScript source inside the repository, compiled JavaScript once installed.
 const spawn = (): Thread => {
-  const worker = new Worker(new URL("./jp2Worker.ts", import.meta.url))
+  const worker = new Worker(
+    new URL(`./jp2Worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
+  )
   const thread: Thread = { worker, pending: new Map() }
   worker.on("message", (m: { id: number; buffer?: ArrayBuffer; error?: string }) => {
     const p = thread.pending.get(m.id)
