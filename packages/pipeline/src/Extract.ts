@@ -70,29 +70,39 @@ const missing = (reason: Reason.Reason, detail: string, facts: SlotFacts = {}): 
   facts
 })
 
-/** Copy `src` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped. */
+/**
+ * `a × src + b` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped.
+ * One pass, no intermediate array: each value is the same double `Radiometry.apply` would have made.
+ */
 const convert = (
   src: DType.TypedArray,
+  map: { readonly a: number; readonly b: number },
   dst: DType.TypedArray,
   dstOffset: number,
   dtype: DType.DType,
   transform: "none" | "dB"
 ): void => {
   const n = src.length
+  const { a, b } = map
+  const identity = Radiometry.isIdentity(map)
   if (transform === "dB") {
     for (let i = 0; i < n; i++) {
-      const v = src[i]
+      const v = identity ? (src[i] as number) : a * (src[i] as number) + b
       dst[dstOffset + i] = v > 0 ? 10 * Math.log10(v) : NaN
     }
     return
   }
-  if (DType.isFloat(dtype) || DType.of(src) === dtype) {
+  if (identity && (DType.isFloat(dtype) || DType.of(src) === dtype)) {
     dst.set(src, dstOffset)
+    return
+  }
+  if (DType.isFloat(dtype)) {
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = a * (src[i] as number) + b
     return
   }
   const [lo, hi] = DType.range(dtype)
   for (let i = 0; i < n; i++) {
-    const v = src[i]
+    const v = identity ? (src[i] as number) : a * (src[i] as number) + b
     const r = v < 0 ? -Math.round(-v) : Math.round(v)
     dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
   }
@@ -105,14 +115,23 @@ const storeBand = (
   values: DType.TypedArray,
   b: number,
   out: DType.TypedArray,
-  valid: Uint8Array
+  valid: Uint8Array,
+  map: { readonly a: number; readonly b: number } = { a: 1, b: 0 }
 ): void => {
   const t = product.spec.output
   if (t === undefined) {
-    convert(values, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
+    convert(values, map, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
   } else {
     const native = product.preset.spec.bands[b]
-    Output.apply(values, native, product.preset.valueTransform, t, out, b * values.length, valid)
+    Output.apply(
+      Radiometry.apply(values, map),
+      native,
+      product.preset.valueTransform,
+      t,
+      out,
+      b * values.length,
+      valid
+    )
   }
 }
 
@@ -235,13 +254,11 @@ const readAssets = Effect.fnUntraced(function* (
       const native = product.preset.spec.bands[b]
       storeBand(
         product,
-        Radiometry.apply(
-          read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
-          Radiometry.linear(scaling, native)
-        ),
+        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
         b,
         out,
-        valid
+        valid,
+        Radiometry.linear(scaling, native)
       )
     })
     const mask = read.mask

@@ -66,12 +66,16 @@ export const linear = (
   return { a: source.scale / scale, b: (source.offset - offset) / scale }
 }
 
+/** Whether `a × v + b` leaves values as they are (within 1e-12 of a, 1e-9 of b). */
+export const isIdentity = (map: { readonly a: number; readonly b: number }): boolean =>
+  Math.abs(map.a - 1) < 1e-12 && Math.abs(map.b) < 1e-9
+
 /** `values` mapped by `a × v + b` (a new float array), or `values` itself for the identity. */
 export const apply = (
   values: DType.TypedArray,
   map: { readonly a: number; readonly b: number }
 ): DType.TypedArray => {
-  if (Math.abs(map.a - 1) < 1e-12 && Math.abs(map.b) < 1e-9) return values
+  if (isIdentity(map)) return values
   const out = new Float64Array(values.length)
   for (let i = 0; i < values.length; i++) out[i] = map.a * (values[i] as number) + map.b
   return out

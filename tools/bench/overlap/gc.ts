@@ -1,6 +1,9 @@
 // The bulk overlap filter at scale: does `filterAll` make V8 collect the caller's whole heap, and does its cost
 // per candidate stay flat from 1M to 5M? Spawns itself with `--trace-gc` and counts the mark-compact events
 // printed between a start and an end marker around each `filterAll` call (the caller holds all candidates).
+// Three sets: the first --small of the large set (5× sparser around each city), the large set, and --small
+// candidates at the large set's density (the same candidates per city over proportionally fewer cities), so
+// that cost per candidate can be compared at equal work per candidate.
 // Usage: npx node --conditions=@eoforge/source tools/bench/overlap/gc.ts [--candidates 5000000] [--small 1000000]
 // Last line: one JSON object.
 import { spawnSync } from "node:child_process"
@@ -37,6 +40,19 @@ if (process.argv.includes("--child")) {
       PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
     )
   }
+  // The same density as the large set at the small size: candidates per city as in the large set, over
+  // proportionally fewer cities (the first `small` of the large set are 5× sparser, so fewer are rejected).
+  const matched: Array<Patch.Patch> = []
+  for (const s of Sampler.citiesGaussian({
+    seed: 42,
+    topN: Math.max(1, Math.round((10_000 * small) / candidates)),
+    sigmaKm: 50,
+    count: small
+  })) {
+    matched.push(
+      PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
+    )
+  }
   const run = (label: string, list: ReadonlyArray<Patch.Patch>) => {
     gc()
     console.log(`@@start ${label}`)
@@ -51,8 +67,10 @@ if (process.argv.includes("--child")) {
     )
   }
   run("small", patches.slice(0, small))
+  run("matched", matched)
   run("large", patches)
   run("small", patches.slice(0, small))
+  run("matched", matched)
   run("large", patches)
 } else {
   const child = spawnSync(
@@ -100,6 +118,7 @@ if (process.argv.includes("--child")) {
     runs.filter((r) => r.label === label).sort((a, b) => a.threadSeconds - b.threadSeconds)[0]
   const s = best("small")
   const l = best("large")
+  const m = best("matched")
   for (const r of runs) {
     console.log(
       `${r.n.toLocaleString("en")} candidates: ${((r.threadSeconds / r.n) * 1e6).toFixed(2)} µs/cand thread CPU, ${((r.seconds / r.n) * 1e6).toFixed(2)} wall, ${r.markCompacts} mark-compact, ${r.scavenges} scavenges during filterAll`
@@ -113,6 +132,10 @@ if (process.argv.includes("--child")) {
       acceptedSmall: s.accepted,
       usPerCandidateLarge: (l.threadSeconds / l.n) * 1e6,
       usPerCandidateSmall: (s.threadSeconds / s.n) * 1e6,
+      usPerCandidateMatched: (m.threadSeconds / m.n) * 1e6,
+      rejectedLarge: 1 - l.accepted / l.n,
+      rejectedSmall: 1 - s.accepted / s.n,
+      rejectedMatched: 1 - m.accepted / m.n,
       wallUsPerCandidateLarge: (l.seconds / l.n) * 1e6,
       wallUsPerCandidateSmall: (s.seconds / s.n) * 1e6,
       markCompactsLarge: Math.max(

@@ -7,6 +7,7 @@
 // Reports wall time, CPU time (user + system, whole process: module loading included; the wall time on a
 // shared machine includes waiting for a core) and peak RSS of that process. Last line: one JSON object.
 // Usage: npx node --conditions=@eoforge/source tools/bench/plan/run.ts [--patches 1000000] [--shard 256]
+//        [--dist (the worker loads the compiled packages, as installed; run `npm run build` first)]
 //   [--plan 10000000] (--plan 0 skips the plan-memory runs)
 import { PatchGeometry, Sampler } from "@eoforge/grid"
 import { spawnSync } from "node:child_process"
@@ -93,17 +94,22 @@ if (process.argv.includes("--child")) {
   writeFileSync(file, bytes)
   const writeS = (performance.now() - t0) / 1000
   const spawned = performance.now()
+  // --dist: the worker loads the compiled packages (dist/, as installed from npm; `npm run build` first)
+  // instead of the TypeScript sources.
+  const dist = process.argv.includes("--dist")
+  const env = { ...process.env }
+  if (dist) env.NODE_OPTIONS = (env.NODE_OPTIONS ?? "").replace(/--conditions=@eoforge\/source/g, "")
   const child = spawnSync(
     process.execPath,
     [
-      "--conditions=@eoforge/source",
+      ...(dist ? [] : ["--conditions=@eoforge/source"]),
       import.meta.filename,
       "--child",
       file,
       "--shard",
       String(shard)
     ],
-    { encoding: "utf8" }
+    { encoding: "utf8", env }
   )
   // The whole worker process, from spawn to exit: node start-up and module loading included.
   const workerProcessMs = performance.now() - spawned
@@ -124,7 +130,8 @@ if (process.argv.includes("--child")) {
       workerCpuMs: worker.cpuMs,
       workerRecipeAndImportMs: worker.recipeMs,
       workerMaxRssMB: worker.maxRssMB,
-      shardPatches: worker.rebuilt
+      shardPatches: worker.rebuilt,
+      workerLoads: dist ? "dist" : "sources"
     })
   )
 }
