@@ -3,7 +3,12 @@
 // the repository (src/ present) it runs the TypeScript sources, with workspace packages resolved to
 // their sources too (the "@eoforge/source" export condition), so no build step is needed there.
 import { existsSync } from "node:fs"
-import { registerHooks } from "node:module"
+import { enableCompileCache, registerHooks } from "node:module"
+
+// V8's code cache of every module loaded (Node's compile cache, in the system's temporary directory unless
+// NODE_COMPILE_CACHE names another): later starts — queue workers, build threads, repeated commands — skip
+// most compiling. A cache that cannot be written is skipped silently.
+enableCompileCache?.()
 
 const source = new URL("../src/bin.ts", import.meta.url)
 if (existsSync(source)) {

@@ -115,7 +115,8 @@ output:
   shardSamples: 8
 concurrency: ${concurrency}
 `
-const cli = join(root, "packages/cli/src/bin.ts")
+// The launcher users run (bin/eoforge.js: compile cache, sources inside the repository).
+const cli = join(root, "packages/cli/bin/eoforge.js")
 const node = [process.execPath, "--conditions=@eoforge/source"]
 const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
 

@@ -98,7 +98,8 @@ if (process.argv.includes("--child")) {
   // instead of the TypeScript sources.
   const dist = process.argv.includes("--dist")
   const env = { ...process.env }
-  if (dist) env.NODE_OPTIONS = (env.NODE_OPTIONS ?? "").replace(/--conditions=@eoforge\/source/g, "")
+  if (dist)
+    env.NODE_OPTIONS = (env.NODE_OPTIONS ?? "").replace(/--conditions=@eoforge\/source/g, "")
   const child = spawnSync(
     process.execPath,
     [
