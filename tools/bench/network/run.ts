@@ -9,7 +9,7 @@
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profile of the build's main thread)]
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Reader } from "@eoforge/zarr"
@@ -119,6 +119,16 @@ concurrency: ${concurrency}
 const cli = join(root, "packages/cli/bin/eoforge.js")
 const node = [process.execPath, "--conditions=@eoforge/source"]
 const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
+
+/** User + system CPU seconds of a process (all its threads) from /proc, 0 when it is gone. */
+const processCpu = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
 
 // The simulator and the catalogue run in this process: children are awaited, never run synchronously.
 const runChild = (
@@ -323,6 +333,7 @@ if (workerCounts.length > 0) {
       // Work starts once every worker is connected: start-up (module loading, measured by the plan
       // benchmark) is not part of the throughput.
       while (ready < count) await new Promise((r) => setTimeout(r, 100))
+      const cpu0 = workers.map((wk) => processCpu(wk.pid))
       sim.reset()
       const enq = await runChild(node[0], [
         ...node.slice(1),
@@ -340,6 +351,8 @@ if (workerCounts.length > 0) {
         await new Promise((r) => setTimeout(r, 200))
         if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
       }
+      // The workers' CPU from all connected to the end (their start-up excluded), all threads.
+      const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
       for (const wk of workers) wk.kill("SIGTERM")
       await Promise.all(workers.map((wk) => new Promise((r) => wk.once("exit", r))))
       const seconds = (last - first) / 1000
@@ -350,10 +363,13 @@ if (workerCounts.length > 0) {
         seconds: Number(seconds.toFixed(1)),
         patchesPerS: Number((queuePatches / seconds).toFixed(3)),
         requests: c.requests,
-        throttled: c.throttled
+        throttled: c.throttled,
+        workerCpuSeconds: Number(workCpu.toFixed(1)),
+        // The cores' limit at this CPU per patch: below N × one worker's rate, the cores bind.
+        cpuBoundPatchesPerS: Number((availableParallelism() / (workCpu / queuePatches)).toFixed(3))
       })
       console.error(
-        `queue: ${count} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s)`
+        `queue: ${count} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s), workers' CPU ${workCpu.toFixed(1)} s`
       )
     }
   } finally {
