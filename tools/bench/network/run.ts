@@ -7,7 +7,7 @@
 // per chip. Last line: one JSON object.
 // Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
-//        [--profile DIR (CPU profile of the build's main thread)]
+//        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)]
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
@@ -309,7 +309,17 @@ if (workerCounts.length > 0) {
       const workers = Array.from({ length: count }, () => {
         const child = spawn(
           node[0],
-          [...node.slice(1), cli, "worker", "--redis", url, "--queue", queue, "--json"],
+          [
+            ...node.slice(1),
+            ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}/workers-${count}`]),
+            cli,
+            "worker",
+            "--redis",
+            url,
+            "--queue",
+            queue,
+            "--json"
+          ],
           { env, stdio: ["ignore", "ignore", "pipe"] }
         )
         let buffer = ""
