@@ -7,7 +7,7 @@
 // per chip. Last line: one JSON object.
 // Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
-//        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)]
+//        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
@@ -40,6 +40,8 @@ const workerCounts = arg("workers", "")
 const peer = !process.argv.includes("--no-peer")
 // --profile DIR: the build writes a V8 CPU profile of its main thread into DIR.
 const profile = arg("profile", "")
+// --trace-gc: the build's V8 GC events, summarised (mark-compacts, scavenges, their time and reasons).
+const traceGc = process.argv.includes("--trace-gc")
 // Patches lie uniformly in a 1.6° × 1.2° area of northern Italy (six Sentinel-2 tiles, one UTM zone mostly).
 const area: readonly [number, number, number, number] = [8.2, 45.2, 9.8, 46.4]
 
@@ -161,6 +163,7 @@ const built = await runChild("/usr/bin/time", [
   "-v",
   ...node,
   ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
+  ...(traceGc ? ["--trace-gc"] : []),
   cli,
   "build",
   recipe,
@@ -177,7 +180,23 @@ if (built.status !== 0) {
 }
 const net = sim.counters()
 const searches = catalogue.searches() - searches0
-const printed = JSON.parse(built.stdout)
+// With --trace-gc the build's stdout holds V8's GC lines around its JSON summary.
+const jsonStart = built.stdout.search(/^\{$/m)
+const printed = JSON.parse(built.stdout.slice(Math.max(0, jsonStart)))
+if (traceGc) {
+  const lines = built.stdout.slice(0, Math.max(0, jsonStart)).split("\n")
+  const marks = lines.filter((l) => l.includes("Mark-Compact"))
+  const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)
+  const reasons = new Map<string, number>()
+  for (const l of marks) {
+    const r = /ms {2}(.*)$/.exec(l)?.[1] ?? "?"
+    reasons.set(r, (reasons.get(r) ?? 0) + 1)
+  }
+  const scavenges = lines.filter((l) => l.includes("Scavenge"))
+  console.error(
+    `gc: ${marks.length} mark-compacts (${marks.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms), ${scavenges.length} scavenges (${scavenges.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms); mark-compact reasons ${JSON.stringify(Object.fromEntries(reasons))}`
+  )
+}
 const summary = printed.summary
 const cpuS = cpuOf(built.stderr)
 
