@@ -5,6 +5,7 @@ import { Crs, PixelGrid } from "@eoforge/core"
 import { Effect, type Scope } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { RasterSource } from "../src/index.ts"
+import { defaultHttpOptions, openHttp } from "../src/internal/byteSource.ts"
 import { fixtures } from "./golden.ts"
 import * as Server from "./server.ts"
 
@@ -86,5 +87,43 @@ describe("coalesced range requests", () => {
       assert.strictEqual(r.chips.length, 3)
       assert.isAbove(r.transfer.requests, 4)
     })
+  )
+})
+
+describe("HTTP byte source", () => {
+  it.live(
+    "reads into a caller's buffer the bytes fetch gives, in one request, up to the file's end",
+    () =>
+      Effect.promise(async () => {
+        const { readFileSync } = await import("node:fs")
+        const whole = new Uint8Array(readFileSync(cog))
+        const source = await openHttp(
+          server.url("/merged.tif"),
+          defaultHttpOptions,
+          new Map(),
+          undefined
+        )
+        const [head] = await source.fetch([{ offset: 0, length: 64 }])
+        assert.deepStrictEqual(new Uint8Array(head), whole.subarray(0, 64))
+        const before = source.stats.requests
+        // Two tiles' worth of ranges asked at once, and one past the end of the file.
+        const ranges = [
+          { offset: 20_000, length: 9_000 },
+          { offset: 31_000, length: 5_000 },
+          { offset: whole.byteLength - 100, length: 1_000 }
+        ]
+        const targets = ranges.map((r) => new Uint8Array(r.length).fill(7))
+        const got = await Promise.all(ranges.map((r, i) => source.readInto!(targets[i], r.offset)))
+        assert.deepStrictEqual(got, [9_000, 5_000, 100])
+        ranges.forEach((r, i) =>
+          assert.deepStrictEqual(
+            targets[i].subarray(0, got[i]),
+            whole.subarray(r.offset, r.offset + got[i])
+          )
+        )
+        // Bytes past the end are left as they were.
+        assert.strictEqual(targets[2][100], 7)
+        assert.isAtMost(source.stats.requests - before, 2)
+      })
   )
 })
