@@ -75,8 +75,10 @@ export interface ByteSource {
   readonly fileSize: number | null
   close(): Promise<void>
   readonly stats: { requests: number; bytes: number }
-  /** Reads `target.length` bytes at `position` into `target` (up to the file's end); the bytes read. */
+  /** Reads `target.length` bytes at `position` into `target` (local files); the bytes read. */
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
+  /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
+  readonly view?: (slice: Slice) => Promise<Uint8Array>
 }
 
 /** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
@@ -378,11 +380,32 @@ export const openHttp = async (
       if (size !== undefined && options.coalesceGapBytes >= 0) await want(slices)
       return Promise.all(slices.map(readSlice))
     },
-    // Into the caller's (reused) buffer: a tile's compressed bytes need no array of their own.
-    readInto: async (target, position) => {
-      const slice = { offset: position, length: target.length }
+    // A tile's compressed bytes as they came: a view of the response when one request brought them all.
+    view: async ({ offset, length }) => {
+      const slice = { offset, length }
       if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
-      return copyRange(slice, () => target)
+      let end = offset + length
+      if (size !== undefined) end = Math.min(end, size)
+      if (end > offset) {
+        const first = Math.floor(offset / bs)
+        const last = Math.floor((end - 1) / bs)
+        await ensure(first, last)
+        const head = blocks.get(first)
+        let whole = head !== undefined
+        for (let b = first + 1; b <= last && whole; b++) {
+          const block = blocks.get(b)
+          whole =
+            block !== undefined &&
+            head !== undefined &&
+            block.buffer === head.buffer &&
+            block.byteOffset === head.byteOffset + (b - first) * bs
+        }
+        const tail = blocks.get(last)
+        const at = offset - first * bs
+        if (head !== undefined && tail !== undefined && whole && tail.byteLength >= end - last * bs)
+          return new Uint8Array(head.buffer, head.byteOffset + at, end - offset)
+      }
+      return new Uint8Array(await readSlice(slice))
     }
   }
 }

@@ -70,14 +70,18 @@ const layoutOf = async (
 // Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
 const scratch: Array<Uint8Array> = []
 
-/** Calls `use` with the `length` bytes at `position` of the image's file (read into a reused buffer if local). */
+/**
+ * Calls `use` with the `length` bytes at `position` of the image's file (a view of the fetched bytes over HTTP,
+ * read into a reused buffer if local).
+ */
 const withChunk = async <A>(
   image: GeoTIFFImage,
   position: number,
   length: number,
   use: (chunk: Uint8Array) => A
 ): Promise<A> => {
-  const source = image.source as { readInto?: ByteSource["readInto"] }
+  const source = image.source as Pick<ByteSource, "readInto" | "view">
+  if (source.view !== undefined) return use(await source.view({ offset: position, length }))
   if (source.readInto === undefined) {
     const [slice] = await image.source.fetch([{ offset: position, length }])
     return use(new Uint8Array(slice))
