@@ -49,6 +49,14 @@ describe("inflateRows", () => {
     const cut = compressed.subarray(0, compressed.length >> 1)
     assert.throws(() => inflateRows(cut, rowBytes, rows, rows))
   })
+
+  it("fails on a block inflating past its declared size, even by one byte", () => {
+    assert.throws(() => inflateRows(compressed, rowBytes, rows / 2, rows / 2), BlockTooLarge)
+    const oneMore = deflateSync(raw.subarray(0, (rows / 2) * rowBytes + 1))
+    assert.throws(() => inflateRows(oneMore, rowBytes, rows / 2, rows / 2), BlockTooLarge)
+    const exact = deflateSync(raw.subarray(0, (rows / 2) * rowBytes))
+    assert.strictEqual(inflateRows(exact, rowBytes, rows / 2, rows / 2).rows, rows / 2)
+  })
 })
 
 describe("inflateRowsAsync", () => {

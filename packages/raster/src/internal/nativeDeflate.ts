@@ -76,8 +76,10 @@ const inflatePrefix = <R extends Buffer | Promise<Buffer>>(
   const full = rowBytes * blockRows
   const take = prefix.byteLength
   const partial = take < len
-  // The expected output of the prefix plus a little: one chunk, so zlib neither loops nor concatenates.
-  const chunk = partial ? Math.min(full, Math.ceil((full * take * 1.08) / len) + rowBytes) : full
+  // The expected output of the prefix plus a little: one chunk, so zlib neither loops nor concatenates; and
+  // a byte of room more, since a chunk filled exactly makes zlib allocate another and ask for more output.
+  const chunk =
+    (partial ? Math.min(full, Math.ceil((full * take * 1.08) / len) + rowBytes) : full) + 1
   const tooLarge = (error: unknown) =>
     (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE"
       ? new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${full} bytes`)
