@@ -224,7 +224,9 @@ export const makeAll = <E>(
     )
   })
 
-// Calibrates the DNs of the radar window and samples them at the positions (pure, synchronous).
+let scratch = new Float32Array(0)
+
+// Calibrates the DNs of the radar window and samples them at the positions (synchronous).
 const finish = (
   p: Polarisation,
   grid: PixelGrid.PixelGrid,
@@ -235,10 +237,17 @@ const finish = (
   options: Radiometry.Options
 ): Result & { readonly positions: TerrainCorrection.Positions } => {
   const { model, pos, window } = located
-  const linear = Radiometry.calibrate(dn, window, p.calibration, p.noise, {
-    ...options,
-    db: false
-  })
+  // The calibrated window is only sampled: one buffer serves every chip (finish never yields meanwhile).
+  if (scratch.length < window.width * window.height)
+    scratch = new Float32Array(window.width * window.height)
+  const linear = Radiometry.calibrate(
+    dn,
+    window,
+    p.calibration,
+    p.noise,
+    { ...options, db: false },
+    scratch
+  )
   const sampled = TerrainCorrection.sample(pos, window, linear)
   const db = options.db ?? true
   if (db) toDb(sampled, options.minDb ?? -50)
