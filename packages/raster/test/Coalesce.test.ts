@@ -5,6 +5,7 @@ import { Crs, PixelGrid } from "@eoforge/core"
 import { Effect, type Scope } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { RasterSource } from "../src/index.ts"
+import { defaultHttpOptions, openHttp } from "../src/internal/byteSource.ts"
 import { fixtures } from "./golden.ts"
 import * as Server from "./server.ts"
 
@@ -86,5 +87,46 @@ describe("coalesced range requests", () => {
       assert.strictEqual(r.chips.length, 3)
       assert.isAbove(r.transfer.requests, 4)
     })
+  )
+})
+
+describe("HTTP byte source", () => {
+  it.live(
+    "gives a tile's bytes as a view of the response that brought them, a copy across responses, up to the file's end",
+    () =>
+      Effect.promise(async () => {
+        const { readFileSync } = await import("node:fs")
+        const whole = new Uint8Array(readFileSync(cog))
+        const source = await openHttp(
+          server.url("/merged.tif"),
+          { ...defaultHttpOptions, blockSize: 1024 },
+          new Map(),
+          undefined
+        )
+        const [head] = await source.fetch([{ offset: 0, length: 64 }])
+        assert.deepStrictEqual(new Uint8Array(head), whole.subarray(0, 64))
+        const before = source.stats.requests
+        // Two ranges asked at once (one request), and one past the end of the file.
+        const ranges = [
+          { offset: 20_000, length: 9_000 },
+          { offset: 31_000, length: 5_000 },
+          { offset: whole.byteLength - 100, length: 1_000 }
+        ]
+        const got = await Promise.all(ranges.map((r) => source.view!(r)))
+        ranges.forEach((r, i) =>
+          assert.deepStrictEqual(
+            got[i],
+            whole.subarray(r.offset, Math.min(r.offset + r.length, whole.byteLength))
+          )
+        )
+        assert.strictEqual(got[2].byteLength, 100)
+        assert.strictEqual(source.stats.requests - before, 2)
+        // The first two came in one response: views of one buffer, no copy.
+        assert.strictEqual(got[0].buffer, got[1].buffer)
+        // A range across two responses' blocks is copied, the same bytes.
+        const across = await source.view!({ offset: 15_000, length: 10_000 })
+        assert.deepStrictEqual(across, whole.subarray(15_000, 25_000))
+        assert.notStrictEqual(across.buffer, got[0].buffer)
+      })
   )
 })

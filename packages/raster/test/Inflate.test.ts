@@ -2,9 +2,11 @@
 // inflated, an error for truncated data, and the horizontal predictor undone as TIFF defines it.
 import { assert, describe, it } from "@effect/vitest"
 import { deflateSync } from "node:zlib"
+import { BlockTooLarge, ShortBlock } from "../src/internal/nativeDeflate.ts"
 import {
   inflateResumable,
   inflateRows,
+  inflateRowsAsync,
   resumable,
   RowInflater,
   undoHorizontalPredictor
@@ -46,6 +48,79 @@ describe("inflateRows", () => {
   it("fails on a block cut short before its last row", () => {
     const cut = compressed.subarray(0, compressed.length >> 1)
     assert.throws(() => inflateRows(cut, rowBytes, rows, rows))
+  })
+
+  it("fails on a block inflating past its declared size, even by one byte", () => {
+    assert.throws(() => inflateRows(compressed, rowBytes, rows / 2, rows / 2), BlockTooLarge)
+    const oneMore = deflateSync(raw.subarray(0, (rows / 2) * rowBytes + 1))
+    assert.throws(() => inflateRows(oneMore, rowBytes, rows / 2, rows / 2), BlockTooLarge)
+    const exact = deflateSync(raw.subarray(0, (rows / 2) * rowBytes))
+    assert.strictEqual(inflateRows(exact, rowBytes, rows / 2, rows / 2).rows, rows / 2)
+  })
+})
+
+describe("inflateRowsAsync", () => {
+  const rows = 256
+  const rowBytes = 1040
+  const raw = block(rows, rowBytes)
+  const compressed = deflateSync(raw)
+  // The block's prefixes as a byte source gives them, and the lengths asked for.
+  const reader = (bytes: Uint8Array) => {
+    const asked: Array<number> = []
+    const read = async (take: number) => {
+      asked.push(take)
+      return bytes.subarray(0, take)
+    }
+    return { asked, read }
+  }
+
+  it("gives the rows inflateRows gives, reading only a prefix of the block when fewer rows are needed", async () => {
+    for (const need of [1, 17, 100, 200, rows]) {
+      const { asked, read } = reader(compressed)
+      const out = await inflateRowsAsync(read, compressed.byteLength, rowBytes, rows, need)
+      const sync = inflateRows(compressed, rowBytes, rows, need)
+      assert.isAtLeast(out.rows, need)
+      assert.deepStrictEqual(
+        new Uint8Array(out.buffer, 0, out.rows * rowBytes),
+        raw.subarray(0, out.rows * rowBytes)
+      )
+      assert.strictEqual(out.rows, sync.rows)
+      if (need < rows / 2) assert.isBelow(Math.max(...asked), compressed.byteLength)
+    }
+  })
+
+  it("fails on a block cut short, and on one inflating past its declared size", async () => {
+    const cut = compressed.subarray(0, compressed.length >> 1)
+    const short = await inflateRowsAsync(
+      reader(cut).read,
+      cut.byteLength,
+      rowBytes,
+      rows,
+      rows
+    ).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(short, Error)
+    // The same bytes declared as a block of half the rows: they inflate past its size.
+    const bomb = await inflateRowsAsync(
+      reader(compressed).read,
+      compressed.byteLength,
+      rowBytes,
+      rows / 2,
+      rows / 2
+    ).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(bomb, BlockTooLarge)
+    // A source that gives fewer bytes than asked for.
+    const { read } = reader(cut)
+    const cutShort = await inflateRowsAsync(read, compressed.byteLength, rowBytes, rows, rows).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(cutShort, ShortBlock)
   })
 })
 

@@ -104,17 +104,21 @@ const count = (mask: Uint8Array, value: number): number => {
 // The layover/shadow mask depends on the geometry only: polarisations sharing positions share it.
 const masks = new WeakMap<TerrainCorrection.Positions, Uint8Array>()
 
-/** The chip of one polarisation on `grid` (see the module header). */
-export const make = <E>(
+interface Located {
+  readonly model: Geolocation.Model
+  readonly pos: TerrainCorrection.Positions
+  readonly window: Radiometry.Window
+}
+
+// The positions of `grid` in the radar image of `p` (computed, or `shared`), checked against the orbit and
+// the image.
+const locate = (
   p: Polarisation,
   grid: PixelGrid.PixelGrid,
   toLonLat: (x: number, y: number) => readonly [number, number],
   dem: Dem | undefined,
-  readDn: ReadDn<E>,
-  options: Radiometry.Options = {},
-  /** Positions computed for another polarisation of the same product and grid (they share geometry). */
-  shared?: TerrainCorrection.Positions
-): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
+  shared: TerrainCorrection.Positions | undefined
+): Effect.Effect<Located, S1Error> =>
   Effect.gen(function* () {
     const model = yield* check(p)
     if (dem !== undefined && shared === undefined) {
@@ -143,38 +147,134 @@ export const make = <E>(
         `${p.measurement.asset}: the patch lies outside the radar image`
       )
     }
-    const dn = yield* readDn(window)
-    const linear = Radiometry.calibrate(dn, window, p.calibration, p.noise, {
-      ...options,
-      db: false
-    })
-    const sampled = TerrainCorrection.sample(pos, window, linear)
-    const db = options.db ?? true
-    if (db) toDb(sampled, options.minDb ?? -50)
-    let mask = masks.get(pos)
-    if (mask === undefined) {
-      mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
-      masks.set(pos, mask)
-    }
-    const layover = count(mask, TerrainCorrection.MaskValue.Layover)
-    const shadow = count(mask, TerrainCorrection.MaskValue.Shadow)
-    return {
-      positions: pos,
-      values: sampled,
-      mask,
-      provenance: {
-        heights:
-          dem === undefined
-            ? "ellipsoid-only (no DEM: slopes are misplaced)"
-            : dem.datum === "egm96"
-              ? "dem+egm96"
-              : "dem (ellipsoidal)",
-        target: options.target ?? "sigma0",
-        denoised: (options.denoise ?? true) && p.noise !== undefined,
-        units: db ? "dB" : "linear",
-        radarWindow: window,
-        layover,
-        shadow
-      }
-    }
+    return { model, pos, window }
   })
+
+/** The chip of one polarisation on `grid` (see the module header). */
+export const make = <E>(
+  p: Polarisation,
+  grid: PixelGrid.PixelGrid,
+  toLonLat: (x: number, y: number) => readonly [number, number],
+  dem: Dem | undefined,
+  readDn: ReadDn<E>,
+  options: Radiometry.Options = {},
+  /** Positions computed for another polarisation of the same product and grid (they share geometry). */
+  shared?: TerrainCorrection.Positions
+): Effect.Effect<Result & { readonly positions: TerrainCorrection.Positions }, S1Error | E> =>
+  Effect.gen(function* () {
+    const located = yield* locate(p, grid, toLonLat, dem, shared)
+    const dn = yield* readDn(located.window)
+    return finish(p, grid, toLonLat, dem, located, dn, options)
+  })
+
+/** One polarisation of `makeAll`: its metadata, how its DNs are read, its radiometric options. */
+export interface Band<E> {
+  readonly polarisation: Polarisation
+  readonly readDn: ReadDn<E>
+  readonly options?: Radiometry.Options | undefined
+}
+
+/** The key of a product's geometry: polarisations with equal keys share their positions on a grid. */
+export const geometryKey = (a: Annotation.ProductAnnotation): string =>
+  [
+    a.epochMicros,
+    a.azimuthTimeInterval,
+    a.slantRangeTime,
+    a.lines,
+    a.samples,
+    a.rangePixelSpacing,
+    a.orbit.length,
+    a.grid.length
+  ].join(" ")
+
+/**
+ * The chips of several polarisations on `grid`, in order, each as `make` gives it: positions are computed
+ * once per geometry (`geometryKey`) and every polarisation checked before any DN is read; then the DN windows
+ * of all of them are read at once (their requests in flight together) and each is calibrated as it arrives.
+ */
+export const makeAll = <E>(
+  bands: ReadonlyArray<Band<E>>,
+  grid: PixelGrid.PixelGrid,
+  toLonLat: (x: number, y: number) => readonly [number, number],
+  dem: Dem | undefined
+): Effect.Effect<
+  ReadonlyArray<Result & { readonly positions: TerrainCorrection.Positions }>,
+  S1Error | E
+> =>
+  Effect.gen(function* () {
+    const byGeometry = new Map<string, TerrainCorrection.Positions>()
+    const located: Array<Located> = []
+    for (const band of bands) {
+      const key = geometryKey(band.polarisation.annotation)
+      const at = yield* locate(band.polarisation, grid, toLonLat, dem, byGeometry.get(key))
+      byGeometry.set(key, at.pos)
+      located.push(at)
+    }
+    return yield* Effect.forEach(
+      bands,
+      (band, i) =>
+        band
+          .readDn(located[i].window)
+          .pipe(
+            Effect.map((dn) =>
+              finish(band.polarisation, grid, toLonLat, dem, located[i], dn, band.options ?? {})
+            )
+          ),
+      { concurrency: "unbounded" }
+    )
+  })
+
+let scratch = new Float32Array(0)
+
+// Calibrates the DNs of the radar window and samples them at the positions (synchronous).
+const finish = (
+  p: Polarisation,
+  grid: PixelGrid.PixelGrid,
+  toLonLat: (x: number, y: number) => readonly [number, number],
+  dem: Dem | undefined,
+  located: Located,
+  dn: ArrayLike<number>,
+  options: Radiometry.Options
+): Result & { readonly positions: TerrainCorrection.Positions } => {
+  const { model, pos, window } = located
+  // The calibrated window is only sampled: one buffer serves every chip (finish never yields meanwhile).
+  if (scratch.length < window.width * window.height)
+    scratch = new Float32Array(window.width * window.height)
+  const linear = Radiometry.calibrate(
+    dn,
+    window,
+    p.calibration,
+    p.noise,
+    { ...options, db: false },
+    scratch
+  )
+  const sampled = TerrainCorrection.sample(pos, window, linear)
+  const db = options.db ?? true
+  if (db) toDb(sampled, options.minDb ?? -50)
+  let mask = masks.get(pos)
+  if (mask === undefined) {
+    mask = TerrainCorrection.mask(model, grid, toLonLat, pos)
+    masks.set(pos, mask)
+  }
+  const layover = count(mask, TerrainCorrection.MaskValue.Layover)
+  const shadow = count(mask, TerrainCorrection.MaskValue.Shadow)
+  return {
+    positions: pos,
+    values: sampled,
+    mask,
+    provenance: {
+      heights:
+        dem === undefined
+          ? "ellipsoid-only (no DEM: slopes are misplaced)"
+          : dem.datum === "egm96"
+            ? "dem+egm96"
+            : "dem (ellipsoidal)",
+      target: options.target ?? "sigma0",
+      denoised: (options.denoise ?? true) && p.noise !== undefined,
+      units: db ? "dB" : "linear",
+      radarWindow: window,
+      layover,
+      shadow
+    }
+  }
+}

@@ -73,14 +73,16 @@ export const noisePower = (n: Noise.Noise, w: Window): Float64Array => {
 
 /**
  * Calibrated (and by default noise-removed, dB) backscatter of a DN window (row-major, `w.width` × `w.height`).
- * NaN where DN is 0 (no data / border noise). The LUTs are interpolated one line at a time.
+ * NaN where DN is 0 (no data / border noise). The LUTs are interpolated one line at a time. Written into
+ * `into` when given (its first `w.width × w.height` values; the caller's reused buffer), else a new array.
  */
 export const calibrate = (
   dn: ArrayLike<number>,
   w: Window,
   calibration: Calibration.Calibration,
   noise: Noise.Noise | undefined,
-  options: Options = {}
+  options: Options = {},
+  into?: Float32Array
 ): Float32Array => {
   const target = options.target ?? "sigma0"
   const denoise = options.denoise ?? true
@@ -90,7 +92,10 @@ export const calibrate = (
   const etaRows = denoise && noise !== undefined ? noiseRows(noise, w) : undefined
   const a = new Float64Array(w.width)
   const eta = new Float64Array(w.width)
-  const out = new Float32Array(w.width * w.height)
+  const out =
+    into !== undefined && into.length >= w.width * w.height
+      ? into.subarray(0, w.width * w.height)
+      : new Float32Array(w.width * w.height)
   for (let y = 0; y < w.height; y++) {
     const line = w.line0 + y
     lut(line, a)

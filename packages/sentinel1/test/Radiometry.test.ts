@@ -108,4 +108,29 @@ describe("Radiometry against the independent numpy reference", () => {
       }
     })
   )
+
+  it.effect(
+    "writes into the caller's buffer when it is long enough, the same values as a new array",
+    () =>
+      Effect.gen(function* () {
+        const c = golden.cases[0]
+        const cal = yield* Calibration.parse(realText(c.calibration), c.calibration)
+        const noise = yield* Noise.parse(realText(c.noise), c.noise)
+        const w = { line0: 5000, pixel0: 7000, height: 4, width: 5 }
+        const dn = Array.from({ length: 20 }, (_, i) => (i === 3 ? 0 : 300 + 37 * i))
+        const fresh = Radiometry.calibrate(dn, w, cal, noise, { db: false })
+        const buffer = new Float32Array(64).fill(7)
+        const into = Radiometry.calibrate(dn, w, cal, noise, { db: false }, buffer)
+        assert.strictEqual(into.buffer, buffer.buffer)
+        assert.strictEqual(into.length, 20)
+        assert.deepStrictEqual(into, fresh)
+        assert.strictEqual(buffer[20], 7)
+        // Too short: a new array, the buffer untouched.
+        const short = new Float32Array(19).fill(7)
+        const other = Radiometry.calibrate(dn, w, cal, noise, { db: false }, short)
+        assert.notStrictEqual(other.buffer, short.buffer)
+        assert.deepStrictEqual(other, fresh)
+        assert.isTrue(short.every((v) => v === 7))
+      })
+  )
 })

@@ -13,7 +13,7 @@ describe("@eoforge/sentinel1 exports", () => {
         "Calibration": "lutOf parse",
         "Geoid": "toEllipsoidal undulation",
         "Geolocation": "conversionAt forward groundRange inverse inverseEcef lineOf make pixelOf slantRange speedOfLight toEcef toGeodetic zeroDopplerTime",
-        "GrdChip": "check make",
+        "GrdChip": "check geometryKey make makeAll",
         "Layout": "fromItem fromManifest fromMeasurement",
         "Manifest": "ipfVersion knownIpf",
         "Noise": "parse",

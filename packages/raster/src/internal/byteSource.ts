@@ -77,6 +77,8 @@ export interface ByteSource {
   readonly stats: { requests: number; bytes: number }
   /** Reads `target.length` bytes at `position` into `target` (local files); the bytes read. */
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
+  /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
+  readonly view?: (slice: Slice) => Promise<Uint8Array>
 }
 
 /** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
@@ -286,15 +288,21 @@ export const openHttp = async (
     await Promise.all(waits)
   }
 
-  const readSlice = async ({ offset, length }: Slice): Promise<ArrayBuffer> => {
+  // The bytes [offset, offset + length) (up to the file's end) fetched, then copied into `into(n)` — an array
+  // of at least n bytes — from the blocks; the bytes copied.
+  const copyRange = async (
+    { offset, length }: Slice,
+    into: (n: number) => Uint8Array
+  ): Promise<number> => {
     let end = offset + length
     if (size !== undefined) end = Math.min(end, size)
-    if (end <= offset) return new ArrayBuffer(0)
+    if (end <= offset) return 0
     const first = Math.floor(offset / bs)
     const last = Math.floor((end - 1) / bs)
     await ensure(first, last)
     if (size !== undefined) end = Math.min(end, size)
-    const out = new Uint8Array(Math.max(0, end - offset))
+    const out = into(Math.max(0, end - offset))
+    let copied = 0
     for (let b = first; b <= last; b++) {
       const block = blocks.get(b)
       if (block === undefined) break
@@ -302,7 +310,14 @@ export const openHttp = async (
       const from = Math.max(offset, blockStart)
       const to = Math.min(end, blockStart + block.byteLength)
       if (to > from) out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
+      copied = Math.max(copied, to - offset)
     }
+    return copied
+  }
+
+  const readSlice = async (slice: Slice): Promise<ArrayBuffer> => {
+    let out = new Uint8Array(0)
+    await copyRange(slice, (n) => (out = new Uint8Array(n)))
     return out.buffer
   }
 
@@ -364,6 +379,33 @@ export const openHttp = async (
       // Until the size is known (the first request), one slice at a time as asked.
       if (size !== undefined && options.coalesceGapBytes >= 0) await want(slices)
       return Promise.all(slices.map(readSlice))
+    },
+    // A tile's compressed bytes as they came: a view of the response when one request brought them all.
+    view: async ({ offset, length }) => {
+      const slice = { offset, length }
+      if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
+      let end = offset + length
+      if (size !== undefined) end = Math.min(end, size)
+      if (end > offset) {
+        const first = Math.floor(offset / bs)
+        const last = Math.floor((end - 1) / bs)
+        await ensure(first, last)
+        const head = blocks.get(first)
+        let whole = head !== undefined
+        for (let b = first + 1; b <= last && whole; b++) {
+          const block = blocks.get(b)
+          whole =
+            block !== undefined &&
+            head !== undefined &&
+            block.buffer === head.buffer &&
+            block.byteOffset === head.byteOffset + (b - first) * bs
+        }
+        const tail = blocks.get(last)
+        const at = offset - first * bs
+        if (head !== undefined && tail !== undefined && whole && tail.byteLength >= end - last * bs)
+          return new Uint8Array(head.buffer, head.byteOffset + at, end - offset)
+      }
+      return new Uint8Array(await readSlice(slice))
     }
   }
 }

@@ -5,6 +5,7 @@ import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
 import {
   BlockTooLarge,
   inflateRows,
+  inflateRowsAsync,
   limitPhrase,
   resumable,
   RowInflater,
@@ -70,14 +71,16 @@ const layoutOf = async (
 // Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
 const scratch: Array<Uint8Array> = []
 
-/** Calls `use` with the `length` bytes at `position` of the image's file (read into a reused buffer if local). */
+/**
+ * Calls `use` with the `length` bytes at `position` of the image's file (read into a reused buffer if local).
+ */
 const withChunk = async <A>(
   image: GeoTIFFImage,
   position: number,
   length: number,
   use: (chunk: Uint8Array) => A
 ): Promise<A> => {
-  const source = image.source as { readInto?: ByteSource["readInto"] }
+  const source = image.source as Pick<ByteSource, "readInto">
   if (source.readInto === undefined) {
     const [slice] = await image.source.fetch([{ offset: position, length }])
     return use(new Uint8Array(slice))
@@ -125,7 +128,18 @@ const inflateBlock = async (
   const resume = before?.resume
   let decoded: Decoded
   let first = 0
-  if (resumable) {
+  const view = (image.source as Pick<ByteSource, "view">).view
+  if (view !== undefined && resume === undefined) {
+    // Over HTTP: the prefix inflated on node's thread pool, so that this thread goes on meanwhile (with
+    // other responses, other work).
+    decoded = await inflateRowsAsync(
+      (take) => view({ offset, length: take }),
+      count,
+      rowLength * bytes,
+      blockRows,
+      need
+    )
+  } else if (resumable) {
     // Inflate into a buffer of exactly the rows needed, from a prefix of the compressed bytes sized by
     // proportion (read on when it falls short); a later read needing more rows continues the same stream from
     // the compressed byte where this one stopped.

@@ -11,7 +11,7 @@ import * as GrdChip from "../GrdChip.ts"
 import * as Layout from "../Layout.ts"
 import * as Manifest from "../Manifest.ts"
 import * as Noise from "../Noise.ts"
-import type * as TerrainCorrection from "../TerrainCorrection.ts"
+import type * as Radiometry from "../Radiometry.ts"
 import type { Options } from "./options.ts"
 import { readText } from "./readText.ts"
 
@@ -27,19 +27,6 @@ export interface Skipped {
   readonly _tag: "Skipped"
   readonly detail: string
 }
-
-// Polarisations of one product share their geometry; their positions are computed once.
-const geometryKey = (a: Annotation.ProductAnnotation): string =>
-  [
-    a.epochMicros,
-    a.azimuthTimeInterval,
-    a.slantRangeTime,
-    a.lines,
-    a.samples,
-    a.rangePixelSpacing,
-    a.orbit.length,
-    a.grid.length
-  ].join(" ")
 
 /**
  * Item `k` of the request's acquisition onto `grid`. In a mosaic (`inMosaic`), a slice whose lines or
@@ -59,9 +46,13 @@ export const readSlice = (
     const raster = yield* RasterSource.RasterSource
     const item = found.items[k]
     const facts: Record<string, string | number | boolean> = {}
-    const values: Array<Float32Array> = []
-    let shared:
-      { readonly key: string; readonly positions: TerrainCorrection.Positions } | undefined
+    const parsed: Array<{
+      readonly name: string
+      readonly url: string
+      readonly href: string
+      readonly polarisation: Omit<GrdChip.Polarisation, "measurement">
+      readonly db: boolean
+    }> = []
     for (const band of request.bands) {
       const ref = found.assets[band.name]?.[k]
       if (ref === undefined) {
@@ -81,7 +72,7 @@ export const readSlice = (
           detail: `${ref.href} is not in a SAFE measurement/ folder, so its annotation cannot be found`
         } satisfies SourceKind.ReadMissing
       }
-      if (values.length === 0) {
+      if (parsed.length === 0) {
         const manifestUrl = url.replace(/\/measurement\/[^/?#]+(\?[^#]*)?$/i, "/manifest.safe$1")
         const shownManifest = ref.href.replace(/\/measurement\/[^/?#]+$/i, "/manifest.safe")
         const text = yield* Effect.result(readText(manifestUrl))
@@ -100,48 +91,62 @@ export const readSlice = (
       const noise = yield* Noise.parse(noiseText, shownXml.noise)
       const unit =
         preset.spec.bands.find((s) => s.name === band.name)?.unit === "linear" ? "linear" : "dB"
-      const made = yield* open
-        .use([`${url}#georeferencing=ignore`], ([info]) =>
-          GrdChip.make(
-            {
-              annotation,
-              calibration,
-              noise,
-              measurement: { asset: ref.href, width: info.width, height: info.height }
-            },
+      parsed.push({
+        name: band.name,
+        url,
+        href: ref.href,
+        polarisation: { annotation, calibration, noise },
+        db: unit === "dB"
+      })
+    }
+    // Every polarisation's DN window is read at once (GrdChip.makeAll), positions computed once.
+    const made = yield* open
+      .use(
+        parsed.map((b) => `${b.url}#georeferencing=ignore`),
+        (infos) =>
+          GrdChip.makeAll(
+            parsed.map((b, i) => ({
+              polarisation: {
+                ...b.polarisation,
+                measurement: { asset: b.href, width: infos[i].width, height: infos[i].height }
+              },
+              readDn: (w: Radiometry.Window) =>
+                raster
+                  .readWindow(
+                    infos[i],
+                    [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height],
+                    [0]
+                  )
+                  .pipe(Effect.map(([dn]) => dn)),
+              options: {
+                db: b.db,
+                ...(options.target === undefined ? {} : { target: options.target }),
+                ...(options.denoise === undefined ? {} : { denoise: options.denoise })
+              }
+            })),
             grid,
             toLonLat,
-            dem,
-            (w) =>
-              raster
-                .readWindow(info, [w.pixel0, w.line0, w.pixel0 + w.width, w.line0 + w.height], [0])
-                .pipe(Effect.map(([dn]) => dn)),
-            {
-              db: unit === "dB",
-              ...(options.target === undefined ? {} : { target: options.target }),
-              ...(options.denoise === undefined ? {} : { denoise: options.denoise })
-            },
-            shared !== undefined && shared.key === geometryKey(annotation)
-              ? shared.positions
-              : undefined
+            dem
           )
+      )
+      .pipe(
+        Effect.catchTag("S1Error", (e) =>
+          inMosaic && (e.problem === "OutsideImage" || e.problem === "OrbitNotCovering")
+            ? Effect.succeed({ _tag: "Skipped", detail: e.message } satisfies Skipped)
+            : Effect.fail(e)
         )
-        .pipe(
-          Effect.catchTag("S1Error", (e) =>
-            inMosaic && (e.problem === "OutsideImage" || e.problem === "OrbitNotCovering")
-              ? Effect.succeed({ _tag: "Skipped", detail: e.message } satisfies Skipped)
-              : Effect.fail(e)
-          )
-        )
-      if ("_tag" in made) return made
-      shared = { key: geometryKey(annotation), positions: made.positions }
-      values.push(made.values)
+      )
+    if ("_tag" in made) return made
+    const values: Array<Float32Array> = []
+    made.forEach((m, b) => {
+      values.push(m.values)
+      const name = parsed[b].name
       const suffix = k === 0 ? "" : ` (${item?.id ?? k})`
-      facts[`${band.name}.layover${suffix}`] = made.provenance.layover
-      facts[`${band.name}.shadow${suffix}`] = made.provenance.shadow
-      facts[`${band.name}.radarWindow${suffix}`] = JSON.stringify(made.provenance.radarWindow)
+      facts[`${name}.layover${suffix}`] = m.provenance.layover
+      facts[`${name}.shadow${suffix}`] = m.provenance.shadow
+      facts[`${name}.radarWindow${suffix}`] = JSON.stringify(m.provenance.radarWindow)
       facts["calibration"] =
-        `${made.provenance.target}${made.provenance.denoised ? ", thermal noise removed" : ""}, ${made.provenance.units}`
-    }
+        `${m.provenance.target}${m.provenance.denoised ? ", thermal noise removed" : ""}, ${m.provenance.units}`
+    })
     return { _tag: "Values", values, facts } satisfies SliceValues
   })
