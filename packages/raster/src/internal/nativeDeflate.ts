@@ -273,8 +273,26 @@ export const undoHorizontalPredictor = (
   rows: number,
   stride: number
 ): void => {
+  // One running sum per sample of the pixel, kept in a register: the wrap to the sample's width is the one
+  // a store into the typed array makes.
+  const wide = values.BYTES_PER_ELEMENT === 4
+  const mask = values.BYTES_PER_ELEMENT === 1 ? 0xff : 0xffff
   for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * rowLength
-    for (let i = r * rowLength + stride; i < end; i++) values[i] = values[i] + values[i - stride]
+    const start = r * rowLength
+    const end = start + rowLength
+    for (let lane = 0; lane < stride && start + lane < end; lane++) {
+      let acc = values[start + lane]
+      if (wide) {
+        for (let i = start + lane + stride; i < end; i += stride) {
+          acc = (acc + values[i]) >>> 0
+          values[i] = acc
+        }
+      } else {
+        for (let i = start + lane + stride; i < end; i += stride) {
+          acc = (acc + values[i]) & mask
+          values[i] = acc
+        }
+      }
+    }
   }
 }
