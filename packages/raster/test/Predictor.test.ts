@@ -91,6 +91,30 @@ describe("predictor 2", () => {
     assert.isAbove(refused, 10)
   })
 
+  it("decodes a DEFLATE block up to the rows a read needs: those rows of the whole block, no more", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        cases.filter((c) => c.keep === 1 << 30 && c.height > 1),
+        fc.integer({ min: 1, max: 11 }),
+        async (c, want) => {
+          const rows = Math.min(want, c.height - 1)
+          const stride = c.planar === 2 ? 1 : c.samples
+          const rowBytes = c.width * stride * (c.bits / 8)
+          const compressed = () => new Uint8Array(deflateSync(new Uint8Array(blockOf(c)))).buffer
+          const whole = new Uint8Array(
+            await (await getDecoder(8, parametersOf(c) as never)).decode(compressed())
+          )
+          const prefix = new Uint8Array(
+            await (await getDecoder(8, { ...parametersOf(c), rows } as never)).decode(compressed())
+          )
+          assert.strictEqual(prefix.byteLength, rows * rowBytes)
+          assert.deepStrictEqual(Array.from(prefix), Array.from(whole.subarray(0, rows * rowBytes)))
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
   it("decodes a chunky three-sample row as three running sums", () => {
     const row = Uint16Array.of(1, 10, 100, 1, 1, 1, 65535, 2, 3)
     const out = new Uint16Array(undoPredictor2(row.buffer, 3, 1, [16, 16, 16], 1))

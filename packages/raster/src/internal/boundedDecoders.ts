@@ -5,6 +5,7 @@ import { zstdDecompressSync } from "node:zlib"
 import {
   BlockTooLarge,
   inflateAtMost,
+  inflatePrefix,
   limitPhrase,
   undoHorizontalPredictor
 } from "./nativeDeflate.ts"
@@ -20,6 +21,11 @@ interface Parameters {
   readonly bitsPerSample: number | ArrayLike<number>
   readonly predictor?: number | undefined
   readonly maxBytes?: number | undefined
+  /**
+   * DEFLATE only: the rows a read needs from the block's top; the block is inflated up to them (whole rows,
+   * the rest never inflated) when fewer than its own.
+   */
+  readonly rows?: number | undefined
 }
 
 /**
@@ -186,9 +192,23 @@ class BoundedDecoder extends BaseDecoder {
   }
 }
 
+/** Bytes of one row of a block: `tileWidth` pixels of every sample (chunky) or of one (planar), whole bytes. */
+const rowBytesOf = (p: Parameters): number => {
+  const bits = typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
+  const perPixel = p.planarConfiguration === 2 ? bits[0] : bits.reduce((a, b) => a + b, 0)
+  return (p.tileWidth * perPixel) / 8
+}
+
 class DeflateDecoder extends BoundedDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const out = inflateAtMost(new Uint8Array(buffer), declaredBytes(this.parameters as Parameters))
+    const p = this.parameters as Parameters
+    const declared = declaredBytes(p)
+    const rowBytes = rowBytesOf(p)
+    const prefix =
+      p.rows !== undefined && Number.isInteger(rowBytes) && p.rows * rowBytes < declared
+        ? inflatePrefix(new Uint8Array(buffer), p.rows * rowBytes)
+        : undefined
+    const out = prefix ?? inflateAtMost(new Uint8Array(buffer), declared)
     return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
       ? out.buffer
       : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)

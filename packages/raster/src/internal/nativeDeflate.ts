@@ -143,6 +143,26 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
 }
 
 /**
+ * The first `bytes` bytes the zlib-wrapped DEFLATE block `compressed` inflates to (fewer when it ends before),
+ * the rest never inflated; undefined when node:zlib has no native handle (the caller inflates it whole).
+ */
+export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array | undefined => {
+  const stream = openHandle()
+  if (stream === undefined) return undefined
+  const { handle, state, failed } = stream
+  const out = new Uint8Array(bytes)
+  try {
+    handle.writeSync(constants.Z_FINISH, compressed, 0, compressed.byteLength, out, 0, bytes)
+    if (failed.message !== undefined)
+      throw new ShortBlock(`a DEFLATE block is corrupt (${failed.message})`)
+    const availOut = state[0]
+    return availOut === 0 ? out : out.subarray(0, bytes - availOut)
+  } finally {
+    handle.close()
+  }
+}
+
+/**
  * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
  * a buffer of exactly those rows, from compressed chunks fed in order, continuing `previous` — the stream of an
  * earlier inflater that stopped at `previous.rows` rows, whose bytes are copied over — from its input position
