@@ -143,6 +143,22 @@ const bilinearRow = (
   const integer = store.integer
   const lo = store.min
   const hi = store.max
+  if (integer && ry1 === 0) {
+    // A row on the source's pixel centres (ry = 1): the second row adds a finite value × 0, and a column with
+    // weight 1 another zero, so an integer value is copied unchanged (±0 does not survive an integer store).
+    for (let c = 0; c < n; c++) {
+      if (state[c] !== FULL) continue
+      const off = rowOff + index[c]
+      const rx1 = b[c]
+      if (rx1 === 0) {
+        o[k0 + c] = s[off]
+        continue
+      }
+      const v = (s[off] * a[c] + s[off + 1] * rx1) * ry
+      o[k0 + c] = v < lo ? lo : v > hi ? hi : Math.floor(v + 0.5)
+    }
+    return
+  }
   for (let c = 0; c < n; c++) {
     if (state[c] !== FULL) continue
     const off = rowOff + index[c]
