@@ -7,6 +7,7 @@ import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
 import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
+import { convert, convertLinear } from "./internal/storeValues.ts"
 import type { Opener } from "./Opener.ts"
 import * as CloudMask from "./CloudMask.ts"
 import * as Output from "./Output.ts"
@@ -69,34 +70,6 @@ const missing = (reason: Reason.Reason, detail: string, facts: SlotFacts = {}): 
   detail: Redact.inText(detail),
   facts
 })
-
-/** Copy `src` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped. */
-const convert = (
-  src: DType.TypedArray,
-  dst: DType.TypedArray,
-  dstOffset: number,
-  dtype: DType.DType,
-  transform: "none" | "dB"
-): void => {
-  const n = src.length
-  if (transform === "dB") {
-    for (let i = 0; i < n; i++) {
-      const v = src[i]
-      dst[dstOffset + i] = v > 0 ? 10 * Math.log10(v) : NaN
-    }
-    return
-  }
-  if (DType.isFloat(dtype) || DType.of(src) === dtype) {
-    dst.set(src, dstOffset)
-    return
-  }
-  const [lo, hi] = DType.range(dtype)
-  for (let i = 0; i < n; i++) {
-    const v = src[i]
-    const r = v < 0 ? -Math.round(-v) : Math.round(v)
-    dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
-  }
-}
 
 // Band b's values (native to the preset, harmonised) into `out`: converted to the stored dtype, or through
 // the product's output transform (which clears `valid` where a value is NaN).
@@ -233,16 +206,12 @@ const readAssets = Effect.fnUntraced(function* (
     const read = result.chip
     members.forEach((b, j) => {
       const native = product.preset.spec.bands[b]
-      storeBand(
-        product,
-        Radiometry.apply(
-          read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
-          Radiometry.linear(scaling, native)
-        ),
-        b,
-        out,
-        valid
-      )
+      const values = read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray
+      const map = Radiometry.linear(scaling, native)
+      // Harmonised and stored in one pass when nothing else transforms the values (no float array between).
+      if (product.spec.output === undefined && product.preset.valueTransform === "none")
+        convertLinear(values, map, out, b * n, product.spec.dtype)
+      else storeBand(product, Radiometry.apply(values, map), b, out, valid)
     })
     const mask = read.mask
     if (mask !== undefined) {
