@@ -295,7 +295,16 @@ export const request = async (
             }
             chunks.push(chunk)
           })
-          res.once("end", () => resolve(new Uint8Array(Buffer.concat(chunks))))
+          // One copy into an array of its own (not Buffer.concat and a copy of that).
+          res.once("end", () => {
+            const body = new Uint8Array(size)
+            let at = 0
+            for (const chunk of chunks) {
+              body.set(chunk, at)
+              at += chunk.byteLength
+            }
+            resolve(body)
+          })
           res.once("error", reject)
           res.once("aborted", () => reject(new Error("the response was cut short")))
         })

@@ -7,6 +7,7 @@ import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
 import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
+import { convert, convertLinear } from "./internal/storeValues.ts"
 import type { Opener } from "./Opener.ts"
 import * as CloudMask from "./CloudMask.ts"
 import * as Output from "./Output.ts"
@@ -70,44 +71,6 @@ const missing = (reason: Reason.Reason, detail: string, facts: SlotFacts = {}): 
   facts
 })
 
-/**
- * `a × src + b` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped.
- * One pass, no intermediate array: each value is the same double `Radiometry.apply` would have made.
- */
-const convert = (
-  src: DType.TypedArray,
-  map: { readonly a: number; readonly b: number },
-  dst: DType.TypedArray,
-  dstOffset: number,
-  dtype: DType.DType,
-  transform: "none" | "dB"
-): void => {
-  const n = src.length
-  const { a, b } = map
-  const identity = Radiometry.isIdentity(map)
-  if (transform === "dB") {
-    for (let i = 0; i < n; i++) {
-      const v = identity ? (src[i] as number) : a * (src[i] as number) + b
-      dst[dstOffset + i] = v > 0 ? 10 * Math.log10(v) : NaN
-    }
-    return
-  }
-  if (identity && (DType.isFloat(dtype) || DType.of(src) === dtype)) {
-    dst.set(src, dstOffset)
-    return
-  }
-  if (DType.isFloat(dtype)) {
-    for (let i = 0; i < n; i++) dst[dstOffset + i] = a * (src[i] as number) + b
-    return
-  }
-  const [lo, hi] = DType.range(dtype)
-  for (let i = 0; i < n; i++) {
-    const v = identity ? (src[i] as number) : a * (src[i] as number) + b
-    const r = v < 0 ? -Math.round(-v) : Math.round(v)
-    dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
-  }
-}
-
 // Band b's values (native to the preset, harmonised) into `out`: converted to the stored dtype, or through
 // the product's output transform (which clears `valid` where a value is NaN).
 const storeBand = (
@@ -115,23 +78,14 @@ const storeBand = (
   values: DType.TypedArray,
   b: number,
   out: DType.TypedArray,
-  valid: Uint8Array,
-  map: { readonly a: number; readonly b: number } = { a: 1, b: 0 }
+  valid: Uint8Array
 ): void => {
   const t = product.spec.output
   if (t === undefined) {
-    convert(values, map, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
+    convert(values, out, b * values.length, product.spec.dtype, product.preset.valueTransform)
   } else {
     const native = product.preset.spec.bands[b]
-    Output.apply(
-      Radiometry.apply(values, map),
-      native,
-      product.preset.valueTransform,
-      t,
-      out,
-      b * values.length,
-      valid
-    )
+    Output.apply(values, native, product.preset.valueTransform, t, out, b * values.length, valid)
   }
 }
 
@@ -252,14 +206,12 @@ const readAssets = Effect.fnUntraced(function* (
     const read = result.chip
     members.forEach((b, j) => {
       const native = product.preset.spec.bands[b]
-      storeBand(
-        product,
-        read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray,
-        b,
-        out,
-        valid,
-        Radiometry.linear(scaling, native)
-      )
+      const values = read.data.subarray(j * n, (j + 1) * n) as DType.TypedArray
+      const map = Radiometry.linear(scaling, native)
+      // Harmonised and stored in one pass when nothing else transforms the values (no float array between).
+      if (product.spec.output === undefined && product.preset.valueTransform === "none")
+        convertLinear(values, map, out, b * n, product.spec.dtype)
+      else storeBand(product, Radiometry.apply(values, map), b, out, valid)
     })
     const mask = read.mask
     if (mask !== undefined) {

@@ -2,7 +2,13 @@
 // the size), LZW and PackBits (written into a buffer of the size), zstd (node:zlib, maxOutputLength).
 import { addDecoder, BaseDecoder } from "geotiff"
 import { zstdDecompressSync } from "node:zlib"
-import { BlockTooLarge, inflateAtMost, limitPhrase } from "./nativeDeflate.ts"
+import {
+  BlockTooLarge,
+  inflateAtMost,
+  inflatePrefix,
+  limitPhrase,
+  undoHorizontalPredictor
+} from "./nativeDeflate.ts"
 
 /** Hard cap on one decoded block when the caller gives none (the default `maxBlockBytes`, 256 MiB). */
 export const defaultMaxBlockBytes = 256 * 1024 * 1024
@@ -13,7 +19,13 @@ interface Parameters {
   readonly tileHeight: number
   readonly planarConfiguration: number
   readonly bitsPerSample: number | ArrayLike<number>
+  readonly predictor?: number | undefined
   readonly maxBytes?: number | undefined
+  /**
+   * DEFLATE only: the rows a read needs from the block's top; the block is inflated up to them (whole rows,
+   * the rest never inflated) when fewer than its own.
+   */
+  readonly rows?: number | undefined
 }
 
 /**
@@ -124,33 +136,100 @@ export const decodePackBits = (input: Uint8Array, out: Uint8Array): number => {
   return o
 }
 
+/**
+ * geotiff.js's `applyPredictor` for predictor 2 (horizontal differencing), with its semantics and errors, in
+ * one typed-array pass: rows of `width` pixels (`stride` samples each when chunky) from the block's start,
+ * as many of `height` as begin inside it (a last strip is shorter); a row cut by the block's end is refused.
+ */
+export const undoPredictor2 = (
+  block: ArrayBufferLike,
+  width: number,
+  height: number,
+  bitsPerSample: ReadonlyArray<number>,
+  planarConfiguration: number
+): ArrayBufferLike => {
+  for (const bits of bitsPerSample) {
+    if (bits % 8 !== 0)
+      throw new Error("When decoding with predictor, only multiple of 8 bits are supported.")
+    if (bits !== bitsPerSample[0])
+      throw new Error("When decoding with predictor, all samples must have the same size.")
+  }
+  const bytes = bitsPerSample[0] / 8
+  const stride = planarConfiguration === 2 ? 1 : bitsPerSample.length
+  const rowLength = stride * width
+  const rowBytes = rowLength * bytes
+  let rows = 0
+  while (rows < height && rows * rowBytes < block.byteLength) rows++
+  if (rows === 0) return block
+  if (bitsPerSample[0] !== 8 && bitsPerSample[0] !== 16 && bitsPerSample[0] !== 32)
+    throw new Error(`Predictor 2 not allowed with ${bitsPerSample[0]} bits per sample.`)
+  if (rows * rowBytes > block.byteLength)
+    throw new RangeError(
+      `row ${rows - 1} of a predictor-2 block ends at byte ${rows * rowBytes}, past its ${block.byteLength} bytes`
+    )
+  const View = bytes === 1 ? Uint8Array : bytes === 2 ? Uint16Array : Uint32Array
+  undoHorizontalPredictor(
+    new View(block as ArrayBuffer, 0, rows * rowLength),
+    rowLength,
+    rows,
+    stride
+  )
+  return block
+}
+
 const trimmed = (out: Uint8Array, n: number): ArrayBuffer =>
   n === out.length ? (out.buffer as ArrayBuffer) : (out.buffer as ArrayBuffer).slice(0, n)
 
-class DeflateDecoder extends BaseDecoder {
+/** geotiff.js's BaseDecoder with its predictor 2 in one pass (`undoPredictor2`); other predictors as it does. */
+class BoundedDecoder extends BaseDecoder {
+  override async decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+    const p = this.parameters as Parameters
+    if (p.predictor !== 2) return super.decode(buffer)
+    const decoded = await this.decodeBlock(buffer)
+    const bits =
+      typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
+    return undoPredictor2(decoded, p.tileWidth, p.tileHeight, bits, p.planarConfiguration)
+  }
+}
+
+/** Bytes of one row of a block: `tileWidth` pixels of every sample (chunky) or of one (planar), whole bytes. */
+const rowBytesOf = (p: Parameters): number => {
+  const bits = typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
+  const perPixel = p.planarConfiguration === 2 ? bits[0] : bits.reduce((a, b) => a + b, 0)
+  return (p.tileWidth * perPixel) / 8
+}
+
+class DeflateDecoder extends BoundedDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const out = inflateAtMost(new Uint8Array(buffer), declaredBytes(this.parameters as Parameters))
+    const p = this.parameters as Parameters
+    const declared = declaredBytes(p)
+    const rowBytes = rowBytesOf(p)
+    const prefix =
+      p.rows !== undefined && Number.isInteger(rowBytes) && p.rows * rowBytes < declared
+        ? inflatePrefix(new Uint8Array(buffer), p.rows * rowBytes)
+        : undefined
+    const out = prefix ?? inflateAtMost(new Uint8Array(buffer), declared)
     return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
       ? out.buffer
       : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
   }
 }
 
-class LzwDecoder extends BaseDecoder {
+class LzwDecoder extends BoundedDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
     const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
     return trimmed(out, decodeLzw(new Uint8Array(buffer), out))
   }
 }
 
-class PackBitsDecoder extends BaseDecoder {
+class PackBitsDecoder extends BoundedDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
     const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
     return trimmed(out, decodePackBits(new Uint8Array(buffer), out))
   }
 }
 
-class ZstdDecoder extends BaseDecoder {
+class ZstdDecoder extends BoundedDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
     const size = declaredBytes(this.parameters as Parameters)
     let out: Uint8Array

@@ -95,6 +95,64 @@ export const exact = (
   return { x: xs, y: ys }
 }
 
+/**
+ * Source pixel positions of a target grid whose axes are parallel to the source's (no transform, no rotation
+ * term in `dstGt` or `srcInv`): x depends on the column only, y on the row only.
+ */
+export interface Axes {
+  /** Source pixel x of lattice column i. */
+  readonly cols: Float64Array
+  /** Source pixel y of lattice row j. */
+  readonly rows: Float64Array
+  /** The same positions point by point, as `exact` gives them (computed once, on demand). */
+  readonly points: () => { readonly x: Float64Array; readonly y: Float64Array }
+}
+
+/**
+ * `exact`'s positions per column and per row, or undefined where they are not separable. The expressions are
+ * exact's with the zero rotation terms left out: adding a product with ±0 changes at most the sign of a zero.
+ */
+export const axes = (
+  lattice: Lattice,
+  dstGt: GeoTransform.GeoTransform,
+  srcInv: GeoTransform.GeoTransform,
+  transform: PointTransform | undefined
+): Axes | undefined => {
+  if (transform !== undefined) return undefined
+  if (dstGt[2] !== 0 || dstGt[4] !== 0 || srcInv[2] !== 0 || srcInv[4] !== 0) return undefined
+  const cols = new Float64Array(lattice.nx)
+  const rows = new Float64Array(lattice.ny)
+  for (let i = 0; i < lattice.nx; i++) {
+    const gx = dstGt[0] + (lattice.start + i) * dstGt[1]
+    // A non-finite coordinate times a zero rotation term is NaN in exact: left to it.
+    if (!Number.isFinite(gx)) return undefined
+    cols[i] = srcInv[0] + gx * srcInv[1]
+  }
+  for (let j = 0; j < lattice.ny; j++) {
+    const gy = dstGt[3] + (lattice.start + j) * dstGt[5]
+    if (!Number.isFinite(gy)) return undefined
+    rows[j] = srcInv[3] + gy * srcInv[5]
+  }
+  let points: { readonly x: Float64Array; readonly y: Float64Array } | undefined
+  return {
+    cols,
+    rows,
+    points: () => {
+      if (points === undefined) {
+        const x = new Float64Array(cols.length * rows.length)
+        const y = new Float64Array(cols.length * rows.length)
+        for (let j = 0, k = 0; j < rows.length; j++) {
+          x.set(cols, k)
+          y.fill(rows[j], k, k + cols.length)
+          k += cols.length
+        }
+        points = { x, y }
+      }
+      return points
+    }
+  }
+}
+
 const toPixels = (xs: Float64Array, ys: Float64Array, inv: GeoTransform.GeoTransform) => {
   const [a0, a1, a2, b0, b1, b2] = inv
   for (let k = 0; k < xs.length; k++) {

@@ -1,39 +1,115 @@
-// geotiff.js's decoder pool on worker threads that run the bounded decoders (decoderWorker.ts), adapted to
-// the Web Worker interface the pool expects (addEventListener, postMessage, terminate).
-import { Pool } from "geotiff"
+// A pool of decoder threads running the bounded decoders (decoderWorker.ts), with geotiff.js's Pool interface
+// (`bindParameters(...).decode`, `destroy`): the blocks asked for in one turn of the event loop go to each
+// thread in one message, their results come back in one, so a chip's tiles cost a few messages, not one each.
+import { getDecoder, type Pool } from "geotiff"
 import { Worker } from "node:worker_threads"
 
-type Listener = (event: { readonly data: unknown }) => void
+interface Job {
+  readonly compression: number
+  readonly decoderParameters: unknown
+  readonly buffer: ArrayBufferLike
+  readonly resolve: (decoded: ArrayBufferLike) => void
+  readonly reject: (error: Error) => void
+}
 
-// The worker module: the TypeScript source inside the repository, compiled JavaScript once installed.
-const createWorker = () => {
+/** One decoder thread's answer to one job. */
+export interface Result {
+  readonly jobId: number
+  readonly decoded?: ArrayBuffer
+  readonly error?: string
+}
+
+// geotiff.js decodes these on the calling thread (its registry's preferWorker false): none, WebP.
+const inline = (compression: number | undefined) =>
+  compression === undefined || compression === 1 || compression === 50001
+
+interface Thread {
+  readonly worker: Worker
+  readonly pending: Map<number, Job>
+}
+
+const startThread = (): Thread => {
+  // The worker module: the TypeScript source inside the repository, compiled JavaScript once installed.
   const worker = new Worker(
     new URL(`./decoderWorker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
   )
-  const listeners: Array<Listener> = []
-  const pending = new Set<number>()
-  const deliver = (data: unknown) => {
-    pending.delete((data as { jobId: number }).jobId)
-    for (const listener of listeners) listener({ data })
-  }
-  worker.on("message", deliver)
-  // A worker that dies (crash, out of memory, terminated) fails its jobs instead of leaving them pending.
+  const pending = new Map<number, Job>()
+  worker.on("message", (results: ReadonlyArray<Result>) => {
+    for (const r of results) {
+      const job = pending.get(r.jobId)
+      if (job === undefined) continue
+      pending.delete(r.jobId)
+      if (r.error !== undefined) job.reject(new Error(r.error))
+      else job.resolve(r.decoded!)
+    }
+  })
+  // A thread that dies (crash, out of memory, terminated) fails its jobs instead of leaving them pending.
   const failAll = (why: string) => {
-    for (const jobId of [...pending]) deliver({ jobId, error: `the decoder thread ${why}` })
+    const jobs = [...pending.values()]
+    pending.clear()
+    for (const job of jobs) job.reject(new Error(`the decoder thread ${why}`))
   }
   worker.on("error", (error) => failAll(`failed: ${error.message}`))
   worker.on("exit", (code) => failAll(`exited (code ${code})`))
-  return {
-    addEventListener: (type: string, listener: Listener) => {
-      if (type === "message") listeners.push(listener)
-    },
-    postMessage: (message: { readonly jobId: number }, transfer?: ReadonlyArray<ArrayBuffer>) => {
-      pending.add(message.jobId)
-      worker.postMessage(message, transfer as never)
-    },
-    terminate: () => void worker.terminate()
-  }
+  return { worker, pending }
 }
 
 /** A pool of `size` decoder threads whose decoders never exceed a block's declared size. */
-export const makePool = (size: number): Pool => new Pool(size, createWorker as never)
+export const makePool = (size: number): Pool => {
+  const threads = Array.from({ length: size }, startThread)
+  let queued: Array<Job> = []
+  let nextId = 0
+  const flush = () => {
+    const jobs = queued
+    queued = []
+    const batches = threads.map(() => [] as Array<{ jobId: number; job: Job }>)
+    for (const job of jobs) {
+      // The thread with the fewest blocks waiting, counting those given in this turn.
+      let best = 0
+      for (let t = 1; t < threads.length; t++) {
+        const load = threads[t].pending.size + batches[t].length
+        if (load < threads[best].pending.size + batches[best].length) best = t
+      }
+      batches[best].push({ jobId: nextId++, job })
+    }
+    batches.forEach((batch, t) => {
+      if (batch.length === 0) return
+      const thread = threads[t]
+      for (const { jobId, job } of batch) thread.pending.set(jobId, job)
+      const message = batch.map(({ jobId, job }) => ({
+        jobId,
+        compression: job.compression,
+        decoderParameters: job.decoderParameters,
+        buffer: job.buffer
+      }))
+      try {
+        // The compressed blocks are handed over, not copied (the caller has no further use for them).
+        thread.worker.postMessage(
+          message,
+          batch.map(({ job }) => job.buffer as ArrayBuffer)
+        )
+      } catch (error) {
+        for (const { jobId, job } of batch) {
+          thread.pending.delete(jobId)
+          job.reject(error instanceof Error ? error : new Error(String(error)))
+        }
+      }
+    })
+  }
+  const pool = {
+    bindParameters: (compression: number, decoderParameters: unknown) => ({
+      decode: async (buffer: ArrayBufferLike): Promise<ArrayBufferLike> => {
+        if (inline(compression))
+          return (await getDecoder(compression, decoderParameters as never)).decode(buffer)
+        return new Promise<ArrayBufferLike>((resolve, reject) => {
+          if (queued.length === 0) setImmediate(flush)
+          queued.push({ compression, decoderParameters, buffer, resolve, reject })
+        })
+      }
+    }),
+    destroy: async (): Promise<void> => {
+      await Promise.all(threads.map((t) => t.worker.terminate()))
+    }
+  }
+  return pool as unknown as Pool
+}

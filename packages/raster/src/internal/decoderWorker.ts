@@ -1,29 +1,39 @@
-// The decoder worker of the layer's geotiff.js pool: geotiff.js's worker protocol with the bounded decoders
-// (no block decodes past its declared size), so a decompression bomb cannot grow a worker's memory either.
+// A decoder thread of the layer's pool (decoderPool.ts): the bounded decoders (no block decodes past its
+// declared size, so a decompression bomb cannot grow a thread's memory either), a batch of blocks per message.
 import "./decoderWorkerShim.ts"
 import { getDecoder } from "geotiff"
 import { parentPort } from "node:worker_threads"
 import { register } from "./boundedDecoders.ts"
+import type { Result } from "./decoderPool.ts"
 
 register()
 
 interface Job {
+  readonly jobId: number
   readonly compression: number
   readonly decoderParameters: unknown
   readonly buffer: ArrayBuffer
-  readonly jobId: number
 }
 
-parentPort?.on("message", (job: Job) => {
-  const { compression, decoderParameters, buffer, ...extra } = job
-  getDecoder(compression, decoderParameters as never)
-    .then((decoder) => decoder.decode(buffer))
-    .then(
-      (decoded) => parentPort?.postMessage({ decoded, ...extra }, [decoded as ArrayBuffer]),
-      (error: unknown) =>
-        parentPort?.postMessage({
-          error: error instanceof Error ? error.message : String(error),
-          ...extra
-        })
+const decodeOne = async ({
+  jobId,
+  compression,
+  decoderParameters,
+  buffer
+}: Job): Promise<Result> => {
+  try {
+    const decoder = await getDecoder(compression, decoderParameters as never)
+    return { jobId, decoded: (await decoder.decode(buffer)) as ArrayBuffer }
+  } catch (error) {
+    return { jobId, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+parentPort?.on("message", (jobs: ReadonlyArray<Job>) => {
+  void Promise.all(jobs.map(decodeOne)).then((results) =>
+    parentPort?.postMessage(
+      results,
+      results.flatMap((r) => (r.decoded === undefined ? [] : [r.decoded]))
     )
+  )
 })

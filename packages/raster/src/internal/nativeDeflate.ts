@@ -26,7 +26,7 @@ export const inflateRows = (
 ): { readonly buffer: ArrayBufferLike; readonly rows: number } => {
   const len = compressed.byteLength
   for (let take = firstTake(len, blockRows, need); ;) {
-    const out = inflatePrefix(compressed.subarray(0, take), len, rowBytes, blockRows, (i, o) =>
+    const out = runPrefix(compressed.subarray(0, take), len, rowBytes, blockRows, (i, o) =>
       inflateSync(i, o)
     )
     const got = rowsOf(out, len, take, rowBytes, blockRows, need)
@@ -52,7 +52,7 @@ export const inflateRowsAsync = async (
     const prefix = await read(take)
     if (prefix.byteLength < take)
       throw new ShortBlock(`a DEFLATE block's ${take} bytes were cut to ${prefix.byteLength}`)
-    const out = await inflatePrefix(prefix, length, rowBytes, blockRows, inflateAsync)
+    const out = await runPrefix(prefix, length, rowBytes, blockRows, inflateAsync)
     const got = rowsOf(out, length, take, rowBytes, blockRows, need)
     if (typeof got === "number") take = got
     else return got
@@ -66,7 +66,7 @@ const firstTake = (len: number, blockRows: number, need: number): number =>
 
 // Inflates `prefix` (the first bytes of a block of `len`) with `run` (inflateSync or the asynchronous
 // inflate), zlib's size error mapped to BlockTooLarge.
-const inflatePrefix = <R extends Buffer | Promise<Buffer>>(
+const runPrefix = <R extends Buffer | Promise<Buffer>>(
   prefix: Uint8Array,
   len: number,
   rowBytes: number,
@@ -210,6 +210,26 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
 }
 
 /**
+ * The first `bytes` bytes the zlib-wrapped DEFLATE block `compressed` inflates to (fewer when it ends before),
+ * the rest never inflated; undefined when node:zlib has no native handle (the caller inflates it whole).
+ */
+export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array | undefined => {
+  const stream = openHandle()
+  if (stream === undefined) return undefined
+  const { handle, state, failed } = stream
+  const out = new Uint8Array(bytes)
+  try {
+    handle.writeSync(constants.Z_FINISH, compressed, 0, compressed.byteLength, out, 0, bytes)
+    if (failed.message !== undefined)
+      throw new ShortBlock(`a DEFLATE block is corrupt (${failed.message})`)
+    const availOut = state[0]
+    return availOut === 0 ? out : out.subarray(0, bytes - availOut)
+  } finally {
+    handle.close()
+  }
+}
+
+/**
  * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
  * a buffer of exactly those rows, from compressed chunks fed in order, continuing `previous` — the stream of an
  * earlier inflater that stopped at `previous.rows` rows, whose bytes are copied over — from its input position
@@ -340,8 +360,26 @@ export const undoHorizontalPredictor = (
   rows: number,
   stride: number
 ): void => {
+  // One running sum per sample of the pixel, kept in a register: the wrap to the sample's width is the one
+  // a store into the typed array makes.
+  const wide = values.BYTES_PER_ELEMENT === 4
+  const mask = values.BYTES_PER_ELEMENT === 1 ? 0xff : 0xffff
   for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * rowLength
-    for (let i = r * rowLength + stride; i < end; i++) values[i] = values[i] + values[i - stride]
+    const start = r * rowLength
+    const end = start + rowLength
+    for (let lane = 0; lane < stride && start + lane < end; lane++) {
+      let acc = values[start + lane]
+      if (wide) {
+        for (let i = start + lane + stride; i < end; i += stride) {
+          acc = (acc + values[i]) >>> 0
+          values[i] = acc
+        }
+      } else {
+        for (let i = start + lane + stride; i < end; i += stride) {
+          acc = (acc + values[i]) & mask
+          values[i] = acc
+        }
+      }
+    }
   }
 }

@@ -4,7 +4,7 @@
 import { Chip, Crs, DType, GeoTransform, PixelGrid } from "@eoforge/core"
 import type { Header, Level, Opened } from "../Format.ts"
 import type { ReadOptions } from "../RasterSource.ts"
-import { approximate, exact, pointTransform } from "./coordinates.ts"
+import { approximate, axes, exact, pointTransform, type Axes } from "./coordinates.ts"
 import { CrsProblem, definition, resolve, type Near } from "./crs.ts"
 import type { Bbox } from "./crsDatabase.ts"
 import { chooseImage } from "./header.ts"
@@ -12,6 +12,7 @@ import { invertGeoTransform } from "./invertGeoTransform.ts"
 import { centerLong, isGeographic, withWrap } from "./longitudeWrap.ts"
 import { targetRatio } from "./overviewChoice.ts"
 import { filterRadius, footprint, interpolate, maskNodata, nearest, type Window } from "./warp.ts"
+import { interpolateAxes } from "./warpAxes.ts"
 import { warpChunks, type Chunk } from "./warpWindow.ts"
 
 const emptyChip = (
@@ -180,6 +181,36 @@ const wrapped = (
   return withWrap(transform, centre)
 }
 
+/** The smallest and largest finite-coordinate x and y of points (xs[i], ys[i]) (NaN points left out). */
+const extentOf = (
+  xs: Float64Array,
+  ys: Float64Array
+): readonly [number, number, number, number] => {
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]
+    const y = ys[i]
+    if (x !== x || y !== y) continue
+    if (x < minX) minX = x
+    if (x > maxX) maxX = x
+    if (y < minY) minY = y
+    if (y > maxY) maxY = y
+  }
+  return [minX, minY, maxX, maxY]
+}
+
+/** `extentOf` the points of separable positions. */
+const axesExtent = (a: Axes): readonly [number, number, number, number] => {
+  const [minX, , maxX] = extentOf(a.cols, a.cols)
+  const [, minY, , maxY] = extentOf(a.rows, a.rows)
+  return a.cols.length > 0 && a.rows.length > 0
+    ? [minX, minY, maxX, maxY]
+    : [Infinity, Infinity, -Infinity, -Infinity]
+}
+
 /** Resamples windows of an opened raster onto `grid` (or lets the format read the chip itself). */
 export const resample = async (
   opened: Opened,
@@ -229,28 +260,15 @@ export const resample = async (
   const lattice = corners
     ? { nx: grid.width + 1, ny: grid.height + 1, start: 0 }
     : { nx: grid.width, ny: grid.height, start: 0.5 }
-  const coords = (options.approximate === true ? approximate : exact)(
-    lattice,
-    dstGt,
-    inv,
-    transform
-  )
-
-  let minX = Infinity,
-    minY = Infinity,
-    maxX = -Infinity,
-    maxY = -Infinity
-  const xs = coords.x
-  const ys = coords.y
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i]
-    const y = ys[i]
-    if (x !== x || y !== y) continue
-    if (x < minX) minX = x
-    if (x > maxX) maxX = x
-    if (y < minY) minY = y
-    if (y > maxY) maxY = y
-  }
+  const kernel = options.resampling === "bilinear" || options.resampling === "cubic"
+  // Same CRS, axes parallel: positions per column and row (bilinear and cubic), not per pixel.
+  const separable = kernel ? axes(lattice, dstGt, inv, transform) : undefined
+  const pointsOf = () =>
+    separable?.points() ??
+    (options.approximate === true ? approximate : exact)(lattice, dstGt, inv, transform)
+  const coords = separable === undefined ? pointsOf() : undefined
+  const [minX, minY, maxX, maxY] =
+    separable === undefined ? extentOf(coords!.x, coords!.y) : axesExtent(separable)
   const n = grid.width * grid.height
   const data = DType.alloc(header.dtype, bands.length * n)
   if (header.nodata !== undefined) data.fill(header.nodata)
@@ -264,6 +282,8 @@ export const resample = async (
   if (options.resampling === "bilinear" || options.resampling === "cubic") {
     // GDAL's own source windows and kernel scales: they decide edge clipping and widened kernels.
     const kind = options.resampling
+    const xs = coords?.x
+    const ys = coords?.y
     const chunks = warpChunks(
       grid.width,
       grid.height,
@@ -285,18 +305,10 @@ export const resample = async (
         const union: Window = { bands: raw, wx: ux0, wy: uy0, ww: ux1 - ux0, wh: uy1 - uy0 }
         for (const c of live) {
           const rect = { x0: c.x0, y0: c.y0, w: c.w, h: c.h, stride: grid.width }
-          interpolate(
-            kind,
-            subWindow(union, c),
-            xs,
-            ys,
-            header.nodata,
-            store,
-            out,
-            mask,
-            c.scale,
-            rect
-          )
+          const sub = subWindow(union, c)
+          if (separable !== undefined)
+            interpolateAxes(kind, sub, separable, header.nodata, store, out, mask, c.scale, rect)
+          else interpolate(kind, sub, xs!, ys!, header.nodata, store, out, mask, c.scale, rect)
         }
       }
       return { grid, dtype: header.dtype, bands: bands.length, data, mask }
@@ -312,6 +324,7 @@ export const resample = async (
 
   const raw = await read(x0, y0, x1, y1)
   const window: Window = { bands: raw, wx: x0, wy: y0, ww: x1 - x0, wh: y1 - y0 }
+  const { x: xs, y: ys } = coords ?? pointsOf()
   switch (options.resampling) {
     case "nearest": {
       nearest(window, xs, ys, header.nodata, out, mask)

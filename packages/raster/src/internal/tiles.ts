@@ -42,6 +42,8 @@ interface Layout {
   readonly predictor: number
   readonly bits: number
   readonly decoder: Decoder
+  /** A decoder of the block's first `rows` rows (DEFLATE on the pool's threads), else undefined. */
+  readonly rowsDecoder: (rows: number) => Decoder | undefined
 }
 
 const layoutOf = async (
@@ -65,7 +67,17 @@ const layoutOf = async (
     pool !== undefined
       ? (pool.bindParameters(compression, parameters) as unknown as Decoder)
       : ((await getDecoder(compression, parameters)) as unknown as Decoder)
-  return { compression, predictor, bits: image.getBitsPerSample(0), decoder }
+  // Samples geotiff.js hands over as decoded (no normalisation, which would assume whole blocks).
+  const format = Number(image.getSampleFormat() ?? 1)
+  const bits = image.getBitsPerSample(0)
+  const plain =
+    ((format === 1 || format === 2) && bits % 8 === 0 && bits <= 32) ||
+    (format === 3 && (bits === 16 || bits === 32))
+  const rowsDecoder = (rows: number): Decoder | undefined =>
+    pool !== undefined && plain && (compression === 8 || compression === 32946)
+      ? (pool.bindParameters(compression, { ...parameters, rows } as never) as unknown as Decoder)
+      : undefined
+  return { compression, predictor, bits, decoder, rowsDecoder }
 }
 
 // Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
@@ -262,10 +274,20 @@ export const readWindow = async (
     length?: number
   ) => DType.TypedArray
   const stride = planar ? 1 : spp
-  const full = (tx: number, ty: number, sample: number): Promise<Decoded> =>
-    image
-      .getTileOrStrip(tx, ty, sample, layout.decoder as never)
-      .then((t) => ({ buffer: t.data, rows: image.getBlockHeight(ty) }))
+  const rowBytes = tw * stride * size
+  const blockRowsOf = (ty: number) => image.getBlockHeight(ty)
+  const full = (tx: number, ty: number, sample: number, need: number): Promise<Decoded> => {
+    const blockRows = image.getBlockHeight(ty)
+    const partial = need < blockRows ? layout.rowsDecoder(need) : undefined
+    return image.getTileOrStrip(tx, ty, sample, (partial ?? layout.decoder) as never).then((t) => {
+      // A prefix decode that came back short (a truncated block) is taken as the whole block was before.
+      const rows =
+        partial !== undefined && t.data.byteLength >= need * rowBytes
+          ? Math.floor(t.data.byteLength / rowBytes)
+          : blockRows
+      return { buffer: t.data, rows }
+    })
+  }
   const decode = (
     tx: number,
     ty: number,
@@ -275,9 +297,9 @@ export const readWindow = async (
   ): Promise<Decoded> =>
     native
       ? inflateBlock(image, layout, tx, ty, sample, need, previous).then(
-          (d) => d ?? full(tx, ty, sample)
+          (d) => d ?? full(tx, ty, sample, blockRowsOf(ty))
         )
-      : full(tx, ty, sample)
+      : full(tx, ty, sample, need)
   // What the covering blocks decode to: the rows needed of each (native inflate) or whole blocks.
   const tilesX = Math.floor((x1 - 1) / tw) - Math.floor(x0 / tw) + 1
   let blockBytes = 0

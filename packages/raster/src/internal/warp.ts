@@ -21,7 +21,8 @@ export interface Store {
   readonly max: number
 }
 
-const round = (v: number, s: Store): number => {
+/** A kernel's value in the target dtype: clamped and rounded half up for integers, as GDAL stores it. */
+export const round = (v: number, s: Store): number => {
   if (!s.integer) return v
   if (v < s.min) return s.min
   if (v > s.max) return s.max
@@ -29,7 +30,7 @@ const round = (v: number, s: Store): number => {
 }
 
 /** Whether GDAL counts a pixel centre at image position (x, y) as inside the window (GWKCheckAndComputeSrcOffsets). */
-const inside = (x: number, y: number, w: Window): boolean => {
+export const inside = (x: number, y: number, w: Window): boolean => {
   const rx = x - w.wx
   const ry = y - w.wy
   if (!(rx >= 0 && ry >= 0)) return false
@@ -96,7 +97,7 @@ export const maskNodata = (
 }
 
 /** GDAL's GWKBilinearResample4Sample: valid neighbours only, weights renormalised; undefined if none. */
-const bilinearSample = (
+export const bilinearSample = (
   src: TypedArray,
   w: Window,
   sx: number,
@@ -134,11 +135,12 @@ const bilinearSample = (
   return acc / div
 }
 
-const cubic = (t: number, v0: number, v1: number, v2: number, v3: number): number =>
+/** Keys' cubic (a = −0.5) through v0..v3 at t ∈ [0, 1) past v1, in GDAL's evaluation order. */
+export const cubic = (t: number, v0: number, v1: number, v2: number, v3: number): number =>
   v1 + 0.5 * t * (v2 - v0 + t * (2 * v0 - 5 * v1 + 4 * v2 - v3 + t * (3 * (v1 - v2) + v3 - v0)))
 
 /** GDAL's GWKCubicResample4Sample: Keys (a = −0.5); bilinear within 2 px of the window edge or near nodata. */
-const cubicSample = (
+export const cubicSample = (
   src: TypedArray,
   w: Window,
   sx: number,

@@ -1,0 +1,60 @@
+// Storing harmonised band values in one pass: the same stored values as mapping them into a float array
+// (Radiometry.apply) and converting that, for every stored dtype, source dtype and map (identity included).
+import { assert, describe, it } from "@effect/vitest"
+import { DType } from "@eoforge/core"
+import * as fc from "fast-check"
+import { convert, convertLinear } from "../src/internal/storeValues.ts"
+import * as Radiometry from "../src/Radiometry.ts"
+
+const dtypes: ReadonlyArray<DType.DType> = [
+  "uint8",
+  "int8",
+  "uint16",
+  "int16",
+  "uint32",
+  "int32",
+  "float32",
+  "float64"
+]
+
+const bytes = (a: DType.TypedArray) =>
+  Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+
+describe("convertLinear", () => {
+  it("stores what converting Radiometry.apply's float array stores", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...dtypes),
+        fc.constantFrom(...dtypes),
+        fc.oneof(
+          // Sentinel-2 baselines (DN / 10000 − 0.1 onto DN / 10000), arbitrary maps, and maps within
+          // Radiometry's identity tolerance.
+          fc.constant({ a: 1, b: -1000 }),
+          // Halves, negative ones included: rounding half away from zero is exercised.
+          fc.constant({ a: 0.5, b: 0 }),
+          fc.constant({ a: 1, b: -0.5 }),
+          fc.record({
+            a: fc.double({ min: -3, max: 3, noNaN: true }),
+            b: fc.double({ min: -70000, max: 70000, noNaN: true })
+          }),
+          fc.record({
+            a: fc.double({ min: 1 - 5e-13, max: 1 + 5e-13, noNaN: true }),
+            b: fc.double({ min: -5e-10, max: 5e-10, noNaN: true })
+          })
+        ),
+        fc.array(fc.double({ min: -1e5, max: 5e9, noNaN: true }), { minLength: 1, maxLength: 64 }),
+        fc.nat(3),
+        (source, stored, map, values, offset) => {
+          const src = DType.alloc(source, values.length)
+          values.forEach((v, i) => (src[i] = source.startsWith("float") ? v : Math.round(v)))
+          const expected = DType.alloc(stored, values.length + offset)
+          const actual = DType.alloc(stored, values.length + offset)
+          convert(Radiometry.apply(src, map), expected, offset, stored, "none")
+          convertLinear(src, map, actual, offset, stored)
+          assert.deepStrictEqual(bytes(actual), bytes(expected))
+        }
+      ),
+      { numRuns: 1000 }
+    )
+  })
+})

@@ -1,0 +1,102 @@
+// The decoder thread pool: blocks asked for in one turn go to each thread in one message, handed over (not
+// copied), and decode as on the calling thread; a failing block fails alone; a dead thread fails its blocks.
+import { assert, describe, it } from "@effect/vitest"
+import { getDecoder } from "geotiff"
+import { Worker } from "node:worker_threads"
+import { deflateSync } from "node:zlib"
+import { vi } from "vitest"
+import { register } from "../src/internal/boundedDecoders.ts"
+import { makePool } from "../src/internal/decoderPool.ts"
+
+register()
+
+const parameters = {
+  tileWidth: 64,
+  tileHeight: 32,
+  planarConfiguration: 1,
+  bitsPerSample: [16],
+  predictor: 2,
+  maxBytes: 1 << 20
+}
+
+const rawBlock = (seed: number): Uint8Array => {
+  const bytes = new Uint8Array(64 * 32 * 2)
+  let state = seed
+  for (let i = 0; i < bytes.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+    bytes[i] = state >>> 16
+  }
+  return bytes
+}
+
+const compressed = (seed: number): ArrayBuffer => new Uint8Array(deflateSync(rawBlock(seed))).buffer
+
+describe("decoder pool", () => {
+  it("decodes the blocks of one turn in one message per thread, as the calling thread decodes them", async () => {
+    const pool = makePool(2)
+    const posted = vi.spyOn(Worker.prototype, "postMessage")
+    try {
+      const decoder = pool.bindParameters(8, parameters as never)
+      const inputs = Array.from({ length: 8 }, (_, i) => compressed(i + 1))
+      const results = await Promise.all(inputs.map((b) => decoder.decode(b)))
+      assert.strictEqual(posted.mock.calls.length, 2)
+      // Handed over: the caller's compressed buffers are detached.
+      assert.isTrue(inputs.every((b) => b.byteLength === 0))
+      const inline = await getDecoder(8, parameters as never)
+      for (let i = 0; i < 8; i++) {
+        const expected = new Uint8Array(await inline.decode(compressed(i + 1)))
+        assert.deepStrictEqual(new Uint8Array(results[i]), expected)
+      }
+    } finally {
+      posted.mockRestore()
+      await pool.destroy()
+    }
+  })
+
+  it("fails a corrupt block alone and decodes the others of its message", async () => {
+    const pool = makePool(1)
+    try {
+      const decoder = pool.bindParameters(8, parameters as never)
+      const corrupt = new Uint8Array(compressed(3))
+      corrupt.fill(0xff, 2, 40)
+      const outcomes = await Promise.allSettled([
+        decoder.decode(compressed(1)),
+        decoder.decode(corrupt.buffer),
+        decoder.decode(compressed(2))
+      ])
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.status),
+        ["fulfilled", "rejected", "fulfilled"]
+      )
+      // A block inflating past its declared size keeps the phrase the readers recognise.
+      const bomb = new Uint8Array(deflateSync(new Uint8Array(64 * 32 * 2 + 4096))).buffer
+      const error = await decoder.decode(bomb).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      assert.match(String(error?.message), /past its declared size/)
+    } finally {
+      await pool.destroy()
+    }
+  })
+
+  it("fails the blocks of a thread that stops", async () => {
+    const pool = makePool(1)
+    const decoder = pool.bindParameters(8, parameters as never)
+    const pending = Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => decoder.decode(compressed(i + 1)))
+    )
+    // Stopped once the blocks are on their way (after the turn that sends them).
+    await new Promise((resolve) => setImmediate(resolve))
+    await pool.destroy()
+    // Every block settles (decoded before the stop, or failed by it): none is left waiting.
+    const outcomes = await Promise.race([
+      pending,
+      new Promise<"stuck">((resolve) => setTimeout(() => resolve("stuck"), 5000))
+    ])
+    assert.notStrictEqual(outcomes, "stuck")
+    for (const o of outcomes as Array<PromiseSettledResult<unknown>>) {
+      if (o.status === "rejected") assert.match(String(o.reason), /the decoder thread/)
+    }
+  })
+})
