@@ -163,7 +163,7 @@ const built = await runChild("/usr/bin/time", [
   "-v",
   ...node,
   ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
-  ...(traceGc ? ["--trace-gc"] : []),
+  ...(traceGc ? ["--trace-gc", "--trace-incremental-marking"] : []),
   cli,
   "build",
   recipe,
@@ -193,6 +193,12 @@ if (traceGc) {
     reasons.set(r, (reasons.get(r) ?? 0) + 1)
   }
   const scavenges = lines.filter((l) => l.includes("Scavenge"))
+  const starts = new Map<string, number>()
+  for (const l of lines) {
+    const m = /\[IncrementalMarking\] Start \(([^)]*)\)/.exec(l)
+    if (m !== null) starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
+  }
+  console.error(`gc: incremental marking started by ${JSON.stringify(Object.fromEntries(starts))}`)
   console.error(
     `gc: ${marks.length} mark-compacts (${marks.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms), ${scavenges.length} scavenges (${scavenges.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms); mark-compact reasons ${JSON.stringify(Object.fromEntries(reasons))}`
   )
