@@ -331,12 +331,16 @@ if (workerCounts.length > 0) {
       let last = 0
       let shardsDone = 0
       let ready = 0
+      // With --trace-gc: the workers' GC lines (stdout).
+      const gcLogs: Array<NodeJS.ReadableStream> = []
+      let gcText = ""
       const workers = Array.from({ length: count }, () => {
         const child = spawn(
           node[0],
           [
             ...node.slice(1),
             ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}/workers-${count}`]),
+            ...(traceGc ? ["--trace-gc", "--trace-incremental-marking"] : []),
             cli,
             "worker",
             "--redis",
@@ -345,10 +349,11 @@ if (workerCounts.length > 0) {
             queue,
             "--json"
           ],
-          { env, stdio: ["ignore", "ignore", "pipe"] }
+          { env, stdio: ["ignore", traceGc ? "pipe" : "ignore", "pipe"] }
         )
+        if (traceGc) gcLogs.push(child.stdout!)
         let buffer = ""
-        child.stderr.on("data", (d) => {
+        child.stderr!.on("data", (d) => {
           buffer += d
           const lines = buffer.split("\n")
           buffer = lines.pop()!
@@ -367,6 +372,7 @@ if (workerCounts.length > 0) {
       })
       // Work starts once every worker is connected: start-up (module loading, measured by the plan
       // benchmark) is not part of the throughput.
+      for (const log of gcLogs) log.on("data", (d) => (gcText += d))
       while (ready < count) await new Promise((r) => setTimeout(r, 100))
       const cpu0 = workers.map((wk) => processCpu(wk.pid))
       sim.reset()
@@ -385,6 +391,15 @@ if (workerCounts.length > 0) {
       while (!existsSync(join(qstore, "croissant.json"))) {
         await new Promise((r) => setTimeout(r, 200))
         if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
+      }
+      if (traceGc) {
+        const marks = gcText.split("\n").filter((l) => l.includes("Mark-Compact"))
+        const starts = new Map<string, number>()
+        for (const m of gcText.matchAll(/\[IncrementalMarking\] Start \(([^)]*)\)/g))
+          starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
+        console.error(
+          `queue gc (${count} workers): ${marks.length} mark-compacts, started by ${JSON.stringify(Object.fromEntries(starts))}; last: ${marks.at(-1)?.slice(0, 160)}`
+        )
       }
       // The workers' CPU from all connected to the end (their start-up excluded), all threads.
       const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
