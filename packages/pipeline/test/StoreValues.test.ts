@@ -6,16 +6,7 @@ import * as fc from "fast-check"
 import { convert, convertLinear } from "../src/internal/storeValues.ts"
 import * as Radiometry from "../src/Radiometry.ts"
 
-const dtypes: ReadonlyArray<DType.DType> = [
-  "uint8",
-  "int8",
-  "uint16",
-  "int16",
-  "uint32",
-  "int32",
-  "float32",
-  "float64"
-]
+const dtypes: ReadonlyArray<DType.DType> = DType.DType.literals
 
 const bytes = (a: DType.TypedArray) =>
   Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))

@@ -1,16 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { GrdChip, Simulate } from "../src/index.ts"
-import { annotation, model, patchGrid, scene, toLonLat, truth } from "./scene.ts"
-
-const calibration = Simulate.calibrationFor(annotation)
-const noise = Simulate.noiseFor(annotation)
-const pol: GrdChip.Polarisation = {
-  annotation,
-  calibration,
-  noise,
-  measurement: { asset: "iw-vv.tiff", width: annotation.samples, height: annotation.lines }
-}
+import { calibration, model, noise, patchGrid, pol, scene, toLonLat, truth } from "./scene.ts"
 
 describe("GrdChip", () => {
   it.effect(

@@ -2,16 +2,17 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { PatchGeometry } from "@eoforge/grid"
 import { Annotation, Geolocation, GrdChip, Simulate, TerrainCorrection } from "../src/index.ts"
-import { annotation, model, patchGrid, scene, toLonLat, truth } from "./scene.ts"
-
-const calibration = Simulate.calibrationFor(annotation)
-const noise = Simulate.noiseFor(annotation)
-const pol: GrdChip.Polarisation = {
+import {
   annotation,
   calibration,
+  model,
   noise,
-  measurement: { asset: "iw-vv.tiff", width: annotation.samples, height: annotation.lines }
-}
+  patchGrid,
+  pol,
+  scene,
+  toLonLat,
+  truth
+} from "./scene.ts"
 
 /** Least-squares shift (px, x and y) of `got` against the truth's gradient, and the worst dB difference. */
 const compare = (got: Float32Array, want: Float64Array, width: number, mask: Uint8Array) => {

@@ -3,13 +3,23 @@
 import { PatchGeometry, Zone } from "@eoforge/grid"
 import type { PixelGrid } from "@eoforge/core"
 import { Effect } from "effect"
-import { Annotation, Geolocation, Simulate } from "../src/index.ts"
+import { Annotation, Geolocation, type GrdChip, Simulate } from "../src/index.ts"
 import { files, realText } from "./real.ts"
 
 export const annotation = Effect.runSync(
   Annotation.parse(realText(files.annotationVv2021), "iw-vv.xml")
 )
 export const model = Geolocation.make(annotation)
+
+/** The scene's calibration and noise vectors, and its VV polarisation as a chip reads it. */
+export const calibration = Simulate.calibrationFor(annotation)
+export const noise = Simulate.noiseFor(annotation)
+export const pol: GrdChip.Polarisation = {
+  annotation,
+  calibration,
+  noise,
+  measurement: { asset: "iw-vv.tiff", width: annotation.samples, height: annotation.lines }
+}
 const [lat0, lon0] = Geolocation.forward(model, 8000, 12000, 0)
 const local = (lat: number, lon: number) => [
   (lon - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180),

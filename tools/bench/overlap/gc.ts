@@ -2,8 +2,8 @@
 // per candidate stay flat from 1M to 5M? Spawns itself with `--trace-gc` and counts the mark-compact events
 // printed between a start and an end marker around each `filterAll` call (the caller holds all candidates).
 // Three sets: the first --small of the large set (5× sparser around each city), the large set, and --small
-// candidates at the large set's density (the same candidates per city over proportionally fewer cities), so
-// that cost per candidate can be compared at equal work per candidate.
+// candidates with the large set's count per city over proportionally fewer cities. The share rejected
+// (`rejected*`) says how far each is from the large set's work per candidate.
 // Usage: npx node --conditions=@eoforge/source tools/bench/overlap/gc.ts [--candidates 5000000] [--small 1000000]
 // Last line: one JSON object.
 import { spawnSync } from "node:child_process"

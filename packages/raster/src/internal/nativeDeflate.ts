@@ -189,24 +189,7 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
       throw error
     }
   }
-  const { handle, state, failed } = stream
-  const out = new Uint8Array(maxBytes)
-  try {
-    handle.writeSync(constants.Z_FINISH, compressed, 0, compressed.byteLength, out, 0, maxBytes)
-    if (failed.message !== undefined)
-      throw new ShortBlock(`a DEFLATE block is corrupt (${failed.message})`)
-    const availOut = state[0]
-    const availIn = state[1]
-    if (availOut === 0 && availIn > 0) {
-      const at = compressed.byteLength - availIn
-      handle.writeSync(constants.Z_FINISH, compressed, at, availIn, probe, 0, 1)
-      if (state[0] === 0)
-        throw new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${maxBytes} bytes`)
-    }
-    return availOut === 0 ? out : out.subarray(0, maxBytes - availOut)
-  } finally {
-    handle.close()
-  }
+  return inflateNative(stream, compressed, maxBytes, true)
 }
 
 /**
@@ -215,7 +198,17 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
  */
 export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array | undefined => {
   const stream = openHandle()
-  if (stream === undefined) return undefined
+  return stream === undefined ? undefined : inflateNative(stream, compressed, bytes, false)
+}
+
+// Inflates `compressed` through `stream` into a new buffer of `bytes` (fewer when the block ends before);
+// with `refuseMore`, BlockTooLarge when the block goes on past them.
+const inflateNative = (
+  stream: NonNullable<ReturnType<typeof openHandle>>,
+  compressed: Uint8Array,
+  bytes: number,
+  refuseMore: boolean
+): Uint8Array => {
   const { handle, state, failed } = stream
   const out = new Uint8Array(bytes)
   try {
@@ -223,6 +216,13 @@ export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array
     if (failed.message !== undefined)
       throw new ShortBlock(`a DEFLATE block is corrupt (${failed.message})`)
     const availOut = state[0]
+    const availIn = state[1]
+    if (refuseMore && availOut === 0 && availIn > 0) {
+      const at = compressed.byteLength - availIn
+      handle.writeSync(constants.Z_FINISH, compressed, at, availIn, probe, 0, 1)
+      if (state[0] === 0)
+        throw new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${bytes} bytes`)
+    }
     return availOut === 0 ? out : out.subarray(0, bytes - availOut)
   } finally {
     handle.close()
