@@ -130,6 +130,7 @@ describe("@eoforge/pipeline exports", () => {
           "apply",
           "baselineNumber",
           "defaultFor",
+          "isIdentity",
           "linear",
           "sourceOf",
         ],
