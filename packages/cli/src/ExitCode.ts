@@ -65,6 +65,8 @@ export const of = (error: unknown): ExitCode => {
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (typeof tag === "string") {
     if (tag in byTag) return byTag[tag]
+    // A build thread's error: the code of the error the thread met (its tag).
+    if (tag === "BuildThreadError") return of({ _tag: (error as { tag?: unknown }).tag })
     // Parse errors of the command line itself.
     if (
       /^(MissingOption|MissingArgument|InvalidValue|UnrecognizedOption|DuplicateOption|UnknownSubcommand|ShowHelp|MultipleErrors)/.test(

@@ -110,8 +110,11 @@ export const start = (
           let totals: Totals | undefined
           w.on("message", (m: Message) => {
             if (m.type === "shard") onShard(m)
-            else if (m.type === "done") totals = m
-            else {
+            else if (m.type === "done") {
+              // Done whether or not the thread's event loop ends by itself (the scope terminates it).
+              totals = m
+              resolve(m)
+            } else {
               stop(queue)
               reject(new BuildThreadError({ tag: m.tag, message: m.message }))
             }
@@ -126,8 +129,7 @@ export const start = (
             )
           })
           w.once("exit", (code) => {
-            if (totals !== undefined) resolve(totals)
-            else {
+            if (totals === undefined) {
               stop(queue)
               reject(
                 new BuildThreadError({
