@@ -142,8 +142,15 @@ export const start = (
         })
     )
     return {
+      // Every thread is waited for (the others end after their current shard once the queue is stopped), so
+      // none is terminated mid-shard; then the first error, if any.
       join: Effect.tryPromise({
-        try: () => Promise.all(ends),
+        try: () =>
+          Promise.allSettled(ends).then((settled) => {
+            const failure = settled.find((r) => r.status === "rejected")
+            if (failure !== undefined) throw failure.reason
+            return settled.map((r) => (r as PromiseFulfilledResult<Totals>).value)
+          }),
         catch: (e) =>
           e instanceof BuildThreadError
             ? e

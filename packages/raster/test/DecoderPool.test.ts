@@ -80,6 +80,31 @@ describe("decoder pool", () => {
     }
   })
 
+  it("stops a thread only after the blocks it was given: every one decodes, then the thread exits", async () => {
+    const pool = makePool(1)
+    const decoder = pool.bindParameters(8, parameters as never)
+    const local = await getDecoder(8, parameters as never)
+    const inputs = Array.from({ length: 16 }, (_, i) => compressed(i + 1))
+    const want = await Promise.all(inputs.map((b) => local.decode(b.slice(0))))
+    const pending = Promise.allSettled(inputs.map((b) => decoder.decode(b)))
+    await new Promise((resolve) => setImmediate(resolve))
+    const exited = vi.spyOn(Worker.prototype, "terminate")
+    try {
+      await pool.destroy()
+      const outcomes = await pending
+      outcomes.forEach((o, i) => {
+        assert.strictEqual(o.status, "fulfilled", `block ${i}`)
+        assert.deepStrictEqual(
+          new Uint8Array((o as PromiseFulfilledResult<ArrayBufferLike>).value),
+          new Uint8Array(want[i])
+        )
+      })
+      assert.strictEqual(exited.mock.calls.length, 0, "no thread was terminated")
+    } finally {
+      exited.mockRestore()
+    }
+  })
+
   it("fails the blocks of a thread that stops", async () => {
     const pool = makePool(1)
     const decoder = pool.bindParameters(8, parameters as never)

@@ -12,6 +12,9 @@ interface Job {
   readonly reject: (error: Error) => void
 }
 
+/** What the pool posts to a thread to make it exit once the blocks it was given are decoded. */
+export const stopMessage = "stop"
+
 /** One decoder thread's answer to one job. */
 export interface Result {
   readonly jobId: number
@@ -107,8 +110,27 @@ export const makePool = (size: number): Pool => {
         })
       }
     }),
+    // Each thread is asked to stop between blocks (after the ones it was given) rather than terminated at
+    // once: a thread stopped inside zlib's stream set-up aborts the whole process as Node frees the thread
+    // ("close before init"). One that does not stop within 10 s is terminated.
     destroy: async (): Promise<void> => {
-      await Promise.all(threads.map((t) => t.worker.terminate()))
+      await Promise.all(
+        threads.map(
+          (t) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(() => void t.worker.terminate(), 10_000)
+              t.worker.once("exit", () => {
+                clearTimeout(timer)
+                resolve()
+              })
+              try {
+                t.worker.postMessage(stopMessage)
+              } catch {
+                void t.worker.terminate()
+              }
+            })
+        )
+      )
     }
   }
   return pool as unknown as Pool

@@ -4,7 +4,7 @@ import "./decoderWorkerShim.ts"
 import { getDecoder } from "geotiff"
 import { parentPort } from "node:worker_threads"
 import { register } from "./boundedDecoders.ts"
-import type { Result } from "./decoderPool.ts"
+import { type Result, stopMessage } from "./decoderPool.ts"
 
 register()
 
@@ -29,11 +29,20 @@ const decodeOne = async ({
   }
 }
 
-parentPort?.on("message", (jobs: ReadonlyArray<Job>) => {
-  void Promise.all(jobs.map(decodeOne)).then((results) =>
+// Batches being decoded: a stop waits for them, so that the thread never ends inside zlib.
+const inFlight = new Set<Promise<void>>()
+
+parentPort?.on("message", (jobs: ReadonlyArray<Job> | typeof stopMessage) => {
+  if (jobs === stopMessage) {
+    void Promise.all(inFlight).then(() => process.exit(0))
+    return
+  }
+  const batch: Promise<void> = Promise.all(jobs.map(decodeOne)).then((results) => {
+    inFlight.delete(batch)
     parentPort?.postMessage(
       results,
       results.flatMap((r) => (r.decoded === undefined ? [] : [r.decoded]))
     )
-  )
+  })
+  inFlight.add(batch)
 })
