@@ -98,32 +98,35 @@ export const transferSince = (
   chips: number
 ): Transfer => {
   const now = RasterSource.transferTotals()
-  const requests = now.requests - before.requests
-  const bytes = now.bytes - before.bytes
-  return {
+  return transferOf(
     chips,
-    requests,
-    bytes,
-    retries: now.retries - before.retries,
-    requestsPerChip: chips === 0 ? 0 : requests / chips,
-    bytesPerChip: chips === 0 ? 0 : bytes / chips
-  }
+    now.requests - before.requests,
+    now.bytes - before.bytes,
+    now.retries - before.retries
+  )
 }
 
+const transferOf = (chips: number, requests: number, bytes: number, retries: number): Transfer => ({
+  chips,
+  requests,
+  bytes,
+  retries,
+  requestsPerChip: chips === 0 ? 0 : requests / chips,
+  bytesPerChip: chips === 0 ? 0 : bytes / chips
+})
+
 /** A transfer summary with what worker threads read added. */
-const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>): Transfer => {
-  const chips = others.reduce((n, t) => n + t.chips, own.chips)
-  const requests = others.reduce((n, t) => n + t.requests, own.requests)
-  const bytes = others.reduce((n, t) => n + t.bytes, own.bytes)
-  return {
-    chips,
-    requests,
-    bytes,
-    retries: others.reduce((n, t) => n + t.retries, own.retries),
-    requestsPerChip: chips === 0 ? 0 : requests / chips,
-    bytesPerChip: chips === 0 ? 0 : bytes / chips
-  }
-}
+const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>): Transfer =>
+  others.reduce(
+    (a, t) =>
+      transferOf(
+        a.chips + t.chips,
+        a.requests + t.requests,
+        a.bytes + t.bytes,
+        a.retries + t.retries
+      ),
+    own
+  )
 
 /** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
 export class InputError extends Schema.TaggedError<InputError>()("InputError", {

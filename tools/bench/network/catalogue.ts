@@ -150,7 +150,8 @@ const generate = (o: CatalogueOptions): ReadonlyArray<Acq> => {
   return out
 }
 
-const polygon = ([w, s, e, n]: Box) => ({
+/** The GeoJSON polygon of a box (west, south, east, north), counter-clockwise. */
+export const polygon = ([w, s, e, n]: Box) => ({
   type: "Polygon",
   coordinates: [
     [

@@ -56,22 +56,7 @@ const catalogue = await Catalogue.start({
 })
 const dir = mkdtempSync(join(tmpdir(), "eoforge-network-"))
 const aoi = join(dir, "area.geojson")
-const [w, s, e, n] = area
-writeFileSync(
-  aoi,
-  JSON.stringify({
-    type: "Polygon",
-    coordinates: [
-      [
-        [w, s],
-        [e, s],
-        [e, n],
-        [w, n],
-        [w, s]
-      ]
-    ]
-  })
-)
+writeFileSync(aoi, JSON.stringify(Catalogue.polygon(area)))
 const recipeOf = (store: string) => `name: network-bench
 seed: 42
 sampling:
@@ -121,6 +106,23 @@ concurrency: ${concurrency}
 const cli = join(root, "packages/cli/bin/eoforge.js")
 const node = [process.execPath, "--conditions=@eoforge/source"]
 const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
+
+/**
+ * What V8's `--trace-gc --trace-incremental-marking` lines say: mark-compacts and scavenges with their time,
+ * and what started each incremental marking (allocation limit, V8's task, external memory pressure).
+ */
+const gcSummary = (text: string): string => {
+  const lines = text.split("\n")
+  const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)
+  const of = (kind: string) => {
+    const found = lines.filter((l) => l.includes(kind))
+    return `${found.length} ${kind} (${found.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms)`
+  }
+  const starts = new Map<string, number>()
+  for (const m of text.matchAll(/\[IncrementalMarking\] Start \(([^)]*)\)/g))
+    starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
+  return `${of("Mark-Compact")}, ${of("Scavenge")}; incremental marking started by ${JSON.stringify(Object.fromEntries(starts))}`
+}
 
 /** User + system CPU seconds of a process (all its threads) from /proc, 0 when it is gone. */
 const processCpu = (pid: number | undefined): number => {
@@ -183,26 +185,7 @@ const searches = catalogue.searches() - searches0
 // With --trace-gc the build's stdout holds V8's GC lines around its JSON summary.
 const jsonStart = built.stdout.search(/^\{$/m)
 const printed = JSON.parse(built.stdout.slice(Math.max(0, jsonStart)))
-if (traceGc) {
-  const lines = built.stdout.slice(0, Math.max(0, jsonStart)).split("\n")
-  const marks = lines.filter((l) => l.includes("Mark-Compact"))
-  const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)
-  const reasons = new Map<string, number>()
-  for (const l of marks) {
-    const r = /ms {2}(.*)$/.exec(l)?.[1] ?? "?"
-    reasons.set(r, (reasons.get(r) ?? 0) + 1)
-  }
-  const scavenges = lines.filter((l) => l.includes("Scavenge"))
-  const starts = new Map<string, number>()
-  for (const l of lines) {
-    const m = /\[IncrementalMarking\] Start \(([^)]*)\)/.exec(l)
-    if (m !== null) starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
-  }
-  console.error(`gc: incremental marking started by ${JSON.stringify(Object.fromEntries(starts))}`)
-  console.error(
-    `gc: ${marks.length} mark-compacts (${marks.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms), ${scavenges.length} scavenges (${scavenges.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms); mark-compact reasons ${JSON.stringify(Object.fromEntries(reasons))}`
-  )
-}
+if (traceGc) console.error(`gc: ${gcSummary(built.stdout.slice(0, Math.max(0, jsonStart)))}`)
 const summary = printed.summary
 const cpuS = cpuOf(built.stderr)
 
@@ -392,15 +375,7 @@ if (workerCounts.length > 0) {
         await new Promise((r) => setTimeout(r, 200))
         if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
       }
-      if (traceGc) {
-        const marks = gcText.split("\n").filter((l) => l.includes("Mark-Compact"))
-        const starts = new Map<string, number>()
-        for (const m of gcText.matchAll(/\[IncrementalMarking\] Start \(([^)]*)\)/g))
-          starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
-        console.error(
-          `queue gc (${count} workers): ${marks.length} mark-compacts, started by ${JSON.stringify(Object.fromEntries(starts))}; last: ${marks.at(-1)?.slice(0, 160)}`
-        )
-      }
+      if (traceGc) console.error(`queue gc (${count} workers): ${gcSummary(gcText)}`)
       // The workers' CPU from all connected to the end (their start-up excluded), all threads.
       const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
       for (const wk of workers) wk.kill("SIGTERM")

@@ -1,6 +1,7 @@
 // Band values into a product's stored dtype: as read (rounded half away from zero and clamped for integers),
 // in decibels, or through a linear radiometric map in the same pass (no float array in between).
 import { DType } from "@eoforge/core"
+import * as Radiometry from "../Radiometry.ts"
 
 /** Copy `src` into `dst` (another dtype allowed): integers are rounded half away from zero and clamped. */
 export const convert = (
@@ -41,8 +42,8 @@ export const convertLinear = (
   dstOffset: number,
   dtype: DType.DType
 ): void => {
-  // Radiometry.apply's identity (the values themselves); test/StoreValues.test.ts keeps the two in step.
-  if (Math.abs(map.a - 1) < 1e-12 && Math.abs(map.b) < 1e-9) {
+  // Radiometry.apply's identity (the values themselves).
+  if (Radiometry.isIdentity(map)) {
     convert(src, dst, dstOffset, dtype, "none")
     return
   }
