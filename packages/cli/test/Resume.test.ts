@@ -44,7 +44,7 @@ const mountable = (() => {
   const dir = join(tmp.path, "probe-mount")
   mkdirSync(dir)
   try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=600k", "tmpfs", dir], { stdio: "ignore" })
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=800k", "tmpfs", dir], { stdio: "ignore" })
     execFileSync("umount", [dir], { stdio: "ignore" })
     return true
   } catch {
@@ -79,7 +79,7 @@ describe("eoforge build after a crash", () => {
   it.skipIf(!mountable)(diskFull, async () => {
     const dir = join(tmp.path, "small-disk")
     mkdirSync(dir)
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=600k", "tmpfs", dir])
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=800k", "tmpfs", dir])
     try {
       const out = join(dir, "s.zarr")
       const full = await run("build", smallRecipe, "--out", out, "--log-format", "json")

@@ -5,7 +5,7 @@ import { Redact } from "@eoforge/core"
 import { RasterSource } from "@eoforge/raster"
 import { AssetSigner, StacClient, StaticCatalog, type SearchCells } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
-import { Clock, Effect, Redacted, Schema } from "effect"
+import { Clock, Effect, Redacted, Schema, Semaphore } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
@@ -355,6 +355,7 @@ export const jobContext = (
         ),
   open,
   concurrency: concurrency ?? prepared.loaded.recipe.concurrency,
+  permits: Semaphore.makeUnsafe(Math.max(1, concurrency ?? prepared.loaded.recipe.concurrency)),
   extractGuard: prepared.loaded.recipe.split.extractGuard
 })
 
@@ -583,13 +584,16 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
             finished
           )
         : undefined
-    for (let k = ShardThreads.next(queue); k !== undefined; k = ShardThreads.next(queue)) {
-      const summary = yield* runShard(ctx, k, cells.client).pipe(
-        Effect.onError(() => Effect.sync(() => ShardThreads.stop(queue)))
+    yield* ShardThreads.drain(queue, (k) =>
+      runShard(ctx, k, cells.client).pipe(
+        Effect.tap((summary) =>
+          Effect.sync(() => {
+            chipsRead += summary.chips
+            finished({ shard: k, chips: summary.chips, missing: summary.missing })
+          })
+        )
       )
-      chipsRead += summary.chips
-      finished({ shard: k, chips: summary.chips, missing: summary.missing })
-    }
+    )
     const others = pool === undefined ? [] : yield* pool.join
     let summary: Finalize.Summary | undefined
     // Every shard of this partition is done now; finalize once the other partitions' are too.

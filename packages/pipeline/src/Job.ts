@@ -3,7 +3,7 @@
 import { Reason, Split, type Patch } from "@eoforge/core"
 import { Grouped, Packed } from "@eoforge/stats"
 import { Codec, Layout, ShardWriter, Store, type ZarrError } from "@eoforge/zarr"
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Schema, Semaphore, Stream } from "effect"
 import * as Composite from "./Composite.ts"
 import * as Extract from "./Extract.ts"
 import type * as Opener from "./Opener.ts"
@@ -141,6 +141,8 @@ export interface JobContext {
   readonly products: ReadonlyArray<ProductPlan>
   readonly open: Opener.Opener
   readonly concurrency: number
+  /** The chips being read: at most `concurrency` at once, over every shard this context builds at once. */
+  readonly permits: Semaphore.Semaphore
   /** Whether guard-zone samples are extracted (they belong to no split either way). */
   readonly extractGuard: boolean
 }
@@ -150,6 +152,23 @@ export interface JobSummary {
   readonly shard: number
   readonly chips: number
   readonly missing: number
+}
+
+/**
+ * The products as chains: a product paired with another joins its partner's chain (after it, as the recipe
+ * lists paired products after their partners); unpaired products are chains of their own.
+ */
+export const chainsOf = (
+  products: ReadonlyArray<Pick<ProductPlan, "pair">>
+): ReadonlyArray<ReadonlyArray<number>> => {
+  const chainOf: Array<number> = []
+  const chains: Array<Array<number>> = []
+  products.forEach((p, i) => {
+    const c = p.pair === undefined ? chains.push([]) - 1 : chainOf[p.pair.product]
+    chainOf[i] = c
+    chains[c].push(i)
+  })
+  return chains
 }
 
 /** Build shard `shard`: extract, write every product's shard and the samples chunk, then the record. */
@@ -213,57 +232,76 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
       })
     })
   let chips = 0
-  // One element per sample: its products in recipe order (a paired product follows the one it pairs
-  // with), the slots of a product one after another; samples run `concurrency` at a time.
-  const extractSample = Effect.fnUntraced(function* (s: number) {
-    const patch = patchOf(s)
-    const outcomes: Array<Array<Extract.Outcome>> = []
-    for (const p of ctx.products) {
-      const writer = writers.get(p.spec.id)!
-      const row: Array<Extract.Outcome> = []
-      for (let t = 0; t < p.slots.length; t++) {
-        if (!ctx.extractGuard && ctx.splits[s] === Split.Split.guard) {
-          yield* writer.skip(s, t, Reason.Reason.Guard)
-          row.push({
-            _tag: "Missing",
-            reason: Reason.Reason.Guard,
-            detail: "guard-zone sample (split.extractGuard is false)",
-            facts: {}
-          })
-          continue
-        }
-        const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
-        const outcome = yield* Extract.chip(
-          patch,
-          p,
-          t,
-          ctx.open,
-          partner?._tag === "Data" ? partner.found : undefined
-        ).pipe(Composite.withStoreSpill(store))
-        const f = outcome.facts
-        const info = {
-          ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
-          ...(f.item === undefined ? {} : { item: f.item }),
-          ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
-          ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
-          ...(f.scale === undefined
-            ? {}
-            : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 }),
-          ...(f.patchCloud === undefined
-            ? {}
-            : { patchCloud: f.patchCloud, maskSource: f.maskSource ?? 0 })
-        }
-        if (outcome._tag === "Data") {
-          const count = "count" in outcome ? outcome.count : undefined
-          yield* writer.add(s, t, outcome.data, count === undefined ? info : { ...info, count })
-          chips++
-        } else {
-          yield* writer.skip(s, t, outcome.reason, info)
-        }
-        row.push(outcome)
+  const extractOne = Effect.fnUntraced(function* (
+    s: number,
+    pi: number,
+    t: number,
+    outcomes: ReadonlyArray<Array<Extract.Outcome>>
+  ) {
+    const p = ctx.products[pi]
+    const writer = writers.get(p.spec.id)!
+    if (!ctx.extractGuard && ctx.splits[s] === Split.Split.guard) {
+      yield* writer.skip(s, t, Reason.Reason.Guard)
+      outcomes[pi][t] = {
+        _tag: "Missing",
+        reason: Reason.Reason.Guard,
+        detail: "guard-zone sample (split.extractGuard is false)",
+        facts: {}
       }
-      outcomes.push(row)
+      return
     }
+    const partner = p.pair === undefined ? undefined : outcomes[p.pair.product][t]
+    const outcome = yield* Extract.chip(
+      patchOf(s),
+      p,
+      t,
+      ctx.open,
+      partner?._tag === "Data" ? partner.found : undefined
+    ).pipe(Composite.withStoreSpill(store), Semaphore.withPermit(ctx.permits))
+    const f = outcome.facts
+    const info = {
+      ...(f.acquired === undefined ? {} : { acquired: f.acquired }),
+      ...(f.item === undefined ? {} : { item: f.item }),
+      ...(f.cloud === undefined ? {} : { cloud: f.cloud }),
+      ...(f.nodata === undefined ? {} : { nodata: f.nodata }),
+      ...(f.scale === undefined
+        ? {}
+        : { baseline: f.baseline ?? "", scale: f.scale, offset: f.offset ?? 0 }),
+      ...(f.patchCloud === undefined
+        ? {}
+        : { patchCloud: f.patchCloud, maskSource: f.maskSource ?? 0 })
+    }
+    if (outcome._tag === "Data") {
+      const count = "count" in outcome ? outcome.count : undefined
+      yield* writer.add(s, t, outcome.data, count === undefined ? info : { ...info, count })
+      chips++
+    } else {
+      yield* writer.skip(s, t, outcome.reason, info)
+    }
+    outcomes[pi][t] = outcome
+  })
+  // One element per sample: its products in recipe order, each with its slots. A product paired with
+  // another reads slot t after its partner's slot t (same chain); chains and slots run at once, so a
+  // sample's chips wait on round trips together rather than one after another. The shard writer takes
+  // chips in any order and statistics are accounted in sample order, so the bytes do not depend on it.
+  const chains = chainsOf(ctx.products)
+  const extractSample = Effect.fnUntraced(function* (s: number) {
+    const outcomes: Array<Array<Extract.Outcome>> = ctx.products.map(
+      (p) => new Array(p.slots.length)
+    )
+    const slotCount = Math.max(0, ...ctx.products.map((p) => p.slots.length))
+    const tasks: Array<readonly [ReadonlyArray<number>, number]> = []
+    for (const chain of chains) for (let t = 0; t < slotCount; t++) tasks.push([chain, t])
+    yield* Effect.forEach(
+      tasks,
+      ([chain, t]) =>
+        Effect.forEach(
+          chain.filter((pi) => t < ctx.products[pi].slots.length),
+          (pi) => extractOne(s, pi, t, outcomes),
+          { discard: true }
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
     return [s, outcomes] as const
   })
   yield* Stream.range(start, end - 1, 1).pipe(

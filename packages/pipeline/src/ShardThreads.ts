@@ -71,6 +71,29 @@ export const stop = (queue: Queue): void => {
   Atomics.store(new Int32Array(queue, 0, 2), 1, 1)
 }
 
+/** Shards one thread builds at once (their chips share the thread's `concurrency`). */
+export const lanes = 2
+
+/**
+ * Build shards taken from `queue` on this thread until none is left, `lanes` at once: the last chips of
+ * one shard, its writes and its statistics overlap the first reads of the next, so round trips keep going
+ * across shard ends. A shard that fails stops the queue (no thread starts another); the shard beside it is
+ * interrupted and, having no record, is built again by the next run.
+ */
+export const drain = <E, R>(
+  queue: Queue,
+  build: (shard: number) => Effect.Effect<unknown, E, R>
+): Effect.Effect<void, E, R> => {
+  const lane: Effect.Effect<void, E, R> = Effect.suspend(() => {
+    const k = next(queue)
+    return k === undefined ? Effect.void : Effect.flatMap(build(k), () => lane)
+  })
+  return Effect.forEach(Array.from({ length: lanes }), () => lane, {
+    concurrency: "unbounded",
+    discard: true
+  }).pipe(Effect.onError(() => Effect.sync(() => stop(queue))))
+}
+
 // The thread's entry: TypeScript sources inside the repository, compiled JavaScript once installed.
 const entry = new URL(
   `./internal/shardThread.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`,

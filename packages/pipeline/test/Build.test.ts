@@ -2,7 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Reason, Split } from "@eoforge/core"
 import { RasterSource } from "@eoforge/raster"
 import { Reader } from "@eoforge/zarr"
-import { Cause, Effect, Exit, type Layer, Scope } from "effect"
+import { Cause, Effect, Exit, Layer, Scope } from "effect"
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
@@ -209,6 +209,38 @@ describe("Build of the small demo recipe", () => {
     const b = digest(storeB)
     assert.isTrue(Object.keys(a).length > 50)
     assert.deepStrictEqual(b, a)
+  })
+
+  it("reads up to `concurrency` chips at once, across the slots of each sample and two shards", async () => {
+    // Every read is held 40 ms; the most reads in flight at concurrency 1 are those of one chip.
+    const peak = async (concurrency: number) => {
+      let now = 0
+      let most = 0
+      const held = Layer.effect(
+        RasterSource.RasterSource,
+        Effect.gen(function* () {
+          const source = yield* RasterSource.RasterSource
+          return {
+            ...source,
+            read: (...args: Parameters<typeof source.read>) =>
+              Effect.sync(() => (most = Math.max(most, ++now))).pipe(
+                Effect.andThen(Effect.sleep("40 millis")),
+                Effect.andThen(source.read(...args)),
+                Effect.ensuring(Effect.sync(() => void now--))
+              )
+          }
+        })
+      ).pipe(Layer.provide(RasterSource.layerGeoTiff))
+      const out = join(tmp.path, `peak-${concurrency}.zarr`)
+      await run(Build.build({ recipe, out, createdAt, concurrency }).pipe(Effect.provide(held)))
+      assert.deepStrictEqual(digest(out), digest(storeA))
+      return most
+    }
+    const one = await peak(1)
+    const six = await peak(6)
+    // Shards hold 2 samples: with samples alone in flight, no more than 2 chips' reads could overlap.
+    assert.isAbove(six, 2 * one, `${six} reads at once at concurrency 6, ${one} at 1`)
+    assert.isAtMost(six, 6 * one)
   })
 
   it("builds the same bytes in two --shard partitions followed by finalize", async () => {

@@ -66,6 +66,7 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "Job": [
           "JobRecordError",
+          "chainsOf",
           "isDone",
           "legacyStatsKey",
           "maxStatsBytes",
@@ -172,6 +173,8 @@ describe("@eoforge/pipeline exports", () => {
         ],
         "ShardThreads": [
           "BuildThreadError",
+          "drain",
+          "lanes",
           "next",
           "queueOf",
           "start",

@@ -238,8 +238,11 @@ const bounds = {
   connections: limits.concurrency / (limits.latencyMs / 1000) / perPatch(net.requests)
 }
 const boundPatchesPerS = Math.min(bounds.bandwidth, bounds.rate, bounds.connections)
+// Requests the simulator was serving at once, on average over the build (the connections bound allows
+// `connections`): low when the build waits on its own CPU or issues its requests one after another.
+const meanInFlight = net.servingSeconds / buildS
 console.error(
-  `build: ${samples} patches, ${chips.length} chips in ${buildS.toFixed(1)} s (${patchesPerS.toFixed(2)} patches/s, CPU ${cpuS.toFixed(1)} s); ${net.requests} requests (${net.throttled} throttled), ${(net.bytes / 1e6).toFixed(1)} MB, ${searches} searches; bound ${boundPatchesPerS.toFixed(2)} patches/s ${JSON.stringify(bounds)}`
+  `build: ${samples} patches, ${chips.length} chips in ${buildS.toFixed(1)} s (${patchesPerS.toFixed(2)} patches/s, CPU ${cpuS.toFixed(1)} s); ${net.requests} requests (${net.throttled} throttled), ${(net.bytes / 1e6).toFixed(1)} MB, ${searches} searches; ${meanInFlight.toFixed(1)} requests in flight on average (at most ${net.maxInFlight}); bound ${boundPatchesPerS.toFixed(2)} patches/s ${JSON.stringify(bounds)}`
 )
 
 // 2. The peer: the same chips with GDAL /vsicurl/, 16 threads.
@@ -440,6 +443,8 @@ const result = {
   requests: net.requests,
   bytes: net.bytes,
   throttled: net.throttled,
+  meanInFlight: Number(meanInFlight.toFixed(2)),
+  maxInFlight: net.maxInFlight,
   reportedByBuild: printed.transfer,
   bounds,
   peer:

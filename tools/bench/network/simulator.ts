@@ -29,6 +29,8 @@ export interface Counters {
   throttled: number
   headers: number
   maxInFlight: number
+  /** Seconds of requests being served, summed over requests (÷ wall time: the mean in flight). */
+  servingSeconds: number
 }
 
 /** A running simulator. */
@@ -112,7 +114,14 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     }
     return files.get(key)
   }
-  const counters: Counters = { requests: 0, bytes: 0, throttled: 0, headers: 0, maxInFlight: 0 }
+  const counters: Counters = {
+    requests: 0,
+    bytes: 0,
+    throttled: 0,
+    headers: 0,
+    maxInFlight: 0,
+    servingSeconds: 0
+  }
   // Rate limit: a bucket of a tenth of a second's requests, refilled continuously.
   const capacity = Math.max(1, limits.requestsPerSecond / 10)
   let tokens = capacity
@@ -173,6 +182,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       return
     }
     await slot()
+    const began = performance.now()
     try {
       counters.requests++
       await sleep(limits.latencyMs)
@@ -207,6 +217,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       })
       await transmit(res, body)
     } finally {
+      counters.servingSeconds += (performance.now() - began) / 1000
       free()
     }
   }
@@ -224,6 +235,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       counters.throttled = 0
       counters.headers = 0
       counters.maxInFlight = 0
+      counters.servingSeconds = 0
     },
     configure: (changes) => {
       limits = { ...limits, ...changes }

@@ -29,13 +29,17 @@ const program = Effect.gen(function* () {
   const signer = yield* Build.signerOf(stored.prepared.loaded.recipe)
   const before = RasterSource.transferTotals()
   let chips = 0
-  for (let k = ShardThreads.next(queue); k !== undefined; k = ShardThreads.next(queue)) {
-    const summary = yield* Build.runShard(ctx, k, cells.client).pipe(
-      Effect.provideService(AssetSigner.AssetSigner, signer)
+  yield* ShardThreads.drain(queue, (k) =>
+    Build.runShard(ctx, k, cells.client).pipe(
+      Effect.provideService(AssetSigner.AssetSigner, signer),
+      Effect.tap((summary) =>
+        Effect.sync(() => {
+          chips += summary.chips
+          post({ type: "shard", shard: k, chips: summary.chips, missing: summary.missing })
+        })
+      )
     )
-    chips += summary.chips
-    post({ type: "shard", shard: k, chips: summary.chips, missing: summary.missing })
-  }
+  )
   const t = Build.transferSince(before, chips)
   post({
     type: "done",
