@@ -224,7 +224,7 @@ export const run = Effect.fn("DryRun.run")(function* (
       note:
         readable === 0
           ? "no probed chip had data, so nothing was measured to estimate from: fix the reasons above (or probe more chips) first"
-          : "reading takes the longer of two bounds: the cores (chips of different samples in parallel up to the concurrency, each as fast as a probed chip whose sources are open) and the network (every chip costing the probe's requests, each as long as the probe's mean request, the reader's per-host limit in flight, no request-rate limit on the data host); searches run at the catalogue's rate limit, one per cell × product × slot window. The probe reads the first samples, from wherever they are"
+          : "reading takes the longer of two bounds: the cores (chips in parallel up to the concurrency, each as fast as a probed chip whose sources are open) and the network (every chip costing the probe's requests, each as long as the probe's mean request, the reader's per-host limit in flight, no request-rate limit on the data host); searches run at the catalogue's rate limit, one per cell × product × slot window. The probe reads the first samples, from wherever they are"
     },
     products: productRows
   } satisfies DryRunReport
