@@ -47,6 +47,9 @@ class Writer {
   }
 }
 
+// Slots of one band's histogram that hold counts (scratch of `encode`).
+let occupied = new Int32Array(0)
+
 /** The binary form of `g`'s accumulators (products are not included: both sides know the recipe). */
 export const encode = (g: Grouped.Grouped): Uint8Array => {
   const groups = [...g.groups].sort(([x], [y]) => (x < y ? -1 : 1))
@@ -72,20 +75,23 @@ export const encode = (g: Grouped.Grouped): Uint8Array => {
       w.f64(a.m2[b])
       w.f64(a.min[b])
       w.f64(a.max[b])
-      const h = a.histogram.subarray(b * slots, (b + 1) * slots)
+      // The occupied slots, found in one pass over the histogram.
+      const h = a.histogram
+      const base = b * slots
+      if (occupied.length < slots) occupied = new Int32Array(slots)
       let m = 0
-      for (let i = 0; i < slots; i++) if (h[i] !== 0) m++
+      for (let i = 0; i < slots; i++) if (h[base + i] !== 0) occupied[m++] = i
       w.varint(m)
       // Gaps first, then counts: two streams of like numbers compress better than interleaved pairs.
       let previous = -1
-      for (let i = 0; i < slots; i++) {
-        if (h[i] === 0) continue
+      for (let r = 0; r < m; r++) {
+        const i = occupied[r]
         w.varint(i - previous - 1)
         previous = i
       }
-      for (let i = 0; i < slots; i++) {
-        const c = h[i]
-        if (c === 0) continue
+      for (let r = 0; r < m; r++) {
+        const i = occupied[r]
+        const c = h[base + i]
         if (!(Number.isSafeInteger(c) && c > 0)) {
           throw new RangeError(`${key} band ${b} histogram slot ${i} holds ${c}, not a count`)
         }

@@ -37,6 +37,92 @@ export const intExact = (
   hBase: number,
   out: BlockOut
 ): void => {
+  const origin = valueOrigin(data)
+  const values = origin === 0 && data instanceof Uint8Array ? 256 : origin === 128 ? 256 : 65536
+  // Blocks much smaller than the dtype's range: per value (counting would scan more slots than values).
+  if (end - start < values >> 2) {
+    intExactPerValue(data, start, end, mask, maskShift, nodata, hist, hBase, out)
+    return
+  }
+  // Count every value first (no branch per value, integer increments), then take the moments, the range
+  // and the histogram from the counts: the same exact integers, min and max as value by value.
+  const c = counts
+  if (data instanceof Uint16Array) countU16(data, start, end, mask, maskShift, c)
+  else countAny(data, start, end, mask, maskShift, origin, c)
+  if (Number.isInteger(nodata) && nodata + origin >= 0 && nodata + origin < values)
+    c[nodata + origin] = 0
+  let n = 0
+  let s = 0
+  let q = 0
+  let mn = Infinity
+  let mx = -Infinity
+  const h = hBase - origin
+  for (let i = 0; i < values; i++) {
+    const k = c[i]
+    if (k === 0) continue
+    c[i] = 0
+    const v = i - origin
+    n += k
+    s += k * v
+    q += k * v * v
+    if (mn === Infinity) mn = v
+    mx = v
+    hist[h + i] += k
+  }
+  finishInt(n, s, q, mn, mx, out)
+}
+
+/** Counts per value of a block (index value + origin), reset to zeros by whoever reads them. */
+const counts = new Int32Array(65536)
+
+/** The value at index 0 of `counts`, negated: 32768 for int16, 128 for int8, 0 for unsigned data. */
+const valueOrigin = (data: TypedArray): number =>
+  data instanceof Int16Array ? 32768 : data instanceof Int8Array ? 128 : 0
+
+const countU16 = (
+  data: Uint16Array,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  c: Int32Array
+): void => {
+  if (mask === undefined) {
+    for (let i = start; i < end; i++) c[data[i]]++
+    return
+  }
+  // −m >>> 31 is 1 for a mask byte 1..255, 0 for 0.
+  for (let i = start; i < end; i++) c[data[i]] += -mask[i - maskShift] >>> 31
+}
+
+const countAny = (
+  data: TypedArray,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  origin: number,
+  c: Int32Array
+): void => {
+  if (mask === undefined) {
+    for (let i = start; i < end; i++) c[data[i] + origin]++
+    return
+  }
+  for (let i = start; i < end; i++) c[data[i] + origin] += -mask[i - maskShift] >>> 31
+}
+
+/** `intExact` value by value. */
+const intExactPerValue = (
+  data: TypedArray,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  nodata: number,
+  hist: Float64Array,
+  hBase: number,
+  out: BlockOut
+): void => {
   let n = 0
   let s = 0
   let q = 0
