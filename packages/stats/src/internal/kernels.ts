@@ -44,11 +44,12 @@ export const intExact = (
     intExactPerValue(data, start, end, mask, maskShift, nodata, hist, hBase, out)
     return
   }
-  // Count every value first (no branch per value, integer increments), then take the moments, the range
-  // and the histogram from the counts: the same exact integers, min and max as value by value.
+  // Count every value first (integer increments, no branch on the mask), then take the moments, the range
+  // and the histogram from the counts between the smallest and largest value seen: the same exact integers,
+  // min and max as value by value.
   const c = counts
-  if (data instanceof Uint16Array) countU16(data, start, end, mask, maskShift, c)
-  else countAny(data, start, end, mask, maskShift, origin, c)
+  if (data instanceof Uint16Array) countU16(data, start, end, mask, maskShift, c, range)
+  else countAny(data, start, end, mask, maskShift, origin, c, range)
   if (Number.isInteger(nodata) && nodata + origin >= 0 && nodata + origin < values)
     c[nodata + origin] = 0
   let n = 0
@@ -57,7 +58,8 @@ export const intExact = (
   let mn = Infinity
   let mx = -Infinity
   const h = hBase - origin
-  for (let i = 0; i < values; i++) {
+  const last = range[1] + origin
+  for (let i = range[0] + origin; i <= last; i++) {
     const k = c[i]
     if (k === 0) continue
     c[i] = 0
@@ -74,6 +76,8 @@ export const intExact = (
 
 /** Counts per value of a block (index value + origin), reset to zeros by whoever reads them. */
 const counts = new Int32Array(65536)
+/** The smallest and largest value counted (masked ones included: their slots hold 0). */
+const range = new Int32Array(2)
 
 /** The value at index 0 of `counts`, negated: 32768 for int16, 128 for int8, 0 for unsigned data. */
 const valueOrigin = (data: TypedArray): number =>
@@ -85,14 +89,29 @@ const countU16 = (
   end: number,
   mask: Uint8Array | undefined,
   maskShift: number,
-  c: Int32Array
+  c: Int32Array,
+  r: Int32Array
 ): void => {
+  let mn = 65535
+  let mx = 0
   if (mask === undefined) {
-    for (let i = start; i < end; i++) c[data[i]]++
-    return
+    for (let i = start; i < end; i++) {
+      const v = data[i]
+      c[v]++
+      if (v < mn) mn = v
+      if (v > mx) mx = v
+    }
+  } else {
+    // −m >>> 31 is 1 for a mask byte 1..255, 0 for 0.
+    for (let i = start; i < end; i++) {
+      const v = data[i]
+      c[v] += -mask[i - maskShift] >>> 31
+      if (v < mn) mn = v
+      if (v > mx) mx = v
+    }
   }
-  // −m >>> 31 is 1 for a mask byte 1..255, 0 for 0.
-  for (let i = start; i < end; i++) c[data[i]] += -mask[i - maskShift] >>> 31
+  r[0] = mn
+  r[1] = mx
 }
 
 const countAny = (
@@ -102,13 +121,19 @@ const countAny = (
   mask: Uint8Array | undefined,
   maskShift: number,
   origin: number,
-  c: Int32Array
+  c: Int32Array,
+  r: Int32Array
 ): void => {
-  if (mask === undefined) {
-    for (let i = start; i < end; i++) c[data[i] + origin]++
-    return
+  let mn = Infinity
+  let mx = -Infinity
+  for (let i = start; i < end; i++) {
+    const v = data[i]
+    c[v + origin] += mask === undefined ? 1 : -mask[i - maskShift] >>> 31
+    if (v < mn) mn = v
+    if (v > mx) mx = v
   }
-  for (let i = start; i < end; i++) c[data[i] + origin] += -mask[i - maskShift] >>> 31
+  r[0] = mn
+  r[1] = mx
 }
 
 /** `intExact` value by value. */
