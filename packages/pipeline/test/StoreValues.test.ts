@@ -55,7 +55,9 @@ describe("convertLinear", () => {
     const sources: ReadonlyArray<DType.DType> = ["uint8", "int8", "uint16", "int16"]
     const maps = [
       { a: 1, b: (0 - -0.1) / 0.0001 },
+      { a: 1, b: -1000 },
       { a: 0.5, b: -0.5 },
+      { a: 0.5, b: 0.25 },
       { a: -1.5, b: 20000.5 },
       { a: 2.5e-5, b: 0 }
     ]
@@ -69,11 +71,11 @@ describe("convertLinear", () => {
           const actual = DType.alloc(stored, src.length + 1)
           convert(Radiometry.apply(src, map), expected, 1, stored, "none")
           convertLinear(src, map, actual, 1, stored)
-          assert.deepStrictEqual(
-            bytes(actual),
-            bytes(expected),
-            `${source} → ${stored} ${map.a}, ${map.b}`
-          )
+          // Compared as bytes (NaN and −0 included), the first difference named.
+          const a = new Uint8Array(actual.buffer)
+          const e = new Uint8Array(expected.buffer)
+          const differ = a.findIndex((x, i) => x !== e[i])
+          assert.strictEqual(differ, -1, `${source} → ${stored} ${map.a}, ${map.b}: byte ${differ}`)
         }
       }
     }

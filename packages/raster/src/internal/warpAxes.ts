@@ -1,7 +1,9 @@
 // GDAL's bilinear and cubic kernels (warp.ts) for grids whose axes are parallel to the image's: source
 // columns, rows and weights are found once per target column and row instead of once per pixel.
 import type { DType } from "@eoforge/core"
+import { colPlan, EDGE, FULL, OUTSIDE, planAxis, rowPlan } from "./axisPlan.ts"
 import type { Axes } from "./coordinates.ts"
+import { bilinearAxesNodata } from "./warpAxesNodata.ts"
 import {
   bilinearSample,
   cubic,
@@ -17,83 +19,12 @@ import {
 
 type TypedArray = DType.TypedArray
 
-// Per column or row: outside the window (skipped, as GDAL's GWKCheckAndComputeSrcOffsets), inside with the
-// whole 2 × 2 (bilinear) or 4 × 4 (cubic) neighbourhood in the window, or inside near its edge.
-const OUTSIDE = 0
-const FULL = 1
-const EDGE = 2
-
-/** `inside` of warp.ts along one axis: it is the conjunction of the same test on x and on y. */
-const insideAxis = (r: number, size: number): boolean =>
-  r >= 0 && !(r + 1e-10 > size) && Math.trunc(r + 1e-10) !== size
-
-/** Per position of one axis: state, first source index and weights (see `planAxis`). */
-interface AxisPlan {
-  state: Uint8Array
-  index: Int32Array
-  a: Float64Array
-  b: Float64Array
-}
-
-const emptyPlan = (): AxisPlan => ({
-  state: new Uint8Array(0),
-  index: new Int32Array(0),
-  a: new Float64Array(0),
-  b: new Float64Array(0)
-})
-
-// Scratch reused by every call (the kernels are synchronous): allocating small typed arrays per band costs
-// more than filling them in a process holding many buffers.
-const colPlan = emptyPlan()
-const rowPlan = emptyPlan()
+// Scratch reused by every call (the kernels are synchronous).
 let spans = new Int32Array(16)
 let lineA = new Float64Array(0)
 let lineB = new Float64Array(0)
 let edgeCols = new Int32Array(0)
 let insideCols = new Int32Array(0)
-
-/**
- * Fills `p` per position of one axis (window-relative `s`): its state, first source index and the two
- * weights bilinear uses (r, 1 − r), or the cubic's first index and fraction (in `a`; `b` unused).
- */
-const planAxis = (
-  p: AxisPlan,
-  positions: Float64Array,
-  from: number,
-  count: number,
-  origin: number,
-  size: number,
-  bilinear: boolean
-): void => {
-  if (p.state.length < count) {
-    const n = Math.max(count, 2 * p.state.length)
-    p.state = new Uint8Array(n)
-    p.index = new Int32Array(n)
-    p.a = new Float64Array(n)
-    p.b = new Float64Array(n)
-  }
-  const { state, index, a, b } = p
-  for (let c = 0; c < count; c++) {
-    const s = positions[from + c] - origin
-    if (!insideAxis(s, size)) {
-      state[c] = OUTSIDE
-      continue
-    }
-    if (bilinear) {
-      const i = Math.floor(s - 0.5)
-      const r = 1.5 - (s - i)
-      state[c] = i >= 0 && i + 1 < size ? FULL : EDGE
-      index[c] = i
-      a[c] = r
-      b[c] = 1 - r
-    } else {
-      const i = Math.trunc(s - 0.5)
-      state[c] = i - 1 < 0 || i + 2 >= size ? EDGE : FULL
-      index[c] = i
-      a[c] = s - 0.5 - i
-    }
-  }
-}
 
 /** The runs [from, to) of FULL positions among the first `count` of `state`, as pairs in `spans`; their number. */
 const fullSpans = (state: Uint8Array, count: number): number => {
@@ -120,8 +51,9 @@ const fullSpans = (state: Uint8Array, count: number): number => {
 
 /**
  * `interpolate` (warp.ts) over `rect` for positions given per column and row, with identical results: the
- * maskless bilinear and cubic kernels run separably; windows with nodata pixels or widened kernels (scale
- * below 0.95) go point by point through `interpolate` itself.
+ * maskless bilinear and cubic kernels run separably, bilinear over windows with nodata pixels per pixel with
+ * per-axis weights (warpAxesNodata.ts); cubic with nodata pixels and widened kernels (scale below 0.95) go
+ * point by point through `interpolate` itself.
  */
 export const interpolateAxes = (
   kind: "bilinear" | "cubic",
@@ -134,12 +66,17 @@ export const interpolateAxes = (
   scale: KernelScale,
   rect: Rect
 ): void => {
-  if (scale.x < 0.95 || scale.y < 0.95 || (nodata !== undefined && hasNodataPixel(w, nodata))) {
+  const bilinear = kind === "bilinear"
+  const masked = nodata !== undefined && hasNodataPixel(w, nodata)
+  if (scale.x < 0.95 || scale.y < 0.95 || (masked && !bilinear)) {
     const { x, y } = positions.points()
     interpolate(kind, w, x, y, nodata, store, out, mask, scale, rect)
     return
   }
-  const bilinear = kind === "bilinear"
+  if (masked) {
+    bilinearAxesNodata(w, positions, nodata, store, out, mask, rect)
+    return
+  }
   const ww = w.ww
   planAxis(colPlan, positions.cols, rect.x0, rect.w, w.wx, ww, bilinear)
   planAxis(rowPlan, positions.rows, rect.y0, rect.h, w.wy, w.wh, bilinear)
