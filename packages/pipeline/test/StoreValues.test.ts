@@ -48,4 +48,36 @@ describe("convertLinear", () => {
       { numRuns: 1000 }
     )
   })
+
+  it("stores the same through its per-dtype tables, for every value of 8- and 16-bit sources", () => {
+    // Long bands take the table path (one stored value per source value, made once per map); each source
+    // dtype's every value, under maps that round halves and clamp, twice (the second time from the cache).
+    const sources: ReadonlyArray<DType.DType> = ["uint8", "int8", "uint16", "int16"]
+    const maps = [
+      { a: 1, b: (0 - -0.1) / 0.0001 },
+      { a: 1, b: -1000 },
+      { a: 0.5, b: -0.5 },
+      { a: 0.5, b: 0.25 },
+      { a: -1.5, b: 20000.5 },
+      { a: 2.5e-5, b: 0 }
+    ]
+    for (const source of sources) {
+      const [lo, hi] = DType.range(source)
+      const src = DType.alloc(source, 2 * (hi - lo + 1))
+      for (let i = 0; i < src.length; i++) src[i] = hi - (i % (hi - lo + 1))
+      for (const stored of dtypes) {
+        for (const map of [...maps, ...maps]) {
+          const expected = DType.alloc(stored, src.length + 1)
+          const actual = DType.alloc(stored, src.length + 1)
+          convert(Radiometry.apply(src, map), expected, 1, stored, "none")
+          convertLinear(src, map, actual, 1, stored)
+          // Compared as bytes (NaN and −0 included), the first difference named.
+          const a = new Uint8Array(actual.buffer)
+          const e = new Uint8Array(expected.buffer)
+          const differ = a.findIndex((x, i) => x !== e[i])
+          assert.strictEqual(differ, -1, `${source} → ${stored} ${map.a}, ${map.b}: byte ${differ}`)
+        }
+      }
+    }
+  })
 })

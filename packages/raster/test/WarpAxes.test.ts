@@ -53,7 +53,14 @@ const scenario = fc.record({
   ww: fc.integer({ min: 1, max: 64 }),
   wh: fc.integer({ min: 1, max: 48 }),
   bands: fc.integer({ min: 1, max: 3 }),
-  nodata: fc.constantFrom<"none" | "absent" | "present">("none", "absent", "present"),
+  // Nodata declared or not; present once, in a tenth of the pixels, or as NaN (floats; 0 for integers).
+  nodata: fc.constantFrom<"none" | "absent" | "present" | "many" | "nan">(
+    "none",
+    "absent",
+    "present",
+    "many",
+    "nan"
+  ),
   seed: fc.integer({ min: 1, max: 2 ** 30 }),
   rect: fc.tuple(fc.nat(40), fc.nat(40), fc.nat(41), fc.nat(41))
 })
@@ -72,7 +79,8 @@ const samePointByPoint = (s: Scenario): void => {
     state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
     return state / 0x80000000
   }
-  const nodata = s.nodata === "none" ? undefined : s.dtype === "float32" ? -9999 : 0
+  const nodata =
+    s.nodata === "none" ? undefined : s.dtype !== "float32" ? 0 : s.nodata === "nan" ? NaN : -9999
   const bands = Array.from({ length: s.bands }, () => {
     const band = arrayOf(s.dtype, ww * wh)
     for (let i = 0; i < band.length; i++) {
@@ -80,8 +88,10 @@ const samePointByPoint = (s: Scenario): void => {
       const v = 1000 * Math.sin(i / 7) + 3000 * random() + (s.dtype === "uint16" ? 3000 : 0)
       band[i] = s.dtype === "float32" ? v : Math.round(v)
       if (nodata !== undefined && band[i] === nodata) band[i] = nodata + 1
+      if (s.nodata === "many" && random() < 0.1) band[i] = nodata!
     }
-    if (s.nodata === "present") band[Math.floor(random() * band.length)] = nodata!
+    if (s.nodata === "present" || s.nodata === "nan")
+      band[Math.floor(random() * band.length)] = nodata!
     return band
   })
   const w: Window = { bands, wx: s.wx, wy: s.wy, ww, wh }
@@ -160,15 +170,19 @@ describe("interpolateAxes", () => {
 
   it("equals the point-by-point kernels bit for bit on generated grids, windows and dtypes", () => {
     let separableRuns = 0
+    let nodataRuns = 0
     fc.assert(
       fc.property(scenario, (s) => {
         samePointByPoint(s)
-        if (s.nodata !== "present" && s.srcRes >= s.dstRes) separableRuns++
+        const withNodata = s.nodata === "present" || s.nodata === "many" || s.nodata === "nan"
+        if (!withNodata && s.srcRes >= s.dstRes) separableRuns++
+        if (withNodata && s.kind === "bilinear" && s.srcRes >= s.dstRes) nodataRuns++
       }),
       { numRuns: 1500 }
     )
-    // Most scenarios must take the separable kernels themselves, not the point-by-point fallback.
-    assert.isAbove(separableRuns, 500)
+    // Most scenarios must take the per-axis kernels themselves, not the point-by-point fallback.
+    assert.isAbove(separableRuns, 400)
+    assert.isAbove(nodataRuns, 150)
   })
 
   it("equals them on rows over the source's pixel centres, whose weights are exactly 1 and 0", () => {

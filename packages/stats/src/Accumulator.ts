@@ -3,6 +3,7 @@
 import type { Band, Chip, DType } from "@eoforge/core"
 import * as Binning from "./Binning.ts"
 import { intBlock, intExact, intLut, floatLinear, onesMask } from "./internal/kernels.ts"
+import { occupiedSlots } from "./internal/occupied.ts"
 import { orderStatistic } from "./internal/percentile.ts"
 import { decodeJson, encodeJson, type AccumulatorJson } from "./internal/json.ts"
 import {
@@ -322,13 +323,23 @@ export const clone = (acc: Accumulator): Accumulator => ({
 export const merge = (a: Accumulator, b: Accumulator): Accumulator => {
   sameLayout(a, b)
   const r = clone(a)
+  addHistograms(r, b)
   for (let i = 0; i < r.names.length; i++) {
     mergeBand(r, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
   }
-  const h = r.histogram
-  const hb = b.histogram
-  for (let i = 0; i < h.length; i++) h[i] += hb[i]
   return r
+}
+
+/** Adds `b`'s histograms to `a`'s over the slots of `b`'s ranges (the others hold no counts). */
+const addHistograms = (a: Accumulator, b: Accumulator): void => {
+  const slots = Binning.slots(b.binning)
+  const h = a.histogram
+  const hb = b.histogram
+  for (let band = 0; band < b.names.length; band++) {
+    const base = band * slots
+    const [first, last] = occupiedSlots(b.binning, slots, b.count[band], b.min[band], b.max[band])
+    for (let i = base + first; i <= base + last; i++) h[i] += hb[i]
+  }
 }
 
 /**
@@ -337,12 +348,10 @@ export const merge = (a: Accumulator, b: Accumulator): Accumulator => {
  */
 export const mergeInto = (a: Accumulator, b: Accumulator): Accumulator => {
   sameLayout(a, b)
+  addHistograms(a, b)
   for (let i = 0; i < a.names.length; i++) {
     mergeBand(a, i, b.count[i], b.mean[i], b.m2[i], b.min[i], b.max[i])
   }
-  const h = a.histogram
-  const hb = b.histogram
-  for (let i = 0; i < h.length; i++) h[i] += hb[i]
   return a
 }
 
@@ -403,11 +412,18 @@ export const fromJson = (json: unknown): Accumulator => {
     acc.min[b] = d.min[b] ?? Infinity
     acc.max[b] = d.max[b] ?? -Infinity
     const pairs = d.histogram[b]
+    const [first, last] = occupiedSlots(binning, slots, acc.count[b], acc.min[b], acc.max[b])
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       const slot = pairs[i]
       if (!Number.isInteger(slot) || slot < 0 || slot >= slots) {
         throw new InvalidStatsJson({
           detail: `band ${b} histogram slot ${slot} outside 0..${slots - 1}`
+        })
+      }
+      // Counts only in the slots of the band's min..max (what readers of whole histograms rely on).
+      if (pairs[i + 1] !== 0 && (slot < first || slot > last)) {
+        throw new InvalidStatsJson({
+          detail: `band ${b} histogram slot ${slot} holds values outside its min..max (slots ${first}..${last})`
         })
       }
       acc.histogram[b * slots + slot] = pairs[i + 1]

@@ -4,6 +4,7 @@ import type { Band } from "@eoforge/core"
 import * as Accumulator from "./Accumulator.ts"
 import * as Binning from "./Binning.ts"
 import * as Grouped from "./Grouped.ts"
+import { occupiedSlots } from "./internal/occupied.ts"
 import { InvalidStatsJson, LayoutMismatch } from "./StatsError.ts"
 
 const magic = "EOFSTAT2"
@@ -47,6 +48,9 @@ class Writer {
   }
 }
 
+// Slots of one band's histogram that hold counts (scratch of `encode`).
+let occupied = new Int32Array(0)
+
 /** The binary form of `g`'s accumulators (products are not included: both sides know the recipe). */
 export const encode = (g: Grouped.Grouped): Uint8Array => {
   const groups = [...g.groups].sort(([x], [y]) => (x < y ? -1 : 1))
@@ -72,20 +76,24 @@ export const encode = (g: Grouped.Grouped): Uint8Array => {
       w.f64(a.m2[b])
       w.f64(a.min[b])
       w.f64(a.max[b])
-      const h = a.histogram.subarray(b * slots, (b + 1) * slots)
+      // The occupied slots, found in one pass over those of the band's range.
+      const h = a.histogram
+      const base = b * slots
+      if (occupied.length < slots) occupied = new Int32Array(slots)
+      const [first, last] = occupiedSlots(a.binning, slots, a.count[b], a.min[b], a.max[b])
       let m = 0
-      for (let i = 0; i < slots; i++) if (h[i] !== 0) m++
+      for (let i = first; i <= last; i++) if (h[base + i] !== 0) occupied[m++] = i
       w.varint(m)
       // Gaps first, then counts: two streams of like numbers compress better than interleaved pairs.
       let previous = -1
-      for (let i = 0; i < slots; i++) {
-        if (h[i] === 0) continue
+      for (let r = 0; r < m; r++) {
+        const i = occupied[r]
         w.varint(i - previous - 1)
         previous = i
       }
-      for (let i = 0; i < slots; i++) {
-        const c = h[i]
-        if (c === 0) continue
+      for (let r = 0; r < m; r++) {
+        const i = occupied[r]
+        const c = h[base + i]
         if (!(Number.isSafeInteger(c) && c > 0)) {
           throw new RangeError(`${key} band ${b} histogram slot ${i} holds ${c}, not a count`)
         }
@@ -166,10 +174,13 @@ export const mergeInto = (target: Grouped.Grouped, bytes: Uint8Array): Grouped.G
       const runs = r.varint()
       if (runs > slots) throw damaged(`${m.key} band ${b} has ${runs} runs for ${slots} slots`)
       if (scratch.length < runs) scratch = new Int32Array(Math.max(runs, 2 * scratch.length))
+      // Counts only in the slots of the band's min..max (what readers of the total rely on).
+      const [first, last] = occupiedSlots(acc.binning, slots, count, min, max)
       let slot = -1
       for (let i = 0; i < runs; i++) {
         slot += r.varint() + 1
-        if (slot >= slots) throw damaged(`${m.key} band ${b} slot ${slot} outside 0..${slots - 1}`)
+        if (slot < first || slot > last)
+          throw damaged(`${m.key} band ${b} slot ${slot} outside ${first}..${last} (its min..max)`)
         scratch[i] = slot
       }
       const h = acc.histogram

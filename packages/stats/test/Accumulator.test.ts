@@ -253,4 +253,74 @@ describe("Accumulator", () => {
       assert.isAtMost(Math.abs(Accumulator.percentile(acc, 0, p) - numpyPercentile(xs, p)), 100)
     }
   })
+
+  it("8- and 16-bit chips give the exact count, moments, range and histogram of their valid values", () => {
+    // Chips below and above the size where values are counted before the moments are taken, masks of
+    // 0, 1 and 255, nodata inside or outside the dtype's range.
+    const ranges = {
+      uint8: [0, 255],
+      int8: [-128, 127],
+      uint16: [0, 65535],
+      int16: [-32768, 32767]
+    }
+    fc.assert(
+      fc.property(
+        fc.constantFrom("uint8" as const, "int8" as const, "uint16" as const, "int16" as const),
+        fc.constantFrom(3, 40, 140, 300),
+        fc.constantFrom<"none" | "zeros" | "bytes">("none", "zeros", "bytes"),
+        fc.constantFrom<number | undefined>(undefined, 0, -0, 7, -3, 70000, 0.5),
+        fc.integer(),
+        (dtype, size, maskKind, nodata, seed) => {
+          const rand = prng(seed)
+          const [lo, hi] = ranges[dtype]
+          // Narrow clusters and the extremes, so that some slots repeat and min/max reach the range's ends.
+          const centre = lo + Math.floor(rand() * (hi - lo))
+          const value = () => {
+            const r = rand()
+            if (r < 0.01) return lo
+            if (r < 0.02) return hi
+            if (r < 0.05 && nodata !== undefined && nodata >= lo && nodata <= hi) return nodata
+            return Math.min(hi, Math.max(lo, centre + Math.round(40 * gauss(rand))))
+          }
+          const mask =
+            maskKind === "none"
+              ? undefined
+              : new Uint8Array(size * size).map(() =>
+                  rand() < 0.2 ? 0 : maskKind === "bytes" && rand() < 0.5 ? 255 : 1
+                )
+          const c = chip(dtype, 2, size, value, mask)
+          const acc = Accumulator.add(Accumulator.empty(2, { dtype, nodata }), c)
+          const slots = Binning.slots(acc.binning)
+          for (let b = 0; b < 2; b++) {
+            const xs: Array<number> = []
+            for (let i = 0; i < size * size; i++) {
+              const v = c.data[b * size * size + i]
+              if ((mask === undefined || mask[i] !== 0) && v !== nodata) xs.push(v)
+            }
+            assert.strictEqual(acc.count[b], xs.length)
+            const hist = new Float64Array(slots)
+            for (const v of xs) hist[v - acc.binning.lo]++
+            const got = acc.histogram.subarray(b * slots, (b + 1) * slots)
+            const differ = got.findIndex((k, i) => k !== hist[i])
+            assert.strictEqual(differ, -1, `slot ${differ}: ${got[differ]} vs ${hist[differ]}`)
+            if (xs.length === 0) continue
+            const sum = xs.reduce((t, v) => t + BigInt(v), 0n)
+            const squares = xs.reduce((t, v) => t + BigInt(v) * BigInt(v), 0n)
+            const n = BigInt(xs.length)
+            assert.strictEqual(acc.mean[b], Number(sum) / xs.length)
+            assert.strictEqual(acc.m2[b], Number(n * squares - sum * sum) / xs.length)
+            assert.strictEqual(
+              acc.min[b],
+              xs.reduce((m, v) => Math.min(m, v))
+            )
+            assert.strictEqual(
+              acc.max[b],
+              xs.reduce((m, v) => Math.max(m, v))
+            )
+          }
+        }
+      ),
+      { seed: 11, numRuns: 60 }
+    )
+  })
 })

@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Band } from "@eoforge/core"
-import { Grouped, MergeTree, Packed, StatsError } from "../src/index.ts"
+import * as fc from "fast-check"
+import { Accumulator, Binning, Grouped, MergeTree, Packed, StatsError } from "../src/index.ts"
+import { occupiedSlots } from "../src/internal/occupied.ts"
 import { chip, gauss, prng } from "./fixtures.ts"
 
 const s1: Band.ProductSpec = {
@@ -89,6 +91,99 @@ describe("Packed", () => {
       StatsError.LayoutMismatch
     )
     assert.throws(() => Packed.decode([s1], bytes, options), StatsError.UnknownGroup)
+  })
+})
+
+describe("histogram readers", () => {
+  // Encoding, JSON and merging read only the slots between those of a band's min and max.
+  const layouts = [
+    { dtype: "uint8" as const, options: {} },
+    { dtype: "int16" as const, options: {} },
+    { dtype: "uint16" as const, options: {} },
+    { dtype: "int16" as const, options: { binning: Binning.linear(-500, 500, 97) } },
+    { dtype: "float32" as const, options: { range: [-30, 10] as const, bins: 400 } }
+  ]
+
+  it("every count lies in the slots of its band's min..max, and all of them are encoded", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...layouts),
+        fc.integer(),
+        fc.double({ min: -40000, max: 40000, noNaN: true }),
+        fc.double({ min: 0.5, max: 3000, noNaN: true }),
+        (layout, seed, centre, spread) => {
+          const rand = prng(seed)
+          const product: Band.ProductSpec = {
+            id: "p",
+            dtype: layout.dtype,
+            resolution: 10,
+            bands: [{ name: "a", nodata: 0 }, { name: "b" }]
+          }
+          const g = Grouped.empty([product], { p: layout.options })
+          for (const split of ["train", "test"] as const)
+            Grouped.add(
+              g,
+              "p",
+              split,
+              chip(layout.dtype, 2, 12, () => Math.round(centre + spread * gauss(rand)))
+            )
+          const back = Packed.decode([product], Packed.encode(g), { p: layout.options })
+          for (const [key, acc] of g.groups) {
+            const slots = Binning.slots(acc.binning)
+            const decoded = back.groups.get(key)!
+            for (let b = 0; b < 2; b++) {
+              const [first, last] = occupiedSlots(
+                acc.binning,
+                slots,
+                acc.count[b],
+                acc.min[b],
+                acc.max[b]
+              )
+              let total = 0
+              for (let i = 0; i < slots; i++) {
+                const k = acc.histogram[b * slots + i]
+                total += k
+                if (k !== 0 && (i < first || i > last)) return false
+              }
+              if (total !== acc.count[b]) return false
+            }
+            // The decoded histograms, compared slot by slot over all slots.
+            if (acc.histogram.some((k, i) => decoded.histogram[i] !== k)) return false
+            const fromJson = Accumulator.fromJson(
+              JSON.parse(JSON.stringify(Accumulator.toJson(acc)))
+            )
+            if (acc.histogram.some((k, i) => fromJson.histogram[i] !== k)) return false
+          }
+          return true
+        }
+      ),
+      { seed: 3, numRuns: 150 }
+    )
+  })
+
+  it("counts outside a band's min..max are refused as damaged, in JSON and in the binary form", () => {
+    const acc = Accumulator.empty(1, { dtype: "uint16" })
+    Accumulator.add(
+      acc,
+      chip("uint16", 1, 4, (_, i) => 100 + i)
+    )
+    const json = Accumulator.toJson(acc)
+    assert.throws(
+      () => Accumulator.fromJson({ ...json, histogram: [[...json.histogram[0], 99, 1]] }),
+      /slot 99 holds values outside its min..max/
+    )
+    const g = Grouped.empty([s2])
+    Grouped.add(
+      g,
+      "s2l2a",
+      "train",
+      chip("uint16", 12, 4, (_, i) => 100 + i)
+    )
+    const bytes = Packed.encode(g)
+    // Band 0's min (after the header, its count, mean and M2) raised above its smallest value.
+    const header = new DataView(bytes.buffer).getUint32(8, true)
+    new DataView(bytes.buffer).setFloat64(12 + header + 24, 105, true)
+    assert.throws(() => Packed.decode([s2], bytes), /slot 100 outside 105..115/)
   })
 })
 

@@ -53,10 +53,70 @@ export const convertLinear = (
     for (let i = 0; i < n; i++) dst[dstOffset + i] = a * (src[i] as number) + b
     return
   }
+  const table = n >= minTableUse ? tableOf(src, map, dtype) : undefined
+  if (table !== undefined) {
+    lookUp(src, table, dst, dstOffset)
+    return
+  }
   const [lo, hi] = DType.range(dtype)
   for (let i = 0; i < n; i++) {
     const v = a * (src[i] as number) + b
     const r = v < 0 ? -Math.round(-v) : Math.round(v)
     dst[dstOffset + i] = r < lo ? lo : r > hi ? hi : r
   }
+}
+
+// 8- and 16-bit integer sources take few values: their stored value is looked up in a table made once per
+// map and dtypes (by the loop above, hence the same values) instead of rounded per pixel.
+const minTableUse = 1024
+const maxTables = 16
+const tables = new Map<string, DType.TypedArray>()
+
+/** The first value of a small integer dtype (the table's index 0), undefined for the other dtypes. */
+const tableStart = (src: DType.TypedArray): number | undefined =>
+  src instanceof Uint16Array || src instanceof Uint8Array
+    ? 0
+    : src instanceof Int16Array
+      ? -32768
+      : src instanceof Int8Array
+        ? -128
+        : undefined
+
+/** The stored value of every value of `src`'s dtype under `map`, or undefined for other sources. */
+const tableOf = (
+  src: DType.TypedArray,
+  map: { readonly a: number; readonly b: number },
+  dtype: DType.DType
+): DType.TypedArray | undefined => {
+  const start = tableStart(src)
+  if (start === undefined) return undefined
+  const from = DType.of(src)
+  const key = `${from}>${dtype}:${map.a}:${map.b}`
+  let table = tables.get(key)
+  if (table === undefined) {
+    const size = DType.byteSize(from) === 1 ? 256 : 65536
+    const values = new Float64Array(size)
+    for (let i = 0; i < size; i++) values[i] = start + i
+    table = DType.alloc(dtype, size)
+    convertLinear(values, map, table, 0, dtype)
+    if (tables.size >= maxTables) tables.delete(tables.keys().next().value!)
+    tables.set(key, table)
+  }
+  return table
+}
+
+/** `dst[dstOffset + i] = table[src[i] − start]`, with the usual pair (uint16 to uint16) monomorphic. */
+const lookUp = (
+  src: DType.TypedArray,
+  table: DType.TypedArray,
+  dst: DType.TypedArray,
+  dstOffset: number
+): void => {
+  const n = src.length
+  if (src instanceof Uint16Array && table instanceof Uint16Array && dst instanceof Uint16Array) {
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = table[src[i]]
+    return
+  }
+  const start = tableStart(src)!
+  for (let i = 0; i < n; i++) dst[dstOffset + i] = table[src[i] - start]
 }

@@ -15,6 +15,11 @@ import { filterRadius, footprint, interpolate, maskNodata, nearest, type Window 
 import { interpolateAxes } from "./warpAxes.ts"
 import { warpChunks, type Chunk } from "./warpWindow.ts"
 
+/** Writes `nodata` over a freshly allocated (zeroed) array; nothing to write for +0. */
+const fillNodata = (data: DType.TypedArray, nodata: number | undefined): void => {
+  if (nodata !== undefined && !Object.is(nodata, 0)) data.fill(nodata)
+}
+
 const emptyChip = (
   grid: PixelGrid.PixelGrid,
   dtype: DType.DType,
@@ -22,7 +27,7 @@ const emptyChip = (
   nodata: number | undefined
 ): Chip.Chip => {
   const data = DType.alloc(dtype, bands * grid.width * grid.height)
-  if (nodata !== undefined) data.fill(nodata)
+  fillNodata(data, nodata)
   return { grid, dtype, bands, data, mask: new Uint8Array(grid.width * grid.height) }
 }
 
@@ -78,7 +83,7 @@ const readAligned = async (
 ): Promise<Chip.Chip> => {
   const n = grid.width * grid.height
   const data = DType.alloc(header.dtype, bands.length * n)
-  if (header.nodata !== undefined) data.fill(header.nodata)
+  fillNodata(data, header.nodata)
   const out = bands.map((_, b) => data.subarray(b * n, (b + 1) * n) as DType.TypedArray)
   const mask = new Uint8Array(n)
   const c0 = Math.max(0, -ox)
@@ -271,7 +276,7 @@ export const resample = async (
     separable === undefined ? extentOf(coords!.x, coords!.y) : axesExtent(separable)
   const n = grid.width * grid.height
   const data = DType.alloc(header.dtype, bands.length * n)
-  if (header.nodata !== undefined) data.fill(header.nodata)
+  fillNodata(data, header.nodata)
   const out = bands.map((_, b) => data.subarray(b * n, (b + 1) * n) as DType.TypedArray)
   const mask = new Uint8Array(n)
   const [lo, hi] = DType.range(header.dtype)

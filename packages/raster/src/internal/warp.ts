@@ -212,10 +212,9 @@ export const hasNodataPixel = (w: Window, nodata: number | undefined): boolean =
   if (nodata === undefined) return false
   const nan = Number.isNaN(nodata)
   for (const band of w.bands) {
-    for (let i = 0; i < band.length; i++) {
-      const v = band[i]
-      if (v === nodata || (nan && v !== v)) return true
-    }
+    if (nan) {
+      for (let i = 0; i < band.length; i++) if (band[i] !== band[i]) return true
+    } else if (band.indexOf(nodata) >= 0) return true
   }
   return false
 }

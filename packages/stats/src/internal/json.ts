@@ -3,6 +3,7 @@
 import { DType } from "@eoforge/core"
 import { Schema } from "effect"
 import { InvalidStatsJson } from "../StatsError.ts"
+import { occupiedSlots } from "./occupied.ts"
 
 const NullableNumber = Schema.NullOr(Schema.Number)
 
@@ -55,7 +56,8 @@ export const encodeJson = (acc: Source): AccumulatorJson => {
   const histogram: Array<Array<number>> = []
   for (let b = 0; b < nb; b++) {
     const pairs: Array<number> = []
-    for (let i = 0; i < slots; i++) {
+    const [first, last] = occupiedSlots(acc.binning, slots, acc.count[b], acc.min[b], acc.max[b])
+    for (let i = first; i <= last; i++) {
       const c = acc.histogram[b * slots + i]
       if (c !== 0) pairs.push(i, c)
     }

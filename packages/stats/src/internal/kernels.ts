@@ -37,6 +37,117 @@ export const intExact = (
   hBase: number,
   out: BlockOut
 ): void => {
+  const origin = valueOrigin(data)
+  const values = origin === 0 && data instanceof Uint8Array ? 256 : origin === 128 ? 256 : 65536
+  // Blocks much smaller than the dtype's range: per value (counting would scan more slots than values).
+  if (end - start < values >> 2) {
+    intExactPerValue(data, start, end, mask, maskShift, nodata, hist, hBase, out)
+    return
+  }
+  // Count every value first (integer increments, no branch on the mask), then take the moments, the range
+  // and the histogram from the counts between the smallest and largest value seen: the same exact integers,
+  // min and max as value by value.
+  const c = counts
+  if (data instanceof Uint16Array) countU16(data, start, end, mask, maskShift, c, range)
+  else countAny(data, start, end, mask, maskShift, origin, c, range)
+  if (Number.isInteger(nodata) && nodata + origin >= 0 && nodata + origin < values)
+    c[nodata + origin] = 0
+  let n = 0
+  let s = 0
+  let q = 0
+  let mn = Infinity
+  let mx = -Infinity
+  const h = hBase - origin
+  const last = range[1] + origin
+  for (let i = range[0] + origin; i <= last; i++) {
+    const k = c[i]
+    if (k === 0) continue
+    c[i] = 0
+    const v = i - origin
+    n += k
+    s += k * v
+    q += k * v * v
+    if (mn === Infinity) mn = v
+    mx = v
+    hist[h + i] += k
+  }
+  finishInt(n, s, q, mn, mx, out)
+}
+
+/** Counts per value of a block (index value + origin), reset to zeros by whoever reads them. */
+const counts = new Int32Array(65536)
+/** The smallest and largest value counted (masked ones included: their slots hold 0). */
+const range = new Int32Array(2)
+
+/** The value at index 0 of `counts`, negated: 32768 for int16, 128 for int8, 0 for unsigned data. */
+const valueOrigin = (data: TypedArray): number =>
+  data instanceof Int16Array ? 32768 : data instanceof Int8Array ? 128 : 0
+
+const countU16 = (
+  data: Uint16Array,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  c: Int32Array,
+  r: Int32Array
+): void => {
+  let mn = 65535
+  let mx = 0
+  if (mask === undefined) {
+    for (let i = start; i < end; i++) {
+      const v = data[i]
+      c[v]++
+      if (v < mn) mn = v
+      if (v > mx) mx = v
+    }
+  } else {
+    // −m >>> 31 is 1 for a mask byte 1..255, 0 for 0.
+    for (let i = start; i < end; i++) {
+      const v = data[i]
+      c[v] += -mask[i - maskShift] >>> 31
+      if (v < mn) mn = v
+      if (v > mx) mx = v
+    }
+  }
+  r[0] = mn
+  r[1] = mx
+}
+
+const countAny = (
+  data: TypedArray,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  origin: number,
+  c: Int32Array,
+  r: Int32Array
+): void => {
+  let mn = Infinity
+  let mx = -Infinity
+  for (let i = start; i < end; i++) {
+    const v = data[i]
+    c[v + origin] += mask === undefined ? 1 : -mask[i - maskShift] >>> 31
+    if (v < mn) mn = v
+    if (v > mx) mx = v
+  }
+  r[0] = mn
+  r[1] = mx
+}
+
+/** `intExact` value by value. */
+const intExactPerValue = (
+  data: TypedArray,
+  start: number,
+  end: number,
+  mask: Uint8Array | undefined,
+  maskShift: number,
+  nodata: number,
+  hist: Float64Array,
+  hBase: number,
+  out: BlockOut
+): void => {
   let n = 0
   let s = 0
   let q = 0
