@@ -210,6 +210,14 @@ const send = (
     req.end(body)
   })
 
+// A body whose Content-Length is at most this is written into one array sized by it from the start.
+const maxPresizedBytes = 256 * 1024 * 1024
+
+// An array of `n` bytes of its own (a whole ArrayBuffer, transferable) that is not zeroed first: every byte is
+// written before it is read.
+const uninitialised = (n: number): Uint8Array =>
+  new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)
+
 const anonymous: Authorizer = {
   prepare: async (url) => {
     const location = S3Url.parse(url)
@@ -284,26 +292,43 @@ export const request = async (
       discard: () => void res.destroy(),
       bytes: (maxBytes = Number.POSITIVE_INFINITY) =>
         new Promise((resolve, reject) => {
+          // With a Content-Length (node's parser passes no more bytes than it says), each chunk is copied on
+          // arrival into one array of that size, not zeroed first; else chunks are kept and copied at the end.
+          const declared = Number(res.headers["content-length"] ?? NaN)
+          const sized =
+            Number.isSafeInteger(declared) &&
+            declared >= 0 &&
+            declared <= Math.min(maxBytes, maxPresizedBytes)
+          const body = sized ? uninitialised(declared) : undefined
           const chunks: Array<Buffer> = []
           let size = 0
           res.on("data", (chunk: Buffer) => {
-            size += chunk.byteLength
-            if (size > maxBytes) {
+            const over =
+              size + chunk.byteLength > maxBytes
+                ? `larger than ${maxBytes} bytes`
+                : body !== undefined && size + chunk.byteLength > body.byteLength
+                  ? `longer than its Content-Length (${body.byteLength} bytes)`
+                  : undefined
+            if (over !== undefined) {
+              // Before the destroy, whose "aborted" would say the response was cut short.
+              reject(new Error(`response ${over}`))
               res.destroy()
-              reject(new Error(`response larger than ${maxBytes} bytes`))
               return
             }
-            chunks.push(chunk)
+            if (body !== undefined) body.set(chunk, size)
+            else chunks.push(chunk)
+            size += chunk.byteLength
           })
-          // One copy into an array of its own (not Buffer.concat and a copy of that).
           res.once("end", () => {
-            const body = new Uint8Array(size)
+            if (body !== undefined)
+              return resolve(size === body.byteLength ? body : body.subarray(0, size))
+            const out = uninitialised(size)
             let at = 0
             for (const chunk of chunks) {
-              body.set(chunk, at)
+              out.set(chunk, at)
               at += chunk.byteLength
             }
-            resolve(body)
+            resolve(out)
           })
           res.once("error", reject)
           res.once("aborted", () => reject(new Error("the response was cut short")))

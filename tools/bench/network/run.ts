@@ -241,6 +241,8 @@ if (traceGc)
   console.error(`gc: ${gcSummary(built.stdout.slice(0, jsonStart) + built.stdout.slice(jsonEnd))}`)
 const summary = printed.summary
 const cpuS = cpuOf(built.stderr)
+const rssMB =
+  Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(built.stderr)?.[1] ?? NaN) / 1024
 
 // The chips with data, for the peer and the per-chip figures.
 const chips: Array<{
@@ -480,6 +482,7 @@ const result = {
   slots,
   buildSeconds: Number(buildS.toFixed(1)),
   buildCpuSeconds: Number(cpuS.toFixed(1)),
+  buildMaxRssMB: Math.round(rssMB),
   // CPU ms per chip of the build's main thread and of its other threads by name (decoder threads, libuv's
   // pool, V8's GC helpers), from /proc: what one thread's work costs, whatever the machine's load.
   buildCpuMsPerChip: Object.fromEntries(

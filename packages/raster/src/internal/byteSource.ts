@@ -87,6 +87,10 @@ export interface Timer {
   readonly now: () => number
 }
 
+// An array of `n` bytes over an ArrayBuffer of its own, not zeroed (the caller writes every byte).
+const uninitialised = (n: number): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n)
+
 const realTimer: Timer = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now()
@@ -289,35 +293,40 @@ export const openHttp = async (
   }
 
   // The bytes [offset, offset + length) (up to the file's end) fetched, then copied into `into(n)` — an array
-  // of at least n bytes — from the blocks; the bytes copied.
+  // of at least n bytes, which need not be zeroed: every byte of [0, n) is written, from the first missing
+  // block on (a file shorter than it said) with 0.
   const copyRange = async (
     { offset, length }: Slice,
     into: (n: number) => Uint8Array
-  ): Promise<number> => {
+  ): Promise<void> => {
     let end = offset + length
     if (size !== undefined) end = Math.min(end, size)
-    if (end <= offset) return 0
+    if (end <= offset) return
     const first = Math.floor(offset / bs)
     const last = Math.floor((end - 1) / bs)
     await ensure(first, last)
     if (size !== undefined) end = Math.min(end, size)
-    const out = into(Math.max(0, end - offset))
-    let copied = 0
+    const n = Math.max(0, end - offset)
+    const out = into(n)
+    let written = 0
     for (let b = first; b <= last; b++) {
       const block = blocks.get(b)
       if (block === undefined) break
       const blockStart = b * bs
       const from = Math.max(offset, blockStart)
       const to = Math.min(end, blockStart + block.byteLength)
-      if (to > from) out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
-      copied = Math.max(copied, to - offset)
+      if (to <= from) continue
+      if (from - offset > written) out.fill(0, written, from - offset)
+      out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
+      written = to - offset
     }
-    return copied
+    if (written < n) out.fill(0, written, n)
   }
 
+  // Into an ArrayBuffer of its own (transferable to a decoder thread), not zeroed first.
   const readSlice = async (slice: Slice): Promise<ArrayBuffer> => {
-    let out = new Uint8Array(0)
-    await copyRange(slice, (n) => (out = new Uint8Array(n)))
+    let out: Uint8Array<ArrayBuffer> = new Uint8Array(0)
+    await copyRange(slice, (n) => (out = uninitialised(n)))
     return out.buffer
   }
 
