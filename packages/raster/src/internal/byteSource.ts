@@ -75,7 +75,7 @@ export interface ByteSource {
   readonly fileSize: number | null
   close(): Promise<void>
   readonly stats: { requests: number; bytes: number }
-  /** Reads `target.length` bytes at `position` into `target` (local files); the bytes read. */
+  /** Reads `target.length` bytes at `position` into `target` (up to the file's end); the bytes read. */
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
   /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
   readonly view?: (slice: Slice) => Promise<Uint8Array>
@@ -298,10 +298,10 @@ export const openHttp = async (
   const copyRange = async (
     { offset, length }: Slice,
     into: (n: number) => Uint8Array
-  ): Promise<void> => {
+  ): Promise<number> => {
     let end = offset + length
     if (size !== undefined) end = Math.min(end, size)
-    if (end <= offset) return
+    if (end <= offset) return 0
     const first = Math.floor(offset / bs)
     const last = Math.floor((end - 1) / bs)
     await ensure(first, last)
@@ -321,6 +321,7 @@ export const openHttp = async (
       written = to - offset
     }
     if (written < n) out.fill(0, written, n)
+    return n
   }
 
   // Into an ArrayBuffer of its own (transferable to a decoder thread), not zeroed first.
@@ -388,6 +389,12 @@ export const openHttp = async (
       // Until the size is known (the first request), one slice at a time as asked.
       if (size !== undefined && options.coalesceGapBytes >= 0) await want(slices)
       return Promise.all(slices.map(readSlice))
+    },
+    // Into the caller's array (a decoder pool's buffer), coalesced with the reads of the same turn as fetch's.
+    readInto: async (target, position) => {
+      const slice = { offset: position, length: target.length }
+      if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
+      return copyRange(slice, () => target)
     },
     // A tile's compressed bytes as they came: a view of the response when one request brought them all.
     view: async ({ offset, length }) => {
