@@ -40,6 +40,23 @@ describe("a response body", () => {
       assert.deepStrictEqual(bytes, body)
     })
 
+    it(`arrives as the pieces it was read in, uncopied, adding up to the body (${path.slice(1)})`, async () => {
+      const chunks = await (await get(path)).chunks()
+      assert.isAbove(chunks.length, 1)
+      const joined = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+      let at = 0
+      for (const chunk of chunks) {
+        joined.set(chunk, at)
+        at += chunk.byteLength
+      }
+      assert.deepStrictEqual(joined, body)
+      const refused = await (await get(path)).chunks(150_000).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      assert.match(String(refused), /larger than 150000 bytes/)
+    })
+
     it(`longer than the caller's limit is refused (${path.slice(1)})`, async () => {
       const response = await get(path)
       const error = await response.bytes(150_000).then(

@@ -161,7 +161,10 @@ const limiterFor = (url: string, limit: number): HostLimiter => {
   return limiter
 }
 
-/** One range request with retries; resolves to the bytes and the total file size from Content-Range. */
+/**
+ * One range request with retries; resolves to the bytes (the pieces they arrived in) and the total file size
+ * from Content-Range.
+ */
 const fetchRange = async (
   url: string,
   start: number,
@@ -170,7 +173,7 @@ const fetchRange = async (
   stats: { requests: number; bytes: number },
   guard: Guard,
   timer: Timer
-): Promise<{ data: Uint8Array; total: number | undefined }> => {
+): Promise<{ data: ReadonlyArray<Uint8Array>; total: number | undefined }> => {
   const limiter = limiterFor(url, options.perHostConcurrency)
   let last: unknown
   let wait: number | undefined
@@ -202,20 +205,23 @@ const fetchRange = async (
           if (after !== undefined) wait = Math.min(after, maxRetryAfterMs)
           throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
         }
-        // A server ignoring Range sends the whole file: more than the range plus a block is refused.
-        const body = await response.bytes(
-          response.status === 206 ? end - start + options.blockSize : Number.MAX_SAFE_INTEGER
-        )
-        stats.bytes += body.byteLength
-        totals.bytes += body.byteLength
-        totals.requestMs += performance.now() - sent
+        const done = (bytes: number) => {
+          stats.bytes += bytes
+          totals.bytes += bytes
+          totals.requestMs += performance.now() - sent
+        }
         if (response.status === 206) {
+          // More than the range plus a block is refused.
+          const data = await response.chunks(end - start + options.blockSize)
+          done(data.reduce((n, chunk) => n + chunk.byteLength, 0))
           const range = [response.headers["content-range"]].flat()[0]
           const total = range?.match(/\/(\d+)$/)?.[1]
-          return { data: body, total: total === undefined ? undefined : Number(total) }
+          return { data, total: total === undefined ? undefined : Number(total) }
         }
         // The server ignored the Range header and sent the whole file.
-        return { data: body.subarray(start, end), total: body.byteLength }
+        const body = await response.bytes(Number.MAX_SAFE_INTEGER)
+        done(body.byteLength)
+        return { data: [body.subarray(start, end)], total: body.byteLength }
       })
     } catch (error) {
       last = error
@@ -231,6 +237,39 @@ const fetchRange = async (
     timedOut,
     last
   )
+}
+
+/**
+ * Cuts the bytes arriving as `pieces` into blocks of `bs` bytes (the last may be shorter), at most `count`:
+ * a view of the piece holding a block, a copy only of a block that straddles two pieces. The response is
+ * never copied whole.
+ */
+export const splitBlocks = (
+  pieces: ReadonlyArray<Uint8Array>,
+  bs: number,
+  put: (index: number, block: Uint8Array) => void,
+  count = Number.POSITIVE_INFINITY
+): void => {
+  const parts = pieces.filter((p) => p.byteLength > 0)
+  const length = parts.reduce((n, p) => n + p.byteLength, 0)
+  let k = 0
+  let kStart = 0
+  for (let i = 0; i < count && i * bs < length; i++) {
+    const from = i * bs
+    const to = Math.min(from + bs, length)
+    while (kStart + parts[k].byteLength <= from) kStart += parts[k++].byteLength
+    if (to <= kStart + parts[k].byteLength) {
+      put(i, parts[k].subarray(from - kStart, to - kStart))
+      continue
+    }
+    const block = new Uint8Array(to - from)
+    for (let at = 0, j = k, jStart = kStart; at < block.length; jStart += parts[j++].byteLength) {
+      const piece = parts[j].subarray(from + at - jStart, from + at - jStart + block.length - at)
+      block.set(piece, at)
+      at += piece.byteLength
+    }
+    put(i, block)
+  }
 }
 
 /** A URL read with range requests through a block cache that survives re-opening (the header cache). */
@@ -254,11 +293,7 @@ export const openHttp = async (
     if (start >= end) return
     const { data, total } = await fetchRange(url, start, end, options, stats, guard, timer)
     if (total !== undefined) size = total
-    for (let b = first; b <= last; b++) {
-      const from = (b - first) * bs
-      if (from >= data.byteLength) break
-      blocks.set(b, data.subarray(from, Math.min(from + bs, data.byteLength)))
-    }
+    splitBlocks(data, bs, (i, block) => blocks.set(first + i, block), last - first + 1)
   }
 
   const ensure = async (first: number, last: number): Promise<void> => {
