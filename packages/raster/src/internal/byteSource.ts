@@ -87,9 +87,12 @@ export interface Timer {
   readonly now: () => number
 }
 
-// An array of `n` bytes over an ArrayBuffer of its own, not zeroed (the caller writes every byte).
+// An array of `n` bytes over an ArrayBuffer of its own, not zeroed when large (the caller writes every
+// byte); a small one (header reads) is cheaper zeroed than through Buffer's allocator.
 const uninitialised = (n: number): Uint8Array<ArrayBuffer> =>
-  new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n)
+  n < 16384
+    ? new Uint8Array(n)
+    : new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n)
 
 const realTimer: Timer = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
@@ -301,11 +304,13 @@ export const openHttp = async (
     let runStart = -1
     const flush = (upTo: number) => {
       if (runStart < 0) return
-      const p = loadRun(runStart, upTo)
-      for (let b = runStart; b <= upTo; b++) pending.set(b, p)
+      // The run's own first block: `runStart` moves on before the request ends.
+      const from = runStart
+      const p = loadRun(from, upTo)
+      for (let b = from; b <= upTo; b++) pending.set(b, p)
       waits.push(
         p.finally(() => {
-          for (let b = runStart; b <= upTo; b++) pending.delete(b)
+          for (let b = from; b <= upTo; b++) if (pending.get(b) === p) pending.delete(b)
         })
       )
       runStart = -1
