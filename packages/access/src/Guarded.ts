@@ -352,9 +352,10 @@ export const request = async (
       },
       chunks: (maxBytes = Number.POSITIVE_INFINITY) => {
         const chunks: Array<Uint8Array> = []
-        return collect(res, maxBytes, undefined, (chunk) => void chunks.push(chunk)).then(
-          () => chunks
-        )
+        // Plain Uint8Array views: a Buffer's subarray goes through its species constructor, many times slower.
+        const plain = (chunk: Uint8Array) =>
+          void chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        return collect(res, maxBytes, undefined, plain).then(() => chunks)
       }
     }
   }

@@ -43,6 +43,7 @@ describe("a response body", () => {
     it(`arrives as the pieces it was read in, uncopied, adding up to the body (${path.slice(1)})`, async () => {
       const chunks = await (await get(path)).chunks()
       assert.isAbove(chunks.length, 1)
+      assert.isTrue(chunks.every((c) => Object.getPrototypeOf(c) === Uint8Array.prototype))
       const joined = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
       let at = 0
       for (const chunk of chunks) {

@@ -255,9 +255,18 @@ export const splitBlocks = (
 ): void => {
   const parts = pieces.filter((p) => p.byteLength > 0)
   const length = parts.reduce((n, p) => n + p.byteLength, 0)
+  const blocks = Math.min(count, Math.ceil(length / bs))
+  // The blocks straddling two pieces share one array (an ArrayBuffer costs more to make than to fill).
+  let straddling = 0
+  for (let i = 0, k = 0, kEnd = parts[0]?.byteLength ?? 0; i < blocks; i++) {
+    while (kEnd <= i * bs) kEnd += parts[++k].byteLength
+    if (Math.min((i + 1) * bs, length) > kEnd) straddling++
+  }
+  const seams = straddling > 0 ? uninitialised(straddling * bs) : undefined
+  let seam = 0
   let k = 0
   let kStart = 0
-  for (let i = 0; i < count && i * bs < length; i++) {
+  for (let i = 0; i < blocks; i++) {
     const from = i * bs
     const to = Math.min(from + bs, length)
     while (kStart + parts[k].byteLength <= from) kStart += parts[k++].byteLength
@@ -265,7 +274,8 @@ export const splitBlocks = (
       put(i, parts[k].subarray(from - kStart, to - kStart))
       continue
     }
-    const block = new Uint8Array(to - from)
+    const block = seams!.subarray(seam * bs, seam * bs + to - from)
+    seam++
     for (let at = 0, j = k, jStart = kStart; at < block.length; jStart += parts[j++].byteLength) {
       const piece = parts[j].subarray(from + at - jStart, from + at - jStart + block.length - at)
       block.set(piece, at)
