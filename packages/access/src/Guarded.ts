@@ -137,6 +137,11 @@ export interface Response {
   readonly headers: IncomingHttpHeaders
   /** The body, refused past `maxBytes`. */
   readonly bytes: (maxBytes?: number) => Promise<Uint8Array>
+  /**
+   * The body as the pieces it arrived in (views of the socket's reads, not copied), refused past `maxBytes`:
+   * for callers that keep parts of it, so that the whole is never copied into one array.
+   */
+  readonly chunks: (maxBytes?: number) => Promise<ReadonlyArray<Uint8Array>>
   readonly discard: () => void
 }
 
@@ -210,6 +215,45 @@ const send = (
     req.end(body)
   })
 
+// Passes every chunk of the body to `take` with its position; resolves to the body's length. Refuses a body
+// past `maxBytes`, or past `limit` (the Content-Length its array was sized by).
+const collect = (
+  res: IncomingMessage,
+  maxBytes: number,
+  limit: number | undefined,
+  take: (chunk: Uint8Array, at: number) => void
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    let size = 0
+    res.on("data", (chunk: Buffer) => {
+      const over =
+        size + chunk.byteLength > maxBytes
+          ? `larger than ${maxBytes} bytes`
+          : limit !== undefined && size + chunk.byteLength > limit
+            ? `longer than its Content-Length (${limit} bytes)`
+            : undefined
+      if (over !== undefined) {
+        // Before the destroy, whose "aborted" would say the response was cut short.
+        reject(new Error(`response ${over}`))
+        res.destroy()
+        return
+      }
+      take(chunk, size)
+      size += chunk.byteLength
+    })
+    res.once("end", () => resolve(size))
+    res.once("error", reject)
+    res.once("aborted", () => reject(new Error("the response was cut short")))
+  })
+
+// A body whose Content-Length is at most this is written into one array sized by it from the start.
+const maxPresizedBytes = 256 * 1024 * 1024
+
+// An array of `n` bytes of its own (a whole ArrayBuffer, transferable) that is not zeroed first: every byte is
+// written before it is read.
+const uninitialised = (n: number): Uint8Array =>
+  new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)
+
 const anonymous: Authorizer = {
   prepare: async (url) => {
     const location = S3Url.parse(url)
@@ -282,32 +326,37 @@ export const request = async (
       status,
       headers: res.headers,
       discard: () => void res.destroy(),
-      bytes: (maxBytes = Number.POSITIVE_INFINITY) =>
-        new Promise((resolve, reject) => {
-          const chunks: Array<Buffer> = []
-          let size = 0
-          res.on("data", (chunk: Buffer) => {
-            size += chunk.byteLength
-            if (size > maxBytes) {
-              res.destroy()
-              reject(new Error(`response larger than ${maxBytes} bytes`))
-              return
-            }
-            chunks.push(chunk)
-          })
-          // One copy into an array of its own (not Buffer.concat and a copy of that).
-          res.once("end", () => {
-            const body = new Uint8Array(size)
-            let at = 0
-            for (const chunk of chunks) {
-              body.set(chunk, at)
-              at += chunk.byteLength
-            }
-            resolve(body)
-          })
-          res.once("error", reject)
-          res.once("aborted", () => reject(new Error("the response was cut short")))
+      bytes: (maxBytes = Number.POSITIVE_INFINITY) => {
+        // With a Content-Length (node's parser passes no more bytes than it says), each chunk is copied on
+        // arrival into one array of that size, not zeroed first; else chunks are kept and copied at the end.
+        const declared = Number(res.headers["content-length"] ?? NaN)
+        const sized =
+          Number.isSafeInteger(declared) &&
+          declared >= 0 &&
+          declared <= Math.min(maxBytes, maxPresizedBytes)
+        const body = sized ? uninitialised(declared) : undefined
+        const chunks: Array<Uint8Array> = []
+        return collect(res, maxBytes, body?.byteLength, (chunk, at) => {
+          if (body !== undefined) body.set(chunk, at)
+          else chunks.push(chunk)
+        }).then((size) => {
+          if (body !== undefined) return size === body.byteLength ? body : body.subarray(0, size)
+          const out = uninitialised(size)
+          let at = 0
+          for (const chunk of chunks) {
+            out.set(chunk, at)
+            at += chunk.byteLength
+          }
+          return out
         })
+      },
+      chunks: (maxBytes = Number.POSITIVE_INFINITY) => {
+        const chunks: Array<Uint8Array> = []
+        // Plain Uint8Array views: a Buffer's subarray goes through its species constructor, many times slower.
+        const plain = (chunk: Uint8Array) =>
+          void chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        return collect(res, maxBytes, undefined, plain).then(() => chunks)
+      }
     }
   }
 }

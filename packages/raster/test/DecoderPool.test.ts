@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { getDecoder } from "geotiff"
 import { Worker } from "node:worker_threads"
-import { deflateSync } from "node:zlib"
+import { deflateSync, zstdCompressSync } from "node:zlib"
 import { vi } from "vitest"
 import { register } from "../src/internal/boundedDecoders.ts"
 import { makePool } from "../src/internal/decoderPool.ts"
@@ -49,6 +49,48 @@ describe("decoder pool", () => {
       }
     } finally {
       posted.mockRestore()
+      await pool.destroy()
+    }
+  })
+
+  it("decodes blocks read into its own buffers as their exact ArrayBuffers, then reuses those buffers", async () => {
+    const pool = makePool(2)
+    const plain = { ...parameters, predictor: 1 }
+    try {
+      // DEFLATE with predictor 2, zstd, and an uncompressed block (decoded on the calling thread).
+      for (const [compression, params, encode] of [
+        [8, parameters, (b: Uint8Array) => deflateSync(b)],
+        [50000, plain, (b: Uint8Array) => zstdCompressSync(b)],
+        [1, plain, (b: Uint8Array) => b]
+      ] as const) {
+        const decoder = pool.bindParameters(compression, params as never)
+        const local = await getDecoder(compression, params as never)
+        for (let round = 0; round < 2; round++) {
+          const blocks = Array.from(
+            { length: 6 },
+            (_, i) => new Uint8Array(encode(rawBlock(i + 1)))
+          )
+          const want = await Promise.all(blocks.map((b) => local.decode(b.slice().buffer)))
+          const before = pool.spares()
+          const pooled = blocks.map((b) => {
+            const into = pool.block(b.byteLength)
+            into.set(b)
+            return into
+          })
+          // Taken from the idle buffers first; blocks are smaller than a pool buffer, so the threads
+          // decode only the block's bytes.
+          const left = Math.max(0, before - 6)
+          assert.strictEqual(pool.spares(), left)
+          assert.isTrue(pooled.every((b, i) => b.buffer.byteLength > blocks[i].byteLength))
+          const got = await Promise.all(pooled.map((b) => decoder.decode(b)))
+          got.forEach((g, i) =>
+            assert.deepStrictEqual(new Uint8Array(g), new Uint8Array(want[i]), `${compression}`)
+          )
+          // The buffers came back (those of uncompressed blocks, decoded here, once copied out).
+          assert.strictEqual(pool.spares(), left + 6)
+        }
+      }
+    } finally {
       await pool.destroy()
     }
   })

@@ -9,7 +9,7 @@
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Reader } from "@eoforge/zarr"
@@ -112,6 +112,16 @@ const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
  * and what started each incremental marking (allocation limit, V8's task, external memory pressure).
  */
 const gcSummary = (text: string): string => {
+  // Lines start "[pid:isolate" (the first isolate seen is the main thread's): one summary per isolate.
+  const isolateOf = (l: string) => /^\[\d+:(0x[0-9a-f]+)/.exec(l)?.[1]
+  const isolates = [...new Set(text.split("\n").map(isolateOf))].filter((t) => t !== undefined)
+  if (isolates.length > 1)
+    return isolates
+      .map((t, i) => {
+        const own = text.split("\n").filter((l) => isolateOf(l) === t)
+        return `${i === 0 ? "main" : `thread ${i}`}: ${gcSummary(own.join("\n"))}`
+      })
+      .join("; ")
   const lines = text.split("\n")
   const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)
   const of = (kind: string) => {
@@ -125,9 +135,12 @@ const gcSummary = (text: string): string => {
 }
 
 /** User + system CPU seconds of a process (all its threads) from /proc, 0 when it is gone. */
-const processCpu = (pid: number | undefined): number => {
+const processCpu = (pid: number | undefined): number => cpuAt(`/proc/${pid}/stat`)
+
+/** User + system CPU seconds in a /proc `stat` file (a process or one thread), 0 when it is gone. */
+const cpuAt = (stat: string): number => {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+    const fields = readFileSync(stat, "utf8").split(") ")[1].split(" ")
     return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return 0
@@ -135,9 +148,12 @@ const processCpu = (pid: number | undefined): number => {
 }
 
 // The simulator and the catalogue run in this process: children are awaited, never run synchronously.
+// `threads`: CPU seconds per thread of the process /usr/bin/time runs, sampled every 100 ms from /proc (the
+// last sample before the thread ended): "main", and the others summed by thread name.
 const runChild = (
   command: string,
-  args: ReadonlyArray<string>
+  args: ReadonlyArray<string>,
+  threads?: Map<string, number>
 ): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] })
@@ -145,7 +161,30 @@ const runChild = (
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
     child.stderr.on("data", (d) => (stderr += d))
-    child.once("exit", (status) => resolve({ status, stdout, stderr }))
+    const last = new Map<string, { name: string; cpu: number }>()
+    const poll =
+      threads === undefined
+        ? undefined
+        : setInterval(() => {
+            try {
+              const timed = child.pid
+              const pid = readFileSync(`/proc/${timed}/task/${timed}/children`, "utf8").trim()
+              for (const tid of readdirSync(`/proc/${pid}/task`)) {
+                const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim()
+                last.set(tid, {
+                  name: tid === pid ? "main" : comm,
+                  cpu: cpuAt(`/proc/${pid}/task/${tid}/stat`)
+                })
+              }
+            } catch {
+              // The process is starting or gone.
+            }
+          }, 100)
+    child.once("exit", (status) => {
+      if (poll !== undefined) clearInterval(poll)
+      for (const { name, cpu } of last.values()) threads?.set(name, (threads.get(name) ?? 0) + cpu)
+      resolve({ status, stdout, stderr })
+    })
   })
 
 const cpuOf = (stderr: string) => {
@@ -161,20 +200,25 @@ writeFileSync(recipe, recipeOf(store))
 sim.reset()
 const searches0 = catalogue.searches()
 const t0 = performance.now()
-const built = await runChild("/usr/bin/time", [
-  "-v",
-  ...node,
-  ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
-  ...(traceGc ? ["--trace-gc", "--trace-incremental-marking"] : []),
-  cli,
-  "build",
-  recipe,
-  "--json",
-  "--log-format",
-  "json",
-  "--threads",
-  String(threads)
-])
+const buildThreads = new Map<string, number>()
+const built = await runChild(
+  "/usr/bin/time",
+  [
+    "-v",
+    ...node,
+    ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
+    ...(traceGc ? ["--trace-gc", "--trace-incremental-marking"] : []),
+    cli,
+    "build",
+    recipe,
+    "--json",
+    "--log-format",
+    "json",
+    "--threads",
+    String(threads)
+  ],
+  buildThreads
+)
 const buildS = (performance.now() - t0) / 1000
 if (built.status !== 0) {
   console.error(built.stderr.slice(-4000))
@@ -183,11 +227,22 @@ if (built.status !== 0) {
 const net = sim.counters()
 const searches = catalogue.searches() - searches0
 // With --trace-gc the build's stdout holds V8's GC lines around its JSON summary.
-const jsonStart = built.stdout.search(/^\{$/m)
-const printed = JSON.parse(built.stdout.slice(Math.max(0, jsonStart)))
-if (traceGc) console.error(`gc: ${gcSummary(built.stdout.slice(0, Math.max(0, jsonStart)))}`)
+// Decoder threads may print theirs after it: the summary runs from a line "{" to the next line "}".
+const jsonStart = Math.max(0, built.stdout.search(/^\{$/m))
+const closing = /^\}$/m.exec(built.stdout.slice(jsonStart))
+const jsonEnd = closing === null ? built.stdout.length : jsonStart + closing.index + 1
+const printed = JSON.parse(built.stdout.slice(jsonStart, jsonEnd))
+if (traceGc && profile !== "")
+  writeFileSync(
+    join(profile, "build-gc.txt"),
+    built.stdout.slice(0, jsonStart) + built.stdout.slice(jsonEnd)
+  )
+if (traceGc)
+  console.error(`gc: ${gcSummary(built.stdout.slice(0, jsonStart) + built.stdout.slice(jsonEnd))}`)
 const summary = printed.summary
 const cpuS = cpuOf(built.stderr)
+const rssMB =
+  Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(built.stderr)?.[1] ?? NaN) / 1024
 
 // The chips with data, for the peer and the per-chip figures.
 const chips: Array<{
@@ -430,6 +485,12 @@ const result = {
   slots,
   buildSeconds: Number(buildS.toFixed(1)),
   buildCpuSeconds: Number(cpuS.toFixed(1)),
+  buildMaxRssMB: Math.round(rssMB),
+  // CPU ms per chip of the build's main thread and of its other threads by name (decoder threads, libuv's
+  // pool, V8's GC helpers), from /proc: what one thread's work costs, whatever the machine's load.
+  buildCpuMsPerChip: Object.fromEntries(
+    [...buildThreads].map(([name, cpu]) => [name, Number(perChip(cpu * 1000).toFixed(1))])
+  ),
   // The machine's own limit for each side: its cores ÷ the CPU seconds it spent per patch. Below the
   // simulator's bound, the cores bind, not the network.
   cores: availableParallelism(),

@@ -180,11 +180,23 @@ export const undoPredictor2 = (
 const trimmed = (out: Uint8Array, n: number): ArrayBuffer =>
   n === out.length ? (out.buffer as ArrayBuffer) : (out.buffer as ArrayBuffer).slice(0, n)
 
+/** The compressions these decoders take: DEFLATE (8, 32946), LZW (5), PackBits (32773), zstd (50000). */
+export const boundedCompressions: ReadonlyArray<number> = [8, 32946, 5, 32773, 50000]
+
+// A block as these decoders take it: an ArrayBuffer holding exactly the block, or a view of its bytes (a
+// decoder thread's pool buffer is longer than the block), read in place.
+type Block = ArrayBufferLike | Uint8Array
+const bytesOf = (block: Block): Uint8Array =>
+  ArrayBuffer.isView(block) ? block : new Uint8Array(block)
+
 /** geotiff.js's BaseDecoder with its predictor 2 in one pass (`undoPredictor2`); other predictors as it does. */
 class BoundedDecoder extends BaseDecoder {
-  override async decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+  override decodeBlock(buffer: Block): ArrayBufferLike | Promise<ArrayBufferLike> {
+    return super.decodeBlock(buffer as ArrayBufferLike)
+  }
+  override async decode(buffer: Block): Promise<ArrayBufferLike> {
     const p = this.parameters as Parameters
-    if (p.predictor !== 2) return super.decode(buffer)
+    if (p.predictor !== 2) return super.decode(buffer as ArrayBufferLike)
     const decoded = await this.decodeBlock(buffer)
     const bits =
       typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample)
@@ -200,15 +212,15 @@ const rowBytesOf = (p: Parameters): number => {
 }
 
 class DeflateDecoder extends BoundedDecoder {
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+  override decodeBlock(buffer: Block): ArrayBufferLike {
     const p = this.parameters as Parameters
     const declared = declaredBytes(p)
     const rowBytes = rowBytesOf(p)
     const prefix =
       p.rows !== undefined && Number.isInteger(rowBytes) && p.rows * rowBytes < declared
-        ? inflatePrefix(new Uint8Array(buffer), p.rows * rowBytes)
+        ? inflatePrefix(bytesOf(buffer), p.rows * rowBytes)
         : undefined
-    const out = prefix ?? inflateAtMost(new Uint8Array(buffer), declared)
+    const out = prefix ?? inflateAtMost(bytesOf(buffer), declared)
     return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
       ? out.buffer
       : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
@@ -216,25 +228,25 @@ class DeflateDecoder extends BoundedDecoder {
 }
 
 class LzwDecoder extends BoundedDecoder {
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+  override decodeBlock(buffer: Block): ArrayBufferLike {
     const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
-    return trimmed(out, decodeLzw(new Uint8Array(buffer), out))
+    return trimmed(out, decodeLzw(bytesOf(buffer), out))
   }
 }
 
 class PackBitsDecoder extends BoundedDecoder {
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+  override decodeBlock(buffer: Block): ArrayBufferLike {
     const out = new Uint8Array(declaredBytes(this.parameters as Parameters))
-    return trimmed(out, decodePackBits(new Uint8Array(buffer), out))
+    return trimmed(out, decodePackBits(bytesOf(buffer), out))
   }
 }
 
 class ZstdDecoder extends BoundedDecoder {
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+  override decodeBlock(buffer: Block): ArrayBufferLike {
     const size = declaredBytes(this.parameters as Parameters)
     let out: Uint8Array
     try {
-      out = zstdDecompressSync(new Uint8Array(buffer), { maxOutputLength: size })
+      out = zstdDecompressSync(bytesOf(buffer), { maxOutputLength: size })
     } catch (error) {
       if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
         throw new BlockTooLarge(`a zstd block decodes ${limitPhrase} of ${size} bytes`)

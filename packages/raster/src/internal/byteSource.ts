@@ -75,7 +75,7 @@ export interface ByteSource {
   readonly fileSize: number | null
   close(): Promise<void>
   readonly stats: { requests: number; bytes: number }
-  /** Reads `target.length` bytes at `position` into `target` (local files); the bytes read. */
+  /** Reads `target.length` bytes at `position` into `target` (up to the file's end); the bytes read. */
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
   /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
   readonly view?: (slice: Slice) => Promise<Uint8Array>
@@ -86,6 +86,13 @@ export interface Timer {
   readonly sleep: (ms: number) => Promise<void>
   readonly now: () => number
 }
+
+// An array of `n` bytes over an ArrayBuffer of its own, not zeroed when large (the caller writes every
+// byte); a small one (header reads) is cheaper zeroed than through Buffer's allocator.
+const uninitialised = (n: number): Uint8Array<ArrayBuffer> =>
+  n < 16384
+    ? new Uint8Array(n)
+    : new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n)
 
 const realTimer: Timer = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
@@ -157,7 +164,10 @@ const limiterFor = (url: string, limit: number): HostLimiter => {
   return limiter
 }
 
-/** One range request with retries; resolves to the bytes and the total file size from Content-Range. */
+/**
+ * One range request with retries; resolves to the bytes (the pieces they arrived in) and the total file size
+ * from Content-Range.
+ */
 const fetchRange = async (
   url: string,
   start: number,
@@ -166,7 +176,7 @@ const fetchRange = async (
   stats: { requests: number; bytes: number },
   guard: Guard,
   timer: Timer
-): Promise<{ data: Uint8Array; total: number | undefined }> => {
+): Promise<{ data: ReadonlyArray<Uint8Array>; total: number | undefined }> => {
   const limiter = limiterFor(url, options.perHostConcurrency)
   let last: unknown
   let wait: number | undefined
@@ -198,20 +208,23 @@ const fetchRange = async (
           if (after !== undefined) wait = Math.min(after, maxRetryAfterMs)
           throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
         }
-        // A server ignoring Range sends the whole file: more than the range plus a block is refused.
-        const body = await response.bytes(
-          response.status === 206 ? end - start + options.blockSize : Number.MAX_SAFE_INTEGER
-        )
-        stats.bytes += body.byteLength
-        totals.bytes += body.byteLength
-        totals.requestMs += performance.now() - sent
+        const done = (bytes: number) => {
+          stats.bytes += bytes
+          totals.bytes += bytes
+          totals.requestMs += performance.now() - sent
+        }
         if (response.status === 206) {
+          // More than the range plus a block is refused.
+          const data = await response.chunks(end - start + options.blockSize)
+          done(data.reduce((n, chunk) => n + chunk.byteLength, 0))
           const range = [response.headers["content-range"]].flat()[0]
           const total = range?.match(/\/(\d+)$/)?.[1]
-          return { data: body, total: total === undefined ? undefined : Number(total) }
+          return { data, total: total === undefined ? undefined : Number(total) }
         }
         // The server ignored the Range header and sent the whole file.
-        return { data: body.subarray(start, end), total: body.byteLength }
+        const body = await response.bytes(Number.MAX_SAFE_INTEGER)
+        done(body.byteLength)
+        return { data: [body.subarray(start, end)], total: body.byteLength }
       })
     } catch (error) {
       last = error
@@ -227,6 +240,49 @@ const fetchRange = async (
     timedOut,
     last
   )
+}
+
+/**
+ * Cuts the bytes arriving as `pieces` into blocks of `bs` bytes (the last may be shorter), at most `count`:
+ * a view of the piece holding a block, a copy only of a block that straddles two pieces. The response is
+ * never copied whole.
+ */
+export const splitBlocks = (
+  pieces: ReadonlyArray<Uint8Array>,
+  bs: number,
+  put: (index: number, block: Uint8Array) => void,
+  count = Number.POSITIVE_INFINITY
+): void => {
+  const parts = pieces.filter((p) => p.byteLength > 0)
+  const length = parts.reduce((n, p) => n + p.byteLength, 0)
+  const blocks = Math.min(count, Math.ceil(length / bs))
+  // The blocks straddling two pieces share one array (an ArrayBuffer costs more to make than to fill).
+  let straddling = 0
+  for (let i = 0, k = 0, kEnd = parts[0]?.byteLength ?? 0; i < blocks; i++) {
+    while (kEnd <= i * bs) kEnd += parts[++k].byteLength
+    if (Math.min((i + 1) * bs, length) > kEnd) straddling++
+  }
+  const seams = straddling > 0 ? uninitialised(straddling * bs) : undefined
+  let seam = 0
+  let k = 0
+  let kStart = 0
+  for (let i = 0; i < blocks; i++) {
+    const from = i * bs
+    const to = Math.min(from + bs, length)
+    while (kStart + parts[k].byteLength <= from) kStart += parts[k++].byteLength
+    if (to <= kStart + parts[k].byteLength) {
+      put(i, parts[k].subarray(from - kStart, to - kStart))
+      continue
+    }
+    const block = seams!.subarray(seam * bs, seam * bs + to - from)
+    seam++
+    for (let at = 0, j = k, jStart = kStart; at < block.length; jStart += parts[j++].byteLength) {
+      const piece = parts[j].subarray(from + at - jStart, from + at - jStart + block.length - at)
+      block.set(piece, at)
+      at += piece.byteLength
+    }
+    put(i, block)
+  }
 }
 
 /** A URL read with range requests through a block cache that survives re-opening (the header cache). */
@@ -250,11 +306,7 @@ export const openHttp = async (
     if (start >= end) return
     const { data, total } = await fetchRange(url, start, end, options, stats, guard, timer)
     if (total !== undefined) size = total
-    for (let b = first; b <= last; b++) {
-      const from = (b - first) * bs
-      if (from >= data.byteLength) break
-      blocks.set(b, data.subarray(from, Math.min(from + bs, data.byteLength)))
-    }
+    splitBlocks(data, bs, (i, block) => blocks.set(first + i, block), last - first + 1)
   }
 
   const ensure = async (first: number, last: number): Promise<void> => {
@@ -262,11 +314,13 @@ export const openHttp = async (
     let runStart = -1
     const flush = (upTo: number) => {
       if (runStart < 0) return
-      const p = loadRun(runStart, upTo)
-      for (let b = runStart; b <= upTo; b++) pending.set(b, p)
+      // The run's own first block: `runStart` moves on before the request ends.
+      const from = runStart
+      const p = loadRun(from, upTo)
+      for (let b = from; b <= upTo; b++) pending.set(b, p)
       waits.push(
         p.finally(() => {
-          for (let b = runStart; b <= upTo; b++) pending.delete(b)
+          for (let b = from; b <= upTo; b++) if (pending.get(b) === p) pending.delete(b)
         })
       )
       runStart = -1
@@ -289,7 +343,8 @@ export const openHttp = async (
   }
 
   // The bytes [offset, offset + length) (up to the file's end) fetched, then copied into `into(n)` — an array
-  // of at least n bytes — from the blocks; the bytes copied.
+  // of at least n bytes, which need not be zeroed: every byte of [0, n) is written, from the first missing
+  // block on (a file shorter than it said) with 0.
   const copyRange = async (
     { offset, length }: Slice,
     into: (n: number) => Uint8Array
@@ -301,23 +356,28 @@ export const openHttp = async (
     const last = Math.floor((end - 1) / bs)
     await ensure(first, last)
     if (size !== undefined) end = Math.min(end, size)
-    const out = into(Math.max(0, end - offset))
-    let copied = 0
+    const n = Math.max(0, end - offset)
+    const out = into(n)
+    let written = 0
     for (let b = first; b <= last; b++) {
       const block = blocks.get(b)
       if (block === undefined) break
       const blockStart = b * bs
       const from = Math.max(offset, blockStart)
       const to = Math.min(end, blockStart + block.byteLength)
-      if (to > from) out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
-      copied = Math.max(copied, to - offset)
+      if (to <= from) continue
+      if (from - offset > written) out.fill(0, written, from - offset)
+      out.set(block.subarray(from - blockStart, to - blockStart), from - offset)
+      written = to - offset
     }
-    return copied
+    if (written < n) out.fill(0, written, n)
+    return n
   }
 
+  // Into an ArrayBuffer of its own (transferable to a decoder thread), not zeroed first.
   const readSlice = async (slice: Slice): Promise<ArrayBuffer> => {
-    let out = new Uint8Array(0)
-    await copyRange(slice, (n) => (out = new Uint8Array(n)))
+    let out: Uint8Array<ArrayBuffer> = new Uint8Array(0)
+    await copyRange(slice, (n) => (out = uninitialised(n)))
     return out.buffer
   }
 
@@ -379,6 +439,12 @@ export const openHttp = async (
       // Until the size is known (the first request), one slice at a time as asked.
       if (size !== undefined && options.coalesceGapBytes >= 0) await want(slices)
       return Promise.all(slices.map(readSlice))
+    },
+    // Into the caller's array (a decoder pool's buffer), coalesced with the reads of the same turn as fetch's.
+    readInto: async (target, position) => {
+      const slice = { offset: position, length: target.length }
+      if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
+      return copyRange(slice, () => target)
     },
     // A tile's compressed bytes as they came: a view of the response when one request brought them all.
     view: async ({ offset, length }) => {

@@ -1,6 +1,8 @@
 // A pool of decoder threads running the bounded decoders (decoderWorker.ts), with geotiff.js's Pool interface
 // (`bindParameters(...).decode`, `destroy`): the blocks asked for in one turn of the event loop go to each
 // thread in one message, their results come back in one, so a chip's tiles cost a few messages, not one each.
+// Compressed blocks read into the pool's own buffers (`DecoderPool.block`) come back with the results and are
+// reused, so a build's reads do not allocate a buffer per block.
 import { getDecoder, type Pool } from "geotiff"
 import { Worker } from "node:worker_threads"
 
@@ -8,18 +10,88 @@ interface Job {
   readonly compression: number
   readonly decoderParameters: unknown
   readonly buffer: ArrayBufferLike
+  /** Bytes of `buffer` that are the block (the rest of a pool buffer is not). */
+  readonly length: number
+  /** A pool buffer, to come back with the result. */
+  readonly recycle: boolean
   readonly resolve: (decoded: ArrayBufferLike) => void
   readonly reject: (error: Error) => void
+}
+
+/** A job as posted to a decoder thread. */
+export interface Posted {
+  readonly jobId: number
+  readonly compression: number
+  readonly decoderParameters: unknown
+  readonly buffer: ArrayBuffer
+  readonly length: number
+  readonly recycle: boolean
 }
 
 /** What the pool posts to a thread to make it exit once the blocks it was given are decoded. */
 export const stopMessage = "stop"
 
-/** One decoder thread's answer to one job. */
+/** One decoder thread's answer to one job, with the job's pool buffer when it was one. */
 export interface Result {
   readonly jobId: number
   readonly decoded?: ArrayBuffer
   readonly error?: string
+  readonly recycled?: ArrayBuffer
+}
+
+/** geotiff.js's Pool, and buffers for compressed blocks that the threads give back once decoded. */
+export interface DecoderPool {
+  readonly bindParameters: (
+    compression: number,
+    decoderParameters: unknown
+  ) => {
+    /** Decodes an ArrayBuffer holding exactly the block, or a `block(n)` array (handed over either way). */
+    readonly decode: (block: ArrayBufferLike | Uint8Array) => Promise<ArrayBufferLike>
+  }
+  /**
+   * An array of `n` bytes (not zeroed) for a compressed block, over a buffer of the pool's: given to `decode`,
+   * it is handed to a thread and comes back for another block. Blocks decoded on the calling thread (none,
+   * WebP) need their own ArrayBuffer instead.
+   */
+  readonly block: (n: number) => Uint8Array<ArrayBuffer>
+  /** Whether `decode` runs on the calling thread for this compression (then `block` arrays do not fit). */
+  readonly inline: (compression: number) => boolean
+  /** Idle pool buffers held. */
+  readonly spares: () => number
+  readonly destroy: () => Promise<void>
+}
+
+// Idle pool buffers kept: at most this many, of at most `maxSpareBytes` in all. A buffer serves blocks of
+// half its size to its size, sizes rounded up to 64 KiB.
+const maxSpares = 64
+const maxSpareBytes = 64 * 1024 * 1024
+const granule = 64 * 1024
+
+class Spares {
+  private readonly buffers: Array<ArrayBuffer> = []
+  private bytes = 0
+  take(n: number): ArrayBuffer {
+    for (let i = this.buffers.length - 1; i >= 0; i--) {
+      const b = this.buffers[i]
+      if (b.byteLength >= n && b.byteLength <= 2 * n + granule) {
+        this.buffers.splice(i, 1)
+        this.bytes -= b.byteLength
+        return b
+      }
+    }
+    const size = Math.ceil(Math.max(1, n) / granule) * granule
+    return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer
+  }
+  give(b: ArrayBuffer): void {
+    if (b.byteLength === 0 || b.byteLength > maxSpareBytes) return
+    this.buffers.push(b)
+    this.bytes += b.byteLength
+    while (this.buffers.length > maxSpares || this.bytes > maxSpareBytes)
+      this.bytes -= this.buffers.shift()!.byteLength
+  }
+  get count(): number {
+    return this.buffers.length
+  }
 }
 
 // geotiff.js decodes these on the calling thread (its registry's preferWorker false): none, WebP.
@@ -31,7 +103,7 @@ interface Thread {
   readonly pending: Map<number, Job>
 }
 
-const startThread = (): Thread => {
+const startThread = (spares: Spares): Thread => {
   // The worker module: the TypeScript source inside the repository, compiled JavaScript once installed.
   const worker = new Worker(
     new URL(`./decoderWorker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
@@ -39,6 +111,7 @@ const startThread = (): Thread => {
   const pending = new Map<number, Job>()
   worker.on("message", (results: ReadonlyArray<Result>) => {
     for (const r of results) {
+      if (r.recycled !== undefined) spares.give(r.recycled)
       const job = pending.get(r.jobId)
       if (job === undefined) continue
       pending.delete(r.jobId)
@@ -58,8 +131,9 @@ const startThread = (): Thread => {
 }
 
 /** A pool of `size` decoder threads whose decoders never exceed a block's declared size. */
-export const makePool = (size: number): Pool => {
-  const threads = Array.from({ length: size }, startThread)
+export const makePool = (size: number): DecoderPool & Pool => {
+  const spares = new Spares()
+  const threads = Array.from({ length: size }, () => startThread(spares))
   let queued: Array<Job> = []
   let nextId = 0
   const flush = () => {
@@ -79,11 +153,13 @@ export const makePool = (size: number): Pool => {
       if (batch.length === 0) return
       const thread = threads[t]
       for (const { jobId, job } of batch) thread.pending.set(jobId, job)
-      const message = batch.map(({ jobId, job }) => ({
+      const message = batch.map(({ jobId, job }): Posted => ({
         jobId,
         compression: job.compression,
         decoderParameters: job.decoderParameters,
-        buffer: job.buffer
+        buffer: job.buffer as ArrayBuffer,
+        length: job.length,
+        recycle: job.recycle
       }))
       try {
         // The compressed blocks are handed over, not copied (the caller has no further use for them).
@@ -101,15 +177,26 @@ export const makePool = (size: number): Pool => {
   }
   const pool = {
     bindParameters: (compression: number, decoderParameters: unknown) => ({
-      decode: async (buffer: ArrayBufferLike): Promise<ArrayBufferLike> => {
-        if (inline(compression))
-          return (await getDecoder(compression, decoderParameters as never)).decode(buffer)
+      decode: async (block: ArrayBufferLike | Uint8Array): Promise<ArrayBufferLike> => {
+        // A `block(n)` array starts its buffer; another view is copied into a buffer of its own.
+        const view = ArrayBuffer.isView(block)
+        const recycle = view && block.byteOffset === 0
+        const buffer = !view ? block : recycle ? block.buffer : block.slice().buffer
+        const length = block.byteLength
+        if (inline(compression)) {
+          const own = recycle ? buffer.slice(0, length) : buffer
+          if (recycle) spares.give(buffer as ArrayBuffer)
+          return (await getDecoder(compression, decoderParameters as never)).decode(own)
+        }
         return new Promise<ArrayBufferLike>((resolve, reject) => {
           if (queued.length === 0) setImmediate(flush)
-          queued.push({ compression, decoderParameters, buffer, resolve, reject })
+          queued.push({ compression, decoderParameters, buffer, length, recycle, resolve, reject })
         })
       }
     }),
+    block: (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(spares.take(n), 0, n),
+    inline: (compression: number) => inline(compression),
+    spares: () => spares.count,
     // Each thread is asked to stop between blocks (after the ones it was given) rather than terminated at
     // once: a thread stopped inside zlib's stream set-up aborts the whole process as Node frees the thread
     // ("close before init"). One that does not stop within 10 s is terminated.
@@ -133,5 +220,5 @@ export const makePool = (size: number): Pool => {
       )
     }
   }
-  return pool as unknown as Pool
+  return pool as unknown as DecoderPool & Pool
 }

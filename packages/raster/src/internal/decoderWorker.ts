@@ -3,36 +3,38 @@
 import "./decoderWorkerShim.ts"
 import { getDecoder } from "geotiff"
 import { parentPort } from "node:worker_threads"
-import { register } from "./boundedDecoders.ts"
-import { type Result, stopMessage } from "./decoderPool.ts"
+import { boundedCompressions, register } from "./boundedDecoders.ts"
+import { type Posted, type Result, stopMessage } from "./decoderPool.ts"
 
 register()
 
-interface Job {
-  readonly jobId: number
-  readonly compression: number
-  readonly decoderParameters: unknown
-  readonly buffer: ArrayBuffer
-}
+// The block's bytes as its decoder takes them: the bounded decoders read a view of the pool buffer's first
+// `length` bytes; another decoder (geotiff.js's own) gets a copy of exactly the block.
+const input = ({ compression, buffer, length }: Posted): ArrayBuffer | Uint8Array =>
+  length === buffer.byteLength
+    ? buffer
+    : boundedCompressions.includes(compression)
+      ? new Uint8Array(buffer, 0, length)
+      : buffer.slice(0, length)
 
-const decodeOne = async ({
-  jobId,
-  compression,
-  decoderParameters,
-  buffer
-}: Job): Promise<Result> => {
+const decodeOne = async (job: Posted): Promise<Result> => {
+  const { jobId, compression, decoderParameters, buffer, recycle } = job
+  // The pool buffer goes back unless the decoded block is that buffer itself.
+  const back = (decoded?: ArrayBuffer) =>
+    recycle && decoded !== buffer ? { recycled: buffer } : {}
   try {
     const decoder = await getDecoder(compression, decoderParameters as never)
-    return { jobId, decoded: (await decoder.decode(buffer)) as ArrayBuffer }
+    const decoded = (await decoder.decode(input(job) as ArrayBuffer)) as ArrayBuffer
+    return { jobId, decoded, ...back(decoded) }
   } catch (error) {
-    return { jobId, error: error instanceof Error ? error.message : String(error) }
+    return { jobId, error: error instanceof Error ? error.message : String(error), ...back() }
   }
 }
 
 // Batches being decoded: a stop waits for them, so that the thread never ends inside zlib.
 const inFlight = new Set<Promise<void>>()
 
-parentPort?.on("message", (jobs: ReadonlyArray<Job> | typeof stopMessage) => {
+parentPort?.on("message", (jobs: ReadonlyArray<Posted> | typeof stopMessage) => {
   if (jobs === stopMessage) {
     void Promise.all(inFlight).then(() => process.exit(0))
     return
@@ -41,7 +43,10 @@ parentPort?.on("message", (jobs: ReadonlyArray<Job> | typeof stopMessage) => {
     inFlight.delete(batch)
     parentPort?.postMessage(
       results,
-      results.flatMap((r) => (r.decoded === undefined ? [] : [r.decoded]))
+      results.flatMap((r) => [
+        ...(r.decoded === undefined ? [] : [r.decoded]),
+        ...(r.recycled === undefined ? [] : [r.recycled])
+      ])
     )
   })
   inFlight.add(batch)

@@ -94,7 +94,12 @@ export const checkTiff = async (
   bytes: ByteSource,
   limits: RasterLimits = defaultLimits
 ): Promise<TiffSummary> => {
+  // A view of the source's cached bytes where it has one (URLs): no array per field read.
   const read = async (offset: number, length: number): Promise<DataView> => {
+    if (bytes.view !== undefined) {
+      const v = await bytes.view({ offset, length })
+      return new DataView(v.buffer, v.byteOffset, v.byteLength)
+    }
     const [buffer] = await bytes.fetch([{ offset, length }])
     return new DataView(buffer)
   }

@@ -12,6 +12,7 @@ import {
   undoHorizontalPredictor
 } from "./nativeDeflate.ts"
 import type { ByteSource } from "./byteSource.ts"
+import type { DecoderPool } from "./decoderPool.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
@@ -35,12 +36,14 @@ export interface Destination {
   readonly seen?: { nodata: boolean } | undefined
 }
 
-type Decoder = { decode: (buffer: ArrayBufferLike) => Promise<ArrayBufferLike> }
+type Decoder = { decode: (block: ArrayBufferLike | Uint8Array) => Promise<ArrayBufferLike> }
 
 interface Layout {
   readonly compression: number
   readonly predictor: number
   readonly bits: number
+  /** Samples as geotiff.js hands them over decoded (no normalisation). */
+  readonly plain: boolean
   readonly decoder: Decoder
   /** A decoder of the block's first `rows` rows (DEFLATE on the pool's threads), else undefined. */
   readonly rowsDecoder: (rows: number) => Decoder | undefined
@@ -77,7 +80,53 @@ const layoutOf = async (
     pool !== undefined && plain && (compression === 8 || compression === 32946)
       ? (pool.bindParameters(compression, { ...parameters, rows } as never) as unknown as Decoder)
       : undefined
-  return { compression, predictor, bits, decoder, rowsDecoder }
+  return { compression, predictor, bits, plain, decoder, rowsDecoder }
+}
+
+// The block's index in TileOffsets / StripOffsets (planar images: the sample's blocks follow each other).
+const blockIndex = (image: GeoTIFFImage, tx: number, ty: number, sample: number): number => {
+  const perRow = Math.ceil(image.getWidth() / image.getTileWidth())
+  const perCol = Math.ceil(image.getHeight() / image.getTileHeight())
+  return (image.planarConfiguration === 2 ? sample * perRow * perCol : 0) + ty * perRow + tx
+}
+
+/**
+ * Block (tx, ty, sample) decoded by the pool's threads, its compressed bytes read into one of the pool's
+ * buffers (given back once decoded) rather than an ArrayBuffer allocated per block; as geotiff.js's
+ * `getTileOrStrip` decodes it (which reads the blocks this cannot: empty ones, other sources, other samples).
+ */
+const decodeBlock = async (
+  image: GeoTIFFImage,
+  layout: Layout,
+  pool: Pool | undefined,
+  decoder: Decoder,
+  tx: number,
+  ty: number,
+  sample: number
+): Promise<ArrayBufferLike> => {
+  const source = image.source as Pick<ByteSource, "readInto">
+  const threads = pool as Partial<DecoderPool> | undefined
+  if (
+    threads?.block !== undefined &&
+    threads.inline?.(layout.compression) === false &&
+    source.readInto !== undefined &&
+    layout.plain
+  ) {
+    const fd = image.getFileDirectory()
+    const index = blockIndex(image, tx, ty, sample)
+    const offset = Number(
+      await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
+    )
+    const count = Number(
+      await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
+    )
+    if (count > 0) {
+      const bytes = threads.block(count)
+      const n = await source.readInto(bytes, offset)
+      return decoder.decode(n === count ? bytes : bytes.subarray(0, n))
+    }
+  }
+  return (await image.getTileOrStrip(tx, ty, sample, decoder as never)).data
 }
 
 // Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
@@ -121,9 +170,7 @@ const inflateBlock = async (
   previous: Promise<Decoded> | undefined
 ): Promise<Decoded | undefined> => {
   const planar = image.planarConfiguration === 2
-  const perRow = Math.ceil(image.getWidth() / image.getTileWidth())
-  const perCol = Math.ceil(image.getHeight() / image.getTileHeight())
-  const index = (planar ? sample * perRow * perCol : 0) + ty * perRow + tx
+  const index = blockIndex(image, tx, ty, sample)
   const fd = image.getFileDirectory()
   const offset = Number(
     await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
@@ -279,14 +326,16 @@ export const readWindow = async (
   const full = (tx: number, ty: number, sample: number, need: number): Promise<Decoded> => {
     const blockRows = image.getBlockHeight(ty)
     const partial = need < blockRows ? layout.rowsDecoder(need) : undefined
-    return image.getTileOrStrip(tx, ty, sample, (partial ?? layout.decoder) as never).then((t) => {
-      // A prefix decode that came back short (a truncated block) is taken as the whole block was before.
-      const rows =
-        partial !== undefined && t.data.byteLength >= need * rowBytes
-          ? Math.floor(t.data.byteLength / rowBytes)
-          : blockRows
-      return { buffer: t.data, rows }
-    })
+    return decodeBlock(image, layout, pool, partial ?? layout.decoder, tx, ty, sample).then(
+      (data) => {
+        // A prefix decode that came back short (a truncated block) is taken as the whole block was before.
+        const rows =
+          partial !== undefined && data.byteLength >= need * rowBytes
+            ? Math.floor(data.byteLength / rowBytes)
+            : blockRows
+        return { buffer: data, rows }
+      }
+    )
   }
   const decode = (
     tx: number,

@@ -1,0 +1,85 @@
+// Blocks of an HTTP source cut from a response as it arrived (socket reads of any size): views of the pieces,
+// copies only where a block straddles two, and the same bytes as the response cut whole; a block being
+// fetched is waited for, never fetched again, while other requests end.
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { defaultHttpOptions, openHttp, splitBlocks } from "../src/internal/byteSource.ts"
+
+const cut = (pieces: ReadonlyArray<Uint8Array>, bs: number, count?: number) => {
+  const blocks: Array<Uint8Array> = []
+  splitBlocks(pieces, bs, (i, block) => (blocks[i] = block), count)
+  return blocks
+}
+
+describe("splitBlocks", () => {
+  it("gives the blocks of the whole response, whatever pieces it arrived in", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 700 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+        (sizes, bs, count) => {
+          let at = 0
+          const pieces = sizes.map((n) => Uint8Array.from({ length: n }, () => at++ % 251))
+          const whole = Uint8Array.from({ length: at }, (_, i) => i % 251)
+          const blocks = cut(pieces, bs, count)
+          const expected = Math.min(count ?? Infinity, Math.ceil(at / bs))
+          assert.strictEqual(blocks.length, expected)
+          blocks.forEach((block, i) =>
+            assert.deepStrictEqual(block, whole.subarray(i * bs, Math.min((i + 1) * bs, at)))
+          )
+        }
+      )
+    )
+  })
+
+  it("views a block inside one piece and copies one that straddles two", () => {
+    const a = new Uint8Array(10).fill(1)
+    const b = new Uint8Array(10).fill(2)
+    const blocks = cut([a, b], 4)
+    assert.strictEqual(blocks[0].buffer, a.buffer)
+    assert.strictEqual(blocks[1].buffer, a.buffer)
+    // Bytes 8–11: two of each piece, in an array of its own.
+    assert.notStrictEqual(blocks[2].buffer, a.buffer)
+    assert.notStrictEqual(blocks[2].buffer, b.buffer)
+    assert.deepStrictEqual([...blocks[2]], [1, 1, 2, 2])
+    assert.strictEqual(blocks[3].buffer, b.buffer)
+    assert.deepStrictEqual([...blocks[4]], [2, 2, 2, 2])
+  })
+})
+
+describe("blocks in flight", () => {
+  it("a block whose request is under way is waited for after another request ended", async () => {
+    const file = Uint8Array.from({ length: 20 * 1024 }, (_, i) => (i * 13) & 255)
+    const ranges: Array<string> = []
+    const server = createServer((req, res) => {
+      const [from, to] = (req.headers.range ?? "").replace("bytes=", "").split("-").map(Number)
+      ranges.push(`${from}-${to}`)
+      // The first blocks answer late, the others at once.
+      setTimeout(
+        () => {
+          res.writeHead(206, { "content-range": `bytes ${from}-${to}/${file.byteLength}` })
+          res.end(file.subarray(from, to + 1))
+        },
+        from === 0 ? 150 : 0
+      )
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/f.tif`
+      const options = { ...defaultHttpOptions, blockSize: 1024, coalesceGapBytes: -1 }
+      const source = await openHttp(url, options, new Map(), file.byteLength)
+      const near = source.fetch([{ offset: 0, length: 4096 }])
+      await source.fetch([{ offset: 10 * 1024, length: 2048 }])
+      const again = await source.fetch([{ offset: 1024, length: 1024 }])
+      const [first] = await near
+      assert.deepStrictEqual(new Uint8Array(first), file.subarray(0, 4096))
+      assert.deepStrictEqual(new Uint8Array(again[0]), file.subarray(1024, 2048))
+      assert.deepStrictEqual(ranges.sort(), ["0-4095", "10240-12287"])
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
