@@ -1,13 +1,13 @@
 // Bulk greedy filtering: every footprint converted once in candidate order, the centres sorted into cubes
 // (radix sort), then the greedy decisions taken lazily over each candidate's 3 × 3 × 3 cubes (lazy.ts).
 import type { Patch } from "@eoforge/core"
-import { STRIDE, write } from "./footprints.ts"
+import { convert, read, STRIDE } from "./footprints.ts"
 import * as Lazy from "./lazy.ts"
 import * as OffHeap from "./offHeap.ts"
 
-/** Footprints per block (1 MiB); a power of two, SHIFT its log2. */
-const BLOCK = 1 << 13
-const SHIFT = 13
+/** Footprints (8 doubles of corners) per block (1 MiB); a power of two, SHIFT its log2. */
+const BLOCK = 1 << 14
+const SHIFT = 14
 
 /** log2 of the footprints kept in the near-pair cache (direct-mapped by sorted position): 2^15 × 128 B = 4 MiB. */
 export const CACHE_BITS = 15
@@ -41,11 +41,10 @@ export const acceptAll = (
   const blocks: Array<Float64Array> = []
   let rMax = 0
   for (let i = 0; i < n; i++) {
-    if (!write(scratch, 0, patches[i].footprint)) invalid(i)
-    if ((i & (BLOCK - 1)) === 0) blocks.push(OffHeap.float64(BLOCK * STRIDE))
+    if ((i & (BLOCK - 1)) === 0) blocks.push(OffHeap.float64(BLOCK * 8))
     const block = blocks[i >>> SHIFT]
-    const o = (i & (BLOCK - 1)) * STRIDE
-    for (let t = 0; t < STRIDE; t++) block[o + t] = scratch[t]
+    const o = (i & (BLOCK - 1)) * 8
+    if (!read(patches[i].footprint, block, o) || !convert(scratch, 0, block, o)) invalid(i)
     cent[4 * i] = scratch[0]
     cent[4 * i + 1] = scratch[1]
     cent[4 * i + 2] = scratch[2]

@@ -2,7 +2,7 @@
 // neighbouring cube columns, kept as lists of earlier neighbours, and greedy decisions taken lazily — the
 // exact overlap of a pair is measured only when its earlier candidate has been accepted, and a candidate's
 // tests stop at the first accepted footprint that covers too much of it.
-import { overlap, result, STRIDE } from "./footprints.ts"
+import { convert, overlap, result, STRIDE } from "./footprints.ts"
 import * as OffHeap from "./offHeap.ts"
 
 /** Metres added to the cube side and to the float32 sphere test so that float32 rounding never drops a pair. */
@@ -73,8 +73,9 @@ const columnLast = (grid: Grid, key: number, col: number): number => {
   return key + (col < 6 ? -grid.ry * grid.rz : grid.ry * grid.rz) + dy * grid.rz + 1
 }
 
-// Exact footprints by sorted position, copied on demand from the candidate-order blocks into a
-// direct-mapped cache of Float64Array slots (the form `overlap` reads, as in the streaming filter).
+// Exact footprints by sorted position, converted on demand from the corners kept in candidate order (64 bytes
+// each) into a direct-mapped cache of Float64Array slots: the same conversion, so the same bits, as the
+// streaming filter's.
 export class Near {
   readonly blocks: Array<Float64Array>
   readonly order: Int32Array
@@ -91,13 +92,10 @@ export class Near {
     this.cache = OffHeap.float64((1 << bits) * STRIDE)
     this.tags = new Int32Array(1 << bits).fill(-1)
   }
-  // Copies the footprint at sorted position k into slot s of `to`.
+  // Converts the footprint at sorted position k (its corners, as read in candidate order) into slot s of `to`.
   copy(k: number, to: Float64Array, s: number): void {
     const i = this.order[k]
-    const block = this.blocks[i >>> this.shift]
-    const o = (i & ((1 << this.shift) - 1)) * STRIDE
-    const u = s * STRIDE
-    for (let t = 0; t < STRIDE; t++) to[u + t] = block[o + t]
+    convert(to, s, this.blocks[i >>> this.shift], (i & ((1 << this.shift) - 1)) * 8)
   }
   // The cache slot holding the footprint at sorted position k.
   slot(k: number): number {
