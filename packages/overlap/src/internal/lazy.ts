@@ -97,6 +97,18 @@ export class Near {
     const i = this.order[k]
     convert(to, s, this.blocks[i >>> this.shift], (i & ((1 << this.shift) - 1)) * 8)
   }
+  // Reads the first corner of the footprints at sorted positions [k0, k1): independent loads that the CPU
+  // overlaps, so that the conversions that follow find them in the processor's cache instead of waiting for
+  // memory one footprint at a time (the corners are in candidate order, random in sorted order).
+  touch(k0: number, k1: number): void {
+    let sum = 0
+    for (let k = k0; k < k1; k++) {
+      const i = this.order[k]
+      sum += this.blocks[i >>> this.shift][(i & ((1 << this.shift) - 1)) * 8]
+    }
+    this.touched += sum
+  }
+  touched = 0
   // The cache slot holding the footprint at sorted position k.
   slot(k: number): number {
     const s = k & this.mask
@@ -151,8 +163,18 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
   // Frames of 4: sorted position, its cell, column (0 = own, 1–8 = table), next sorted position to look at.
   let stack = OffHeap.int32(4096)
   let c = 0
+  // Corners read ahead up to the x + 1 column of the current cell (and so, before the search gets there, of
+  // every cell of this x): the neighbourhoods decided next.
+  let ahead = 0
   for (let k = 0; k < n; k++) {
-    while (start[c + 1] <= k) c++
+    if (start[c + 1] <= k) {
+      while (start[c + 1] <= k) c++
+      const front = start[Math.min(cells, grid.east[c] + 16)]
+      if (front > ahead) {
+        near.touch(ahead, front)
+        ahead = front
+      }
+    }
     if (state[k] !== 0) continue
     stack[0] = k
     stack[1] = c
