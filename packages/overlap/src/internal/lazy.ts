@@ -202,13 +202,14 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
         const end = start[d]
         if (b < start[first]) b = start[first]
         for (; b < end; b++) {
-          if (order[b] >= it) continue
+          // A rejected candidate blocks nobody; a later one is not this one's business.
+          const s = state[b]
+          if (s === REJECTED || order[b] >= it) continue
           const dx = tx - sorted[4 * b]
           const dy = ty - sorted[4 * b + 1]
           const dz = tz - sorted[4 * b + 2]
           const reach = tr + sorted[4 * b + 3]
           if (dx * dx + dy * dy + dz * dz >= reach * reach) continue
-          const s = state[b]
           if (s === 0) {
             // Decide b first, then come back to it.
             stack[top - 2] = col
