@@ -135,6 +135,35 @@ describe("OverlapFilter", () => {
     }
   })
 
+  it("the bulk filter decides the same along chains over a thousand levels deep, in either direction", () => {
+    // At 90°E, east is −x in ECEF: squares along a parallel are sorted into cubes in the reverse of their
+    // candidate order (or, stepping west, in the same order), so a candidate's decision waits on an earlier
+    // neighbour, which waits on its own: ~1,500 deep for 20,000 squares 150 m apart (measured), past the
+    // bulk filter's first stack of 1,024 levels, which must grow and unwind.
+    const line = (step: number, rotation: number) =>
+      Array.from({ length: 20_000 }, (_, k) =>
+        square({ lon: 90, lat: 30, size: 2640, east: k * step, rotation, id: `l${k}` })
+      )
+    for (const [step, rotation, maxOverlap] of [
+      [150, 0, 0.25],
+      [-150, 0, 0.25],
+      [150, 2, 0.9],
+      [-400, 1, 0.5],
+      [700, 0, 0]
+    ] as const) {
+      const patches = line(step, rotation)
+      const incremental = offerAll(patches, maxOverlap)
+      assert.isAbove(incremental.length, 1)
+      assert.isBelow(incremental.length, patches.length)
+      assert.deepStrictEqual(
+        [...OverlapFilter.filterAll(patches, { maxOverlap }).accepted],
+        incremental
+      )
+      const tiny = Bulk.acceptAll(patches, maxOverlap + SLACK, () => assert.fail("valid"), 1)
+      assert.deepStrictEqual([...(tiny ?? [])], incremental)
+    }
+  })
+
   it("the compact filter accepts exactly what the streaming filter accepts, recalling only near footprints", () => {
     fc.assert(
       fc.property(

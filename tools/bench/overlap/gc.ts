@@ -1,12 +1,14 @@
 // The bulk overlap filter at scale: does `filterAll` make V8 collect the caller's whole heap, and does its cost
 // per candidate stay flat from 1M to 5M? Spawns itself with `--trace-gc` and counts the mark-compact events
 // printed between a start and an end marker around each `filterAll` call (the caller holds all candidates).
-// Three sets: the first --small of the large set (5× sparser around each city), the large set, and --small
-// candidates with the large set's count per city over proportionally fewer cities. The share rejected
-// (`rejected*`) says how far each is from the large set's work per candidate.
+// Three sets: the large set, its first --small (5× sparser around each city), and "spread": as many candidates
+// as the large set from the same generator over an area N / small times larger (σ × √(N / small)), i.e. at the
+// small set's density — so the cost of size (GC, superlinear work) is shown apart from the cost of density.
+// The share rejected (`rejected*`) says how dense each set is.
 // Usage: npx node --conditions=@eoforge/source tools/bench/overlap/gc.ts [--candidates 5000000] [--small 1000000]
 // Last line: one JSON object.
 import { spawnSync } from "node:child_process"
+import { loadavg } from "node:os"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import type { Patch } from "@eoforge/core"
@@ -29,29 +31,14 @@ if (process.argv.includes("--child")) {
   setFlagsFromString("--expose-gc")
   const gc = runInNewContext("gc") as () => void
   // SSL4EO-like candidates (as tools/bench/overlap/run.ts): cities-Gaussian, 2,640 m at 10 m, snap 60 m.
-  const patches: Array<Patch.Patch> = []
-  for (const s of Sampler.citiesGaussian({
-    seed: 42,
-    topN: 10_000,
-    sigmaKm: 50,
-    count: candidates
-  })) {
-    patches.push(
-      PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
-    )
-  }
-  // The same density as the large set at the small size: candidates per city as in the large set, over
-  // proportionally fewer cities (the first `small` of the large set are 5× sparser, so fewer are rejected).
-  const matched: Array<Patch.Patch> = []
-  for (const s of Sampler.citiesGaussian({
-    seed: 42,
-    topN: Math.max(1, Math.round((10_000 * small) / candidates)),
-    sigmaKm: 50,
-    count: small
-  })) {
-    matched.push(
-      PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
-    )
+  const generate = (sigmaKm: number, count: number): Array<Patch.Patch> => {
+    const list: Array<Patch.Patch> = []
+    for (const s of Sampler.citiesGaussian({ seed: 42, topN: 10_000, sigmaKm, count })) {
+      list.push(
+        PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
+      )
+    }
+    return list
   }
   const run = (label: string, list: ReadonlyArray<Patch.Patch>) => {
     gc()
@@ -62,16 +49,26 @@ if (process.argv.includes("--child")) {
     const threadSeconds = threadCpu() - h0
     const seconds = (performance.now() - t0) / 1000
     console.log(`@@end ${label}`)
+    let hash = 0
+    for (let k = 0; k < accepted.length; k++) hash = (Math.imul(hash, 31) + accepted[k]) | 0
     console.log(
-      `@@result ${JSON.stringify({ label, n: list.length, accepted: accepted.length, seconds, threadSeconds })}`
+      `@@result ${JSON.stringify({ label, n: list.length, accepted: accepted.length, hash, seconds, threadSeconds })}`
     )
   }
-  run("small", patches.slice(0, small))
-  run("matched", matched)
-  run("large", patches)
-  run("small", patches.slice(0, small))
-  run("matched", matched)
-  run("large", patches)
+  // The large set (σ 50 km) and its first `small` candidates (5× sparser around each city), interleaved.
+  let large: Array<Patch.Patch> | undefined = generate(50, candidates)
+  const first = large.slice(0, small)
+  run("small", first)
+  run("large", large)
+  run("small", first)
+  run("large", large)
+  large = undefined
+  // As many candidates as the large set at the small set's density: the same generator with σ × √(N / small),
+  // so each city's candidates spread over an area N / small times larger.
+  const spread = generate(50 * Math.sqrt(candidates / small), candidates)
+  run("spread", spread)
+  run("small", first)
+  run("spread", spread)
 } else {
   const child = spawnSync(
     process.execPath,
@@ -96,6 +93,7 @@ if (process.argv.includes("--child")) {
     accepted: number
     seconds: number
     threadSeconds: number
+    hash: number
     markCompacts: number
     scavenges: number
   }
@@ -116,34 +114,46 @@ if (process.argv.includes("--child")) {
   }
   const best = (label: string) =>
     runs.filter((r) => r.label === label).sort((a, b) => a.threadSeconds - b.threadSeconds)[0]
+  const most = (label: string) =>
+    Math.max(...runs.filter((r) => r.label === label).map((r) => r.markCompacts))
+  const same = (label: string) =>
+    new Set(runs.filter((r) => r.label === label).map((r) => r.hash)).size === 1
   const s = best("small")
   const l = best("large")
-  const m = best("matched")
+  const w = best("spread")
+  const us = (r: Run) => (r.threadSeconds / r.n) * 1e6
   for (const r of runs) {
     console.log(
-      `${r.n.toLocaleString("en")} candidates: ${((r.threadSeconds / r.n) * 1e6).toFixed(2)} µs/cand thread CPU, ${((r.seconds / r.n) * 1e6).toFixed(2)} wall, ${r.markCompacts} mark-compact, ${r.scavenges} scavenges during filterAll`
+      `${r.label.padEnd(6)} ${r.n.toLocaleString("en")} candidates: ${us(r).toFixed(2)} µs/cand thread CPU, ${((r.seconds / r.n) * 1e6).toFixed(2)} wall, ${r.accepted.toLocaleString("en")} accepted (${(100 * (1 - r.accepted / r.n)).toFixed(1)} % rejected), ${r.markCompacts} mark-compact, ${r.scavenges} scavenges during filterAll`
     )
   }
+  const load = loadavg()
+  console.log(
+    `large / small ${(us(l) / us(s)).toFixed(2)}×, spread / small ${(us(w) / us(s)).toFixed(2)}× (main-thread CPU, best runs); load average ${load.map((v) => v.toFixed(1)).join(" ")}`
+  )
   console.log(
     JSON.stringify({
       candidates,
       small,
       acceptedLarge: l.accepted,
       acceptedSmall: s.accepted,
-      usPerCandidateLarge: (l.threadSeconds / l.n) * 1e6,
-      usPerCandidateSmall: (s.threadSeconds / s.n) * 1e6,
-      usPerCandidateMatched: (m.threadSeconds / m.n) * 1e6,
+      acceptedSpread: w.accepted,
+      sameAcceptedEveryRun: same("small") && same("large") && same("spread"),
+      usPerCandidateLarge: us(l),
+      usPerCandidateSmall: us(s),
+      usPerCandidateSpread: us(w),
+      ratioLarge: us(l) / us(s),
+      ratioSpread: us(w) / us(s),
       rejectedLarge: 1 - l.accepted / l.n,
       rejectedSmall: 1 - s.accepted / s.n,
-      rejectedMatched: 1 - m.accepted / m.n,
+      rejectedSpread: 1 - w.accepted / w.n,
       wallUsPerCandidateLarge: (l.seconds / l.n) * 1e6,
       wallUsPerCandidateSmall: (s.seconds / s.n) * 1e6,
-      markCompactsLarge: Math.max(
-        ...runs.filter((r) => r.label === "large").map((r) => r.markCompacts)
-      ),
-      markCompactsSmall: Math.max(
-        ...runs.filter((r) => r.label === "small").map((r) => r.markCompacts)
-      )
+      wallUsPerCandidateSpread: (w.seconds / w.n) * 1e6,
+      markCompactsLarge: most("large"),
+      markCompactsSmall: most("small"),
+      markCompactsSpread: most("spread"),
+      loadAverage: load
     })
   )
 }

@@ -40,6 +40,7 @@ export const put = (store: Store, slot: number, from: Float64Array): void => {
 }
 
 const corner = new Float64Array(12)
+const lonLat = new Float64Array(8)
 
 /**
  * Writes a footprint given as 4 (lon, lat) corners in degrees into `slot` (which must exist).
@@ -49,18 +50,45 @@ export const write = (
   data: Float64Array,
   slot: number,
   footprint: ReadonlyArray<readonly [number, number]>
+): boolean => read(footprint, lonLat, 0) && convert(data, slot, lonLat, 0)
+
+/**
+ * Copies a footprint's 4 (lon, lat) corners to `to[o]`, …, `to[o + 7]`; false when a corner is not a finite
+ * position with |lat| ≤ 90 (or there are not 4).
+ */
+export const read = (
+  footprint: ReadonlyArray<readonly [number, number]>,
+  to: Float64Array,
+  o: number
 ): boolean => {
   if (footprint.length !== 4) return false
-  let sx = 0
-  let sy = 0
-  let sz = 0
   for (let k = 0; k < 4; k++) {
     const c = footprint[k]
     const lon = c[0]
     const lat = c[1]
     if (!(lat >= -90 && lat <= 90) || !Number.isFinite(lon)) return false
-    const phi = lat * RAD
-    const lam = lon * RAD
+    to[o + 2 * k] = lon
+    to[o + 2 * k + 1] = lat
+  }
+  return true
+}
+
+/**
+ * Writes the footprint whose corners are (lon, lat) degrees at `from[o]`, …, `from[o + 7]` (valid positions,
+ * as `write` checks) into `slot`; returns false for a footprint of no extent. The same bits as `write`.
+ */
+export const convert = (
+  data: Float64Array,
+  slot: number,
+  from: Float64Array,
+  o: number
+): boolean => {
+  let sx = 0
+  let sy = 0
+  let sz = 0
+  for (let k = 0; k < 4; k++) {
+    const phi = from[o + 2 * k + 1] * RAD
+    const lam = from[o + 2 * k] * RAD
     const sp = Math.sin(phi)
     const cp = Math.cos(phi)
     const n = A / Math.sqrt(1 - E2 * sp * sp)
@@ -74,26 +102,26 @@ export const write = (
     sy += y
     sz += z
   }
-  const o = slot * STRIDE
+  const d = slot * STRIDE
   const cx = sx / 4
   const cy = sy / 4
   const cz = sz / 4
-  data[o] = cx
-  data[o + 1] = cy
-  data[o + 2] = cz
+  data[d] = cx
+  data[d + 1] = cy
+  data[d + 2] = cz
   let r2 = 0
   for (let k = 0; k < 4; k++) {
     const dx = corner[3 * k] - cx
     const dy = corner[3 * k + 1] - cy
     const dz = corner[3 * k + 2] - cz
-    data[o + 4 + 3 * k] = dx
-    data[o + 5 + 3 * k] = dy
-    data[o + 6 + 3 * k] = dz
+    data[d + 4 + 3 * k] = dx
+    data[d + 5 + 3 * k] = dy
+    data[d + 6 + 3 * k] = dz
     const d2 = dx * dx + dy * dy + dz * dz
     if (d2 > r2) r2 = d2
   }
   // A hair of slack so the disjointness pre-check never rejects a touching pair through rounding.
-  data[o + 3] = Math.sqrt(r2) * (1 + 1e-9) + 1e-6
+  data[d + 3] = Math.sqrt(r2) * (1 + 1e-9) + 1e-6
   return r2 > 0
 }
 
