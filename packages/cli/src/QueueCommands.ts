@@ -4,6 +4,7 @@ import { Queue } from "@eoforge/pipeline"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ExitCode, withExitCode } from "./ExitCode.ts"
+import * as MarkingTriggers from "./internal/markingTriggers.ts"
 
 const redis = Flag.String("redis").pipe(
   Flag.withDescription("Redis URL of the queue (redis://[user:password@]host:port[/db])"),
@@ -136,6 +137,8 @@ export const worker = Command.make(
       }
       limiter = { max: Number(m[1]), durationMs: Number(m[2]) * 1000 }
     }
+    // A worker mostly waits on round trips: V8's default would mark its old generation without end.
+    yield* Effect.sync(MarkingTriggers.apply)
     const line = (event: Queue.WorkerEvent): string => {
       if (input.json) return JSON.stringify(event)
       switch (event.type) {
