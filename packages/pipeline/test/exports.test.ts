@@ -169,6 +169,7 @@ describe("@eoforge/pipeline exports", () => {
         "Services": [
           "layer",
           "layerPlanetaryComputer",
+          "layerRaster",
         ],
         "ShardThreads": [
           "BuildThreadError",

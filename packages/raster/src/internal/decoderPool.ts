@@ -1,6 +1,7 @@
 // A pool of decoder threads running the bounded decoders (decoderWorker.ts), with geotiff.js's Pool interface
 // (`bindParameters(...).decode`, `destroy`): the blocks asked for in one turn of the event loop go to each
 // thread in one message, their results come back in one, so a chip's tiles cost a few messages, not one each.
+// Threads start with the first block given to the pool: a process that decodes none starts none.
 import { getDecoder, type Pool } from "geotiff"
 import { Worker } from "node:worker_threads"
 
@@ -59,12 +60,20 @@ const startThread = (): Thread => {
 
 /** A pool of `size` decoder threads whose decoders never exceed a block's declared size. */
 export const makePool = (size: number): Pool => {
-  const threads = Array.from({ length: size }, startThread)
+  // Each thread loads its modules (~0.3 s of CPU): started when a block first needs them.
+  let started: Array<Thread> | undefined
+  let destroyed = false
   let queued: Array<Job> = []
   let nextId = 0
   const flush = () => {
     const jobs = queued
     queued = []
+    if (destroyed) {
+      // Blocks asked for in the turn the pool was stopped: no thread is started for them.
+      for (const job of jobs) job.reject(new Error("the decoder thread pool was stopped"))
+      return
+    }
+    const threads = (started ??= Array.from({ length: size }, startThread))
     const batches = threads.map(() => [] as Array<{ jobId: number; job: Job }>)
     for (const job of jobs) {
       // The thread with the fewest blocks waiting, counting those given in this turn.
@@ -114,8 +123,9 @@ export const makePool = (size: number): Pool => {
     // once: a thread stopped inside zlib's stream set-up aborts the whole process as Node frees the thread
     // ("close before init"). One that does not stop within 10 s is terminated.
     destroy: async (): Promise<void> => {
+      destroyed = true
       await Promise.all(
-        threads.map(
+        (started ?? []).map(
           (t) =>
             new Promise<void>((resolve) => {
               const timer = setTimeout(() => void t.worker.terminate(), 10_000)
