@@ -4,7 +4,6 @@ import { Queue, Services } from "@eoforge/pipeline"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ExitCode, withExitCode } from "./ExitCode.ts"
-import * as MarkingTriggers from "./internal/markingTriggers.ts"
 
 const redis = Flag.String("redis").pipe(
   Flag.withDescription("Redis URL of the queue (redis://[user:password@]host:port[/db])"),
@@ -151,8 +150,6 @@ export const worker = Command.make(
         )
       )
     }
-    // A worker mostly waits on round trips: V8's default would mark its old generation without end.
-    yield* Effect.sync(MarkingTriggers.apply)
     const line = (event: Queue.WorkerEvent): string => {
       if (input.json) return JSON.stringify(event)
       switch (event.type) {
