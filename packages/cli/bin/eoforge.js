@@ -11,7 +11,18 @@ import { enableCompileCache, registerHooks } from "node:module"
 enableCompileCache?.()
 
 const source = new URL("../src/bin.ts", import.meta.url)
-if (existsSync(source)) {
+const inRepository = existsSync(source)
+
+// A queue worker's V8 marking triggers (src/internal/markingTriggers.ts), set before anything is loaded.
+if (process.argv[2] === "worker") {
+  const triggers = inRepository
+    ? "../src/internal/markingTriggers.ts"
+    : "../dist/internal/markingTriggers.js"
+  const { apply } = await import(new URL(triggers, import.meta.url).href)
+  apply()
+}
+
+if (inRepository) {
   registerHooks({
     resolve: (specifier, context, next) =>
       next(specifier, { ...context, conditions: [...context.conditions, "@eoforge/source"] })

@@ -1,6 +1,6 @@
 // Queue mode of the `eoforge` command: `enqueue` creates the store and queues one job per shard on Redis,
 // `worker` builds queued shards (any number of them, on any machine sharing the store) until stopped.
-import { Queue } from "@eoforge/pipeline"
+import { Queue, Services } from "@eoforge/pipeline"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ExitCode, withExitCode } from "./ExitCode.ts"
@@ -114,6 +114,12 @@ export const worker = Command.make(
       ),
       Flag.withDefault(60_000)
     ),
+    decoderThreads: Flag.Int("decoder-threads").pipe(
+      Flag.withDescription(
+        "Threads decoding GeoTIFF tiles (0: DEFLATE inflates on Node's thread pool, other codecs on the main thread; raise it for LZW, JPEG or zstd sources)"
+      ),
+      Flag.withDefault(0)
+    ),
     rate: Flag.String("rate").pipe(
       Flag.withDescription(
         "At most N shard jobs started per S seconds across all workers of the queue, as N/S (e.g. 10/60)"
@@ -136,6 +142,14 @@ export const worker = Command.make(
       }
       limiter = { max: Number(m[1]), durationMs: Number(m[2]) * 1000 }
     }
+    if (input.decoderThreads < 0) {
+      return yield* Effect.fail(
+        withExitCode(
+          ExitCode.Usage,
+          `--decoder-threads ${input.decoderThreads} is negative; give 0 or more threads`
+        )
+      )
+    }
     const line = (event: Queue.WorkerEvent): string => {
       if (input.json) return JSON.stringify(event)
       switch (event.type) {
@@ -157,7 +171,10 @@ export const worker = Command.make(
       lockDurationMs: input.lockMs,
       limiter,
       onEvent: (event) => process.stderr.write(line(event) + "\n")
-    })
+    }).pipe(
+      // Over the command's raster service: this worker's decoder threads (none by default).
+      Effect.provide(Services.layerRaster({ decoderThreads: input.decoderThreads }))
+    )
   })
 ).pipe(
   Command.withDescription(

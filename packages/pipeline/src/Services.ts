@@ -17,3 +17,13 @@ export const layerPlanetaryComputer = Layer.mergeAll(
   StacClient.layer,
   AssetSigner.layerPlanetaryComputer()
 )
+
+/**
+ * GeoTIFF/COG reading with `decoderThreads` decoder threads, to provide over `layer`'s: with 0, DEFLATE tiles
+ * inflate on Node's thread pool (only the rows a read needs, from only the bytes they need) and other codecs
+ * on the calling thread.
+ */
+export const layerRaster = (options: {
+  readonly decoderThreads: number
+}): Layer.Layer<RasterSource.RasterSource> =>
+  RasterSource.layerGeoTiffWith({ workers: options.decoderThreads })

@@ -107,7 +107,8 @@ interface Seen {
 const drain = async (
   enqueued: Queue.Enqueued,
   count: number,
-  options: Partial<Queue.WorkOptions> = {}
+  options: Partial<Queue.WorkOptions> = {},
+  decoderThreads?: number
 ): Promise<ReadonlyArray<Seen>> => {
   const seen: Array<Seen> = []
   const workers = Array.from({ length: count }, (_, worker) =>
@@ -117,7 +118,13 @@ const drain = async (
         queueName: enqueued.queueName,
         ...options,
         onEvent: (event) => void seen.push({ worker, event })
-      }).pipe(Effect.provide(Services.layer))
+      }).pipe(
+        // As `eoforge worker --decoder-threads N` does: its own raster service over the command's.
+        decoderThreads === undefined
+          ? (e) => e
+          : Effect.provide(Services.layerRaster({ decoderThreads })),
+        Effect.provide(Services.layer)
+      )
     )
   )
   try {
@@ -170,6 +177,16 @@ describe.skipIf(!haveRedis)("Queue mode on a real redis-server", () => {
     )
     assert.deepStrictEqual(done.enqueued, [])
     assert.strictEqual(done.finalizeJobId, undefined)
+  })
+
+  it("workers without decoder threads (the command's default) finalize the same bytes as a single-process build", async () => {
+    const out = join(tmp, "nothreads.zarr")
+    const enqueued = await run(
+      Queue.enqueue({ recipe, out, redis: redis!.url, queueName: "nothreads", createdAt })
+    )
+    const seen = await drain(enqueued, 2, {}, 0)
+    assert.deepStrictEqual(completedShards(seen), [0, 1, 2])
+    assert.deepStrictEqual(digest(out), reference)
   })
 
   it("workers read the plan the coordinator wrote into the store: the recipe's AOI is not needed again", async () => {

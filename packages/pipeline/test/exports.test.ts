@@ -170,6 +170,7 @@ describe("@eoforge/pipeline exports", () => {
         "Services": [
           "layer",
           "layerPlanetaryComputer",
+          "layerRaster",
         ],
         "ShardThreads": [
           "BuildThreadError",

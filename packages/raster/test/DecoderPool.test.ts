@@ -2,6 +2,7 @@
 // copied), and decode as on the calling thread; a failing block fails alone; a dead thread fails its blocks.
 import { assert, describe, it } from "@effect/vitest"
 import { getDecoder } from "geotiff"
+import { readFileSync } from "node:fs"
 import { Worker } from "node:worker_threads"
 import { deflateSync, zstdCompressSync } from "node:zlib"
 import { vi } from "vitest"
@@ -31,7 +32,43 @@ const rawBlock = (seed: number): Uint8Array => {
 
 const compressed = (seed: number): ArrayBuffer => new Uint8Array(deflateSync(rawBlock(seed))).buffer
 
+// OS threads of this process (Linux /proc; undefined elsewhere).
+const osThreads = (): number | undefined => {
+  try {
+    return Number(/^Threads:\s+(\d+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1])
+  } catch {
+    return undefined
+  }
+}
+
 describe("decoder pool", () => {
+  it("starts no thread until a block is given to it, and stops at once when none was", async () => {
+    const posted = vi.spyOn(Worker.prototype, "postMessage")
+    try {
+      const before = osThreads()
+      const pool = makePool(2)
+      // A Worker starts its OS thread in its constructor: an eager pool would show two more here.
+      assert.strictEqual(osThreads(), before)
+      pool.bindParameters(8, parameters as never)
+      await pool.destroy()
+      assert.strictEqual(posted.mock.calls.length, 0)
+    } finally {
+      posted.mockRestore()
+    }
+  })
+
+  it("fails the blocks asked for in the turn the pool is stopped, starting no thread for them", async () => {
+    const pool = makePool(1)
+    const decoder = pool.bindParameters(8, parameters as never)
+    const pending = decoder.decode(compressed(1))
+    await pool.destroy()
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    assert.match(String(error?.message), /pool was stopped/)
+  })
+
   it("decodes the blocks of one turn in one message per thread, as the calling thread decodes them", async () => {
     const pool = makePool(2)
     const posted = vi.spyOn(Worker.prototype, "postMessage")

@@ -433,7 +433,10 @@ if (workerCounts.length > 0) {
         await new Promise((r) => setTimeout(r, 200))
         if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
       }
-      if (traceGc) console.error(`queue gc (${count} workers): ${gcSummary(gcText)}`)
+      if (traceGc) {
+        console.error(`queue gc (${count} workers): ${gcSummary(gcText)}`)
+        if (profile !== "") writeFileSync(join(profile, `workers-${count}.gc.log`), gcText)
+      }
       // The workers' CPU from all connected to the end (their start-up excluded), all threads.
       const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
       for (const wk of workers) wk.kill("SIGTERM")

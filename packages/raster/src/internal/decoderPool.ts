@@ -3,6 +3,7 @@
 // thread in one message, their results come back in one, so a chip's tiles cost a few messages, not one each.
 // Compressed blocks read into the pool's own buffers (`DecoderPool.block`) come back with the results and are
 // reused, so a build's reads do not allocate a buffer per block.
+// Threads start with the first block given to the pool: a process that decodes none starts none.
 import { getDecoder, type Pool } from "geotiff"
 import { Worker } from "node:worker_threads"
 
@@ -133,12 +134,20 @@ const startThread = (spares: Spares): Thread => {
 /** A pool of `size` decoder threads whose decoders never exceed a block's declared size. */
 export const makePool = (size: number): DecoderPool & Pool => {
   const spares = new Spares()
-  const threads = Array.from({ length: size }, () => startThread(spares))
+  // Each thread loads its modules (~0.3 s of CPU): started when a block first needs them.
+  let started: Array<Thread> | undefined
+  let destroyed = false
   let queued: Array<Job> = []
   let nextId = 0
   const flush = () => {
     const jobs = queued
     queued = []
+    if (destroyed) {
+      // Blocks asked for in the turn the pool was stopped: no thread is started for them.
+      for (const job of jobs) job.reject(new Error("the decoder thread pool was stopped"))
+      return
+    }
+    const threads = (started ??= Array.from({ length: size }, () => startThread(spares)))
     const batches = threads.map(() => [] as Array<{ jobId: number; job: Job }>)
     for (const job of jobs) {
       // The thread with the fewest blocks waiting, counting those given in this turn.
@@ -201,8 +210,9 @@ export const makePool = (size: number): DecoderPool & Pool => {
     // once: a thread stopped inside zlib's stream set-up aborts the whole process as Node frees the thread
     // ("close before init"). One that does not stop within 10 s is terminated.
     destroy: async (): Promise<void> => {
+      destroyed = true
       await Promise.all(
-        threads.map(
+        (started ?? []).map(
           (t) =>
             new Promise<void>((resolve) => {
               const timer = setTimeout(() => void t.worker.terminate(), 10_000)
