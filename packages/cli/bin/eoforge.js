@@ -13,13 +13,14 @@ enableCompileCache?.()
 const source = new URL("../src/bin.ts", import.meta.url)
 const inRepository = existsSync(source)
 
-// A queue worker's V8 marking triggers (src/internal/markingTriggers.ts), set before anything is loaded.
-if (process.argv[2] === "worker") {
+// A queue worker's and a build's V8 marking triggers (src/internal/markingTriggers.ts), set before anything
+// is loaded.
+if (process.argv[2] === "worker" || process.argv[2] === "build") {
   const triggers = inRepository
     ? "../src/internal/markingTriggers.ts"
     : "../dist/internal/markingTriggers.js"
-  const { apply } = await import(new URL(triggers, import.meta.url).href)
-  apply()
+  const { apply, buildFlags } = await import(new URL(triggers, import.meta.url).href)
+  apply(process.argv[2] === "build" ? buildFlags : undefined)
 }
 
 if (inRepository) {

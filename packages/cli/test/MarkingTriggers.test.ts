@@ -20,9 +20,29 @@ describe("MarkingTriggers", () => {
     ])
   })
 
+  it("leaves a build's flags the user set, a boolean one also when negated", () => {
+    assert.deepStrictEqual(
+      MarkingTriggers.toApply([], undefined, MarkingTriggers.buildFlags),
+      MarkingTriggers.buildFlags
+    )
+    assert.deepStrictEqual(
+      MarkingTriggers.toApply(
+        ["--no-external_memory_accounted_in_global_limit"],
+        undefined,
+        MarkingTriggers.buildFlags
+      ),
+      ["--heap-growing-percent=50"]
+    )
+    assert.deepStrictEqual(
+      MarkingTriggers.toApply([], "--heap-growing-percent=20", MarkingTriggers.buildFlags),
+      ["--external-memory-accounted-in-global-limit"]
+    )
+  })
+
   it("names flags this V8 knows", () => {
     // An unknown flag would be ignored silently by setFlagsFromString; node refuses it on its command line.
-    const r = spawnSync(process.execPath, [...MarkingTriggers.flags, "-e", "0"], {
+    const all = [...MarkingTriggers.flags, ...MarkingTriggers.buildFlags]
+    const r = spawnSync(process.execPath, [...all, "-e", "0"], {
       encoding: "utf8"
     })
     assert.strictEqual(r.status, 0, r.stderr)

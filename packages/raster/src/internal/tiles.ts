@@ -310,9 +310,12 @@ export const readWindow = async (
   const layout = await layoutOf(image, pool, budget.maxBlockBytes)
   const tw = image.getTileWidth()
   const th = image.getTileHeight()
-  // Native partial inflate: DEFLATE on this thread with byte-sized samples and predictor 1 or 2.
+  // Native partial inflate: DEFLATE with byte-sized samples and predictor 1 or 2, on this thread — or, over
+  // HTTP, on node's thread pool from only the compressed bytes the needed rows take (so the decoder
+  // threads, started with their first block, are left to other codecs).
+  const overHttp = (image.source as Partial<Pick<ByteSource, "view">>).view !== undefined
   const native =
-    pool === undefined &&
+    (pool === undefined || overHttp) &&
     (layout.compression === 8 || layout.compression === 32946) &&
     (layout.predictor === 1 || (layout.predictor === 2 && size <= 4))
   const Tile = DType.alloc(dtype, 0).constructor as new (
