@@ -46,7 +46,7 @@ export const defaultHttpOptions: HttpOptions = {
   maxAttempts: 4,
   backoffMs: 200,
   timeoutMs: 15_000,
-  perHostConcurrency: 32,
+  perHostConcurrency: 64,
   blockSize: 16 * 1024,
   coalesceGapBytes: 64 * 1024,
   sidecars: false
