@@ -3,7 +3,7 @@
 import type { Band, Chip, DType } from "@eoforge/core"
 import * as Binning from "./Binning.ts"
 import { intBlock, intExact, intLut, floatLinear, onesMask } from "./internal/kernels.ts"
-import { occupiedSlots } from "./internal/occupied.ts"
+import { occupiedSlots, slotOf } from "./internal/occupied.ts"
 import { orderStatistic } from "./internal/percentile.ts"
 import { decodeJson, encodeJson, type AccumulatorJson } from "./internal/json.ts"
 import {
@@ -189,17 +189,8 @@ const lutFor = (dtype: DType.DType, binning: Binning.Linear): Int32Array => {
   if (lut === undefined) {
     const lo = dtype === "uint8" || dtype === "uint16" ? 0 : dtype === "int8" ? -128 : -32768
     const size = dtype === "uint8" || dtype === "int8" ? 256 : 65536
-    const scale = binning.bins / (binning.hi - binning.lo)
     lut = new Int32Array(size)
-    for (let i = 0; i < size; i++) {
-      const v = lo + i
-      lut[i] =
-        v < binning.lo
-          ? 0
-          : v >= binning.hi
-            ? binning.bins + 1
-            : Math.min(Math.floor((v - binning.lo) * scale) + 1, binning.bins)
-    }
+    for (let i = 0; i < size; i++) lut[i] = slotOf(binning, lo + i)
     lutCache.set(key, lut)
   }
   return lut

@@ -72,15 +72,9 @@ const minTableUse = 1024
 const maxTables = 16
 const tables = new Map<string, DType.TypedArray>()
 
-/** The first value of a small integer dtype (the table's index 0), undefined for the other dtypes. */
-const tableStart = (src: DType.TypedArray): number | undefined =>
-  src instanceof Uint16Array || src instanceof Uint8Array
-    ? 0
-    : src instanceof Int16Array
-      ? -32768
-      : src instanceof Int8Array
-        ? -128
-        : undefined
+/** The first value of an 8- or 16-bit integer dtype (the table's index 0), undefined for the others. */
+const tableStart = (dtype: DType.DType): number | undefined =>
+  !DType.isFloat(dtype) && DType.byteSize(dtype) <= 2 ? DType.range(dtype)[0] : undefined
 
 /** The stored value of every value of `src`'s dtype under `map`, or undefined for other sources. */
 const tableOf = (
@@ -88,9 +82,9 @@ const tableOf = (
   map: { readonly a: number; readonly b: number },
   dtype: DType.DType
 ): DType.TypedArray | undefined => {
-  const start = tableStart(src)
-  if (start === undefined) return undefined
   const from = DType.of(src)
+  const start = tableStart(from)
+  if (start === undefined) return undefined
   const key = `${from}>${dtype}:${map.a}:${map.b}`
   let table = tables.get(key)
   if (table === undefined) {
@@ -117,6 +111,6 @@ const lookUp = (
     for (let i = 0; i < n; i++) dst[dstOffset + i] = table[src[i]]
     return
   }
-  const start = tableStart(src)!
+  const start = tableStart(DType.of(src))!
   for (let i = 0; i < n; i++) dst[dstOffset + i] = table[src[i] - start]
 }

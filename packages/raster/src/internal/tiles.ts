@@ -83,11 +83,27 @@ const layoutOf = async (
   return { compression, predictor, bits, plain, decoder, rowsDecoder }
 }
 
-// The block's index in TileOffsets / StripOffsets (planar images: the sample's blocks follow each other).
-const blockIndex = (image: GeoTIFFImage, tx: number, ty: number, sample: number): number => {
+/**
+ * Where block (tx, ty, sample) lies in the file: its TileOffsets / StripOffsets and byte-count entries (planar
+ * images: the sample's blocks follow each other).
+ */
+const blockPlace = async (
+  image: GeoTIFFImage,
+  tx: number,
+  ty: number,
+  sample: number
+): Promise<{ readonly offset: number; readonly count: number }> => {
   const perRow = Math.ceil(image.getWidth() / image.getTileWidth())
   const perCol = Math.ceil(image.getHeight() / image.getTileHeight())
-  return (image.planarConfiguration === 2 ? sample * perRow * perCol : 0) + ty * perRow + tx
+  const index = (image.planarConfiguration === 2 ? sample * perRow * perCol : 0) + ty * perRow + tx
+  const fd = image.getFileDirectory()
+  const offset = Number(
+    await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
+  )
+  const count = Number(
+    await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
+  )
+  return { offset, count }
 }
 
 /**
@@ -112,14 +128,7 @@ const decodeBlock = async (
     source.readInto !== undefined &&
     layout.plain
   ) {
-    const fd = image.getFileDirectory()
-    const index = blockIndex(image, tx, ty, sample)
-    const offset = Number(
-      await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
-    )
-    const count = Number(
-      await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
-    )
+    const { offset, count } = await blockPlace(image, tx, ty, sample)
     if (count > 0) {
       const bytes = threads.block(count)
       const n = await source.readInto(bytes, offset)
@@ -170,14 +179,7 @@ const inflateBlock = async (
   previous: Promise<Decoded> | undefined
 ): Promise<Decoded | undefined> => {
   const planar = image.planarConfiguration === 2
-  const index = blockIndex(image, tx, ty, sample)
-  const fd = image.getFileDirectory()
-  const offset = Number(
-    await fd.loadValueIndexed(image.isTiled ? "TileOffsets" : "StripOffsets", index)
-  )
-  const count = Number(
-    await fd.loadValueIndexed(image.isTiled ? "TileByteCounts" : "StripByteCounts", index)
-  )
+  const { offset, count } = await blockPlace(image, tx, ty, sample)
   if (!(count > 0)) return undefined
   const stride = planar ? 1 : image.getSamplesPerPixel()
   const rowLength = image.getTileWidth() * stride
