@@ -73,42 +73,27 @@ const columnLast = (grid: Grid, key: number, col: number): number => {
   return key + (col < 6 ? -grid.ry * grid.rz : grid.ry * grid.rz) + dy * grid.rz + 1
 }
 
-// Exact footprints by sorted position, converted on demand from the corners kept in candidate order (64 bytes
+// Exact footprints by sorted position, converted on demand from the corners kept in cube order (64 bytes
 // each) into a direct-mapped cache of Float64Array slots: the same conversion, so the same bits, as the
 // streaming filter's.
 export class Near {
   readonly blocks: Array<Float64Array>
-  readonly order: Int32Array
   readonly shift: number
   readonly mask: number
   readonly cache: Float64Array
   readonly tags: Int32Array
   readonly spare = new Float64Array(STRIDE)
-  constructor(blocks: Array<Float64Array>, shift: number, order: Int32Array, bits: number) {
+  constructor(blocks: Array<Float64Array>, shift: number, bits: number) {
     this.blocks = blocks
     this.shift = shift
-    this.order = order
     this.mask = (1 << bits) - 1
     this.cache = OffHeap.float64((1 << bits) * STRIDE)
     this.tags = new Int32Array(1 << bits).fill(-1)
   }
-  // Converts the footprint at sorted position k (its corners, as read in candidate order) into slot s of `to`.
+  // Converts the footprint at sorted position k (its corners, kept in cube order) into slot s of `to`.
   copy(k: number, to: Float64Array, s: number): void {
-    const i = this.order[k]
-    convert(to, s, this.blocks[i >>> this.shift], (i & ((1 << this.shift) - 1)) * 8)
+    convert(to, s, this.blocks[k >>> this.shift], (k & ((1 << this.shift) - 1)) * 8)
   }
-  // Reads the first corner of the footprints at sorted positions [k0, k1): independent loads that the CPU
-  // overlaps, so that the conversions that follow find them in the processor's cache instead of waiting for
-  // memory one footprint at a time (the corners are in candidate order, random in sorted order).
-  touch(k0: number, k1: number): void {
-    let sum = 0
-    for (let k = k0; k < k1; k++) {
-      const i = this.order[k]
-      sum += this.blocks[i >>> this.shift][(i & ((1 << this.shift) - 1)) * 8]
-    }
-    this.touched += sum
-  }
-  touched = 0
   // The cache slot holding the footprint at sorted position k.
   slot(k: number): number {
     const s = k & this.mask
@@ -163,18 +148,8 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
   // Frames of 4: sorted position, its cell, column (0 = own, 1–8 = table), next sorted position to look at.
   let stack = OffHeap.int32(4096)
   let c = 0
-  // Corners read ahead up to the x + 1 column of the current cell (and so, before the search gets there, of
-  // every cell of this x): the neighbourhoods decided next.
-  let ahead = 0
   for (let k = 0; k < n; k++) {
-    if (start[c + 1] <= k) {
-      while (start[c + 1] <= k) c++
-      const front = start[Math.min(cells, grid.east[c] + 16)]
-      if (front > ahead) {
-        near.touch(ahead, front)
-        ahead = front
-      }
-    }
+    while (start[c + 1] <= k) c++
     if (state[k] !== 0) continue
     stack[0] = k
     stack[1] = c
