@@ -48,6 +48,59 @@ export const encode = (c: Compression, bytes: Uint8Array): Uint8Array => {
   }
 }
 
+/** The compressor engine of a compression (zstd or gzip) with `encode`'s parameters. */
+const engineOf = (c: Compression): zlib.ZstdCompress | zlib.Gzip | undefined => {
+  switch (c.name) {
+    case "zstd":
+      return zlib.createZstdCompress({
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: c.level }
+      })
+    case "gzip":
+      return zlib.createGzip({ level: c.level })
+    case "none":
+      return undefined
+  }
+}
+
+// The one-shot entry point Node's synchronous compressors call (`zlibBufferSync`): given a callback it runs
+// the same native call (the whole input, the finishing flush, the same output chunk size) on Node's thread
+// pool. Node's asynchronous `zstdCompress` writes a continue and then an end flush instead, which changes
+// the bytes (no content size in the frame header, an empty last block), so it is not used.
+interface OneShot {
+  readonly _processChunk?: (chunk: Uint8Array, flush: number, cb: (error?: Error) => void) => void
+  readonly _finishFlushFlag?: number
+}
+
+/**
+ * `encode` on Node's thread pool, off the calling thread: the same bytes (same native call and parameters);
+ * `bytes` must not change until the promise settles.
+ */
+export const encodeAsync = (c: Compression, bytes: Uint8Array): Promise<Uint8Array> => {
+  const engine = engineOf(c)
+  if (engine === undefined) return Promise.resolve(bytes)
+  const oneShot = engine as unknown as OneShot
+  if (typeof oneShot._processChunk !== "function" || oneShot._finishFlushFlag === undefined) {
+    engine.close()
+    return Promise.resolve(encode(c, bytes))
+  }
+  return new Promise((resolve, reject) => {
+    const parts: Array<Buffer> = []
+    engine.on("data", (part: Buffer) => parts.push(part))
+    engine.on("error", (error) => {
+      engine.close()
+      reject(error)
+    })
+    engine.on("end", () => {
+      engine.close()
+      resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts))
+    })
+    oneShot._processChunk!(bytes, oneShot._finishFlushFlag!, (error) => {
+      if (error !== undefined && error !== null) engine.destroy(error)
+      else engine.push(null)
+    })
+  })
+}
+
 /** The decompressed size a zstd frame header declares, or undefined when it does not say. */
 export const zstdContentSize = (bytes: Uint8Array): number | undefined => {
   if (
