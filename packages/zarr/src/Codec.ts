@@ -48,12 +48,22 @@ export const encode = (c: Compression, bytes: Uint8Array): Uint8Array => {
   }
 }
 
+// zstd output taken in pieces of this size from inputs larger than it (Node's default piece is 16 KiB):
+// each piece is a round trip to the calling thread. zstd writes a block straight into the output when it
+// has room and through its own buffer otherwise, the same bytes either way; only an output with room for
+// the whole frame would change them (one pass instead of blocks), hence larger inputs only.
+const largePieceBytes = 256 * 1024
+
 /** The compressor engine of a compression (zstd or gzip) with `encode`'s parameters. */
-const engineOf = (c: Compression): zlib.ZstdCompress | zlib.Gzip | undefined => {
+const engineOf = (
+  c: Compression,
+  inputBytes: number
+): zlib.ZstdCompress | zlib.Gzip | undefined => {
   switch (c.name) {
     case "zstd":
       return zlib.createZstdCompress({
-        params: { [zlib.constants.ZSTD_c_compressionLevel]: c.level }
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: c.level },
+        ...(inputBytes > largePieceBytes ? { chunkSize: largePieceBytes } : {})
       })
     case "gzip":
       return zlib.createGzip({ level: c.level })
@@ -63,8 +73,7 @@ const engineOf = (c: Compression): zlib.ZstdCompress | zlib.Gzip | undefined => 
 }
 
 // The one-shot entry point Node's synchronous compressors call (`zlibBufferSync`): given a callback it runs
-// the same native call (the whole input, the finishing flush, the same output chunk size) on Node's thread
-// pool. Node's asynchronous `zstdCompress` writes a continue and then an end flush instead, which changes
+// the same native call (the whole input, the finishing flush) on Node's thread pool. Node's asynchronous `zstdCompress` writes a continue and then an end flush instead, which changes
 // the bytes (no content size in the frame header, an empty last block), so it is not used.
 interface OneShot {
   readonly _processChunk?: (chunk: Uint8Array, flush: number, cb: (error?: Error) => void) => void
@@ -76,7 +85,7 @@ interface OneShot {
  * `bytes` must not change until the promise settles.
  */
 export const encodeAsync = (c: Compression, bytes: Uint8Array): Promise<Uint8Array> => {
-  const engine = engineOf(c)
+  const engine = engineOf(c, bytes.length)
   if (engine === undefined) return Promise.resolve(bytes)
   const oneShot = engine as unknown as OneShot
   if (typeof oneShot._processChunk !== "function" || oneShot._finishFlushFlag === undefined) {

@@ -2,7 +2,7 @@
 // Chips arrive in any order, compressed on Node's thread pool; publishing renames whole files into place.
 import { type Chip, DType } from "@eoforge/core"
 import { Effect } from "effect"
-import { createHash, webcrypto } from "node:crypto"
+import { createHash } from "node:crypto"
 import * as Codec from "./Codec.ts"
 import * as Layout from "./Layout.ts"
 import * as Metadata from "./Metadata.ts"
@@ -78,24 +78,14 @@ export const isDone = (product: string, shard: number): Effect.Effect<boolean, S
 
 const le = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
-// Files from this size on are hashed on Node's thread pool (Web Crypto's digest) while they are written;
-// below it the pool's round trip costs more than the hash.
-const minPoolHashBytes = 64 * 1024
-
-const sha256 = async (
-  parts: ReadonlyArray<Uint8Array>
-): Promise<{ bytes: number; sha256: string }> => {
+const sha256 = (parts: ReadonlyArray<Uint8Array>): { bytes: number; sha256: string } => {
+  const h = createHash("sha256")
   let n = 0
-  for (const p of parts) n += p.length
-  if (n < minPoolHashBytes) {
-    const h = createHash("sha256")
-    for (const p of parts) h.update(p)
-    return { bytes: n, sha256: h.digest("hex") }
+  for (const p of parts) {
+    h.update(p)
+    n += p.length
   }
-  // One buffer, as digest takes one (a copy costs a tenth of hashing it here).
-  const whole = parts.length === 1 ? parts[0] : Buffer.concat(parts, n)
-  const digest = await webcrypto.subtle.digest("SHA-256", whole)
-  return { bytes: n, sha256: Buffer.from(digest).toString("hex") }
+  return { bytes: n, sha256: h.digest("hex") }
 }
 
 const publishFiles = (
@@ -111,9 +101,8 @@ const publishFiles = (
         yield* store.delete(key)
         continue
       }
-      const hashed = sha256(parts)
       yield* store.set(key, parts)
-      record[key] = yield* Effect.promise(() => hashed)
+      record[key] = sha256(parts)
     }
     const full: ShardRecord = { ...head, files: record }
     yield* store.set(doneAt, new TextEncoder().encode(JSON.stringify(full, null, 2) + "\n"))

@@ -61,6 +61,25 @@ describe("Codec", () => {
     }
   })
 
+  it("takes large zstd inputs in larger pieces and still gives the synchronous encoder's bytes", async () => {
+    // Past 256 KiB the output is taken in 256 KiB pieces: zstd then writes some blocks straight into the
+    // output, others through its buffer; up to window sizes smaller than the input (level 3 at 3 MiB).
+    const large = [300000, 1672704, 3 << 20].flatMap((n) => [
+      xorshift(n, n),
+      new Uint8Array(n),
+      smooth(n, n + 1)
+    ])
+    for (const c of [Codec.zstd(1), Codec.zstd(3), Codec.zstd(9)]) {
+      const got = await Promise.all(large.map((bytes) => Codec.encodeAsync(c, bytes)))
+      large.forEach((bytes, i) =>
+        assert.isTrue(
+          same(got[i], Codec.encode(c, bytes)),
+          `level ${c.level}, ${bytes.length} bytes`
+        )
+      )
+    }
+  })
+
   it("gives the synchronous encoder's bytes for any input", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -206,10 +206,10 @@ describe("ShardWriter", () => {
   )
 
   it.effect(
-    "a shard of chips compressed and hashed on the thread pool holds the synchronous encoder's bytes",
+    "a shard of chips compressed on the thread pool holds the synchronous encoder's bytes and their sha256",
     () =>
       Effect.gen(function* () {
-        // 64 × 60 px chips of 3 bands: the data shard is past the size hashed on the pool.
+        // 64 × 60 px chips of 3 bands, added at once and in any order.
         const input = layoutInput(4, 4, true)
         const big = {
           ...input,
