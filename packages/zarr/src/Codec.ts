@@ -81,27 +81,36 @@ interface OneShot {
 }
 
 /**
- * `encode` on Node's thread pool, off the calling thread: the same bytes (same native call and parameters);
- * `bytes` must not change until the promise settles.
+ * `encode` on Node's thread pool, off the calling thread: the same bytes (same native call and parameters),
+ * as the pieces the compressor gave them in (written back to back, they are `encode`'s output; no copy
+ * joins them). `bytes` must not change until the promise settles.
  */
-export const encodeAsync = (c: Compression, bytes: Uint8Array): Promise<Uint8Array> => {
+export const encodeAsync = (
+  c: Compression,
+  bytes: Uint8Array
+): Promise<ReadonlyArray<Uint8Array>> => {
   const engine = engineOf(c, bytes.length)
-  if (engine === undefined) return Promise.resolve(bytes)
+  if (engine === undefined) return Promise.resolve([bytes])
   const oneShot = engine as unknown as OneShot
   if (typeof oneShot._processChunk !== "function" || oneShot._finishFlushFlag === undefined) {
     engine.close()
-    return Promise.resolve(encode(c, bytes))
+    return Promise.resolve([encode(c, bytes)])
   }
   return new Promise((resolve, reject) => {
-    const parts: Array<Buffer> = []
-    engine.on("data", (part: Buffer) => parts.push(part))
+    const pieces: Array<Uint8Array> = []
+    engine.on("data", (piece: Buffer) => pieces.push(piece))
     engine.on("error", (error) => {
       engine.close()
       reject(error)
     })
     engine.on("end", () => {
       engine.close()
-      resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts))
+      // The last piece shares a whole output buffer of the engine: kept alone when it fills less
+      // than half of it.
+      const last = pieces.length - 1
+      if (last >= 0 && 2 * pieces[last].length < pieces[last].buffer.byteLength)
+        pieces[last] = new Uint8Array(pieces[last])
+      resolve(pieces)
     })
     oneShot._processChunk!(bytes, oneShot._finishFlushFlag!, (error) => {
       if (error !== undefined && error !== null) engine.destroy(error)

@@ -130,7 +130,8 @@ export const make = (
     const B = p.spec.bands.length
     const values = B * p.height * p.width
     const [start, end] = Layout.shardRange(layout, shard)
-    const chunks: Array<Uint8Array | undefined> = new Array(S * T).fill(undefined)
+    // Each chip's compressed bytes as the compressor's pieces (written back to back).
+    const chunks: Array<ReadonlyArray<Uint8Array> | undefined> = new Array(S * T).fill(undefined)
     const valid = new Uint8Array(S * T)
     const reason = new Uint8Array(S * T).fill(1)
     const acquired = new BigInt64Array(S * T).fill(Metadata.int64Min)
@@ -145,7 +146,7 @@ export const make = (
     const patchCloud = new Float32Array(S * T).fill(NaN)
     const maskSource = new Uint8Array(S * T)
     const dataPath = `${p.spec.id}/data`
-    const counts: Array<Uint8Array | undefined> | undefined =
+    const counts: Array<ReadonlyArray<Uint8Array> | undefined> | undefined =
       p.count === true ? new Array(S * T).fill(undefined) : undefined
 
     const check = (sample: number, time: number): ChipError | undefined => {
@@ -247,10 +248,7 @@ export const make = (
         for (let s = start; s < end; s++) {
           for (let t = 0; t < T; t++) {
             const c = chunks[(s - start) * T + t]
-            files.push([
-              Metadata.chunkKey(dataPath, [s, t, 0, 0, 0]),
-              c === undefined ? undefined : [c]
-            ])
+            files.push([Metadata.chunkKey(dataPath, [s, t, 0, 0, 0]), c])
           }
         }
       }
@@ -265,10 +263,7 @@ export const make = (
           for (let s = start; s < end; s++) {
             for (let t = 0; t < T; t++) {
               const c = counts[(s - start) * T + t]
-              files.push([
-                Metadata.chunkKey(countPath, [s, t, 0, 0]),
-                c === undefined ? undefined : [c]
-              ])
+              files.push([Metadata.chunkKey(countPath, [s, t, 0, 0]), c])
             }
           }
         }
