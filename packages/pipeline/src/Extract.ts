@@ -8,6 +8,7 @@ import { Effect, Redacted } from "effect"
 import * as Composite from "./Composite.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import { convert, convertLinear } from "./internal/storeValues.ts"
+import { clearMasked, countValid, fillInvalid } from "./internal/validity.ts"
 import type { Opener } from "./Opener.ts"
 import * as CloudMask from "./CloudMask.ts"
 import * as Output from "./Output.ts"
@@ -214,9 +215,7 @@ const readAssets = Effect.fnUntraced(function* (
       else storeBand(product, Radiometry.apply(values, map), b, out, valid)
     })
     const mask = read.mask
-    if (mask !== undefined) {
-      for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
-    }
+    if (mask !== undefined) clearMasked(valid, mask, n)
   }
   return undefined
 })
@@ -410,14 +409,13 @@ export const read = Effect.fnUntraced(function* (
       )
     })
     const mask = result.chip.mask
-    if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i] === 0) valid[i] = 0
+    if (mask !== undefined) clearMasked(valid, mask, n)
     provenance = result.facts
   } else {
     const failure = yield* readAssets(found, grid, product, open, out, valid, state)
     if (failure !== undefined) return missing(failure.reason, failure.detail, facts)
   }
-  let count = 0
-  for (let i = 0; i < n; i++) count += valid[i]
+  let count = countValid(valid, n)
   const nodata = 1 - count / n
   let withNodata: SlotFacts = {
     ...facts,
@@ -448,10 +446,7 @@ export const read = Effect.fnUntraced(function* (
   }
   // Pixels without data hold each band's nodata value, so readers that ignore the mask still see them.
   if (count < n) {
-    bands.forEach((band, b) => {
-      const fill = band.nodata ?? 0
-      for (let i = 0; i < n; i++) if (valid[i] === 0) out[b * n + i] = fill
-    })
+    bands.forEach((band, b) => fillInvalid(out, b * n, valid, n, band.nodata ?? 0))
   }
   return {
     _tag: "Data",

@@ -48,6 +48,77 @@ export const encode = (c: Compression, bytes: Uint8Array): Uint8Array => {
   }
 }
 
+// zstd output taken in pieces of this size from inputs larger than it (Node's default piece is 16 KiB):
+// each piece is a round trip to the calling thread. zstd writes a block straight into the output when it
+// has room and through its own buffer otherwise, the same bytes either way; only an output with room for
+// the whole frame would change them (one pass instead of blocks), hence larger inputs only.
+const largePieceBytes = 256 * 1024
+
+/** The compressor engine of a compression (zstd or gzip) with `encode`'s parameters. */
+const engineOf = (
+  c: Compression,
+  inputBytes: number
+): zlib.ZstdCompress | zlib.Gzip | undefined => {
+  switch (c.name) {
+    case "zstd":
+      return zlib.createZstdCompress({
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: c.level },
+        ...(inputBytes > largePieceBytes ? { chunkSize: largePieceBytes } : {})
+      })
+    case "gzip":
+      return zlib.createGzip({ level: c.level })
+    case "none":
+      return undefined
+  }
+}
+
+// The one-shot entry point Node's synchronous compressors call (`zlibBufferSync`): given a callback it runs
+// the same native call (the whole input, the finishing flush) on Node's thread pool. Node's asynchronous `zstdCompress` writes a continue and then an end flush instead, which changes
+// the bytes (no content size in the frame header, an empty last block), so it is not used.
+interface OneShot {
+  readonly _processChunk?: (chunk: Uint8Array, flush: number, cb: (error?: Error) => void) => void
+  readonly _finishFlushFlag?: number
+}
+
+/**
+ * `encode` on Node's thread pool, off the calling thread: the same bytes (same native call and parameters),
+ * as the pieces the compressor gave them in (written back to back, they are `encode`'s output; no copy
+ * joins them). `bytes` must not change until the promise settles.
+ */
+export const encodeAsync = (
+  c: Compression,
+  bytes: Uint8Array
+): Promise<ReadonlyArray<Uint8Array>> => {
+  const engine = engineOf(c, bytes.length)
+  if (engine === undefined) return Promise.resolve([bytes])
+  const oneShot = engine as unknown as OneShot
+  if (typeof oneShot._processChunk !== "function" || oneShot._finishFlushFlag === undefined) {
+    engine.close()
+    return Promise.resolve([encode(c, bytes)])
+  }
+  return new Promise((resolve, reject) => {
+    const pieces: Array<Uint8Array> = []
+    engine.on("data", (piece: Buffer) => pieces.push(piece))
+    engine.on("error", (error) => {
+      engine.close()
+      reject(error)
+    })
+    engine.on("end", () => {
+      engine.close()
+      // The last piece shares a whole output buffer of the engine: kept alone when it fills less
+      // than half of it.
+      const last = pieces.length - 1
+      if (last >= 0 && 2 * pieces[last].length < pieces[last].buffer.byteLength)
+        pieces[last] = new Uint8Array(pieces[last])
+      resolve(pieces)
+    })
+    oneShot._processChunk!(bytes, oneShot._finishFlushFlag!, (error) => {
+      if (error !== undefined && error !== null) engine.destroy(error)
+      else engine.push(null)
+    })
+  })
+}
+
 /** The decompressed size a zstd frame header declares, or undefined when it does not say. */
 export const zstdContentSize = (bytes: Uint8Array): number | undefined => {
   if (

@@ -12,11 +12,11 @@ const EMPTY = 0xffffffff
 
 /**
  * The parts of a shard file: inner chunks in C order of their index, then the index.
- * `chunks[i]` is the encoded inner chunk i or undefined when empty. Returns the parts to write
- * in order (no concatenation, so one shard is held once in memory).
+ * `chunks[i]` is the encoded inner chunk i (one array, or its pieces in order) or undefined when empty.
+ * Returns the parts to write in order (no concatenation, so one shard is held once in memory).
  */
 export const encode = (
-  chunks: ReadonlyArray<Uint8Array | undefined>
+  chunks: ReadonlyArray<Uint8Array | ReadonlyArray<Uint8Array> | undefined>
 ): ReadonlyArray<Uint8Array> => {
   const index = new Uint8Array(indexSize(chunks.length))
   const view = new DataView(index.buffer)
@@ -32,10 +32,19 @@ export const encode = (
       view.setUint32(o + 12, EMPTY, true)
       continue
     }
+    let nbytes = 0
+    if (c instanceof Uint8Array) {
+      nbytes = c.length
+      out.push(c)
+    } else {
+      for (const piece of c) {
+        nbytes += piece.length
+        out.push(piece)
+      }
+    }
     view.setBigUint64(o, BigInt(offset), true)
-    view.setBigUint64(o + 8, BigInt(c.length), true)
-    out.push(c)
-    offset += c.length
+    view.setBigUint64(o + 8, BigInt(nbytes), true)
+    offset += nbytes
   }
   const body = index.subarray(0, chunks.length * 16)
   view.setUint32(chunks.length * 16, Crc32c.compute(body), true)

@@ -1,5 +1,5 @@
 // Writes one shard of one product (its samples × all times) atomically, then a completion record.
-// Chips arrive in any order and are compressed on arrival; publishing renames whole files into place.
+// Chips arrive in any order, compressed on Node's thread pool; publishing renames whole files into place.
 import { type Chip, DType } from "@eoforge/core"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
@@ -130,7 +130,8 @@ export const make = (
     const B = p.spec.bands.length
     const values = B * p.height * p.width
     const [start, end] = Layout.shardRange(layout, shard)
-    const chunks: Array<Uint8Array | undefined> = new Array(S * T).fill(undefined)
+    // Each chip's compressed bytes as the compressor's pieces (written back to back).
+    const chunks: Array<ReadonlyArray<Uint8Array> | undefined> = new Array(S * T).fill(undefined)
     const valid = new Uint8Array(S * T)
     const reason = new Uint8Array(S * T).fill(1)
     const acquired = new BigInt64Array(S * T).fill(Metadata.int64Min)
@@ -145,7 +146,7 @@ export const make = (
     const patchCloud = new Float32Array(S * T).fill(NaN)
     const maskSource = new Uint8Array(S * T)
     const dataPath = `${p.spec.id}/data`
-    const counts: Array<Uint8Array | undefined> | undefined =
+    const counts: Array<ReadonlyArray<Uint8Array> | undefined> | undefined =
       p.count === true ? new Array(S * T).fill(undefined) : undefined
 
     const check = (sample: number, time: number): ChipError | undefined => {
@@ -207,12 +208,23 @@ export const make = (
             `count of sample ${sample}, time ${time} has ${count.length} values, ${p.spec.id}/count expects ${p.height * p.width} (${p.height}×${p.width})`
           )
         const slot = (sample - start) * T + time
-        if (counts !== undefined)
-          counts[slot] = count === undefined ? undefined : Codec.encode(p.compression, le(count))
-        chunks[slot] = Codec.encode(p.compression, le(data))
-        valid[slot] = 1
-        record(slot, info, 0)
-        return Effect.void
+        // Compressed on Node's thread pool (the bytes `Codec.encode` gives), so the calling thread goes
+        // on extracting other chips meanwhile.
+        return Effect.promise(() =>
+          Promise.all([
+            Codec.encodeAsync(p.compression, le(data)),
+            counts === undefined || count === undefined
+              ? undefined
+              : Codec.encodeAsync(p.compression, le(count))
+          ])
+        ).pipe(
+          Effect.map(([chunk, countChunk]) => {
+            if (counts !== undefined) counts[slot] = countChunk
+            chunks[slot] = chunk
+            valid[slot] = 1
+            record(slot, info, 0)
+          })
+        )
       })
 
     const skip: ShardWriter["skip"] = (sample, time, code, info) =>
@@ -236,10 +248,7 @@ export const make = (
         for (let s = start; s < end; s++) {
           for (let t = 0; t < T; t++) {
             const c = chunks[(s - start) * T + t]
-            files.push([
-              Metadata.chunkKey(dataPath, [s, t, 0, 0, 0]),
-              c === undefined ? undefined : [c]
-            ])
+            files.push([Metadata.chunkKey(dataPath, [s, t, 0, 0, 0]), c])
           }
         }
       }
@@ -254,10 +263,7 @@ export const make = (
           for (let s = start; s < end; s++) {
             for (let t = 0; t < T; t++) {
               const c = counts[(s - start) * T + t]
-              files.push([
-                Metadata.chunkKey(countPath, [s, t, 0, 0]),
-                c === undefined ? undefined : [c]
-              ])
+              files.push([Metadata.chunkKey(countPath, [s, t, 0, 0]), c])
             }
           }
         }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as zarr from "zarrita"
-import { Crc32c, Layout, Metadata, Reader, Shard, ShardWriter, Store } from "../src/index.ts"
+import { Codec, Crc32c, Layout, Metadata, Reader, Shard, ShardWriter, Store } from "../src/index.ts"
 import { build, chipValues, isMissing, layoutInput, products } from "./fixtures/build.ts"
 
 // zarrita reading straight from the in-memory map (no EOForge reader in between).
@@ -202,6 +202,49 @@ describe("ShardWriter", () => {
           record.files[key].sha256,
           createHash("sha256").update(a.map.get(key)!).digest("hex")
         )
+      })
+  )
+
+  it.effect(
+    "a shard of chips compressed on the thread pool holds the synchronous encoder's bytes and their sha256",
+    () =>
+      Effect.gen(function* () {
+        // 64 × 60 px chips of 3 bands, added at once and in any order.
+        const input = layoutInput(4, 4, true)
+        const big = {
+          ...input,
+          products: [{ ...products[0], height: 64, width: 60 }]
+        }
+        const layout = yield* Layout.make(big)
+        const map = new Map<string, Uint8Array>()
+        const n = 3 * 64 * 60
+        const w = yield* ShardWriter.make(layout, "s2l2a", 0)
+        const want: Array<Uint8Array | undefined> = []
+        for (let s = 0; s < 4; s++)
+          for (let t = 0; t < 2; t++) {
+            const chip = chipValues("s2l2a", s, t, n)
+            want.push(s === 2 && t === 1 ? undefined : Codec.encode(Codec.zstd(1), bytesOf(chip)))
+          }
+        // Added all at once and in reverse, as chips finish.
+        yield* Effect.forEach(
+          [...want.keys()].reverse(),
+          (i) =>
+            want[i] === undefined
+              ? w.skip(i >> 1, i & 1, 3)
+              : w.add(i >> 1, i & 1, chipValues("s2l2a", i >> 1, i & 1, n)),
+          { concurrency: "unbounded", discard: true }
+        )
+        const record = yield* Effect.provideService(w.publish, Store.Store, Store.makeMemory(map))
+        const key = "s2l2a/data/c/0/0/0/0/0"
+        const stored = map.get(key)!
+        const expected = Buffer.concat(Shard.encode(want))
+        assert.isAbove(stored.length, 64 * 1024)
+        assert.isTrue(Buffer.compare(stored, expected) === 0)
+        const { createHash } = yield* Effect.promise(() => import("node:crypto"))
+        for (const [k, file] of Object.entries(record.files)) {
+          assert.strictEqual(file.sha256, createHash("sha256").update(map.get(k)!).digest("hex"), k)
+          assert.strictEqual(file.bytes, map.get(k)!.length, k)
+        }
       })
   )
 

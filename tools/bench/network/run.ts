@@ -8,8 +8,17 @@
 // Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
 //        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
+//        [--keep-store DIR]
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Reader } from "@eoforge/zarr"
@@ -40,6 +49,8 @@ const workerCounts = arg("workers", "")
 const peer = !process.argv.includes("--no-peer")
 // --profile DIR: the build writes a V8 CPU profile of its main thread into DIR.
 const profile = arg("profile", "")
+// --keep-store DIR: the single-process build's store is moved to DIR (to compare stores of two versions).
+const keepStore = arg("keep-store", "")
 // --trace-gc: the build's V8 GC events, summarised (mark-compacts, scavenges, their time and reasons).
 const traceGc = process.argv.includes("--trace-gc")
 // Patches lie uniformly in a 1.6° × 1.2° area of northern Italy (six Sentinel-2 tiles, one UTM zone mostly).
@@ -468,6 +479,7 @@ if (workerCounts.length > 0) {
 
 await sim.close()
 await catalogue.close()
+if (keepStore !== "") renameSync(store, keepStore)
 rmSync(dir, { recursive: true, force: true })
 
 const result = {

@@ -99,6 +99,8 @@ const tableOf = (
   return table
 }
 
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 /** `dst[dstOffset + i] = table[src[i] − start]`, with the usual pair (uint16 to uint16) monomorphic. */
 const lookUp = (
   src: DType.TypedArray,
@@ -108,7 +110,21 @@ const lookUp = (
 ): void => {
   const n = src.length
   if (src instanceof Uint16Array && table instanceof Uint16Array && dst instanceof Uint16Array) {
-    for (let i = 0; i < n; i++) dst[dstOffset + i] = table[src[i]]
+    let i = 0
+    // Two values per 32-bit load and store where both arrays line up (little-endian: the first value is
+    // the low half of the word).
+    const at = dst.byteOffset + 2 * dstOffset
+    if (littleEndian && src.byteOffset % 4 === 0 && at % 4 === 0) {
+      const pairs = n >> 1
+      const from = new Uint32Array(src.buffer, src.byteOffset, pairs)
+      const to = new Uint32Array(dst.buffer, at, pairs)
+      for (let k = 0; k < pairs; k++) {
+        const w = from[k]
+        to[k] = table[w & 0xffff] | (table[w >>> 16] << 16)
+      }
+      i = pairs << 1
+    }
+    for (; i < n; i++) dst[dstOffset + i] = table[src[i]]
     return
   }
   const start = tableStart(DType.of(src))!

@@ -64,7 +64,7 @@ const edits = fc.array(
   { minLength: 1, maxLength: 4 }
 )
 
-const base = Effect.runSync(
+const base = await Effect.runPromise(
   Effect.gen(function* () {
     const map = new Map<string, Uint8Array>()
     yield* Effect.provideService(build(11, 4, true), Store.Store, Store.makeMemory(map))
