@@ -309,8 +309,15 @@ export const readWindow = async (
     return destination.arrays
   }
   const planar = image.planarConfiguration === 2
+  const Tile = DType.alloc(dtype, 0).constructor as new (
+    b: ArrayBufferLike,
+    offset?: number,
+    length?: number
+  ) => DType.TypedArray
+  // Window arrays are not zeroed: the blocks covering the window are each copied into it, so every value is
+  // written before the read returns (a read that fails returns none).
   const dest: Destination = destination ?? {
-    arrays: samples.map(() => DType.alloc(dtype, ww * wh)),
+    arrays: samples.map(() => new Tile(Buffer.allocUnsafeSlow(ww * wh * size).buffer, 0, ww * wh)),
     stride: ww,
     dx: 0,
     dy: 0
@@ -330,11 +337,6 @@ export const readWindow = async (
     (pool === undefined || overHttp) &&
     (layout.compression === 8 || layout.compression === 32946) &&
     (layout.predictor === 1 || (layout.predictor === 2 && size <= 4))
-  const Tile = DType.alloc(dtype, 0).constructor as new (
-    b: ArrayBufferLike,
-    offset?: number,
-    length?: number
-  ) => DType.TypedArray
   const stride = planar ? 1 : spp
   const rowBytes = tw * stride * size
   const Unsigned = (size === 1 ? Uint8Array : size === 2 ? Uint16Array : Uint32Array) as new (
