@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import * as GeoTiffWriter from "../src/GeoTiffWriter.ts"
 import { RasterSource } from "../src/index.ts"
+import * as TileBuffers from "../src/internal/tileBuffers.ts"
 import { fixtures } from "./golden.ts"
 import * as Server from "./server.ts"
 
@@ -43,14 +44,22 @@ const cut = (whole: ReadonlyArray<ArrayLike<number>>, width: number, b: number, 
 }
 
 // Reads `windows` in turn from one opened source (one layer, one tile cache); returns each window's bands.
-const readAll = (uri: string, bands: ReadonlyArray<number>, windows: ReadonlyArray<Window>) =>
+const readAll = (
+  uri: string,
+  bands: ReadonlyArray<number>,
+  windows: ReadonlyArray<Window>,
+  tileCacheBytes?: number
+) =>
   Effect.gen(function* () {
     const raster = yield* RasterSource.RasterSource
     const info = yield* raster.open(uri)
     const got: Array<ReadonlyArray<ArrayLike<number>>> = []
     for (const w of windows) got.push(yield* raster.readWindow(info, w, bands))
     return { info, got }
-  }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes }))
+  )
 
 // Generated planar files (GeoTiffWriter: tiled, DEFLATE, predictor 2 for integers): 2 bands, odd sizes.
 const dtypes: ReadonlyArray<DType.DType> = ["uint8", "int16", "uint16", "uint32"]
@@ -168,4 +177,50 @@ describe("window reads of predictor-2 tiles summed as needed", () => {
           })
       )
   }
+})
+
+describe("tile buffers reused", () => {
+  it("a buffer given back is handed out again only from the next turn of the event loop, and fits", async () => {
+    const b = TileBuffers.take(10_000)
+    assert.isAtLeast(b.byteLength, 10_000)
+    TileBuffers.give(b)
+    // Same turn: a reader may still copy from it.
+    assert.notStrictEqual(TileBuffers.take(10_000), b)
+    await new Promise((r) => setImmediate(r))
+    // Too large for a need of a third of its size; taken for a need it fits.
+    assert.notStrictEqual(TileBuffers.take(3_000), b)
+    const before = TileBuffers.stats.reused
+    assert.strictEqual(TileBuffers.take(9_000), b)
+    assert.strictEqual(TileBuffers.stats.reused, before + 1)
+    assert.notStrictEqual(TileBuffers.take(9_000), b)
+  })
+
+  for (const where of ["local", "HTTP"] as const)
+    it.effect(
+      `two tiles read in turn through a cache of about one, ${where}: each read gives its own tile's values`,
+      () =>
+        Effect.gen(function* () {
+          const chip = chipOf("uint16")
+          const planes = [0, 1].map((b) =>
+            chip.data.subarray(b * width * height, (b + 1) * width * height)
+          )
+          // 64² uint16 tiles of 2 planes: 16 KiB a window; the cache holds one window's tiles.
+          const windows: Array<Window> = []
+          for (let i = 0; i < 12; i++)
+            windows.push(i % 2 === 0 ? [0, 0, 64, 64] : [64, 64, 128, 128], [130, 10 + i, 190, 64])
+          const uri = where === "local" ? join(dir, "uint16.tif") : server.url("/uint16.tif")
+          const before = TileBuffers.stats.reused
+          const { got } = yield* readAll(uri, [0, 1], windows, 20_000)
+          assert.isAbove(TileBuffers.stats.reused, before, "buffers of evicted tiles were reused")
+          windows.forEach((w, i) =>
+            [0, 1].forEach((b) =>
+              assert.deepStrictEqual(
+                Array.from(got[i][b]),
+                cut(planes, width, b, w),
+                `window ${w}, band ${b}`
+              )
+            )
+          )
+        })
+    )
 })

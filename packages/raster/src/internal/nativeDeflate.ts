@@ -1,6 +1,7 @@
 // DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
 // to the last row a read needs, never past the block's declared size (boundedDecoders.ts registers them).
 import { constants, createInflate, inflateSync, type ZlibOptions } from "node:zlib"
+import { take } from "./tileBuffers.ts"
 
 /** A block that would decode to more bytes than it may hold (a decompression bomb, or a lying header). */
 export class BlockTooLarge extends Error {}
@@ -256,10 +257,10 @@ const inflateNative = (
 
 /**
  * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
- * a buffer of exactly those rows, from compressed chunks fed in order, continuing `previous` — the stream of an
- * earlier inflater that stopped at `previous.rows` rows, whose bytes are copied over — from its input position
- * (`previous.resume.consumed`, where the first chunk must start). The result's `resume` continues it, absent
- * once the block is whole.
+ * a buffer of those rows (new, or reused from tileBuffers.ts), from compressed chunks fed in order, continuing
+ * `previous` — the stream of an earlier inflater that stopped at `previous.rows` rows, whose bytes are copied
+ * over — from its input position (`previous.resume.consumed`, where the first chunk must start). The result's
+ * `resume` continues it, absent once the block is whole.
  */
 export class RowInflater {
   readonly rows: number
@@ -279,12 +280,8 @@ export class RowInflater {
     this.rows = Math.min(need, blockRows)
     this.rowBytes = rowBytes
     this.whole = this.rows === blockRows
-    // Not zeroed: `finish` gives it only once every byte is inflated.
-    this.out = new Uint8Array(
-      Buffer.allocUnsafeSlow(this.rows * rowBytes).buffer,
-      0,
-      this.rows * rowBytes
-    )
+    // Not zeroed, maybe reused (tileBuffers.ts): `finish` gives it only once every byte is inflated.
+    this.out = new Uint8Array(take(this.rows * rowBytes), 0, this.rows * rowBytes)
     const opened = previous?.resume ?? openHandle()
     if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
     this.stream = opened
@@ -352,7 +349,10 @@ export class RowInflater {
     return availOut === 0
   }
 
-  /** The rows inflated, and how to continue; fails unless every row asked for was inflated. */
+  /**
+   * The rows inflated (the first bytes of `buffer`, which may be longer), and how to continue; fails unless
+   * every row asked for was inflated.
+   */
   finish(): {
     readonly buffer: ArrayBuffer
     readonly rows: number
@@ -380,7 +380,7 @@ export class RowInflater {
 
 /**
  * The first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block, inflated straight
- * into a buffer of exactly those rows (`RowInflater` fed `compressed` at once): the block's bytes from
+ * into a buffer of those rows (`RowInflater` fed `compressed` at once): the block's bytes from
  * `previous.resume.consumed` on, or from its start without `previous`.
  */
 export const inflateResumable = (

@@ -11,6 +11,7 @@ import {
   ShortBlock
 } from "./nativeDeflate.ts"
 import { type PredictedArray, undoPredictorRows } from "./horizontalPredictor.ts"
+import { give } from "./tileBuffers.ts"
 import type { ByteSource } from "./byteSource.ts"
 import type { DecoderPool } from "./decoderPool.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
@@ -202,7 +203,7 @@ const inflateBlock = async (
   const summed = layout.predictor === 2 ? new Int32Array(blockRows) : undefined
   const view = (image.source as Pick<ByteSource, "view">).view
   if (resumable) {
-    // Inflate into a buffer of exactly the rows needed, from a prefix of the compressed bytes sized by
+    // Inflate into a buffer of the rows needed, from a prefix of the compressed bytes sized by
     // proportion (read on when it falls short). From a local file: on this thread, and a later read needing
     // more rows continues the same stream from the compressed byte where this one stopped. Over HTTP: the
     // compressed bytes are views of the responses, inflated on node's thread pool so that this thread goes on
@@ -242,9 +243,15 @@ const inflateBlock = async (
       const perRow = (inflater.position - at) / Math.max(1, inflater.rowsDone - had)
       take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
     }
-    const inflated = inflater.finish()
-    if (view !== undefined) inflated.resume?.handle.close()
-    decoded = view !== undefined ? { buffer: inflated.buffer, rows: inflated.rows } : inflated
+    const { buffer, rows, resume: stopped } = inflater.finish()
+    if (view !== undefined) stopped?.handle.close()
+    // The buffer goes back to tileBuffers.ts when the tile leaves the cache.
+    decoded = {
+      buffer,
+      rows,
+      resume: view !== undefined ? undefined : stopped,
+      recycle: () => give(buffer)
+    }
   } else {
     const [slice] = await image.source.fetch([{ offset, length: count }])
     decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
