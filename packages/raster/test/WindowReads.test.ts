@@ -179,6 +179,31 @@ describe("window reads of predictor-2 tiles summed as needed", () => {
   }
 })
 
+describe("window reads of one-sample images", () => {
+  it.effect(
+    "a band asked for twice gets the same values in both arrays, equal to a whole-image read",
+    () =>
+      Effect.gen(function* () {
+        const uri = `${fixtures}olinda_dem_utm25s.tif`
+        const {
+          info,
+          got: [whole]
+        } = yield* readAll(uri, [0], [[0, 0, 50, 50]])
+        assert.strictEqual(info.bands, 1)
+        const windows: Array<Window> = [
+          [3, 4, 50, 50],
+          [0, 20, 17, 21],
+          [10, 0, 11, 50]
+        ]
+        const { got } = yield* readAll(uri, [0, 0], windows)
+        windows.forEach((w, i) => {
+          assert.deepStrictEqual(Array.from(got[i][0]), cut(whole, 50, 0, w))
+          assert.deepStrictEqual(Array.from(got[i][1]), cut(whole, 50, 0, w))
+        })
+      })
+  )
+})
+
 describe("tile buffers reused", () => {
   it("a buffer given back is handed out again only from the next turn of the event loop, and fits", async () => {
     const b = TileBuffers.take(10_000)

@@ -447,6 +447,12 @@ export const readWindow = async (
                 if (hit) dest.seen.nodata = true
                 continue
               }
+              if (stride === 1) {
+                // One sample a pixel (so every sample asked for is 0): rows are copied at once.
+                for (let i = 0; i < samples.length; i++)
+                  out[i].set(values.subarray(rowIn, rowIn + n), rowOut)
+                continue
+              }
               for (let i = 0; i < samples.length; i++) {
                 const dst = out[i]
                 let k = rowIn * stride + samples[i]
