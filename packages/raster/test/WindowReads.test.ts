@@ -165,6 +165,9 @@ describe("window reads of predictor-2 tiles summed as needed", () => {
             )
             const uri = where === "local" ? join(dir, `${dtype}.tif`) : server.url(`/${dtype}.tif`)
             const { got } = yield* readAll(uri, [1, 0], windows)
+            // Without a tile cache: every read inflates its tiles afresh and sums them itself.
+            const { got: uncached } = yield* readAll(uri, [1, 0], windows, 0)
+            assert.deepStrictEqual(uncached, got)
             windows.forEach((w, i) =>
               [1, 0].forEach((b, j) =>
                 assert.deepStrictEqual(

@@ -74,7 +74,7 @@ export class TileCache {
       // Nothing is kept, so nothing can continue the stream: close it now.
       return decode(rows).then((d) => {
         d.resume?.handle.close()
-        return d.resume === undefined ? d : { buffer: d.buffer, rows: d.rows }
+        return d.resume === undefined ? d : { ...d, resume: undefined }
       })
     }
     const value = decode(rows, previous)
