@@ -6,11 +6,10 @@ import { BlockTooLarge, ShortBlock } from "../src/internal/nativeDeflate.ts"
 import {
   inflateResumable,
   inflateRows,
-  inflateRowsAsync,
   resumable,
-  RowInflater,
-  undoHorizontalPredictor
+  RowInflater
 } from "../src/internal/nativeDeflate.ts"
+import { undoHorizontalPredictor } from "../src/internal/horizontalPredictor.ts"
 
 // Seeded pseudo-random rows with some structure, so DEFLATE compresses them unevenly.
 const block = (rows: number, rowBytes: number) => {
@@ -59,68 +58,62 @@ describe("inflateRows", () => {
   })
 })
 
-describe("inflateRowsAsync", () => {
+describe("RowInflater.feedAsync", () => {
   const rows = 256
   const rowBytes = 1040
   const raw = block(rows, rowBytes)
   const compressed = deflateSync(raw)
-  // The block's prefixes as a byte source gives them, and the lengths asked for.
-  const reader = (bytes: Uint8Array) => {
-    const asked: Array<number> = []
-    const read = async (take: number) => {
-      asked.push(take)
-      return bytes.subarray(0, take)
+  // Feeds `bytes` in chunks of `size` from where the inflater stands, asynchronously, until done.
+  const run = async (bytes: Uint8Array, need: number, size: number, blockRows = rows) => {
+    const inflater = new RowInflater(rowBytes, blockRows, need)
+    for (;;) {
+      const at = inflater.position
+      const last = at + size >= bytes.byteLength
+      const done = await inflater.feedAsync(bytes.subarray(at, at + size), last)
+      if (done || last) break
     }
-    return { asked, read }
+    return inflater.finish()
   }
 
-  it("gives the rows inflateRows gives, reading only a prefix of the block when fewer rows are needed", async () => {
-    for (const need of [1, 17, 100, 200, rows]) {
-      const { asked, read } = reader(compressed)
-      const out = await inflateRowsAsync(read, compressed.byteLength, rowBytes, rows, need)
-      const sync = inflateRows(compressed, rowBytes, rows, need)
-      assert.isAtLeast(out.rows, need)
-      assert.deepStrictEqual(
-        new Uint8Array(out.buffer, 0, out.rows * rowBytes),
-        raw.subarray(0, out.rows * rowBytes)
-      )
-      assert.strictEqual(out.rows, sync.rows)
-      if (need < rows / 2) assert.isBelow(Math.max(...asked), compressed.byteLength)
-    }
+  it("inflates exactly the rows asked for on node's thread pool, identical to the block, in any chunking", async () => {
+    for (const need of [1, 17, 100, rows])
+      for (const size of [333, 4096, compressed.byteLength]) {
+        const out = await run(compressed, need, size)
+        assert.strictEqual(out.rows, need)
+        assert.strictEqual(out.buffer.byteLength, need * rowBytes)
+        assert.deepStrictEqual(new Uint8Array(out.buffer), raw.subarray(0, need * rowBytes))
+        assert.strictEqual(out.resume === undefined, need === rows)
+        out.resume?.handle.close()
+      }
   })
 
-  it("fails on a block cut short, and on one inflating past its declared size", async () => {
+  it("keeps concurrent inflates apart: each gets its own block's rows", async () => {
+    const others = [3, 5, 11].map((seed) => {
+      const r = block(rows, rowBytes).map((v) => (v * seed) & 0xff)
+      return { raw: r, compressed: deflateSync(r) }
+    })
+    const outs = await Promise.all(others.map((o) => run(o.compressed, 200, 5000)))
+    outs.forEach((out, i) => {
+      assert.deepStrictEqual(new Uint8Array(out.buffer), others[i].raw.subarray(0, 200 * rowBytes))
+      out.resume?.handle.close()
+    })
+  })
+
+  it("fails on a block cut short, one inflating past its declared size, and corrupt data", async () => {
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e
+      )
     const cut = compressed.subarray(0, compressed.length >> 1)
-    const short = await inflateRowsAsync(
-      reader(cut).read,
-      cut.byteLength,
-      rowBytes,
-      rows,
-      rows
-    ).then(
-      () => undefined,
-      (e: unknown) => e
-    )
-    assert.instanceOf(short, Error)
+    assert.instanceOf(await failure(run(cut, rows, 4096)), ShortBlock)
     // The same bytes declared as a block of half the rows: they inflate past its size.
-    const bomb = await inflateRowsAsync(
-      reader(compressed).read,
-      compressed.byteLength,
-      rowBytes,
-      rows / 2,
-      rows / 2
-    ).then(
-      () => undefined,
-      (e: unknown) => e
-    )
-    assert.instanceOf(bomb, BlockTooLarge)
-    // A source that gives fewer bytes than asked for.
-    const { read } = reader(cut)
-    const cutShort = await inflateRowsAsync(read, compressed.byteLength, rowBytes, rows, rows).then(
-      () => undefined,
-      (e: unknown) => e
-    )
-    assert.instanceOf(cutShort, ShortBlock)
+    assert.instanceOf(await failure(run(compressed, rows / 2, 4096, rows / 2)), BlockTooLarge)
+    const bad = Uint8Array.from(compressed)
+    bad.fill(0xff, 2, 64)
+    const corrupt = await failure(run(bad, rows, 4096))
+    assert.instanceOf(corrupt, ShortBlock)
+    assert.include(String(corrupt), "invalid")
   })
 })
 

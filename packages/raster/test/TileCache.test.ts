@@ -32,7 +32,8 @@ describe("TileCache", () => {
           handle: { close: () => void closed.push(name) } as never,
           state: new Uint32Array(2),
           consumed: 10,
-          failed: { message: undefined }
+          failed: { message: undefined },
+          settled: { done: undefined }
         }
       })
     const cache = new TileCache(pausedStreamBytes + 200)

@@ -2,13 +2,8 @@
 // the size), LZW and PackBits (written into a buffer of the size), zstd (node:zlib, maxOutputLength).
 import { addDecoder, BaseDecoder } from "geotiff"
 import { zstdDecompressSync } from "node:zlib"
-import {
-  BlockTooLarge,
-  inflateAtMost,
-  inflatePrefix,
-  limitPhrase,
-  undoHorizontalPredictor
-} from "./nativeDeflate.ts"
+import { undoHorizontalPredictor } from "./horizontalPredictor.ts"
+import { BlockTooLarge, inflateAtMost, inflatePrefix, limitPhrase } from "./nativeDeflate.ts"
 
 /** Hard cap on one decoded block when the caller gives none (the default `maxBlockBytes`, 256 MiB). */
 export const defaultMaxBlockBytes = 256 * 1024 * 1024

@@ -1,7 +1,7 @@
 // DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
 // to the last row a read needs, never past the block's declared size (boundedDecoders.ts registers them).
-import { promisify } from "node:util"
-import { constants, createInflate, inflate, inflateSync, type ZlibOptions } from "node:zlib"
+import { constants, createInflate, inflateSync, type ZlibOptions } from "node:zlib"
+import { take } from "./tileBuffers.ts"
 
 /** A block that would decode to more bytes than it may hold (a decompression bomb, or a lying header). */
 export class BlockTooLarge extends Error {}
@@ -30,30 +30,6 @@ export const inflateRows = (
       inflateSync(i, o)
     )
     const got = rowsOf(out, len, take, rowBytes, blockRows, need)
-    if (typeof got === "number") take = got
-    else return got
-  }
-}
-
-const inflateAsync = promisify(inflate)
-
-/**
- * `inflateRows` of a block of `length` compressed bytes whose prefixes `read(n)` gives, inflated on node's
- * thread pool (zlib's asynchronous inflate): the same rows, off the calling thread, and only the prefix read.
- */
-export const inflateRowsAsync = async (
-  read: (take: number) => Promise<Uint8Array>,
-  length: number,
-  rowBytes: number,
-  blockRows: number,
-  need: number
-): Promise<{ readonly buffer: ArrayBufferLike; readonly rows: number }> => {
-  for (let take = firstTake(length, blockRows, need); ;) {
-    const prefix = await read(take)
-    if (prefix.byteLength < take)
-      throw new ShortBlock(`a DEFLATE block's ${take} bytes were cut to ${prefix.byteLength}`)
-    const out = await runPrefix(prefix, length, rowBytes, blockRows, inflateAsync)
-    const got = rowsOf(out, length, take, rowBytes, blockRows, need)
     if (typeof got === "number") take = got
     else return got
   }
@@ -128,7 +104,11 @@ const rowsOf = (
   return Math.min(len, take + Math.ceil(perRow * (need - rows) * 1.2) + 16384)
 }
 
-/** node:zlib's native handle: `writeSync` inflates into a caller's buffer and leaves (availOut, availIn) in `state`. */
+/**
+ * node:zlib's native handle: `writeSync` inflates into a caller's buffer and leaves (availOut, availIn) in
+ * `state`; `write` does the same on node's thread pool and calls the callback given to `init` when done (or
+ * `onerror`).
+ */
 interface ZlibHandle {
   writeSync(
     flush: number,
@@ -138,6 +118,24 @@ interface ZlibHandle {
     output: Uint8Array,
     outOffset: number,
     outLength: number
+  ): void
+  write(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    output: Uint8Array,
+    outOffset: number,
+    outLength: number
+  ): void
+  init(
+    windowBits: number,
+    level: number,
+    memLevel: number,
+    strategy: number,
+    state: Uint32Array,
+    done: () => void,
+    dictionary: undefined
   ): void
   close(): void
   onerror: (message: string, errno: number) => void
@@ -149,25 +147,53 @@ export interface Resume {
   readonly state: Uint32Array
   readonly consumed: number
   readonly failed: { message: string | undefined }
+  /** Called once when an asynchronous `write` of the handle ends (or fails). */
+  readonly settled: { done: (() => void) | undefined }
 }
 
+// The constructor of node:zlib's native handle (what `createInflate` wraps in a stream), when it has one.
+const NativeHandle = (() => {
+  const stream = createInflate() as unknown as { _handle?: { constructor?: unknown } }
+  const ctor = stream._handle?.constructor
+  ;(stream as unknown as { close: () => void }).close()
+  return typeof ctor === "function" &&
+    typeof (ctor.prototype as Partial<ZlibHandle>).write === "function" &&
+    typeof (ctor.prototype as Partial<ZlibHandle>).writeSync === "function"
+    ? (ctor as new (mode: number) => ZlibHandle)
+    : undefined
+})()
+
+// A zlib inflate handle of our own (no stream around it): its writes go straight into the caller's buffer,
+// synchronously or on node's thread pool.
 const openHandle = (): Omit<Resume, "consumed"> | undefined => {
-  const stream = createInflate() as unknown as {
-    _handle?: Partial<ZlibHandle>
-    _writeState?: Uint32Array
-  }
-  const handle = stream._handle
-  const state = stream._writeState
-  if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array)) return undefined
+  if (NativeHandle === undefined) return undefined
+  const handle = new NativeHandle(constants.INFLATE)
+  const state = new Uint32Array(2)
   const failed: { message: string | undefined } = { message: undefined }
+  const settled: { done: (() => void) | undefined } = { done: undefined }
+  const settle = () => {
+    const done = settled.done
+    settled.done = undefined
+    done?.()
+  }
   handle.onerror = (message: string) => {
     failed.message = message
+    settle()
   }
-  return { handle: handle as ZlibHandle, state, failed }
+  handle.init(
+    15,
+    constants.Z_DEFAULT_COMPRESSION,
+    8,
+    constants.Z_DEFAULT_STRATEGY,
+    state,
+    settle,
+    undefined
+  )
+  return { handle, state, failed, settled }
 }
 
 /** Whether node:zlib exposes the native handle `inflateResumable` needs (Node ≥ 12 does). */
-export const resumable: boolean = openHandle() !== undefined
+export const resumable: boolean = NativeHandle !== undefined
 
 const probe = new Uint8Array(1)
 
@@ -231,10 +257,10 @@ const inflateNative = (
 
 /**
  * Inflates the first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block straight into
- * a buffer of exactly those rows, from compressed chunks fed in order, continuing `previous` — the stream of an
- * earlier inflater that stopped at `previous.rows` rows, whose bytes are copied over — from its input position
- * (`previous.resume.consumed`, where the first chunk must start). The result's `resume` continues it, absent
- * once the block is whole.
+ * a buffer of those rows (new, or reused from tileBuffers.ts), from compressed chunks fed in order, continuing
+ * `previous` — the stream of an earlier inflater that stopped at `previous.rows` rows, whose bytes are copied
+ * over — from its input position (`previous.resume.consumed`, where the first chunk must start). The result's
+ * `resume` continues it, absent once the block is whole.
  */
 export class RowInflater {
   readonly rows: number
@@ -254,7 +280,8 @@ export class RowInflater {
     this.rows = Math.min(need, blockRows)
     this.rowBytes = rowBytes
     this.whole = this.rows === blockRows
-    this.out = new Uint8Array(this.rows * rowBytes)
+    // Not zeroed, maybe reused (tileBuffers.ts): `finish` gives it only once every byte is inflated.
+    this.out = new Uint8Array(take(this.rows * rowBytes), 0, this.rows * rowBytes)
     const opened = previous?.resume ?? openHandle()
     if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
     this.stream = opened
@@ -277,18 +304,30 @@ export class RowInflater {
 
   /** Inflates `chunk` (`last`: the block's compressed bytes end with it); true once the rows are all inflated. */
   feed(chunk: Uint8Array, last: boolean): boolean {
-    const { handle, state, failed } = this.stream
     const room = this.out.byteLength - this.produced
     if (room === 0) return true
-    handle.writeSync(
-      last && this.whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-      chunk,
-      0,
-      chunk.byteLength,
-      this.out,
-      this.produced,
-      room
-    )
+    const flush = last && this.whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH
+    this.stream.handle.writeSync(flush, chunk, 0, chunk.byteLength, this.out, this.produced, room)
+    return this.written(chunk, last, room)
+  }
+
+  /** `feed` on node's thread pool: the calling thread goes on meanwhile. */
+  async feedAsync(chunk: Uint8Array, last: boolean): Promise<boolean> {
+    const room = this.out.byteLength - this.produced
+    if (room === 0) return true
+    const flush = last && this.whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH
+    const { handle, settled } = this.stream
+    // `chunk` and the output stay referenced (here and by this) until the write has ended.
+    await new Promise<void>((resolve) => {
+      settled.done = resolve
+      handle.write(flush, chunk, 0, chunk.byteLength, this.out, this.produced, room)
+    })
+    return this.written(chunk, last, room)
+  }
+
+  // Accounts for a write of `chunk` into `room` bytes of output; checks the block's bounds.
+  private written(chunk: Uint8Array, last: boolean, room: number): boolean {
+    const { handle, state, failed } = this.stream
     const availOut = state[0]
     const availIn = state[1]
     this.produced += room - availOut
@@ -310,7 +349,10 @@ export class RowInflater {
     return availOut === 0
   }
 
-  /** The rows inflated, and how to continue; fails unless every row asked for was inflated. */
+  /**
+   * The rows inflated (the first bytes of `buffer`, which may be longer), and how to continue; fails unless
+   * every row asked for was inflated.
+   */
   finish(): {
     readonly buffer: ArrayBuffer
     readonly rows: number
@@ -338,7 +380,7 @@ export class RowInflater {
 
 /**
  * The first `need` rows (`rowBytes` each, of `blockRows`) of a zlib-wrapped DEFLATE block, inflated straight
- * into a buffer of exactly those rows (`RowInflater` fed `compressed` at once): the block's bytes from
+ * into a buffer of those rows (`RowInflater` fed `compressed` at once): the block's bytes from
  * `previous.resume.consumed` on, or from its start without `previous`.
  */
 export const inflateResumable = (
@@ -351,35 +393,4 @@ export const inflateResumable = (
   const inflater = new RowInflater(rowBytes, blockRows, need, previous)
   inflater.feed(compressed, true)
   return inflater.finish()
-}
-
-/** Undoes TIFF horizontal differencing (predictor 2) in place on the first `rows` rows of `values`. */
-export const undoHorizontalPredictor = (
-  values: Uint8Array | Uint16Array | Uint32Array,
-  rowLength: number,
-  rows: number,
-  stride: number
-): void => {
-  // One running sum per sample of the pixel, kept in a register: the wrap to the sample's width is the one
-  // a store into the typed array makes.
-  const wide = values.BYTES_PER_ELEMENT === 4
-  const mask = values.BYTES_PER_ELEMENT === 1 ? 0xff : 0xffff
-  for (let r = 0; r < rows; r++) {
-    const start = r * rowLength
-    const end = start + rowLength
-    for (let lane = 0; lane < stride && start + lane < end; lane++) {
-      let acc = values[start + lane]
-      if (wide) {
-        for (let i = start + lane + stride; i < end; i += stride) {
-          acc = (acc + values[i]) >>> 0
-          values[i] = acc
-        }
-      } else {
-        for (let i = start + lane + stride; i < end; i += stride) {
-          acc = (acc + values[i]) & mask
-          values[i] = acc
-        }
-      }
-    }
-  }
 }

@@ -8,6 +8,8 @@ export interface Decoded {
   readonly rows: number
   /** Where DEFLATE stopped, when the tile's later rows can be inflated without starting over. */
   readonly resume?: Resume | undefined
+  /** Gives `buffer` back for reuse, called once when the tile leaves the cache (evicted or dropped). */
+  readonly recycle?: (() => void) | undefined
 }
 
 interface Entry {
@@ -22,10 +24,11 @@ interface Entry {
 /** What a paused zlib stream holds natively (window and state), counted against the cache budget. */
 export const pausedStreamBytes = 64 * 1024
 
-// A paused stream left in the cache is closed when its tile leaves the cache; one taken by an
-// extension is no longer in the cache, and the extension owns it.
+// A paused stream left in the cache is closed when its tile leaves the cache, and its buffer given back;
+// one taken by an extension is no longer in the cache, and the extension owns both.
 const release = (entry: Entry): void => {
   entry.decoded?.resume?.handle.close()
+  entry.decoded?.recycle?.()
 }
 
 /** Decoded tile buffers keyed by source + image + tile + sample, evicted least recently used first. */
@@ -71,7 +74,7 @@ export class TileCache {
       // Nothing is kept, so nothing can continue the stream: close it now.
       return decode(rows).then((d) => {
         d.resume?.handle.close()
-        return d.resume === undefined ? d : { buffer: d.buffer, rows: d.rows }
+        return d.resume === undefined ? d : { ...d, resume: undefined }
       })
     }
     const value = decode(rows, previous)

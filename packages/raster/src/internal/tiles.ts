@@ -5,12 +5,13 @@ import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
 import {
   BlockTooLarge,
   inflateRows,
-  inflateRowsAsync,
   limitPhrase,
   resumable,
   RowInflater,
-  undoHorizontalPredictor
+  ShortBlock
 } from "./nativeDeflate.ts"
+import { type PredictedArray, undoPredictorRows } from "./horizontalPredictor.ts"
+import { give } from "./tileBuffers.ts"
 import type { ByteSource } from "./byteSource.ts"
 import type { DecoderPool } from "./decoderPool.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
@@ -166,8 +167,18 @@ const withChunk = async <A>(
 }
 
 /**
+ * A block inflated here whose predictor-2 differences are summed by the reads that need them: `summed[r]`
+ * leading samples of row r hold values (a read sums its rows up to its last column; the block's other rows and
+ * columns stay differences until a read needs them). Absent: every value is final.
+ */
+interface Inflated extends Decoded {
+  readonly summed?: Int32Array | undefined
+}
+
+/**
  * Decodes the first `need` rows (or more) of block (tx, ty, sample) with node:zlib, continuing the inflate of
- * `previous` (fewer rows of the same block) where it stopped when it can.
+ * `previous` (fewer rows of the same block) where it stopped when it can. Predictor 2 is left to the reads
+ * (`Inflated`).
  */
 const inflateBlock = async (
   image: GeoTIFFImage,
@@ -177,7 +188,7 @@ const inflateBlock = async (
   sample: number,
   need: number,
   previous: Promise<Decoded> | undefined
-): Promise<Decoded | undefined> => {
+): Promise<Inflated | undefined> => {
   const planar = image.planarConfiguration === 2
   const { offset, count } = await blockPlace(image, tx, ty, sample)
   if (!(count > 0)) return undefined
@@ -185,28 +196,28 @@ const inflateBlock = async (
   const rowLength = image.getTileWidth() * stride
   const bytes = layout.bits / 8
   const blockRows = image.isTiled ? image.getTileHeight() : image.getBlockHeight(ty)
-  const before = previous === undefined ? undefined : await previous.catch(() => undefined)
+  const before: Inflated | undefined =
+    previous === undefined ? undefined : await previous.catch(() => undefined)
   const resume = before?.resume
   let decoded: Decoded
-  let first = 0
+  const summed = layout.predictor === 2 ? new Int32Array(blockRows) : undefined
   const view = (image.source as Pick<ByteSource, "view">).view
-  if (view !== undefined && resume === undefined) {
-    // Over HTTP: the prefix inflated on node's thread pool, so that this thread goes on meanwhile (with
-    // other responses, other work).
-    decoded = await inflateRowsAsync(
-      (take) => view({ offset, length: take }),
-      count,
-      rowLength * bytes,
-      blockRows,
-      need
-    )
-  } else if (resumable) {
-    // Inflate into a buffer of exactly the rows needed, from a prefix of the compressed bytes sized by
-    // proportion (read on when it falls short); a later read needing more rows continues the same stream from
-    // the compressed byte where this one stopped.
-    const prior = resume === undefined || before === undefined ? undefined : { ...before, resume }
+  if (resumable) {
+    // Inflate into a buffer of the rows needed, from a prefix of the compressed bytes sized by
+    // proportion (read on when it falls short). From a local file: on this thread, and a later read needing
+    // more rows continues the same stream from the compressed byte where this one stopped. Over HTTP: the
+    // compressed bytes are views of the responses, inflated on node's thread pool so that this thread goes on
+    // meanwhile (with other responses, other work); such a tile keeps no stream.
+    const prior =
+      view !== undefined || resume === undefined || before === undefined
+        ? undefined
+        : { ...before, resume }
     const inflater = new RowInflater(rowLength * bytes, blockRows, need, prior)
-    first = prior?.rows ?? 0
+    const first = prior?.rows ?? 0
+    // The rows copied from `previous` are summed as far as they were when copied (just now).
+    if (summed !== undefined && prior !== undefined)
+      if (before?.summed !== undefined) summed.set(before.summed.subarray(0, first))
+      else summed.fill(rowLength, 0, first)
     const left = blockRows - first
     let take =
       inflater.rows === blockRows
@@ -217,29 +228,35 @@ const inflateBlock = async (
       const had = inflater.rowsDone
       const length = Math.min(take, count - at)
       const last = at + length >= count
-      const done = await withChunk(image, offset + at, length, (chunk) =>
-        inflater.feed(chunk, last)
-      )
+      const done =
+        view !== undefined
+          ? await view({ offset: offset + at, length }).then((chunk) => {
+              if (chunk.byteLength < length)
+                throw new ShortBlock(
+                  `a DEFLATE block's ${length} bytes at ${at} were cut to ${chunk.byteLength}`
+                )
+              return inflater.feedAsync(chunk, last)
+            })
+          : await withChunk(image, offset + at, length, (chunk) => inflater.feed(chunk, last))
       if (done || last) break
       // Short: read on by what the missing rows should need, and some.
       const perRow = (inflater.position - at) / Math.max(1, inflater.rowsDone - had)
       take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
     }
-    decoded = inflater.finish()
+    const { buffer, rows, resume: stopped } = inflater.finish()
+    if (view !== undefined) stopped?.handle.close()
+    // The buffer goes back to tileBuffers.ts when the tile leaves the cache.
+    decoded = {
+      buffer,
+      rows,
+      resume: view !== undefined ? undefined : stopped,
+      recycle: () => give(buffer)
+    }
   } else {
     const [slice] = await image.source.fetch([{ offset, length: count }])
     decoded = inflateRows(new Uint8Array(slice), rowLength * bytes, blockRows, need)
   }
-  if (layout.predictor === 2) {
-    const View = bytes === 1 ? Uint8Array : bytes === 2 ? Uint16Array : Uint32Array
-    const values = new View(
-      decoded.buffer as ArrayBuffer,
-      first * rowLength * bytes,
-      (decoded.rows - first) * rowLength
-    )
-    undoHorizontalPredictor(values, rowLength, decoded.rows - first, stride)
-  }
-  return decoded
+  return summed === undefined ? decoded : { ...decoded, summed }
 }
 
 /** Bytes one read may hold and one block may decode to (`RasterLimits`). */
@@ -299,8 +316,15 @@ export const readWindow = async (
     return destination.arrays
   }
   const planar = image.planarConfiguration === 2
+  const Tile = DType.alloc(dtype, 0).constructor as new (
+    b: ArrayBufferLike,
+    offset?: number,
+    length?: number
+  ) => DType.TypedArray
+  // Window arrays are not zeroed: the blocks covering the window are each copied into it, so every value is
+  // written before the read returns (a read that fails returns none).
   const dest: Destination = destination ?? {
-    arrays: samples.map(() => DType.alloc(dtype, ww * wh)),
+    arrays: samples.map(() => new Tile(Buffer.allocUnsafeSlow(ww * wh * size).buffer, 0, ww * wh)),
     stride: ww,
     dx: 0,
     dy: 0
@@ -320,13 +344,13 @@ export const readWindow = async (
     (pool === undefined || overHttp) &&
     (layout.compression === 8 || layout.compression === 32946) &&
     (layout.predictor === 1 || (layout.predictor === 2 && size <= 4))
-  const Tile = DType.alloc(dtype, 0).constructor as new (
-    b: ArrayBufferLike,
-    offset?: number,
-    length?: number
-  ) => DType.TypedArray
   const stride = planar ? 1 : spp
   const rowBytes = tw * stride * size
+  const Unsigned = (size === 1 ? Uint8Array : size === 2 ? Uint16Array : Uint32Array) as new (
+    b: ArrayBufferLike,
+    offset: number,
+    length: number
+  ) => PredictedArray
   const blockRowsOf = (ty: number) => image.getBlockHeight(ty)
   const full = (tx: number, ty: number, sample: number, need: number): Promise<Decoded> => {
     const blockRows = image.getBlockHeight(ty)
@@ -389,6 +413,18 @@ export const readWindow = async (
               )
           ).then((decoded) => {
             const values = new Tile(decoded.buffer, 0, decoded.rows * tw * stride)
+            const summed = (decoded as Inflated).summed
+            if (summed !== undefined)
+              // Predictor 2: sum the rows copied below up to their last column (samples as unsigned).
+              undoPredictorRows(
+                new Unsigned(decoded.buffer, 0, decoded.rows * tw * stride),
+                tw * stride,
+                r0 - ty * th,
+                r1 - ty * th,
+                stride,
+                (c1 - tx * tw) * stride,
+                summed
+              )
             for (let r = r0; r < r1; r++) {
               const rowIn = (r - ty * th) * tw + (c0 - tx * tw)
               const rowOut = (r - y0 + dest.dy) * dest.stride + (c0 - x0 + dest.dx)
@@ -409,6 +445,12 @@ export const readWindow = async (
                   }
                 }
                 if (hit) dest.seen.nodata = true
+                continue
+              }
+              if (stride === 1) {
+                // One sample a pixel (so every sample asked for is 0): rows are copied at once.
+                for (let i = 0; i < samples.length; i++)
+                  out[i].set(values.subarray(rowIn, rowIn + n), rowOut)
                 continue
               }
               for (let i = 0; i < samples.length; i++) {
