@@ -328,12 +328,16 @@ export const request = async (
     return {
       status,
       headers: res.headers,
-      // A short body (an error document: 503 SlowDown, 404) is read off so that the connection goes back to
-      // the pool; a long one, or one of unknown length, closes it.
+      // A body already received whole, or a short one (an error document: 503 SlowDown, 404) that ends within
+      // a second, is read off so that the connection goes back to the pool; a long one, or one of unknown
+      // length still arriving, closes it.
       discard: () => {
+        if (res.complete) return void res.resume()
         const declared = Number(res.headers["content-length"] ?? NaN)
-        if (declared >= 0 && declared <= maxDrainedBytes) res.resume()
-        else res.destroy()
+        if (!(declared >= 0 && declared <= maxDrainedBytes)) return void res.destroy()
+        const late = setTimeout(() => res.destroy(), 1000).unref()
+        res.once("close", () => clearTimeout(late))
+        res.resume()
       },
       bytes: (maxBytes = Number.POSITIVE_INFINITY) => {
         // With a Content-Length (node's parser passes no more bytes than it says), each chunk is copied on
