@@ -14,9 +14,9 @@ export interface Options {
   readonly decrease: number
   /**
    * Requests per second added per second while the pacer holds requests back, as a share of the rate set
-   * by the last refusal (additive increase; at least `minRate`): 0.05 gives back a 30 % cut in 6 s. A first
-   * rate measured from fewer than 20 admissions is a guess: it doubles per second held back until the next
-   * refusal.
+   * by the last refusal (additive increase; at least `minRate`): 0.05 gives back a 30 % cut in 6 s. The rate
+   * set at the first refusal is only what the host served then (a build refused for a burst was asking less
+   * on average than the host serves): it doubles per second held back until the next refusal.
    */
   readonly increase: number
   /** The rate never falls below this, requests per second. */
@@ -156,7 +156,7 @@ export const make = (options: Options = defaultOptions): Pacer => {
       if (rate === undefined) {
         const recent = admittedRecently(now)
         rate = Math.max(options.minRate, recent.perSecond)
-        probing = recent.n < 20
+        probing = true
       } else {
         rate = Math.max(options.minRate, rate * options.decrease)
         probing = false

@@ -110,6 +110,9 @@ describe("a host's pacer", () => {
       advance(10)
     }
     pacer.throttled(pacer.sending(), clock)
+    // A second round of refusals: past the first rate's doubling.
+    pacer.admitted(pacer.sending(), clock)
+    pacer.throttled(pacer.sending(), clock)
     const cut = pacer.stats().rate!
     // Two seconds of requests well below the rate: nothing waits, the rate stays.
     for (let i = 0; i < 40; i++) {
@@ -130,21 +133,29 @@ describe("a host's pacer", () => {
     assert.approximately(grown, 0.05 * cut, 0.01 * cut)
   })
 
-  it("a first rate measured from a handful of admissions doubles per second held back", async () => {
+  it("the rate set at the first refusal doubles per second held back, until the next refusal", async () => {
     const { clock, advance } = fakeClock(true)
     const pacer = Pacing.make()
     for (let i = 0; i < 5; i++) pacer.admitted(pacer.sending(), clock)
     advance(50)
     pacer.throttled(pacer.sending(), clock)
-    // 5 admitted in 100 ms (the shortest span counted): 50/s, a guess.
+    // 5 admitted in 100 ms (the shortest span counted): 50/s.
     assert.approximately(pacer.stats().rate!, 50, 1e-9)
     // A second of requests asked for one after another as soon as allowed.
-    const start = clock.now()
-    while (clock.now() < start + 1000) {
-      await pacer.acquire(clock)
-      pacer.admitted(pacer.sending(), clock)
+    const second = async () => {
+      const start = clock.now()
+      while (clock.now() < start + 1000) {
+        await pacer.acquire(clock)
+        pacer.admitted(pacer.sending(), clock)
+      }
     }
+    await second()
     assert.approximately(pacer.stats().rate!, 100, 5)
+    // Refused again: 70 %, then 5 % of that per second.
+    pacer.throttled(pacer.sending(), clock)
+    const cut = pacer.stats().rate!
+    await second()
+    assert.approximately(pacer.stats().rate! - cut, 0.05 * cut, 0.01 * cut)
   })
 
   it("is shared by the requests to one host, and 429 and 503 are refusals", () => {
