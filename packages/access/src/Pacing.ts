@@ -25,8 +25,12 @@ export interface Options {
   readonly burstMs: number
 }
 
-/** Defaults: keep 70 % at a refusal (AWS SDKs' adaptive retry mode), +5 %/s while holding back, ≥ 2/s, 10 ms bursts. */
-export const defaultOptions: Options = { decrease: 0.7, increase: 0.05, minRate: 2, burstMs: 10 }
+/**
+ * Defaults: keep 70 % at a refusal (AWS SDKs' adaptive retry mode), +5 %/s while holding back, ≥ 2/s, bursts
+ * of 100 ms (a chip's requests leave together, as an object store's bucket of requests allows; with 10 ms a
+ * build's held requests waited 130 ms on average, 83 ms with 100 ms, and the build ran 11 % slower).
+ */
+export const defaultOptions: Options = { decrease: 0.7, increase: 0.05, minRate: 2, burstMs: 100 }
 
 /** What a pacer has done. */
 export interface Stats {

@@ -22,10 +22,13 @@ const fakeClock = (sequential = false) => {
   }
 }
 
+// Bursts of 10 ms: requests held back one by one, so that the intervals show.
+const pacerOf = () => Pacing.make({ ...Pacing.defaultOptions, burstMs: 10 })
+
 describe("a host's pacer", () => {
   it("lets every request go at once until the host refuses one", () => {
     const { clock, advance } = fakeClock()
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     for (let i = 0; i < 200; i++) {
       assert.isUndefined(pacer.acquire(clock))
       pacer.admitted(pacer.sending(), clock)
@@ -36,7 +39,7 @@ describe("a host's pacer", () => {
 
   it("after a refusal, spaces requests at the rate the host admitted over the last second", async () => {
     const { clock, advance, waits } = fakeClock(true)
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     // 300 admitted in one second, then a refusal.
     for (let i = 0; i < 300; i++) {
       pacer.admitted(pacer.sending(), clock)
@@ -56,7 +59,7 @@ describe("a host's pacer", () => {
 
   it("slows the requests already waiting when it cuts the rate", async () => {
     const { clock, advance } = fakeClock(true)
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     for (let i = 0; i < 100; i++) {
       pacer.admitted(pacer.sending(), clock)
       advance(10)
@@ -79,7 +82,7 @@ describe("a host's pacer", () => {
 
   it("cuts the rate once per round: refusals of requests sent before the cut, or before the host served one sent after it, do not cut again", () => {
     const { clock, advance } = fakeClock()
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     for (let i = 0; i < 100; i++) {
       pacer.admitted(pacer.sending(), clock)
       advance(10)
@@ -104,7 +107,7 @@ describe("a host's pacer", () => {
 
   it("raises the rate only while it holds requests back", async () => {
     const { clock, advance } = fakeClock(true)
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     for (let i = 0; i < 100; i++) {
       pacer.admitted(pacer.sending(), clock)
       advance(10)
@@ -135,7 +138,7 @@ describe("a host's pacer", () => {
 
   it("the rate set at the first refusal doubles per second held back, until the next refusal", async () => {
     const { clock, advance } = fakeClock(true)
-    const pacer = Pacing.make()
+    const pacer = pacerOf()
     for (let i = 0; i < 5; i++) pacer.admitted(pacer.sending(), clock)
     advance(50)
     pacer.throttled(pacer.sending(), clock)
