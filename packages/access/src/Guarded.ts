@@ -246,6 +246,9 @@ const collect = (
     res.once("aborted", () => reject(new Error("the response was cut short")))
   })
 
+// A discarded body of at most this many bytes is read to its end, keeping the connection alive.
+const maxDrainedBytes = 64 * 1024
+
 // A body whose Content-Length is at most this is written into one array sized by it from the start.
 const maxPresizedBytes = 256 * 1024 * 1024
 
@@ -325,7 +328,17 @@ export const request = async (
     return {
       status,
       headers: res.headers,
-      discard: () => void res.destroy(),
+      // A body already received whole, or a short one (an error document: 503 SlowDown, 404) that ends within
+      // a second, is read off so that the connection goes back to the pool; a long one, or one of unknown
+      // length still arriving, closes it.
+      discard: () => {
+        if (res.complete) return void res.resume()
+        const declared = Number(res.headers["content-length"] ?? NaN)
+        if (!(declared >= 0 && declared <= maxDrainedBytes)) return void res.destroy()
+        const late = setTimeout(() => res.destroy(), 1000).unref()
+        res.once("close", () => clearTimeout(late))
+        res.resume()
+      },
       bytes: (maxBytes = Number.POSITIVE_INFINITY) => {
         // With a Content-Length (node's parser passes no more bytes than it says), each chunk is copied on
         // arrival into one array of that size, not zeroed first; else chunks are kept and copied at the end.

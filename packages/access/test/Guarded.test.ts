@@ -8,10 +8,22 @@ import { Guarded } from "../src/index.ts"
 const body = new Uint8Array(200_000).map((_, i) => (i * 31 + (i >> 8)) & 255)
 const policy = AccessPolicy.make({ hosts: ["127.0.0.1"], allowPrivateNetworks: true })
 let server: Server
+// The client ports the server saw: one per connection.
+const sockets = new Set<string>()
 let base = ""
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    sockets.add(`${req.socket.remotePort}`)
+    if (req.url === "/busy") {
+      const xml =
+        "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+      return void res.writeHead(503, { "content-length": xml.length }).end(xml)
+    }
+    if (req.url === "/busy-unsized") {
+      res.writeHead(503).write("<Error>")
+      return void setTimeout(() => res.end("SlowDown</Error>"), 300)
+    }
     const sized = req.url === "/sized"
     res.writeHead(200, sized ? { "content-length": String(body.byteLength) } : {})
     let at = 0
@@ -68,4 +80,23 @@ describe("a response body", () => {
       assert.match((error as Error).message, /larger than 150000 bytes/)
     })
   }
+})
+
+describe("a discarded response", () => {
+  it("with a short body keeps its connection for the next request; one of unknown length still arriving closes it", async () => {
+    sockets.clear()
+    for (let i = 0; i < 5; i++) {
+      const response = await get("/busy")
+      assert.strictEqual(response.status, 503)
+      response.discard()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    assert.strictEqual(sockets.size, 1)
+    sockets.clear()
+    for (let i = 0; i < 3; i++) {
+      ;(await get("/busy-unsized")).discard()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    assert.strictEqual(sockets.size, 3)
+  })
 })

@@ -3,7 +3,14 @@ import * as Access from "../src/index.ts"
 
 describe("@eoforge/access exports", () => {
   it("exposes the guarded reads, credentials, object stores and logins", () => {
-    expect(Object.keys(Access)).toEqual(["Auth", "Credentials", "Guarded", "Login", "ObjectStore"])
+    expect(Object.keys(Access)).toEqual([
+      "Auth",
+      "Credentials",
+      "Guarded",
+      "Login",
+      "ObjectStore",
+      "Pacing"
+    ])
     expect(Object.keys(Access.Guarded).sort()).toEqual([
       "AccessDenied",
       "AccessRefused",
@@ -13,6 +20,12 @@ describe("@eoforge/access exports", () => {
       "retryAfterMs"
     ])
     expect(Object.keys(Access.Auth).sort()).toEqual(["hostsOf", "make"])
+    expect(Object.keys(Access.Pacing).sort()).toEqual([
+      "defaultOptions",
+      "forHost",
+      "isThrottle",
+      "make"
+    ])
     expect(Object.keys(Access.ObjectStore).sort()).toEqual([
       "endpointHosts",
       "isSigned",

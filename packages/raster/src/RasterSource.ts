@@ -100,11 +100,13 @@ export { defaultHttpOptions, defaultLimits, type HttpOptions, type RasterLimits 
 export const defaultHeaderCacheBytes = 64 * 1024 * 1024
 
 /**
- * Requests, bytes and retries of every URL source of this process so far, and the summed wall time of the
- * requests in ms (builds report them per chip; dry runs estimate from them).
+ * Requests, bytes and retries of every URL source of this process so far, the requests refused as too many
+ * (429, 503), and the summed wall time of the requests in ms (builds report them per chip; dry runs
+ * estimate from them).
  */
 export const transferTotals = (): Transfer & {
   readonly retries: number
+  readonly throttled: number
   readonly requestMs: number
 } => ({ ...totals })
 

@@ -2,7 +2,7 @@
 // exponential backoff (or the server's Retry-After), timeouts and a per-host concurrency limit, all under
 // the build's access policy. Counts requests and bytes fetched.
 import type { FileHandle } from "node:fs/promises"
-import { Guarded } from "@eoforge/access"
+import { Guarded, Pacing } from "@eoforge/access"
 
 const { AccessDenied, AccessRefused, maxRetryAfterMs, openFile, request, retryAfterMs } = Guarded
 type Guard = Guarded.Guard
@@ -26,11 +26,21 @@ export interface HttpOptions {
   /** Size of the cached blocks in bytes. */
   readonly blockSize: number
   /**
-   * Range requests of one file asked for in the same turn of the event loop whose byte ranges lie at most
-   * this far apart are fetched as one request (the gap's bytes are fetched too): adjacent tiles of a
-   * window, and of concurrent chips reading the same file, cost one round trip. Negative: no coalescing.
+   * What one request costs, in bytes: range requests of one file asked for in the same turn of the event
+   * loop whose byte ranges lie at most this far apart are fetched as one request, since fetching the gap
+   * costs less than another request (adjacent tiles of a window, and of concurrent chips reading the same
+   * file, cost one round trip). Negative: no coalescing. A request costs a round trip (its latency times
+   * the bandwidth of a connection: Apache Arrow's `hole_size_limit`, the bandwidth-delay product, MBs on
+   * S3) and a place under the host's request rate (its bandwidth over its rate: 200 MB/s at 500 requests/s
+   * is 400 KB); GDAL's GeoTIFF driver merges only contiguous tiles, as its tiles are read whole.
    */
   readonly coalesceGapBytes: number
+  /**
+   * Pace the requests to a host after it refuses some as too many (429, 503 SlowDown): the rate it served,
+   * cut at each later refusal and raised while requests wait (@eoforge/access `Pacing`), with the
+   * refused requests sent again at that pace rather than each after a full Retry-After.
+   */
+  readonly pacing: boolean
   /**
    * Look for a GDAL PAM sidecar (`<url>.aux.xml`) beside URLs, one request per opened file. Off by default, as
    * GDAL is run against cloud archives (GDAL_DISABLE_READDIR_ON_OPEN=EMPTY_DIR); local files always are.
@@ -39,8 +49,9 @@ export interface HttpOptions {
 }
 
 /**
- * Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 32 requests per host, 16 KiB blocks, ranges
- * within 64 KiB coalesced, no URL sidecars.
+ * Defaults: 4 attempts, 200 ms first backoff, 15 s timeout, 64 requests per host, 16 KiB blocks, ranges
+ * within 512 KiB coalesced (a 512² DEFLATE tile of 16-bit samples is 300–400 KB: the unread rest of one
+ * tile costs less than a request for its neighbour), pacing, no URL sidecars.
  */
 export const defaultHttpOptions: HttpOptions = {
   maxAttempts: 4,
@@ -48,15 +59,17 @@ export const defaultHttpOptions: HttpOptions = {
   timeoutMs: 15_000,
   perHostConcurrency: 64,
   blockSize: 16 * 1024,
-  coalesceGapBytes: 64 * 1024,
+  coalesceGapBytes: 512 * 1024,
+  pacing: true,
   sidecars: false
 }
 
 /**
- * Requests, bytes and retried requests (429, 5xx, timeouts) of every URL source of this process, and the
- * summed wall time of the requests from sending to the body's last byte (ms).
+ * Requests, bytes and retried requests (429, 5xx, timeouts) of every URL source of this process, the
+ * requests refused as too many (429, 503: `throttled`, counted among `retries` when retried), and the summed
+ * wall time of the requests from sending to the body's last byte (ms).
  */
-export const totals = { requests: 0, bytes: 0, retries: 0, requestMs: 0 }
+export const totals = { requests: 0, bytes: 0, retries: 0, throttled: 0, requestMs: 0 }
 
 /** An HTTP failure that retrying cannot fix (4xx) or that persisted through every attempt. */
 export class HttpFailure extends Error {
@@ -154,8 +167,8 @@ class HostLimiter {
 }
 
 const limiters = new Map<string, HostLimiter>()
-const limiterFor = (url: string, limit: number): HostLimiter => {
-  const key = `${new URL(url).host}#${limit}`
+const limiterFor = (host: string, limit: number): HostLimiter => {
+  const key = `${host}#${limit}`
   let limiter = limiters.get(key)
   if (limiter === undefined) {
     limiter = new HostLimiter(limit)
@@ -164,12 +177,26 @@ const limiterFor = (url: string, limit: number): HostLimiter => {
   return limiter
 }
 
+/** Where the requests of one URL go: its host's concurrency limit and pacer. */
+interface Route {
+  readonly limiter: HostLimiter
+  readonly pacer: Pacing.Pacer
+}
+
+const routeOf = (url: string, options: HttpOptions): Route => {
+  const host = new URL(url).host
+  return { limiter: limiterFor(host, options.perHostConcurrency), pacer: Pacing.forHost(host) }
+}
+
 /**
  * One range request with retries; resolves to the bytes (the pieces they arrived in) and the total file size
- * from Content-Range.
+ * from Content-Range. A refusal as too many requests (429, 503) slows the host's pacer: a request's first
+ * one is retried at the host's new pace with no other wait (unless Retry-After names more than 1 s); a
+ * second one waits Retry-After or the backoff too.
  */
 const fetchRange = async (
   url: string,
+  route: Route,
   start: number,
   end: number,
   options: HttpOptions,
@@ -177,26 +204,34 @@ const fetchRange = async (
   guard: Guard,
   timer: Timer
 ): Promise<{ data: ReadonlyArray<Uint8Array>; total: number | undefined }> => {
-  const limiter = limiterFor(url, options.perHostConcurrency)
+  const limiter = route.limiter
+  const pacer = options.pacing ? route.pacer : undefined
   let last: unknown
   let wait: number | undefined
   let timedOut = false
+  let throttles = 0
+  let paced = false
   for (let attempt = 0; attempt < options.maxAttempts; attempt++) {
     // The server's Retry-After (capped) when it sent one, else exponential backoff.
     if (attempt > 0) {
       totals.retries++
-      await timer.sleep(wait ?? options.backoffMs * 2 ** (attempt - 1))
+      if (!(paced && throttles === 1))
+        await timer.sleep(wait ?? options.backoffMs * 2 ** (attempt - 1))
     }
     wait = undefined
+    paced = false
     // The time limit starts when the request is sent, not while it waits for a slot of its host.
     const sending: { signal?: AbortSignal } = {}
     try {
       return await limiter.run(async () => {
+        const turn = pacer?.acquire(timer)
+        if (turn !== undefined) await turn
         const signal = AbortSignal.timeout(options.timeoutMs)
         sending.signal = signal
         stats.requests++
         totals.requests++
         const sent = performance.now()
+        const ticket = pacer?.sending() ?? 0
         const response = await request(
           url,
           { headers: { Range: `bytes=${start}-${end - 1}` }, signal },
@@ -206,8 +241,17 @@ const fetchRange = async (
           response.discard()
           const after = retryAfterMs([response.headers["retry-after"]].flat()[0], timer.now())
           if (after !== undefined) wait = Math.min(after, maxRetryAfterMs)
+          if (Pacing.isThrottle(response.status)) {
+            totals.throttled++
+            throttles++
+            pacer?.throttled(ticket, timer)
+            // A Retry-After of at most 1 s (the header's smallest whole number of seconds, S3-like
+            // servers' hint to slow down) is left to the pacer; a longer one names a time, waited out.
+            paced = pacer !== undefined && (wait === undefined || wait <= 1000)
+          } else pacer?.admitted(ticket, timer)
           throw new HttpFailure(`HTTP ${response.status}`, response.status, false)
         }
+        pacer?.admitted(ticket, timer)
         const done = (bytes: number) => {
           stats.bytes += bytes
           totals.bytes += bytes
@@ -298,13 +342,14 @@ export const openHttp = async (
   let size = sizeHint
   const pending = new Map<number, Promise<void>>()
   const bs = options.blockSize
+  const route = routeOf(url, options)
 
   const loadRun = async (first: number, last: number): Promise<void> => {
     const start = first * bs
     let end = (last + 1) * bs
     if (size !== undefined) end = Math.min(end, size)
     if (start >= end) return
-    const { data, total } = await fetchRange(url, start, end, options, stats, guard, timer)
+    const { data, total } = await fetchRange(url, route, start, end, options, stats, guard, timer)
     if (total !== undefined) size = total
     splitBlocks(data, bs, (i, block) => blocks.set(first + i, block), last - first + 1)
   }
