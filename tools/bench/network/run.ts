@@ -5,8 +5,8 @@
 // reading the same chips with GDAL /vsicurl/ in 16 threads, against the same simulator in the same run.
 // Reports patches/s, the simulator's bound (README: "Network-bound reading"), searches, requests and bytes
 // per chip. Last line: one JSON object.
-// Usage: npx node tools/bench/network/run.ts [--patches 120] [--latency 40] [--mbps 200] [--rps 500]
-//        [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
+// Usage: npx node tools/bench/network/run.ts [--patches 192] [--threads 1] [--latency 40] [--mbps 200]
+//        [--rps 500] [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
 //        [--keep-store DIR]
 import { spawn } from "node:child_process"
@@ -31,7 +31,7 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? process.argv[i + 1] : fallback
 }
-const patches = Number(arg("patches", "120"))
+const patches = Number(arg("patches", "192"))
 const limits: Simulator.Limits = {
   latencyMs: Number(arg("latency", "40")),
   bytesPerSecond: Number(arg("mbps", "200")) * 1e6,
@@ -41,7 +41,7 @@ const limits: Simulator.Limits = {
 }
 const concurrency = Number(arg("concurrency", "16"))
 // Threads of the build (its --threads): shards built at once, each with `concurrency` chips in flight.
-const threads = Number(arg("threads", "2"))
+const threads = Number(arg("threads", "1"))
 const workerCounts = arg("workers", "")
   .split(",")
   .filter((x) => x !== "")
