@@ -6,6 +6,7 @@
 // Threads start with the first block given to the pool: a process that decodes none starts none.
 import { getDecoder, type Pool } from "geotiff"
 import { Worker } from "node:worker_threads"
+import { type Policy, Spares } from "./spareBuffers.ts"
 
 interface Job {
   readonly compression: number
@@ -62,37 +63,14 @@ export interface DecoderPool {
   readonly destroy: () => Promise<void>
 }
 
-// Idle pool buffers kept: at most this many, of at most `maxSpareBytes` in all. A buffer serves blocks of
-// half its size to its size, sizes rounded up to 64 KiB.
-const maxSpares = 64
-const maxSpareBytes = 64 * 1024 * 1024
+// Idle pool buffers kept: at most 64, of at most 64 MiB in all. A buffer serves blocks of half its size to its
+// size, sizes rounded up to 64 KiB.
 const granule = 64 * 1024
-
-class Spares {
-  private readonly buffers: Array<ArrayBuffer> = []
-  private bytes = 0
-  take(n: number): ArrayBuffer {
-    for (let i = this.buffers.length - 1; i >= 0; i--) {
-      const b = this.buffers[i]
-      if (b.byteLength >= n && b.byteLength <= 2 * n + granule) {
-        this.buffers.splice(i, 1)
-        this.bytes -= b.byteLength
-        return b
-      }
-    }
-    const size = Math.ceil(Math.max(1, n) / granule) * granule
-    return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer
-  }
-  give(b: ArrayBuffer): void {
-    if (b.byteLength === 0 || b.byteLength > maxSpareBytes) return
-    this.buffers.push(b)
-    this.bytes += b.byteLength
-    while (this.buffers.length > maxSpares || this.bytes > maxSpareBytes)
-      this.bytes -= this.buffers.shift()!.byteLength
-  }
-  get count(): number {
-    return this.buffers.length
-  }
+const poolPolicy: Policy = {
+  maxCount: 64,
+  maxBytes: 64 * 1024 * 1024,
+  fits: (size, n) => size >= n && size <= 2 * n + granule,
+  sizeFor: (n) => Math.ceil(Math.max(1, n) / granule) * granule
 }
 
 // geotiff.js decodes these on the calling thread (its registry's preferWorker false): none, WebP.
@@ -133,7 +111,7 @@ const startThread = (spares: Spares): Thread => {
 
 /** A pool of `size` decoder threads whose decoders never exceed a block's declared size. */
 export const makePool = (size: number): DecoderPool & Pool => {
-  const spares = new Spares()
+  const spares = new Spares(poolPolicy)
   // Each thread loads its modules (~0.3 s of CPU): started when a block first needs them.
   let started: Array<Thread> | undefined
   let destroyed = false
