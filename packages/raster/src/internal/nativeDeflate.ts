@@ -104,30 +104,25 @@ const rowsOf = (
   return Math.min(len, take + Math.ceil(perRow * (need - rows) * 1.2) + 16384)
 }
 
+/** A write of node:zlib's native handle: `input[inOffset, +inLength)` into `output[outOffset, +outLength)`. */
+type ZlibWrite = (
+  flush: number,
+  input: Uint8Array,
+  inOffset: number,
+  inLength: number,
+  output: Uint8Array,
+  outOffset: number,
+  outLength: number
+) => void
+
 /**
  * node:zlib's native handle: `writeSync` inflates into a caller's buffer and leaves (availOut, availIn) in
  * `state`; `write` does the same on node's thread pool and calls the callback given to `init` when done (or
  * `onerror`).
  */
 interface ZlibHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOffset: number,
-    inLength: number,
-    output: Uint8Array,
-    outOffset: number,
-    outLength: number
-  ): void
-  write(
-    flush: number,
-    input: Uint8Array,
-    inOffset: number,
-    inLength: number,
-    output: Uint8Array,
-    outOffset: number,
-    outLength: number
-  ): void
+  writeSync: ZlibWrite
+  write: ZlibWrite
   init(
     windowBits: number,
     level: number,
