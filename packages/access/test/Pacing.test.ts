@@ -25,6 +25,19 @@ const fakeClock = (sequential = false) => {
 // Bursts of 10 ms: requests held back one by one, so that the intervals show.
 const pacerOf = () => Pacing.make({ ...Pacing.defaultOptions, burstMs: 10 })
 
+// `n` requests sent and admitted, one every `everyMs` ms.
+const serve = (
+  pacer: Pacing.Pacer,
+  { clock, advance }: ReturnType<typeof fakeClock>,
+  n: number,
+  everyMs: number
+) => {
+  for (let i = 0; i < n; i++) {
+    pacer.admitted(pacer.sending(), clock)
+    advance(everyMs)
+  }
+}
+
 describe("a host's pacer", () => {
   it("lets every request go at once until the host refuses one", () => {
     const { clock, advance } = fakeClock()
@@ -38,13 +51,11 @@ describe("a host's pacer", () => {
   })
 
   it("after a refusal, spaces requests at the rate the host admitted over the last second", async () => {
-    const { clock, advance, waits } = fakeClock(true)
+    const time = fakeClock(true)
+    const { clock, waits } = time
     const pacer = pacerOf()
     // 300 admitted in one second, then a refusal.
-    for (let i = 0; i < 300; i++) {
-      pacer.admitted(pacer.sending(), clock)
-      advance(1000 / 300)
-    }
+    serve(pacer, time, 300, 1000 / 300)
     assert.isTrue(pacer.throttled(pacer.sending(), clock))
     const rate = pacer.stats().rate!
     assert.approximately(rate, 300, 15)
@@ -58,12 +69,10 @@ describe("a host's pacer", () => {
   })
 
   it("slows the requests already waiting when it cuts the rate", async () => {
-    const { clock, advance } = fakeClock(true)
+    const time = fakeClock(true)
+    const { clock } = time
     const pacer = pacerOf()
-    for (let i = 0; i < 100; i++) {
-      pacer.admitted(pacer.sending(), clock)
-      advance(10)
-    }
+    serve(pacer, time, 100, 10)
     pacer.throttled(pacer.sending(), clock)
     const rate = pacer.stats().rate!
     const start = clock.now()
@@ -81,12 +90,10 @@ describe("a host's pacer", () => {
   })
 
   it("cuts the rate once per round: refusals of requests sent before the cut, or before the host served one sent after it, do not cut again", () => {
-    const { clock, advance } = fakeClock()
+    const time = fakeClock()
+    const { clock, advance } = time
     const pacer = pacerOf()
-    for (let i = 0; i < 100; i++) {
-      pacer.admitted(pacer.sending(), clock)
-      advance(10)
-    }
+    serve(pacer, time, 100, 10)
     const sent = pacer.sending()
     pacer.throttled(sent, clock)
     const first = pacer.stats().rate!
@@ -106,12 +113,10 @@ describe("a host's pacer", () => {
   })
 
   it("raises the rate only while it holds requests back", async () => {
-    const { clock, advance } = fakeClock(true)
+    const time = fakeClock(true)
+    const { clock, advance } = time
     const pacer = pacerOf()
-    for (let i = 0; i < 100; i++) {
-      pacer.admitted(pacer.sending(), clock)
-      advance(10)
-    }
+    serve(pacer, time, 100, 10)
     pacer.throttled(pacer.sending(), clock)
     // A second round of refusals: past the first rate's doubling.
     pacer.admitted(pacer.sending(), clock)
