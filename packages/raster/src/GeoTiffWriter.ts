@@ -6,6 +6,8 @@ import { Effect, Schema } from "effect"
 import { rename, unlink, writeFile } from "node:fs/promises"
 import { endianness } from "node:os"
 import { deflateSync } from "node:zlib"
+import { ASCII, DOUBLE, ifdSize, LONG, putIfd, SHORT, type Tag } from "./internal/ifdWriter.ts"
+import { type Level, reduce, sameNodata } from "./internal/overviewReduce.ts"
 
 /** How overview levels are computed from the level above (2 × 2 blocks); `none` writes no overviews. */
 export type OverviewResampling = "none" | "average" | "nearest" | "mode"
@@ -50,15 +52,6 @@ const sampleFormat = (dtype: DType.DType): number =>
 /** Whether an EPSG code is read as geographic (degrees) by default: the 4000–4999 block of EPSG. */
 export const isGeographicEpsg = (code: number): boolean => code >= 4000 && code < 5000
 
-interface Level {
-  readonly width: number
-  readonly height: number
-  readonly data: DType.TypedArray
-}
-
-const sameNodata = (a: number, b: number): boolean =>
-  a === b || (Number.isNaN(a) && Number.isNaN(b))
-
 const resolveNodata = (options: Options): number | undefined => {
   if (options.nodata !== undefined) return options.nodata
   const values = (options.bands ?? []).flatMap((b) => (b.nodata === undefined ? [] : [b.nodata]))
@@ -95,69 +88,6 @@ const applyMask = (chip: Chip.Chip, nodata: number | undefined): DType.TypedArra
     )
   }
   return out
-}
-
-// One 2 × 2 reduction of every band; invalid (nodata) pixels never contribute unless all four are.
-const reduce = (
-  level: Level,
-  bands: number,
-  dtype: DType.DType,
-  how: OverviewResampling,
-  nodata: number | undefined
-): Level => {
-  const { width: w, height: h, data } = level
-  const ow = Math.ceil(w / 2)
-  const oh = Math.ceil(h / 2)
-  const out = DType.alloc(dtype, bands * ow * oh)
-  const float = DType.isFloat(dtype)
-  const values = [0, 0, 0, 0]
-  for (let b = 0; b < bands; b++) {
-    const src = b * w * h
-    const dst = b * ow * oh
-    for (let y = 0; y < oh; y++) {
-      for (let x = 0; x < ow; x++) {
-        let count = 0
-        for (let dy = 0; dy < 2; dy++) {
-          const sy = 2 * y + dy
-          if (sy >= h) continue
-          for (let dx = 0; dx < 2; dx++) {
-            const sx = 2 * x + dx
-            if (sx >= w) continue
-            const v = data[src + sy * w + sx]
-            if (nodata !== undefined && sameNodata(v, nodata)) continue
-            if (float && Number.isNaN(v)) continue
-            values[count++] = v
-          }
-        }
-        let v: number
-        if (count === 0) v = nodata ?? data[src + 2 * y * w + 2 * x]
-        else if (how === "nearest") v = values[0]
-        else if (how === "mode") v = modeOf(values, count)
-        else {
-          let sum = 0
-          for (let i = 0; i < count; i++) sum += values[i]
-          v = float ? sum / count : Math.round(sum / count)
-        }
-        out[dst + y * ow + x] = v
-      }
-    }
-  }
-  return { width: ow, height: oh, data: out }
-}
-
-// Most frequent of the first `count` values; ties go to the smallest value so the result is stable.
-const modeOf = (values: Array<number>, count: number): number => {
-  let best = values[0]
-  let bestCount = 0
-  for (let i = 0; i < count; i++) {
-    let c = 0
-    for (let j = 0; j < count; j++) if (values[j] === values[i]) c++
-    if (c > bestCount || (c === bestCount && values[i] < best)) {
-      best = values[i]
-      bestCount = c
-    }
-  }
-  return best
 }
 
 const unsignedView = (
@@ -232,64 +162,6 @@ const encodeTiles = (
     }
   }
   return tiles
-}
-
-const SHORT = 3
-const LONG = 4
-const ASCII = 2
-const DOUBLE = 12
-
-interface Tag {
-  readonly code: number
-  readonly type: number
-  readonly values: ReadonlyArray<number> | string
-}
-
-const typeSize = (type: number): number =>
-  type === SHORT ? 2 : type === DOUBLE ? 8 : type === LONG ? 4 : 1
-const count = (tag: Tag): number =>
-  typeof tag.values === "string" ? Buffer.byteLength(tag.values) + 1 : tag.values.length
-const payloadSize = (tag: Tag): number => typeSize(tag.type) * count(tag)
-// Bytes an IFD occupies with its out-of-line values (each padded to an even offset).
-const ifdSize = (tags: ReadonlyArray<Tag>): number =>
-  2 +
-  tags.length * 12 +
-  4 +
-  tags.reduce((s, t) => s + (payloadSize(t) > 4 ? payloadSize(t) + (payloadSize(t) % 2) : 0), 0)
-
-const putValues = (view: DataView, at: number, tag: Tag): void => {
-  if (typeof tag.values === "string") {
-    const bytes = Buffer.from(tag.values + "\0", "utf8")
-    new Uint8Array(view.buffer, view.byteOffset + at, bytes.length).set(bytes)
-    return
-  }
-  tag.values.forEach((v, i) => {
-    if (tag.type === SHORT) view.setUint16(at + 2 * i, v, true)
-    else if (tag.type === LONG) view.setUint32(at + 4 * i, v, true)
-    else view.setFloat64(at + 8 * i, v, true)
-  })
-}
-
-// Writes one IFD at `at` with its out-of-line values right after it; returns the end offset.
-const putIfd = (view: DataView, at: number, tags: ReadonlyArray<Tag>, next: number): number => {
-  const sorted = [...tags].sort((a, b) => a.code - b.code)
-  view.setUint16(at, sorted.length, true)
-  let extra = at + 2 + sorted.length * 12 + 4
-  sorted.forEach((tag, i) => {
-    const entry = at + 2 + i * 12
-    view.setUint16(entry, tag.code, true)
-    view.setUint16(entry + 2, tag.type, true)
-    view.setUint32(entry + 4, count(tag), true)
-    const size = payloadSize(tag)
-    if (size <= 4) putValues(view, entry + 8, tag)
-    else {
-      view.setUint32(entry + 8, extra, true)
-      putValues(view, extra, tag)
-      extra += size + (size % 2)
-    }
-  })
-  view.setUint32(at + 2 + sorted.length * 12, next, true)
-  return extra
 }
 
 const xmlEscape = (s: string): string =>
