@@ -15,7 +15,8 @@ import {
   gridMappingOf,
   type Variable
 } from "./cf.ts"
-import { ChunkIndex, decodable, dtypeOf, filterNames, readPlanes, type Dataset } from "./dataset.ts"
+import { ChunkIndex } from "./chunkLookup.ts"
+import { decodable, dtypeOf, filterNames, readPlanes, type Dataset } from "./dataset.ts"
 import {
   attributes,
   isHdf5,
