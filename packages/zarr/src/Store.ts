@@ -5,6 +5,7 @@ import { Context, Effect, Layer } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import {
+  entriesOf,
   isMissing,
   isTemp,
   type SweepOptions,
@@ -240,14 +241,7 @@ export const makeFileSystem = (root: string, options: FileSystemOptions = {}): S
     }
   }
   const walk = async (dir: string, rel: string, out: Array<string>): Promise<void> => {
-    let entries: Array<import("node:fs").Dirent>
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true })
-    } catch (e) {
-      if (isMissing(e)) return
-      throw e
-    }
-    for (const entry of entries) {
+    for (const entry of await entriesOf(dir)) {
       const key = rel === "" ? entry.name : `${rel}/${entry.name}`
       if (entry.isDirectory()) await walk(path.join(dir, entry.name), key, out)
       else if (!isTemp(entry.name)) out.push(key)

@@ -47,20 +47,23 @@ export interface SweepOptions {
   readonly olderThanMs?: number
 }
 
+/** The entries of a directory; none when it does not exist. */
+export const entriesOf = async (dir: string): Promise<Array<import("node:fs").Dirent>> => {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true })
+  } catch (e) {
+    if (isMissing(e)) return []
+    throw e
+  }
+}
+
 const sweep = async (
   dir: string,
   rel: string,
   cutoff: number,
   removed: Array<string>
 ): Promise<void> => {
-  let entries: Array<import("node:fs").Dirent>
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true })
-  } catch (e) {
-    if (isMissing(e)) return
-    throw e
-  }
-  for (const entry of entries) {
+  for (const entry of await entriesOf(dir)) {
     const key = rel === "" ? entry.name : `${rel}/${entry.name}`
     const file = path.join(dir, entry.name)
     if (entry.isDirectory()) {
