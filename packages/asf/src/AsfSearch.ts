@@ -198,7 +198,26 @@ export const search = async (
     }
     for (const p of products) found.set(p.fileID, p)
   }
-  return [...found.values()].sort((a, b) =>
-    a.fileID < b.fileID ? -1 : a.fileID > b.fileID ? 1 : 0
-  )
+  return byFileId(found)
+}
+
+const byFileId = (found: ReadonlyMap<string, Product>): ReadonlyArray<Product> =>
+  [...found.values()].sort((a, b) => (a.fileID < b.fileID ? -1 : a.fileID > b.fileID ? 1 : 0))
+
+/**
+ * `search` over an area of several polygons (a patch split at the antimeridian, RFC 7946 §3.1.9): one search
+ * per polygon, each a plain `POLYGON` within ±180°, the answers merged by `fileID`. What ASF makes of a ring
+ * crossing ±180° is not specified, so none is sent.
+ */
+export const searchRings = async (
+  query: Omit<Query, "ring">,
+  rings: ReadonlyArray<Query["ring"]>,
+  guard: Guarded.Guard,
+  requests: { count: number } = { count: 0 }
+): Promise<ReadonlyArray<Product>> => {
+  if (rings.length === 1) return search({ ...query, ring: rings[0] }, guard, requests)
+  const found = new Map<string, Product>()
+  for (const ring of rings)
+    for (const p of await search({ ...query, ring }, guard, requests)) found.set(p.fileID, p)
+  return byFileId(found)
 }

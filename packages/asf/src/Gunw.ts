@@ -159,19 +159,24 @@ const make = (
       Effect.tryPromise({
         try: () => {
           const g = params.intersects
-          const ring = g?.type === "Polygon" ? g.coordinates[0]! : []
-          return AsfSearch.search(
+          const rings =
+            g === undefined
+              ? [[]]
+              : g.type === "Polygon"
+                ? [g.coordinates[0]!]
+                : g.coordinates.map((part) => part[0]!)
+          return AsfSearch.searchRings(
             {
               url,
               dataset: entry.dataset ?? collection,
               processingLevel: entry.processingLevel ?? "GUNW_STD",
               flightDirection: entry.flightDirection,
               relativeOrbit: entry.relativeOrbit,
-              ring,
               start: params.datetime?.start ?? 0,
               end: params.datetime?.end ?? Date.UTC(2100, 0, 1),
               maxResults: params.limit ?? maxResults
             },
+            rings,
             guard,
             requests
           )

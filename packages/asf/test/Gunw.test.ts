@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { AccessPolicy, Reason } from "@eoforge/core"
 import { PatchGeometry } from "@eoforge/grid"
 import { RasterSource } from "@eoforge/raster"
-import type { Find, TimeSlots } from "@eoforge/stac"
+import { type Find, Search, type TimeSlots } from "@eoforge/stac"
 import { Effect } from "effect"
 import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -162,6 +162,60 @@ describe("AsfSearch", () => {
     }
   })
 
+  it("searches a patch across the antimeridian as one POLYGON within ±180° per side", async () => {
+    // Frames either side of ±180° and one far along the same latitudes.
+    const east = gunw("20200113", "20200101", 1, "17990W_01700S", box(-180, -17.3, -179.5, -16.7))
+    const west = gunw("20200113", "20200101", 2, "17990E_01700S", box(179.5, -17.3, 180, -16.7))
+    const far = gunw("20200113", "20200101", 3, "00100E_01700S", box(10, -17.3, 10.5, -16.7))
+    const double = await AsfDouble.start([east, west, far])
+    try {
+      const query = {
+        url: double.url,
+        dataset: "ARIA S1 GUNW",
+        start: january.start,
+        end: january.end,
+        maxResults: 250
+      }
+      for (const lon of [179.999, -179.995, 180]) {
+        const g = Search.patchGeometry(patch(lon, -17))
+        assert.strictEqual(g.type, "MultiPolygon", `${lon}`)
+        if (g.type !== "MultiPolygon") continue
+        const before = double.log.length
+        const requests = { count: 0 }
+        const found = await AsfSearch.searchRings(
+          query,
+          g.coordinates.map((part) => part[0]!),
+          { policy: access },
+          requests
+        )
+        assert.deepStrictEqual(
+          found.map((p) => p.fileID),
+          [east.fileID, west.fileID].sort()
+        )
+        assert.strictEqual(requests.count, 2)
+        for (const l of double.log.slice(before)) {
+          const ring = AsfDouble.parsePolygon(l.params.intersectsWith ?? "")!
+          assert.isTrue(
+            ring.every(([x]) => x >= -180 && x <= 180),
+            l.params.intersectsWith
+          )
+        }
+      }
+      // The unsplit ring, as it was sent before: a band around the globe, answering the far frame too.
+      const [ul, ur, lr, ll] = patch(179.999, -17).footprint
+      const raw = await AsfSearch.search(
+        { ...query, ring: [ul, ll, lr, ur, ul] },
+        { policy: access }
+      )
+      assert.include(
+        raw.map((p) => p.fileID),
+        far.fileID
+      )
+    } finally {
+      await double.close()
+    }
+  })
+
   it("a refused query is an AsfSearchError naming the endpoint, the status and ASF's report", async () => {
     const double = await AsfDouble.start(products)
     try {
@@ -255,6 +309,35 @@ describe("the asf-gunw kind", () => {
           yield* Effect.promise(() => double.close())
         }
       }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("the kind sends a patch across the antimeridian as two polygons within ±180°", () =>
+    Effect.gen(function* () {
+      const west = gunw("20200113", "20200101", 2, "17990E_01700S", box(179.5, -17.3, 180, -16.7))
+      const far = gunw("20200113", "20200101", 3, "00100E_01700S", box(10, -17.3, 10.5, -16.7))
+      const double = yield* Effect.promise(() => AsfDouble.start([west, far]))
+      try {
+        const source = Gunw.prepare({ url: double.url, pairs: { baselineDays: 12 } }, context)
+        const f = yield* find(source, 179.999, -17, january)
+        assert.strictEqual(double.log.length, 2)
+        for (const l of double.log) {
+          const ring = AsfDouble.parsePolygon(l.params.intersectsWith ?? "")!
+          assert.isTrue(
+            ring.every(([x]) => x >= -180 && x <= 180),
+            l.params.intersectsWith
+          )
+        }
+        // Only the frame west of ±180° is a candidate; it covers half the patch.
+        assert.strictEqual(f._tag, "Found")
+        if (f._tag === "Found")
+          assert.deepStrictEqual(
+            f.items.map((i) => i.id),
+            [west.fileID]
+          )
+      } finally {
+        yield* Effect.promise(() => double.close())
+      }
+    }).pipe(Effect.provide(layer))
   )
 
   it.effect("missing pairs have reasons: no product, no pair passing the rule, a failing API", () =>

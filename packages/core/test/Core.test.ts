@@ -12,6 +12,7 @@ describe("core", () => {
       "Chip",
       "Crs",
       "DType",
+      "GeoJson",
       "GeoTransform",
       "Patch",
       "PixelGrid",

@@ -1,6 +1,6 @@
 // STAC API item-search requests: parameters, conformance-driven filter dialect, request bodies, paging.
 // Pure functions: the same parameters and capabilities always give the same JSON body (golden-tested).
-import type { Patch } from "@eoforge/core"
+import { GeoJson, type Patch } from "@eoforge/core"
 import type { Geometry, Item, Link } from "./StacItem.ts"
 import * as StacItem from "./StacItem.ts"
 import { bboxesIntersect } from "./internal/geometry.ts"
@@ -59,8 +59,14 @@ export const isoString = (ms: number): string => new Date(ms).toISOString()
 export const interval = (start: number, end: number): string =>
   `${isoString(start)}/${isoString(end)}`
 
-/** The patch footprint as a closed GeoJSON polygon, counter-clockwise (RFC 7946). */
+/**
+ * The patch footprint as RFC 7946 GeoJSON: a closed counter-clockwise polygon, or — for a patch across the
+ * antimeridian — a MultiPolygon of its parts west and east of ±180° (§3.1.9). A server evaluating
+ * `intersects` in the lon/lat plane (pgstac, stac-server) would read the unsplit ring as a polygon around the
+ * whole latitude band and answer with every item along it.
+ */
 export const patchGeometry = (patch: Pick<Patch.Patch, "footprint">): Geometry => {
+  if (GeoJson.crossesAntimeridian(patch.footprint)) return GeoJson.polygonOf(patch.footprint)
   const [ul, ur, lr, ll] = patch.footprint
   return { type: "Polygon", coordinates: [[ul, ll, lr, ur, ul]] }
 }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Crs, type Patch, Reason } from "@eoforge/core"
-import { Effect, Layer, Redacted } from "effect"
-import { AssetSigner, Find, Presets, Product, StacClient, TimeSlots } from "../src/index.ts"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { AssetSigner, Find, Presets, Product, Search, StacClient, TimeSlots } from "../src/index.ts"
 import * as Fx from "./fixture/stacServer.ts"
 
 const patchAt = (lon: number, lat: number, half = 0.02): Patch.Patch => ({
@@ -460,4 +460,91 @@ describe("Find", () => {
       })
     )
   )
+})
+
+describe("search across the antimeridian", () => {
+  // Three items along the same latitudes: either side of ±180° and one far away (a server evaluating a ring
+  // around the whole latitude band would answer it too).
+  const along = (id: string, box: [number, number, number, number]) =>
+    Fx.item({
+      id,
+      collection: "sentinel-2-l2a",
+      datetime: "2021-06-10T10:10:31Z",
+      cloud: 1,
+      box,
+      assets: S2
+    })
+  const bandItems = [
+    along("EAST_OF_DATELINE", [-180, -17.2, -179.8, -16.8]),
+    along("WEST_OF_DATELINE", [179.8, -17.2, 180, -16.8]),
+    along("FAR", [10, -17.2, 10.2, -16.8])
+  ]
+  const across = (lon: number, lat: number, half: number): Patch.Patch => {
+    const wrap = (x: number) => (x > 180 ? x - 360 : x < -180 ? x + 360 : x)
+    return {
+      ...patchAt(lon, lat, half),
+      footprint: [
+        [wrap(lon - half), lat + half],
+        [wrap(lon + half), lat + half],
+        [wrap(lon + half), lat - half],
+        [wrap(lon - half), lat - half]
+      ]
+    }
+  }
+
+  for (const [lon, exact] of [
+    [179.995, false],
+    [-179.99, false],
+    [180, true],
+    [179.992, true]
+  ] as const) {
+    it.live(
+      `a patch at ${lon}° (${exact ? "exact" : "box"} intersects) is searched as its two parts`,
+      () =>
+        withServer({ items: bandItems, exact }, (provider, f) =>
+          Effect.gen(function* () {
+            const client = yield* StacClient.StacClient
+            const p = across(lon, -17, 0.012)
+            const g = Search.patchGeometry(p)
+            assert.strictEqual(g.type, "MultiPolygon")
+            const got = yield* Stream.runCollect(
+              client.search(StacClient.api(provider.url), {
+                collections: ["sentinel-2-l2a"],
+                intersects: g
+              })
+            )
+            assert.deepStrictEqual(Array.from(got, (i) => i.id).sort(), [
+              "EAST_OF_DATELINE",
+              "WEST_OF_DATELINE"
+            ])
+            const sent = f.requests.filter((r) => r.path.endsWith("/search")).at(-1)?.body as any
+            assert.strictEqual(sent.intersects.type, "MultiPolygon")
+            const lons: Array<number> = sent.intersects.coordinates
+              .flat(2)
+              .map((q: [number, number]) => q[0])
+            assert.isTrue(lons.every((x) => x >= -180 && x <= 180))
+            // The ring as it was sent before: the server read it as a band around the globe.
+            const [ul, ur, lr, ll] = p.footprint
+            const raw = yield* Stream.runCollect(
+              client.search(StacClient.api(provider.url), {
+                collections: ["sentinel-2-l2a"],
+                intersects: { type: "Polygon", coordinates: [[ul, ll, lr, ur, ul]] }
+              })
+            )
+            assert.include(
+              Array.from(raw, (i) => i.id),
+              "FAR"
+            )
+            // And Find picks an item over the patch.
+            const r = yield* Find.find(p, Presets.sentinel2L2A, summer, { provider, maxCloud: 10 })
+            assert.notInclude(r._tag === "Found" ? r.items.map((i) => i.id) : [], "FAR")
+          })
+        )
+    )
+  }
+
+  it("a patch that does not cross keeps its one polygon", () => {
+    const g = Search.patchGeometry(patchAt(179.9, -17, 0.05))
+    assert.strictEqual(g.type, "Polygon")
+  })
 })

@@ -1,76 +1,23 @@
 // The patch index written at finalize: RFC 7946 geometry of a patch (counter-clockwise exterior, split at
 // the antimeridian) and the CSV rows of the sample and chip index files that Croissant and the card load.
+import { GeoJson } from "@eoforge/core"
 
 /** A lon/lat position in degrees. */
-export type Position = readonly [number, number]
+export type Position = GeoJson.Position
 
 /** An RFC 7946 Polygon or MultiPolygon. */
-export type Geometry =
-  | { readonly type: "Polygon"; readonly coordinates: ReadonlyArray<ReadonlyArray<Position>> }
-  | {
-      readonly type: "MultiPolygon"
-      readonly coordinates: ReadonlyArray<ReadonlyArray<ReadonlyArray<Position>>>
-    }
-
-const round = (x: number): number => Math.round(x * 1e9) / 1e9
+export type Geometry = GeoJson.Geometry
 
 /** Twice the signed area of an open ring in the lon/lat plane: positive when counter-clockwise. */
-export const signedArea = (ring: ReadonlyArray<Position>): number => {
-  let a = 0
-  for (let i = 0; i < ring.length; i++) {
-    const [x1, y1] = ring[i]
-    const [x2, y2] = ring[(i + 1) % ring.length]
-    a += x1 * y2 - x2 * y1
-  }
-  return a
-}
-
-// Sutherland–Hodgman against one vertical line: keep the side where `inside(lon)` holds.
-const clip = (
-  ring: ReadonlyArray<Position>,
-  at: number,
-  inside: (lon: number) => boolean
-): Array<Position> => {
-  const out: Array<Position> = []
-  for (let i = 0; i < ring.length; i++) {
-    const p = ring[i]
-    const q = ring[(i + 1) % ring.length]
-    const pIn = inside(p[0])
-    const qIn = inside(q[0])
-    if (pIn) out.push(p)
-    if (pIn !== qIn) {
-      const t = (at - p[0]) / (q[0] - p[0])
-      out.push([at, p[1] + t * (q[1] - p[1])])
-    }
-  }
-  return out
-}
-
-const close = (ring: ReadonlyArray<Position>): ReadonlyArray<Position> => {
-  const r = ring.map(([x, y]) => [round(x), round(y)] as const)
-  return [...r, r[0]]
-}
+export const signedArea = GeoJson.signedArea
 
 /**
  * The RFC 7946 geometry of a patch from its corners (any order around the square): a Polygon with a
  * counter-clockwise exterior, or — when the corners straddle ±180° — a MultiPolygon of the two parts,
- * one ending at 180° and one starting at −180° (RFC 7946 §3.1.9).
+ * one ending at 180° and one starting at −180° (RFC 7946 §3.1.9); coordinates to 1e-9°.
  */
-export const patchGeometry = (corners: ReadonlyArray<Position>): Geometry => {
-  const lons = corners.map((c) => c[0])
-  const crosses = Math.max(...lons) - Math.min(...lons) > 180
-  let ring: ReadonlyArray<Position> = crosses
-    ? corners.map(([x, y]) => [x < 0 ? x + 360 : x, y] as const)
-    : corners
-  if (signedArea(ring) < 0) ring = [...ring].reverse()
-  if (!crosses) return { type: "Polygon", coordinates: [close(ring)] }
-  const west = clip(ring, 180, (x) => x <= 180)
-  const east = clip(ring, 180, (x) => x >= 180).map(([x, y]) => [x - 360, y] as const)
-  const parts = [west, east].filter((r) => r.length >= 3).map((r) => [close(r)])
-  return parts.length === 1
-    ? { type: "Polygon", coordinates: parts[0] }
-    : { type: "MultiPolygon", coordinates: parts }
-}
+export const patchGeometry = (corners: ReadonlyArray<Position>): Geometry =>
+  GeoJson.polygonOf(corners, { decimals: 9 })
 
 /** A CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
 export const csvField = (value: string | number | undefined): string => {
