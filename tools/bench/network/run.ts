@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process"
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -25,6 +26,7 @@ import { Reader } from "@eoforge/zarr"
 import { Effect } from "effect"
 import * as Catalogue from "./catalogue.ts"
 import * as Simulator from "./simulator.ts"
+import * as Timeline from "./timeline.ts"
 
 const root = resolve(import.meta.dirname, "../../..")
 const arg = (name: string, fallback: string): string => {
@@ -53,6 +55,8 @@ const profile = arg("profile", "")
 const keepStore = arg("keep-store", "")
 // --trace-gc: the build's V8 GC events, summarised (mark-compacts, scavenges, their time and reasons).
 const traceGc = process.argv.includes("--trace-gc")
+// --timeline DIR: each queue run's per-worker jobs, gaps and round trips as workers-N.json.
+const timelineDir = arg("timeline", "")
 // Patches lie uniformly in a 1.6° × 1.2° area of northern Italy (six Sentinel-2 tiles, one UTM zone mostly).
 const area: readonly [number, number, number, number] = [8.2, 45.2, 9.8, 46.4]
 
@@ -386,7 +390,11 @@ if (workerCounts.length > 0) {
       // With --trace-gc: the workers' GC lines (stdout).
       const gcLogs: Array<NodeJS.ReadableStream> = []
       let gcText = ""
+      // Per worker: its jobs as received and finished (the timeline of where the run's time goes).
+      const spans: Array<Array<Timeline.JobSpan>> = []
       const workers = Array.from({ length: count }, () => {
+        const jobs: Array<Timeline.JobSpan> = []
+        spans.push(jobs)
         const child = spawn(
           node[0],
           [
@@ -413,10 +421,17 @@ if (workerCounts.length > 0) {
             if (!line.startsWith("{")) continue
             const event = JSON.parse(line)
             if (event.type === "ready") ready++
-            if (event.type === "active") first = Math.min(first, performance.now())
+            const now = performance.now()
+            if (event.type === "active") {
+              first = Math.min(first, now)
+              if (event.job.kind === "shard")
+                jobs.push({ id: event.job.id, active: now, completed: undefined })
+            }
             if (event.type === "completed" && event.chips !== undefined) {
-              last = Math.max(last, performance.now())
+              last = Math.max(last, now)
               shardsDone++
+              const span = jobs.findLast((j) => j.id === event.job.id)
+              if (span !== undefined) span.completed = now
             }
           }
         })
@@ -428,6 +443,8 @@ if (workerCounts.length > 0) {
       while (ready < count) await new Promise((r) => setTimeout(r, 100))
       const cpu0 = workers.map((wk) => processCpu(wk.pid))
       sim.reset()
+      sim.record(true)
+      const ports = Timeline.watchPorts(Number(new URL(sim.url).port))
       const enq = await runChild(node[0], [
         ...node.slice(1),
         cli,
@@ -450,6 +467,35 @@ if (workerCounts.length > 0) {
       }
       // The workers' CPU from all connected to the end (their start-up excluded), all threads.
       const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
+      await ports.stop()
+      const timeline = Timeline.analyse(
+        workers.map((wk, i) => ({ pid: wk.pid ?? 0, jobs: spans[i] })),
+        sim.record(false),
+        ports.owner,
+        first,
+        last
+      )
+      console.error(`queue timeline (${count} workers): ${JSON.stringify(timeline.summary)}`)
+      if (timelineDir !== "") {
+        mkdirSync(timelineDir, { recursive: true })
+        writeFileSync(
+          join(timelineDir, `workers-${count}.json`),
+          JSON.stringify(
+            {
+              ...timeline,
+              spans: spans.map((jobs) =>
+                jobs.map((j) => ({
+                  ...j,
+                  active: j.active - first,
+                  completed: (j.completed ?? NaN) - first
+                }))
+              )
+            },
+            null,
+            1
+          )
+        )
+      }
       for (const wk of workers) wk.kill("SIGTERM")
       await Promise.all(workers.map((wk) => new Promise((r) => wk.once("exit", r))))
       const seconds = (last - first) / 1000
@@ -463,7 +509,8 @@ if (workerCounts.length > 0) {
         throttled: c.throttled,
         workerCpuSeconds: Number(workCpu.toFixed(1)),
         // The cores' limit at this CPU per patch: below N × one worker's rate, the cores bind.
-        cpuBoundPatchesPerS: Number((availableParallelism() / (workCpu / queuePatches)).toFixed(3))
+        cpuBoundPatchesPerS: Number((availableParallelism() / (workCpu / queuePatches)).toFixed(3)),
+        ...timeline.summary
       })
       console.error(
         `queue: ${count} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s), workers' CPU ${workCpu.toFixed(1)} s`
