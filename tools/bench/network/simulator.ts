@@ -209,9 +209,11 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         res.end("<Error><Code>NoSuchKey</Code></Error>")
         return
       }
+      // As S3: an ETag naming the object's version (the virtual files never change).
+      const etag = `"${f.size.toString(16)}-${path.length.toString(16)}"`
       if (req.method === "HEAD") {
         counters.headers++
-        res.writeHead(200, { "content-length": f.size, "accept-ranges": "bytes" })
+        res.writeHead(200, { "content-length": f.size, "accept-ranges": "bytes", etag })
         res.end()
         return
       }
@@ -235,6 +237,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         "content-length": body.length,
         "accept-ranges": "bytes",
         "content-type": "image/tiff",
+        etag,
         ...(range === null ? {} : { "content-range": `bytes ${start}-${end - 1}/${f.size}` })
       })
       await transmit(res, body)
