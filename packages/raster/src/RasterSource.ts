@@ -119,6 +119,9 @@ interface Handle {
   readonly id: number
   readonly opened: Opened
   readonly bytes: ByteSource
+  /** The URL without its fragment, and the version its header bytes were of (undefined: none named). */
+  readonly location: string
+  readonly version: string | undefined
 }
 
 const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
@@ -254,6 +257,8 @@ export const makeGeoTiff = (
         readonly blocks: Map<number, Uint8Array>
         readonly size: number | undefined
         readonly version: string | undefined
+        /** Read from the server by this process (or confirmed by a response since), not only a shelf's. */
+        confirmed: boolean
         bytes: number
       }
     >()
@@ -271,11 +276,12 @@ export const makeGeoTiff = (
       location: string,
       blocks: Map<number, Uint8Array>,
       size: number | undefined,
-      version: string | undefined
+      version: string | undefined,
+      confirmed: boolean
     ) => {
       let bytes = 0
       for (const b of blocks.values()) bytes += b.byteLength
-      headerCache.set(location, { blocks, size, version, bytes })
+      headerCache.set(location, { blocks, size, version, confirmed, bytes })
       headerBytes += bytes
       for (const [key, entry] of headerCache) {
         if (headerBytes <= headerBudget) break
@@ -292,7 +298,11 @@ export const makeGeoTiff = (
       timer: Timer,
       shelved: HeaderShelf.Entry | undefined,
       fresh: boolean
-    ): Promise<{ bytes: ByteSource; done: () => HeaderShelf.Entry | undefined }> => {
+    ): Promise<{
+      bytes: ByteSource
+      done: () => HeaderShelf.Entry | undefined
+      version: () => string | undefined
+    }> => {
       if (!isUrl(location)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^file:/i.test(location))
           throw new Guarded.AccessRefused(
@@ -301,7 +311,11 @@ export const makeGeoTiff = (
         const path = /^file:/i.test(location)
           ? decodeURIComponent(new URL(location).pathname)
           : location
-        return { bytes: await openLocal(path, guard), done: () => undefined }
+        return {
+          bytes: await openLocal(path, guard),
+          done: () => undefined,
+          version: () => undefined
+        }
       }
       const own = fresh ? undefined : headerCache.get(location)
       if (own !== undefined) {
@@ -313,15 +327,26 @@ export const makeGeoTiff = (
       const expected =
         cached?.version === undefined || cached.size === undefined || changed.has(location)
           ? undefined
-          : { version: cached.version, size: cached.size }
+          : {
+              version: cached.version,
+              size: cached.size,
+              confirmed: own !== undefined && own.confirmed
+            }
       const bytes = await openHttp(location, http, blocks, cached?.size, guard, timer, expected)
       return {
         bytes,
+        version: () => bytes.version(),
         done: () => {
           const version = bytes.version()
           const size = bytes.size()
           if (!headerCache.has(location))
-            remember(location, new Map(blocks), size, changed.has(location) ? undefined : version)
+            remember(
+              location,
+              new Map(blocks),
+              size,
+              changed.has(location) ? undefined : version,
+              cached === undefined || bytes.verified()
+            )
           // Shelved when read from the network (again, after a change: the shelf then holds the new one).
           return cached !== undefined || version === undefined || size === undefined
             ? undefined
@@ -356,6 +381,14 @@ export const makeGeoTiff = (
         pam,
         openNested: (inner, nested) => openFormat(inner, nested, id, undefined)
       })
+    }
+
+    // Pixels only from bytes of the file as it is now: reused header bytes confirmed by a response, after
+    // which this process's cached header of that version needs no confirming request again.
+    const confirm = async (handle: Handle) => {
+      await handle.bytes.verify?.()
+      const entry = headerCache.get(handle.location)
+      if (entry !== undefined && entry.version === handle.version) entry.confirmed = true
     }
 
     const open = Effect.fn("RasterSource.open")(function* (uri: string) {
@@ -396,7 +429,13 @@ export const makeGeoTiff = (
           Effect.tryPromise({
             try: async (signal) => {
               const attempt = async (fresh: boolean) => {
-                const { bytes, done } = await openBytes(location, guard, timer, shelved, fresh)
+                const { bytes, done, version } = await openBytes(
+                  location,
+                  guard,
+                  timer,
+                  shelved,
+                  fresh
+                )
                 try {
                   const id = nextId++
                   const opened = await openFormat(
@@ -409,7 +448,8 @@ export const makeGeoTiff = (
                     await opened.close?.()
                     throw signal.reason
                   }
-                  return { handle: { id, opened, bytes } satisfies Handle, shelve: done() }
+                  const handle: Handle = { id, opened, bytes, location, version: version() }
+                  return { handle, shelve: done() }
                 } catch (error) {
                   await bytes.close()
                   throw error
@@ -487,10 +527,9 @@ export const makeGeoTiff = (
           message: `${Redact.forMessage(info.uri)}: it has no georeferencing (opened with #georeferencing=ignore), so it cannot be placed on a grid; read windows of it instead`
         })
       return yield* Effect.tryPromise({
-        // Pixels only from bytes of the file as it is now (reused header bytes verified by a response).
         try: () =>
           resample(handle.opened, grid, options, info.uri).then(async (chip) => {
-            await handle.bytes.verify?.()
+            await confirm(handle)
             return chip
           }),
         catch: (error) => {
@@ -525,7 +564,7 @@ export const makeGeoTiff = (
       return yield* Effect.tryPromise({
         try: () =>
           handle.opened.levels[0].read(window, bands).then(async (values) => {
-            await handle.bytes.verify?.()
+            await confirm(handle)
             return values
           }),
         catch: (error) => {

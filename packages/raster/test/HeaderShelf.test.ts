@@ -164,6 +164,38 @@ describe("header shelf", () => {
       })
   )
 
+  it.live(
+    "reopening a file this process read itself costs no request when its pixels are cached",
+    () =>
+      Effect.gen(function* () {
+        // `first` fits in the header's 16 KiB block: the whole file comes with the header.
+        assert.isBelow(first.length, 16384)
+        served.set("/f.tif", [first, '"v1"'])
+        const twice = Effect.gen(function* () {
+          const raster = yield* RasterSource.RasterSource
+          for (let k = 0; k < 2; k++)
+            yield* Effect.scoped(
+              Effect.flatMap(raster.open(`${base}/f.tif`), (info) =>
+                raster.read(info, grid, { resampling: "nearest" })
+              )
+            )
+        }).pipe(
+          Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })) as <A, E>(
+            e: Effect.Effect<A, E, RasterSource.RasterSource | Scope.Scope>
+          ) => Effect.Effect<A, E>
+        )
+        yield* twice
+        assert.strictEqual(requests.get("/f.tif"), 1)
+        // From a shelf, the same file's first read is confirmed by one request (a one-byte range).
+        const { shelf, entries } = memoryShelf()
+        yield* readIn("/f.tif", shelf)
+        const before = requests.get("/f.tif")!
+        yield* readIn("/f.tif", shelf)
+        assert.strictEqual(entries.size, 1)
+        assert.strictEqual(requests.get("/f.tif")! - before, 1)
+      })
+  )
+
   it.live("a server naming no version (no ETag, no Last-Modified) gets nothing shelved", () =>
     Effect.gen(function* () {
       const { shelf, counts } = memoryShelf()

@@ -383,12 +383,19 @@ export const openHttp = async (
   sizeHint: number | undefined,
   guard: Guard = {},
   timer: Timer = realTimer,
-  expected?: { readonly version: string; readonly size: number }
+  expected?: {
+    readonly version: string
+    readonly size: number
+    /** This process read these bytes from the server itself: no request is made only to confirm them. */
+    readonly confirmed?: boolean
+  }
 ): Promise<
   ByteSource & {
     readonly size: () => number | undefined
     /** The file's version as its first response named it (undefined before a response, or none named). */
     readonly version: () => string | undefined
+    /** Whether a response (or this process's own reading) has confirmed the reused bytes. */
+    readonly verified: () => boolean
   }
 > => {
   const stats = { requests: 0, bytes: 0 }
@@ -397,7 +404,7 @@ export const openHttp = async (
   let answered = expected !== undefined
   // Reused bytes are trusted for pixels only once a response has named the expected version: a read served
   // from them alone is confirmed by a one-byte request before its pixels are given (`verify`).
-  let verified = expected === undefined
+  let verified = expected === undefined || expected.confirmed === true
   let verifying: Promise<void> | undefined
   const compare = (version: string | undefined, total: number | undefined) => {
     if (expected === undefined) return
@@ -571,6 +578,7 @@ export const openHttp = async (
     size: () => size,
     version: () => seen,
     verify: () => (verified ? Promise.resolve() : verify()),
+    verified: () => verified,
     stats,
     close: async () => {},
     fetch: async (slices) => {
