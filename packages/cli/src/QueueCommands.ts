@@ -120,6 +120,12 @@ export const worker = Command.make(
       ),
       Flag.withDefault(0)
     ),
+    headerCache: Flag.Boolean("header-cache").pipe(
+      Flag.withDescription(
+        "Share the headers of the files read with the store's other workers through its .eoforge/headers/ (each entry checked against the file's ETag or Last-Modified and size); --no-header-cache reads every header from the network"
+      ),
+      Flag.withDefault(true)
+    ),
     rate: Flag.String("rate").pipe(
       Flag.withDescription(
         "At most N shard jobs started per S seconds across all workers of the queue, as N/S (e.g. 10/60)"
@@ -169,6 +175,7 @@ export const worker = Command.make(
       concurrency: input.concurrency,
       chipConcurrency: Option.getOrUndefined(input.chipConcurrency),
       lockDurationMs: input.lockMs,
+      headerCache: input.headerCache,
       limiter,
       onEvent: (event) => process.stderr.write(line(event) + "\n")
     }).pipe(

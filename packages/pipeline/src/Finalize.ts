@@ -12,6 +12,7 @@ import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 import * as PlanFile from "./PlanFile.ts"
 import * as Composite from "./Composite.ts"
+import * as HeaderCache from "./HeaderCache.ts"
 import * as SearchCache from "./SearchCache.ts"
 
 /** What the build records about itself beside the data (`.eoforge/build.json`). */
@@ -150,9 +151,10 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
       `${missingCount} of ${shards} shards are not built yet (first: ${missingShards.join(", ")}); run eoforge build again (with the same recipe and output) or finish the other --shard partitions, then finalize`
     )
   }
-  // Every shard is built: the search-cell cache, the source kinds' caches (file indexes, ASF answers) and
+  // Every shard is built: the search-cell and header caches, the source kinds' caches (file indexes, ASF answers) and
   // the compact plan have served their purpose (a finished store holds none of them).
   yield* SearchCache.clear
+  yield* HeaderCache.clear
   for (const key of yield* store.list(".eoforge/sources/")) yield* store.delete(key)
   yield* Composite.clearSpill
   yield* store.delete(PlanFile.key)

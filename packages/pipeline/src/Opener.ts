@@ -16,7 +16,17 @@ interface Entry {
   readonly info: RasterInfo.RasterInfo
   readonly scope: Scope.Closeable
   pins: number
+  /** Its file changed since it was opened: no longer handed out, closed once unused. */
+  stale: boolean
 }
+
+// A read that failed because its file changed since its header was read (a header shelf's or this
+// process's cached header): the sources are opened again and the read runs once more.
+const isChanged = (e: unknown): boolean =>
+  typeof e === "object" &&
+  e !== null &&
+  (e as { _tag?: unknown })._tag === "RasterReadError" &&
+  (e as { problem?: unknown }).problem === "Changed"
 
 /** An opener keeping at most `capacity` unused sources open; all close with the enclosing scope. */
 export const make = Effect.fnUntraced(function* (capacity = 64) {
@@ -54,30 +64,50 @@ export const make = Effect.fnUntraced(function* (capacity = 64) {
           raced.pins++
           return raced
         }
-        const entry: Entry = { info, scope, pins: 1 }
+        const entry: Entry = { info, scope, pins: 1, stale: false }
         open.set(uri, entry)
         return entry
       })
     })
   const release = (entries: ReadonlyArray<Entry>) =>
-    Effect.suspend(() => {
-      for (const e of entries) e.pins--
-      return evict
+    Effect.gen(function* () {
+      for (const e of entries) {
+        e.pins--
+        if (e.stale && e.pins === 0) yield* Scope.close(e.scope, Exit.void)
+      }
+      yield* evict
     })
+  const discard = (entries: ReadonlyArray<Entry>) =>
+    Effect.sync(() => {
+      for (const [uri, entry] of open)
+        if (entries.includes(entry)) {
+          entry.stale = true
+          open.delete(uri)
+        }
+    })
+  // As acquireUseRelease, but opening stays interruptible: it may wait on a silent host for minutes,
+  // and SIGTERM must stop the build within seconds. Sources opened so far are released either way.
+  const once = <A, E, R>(
+    uris: ReadonlyArray<string>,
+    use: (infos: ReadonlyArray<RasterInfo.RasterInfo>) => Effect.Effect<A, E, R>,
+    last: boolean
+  ): Effect.Effect<A, E | RasterError.RasterOpenError, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function* () {
+        const held: Array<Entry> = []
+        for (const uri of uris) {
+          const entry = yield* restore(acquire(uri)).pipe(Effect.onError(() => release(held)))
+          held.push(entry)
+        }
+        return yield* restore(use(held.map((e) => e.info))).pipe(
+          Effect.tapError((e) => (!last && isChanged(e) ? discard(held) : Effect.void)),
+          Effect.ensuring(release(held))
+        )
+      })
+    )
   const opener: Opener = {
-    // As acquireUseRelease, but opening stays interruptible: it may wait on a silent host for minutes,
-    // and SIGTERM must stop the build within seconds. Sources opened so far are released either way.
     use: (uris, use) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const held: Array<Entry> = []
-          for (const uri of uris) {
-            const entry = yield* restore(acquire(uri)).pipe(Effect.onError(() => release(held)))
-            held.push(entry)
-          }
-          return yield* restore(use(held.map((e) => e.info))).pipe(Effect.ensuring(release(held)))
-        })
-      )
+      once(uris, use, false).pipe(Effect.catchIf(isChanged, () => once(uris, use, true)))
   }
   return opener
 })

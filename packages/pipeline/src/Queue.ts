@@ -1,6 +1,6 @@
 // Queue mode: a coordinator creates the store and enqueues one BullMQ job per unfinished shard under a
 // finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
-import type { RasterSource } from "@eoforge/raster"
+import { HeaderShelf, type RasterSource } from "@eoforge/raster"
 import { StacClient } from "@eoforge/stac"
 import { Layout, Store } from "@eoforge/zarr"
 import { type Job as BullJob, UnrecoverableError, Worker } from "bullmq"
@@ -8,6 +8,7 @@ import { Cause, Effect, Exit, Scope } from "effect"
 import { resolve } from "node:path"
 import * as Build from "./Build.ts"
 import * as Finalize from "./Finalize.ts"
+import * as HeaderCache from "./HeaderCache.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
 import * as Recipe from "./Recipe.ts"
@@ -194,6 +195,11 @@ export interface WorkOptions {
   readonly chipConcurrency?: number | undefined
   /** Search per area through the store's search cells (default) or per patch (`false`). */
   readonly searchCells?: SearchCache.Setting | undefined
+  /**
+   * Share URL headers with the store's other workers through its `.eoforge/headers/` (default true): a
+   * file another worker opened costs no header request (HeaderCache).
+   */
+  readonly headerCache?: boolean | undefined
   /** Job lock in ms, renewed every half of it while the job runs (default 60,000). */
   readonly lockDurationMs?: number | undefined
   /** How often locks of crashed workers are looked for, ms (default 30,000). */
@@ -327,9 +333,11 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
       Effect.gen(function* () {
         // A shard finished by an earlier attempt whose completion was lost is not rebuilt.
         if (yield* Job.isDone(shard)) return undefined
-        return yield* Job.run(context.value.ctx, shard).pipe(
+        const job = Job.run(context.value.ctx, shard).pipe(
           Effect.provideService(StacClient.StacClient, context.value.client)
         )
+        if (options.headerCache === false) return yield* job
+        return yield* job.pipe(HeaderShelf.withShelf(HeaderCache.shelfOf(yield* Store.Store)))
       }).pipe(Effect.provide(storeLayer))
     )
     if (Exit.isFailure(exit)) return fail(exit.cause)

@@ -59,6 +59,12 @@ describe("@eoforge/pipeline exports", () => {
           "buildRecordKey",
           "run",
         ],
+        "HeaderCache": [
+          "clear",
+          "keyOf",
+          "prefix",
+          "shelfOf",
+        ],
         "Inspect": [
           "at",
           "format",

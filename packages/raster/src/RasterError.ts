@@ -38,7 +38,9 @@ export const ReadProblem = Schema.Literals([
   "Decode",
   "Crs",
   "Request",
-  "TooLarge"
+  "TooLarge",
+  // The file changed since the header bytes its RasterInfo came from: open it again and read again.
+  "Changed"
 ])
 /** What went wrong when reading pixels. */
 export type ReadProblem = typeof ReadProblem.Type

@@ -10,6 +10,7 @@ import {
   HttpFailure,
   openHttp,
   openLocal,
+  SourceChanged,
   type ByteSource,
   type HttpOptions,
   type Timer,
@@ -17,6 +18,7 @@ import {
 } from "./internal/byteSource.ts"
 import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
+import * as HeaderShelf from "./HeaderShelf.ts"
 import { CrsProblem } from "./internal/crs.ts"
 import { hgt } from "./internal/archive/hgt.ts"
 import { zip } from "./internal/archive/zip.ts"
@@ -117,6 +119,9 @@ interface Handle {
   readonly id: number
   readonly opened: Opened
   readonly bytes: ByteSource
+  /** The URL without its fragment, and the version its header bytes were of (undefined: none named). */
+  readonly location: string
+  readonly version: string | undefined
 }
 
 const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
@@ -170,6 +175,7 @@ const readFailure = (rawUri: string, error: unknown): RasterReadError => {
       ? make("Timeout", `fetching tiles ${error.message}; retry later or raise http.timeoutMs`)
       : make("Transfer", `fetching tiles ${error.message}; retry later`)
   if (error instanceof CrsProblem) return make("Crs", error.message)
+  if (error instanceof SourceChanged) return make("Changed", `${error.message}; read it again`)
   const text = error instanceof Error ? error.message : String(error)
   // Limit errors keep their phrase across the decoder threads, which pass messages only.
   if (text.includes(limitPhrase))
@@ -243,20 +249,39 @@ export const makeGeoTiff = (
     let nextId = 0
     // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again (a
     // build reopens a file for every patch it serves); least recently used first out past its budget.
+    // With the file's version (ETag or Last-Modified) when its server named one, every response of a
+    // reopened file is checked against it (byteSource `SourceChanged`).
     const headerCache = new Map<
       string,
-      { readonly blocks: Map<number, Uint8Array>; readonly size: number | undefined; bytes: number }
+      {
+        readonly blocks: Map<number, Uint8Array>
+        readonly size: number | undefined
+        readonly version: string | undefined
+        /** Read from the server by this process (or confirmed by a response since), not only a shelf's. */
+        confirmed: boolean
+        bytes: number
+      }
     >()
+    // URLs seen to change (or whose server names versions inconsistently): never reused by version again.
+    const changed = new Set<string>()
+    const forget = (location: string) => {
+      const entry = headerCache.get(location)
+      if (entry !== undefined) headerBytes -= entry.bytes
+      headerCache.delete(location)
+      changed.add(location)
+    }
     let headerBytes = 0
     const headerBudget = options.headerCacheBytes ?? defaultHeaderCacheBytes
     const remember = (
       location: string,
       blocks: Map<number, Uint8Array>,
-      size: number | undefined
+      size: number | undefined,
+      version: string | undefined,
+      confirmed: boolean
     ) => {
       let bytes = 0
       for (const b of blocks.values()) bytes += b.byteLength
-      headerCache.set(location, { blocks, size, bytes })
+      headerCache.set(location, { blocks, size, version, confirmed, bytes })
       headerBytes += bytes
       for (const [key, entry] of headerCache) {
         if (headerBytes <= headerBudget) break
@@ -265,11 +290,19 @@ export const makeGeoTiff = (
       }
     }
 
+    // `shelved`: a header shelf's entry for the URL (used when this process has none); `fresh`: neither.
+    // `done` keeps the header blocks and returns the entry to shelve (fetched from the network, versioned).
     const openBytes = async (
       location: string,
       guard: Guarded.Guard,
-      timer: Timer
-    ): Promise<{ bytes: ByteSource; done: () => void }> => {
+      timer: Timer,
+      shelved: HeaderShelf.Entry | undefined,
+      fresh: boolean
+    ): Promise<{
+      bytes: ByteSource
+      done: () => HeaderShelf.Entry | undefined
+      version: () => string | undefined
+    }> => {
       if (!isUrl(location)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^file:/i.test(location))
           throw new Guarded.AccessRefused(
@@ -278,19 +311,46 @@ export const makeGeoTiff = (
         const path = /^file:/i.test(location)
           ? decodeURIComponent(new URL(location).pathname)
           : location
-        return { bytes: await openLocal(path, guard), done: () => {} }
+        return {
+          bytes: await openLocal(path, guard),
+          done: () => undefined,
+          version: () => undefined
+        }
       }
-      const cached = headerCache.get(location)
-      if (cached !== undefined) {
+      const own = fresh ? undefined : headerCache.get(location)
+      if (own !== undefined) {
         headerCache.delete(location)
-        headerCache.set(location, cached)
+        headerCache.set(location, own)
       }
+      const cached = own ?? (fresh ? undefined : shelved)
       const blocks = new Map(cached?.blocks ?? [])
-      const bytes = await openHttp(location, http, blocks, cached?.size, guard, timer)
+      const expected =
+        cached?.version === undefined || cached.size === undefined || changed.has(location)
+          ? undefined
+          : {
+              version: cached.version,
+              size: cached.size,
+              confirmed: own !== undefined && own.confirmed
+            }
+      const bytes = await openHttp(location, http, blocks, cached?.size, guard, timer, expected)
       return {
         bytes,
+        version: () => bytes.version(),
         done: () => {
-          if (!headerCache.has(location)) remember(location, new Map(blocks), bytes.size())
+          const version = bytes.version()
+          const size = bytes.size()
+          if (!headerCache.has(location))
+            remember(
+              location,
+              new Map(blocks),
+              size,
+              changed.has(location) ? undefined : version,
+              cached === undefined || bytes.verified()
+            )
+          // Shelved when read from the network (again, after a change: the shelf then holds the new one).
+          return cached !== undefined || version === undefined || size === undefined
+            ? undefined
+            : { version, size, blocks: new Map(blocks) }
         }
       }
     }
@@ -323,6 +383,14 @@ export const makeGeoTiff = (
       })
     }
 
+    // Pixels only from bytes of the file as it is now: reused header bytes confirmed by a response, after
+    // which this process's cached header of that version needs no confirming request again.
+    const confirm = async (handle: Handle) => {
+      await handle.bytes.verify?.()
+      const entry = headerCache.get(handle.location)
+      if (entry !== undefined && entry.version === handle.version) entry.confirmed = true
+    }
+
     const open = Effect.fn("RasterSource.open")(function* (uri: string) {
       const access = yield* RasterAccess
       const clock = yield* Clock.Clock
@@ -335,6 +403,18 @@ export const makeGeoTiff = (
         resolve: access.resolve,
         auth: access.auth
       }
+      // A header shelf's entry, when this process holds none for the URL and has not seen it change.
+      const shelf = yield* HeaderShelf.HeaderShelf
+      const { location } = splitUri(uri)
+      const shelfKey =
+        shelf === undefined || !isUrl(location) ? undefined : HeaderShelf.keyOf(location)
+      const shelved =
+        shelf === undefined ||
+        shelfKey === undefined ||
+        headerCache.has(location) ||
+        changed.has(location)
+          ? undefined
+          : HeaderShelf.decode(yield* shelf.read(shelfKey), shelfKey, http.blockSize)
       const release = (h: Handle) =>
         Effect.promise(async () => {
           cache.drop(h.id)
@@ -348,30 +428,51 @@ export const makeGeoTiff = (
         restore(
           Effect.tryPromise({
             try: async (signal) => {
-              const { location } = splitUri(uri)
-              const { bytes, done } = await openBytes(location, guard, timer)
-              try {
-                const id = nextId++
-                const opened = await openFormat(
-                  uri,
-                  bytes,
-                  id,
-                  await sidecar(location, http, guard)
+              const attempt = async (fresh: boolean) => {
+                const { bytes, done, version } = await openBytes(
+                  location,
+                  guard,
+                  timer,
+                  shelved,
+                  fresh
                 )
-                if (signal.aborted) {
-                  await opened.close?.()
-                  throw signal.reason
+                try {
+                  const id = nextId++
+                  const opened = await openFormat(
+                    uri,
+                    bytes,
+                    id,
+                    await sidecar(location, http, guard)
+                  )
+                  if (signal.aborted) {
+                    await opened.close?.()
+                    throw signal.reason
+                  }
+                  const handle: Handle = { id, opened, bytes, location, version: version() }
+                  return { handle, shelve: done() }
+                } catch (error) {
+                  await bytes.close()
+                  throw error
                 }
-                done()
-                return { id, opened, bytes } satisfies Handle
-              } catch (error) {
-                await bytes.close()
-                throw error
               }
+              // Reused header bytes of a file that has changed: opened again from the network.
+              return attempt(false).catch((error: unknown) => {
+                if (!(error instanceof SourceChanged)) throw error
+                forget(location)
+                return attempt(true)
+              })
             },
             catch: (error) => openFailure(uri, error)
           })
-        ).pipe(Effect.tap((h) => Effect.addFinalizer(() => release(h))))
+        ).pipe(Effect.tap(({ handle: h }) => Effect.addFinalizer(() => release(h))))
+      ).pipe(
+        Effect.tap(({ shelve }) => {
+          if (shelf === undefined || shelfKey === undefined || shelve === undefined)
+            return Effect.void
+          const bytes = HeaderShelf.encode(shelfKey, http.blockSize, shelve)
+          return bytes === undefined ? Effect.void : shelf.write(shelfKey, bytes)
+        }),
+        Effect.map(({ handle: h }) => h)
       )
       const h = handle.opened.header
       const info: RasterInfo = {
@@ -426,8 +527,15 @@ export const makeGeoTiff = (
           message: `${Redact.forMessage(info.uri)}: it has no georeferencing (opened with #georeferencing=ignore), so it cannot be placed on a grid; read windows of it instead`
         })
       return yield* Effect.tryPromise({
-        try: () => resample(handle.opened, grid, options, info.uri),
-        catch: (error) => readFailure(info.uri, error)
+        try: () =>
+          resample(handle.opened, grid, options, info.uri).then(async (chip) => {
+            await confirm(handle)
+            return chip
+          }),
+        catch: (error) => {
+          if (error instanceof SourceChanged) forget(splitUri(info.uri).location)
+          return readFailure(info.uri, error)
+        }
       })
     })
 
@@ -454,8 +562,15 @@ export const makeGeoTiff = (
           message: `${Redact.forMessage(info.uri)}: ${bad}`
         })
       return yield* Effect.tryPromise({
-        try: () => handle.opened.levels[0].read(window, bands),
-        catch: (error) => readFailure(info.uri, error)
+        try: () =>
+          handle.opened.levels[0].read(window, bands).then(async (values) => {
+            await confirm(handle)
+            return values
+          }),
+        catch: (error) => {
+          if (error instanceof SourceChanged) forget(splitUri(info.uri).location)
+          return readFailure(info.uri, error)
+        }
       })
     })
 

@@ -3,6 +3,7 @@
 export * as Footprint from "./Footprint.ts"
 export * as Format from "./Format.ts"
 export * as GeoTiffWriter from "./GeoTiffWriter.ts"
+export * as HeaderShelf from "./HeaderShelf.ts"
 export * as Morphology from "./Morphology.ts"
 export * as Mosaic from "./Mosaic.ts"
 export * as RasterAccess from "./RasterAccess.ts"

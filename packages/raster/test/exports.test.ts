@@ -23,6 +23,14 @@ describe("@eoforge/raster exports", () => {
           "Problem",
           "splitUri",
         ],
+        "HeaderShelf": [
+          "HeaderShelf",
+          "decode",
+          "encode",
+          "keyOf",
+          "maxEntryBytes",
+          "withShelf",
+        ],
         "Morphology": [
           "dilateDisk",
           "diskHalfWidths",

@@ -33,11 +33,26 @@ export interface Counters {
   servingSeconds: number
 }
 
+/** One served request, as `record` keeps them (times from `performance.now()` of this process). */
+export interface Served {
+  /** The client's port (which process sent it: `ss -tnp`). */
+  readonly port: number
+  /** Arrival and the body's last byte, ms. */
+  readonly t0: number
+  readonly t1: number
+  readonly path: string
+  /** Whether the range starts before the file's first tile (a header or IFD read). */
+  readonly header: boolean
+  readonly bytes: number
+}
+
 /** A running simulator. */
 export interface Simulator {
   readonly url: string
   readonly counters: () => Counters
   readonly reset: () => void
+  /** Starts keeping every served request (from now on, until `record(false)`); returns those kept. */
+  readonly record: (on: boolean) => ReadonlyArray<Served>
   /** Changes some limits from now on. */
   readonly configure: (changes: Partial<Limits>) => void
   /** The virtual file at a path (for computing what a chip needs). */
@@ -157,6 +172,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     }
     res.end()
   }
+  let served: Array<Served> | undefined
   let inFlight = 0
   const waiting: Array<() => void> = []
   const slot = async () => {
@@ -181,6 +197,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       )
       return
     }
+    const arrived = performance.now()
     await slot()
     const began = performance.now()
     try {
@@ -192,9 +209,11 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         res.end("<Error><Code>NoSuchKey</Code></Error>")
         return
       }
+      // As S3: an ETag naming the object's version (the virtual files never change).
+      const etag = `"${f.size.toString(16)}-${path.length.toString(16)}"`
       if (req.method === "HEAD") {
         counters.headers++
-        res.writeHead(200, { "content-length": f.size, "accept-ranges": "bytes" })
+        res.writeHead(200, { "content-length": f.size, "accept-ranges": "bytes", etag })
         res.end()
         return
       }
@@ -209,10 +228,16 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       }
       const body = f.read(start, end)
       counters.bytes += body.length
+      const port = req.socket.remotePort ?? 0
+      const header = start < (f.tiles[0]?.[0] ?? f.size)
+      res.once("finish", () =>
+        served?.push({ port, t0: arrived, t1: performance.now(), path, header, bytes: body.length })
+      )
       res.writeHead(range === null ? 200 : 206, {
         "content-length": body.length,
         "accept-ranges": "bytes",
         "content-type": "image/tiff",
+        etag,
         ...(range === null ? {} : { "content-range": `bytes ${start}-${end - 1}/${f.size}` })
       })
       await transmit(res, body)
@@ -236,6 +261,11 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       counters.headers = 0
       counters.maxInFlight = 0
       counters.servingSeconds = 0
+    },
+    record: (on) => {
+      const kept = served ?? []
+      served = on ? [] : undefined
+      return kept
     },
     configure: (changes) => {
       limits = { ...limits, ...changes }

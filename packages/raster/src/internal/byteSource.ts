@@ -90,6 +90,11 @@ export interface ByteSource {
   readonly stats: { requests: number; bytes: number }
   /** Reads `target.length` bytes at `position` into `target` (up to the file's end); the bytes read. */
   readonly readInto?: (target: Uint8Array, position: number) => Promise<number>
+  /**
+   * Resolves once a response has shown that reused bytes (a header cache's) are of the file as it is now;
+   * fails with `SourceChanged` otherwise. Pixels are given only after it (HTTP sources opened with them).
+   */
+  readonly verify?: () => Promise<void>
   /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
   readonly view?: (slice: Slice) => Promise<Uint8Array>
 }
@@ -203,7 +208,11 @@ const fetchRange = async (
   stats: { requests: number; bytes: number },
   guard: Guard,
   timer: Timer
-): Promise<{ data: ReadonlyArray<Uint8Array>; total: number | undefined }> => {
+): Promise<{
+  data: ReadonlyArray<Uint8Array>
+  total: number | undefined
+  version: string | undefined
+}> => {
   const limiter = route.limiter
   const pacer = options.pacing ? route.pacer : undefined
   let last: unknown
@@ -263,12 +272,20 @@ const fetchRange = async (
           done(data.reduce((n, chunk) => n + chunk.byteLength, 0))
           const range = [response.headers["content-range"]].flat()[0]
           const total = range?.match(/\/(\d+)$/)?.[1]
-          return { data, total: total === undefined ? undefined : Number(total) }
+          return {
+            data,
+            total: total === undefined ? undefined : Number(total),
+            version: versionOf(response.headers)
+          }
         }
         // The server ignored the Range header and sent the whole file.
         const body = await response.bytes(Number.MAX_SAFE_INTEGER)
         done(body.byteLength)
-        return { data: [body.subarray(start, end)], total: body.byteLength }
+        return {
+          data: [body.subarray(start, end)],
+          total: body.byteLength,
+          version: versionOf(response.headers)
+        }
       })
     } catch (error) {
       last = error
@@ -329,17 +346,84 @@ export const splitBlocks = (
   }
 }
 
-/** A URL read with range requests through a block cache that survives re-opening (the header cache). */
+/**
+ * The version of a file as its server names it: the ETag, else the Last-Modified date (undefined when the
+ * server sends neither; such files are never shared through a header shelf).
+ */
+const versionOf = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+) => {
+  const etag = [headers["etag"]].flat()[0]
+  if (etag !== undefined && etag !== "") return `etag:${etag}`
+  const modified = [headers["last-modified"]].flat()[0]
+  return modified === undefined || modified === "" ? undefined : `modified:${modified}`
+}
+
+/**
+ * A response showed that the file is no longer the one whose header bytes were reused (another size or
+ * version): the bytes it brought are not used, and the file must be opened again from the network.
+ */
+export class SourceChanged extends Error {
+  constructor(url: string, what: string) {
+    super(
+      `${url} changed since its header was cached (${what}); it is opened again from the network`
+    )
+  }
+}
+
+/**
+ * A URL read with range requests through a block cache that survives re-opening (the header cache). With
+ * `expected` (the version and size the reused header blocks were read at), every response is checked
+ * against them and a mismatch fails with `SourceChanged` before its bytes are used.
+ */
 export const openHttp = async (
   url: string,
   options: HttpOptions,
   blocks: Map<number, Uint8Array>,
   sizeHint: number | undefined,
   guard: Guard = {},
-  timer: Timer = realTimer
-): Promise<ByteSource & { readonly size: () => number | undefined }> => {
+  timer: Timer = realTimer,
+  expected?: {
+    readonly version: string
+    readonly size: number
+    /** This process read these bytes from the server itself: no request is made only to confirm them. */
+    readonly confirmed?: boolean
+  }
+): Promise<
+  ByteSource & {
+    readonly size: () => number | undefined
+    /** The file's version as its first response named it (undefined before a response, or none named). */
+    readonly version: () => string | undefined
+    /** Whether a response (or this process's own reading) has confirmed the reused bytes. */
+    readonly verified: () => boolean
+  }
+> => {
   const stats = { requests: 0, bytes: 0 }
   let size = sizeHint
+  let seen: string | undefined = expected?.version
+  let answered = expected !== undefined
+  // Reused bytes are trusted for pixels only once a response has named the expected version: a read served
+  // from them alone is confirmed by a one-byte request before its pixels are given (`verify`).
+  let verified = expected === undefined || expected.confirmed === true
+  let verifying: Promise<void> | undefined
+  const compare = (version: string | undefined, total: number | undefined) => {
+    if (expected === undefined) return
+    if (version !== expected.version)
+      throw new SourceChanged(url, `version ${version ?? "none"}, was ${expected.version}`)
+    if (total !== undefined && total !== expected.size)
+      throw new SourceChanged(url, `${total} bytes, was ${expected.size}`)
+    verified = true
+  }
+  const verify = (): Promise<void> => {
+    verifying ??= fetchRange(url, route, 0, 1, options, stats, guard, timer).then(
+      ({ version, total }) => compare(version, total),
+      (error: unknown) => {
+        verifying = undefined
+        throw error
+      }
+    )
+    return verifying
+  }
   const pending = new Map<number, Promise<void>>()
   const bs = options.blockSize
   const route = routeOf(url, options)
@@ -349,7 +433,21 @@ export const openHttp = async (
     let end = (last + 1) * bs
     if (size !== undefined) end = Math.min(end, size)
     if (start >= end) return
-    const { data, total } = await fetchRange(url, route, start, end, options, stats, guard, timer)
+    const { data, total, version } = await fetchRange(
+      url,
+      route,
+      start,
+      end,
+      options,
+      stats,
+      guard,
+      timer
+    )
+    compare(version, total)
+    if (!answered) {
+      answered = true
+      seen = version
+    } else if (version !== seen) seen = undefined
     if (total !== undefined) size = total
     splitBlocks(data, bs, (i, block) => blocks.set(first + i, block), last - first + 1)
   }
@@ -478,6 +576,9 @@ export const openHttp = async (
       return size ?? null
     },
     size: () => size,
+    version: () => seen,
+    verify: () => (verified ? Promise.resolve() : verify()),
+    verified: () => verified,
     stats,
     close: async () => {},
     fetch: async (slices) => {
