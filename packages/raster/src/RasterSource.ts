@@ -1,15 +1,12 @@
 // The raster reading service: open a raster (path or http(s) URL) in any registered format — GeoTIFF/COG
 // built in — and resample it onto any PixelGrid exactly as GDAL's gdalwarp -et 0 does. Decoding runs on
 // geotiff.js's worker pool, a scoped resource; decoded tiles of every format share one LRU cache.
-import { Guarded } from "@eoforge/access"
+import type { Guarded } from "@eoforge/access"
 import { PixelGrid, Redact, type Band, type Chip, type DType } from "@eoforge/core"
 import { Clock, Context, Duration, Effect, Layer, type Scope } from "effect"
 import { availableParallelism } from "node:os"
 import {
   defaultHttpOptions,
-  HttpFailure,
-  openHttp,
-  openLocal,
   SourceChanged,
   type ByteSource,
   type HttpOptions,
@@ -19,15 +16,15 @@ import {
 import { splitUri, type Format, type Opened } from "./Format.ts"
 import { RasterAccess } from "./RasterAccess.ts"
 import * as HeaderShelf from "./HeaderShelf.ts"
-import { CrsProblem } from "./internal/crs.ts"
 import { hgt } from "./internal/archive/hgt.ts"
 import { zip } from "./internal/archive/zip.ts"
 import { geotiff } from "./internal/geotiffFormat.ts"
 import { hdf4 } from "./internal/hdf4/hdf4Format.ts"
 import { hdf5 } from "./internal/hdf5/hdf5Format.ts"
+import * as HeaderBlocks from "./internal/headerBlocks.ts"
 import { jpeg2000 } from "./internal/jp2/jp2Format.ts"
-import { maxSidecarBytes, readPam, readPamUrl, type Pam } from "./internal/pam.ts"
-import { limitPhrase } from "./internal/nativeDeflate.ts"
+import { isUrl, openFailure, readFailure, readHead, sidecar } from "./internal/openSupport.ts"
+import type { Pam } from "./internal/pam.ts"
 import { register as registerBoundedDecoders } from "./internal/boundedDecoders.ts"
 import { makePool } from "./internal/decoderPool.ts"
 import { defaultLimits, type RasterLimits } from "./internal/tiffCheck.ts"
@@ -35,7 +32,7 @@ import { TileCache } from "./internal/tileCache.ts"
 import type { ReadBudget } from "./internal/tiles.ts"
 import { HeaderProblem } from "./internal/header.ts"
 import { datumShiftNote, resample } from "./internal/resample.ts"
-import { RasterOpenError, RasterReadError } from "./RasterError.ts"
+import { type RasterOpenError, RasterReadError } from "./RasterError.ts"
 import type { RasterInfo } from "./RasterInfo.ts"
 
 /** How to read a chip. */
@@ -124,100 +121,6 @@ interface Handle {
   readonly version: string | undefined
 }
 
-const isUrl = (uri: string) => /^(https?|s3):\/\//i.test(uri)
-
-// Errors name the source without the secrets of signed URLs (core Redact).
-const openFailure = (rawUri: string, error: unknown): RasterOpenError => {
-  const uri = Redact.forMessage(rawUri)
-  const make = (problem: RasterOpenError["problem"], what: string) =>
-    new RasterOpenError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
-  if (error instanceof Guarded.AccessRefused) return make("Refused", error.message)
-  if (error instanceof Guarded.AccessDenied) return make("Denied", error.message)
-  if (error instanceof HeaderProblem) return make(error.problem, error.message)
-  if (error instanceof HttpFailure) {
-    if (error.status === 401 || error.status === 403)
-      return make(
-        "Denied",
-        `the server refused access (HTTP ${error.status}); if the archive needs a login, name it under access.logins in the recipe and set its token`
-      )
-    if (error.status === 404 || error.status === 410)
-      return make("NotFound", `the server answered ${error.status}; check the URL`)
-    if (error.timedOut)
-      return make(
-        "Timeout",
-        `the server did not answer (${error.message}); check the host or raise http.timeoutMs`
-      )
-    return make(
-      "Unreachable",
-      `the request ${error.message}; check the URL and the network, then retry`
-    )
-  }
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (code === "ENOENT") return make("NotFound", "no such file; check the path")
-  const text = error instanceof Error ? error.message : String(error)
-  if (/byte order|magic number|Invalid/i.test(text))
-    return make(
-      "NotTiff",
-      `it is not a TIFF file (${text}); check that the path points to a GeoTIFF`
-    )
-  return make(
-    "Truncated",
-    `its header cannot be parsed (${text}); the file may be truncated, download it again`
-  )
-}
-
-const readFailure = (rawUri: string, error: unknown): RasterReadError => {
-  const uri = Redact.forMessage(rawUri)
-  const make = (problem: RasterReadError["problem"], what: string) =>
-    new RasterReadError({ uri, problem, message: `${uri}: ${Redact.inText(what)}`, cause: error })
-  if (error instanceof HttpFailure)
-    return error.timedOut
-      ? make("Timeout", `fetching tiles ${error.message}; retry later or raise http.timeoutMs`)
-      : make("Transfer", `fetching tiles ${error.message}; retry later`)
-  if (error instanceof CrsProblem) return make("Crs", error.message)
-  if (error instanceof SourceChanged) return make("Changed", `${error.message}; read it again`)
-  const text = error instanceof Error ? error.message : String(error)
-  // Limit errors keep their phrase across the decoder threads, which pass messages only.
-  if (text.includes(limitPhrase))
-    return make(
-      "TooLarge",
-      `${text}; the file is corrupt or hostile, check it with gdalinfo -checksum`
-    )
-  return make(
-    "Decode",
-    `tiles could not be decoded (${text}); check the file with gdalinfo -checksum`
-  )
-}
-
-/** The PAM sidecar of a local file, or of a URL when `http.sidecars` is on (GDAL looks beside both). */
-const sidecar = (
-  location: string,
-  http: HttpOptions,
-  guard: Guarded.Guard
-): Promise<Pam | undefined> => {
-  if (!isUrl(location))
-    return readPam(location.startsWith("file://") ? new URL(location).pathname : location)
-  if (!http.sidecars) return Promise.resolve(undefined)
-  return readPamUrl(location, async (url) => {
-    const res = await Guarded.request(url, { signal: AbortSignal.timeout(http.timeoutMs) }, guard)
-    if (res.status !== 200) res.discard()
-    return {
-      status: res.status,
-      text: async () => new TextDecoder().decode(await res.bytes(maxSidecarBytes))
-    }
-  })
-}
-
-/** Bytes read to recognise a format. */
-const headBytes = 64
-
-const readHead = async (bytes: ByteSource): Promise<Uint8Array> => {
-  const length = bytes.fileSize === null ? headBytes : Math.min(headBytes, bytes.fileSize)
-  if (length <= 0) return new Uint8Array(0)
-  const [buffer] = await bytes.fetch([{ offset: 0, length }])
-  return new Uint8Array(buffer, 0, Math.min(length, buffer.byteLength))
-}
-
 /** The raster service as an effect (GeoTIFF and `options.formats`): acquires the decoder pool for the scope. */
 export const makeGeoTiff = (
   options: GeoTiffOptions = {}
@@ -247,113 +150,7 @@ export const makeGeoTiff = (
     ]
     const cache = new TileCache(options.tileCacheBytes ?? defaultTileCacheBytes)
     let nextId = 0
-    // Header cache: the blocks fetched while parsing a URL's header, reused when it is opened again (a
-    // build reopens a file for every patch it serves); least recently used first out past its budget.
-    // With the file's version (ETag or Last-Modified) when its server named one, every response of a
-    // reopened file is checked against it (byteSource `SourceChanged`).
-    const headerCache = new Map<
-      string,
-      {
-        readonly blocks: Map<number, Uint8Array>
-        readonly size: number | undefined
-        readonly version: string | undefined
-        /** Read from the server by this process (or confirmed by a response since), not only a shelf's. */
-        confirmed: boolean
-        bytes: number
-      }
-    >()
-    // URLs seen to change (or whose server names versions inconsistently): never reused by version again.
-    const changed = new Set<string>()
-    const forget = (location: string) => {
-      const entry = headerCache.get(location)
-      if (entry !== undefined) headerBytes -= entry.bytes
-      headerCache.delete(location)
-      changed.add(location)
-    }
-    let headerBytes = 0
-    const headerBudget = options.headerCacheBytes ?? defaultHeaderCacheBytes
-    const remember = (
-      location: string,
-      blocks: Map<number, Uint8Array>,
-      size: number | undefined,
-      version: string | undefined,
-      confirmed: boolean
-    ) => {
-      let bytes = 0
-      for (const b of blocks.values()) bytes += b.byteLength
-      headerCache.set(location, { blocks, size, version, confirmed, bytes })
-      headerBytes += bytes
-      for (const [key, entry] of headerCache) {
-        if (headerBytes <= headerBudget) break
-        headerCache.delete(key)
-        headerBytes -= entry.bytes
-      }
-    }
-
-    // `shelved`: a header shelf's entry for the URL (used when this process has none); `fresh`: neither.
-    // `done` keeps the header blocks and returns the entry to shelve (fetched from the network, versioned).
-    const openBytes = async (
-      location: string,
-      guard: Guarded.Guard,
-      timer: Timer,
-      shelved: HeaderShelf.Entry | undefined,
-      fresh: boolean
-    ): Promise<{
-      bytes: ByteSource
-      done: () => HeaderShelf.Entry | undefined
-      version: () => string | undefined
-    }> => {
-      if (!isUrl(location)) {
-        if (/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^file:/i.test(location))
-          throw new Guarded.AccessRefused(
-            `${location.split(":")[0]}: URLs cannot be read (http, https, s3 and files can)`
-          )
-        const path = /^file:/i.test(location)
-          ? decodeURIComponent(new URL(location).pathname)
-          : location
-        return {
-          bytes: await openLocal(path, guard),
-          done: () => undefined,
-          version: () => undefined
-        }
-      }
-      const own = fresh ? undefined : headerCache.get(location)
-      if (own !== undefined) {
-        headerCache.delete(location)
-        headerCache.set(location, own)
-      }
-      const cached = own ?? (fresh ? undefined : shelved)
-      const blocks = new Map(cached?.blocks ?? [])
-      const expected =
-        cached?.version === undefined || cached.size === undefined || changed.has(location)
-          ? undefined
-          : {
-              version: cached.version,
-              size: cached.size,
-              confirmed: own !== undefined && own.confirmed
-            }
-      const bytes = await openHttp(location, http, blocks, cached?.size, guard, timer, expected)
-      return {
-        bytes,
-        version: () => bytes.version(),
-        done: () => {
-          const version = bytes.version()
-          const size = bytes.size()
-          if (!headerCache.has(location))
-            remember(
-              location,
-              new Map(blocks),
-              size,
-              changed.has(location) ? undefined : version,
-              cached === undefined || bytes.verified()
-            )
-          // Shelved when read from the network (again, after a change: the shelf then holds the new one).
-          return cached !== undefined || version === undefined || size === undefined
-            ? undefined
-            : { version, size, blocks: new Map(blocks) }
-        }
-      }
-    }
+    const headers = HeaderBlocks.make(http, options.headerCacheBytes ?? defaultHeaderCacheBytes)
 
     // The first format whose sniff accepts the file's first bytes opens it (nested: a zip member).
     const openFormat = async (
@@ -387,8 +184,7 @@ export const makeGeoTiff = (
     // which this process's cached header of that version needs no confirming request again.
     const confirm = async (handle: Handle) => {
       await handle.bytes.verify?.()
-      const entry = headerCache.get(handle.location)
-      if (entry !== undefined && entry.version === handle.version) entry.confirmed = true
+      headers.confirmed(handle.location, handle.version)
     }
 
     const open = Effect.fn("RasterSource.open")(function* (uri: string) {
@@ -409,10 +205,7 @@ export const makeGeoTiff = (
       const shelfKey =
         shelf === undefined || !isUrl(location) ? undefined : HeaderShelf.keyOf(location)
       const shelved =
-        shelf === undefined ||
-        shelfKey === undefined ||
-        headerCache.has(location) ||
-        changed.has(location)
+        shelf === undefined || shelfKey === undefined || headers.known(location)
           ? undefined
           : HeaderShelf.decode(yield* shelf.read(shelfKey), shelfKey, http.blockSize)
       const release = (h: Handle) =>
@@ -429,7 +222,7 @@ export const makeGeoTiff = (
           Effect.tryPromise({
             try: async (signal) => {
               const attempt = async (fresh: boolean) => {
-                const { bytes, done, version } = await openBytes(
+                const { bytes, done, version } = await headers.open(
                   location,
                   guard,
                   timer,
@@ -458,7 +251,7 @@ export const makeGeoTiff = (
               // Reused header bytes of a file that has changed: opened again from the network.
               return attempt(false).catch((error: unknown) => {
                 if (!(error instanceof SourceChanged)) throw error
-                forget(location)
+                headers.forget(location)
                 return attempt(true)
               })
             },
@@ -533,7 +326,7 @@ export const makeGeoTiff = (
             return chip
           }),
         catch: (error) => {
-          if (error instanceof SourceChanged) forget(splitUri(info.uri).location)
+          if (error instanceof SourceChanged) headers.forget(splitUri(info.uri).location)
           return readFailure(info.uri, error)
         }
       })
@@ -568,7 +361,7 @@ export const makeGeoTiff = (
             return values
           }),
         catch: (error) => {
-          if (error instanceof SourceChanged) forget(splitUri(info.uri).location)
+          if (error instanceof SourceChanged) headers.forget(splitUri(info.uri).location)
           return readFailure(info.uri, error)
         }
       })
