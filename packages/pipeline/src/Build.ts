@@ -88,6 +88,11 @@ export interface Transfer {
   readonly bytes: number
   /** Requests sent again after a 429, a 5xx or a timeout (Retry-After honoured). */
   readonly retries: number
+  /**
+   * Requests the hosts refused as too many (429, 503 SlowDown; counted among `retries` when sent again): each
+   * slowed the host's pacer (@eoforge/access `Pacing`), so the later requests to it were paced.
+   */
+  readonly throttled: number
   readonly requestsPerChip: number
   readonly bytesPerChip: number
 }
@@ -102,15 +107,23 @@ export const transferSince = (
     chips,
     now.requests - before.requests,
     now.bytes - before.bytes,
-    now.retries - before.retries
+    now.retries - before.retries,
+    now.throttled - before.throttled
   )
 }
 
-const transferOf = (chips: number, requests: number, bytes: number, retries: number): Transfer => ({
+const transferOf = (
+  chips: number,
+  requests: number,
+  bytes: number,
+  retries: number,
+  throttled: number
+): Transfer => ({
   chips,
   requests,
   bytes,
   retries,
+  throttled,
   requestsPerChip: chips === 0 ? 0 : requests / chips,
   bytesPerChip: chips === 0 ? 0 : bytes / chips
 })
@@ -123,7 +136,8 @@ const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>):
         a.chips + t.chips,
         a.requests + t.requests,
         a.bytes + t.bytes,
-        a.retries + t.retries
+        a.retries + t.retries,
+        a.throttled + t.throttled
       ),
     own
   )

@@ -211,6 +211,8 @@ writeFileSync(recipe, recipeOf(store))
 sim.reset()
 const searches0 = catalogue.searches()
 const t0 = performance.now()
+// This process's CPU (the simulator and the catalogue serving the build) shares the machine's cores with it.
+const benchCpu0 = process.cpuUsage()
 const buildThreads = new Map<string, number>()
 const built = await runChild(
   "/usr/bin/time",
@@ -231,6 +233,8 @@ const built = await runChild(
   buildThreads
 )
 const buildS = (performance.now() - t0) / 1000
+const cpuSince = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6
+const simulatorCpuS = cpuSince(process.cpuUsage(benchCpu0))
 if (built.status !== 0) {
   console.error(built.stderr.slice(-4000))
   throw new Error(`the build failed with exit ${built.status}`)
@@ -313,12 +317,20 @@ console.error(
 
 // 2. The peer: the same chips with GDAL /vsicurl/, 16 threads.
 let peerResult:
-  | { seconds: number; cpuSeconds: number; requests: number; bytes: number; throttled: number }
+  | {
+      seconds: number
+      cpuSeconds: number
+      simulatorCpuSeconds: number
+      requests: number
+      bytes: number
+      throttled: number
+    }
   | undefined
 if (peer) {
   const file = join(dir, "chips.json")
   writeFileSync(file, JSON.stringify(chips))
   sim.reset()
+  const peerCpu0 = process.cpuUsage()
   const r = await runChild("/usr/bin/time", [
     "-v",
     "/usr/bin/python3",
@@ -335,6 +347,7 @@ if (peer) {
   peerResult = {
     seconds: out.seconds,
     cpuSeconds: Number(cpuOf(r.stderr).toFixed(1)),
+    simulatorCpuSeconds: Number(cpuSince(process.cpuUsage(peerCpu0)).toFixed(1)),
     requests: c.requests,
     bytes: c.bytes,
     throttled: c.throttled
@@ -500,6 +513,8 @@ const result = {
   slots,
   buildSeconds: Number(buildS.toFixed(1)),
   buildCpuSeconds: Number(cpuS.toFixed(1)),
+  // This process's CPU while the build ran: the simulator and the catalogue serving it, on the same cores.
+  simulatorCpuSeconds: Number(simulatorCpuS.toFixed(1)),
   buildMaxRssMB: Math.round(rssMB),
   // CPU ms per chip of the build's main thread and of its other threads by name (decoder threads, libuv's
   // pool, V8's GC helpers), from /proc: what one thread's work costs, whatever the machine's load.

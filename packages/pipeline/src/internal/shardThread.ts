@@ -47,6 +47,7 @@ const program = Effect.gen(function* () {
     requests: t.requests,
     bytes: t.bytes,
     retries: t.retries,
+    throttled: t.throttled,
     searches: cells.counts()
   })
 }).pipe(
