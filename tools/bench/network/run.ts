@@ -311,6 +311,20 @@ const boundPatchesPerS = Math.min(bounds.bandwidth, bounds.rate, bounds.connecti
 // Requests the simulator was serving at once, on average over the build (the connections bound allows
 // `connections`): low when the build waits on its own CPU or issues its requests one after another.
 const meanInFlight = net.servingSeconds / buildS
+// Seconds from the build's start to its first range request: start-up, plan, store, the first searches.
+const firstRequestS = net.firstAt === undefined ? null : (net.firstAt - t0) / 1000
+// When the build's events came (its JSON lines on stderr), in seconds from its start: the plan, the first
+// range request, the first and last shard, finalize.
+const startedAt = Date.now() - (performance.now() - t0)
+const eventsAt = (type: string) =>
+  built.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("{") && l.includes(`"type":"${type}"`))
+    .map((l) => (Date.parse(JSON.parse(l).time) - startedAt) / 1000)
+const shardTimes = eventsAt("shard")
+console.error(
+  `timeline (s): plan ${eventsAt("plan")[0]?.toFixed(1)}, first request ${firstRequestS?.toFixed(1)}, first shard ${shardTimes[0]?.toFixed(1)}, last shard ${shardTimes.at(-1)?.toFixed(1)} (${shardTimes.length}), finalize ${eventsAt("finalize")[0]?.toFixed(1)}, end ${buildS.toFixed(1)}`
+)
 console.error(
   `build: ${samples} patches, ${chips.length} chips in ${buildS.toFixed(1)} s (${patchesPerS.toFixed(2)} patches/s, CPU ${cpuS.toFixed(1)} s); ${net.requests} requests (${net.throttled} throttled), ${(net.bytes / 1e6).toFixed(1)} MB, ${searches} searches; ${meanInFlight.toFixed(1)} requests in flight on average (at most ${net.maxInFlight}); bound ${boundPatchesPerS.toFixed(2)} patches/s ${JSON.stringify(bounds)}`
 )
@@ -535,6 +549,7 @@ const result = {
   bytes: net.bytes,
   throttled: net.throttled,
   meanInFlight: Number(meanInFlight.toFixed(2)),
+  firstRequestS: firstRequestS === null ? null : Number(firstRequestS.toFixed(2)),
   maxInFlight: net.maxInFlight,
   reportedByBuild: printed.transfer,
   bounds,

@@ -31,6 +31,8 @@ export interface Counters {
   maxInFlight: number
   /** Seconds of requests being served, summed over requests (÷ wall time: the mean in flight). */
   servingSeconds: number
+  /** When the first request since start or `reset` came (performance.now(), ms), undefined before. */
+  firstAt: number | undefined
 }
 
 /** A running simulator. */
@@ -120,7 +122,8 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     throttled: 0,
     headers: 0,
     maxInFlight: 0,
-    servingSeconds: 0
+    servingSeconds: 0,
+    firstAt: undefined
   }
   // Rate limit: a bucket of a tenth of a second's requests, refilled continuously.
   const capacity = Math.max(1, limits.requestsPerSecond / 10)
@@ -134,17 +137,35 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     tokens -= 1
     return true
   }
-  // Bandwidth: chunks are given consecutive slots of one shared link (2 ms of burst allowed).
+  // Bandwidth: chunks are given consecutive slots of one shared link (2 ms of burst allowed). The body is
+  // written as views of the file's pieces (header, pooled tiles): nothing is copied or allocated per response.
   let linkFreeAt = 0
-  const transmit = async (res: ServerResponse, body: Buffer) => {
+  const transmit = async (res: ServerResponse, body: ReadonlyArray<Buffer>, length: number) => {
     const chunk = 64 * 1024
-    for (let at = 0; at < body.length; at += chunk) {
-      const part = body.subarray(at, Math.min(body.length, at + chunk))
+    let piece = 0
+    let inPiece = 0
+    for (let at = 0; at < length; at += chunk) {
+      const n = Math.min(chunk, length - at)
       const now = performance.now()
-      linkFreeAt = Math.max(linkFreeAt, now) + (part.length / limits.bytesPerSecond) * 1000
+      linkFreeAt = Math.max(linkFreeAt, now) + (n / limits.bytesPerSecond) * 1000
       if (linkFreeAt - now > 2) await sleep(linkFreeAt - now - 1)
       if (res.destroyed) return
-      if (!res.write(part))
+      // The chunk's bytes: the rest of the current piece and the starts of the next ones.
+      let ok = true
+      res.cork()
+      for (let left = n; left > 0;) {
+        const p = body[piece]
+        const take = Math.min(left, p.length - inPiece)
+        ok = res.write(inPiece === 0 && take === p.length ? p : p.subarray(inPiece, inPiece + take))
+        left -= take
+        inPiece += take
+        if (inPiece === p.length) {
+          piece++
+          inPiece = 0
+        }
+      }
+      res.uncork()
+      if (!ok)
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off("drain", done)
@@ -169,6 +190,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     waiting.shift()?.()
   }
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    counters.firstAt ??= performance.now()
     const path = decodeURIComponent((req.url ?? "/").split("?")[0])
     if (!admit()) {
       counters.throttled++
@@ -207,15 +229,16 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         res.end()
         return
       }
-      const body = f.read(start, end)
-      counters.bytes += body.length
+      const body = f.pieces(start, end)
+      const length = body.reduce((n, p) => n + p.length, 0)
+      counters.bytes += length
       res.writeHead(range === null ? 200 : 206, {
-        "content-length": body.length,
+        "content-length": length,
         "accept-ranges": "bytes",
         "content-type": "image/tiff",
         ...(range === null ? {} : { "content-range": `bytes ${start}-${end - 1}/${f.size}` })
       })
-      await transmit(res, body)
+      await transmit(res, body, length)
     } finally {
       counters.servingSeconds += (performance.now() - began) / 1000
       free()
@@ -236,6 +259,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       counters.headers = 0
       counters.maxInFlight = 0
       counters.servingSeconds = 0
+      counters.firstAt = undefined
     },
     configure: (changes) => {
       limits = { ...limits, ...changes }
