@@ -510,15 +510,20 @@ export const signerOf = (recipe: Recipe.Recipe) =>
 
 /**
  * Build shard `k` (its old record removed first: a shard being redone is not done until its new record is
- * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new).
+ * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new). With `prefetch` (the
+ * search cells' own), the cells of this shard and of the next are fetched meanwhile, in a fiber of the
+ * caller's scope (SearchCache.prefetchShards): the next shard's chips find theirs in memory.
  */
 export const runShard = (
   ctx: Job.JobContext,
   k: number,
-  client: StacClient.StacClient["Service"]
+  client: StacClient.StacClient["Service"],
+  prefetch?: SearchCells.Cells<unknown>["prefetch"]
 ) =>
   Effect.gen(function* () {
     yield* (yield* Store.Store).delete(Job.recordKey(k))
+    if (prefetch !== undefined)
+      yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, k + 1], prefetch))
     return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
   })
 
@@ -599,7 +604,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
           )
         : undefined
     yield* ShardThreads.drain(queue, (k) =>
-      runShard(ctx, k, cells.client).pipe(
+      runShard(ctx, k, cells.client, cells.prefetch).pipe(
         Effect.tap((summary) =>
           Effect.sync(() => {
             chipsRead += summary.chips

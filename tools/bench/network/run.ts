@@ -546,6 +546,8 @@ const result = {
   threads,
   searches,
   requests: net.requests,
+  // Of them, those starting in a file's header (opening it: IFDs, tile indexes) rather than in tile data.
+  headerReads: net.headerReads,
   bytes: net.bytes,
   throttled: net.throttled,
   meanInFlight: Number(meanInFlight.toFixed(2)),

@@ -28,6 +28,8 @@ export interface Counters {
   bytes: number
   throttled: number
   headers: number
+  /** Range requests starting in a file's header (IFDs and tile indexes: opening it), not in its tile data. */
+  headerReads: number
   maxInFlight: number
   /** Seconds of requests being served, summed over requests (÷ wall time: the mean in flight). */
   servingSeconds: number
@@ -121,6 +123,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     bytes: 0,
     throttled: 0,
     headers: 0,
+    headerReads: 0,
     maxInFlight: 0,
     servingSeconds: 0,
     firstAt: undefined
@@ -229,6 +232,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         res.end()
         return
       }
+      if (f.tiles.length > 0 && start < f.tiles[0][0]) counters.headerReads++
       const body = f.pieces(start, end)
       const length = body.reduce((n, p) => n + p.length, 0)
       counters.bytes += length
@@ -257,6 +261,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       counters.bytes = 0
       counters.throttled = 0
       counters.headers = 0
+      counters.headerReads = 0
       counters.maxInFlight = 0
       counters.servingSeconds = 0
       counters.firstAt = undefined

@@ -30,7 +30,7 @@ const program = Effect.gen(function* () {
   const before = RasterSource.transferTotals()
   let chips = 0
   yield* ShardThreads.drain(queue, (k) =>
-    Build.runShard(ctx, k, cells.client).pipe(
+    Build.runShard(ctx, k, cells.client, cells.prefetch).pipe(
       Effect.provideService(AssetSigner.AssetSigner, signer),
       Effect.tap((summary) =>
         Effect.sync(() => {
