@@ -85,7 +85,7 @@ export const make = (
           const t = event.transfer
           if (t !== undefined && t.requests > 0) {
             out.write(
-              `network: ${t.requests} range requests, ${(t.bytes / 1e6).toFixed(1)} MB for ${t.chips} chips (${t.requestsPerChip.toFixed(1)} requests, ${(t.bytesPerChip / 1e6).toFixed(2)} MB per chip), ${t.retries} retried\n`
+              `network: ${t.requests} range requests, ${(t.bytes / 1e6).toFixed(1)} MB for ${t.chips} chips (${t.requestsPerChip.toFixed(1)} requests, ${(t.bytesPerChip / 1e6).toFixed(2)} MB per chip), ${t.retries} retried, ${t.throttled} refused as too many (429/503; the host's later requests paced)\n`
             )
           }
           break

@@ -114,4 +114,25 @@ describe("Progress", () => {
     Progress.make("pretty", quiet.out).onEvent(events[4])
     assert.deepStrictEqual(quiet.writes, [])
   })
+  it("ends with the range requests per chip, the retried ones and those refused as too many", () => {
+    const { out, writes } = sink(false)
+    Progress.make("pretty", out).onEvent({
+      type: "done",
+      summary: undefined,
+      store: "out/x.zarr",
+      transfer: {
+        chips: 40,
+        requests: 640,
+        bytes: 200e6,
+        retries: 12,
+        throttled: 9,
+        requestsPerChip: 16,
+        bytesPerChip: 5e6
+      }
+    })
+    assert.strictEqual(writes.length, 1)
+    assert.include(writes[0], "640 range requests, 200.0 MB for 40 chips")
+    assert.include(writes[0], "16.0 requests, 5.00 MB per chip")
+    assert.include(writes[0], "12 retried, 9 refused as too many")
+  })
 })

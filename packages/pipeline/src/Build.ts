@@ -88,6 +88,11 @@ export interface Transfer {
   readonly bytes: number
   /** Requests sent again after a 429, a 5xx or a timeout (Retry-After honoured). */
   readonly retries: number
+  /**
+   * Requests the hosts refused as too many (429, 503 SlowDown; counted among `retries` when sent again): each
+   * slowed the host's pacer (@eoforge/access `Pacing`), so the later requests to it were paced.
+   */
+  readonly throttled: number
   readonly requestsPerChip: number
   readonly bytesPerChip: number
 }
@@ -102,15 +107,23 @@ export const transferSince = (
     chips,
     now.requests - before.requests,
     now.bytes - before.bytes,
-    now.retries - before.retries
+    now.retries - before.retries,
+    now.throttled - before.throttled
   )
 }
 
-const transferOf = (chips: number, requests: number, bytes: number, retries: number): Transfer => ({
+const transferOf = (
+  chips: number,
+  requests: number,
+  bytes: number,
+  retries: number,
+  throttled: number
+): Transfer => ({
   chips,
   requests,
   bytes,
   retries,
+  throttled,
   requestsPerChip: chips === 0 ? 0 : requests / chips,
   bytesPerChip: chips === 0 ? 0 : bytes / chips
 })
@@ -123,7 +136,8 @@ const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>):
         a.chips + t.chips,
         a.requests + t.requests,
         a.bytes + t.bytes,
-        a.retries + t.retries
+        a.retries + t.retries,
+        a.throttled + t.throttled
       ),
     own
   )
@@ -496,15 +510,20 @@ export const signerOf = (recipe: Recipe.Recipe) =>
 
 /**
  * Build shard `k` (its old record removed first: a shard being redone is not done until its new record is
- * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new).
+ * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new). With `prefetch` (the
+ * search cells' own), the cells of this shard and of the next are fetched meanwhile, in a fiber of the
+ * caller's scope (SearchCache.prefetchShards): the next shard's chips find theirs in memory.
  */
 export const runShard = (
   ctx: Job.JobContext,
   k: number,
-  client: StacClient.StacClient["Service"]
+  client: StacClient.StacClient["Service"],
+  prefetch?: SearchCells.Cells<unknown>["prefetch"]
 ) =>
   Effect.gen(function* () {
     yield* (yield* Store.Store).delete(Job.recordKey(k))
+    if (prefetch !== undefined)
+      yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, k + 1], prefetch))
     return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
   })
 
@@ -585,7 +604,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
           )
         : undefined
     yield* ShardThreads.drain(queue, (k) =>
-      runShard(ctx, k, cells.client).pipe(
+      runShard(ctx, k, cells.client, cells.prefetch).pipe(
         Effect.tap((summary) =>
           Effect.sync(() => {
             chipsRead += summary.chips

@@ -1,7 +1,7 @@
 // Queue mode: a coordinator creates the store and enqueues one BullMQ job per unfinished shard under a
 // finalize parent job; workers on any machine sharing the store build shards with retries and lock renewal.
 import { HeaderShelf, type RasterSource } from "@eoforge/raster"
-import { StacClient } from "@eoforge/stac"
+import { type SearchCells, StacClient } from "@eoforge/stac"
 import { Layout, Store } from "@eoforge/zarr"
 import { type Job as BullJob, UnrecoverableError, Worker } from "bullmq"
 import { Cause, Effect, Exit, Scope } from "effect"
@@ -220,6 +220,8 @@ interface Context {
   readonly ctx: Job.JobContext
   /** The catalogue client of this store's jobs: searches through the store's search cells. */
   readonly client: StacClient.StacClient["Service"]
+  /** The cells' prefetch: a job searches its samples' cells while its first chips are read. */
+  readonly prefetch: SearchCells.Cells<unknown>["prefetch"]
 }
 
 /**
@@ -269,12 +271,12 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
           }
           const ctx = Build.jobContext(prepared, layout, open, options.chipConcurrency, data.out)
           // One cell cache per store and worker process; other workers share it through the store.
-          const { client } = SearchCache.clientFor(
+          const { client, prefetch } = SearchCache.clientFor(
             yield* StacClient.StacClient,
             storeApi,
             options.searchCells
           )
-          return { ctx, client } satisfies Context
+          return { ctx, client, prefetch } satisfies Context
         })
       )
       contexts.set(key, hit)
@@ -333,9 +335,14 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
       Effect.gen(function* () {
         // A shard finished by an earlier attempt whose completion was lost is not rebuilt.
         if (yield* Job.isDone(shard)) return undefined
-        const job = Job.run(context.value.ctx, shard).pipe(
-          Effect.provideService(StacClient.StacClient, context.value.client)
-        )
+        // Only this job's own cells: other shards are other workers' (the store's cell lists are shared).
+        const { ctx, client, prefetch } = context.value
+        const job = Effect.scoped(
+          Effect.gen(function* () {
+            yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [shard], prefetch))
+            return yield* Job.run(ctx, shard)
+          })
+        ).pipe(Effect.provideService(StacClient.StacClient, client))
         if (options.headerCache === false) return yield* job
         return yield* job.pipe(HeaderShelf.withShelf(HeaderCache.shelfOf(yield* Store.Store)))
       }).pipe(Effect.provide(storeLayer))

@@ -1,8 +1,10 @@
 // The store's search-cell cache: catalogue searches per area (stac SearchCells) persisted under
 // `.eoforge/search/`, so a resumed build and every worker of the same store reuse each cell's item list.
-import { SearchCells, StacClient } from "@eoforge/stac"
-import { Store } from "@eoforge/zarr"
+import { Split } from "@eoforge/core"
+import { Find, SearchCells, StacClient } from "@eoforge/stac"
+import { Layout, Store } from "@eoforge/zarr"
 import { Effect } from "effect"
+import type * as Job from "./Job.ts"
 
 /** Where cell lists live in a store (removed by finalize: a finished store holds no cache). */
 export const prefix = ".eoforge/search/"
@@ -18,7 +20,10 @@ export const diskOf = (store: Store.StoreApi): SearchCells.Disk => ({
     store.set(`${prefix}${name}.json.gz`, bytes).pipe(Effect.catch(() => Effect.void))
 })
 
-/** A client searching through cells persisted in `store`, and the cells' counters (undefined when off). */
+/**
+ * A client searching through cells persisted in `store`, the cells' counters (undefined when off) and their
+ * `prefetch` (a no-op when off).
+ */
 export const clientFor = (
   client: StacClient.StacClient["Service"],
   store: Store.StoreApi,
@@ -26,8 +31,9 @@ export const clientFor = (
 ): {
   readonly client: StacClient.StacClient["Service"]
   readonly counts: () => SearchCells.Counts | undefined
+  readonly prefetch: SearchCells.Cells<unknown>["prefetch"]
 } => {
-  if (setting === false) return { client, counts: () => undefined }
+  if (setting === false) return { client, counts: () => undefined, prefetch: () => Effect.void }
   return SearchCells.withClient(client, { ...setting, disk: diskOf(store) })
 }
 
@@ -52,3 +58,47 @@ export const addCounts = (
           diskHits: a.diskHits + b.diskHits,
           direct: a.direct + b.direct
         }
+
+/** Cell searches a prefetch keeps in flight: the STAC client's requests in flight per API host. */
+export const prefetchConcurrency = 4
+
+/**
+ * Fetch the search cells that the first search of every STAC product × slot of the samples of `shards`
+ * will read (products in recipe order, so partners before the products paired with them; then samples and
+ * slots), `prefetchConcurrency` at a time: a shard's chips then find their cells in memory rather than
+ * waiting for them, and a paired product's cells are searched when its shard starts rather than once its
+ * partner's first chips are read. Guard-zone samples that are not extracted, source kinds and composites are
+ * left out; cells already held are skipped. The same searches as without it, earlier; never fails.
+ */
+export const prefetchShards = (
+  ctx: Job.JobContext,
+  shards: ReadonlyArray<number>,
+  prefetch: SearchCells.Cells<unknown>["prefetch"]
+): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    for (const k of shards) {
+      if (k < 0 || k >= Layout.shardCount(ctx.layout)) continue
+      const [start, end] = Layout.shardRange(ctx.layout, k)
+      const patches =
+        ctx.patches.range === undefined
+          ? Array.from({ length: end - start }, (_, i) => ctx.patches.at(start + i))
+          : yield* ctx.patches.range(start, end)
+      const tasks: Array<Effect.Effect<void>> = []
+      for (const product of ctx.products) {
+        if (product.kind !== undefined || product.composite !== undefined) continue
+        const source = product.rules.source ?? StacClient.api(product.rules.provider.url)
+        patches.forEach((patch, i) => {
+          if (patch === undefined) return
+          if (!ctx.extractGuard && ctx.splits[start + i] === Split.Split.guard) return
+          for (const slot of product.slots) {
+            const params = Find.searchParams(patch, product.preset, slot, product.rules)
+            if (params !== undefined) tasks.push(prefetch(source, params))
+          }
+        })
+      }
+      yield* Effect.forEach(tasks, (task) => task, {
+        concurrency: prefetchConcurrency,
+        discard: true
+      })
+    }
+  }).pipe(Effect.catchCause(() => Effect.void))

@@ -32,6 +32,7 @@ export interface Totals {
   readonly requests: number
   readonly bytes: number
   readonly retries: number
+  readonly throttled: number
   readonly searches: SearchCells.Counts | undefined
 }
 

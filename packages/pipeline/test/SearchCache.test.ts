@@ -1,8 +1,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Find, type Search, StacClient } from "@eoforge/stac"
 import { Effect } from "effect"
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Build, Recipe, Services } from "../src/index.ts"
+import { Build, Opener, Recipe, SearchCache, Services } from "../src/index.ts"
 import * as StacApi from "./stacApi.ts"
 import { digest, tempDir } from "./tree.ts"
 
@@ -126,5 +127,32 @@ describe("Search cells in builds", () => {
     assert.isAbove(doneOf(second)?.diskHits ?? 0, 0)
     assert.strictEqual(searchesSince(from), doneOf(second)?.cellSearches)
     assert.deepStrictEqual(digest(sharded), digest(join(tmp.path, "per-patch.zarr")))
+  })
+  it("prefetching shards asks for each product's cell searches of their samples, partners first", async () => {
+    const asked: Array<{ readonly source: string; readonly params: Search.SearchParams }> = []
+    const prefetch = (source: StacClient.Source, params: Search.SearchParams) =>
+      Effect.sync(() => void asked.push({ source: source.url, params }))
+    const ctx = await Effect.runPromise(
+      Effect.gen(function* () {
+        const prepared = yield* Build.prepare(file)
+        const layout = yield* Build.layoutOf(prepared, createdAt)
+        return Build.jobContext(prepared, layout, yield* Opener.make())
+      }).pipe(Effect.scoped, Effect.provide(Services.layer))
+    )
+    // Shards of 2 samples: shards 1 and 2 are samples 2–5; shard 99 does not exist.
+    await Effect.runPromise(SearchCache.prefetchShards(ctx, [1, 2, 99], prefetch))
+    const [ls7s, landcover] = ctx.products
+    const expected = [1, 2].flatMap((k) =>
+      [ls7s, landcover].flatMap((product) =>
+        [2 * k, 2 * k + 1].flatMap((s) =>
+          product.slots.map((slot) => ({
+            source: server.url,
+            params: Find.searchParams(ctx.patches.at(s)!, product.preset, slot, product.rules)!
+          }))
+        )
+      )
+    )
+    assert.strictEqual(asked.length, 2 * 2 * (4 + 4))
+    assert.deepStrictEqual(asked, expected)
   })
 })

@@ -183,6 +183,7 @@ describe("Build from a STAC API", () => {
     assert.strictEqual(t.chips, 4 * 3)
     assert.strictEqual(t.requests, files.length)
     assert.strictEqual(t.retries, 0)
+    assert.strictEqual(t.throttled, 0)
     assert.isAbove(t.bytes, 0)
     assert.approximately(t.requestsPerChip, files.length / 12, 1e-9)
     assert.approximately(t.bytesPerChip, t.bytes / 12, 1e-9)
@@ -210,5 +211,39 @@ describe("Build from a STAC API", () => {
       files.some((r) => r.path.endsWith("2002-06-05.tif")),
       "a scene above the cloud limit is never read"
     )
+  })
+})
+
+describe("Build from a STAC API whose data host refuses requests as too many", () => {
+  it("reports the refused requests as throttled and retried, and stores the same pixels", async () => {
+    // The first three range requests are answered 503 (S3's SlowDown), the rest served.
+    let refusals = 3
+    const slow = await StacApi.start({
+      pageSize: 1,
+      assetStatus: () => (refusals-- > 0 ? 503 : undefined)
+    })
+    const recipe = join(tmp.path, "throttled.yaml")
+    const out = join(tmp.path, "throttled.zarr")
+    try {
+      writeFileSync(recipe, recipeText(`    type: stac-api\n    url: ${slow.url}`))
+      const t = (await build(recipe, out)).transfer!
+      const files = slow.requests.filter((r) => r.path.startsWith("/files/"))
+      assert.strictEqual(files.filter((r) => r.status === 503).length, 3)
+      assert.strictEqual(t.throttled, 3)
+      assert.strictEqual(t.retries, 3)
+      assert.strictEqual(t.requests, files.length)
+    } finally {
+      await slow.close()
+    }
+    await Effect.gen(function* () {
+      const a = yield* Reader.make(out)
+      const b = yield* Reader.make(apiStore)
+      for (let s = 0; s < a.layout.samples; s++) {
+        const x = yield* a.readSample(s)
+        const y = yield* b.readSample(s)
+        for (const product of a.products)
+          assert.deepStrictEqual(x.products[product].data, y.products[product].data)
+      }
+    }).pipe(Effect.scoped, Effect.runPromise)
   })
 })

@@ -65,6 +65,12 @@ export interface Counts {
 export interface Cells<E> {
   readonly search: SearchFn<E>
   readonly counts: () => Counts
+  /**
+   * Fetch the cell list a later `search` with these parameters will read (from disk or the catalogue), unless
+   * it is held, being fetched or failed: no patch search is counted and nothing is returned, so a build can
+   * search the cells of the samples it reads next while it reads the current ones. Never fails.
+   */
+  readonly prefetch: (source: Source, params: Search.SearchParams) => Effect.Effect<void>
 }
 
 type Box = readonly [number, number, number, number]
@@ -263,12 +269,13 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
       )
     })
 
-  const cellSearch: SearchFn<E> = (source, params) => {
+  // The cell of a patch search: its cache key and the search sent for the whole cell.
+  const cellQuery = (
+    source: Source,
+    params: Search.SearchParams
+  ): { readonly hash: string; readonly cellParams: Search.SearchParams } | undefined => {
     const cell = cellOf(params, options)
-    if (cell === undefined) {
-      direct++
-      return search(source, params)
-    }
+    if (cell === undefined) return undefined
     const key = JSON.stringify({
       v: 1,
       source: [source._tag, source.url],
@@ -279,7 +286,6 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
       cell: [options.cellDegrees, options.marginDegrees, cell.i, cell.j],
       limit: options.pageLimit
     })
-    const hash = sha256(key)
     const cellParams: Search.SearchParams = {
       collections: params.collections,
       intersects: polygonOf(cell.box),
@@ -288,8 +294,17 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
       ...(params.equals === undefined ? {} : { equals: params.equals }),
       limit: options.pageLimit
     }
+    return { hash: sha256(key), cellParams }
+  }
+
+  const cellSearch: SearchFn<E> = (source, params) => {
+    const query = cellQuery(source, params)
+    if (query === undefined) {
+      direct++
+      return search(source, params)
+    }
     return Stream.unwrap(
-      Effect.map(cellItems(hash, source, cellParams), (items) => {
+      Effect.map(cellItems(query.hash, source, query.cellParams), (items) => {
         if (items === undefined) {
           direct++
           return search(source, params)
@@ -301,17 +316,38 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
     )
   }
 
+  const prefetch = (source: Source, params: Search.SearchParams): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const query = cellQuery(source, params)
+      if (query === undefined) return Effect.void
+      const { hash, cellParams } = query
+      if (memory.has(hash) || pending.has(hash) || failed.has(hash)) return Effect.void
+      return Effect.asVoid(cellItems(hash, source, cellParams))
+    })
+
   return {
     search: cellSearch,
-    counts: () => ({ cellSearches, memoryHits, diskHits, direct })
+    counts: () => ({ cellSearches, memoryHits, diskHits, direct }),
+    prefetch
   }
 }
 
-/** A client whose searches go through search cells (capabilities unchanged), and the cells' counters. */
+/**
+ * A client whose searches go through search cells (capabilities unchanged), the cells' counters and their
+ * `prefetch`.
+ */
 export const withClient = (
   client: StacClient["Service"],
   options: Partial<Options> = {}
-): { readonly client: StacClient["Service"]; readonly counts: () => Counts } => {
+): {
+  readonly client: StacClient["Service"]
+  readonly counts: () => Counts
+  readonly prefetch: Cells<unknown>["prefetch"]
+} => {
   const cells = make(client.search, options)
-  return { client: StacClient.of({ ...client, search: cells.search }), counts: cells.counts }
+  return {
+    client: StacClient.of({ ...client, search: cells.search }),
+    counts: cells.counts,
+    prefetch: cells.prefetch
+  }
 }

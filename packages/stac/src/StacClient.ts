@@ -2,7 +2,7 @@
 // Retries, per-host rate and concurrency limits, timeouts and the source's access policy apply to every
 // request it makes: links and next pages the policy refuses are never followed.
 import { type AccessPolicy, Redact } from "@eoforge/core"
-import { Context, Effect, Layer, Option, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Layer, Option, Stream } from "effect"
 import * as Access from "./Access.ts"
 import type { Guarded } from "@eoforge/access"
 import * as Documents from "./internal/documents.ts"
@@ -151,6 +151,29 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   const http = Http.make(options)
   const caps = new Map<string, Search.Capabilities>()
   const knownCollections = new Set<string>()
+  // Requests of documents every search needs (landing page, collection), in flight: the searches that
+  // start together (every chip of a build's first samples) wait for one request instead of each sending
+  // its own under the host's rate limit.
+  const inFlight = new Map<string, Deferred.Deferred<unknown, unknown>>()
+  const once = <A, E>(key: string, run: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.suspend(() => {
+      const waiting = inFlight.get(key) as Deferred.Deferred<A, E> | undefined
+      if (waiting !== undefined) return Deferred.await(waiting)
+      const deferred = Deferred.makeUnsafe<A, E>()
+      inFlight.set(key, deferred as Deferred.Deferred<unknown, unknown>)
+      return run.pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            inFlight.delete(key)
+            // The fiber that sent it was interrupted: the others send it again themselves.
+            Deferred.doneUnsafe(
+              deferred,
+              Exit.hasInterrupts(exit) ? Effect.suspend(() => once(key, run)) : exit
+            )
+          })
+        )
+      )
+    })
 
   // A source's credentials travel with its policy object (each source resolves its own), so the walkers
   // below keep their single policy parameter.
@@ -167,9 +190,18 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
     apiUrl: string,
     access: AccessPolicy.AccessPolicy = Access.forCatalogue(apiUrl)
   ): Effect.Effect<Search.Capabilities, StacHttpError | NotStacError | AccessError> =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       const cached = caps.get(apiUrl)
-      if (cached !== undefined) return cached
+      return cached !== undefined
+        ? Effect.succeed(cached)
+        : once(`caps\n${apiUrl}`, fetchCapabilities(apiUrl, access))
+    })
+
+  const fetchCapabilities = (
+    apiUrl: string,
+    access: AccessPolicy.AccessPolicy
+  ): Effect.Effect<Search.Capabilities, StacHttpError | NotStacError | AccessError> =>
+    Effect.gen(function* () {
       const landing = yield* getJson(apiUrl, access)
       const shown = Redact.forMessage(apiUrl)
       if (landing.json === undefined || typeof landing.json !== "object" || landing.json === null) {
@@ -200,20 +232,23 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   ): Effect.Effect<void, StacHttpError | UnknownCollectionError | AccessError> =>
     knownCollections.has(`${apiUrl}\n${id}`)
       ? Effect.void
-      : getJson(`${apiUrl}/collections/${encodeURIComponent(id)}`, access).pipe(
-          Effect.catchTag(
-            "StacHttpError",
-            (e): Effect.Effect<never, StacHttpError | UnknownCollectionError> =>
-              e.status === 404
-                ? Effect.fail(
-                    new UnknownCollectionError({
-                      collection: id,
-                      source: Redact.forMessage(apiUrl)
-                    })
-                  )
-                : Effect.fail(e)
-          ),
-          Effect.andThen(() => Effect.sync(() => void knownCollections.add(`${apiUrl}\n${id}`)))
+      : once(
+          `collection\n${apiUrl}\n${id}`,
+          getJson(`${apiUrl}/collections/${encodeURIComponent(id)}`, access).pipe(
+            Effect.catchTag(
+              "StacHttpError",
+              (e): Effect.Effect<never, StacHttpError | UnknownCollectionError> =>
+                e.status === 404
+                  ? Effect.fail(
+                      new UnknownCollectionError({
+                        collection: id,
+                        source: Redact.forMessage(apiUrl)
+                      })
+                    )
+                  : Effect.fail(e)
+            ),
+            Effect.andThen(() => Effect.sync(() => void knownCollections.add(`${apiUrl}\n${id}`)))
+          )
         )
 
   const page = (

@@ -393,4 +393,55 @@ describe("SearchCells", () => {
       direct: 0
     })
   })
+  it("prefetch searches a patch's cell once, counts no patch search, and its search then reads it", () => {
+    const sent: Array<Search.SearchParams> = []
+    const item = {
+      type: "Feature",
+      stac_version: "1.0.0",
+      id: "i",
+      collection: "c",
+      bbox: [10, 45, 11, 46],
+      geometry: {
+        type: "Polygon",
+        coordinates: [
+          [
+            [10, 45],
+            [11, 45],
+            [11, 46],
+            [10, 46],
+            [10, 45]
+          ]
+        ]
+      },
+      properties: { datetime: "2021-06-01T00:00:00Z" },
+      links: [],
+      assets: {}
+    } as unknown as Item
+    const cells = SearchCells.make<never>((_, params) => {
+      sent.push(params)
+      return Stream.make(item)
+    })
+    const source = StacClient.api("http://h")
+    const params = (lon: number, lat: number): Search.SearchParams => ({
+      collections: ["c"],
+      intersects: Search.patchGeometry(patchAt(lon, lat, 0))
+    })
+    // Two patches of one cell prefetched, then the first searched: one cell search.
+    Effect.runSync(cells.prefetch(source, params(10.4, 45.4)))
+    Effect.runSync(cells.prefetch(source, params(10.6, 45.6)))
+    assert.strictEqual(sent.length, 1)
+    assert.deepStrictEqual(cells.counts(), {
+      cellSearches: 1,
+      memoryHits: 0,
+      diskHits: 0,
+      direct: 0
+    })
+    const found = Effect.runSync(Stream.runCollect(cells.search(source, params(10.4, 45.4))))
+    assert.strictEqual(found.length, 1)
+    assert.strictEqual(sent.length, 1)
+    assert.strictEqual(cells.counts().memoryHits, 1)
+    // A box search has no cell: nothing to prefetch, nothing sent.
+    Effect.runSync(cells.prefetch(source, { collections: ["c"], bbox: [10.1, 45.1, 10.2, 45.2] }))
+    assert.strictEqual(sent.length, 1)
+  })
 })

@@ -101,6 +101,51 @@ describe("StacClient", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "sends one landing-page and one collection request for searches that start together",
+    () =>
+      Effect.gen(function* () {
+        const f = yield* serve({ items: many(3), dialect: "query" })
+        const client = StacClient.make(fast)
+        const all = yield* Effect.forEach(
+          Array.from({ length: 12 }, () => collect(client, f.url)),
+          (search) => search,
+          { concurrency: "unbounded" }
+        )
+        assert.isTrue(all.every((items) => items.length === 3))
+        assert.strictEqual(f.requests.filter((r) => r.path === "/").length, 1)
+        assert.strictEqual(
+          f.requests.filter((r) => r.path === "/collections/sentinel-2-l2a").length,
+          1
+        )
+        assert.strictEqual(f.requests.filter((r) => r.path === "/search").length, 12)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("fails every search waiting on a shared collection request with its error", () =>
+    Effect.gen(function* () {
+      const f = yield* serve({ items: many(3), dialect: "query" })
+      const client = StacClient.make(fast)
+      const unknown = { ...params, collections: ["sentinel-9-l5"] }
+      const exits = yield* Effect.forEach(
+        Array.from({ length: 4 }, () => Effect.exit(collect(client, f.url, unknown))),
+        (search) => search,
+        { concurrency: "unbounded" }
+      )
+      assert.isTrue(exits.every(Exit.isFailure))
+      assert.strictEqual(
+        f.requests.filter((r) => r.path === "/collections/sentinel-9-l5").length,
+        1
+      )
+      // A failure is not kept: a later search asks again.
+      yield* Effect.exit(collect(client, f.url, unknown))
+      assert.strictEqual(
+        f.requests.filter((r) => r.path === "/collections/sentinel-9-l5").length,
+        2
+      )
+    }).pipe(Effect.scoped)
+  )
+
   it.live("retries a search after injected 503 responses", () =>
     Effect.gen(function* () {
       const f = yield* serve({ items: many(4), dialect: "query", fail503: 2 })

@@ -11,6 +11,8 @@ export interface VirtualFile {
   /** Tile data regions, sorted by offset: [offset, length] pairs. */
   readonly tiles: ReadonlyArray<readonly [number, number]>
   readonly read: (start: number, end: number) => Buffer
+  /** The bytes [start, end) as views of the header and the tile pool, in order (nothing copied). */
+  readonly pieces: (start: number, end: number) => Array<Buffer>
 }
 
 /** Georeferencing of a virtual band file. */
@@ -176,11 +178,11 @@ export const make = (spec: CogSpec, pool: ReadonlyArray<Buffer>): VirtualFile =>
     }
     header.writeUInt32LE(i + 1 < ifds.length ? ifdAt[i + 1] : 0, p)
   })
-  const read = (start: number, end: number): Buffer => {
+  const pieces = (start: number, end: number): Array<Buffer> => {
     end = Math.min(end, data)
-    if (end <= start) return Buffer.alloc(0)
-    const out = Buffer.alloc(end - start)
-    if (start < headerSize) header.copy(out, 0, start, Math.min(end, headerSize))
+    if (end <= start) return []
+    const out: Array<Buffer> = []
+    if (start < headerSize) out.push(header.subarray(start, Math.min(end, headerSize)))
     // First tile ending after `start` (binary search), then every tile up to `end`.
     let lo = 0
     let hi = tileMap.length
@@ -193,9 +195,10 @@ export const make = (spec: CogSpec, pool: ReadonlyArray<Buffer>): VirtualFile =>
       const t = tileMap[k]
       const from = Math.max(start, t.offset)
       const to = Math.min(end, t.offset + t.length)
-      pool[t.pool].copy(out, from - start, from - t.offset, to - t.offset)
+      out.push(pool[t.pool].subarray(from - t.offset, to - t.offset))
     }
     return out
   }
-  return { size: data, tiles, read }
+  const read = (start: number, end: number): Buffer => Buffer.concat(pieces(start, end))
+  return { size: data, tiles, read, pieces }
 }

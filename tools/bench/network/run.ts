@@ -220,6 +220,8 @@ writeFileSync(recipe, recipeOf(store))
 sim.reset()
 const searches0 = catalogue.searches()
 const t0 = performance.now()
+// This process's CPU (the simulator and the catalogue serving the build) shares the machine's cores with it.
+const benchCpu0 = process.cpuUsage()
 const buildThreads = new Map<string, number>()
 const built = await runChild(
   "/usr/bin/time",
@@ -240,6 +242,8 @@ const built = await runChild(
   buildThreads
 )
 const buildS = (performance.now() - t0) / 1000
+const cpuSince = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6
+const simulatorCpuS = cpuSince(process.cpuUsage(benchCpu0))
 if (built.status !== 0) {
   console.error(built.stderr.slice(-4000))
   throw new Error(`the build failed with exit ${built.status}`)
@@ -316,18 +320,40 @@ const boundPatchesPerS = Math.min(bounds.bandwidth, bounds.rate, bounds.connecti
 // Requests the simulator was serving at once, on average over the build (the connections bound allows
 // `connections`): low when the build waits on its own CPU or issues its requests one after another.
 const meanInFlight = net.servingSeconds / buildS
+// Seconds from the build's start to its first range request: start-up, plan, store, the first searches.
+const firstRequestS = net.firstAt === undefined ? null : (net.firstAt - t0) / 1000
+// When the build's events came (its JSON lines on stderr), in seconds from its start: the plan, the first
+// range request, the first and last shard, finalize.
+const startedAt = Date.now() - (performance.now() - t0)
+const eventsAt = (type: string) =>
+  built.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("{") && l.includes(`"type":"${type}"`))
+    .map((l) => (Date.parse(JSON.parse(l).time) - startedAt) / 1000)
+const shardTimes = eventsAt("shard")
+console.error(
+  `timeline (s): plan ${eventsAt("plan")[0]?.toFixed(1)}, first request ${firstRequestS?.toFixed(1)}, first shard ${shardTimes[0]?.toFixed(1)}, last shard ${shardTimes.at(-1)?.toFixed(1)} (${shardTimes.length}), finalize ${eventsAt("finalize")[0]?.toFixed(1)}, end ${buildS.toFixed(1)}`
+)
 console.error(
   `build: ${samples} patches, ${chips.length} chips in ${buildS.toFixed(1)} s (${patchesPerS.toFixed(2)} patches/s, CPU ${cpuS.toFixed(1)} s); ${net.requests} requests (${net.throttled} throttled), ${(net.bytes / 1e6).toFixed(1)} MB, ${searches} searches; ${meanInFlight.toFixed(1)} requests in flight on average (at most ${net.maxInFlight}); bound ${boundPatchesPerS.toFixed(2)} patches/s ${JSON.stringify(bounds)}`
 )
 
 // 2. The peer: the same chips with GDAL /vsicurl/, 16 threads.
 let peerResult:
-  | { seconds: number; cpuSeconds: number; requests: number; bytes: number; throttled: number }
+  | {
+      seconds: number
+      cpuSeconds: number
+      simulatorCpuSeconds: number
+      requests: number
+      bytes: number
+      throttled: number
+    }
   | undefined
 if (peer) {
   const file = join(dir, "chips.json")
   writeFileSync(file, JSON.stringify(chips))
   sim.reset()
+  const peerCpu0 = process.cpuUsage()
   const r = await runChild("/usr/bin/time", [
     "-v",
     "/usr/bin/python3",
@@ -344,6 +370,7 @@ if (peer) {
   peerResult = {
     seconds: out.seconds,
     cpuSeconds: Number(cpuOf(r.stderr).toFixed(1)),
+    simulatorCpuSeconds: Number(cpuSince(process.cpuUsage(peerCpu0)).toFixed(1)),
     requests: c.requests,
     bytes: c.bytes,
     throttled: c.throttled
@@ -565,6 +592,8 @@ const result = {
   slots,
   buildSeconds: Number(buildS.toFixed(1)),
   buildCpuSeconds: Number(cpuS.toFixed(1)),
+  // This process's CPU while the build ran: the simulator and the catalogue serving it, on the same cores.
+  simulatorCpuSeconds: Number(simulatorCpuS.toFixed(1)),
   buildMaxRssMB: Math.round(rssMB),
   // CPU ms per chip of the build's main thread and of its other threads by name (decoder threads, libuv's
   // pool, V8's GC helpers), from /proc: what one thread's work costs, whatever the machine's load.
@@ -582,9 +611,12 @@ const result = {
   threads,
   searches,
   requests: net.requests,
+  // Of them, those starting in a file's header (opening it: IFDs, tile indexes) rather than in tile data.
+  headerReads: net.headerReads,
   bytes: net.bytes,
   throttled: net.throttled,
   meanInFlight: Number(meanInFlight.toFixed(2)),
+  firstRequestS: firstRequestS === null ? null : Number(firstRequestS.toFixed(2)),
   maxInFlight: net.maxInFlight,
   reportedByBuild: printed.transfer,
   bounds,

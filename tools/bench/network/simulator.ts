@@ -28,9 +28,13 @@ export interface Counters {
   bytes: number
   throttled: number
   headers: number
+  /** Range requests starting in a file's header (IFDs and tile indexes: opening it), not in its tile data. */
+  headerReads: number
   maxInFlight: number
   /** Seconds of requests being served, summed over requests (÷ wall time: the mean in flight). */
   servingSeconds: number
+  /** When the first request since start or `reset` came (performance.now(), ms), undefined before. */
+  firstAt: number | undefined
 }
 
 /** One served request, as `record` keeps them (times from `performance.now()` of this process). */
@@ -134,8 +138,10 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     bytes: 0,
     throttled: 0,
     headers: 0,
+    headerReads: 0,
     maxInFlight: 0,
-    servingSeconds: 0
+    servingSeconds: 0,
+    firstAt: undefined
   }
   // Rate limit: a bucket of a tenth of a second's requests, refilled continuously.
   const capacity = Math.max(1, limits.requestsPerSecond / 10)
@@ -149,17 +155,35 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     tokens -= 1
     return true
   }
-  // Bandwidth: chunks are given consecutive slots of one shared link (2 ms of burst allowed).
+  // Bandwidth: chunks are given consecutive slots of one shared link (2 ms of burst allowed). The body is
+  // written as views of the file's pieces (header, pooled tiles): nothing is copied or allocated per response.
   let linkFreeAt = 0
-  const transmit = async (res: ServerResponse, body: Buffer) => {
+  const transmit = async (res: ServerResponse, body: ReadonlyArray<Buffer>, length: number) => {
     const chunk = 64 * 1024
-    for (let at = 0; at < body.length; at += chunk) {
-      const part = body.subarray(at, Math.min(body.length, at + chunk))
+    let piece = 0
+    let inPiece = 0
+    for (let at = 0; at < length; at += chunk) {
+      const n = Math.min(chunk, length - at)
       const now = performance.now()
-      linkFreeAt = Math.max(linkFreeAt, now) + (part.length / limits.bytesPerSecond) * 1000
+      linkFreeAt = Math.max(linkFreeAt, now) + (n / limits.bytesPerSecond) * 1000
       if (linkFreeAt - now > 2) await sleep(linkFreeAt - now - 1)
       if (res.destroyed) return
-      if (!res.write(part))
+      // The chunk's bytes: the rest of the current piece and the starts of the next ones.
+      let ok = true
+      res.cork()
+      for (let left = n; left > 0;) {
+        const p = body[piece]
+        const take = Math.min(left, p.length - inPiece)
+        ok = res.write(inPiece === 0 && take === p.length ? p : p.subarray(inPiece, inPiece + take))
+        left -= take
+        inPiece += take
+        if (inPiece === p.length) {
+          piece++
+          inPiece = 0
+        }
+      }
+      res.uncork()
+      if (!ok)
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off("drain", done)
@@ -185,6 +209,7 @@ export const start = async (initial: Limits): Promise<Simulator> => {
     waiting.shift()?.()
   }
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    counters.firstAt ??= performance.now()
     const path = decodeURIComponent((req.url ?? "/").split("?")[0])
     if (!admit()) {
       counters.throttled++
@@ -226,21 +251,23 @@ export const start = async (initial: Limits): Promise<Simulator> => {
         res.end()
         return
       }
-      const body = f.read(start, end)
-      counters.bytes += body.length
+      const header = f.tiles.length > 0 && start < f.tiles[0][0]
+      if (header) counters.headerReads++
+      const body = f.pieces(start, end)
+      const length = body.reduce((n, p) => n + p.length, 0)
+      counters.bytes += length
       const port = req.socket.remotePort ?? 0
-      const header = start < (f.tiles[0]?.[0] ?? f.size)
       res.once("finish", () =>
-        served?.push({ port, t0: arrived, t1: performance.now(), path, header, bytes: body.length })
+        served?.push({ port, t0: arrived, t1: performance.now(), path, header, bytes: length })
       )
       res.writeHead(range === null ? 200 : 206, {
-        "content-length": body.length,
+        "content-length": length,
         "accept-ranges": "bytes",
         "content-type": "image/tiff",
         etag,
         ...(range === null ? {} : { "content-range": `bytes ${start}-${end - 1}/${f.size}` })
       })
-      await transmit(res, body)
+      await transmit(res, body, length)
     } finally {
       counters.servingSeconds += (performance.now() - began) / 1000
       free()
@@ -259,8 +286,10 @@ export const start = async (initial: Limits): Promise<Simulator> => {
       counters.bytes = 0
       counters.throttled = 0
       counters.headers = 0
+      counters.headerReads = 0
       counters.maxInFlight = 0
       counters.servingSeconds = 0
+      counters.firstAt = undefined
     },
     record: (on) => {
       const kept = served ?? []

@@ -30,7 +30,7 @@ const program = Effect.gen(function* () {
   const before = RasterSource.transferTotals()
   let chips = 0
   yield* ShardThreads.drain(queue, (k) =>
-    Build.runShard(ctx, k, cells.client).pipe(
+    Build.runShard(ctx, k, cells.client, cells.prefetch).pipe(
       Effect.provideService(AssetSigner.AssetSigner, signer),
       Effect.tap((summary) =>
         Effect.sync(() => {
@@ -47,6 +47,7 @@ const program = Effect.gen(function* () {
     requests: t.requests,
     bytes: t.bytes,
     retries: t.retries,
+    throttled: t.throttled,
     searches: cells.counts()
   })
 }).pipe(
