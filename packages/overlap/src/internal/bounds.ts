@@ -1,0 +1,163 @@
+// Centre-distance bounds for the bulk filter's decisions, from the shapes of all candidates: below `yes` a
+// pair's exact test certainly blocks, at or above `no` it certainly does not, so neither needs the clip.
+//
+// Why they hold. The exact test (footprints.ts `overlap`) projects both quads orthographically onto the plane
+// P ⊥ u, u = normalise(g(ct) + g(cb)), g(p) = (x/a², y/a², z/b²) the ellipsoid's gradient at a centroid c,
+// clips them and compares inter > limit · area(t). For the later footprint t (corners c_k relative to ct):
+//  1. Every vector x among x_k = c_k × c_(k+1) and the turns e_k × e_(k+1) (e_k = c_(k+1) − c_k) makes an
+//     angle ≤ γ = acos(cosMin) with σ·ν (ν = g(ct)/|g(ct)|, σ the footprint's orientation), measured here.
+//  2. u lies between g(ct) and g(cb), so angle(ν, u) ≤ ψ with sin ψ ≤ |g(ct) − g(cb)| / |g(ct)|
+//     ≤ (d / b²) / (b √E_min / a²) (|G p| ≥ |p| / a², |p| ≥ b √E(p), E(p) = x²/a² + y²/a² + z²/b²), d ≤ 2 R_max
+//     for any pair the test measures. So σ x·u ≥ |x| κ, κ = cos(γ + ψ) > 0.
+//  3. Projected, (P c_k × P c_(k+1))·u = x_k·u: all four turns and all four triangles (ct, c_k, c_(k+1))
+//     keep one orientation, so the projected quad is convex (the clip is then its exact intersection) and
+//     contains the disc of radius ρ κ around P ct, ρ = min |x_k| / |e_k| (its distance to edge k is
+//     |x_k·u| / |P e_k| ≥ |x_k| κ / |e_k|). Its area is |A_t · u| with A_t = ½ Σ x_k: between |A_t| κ and |A_t|.
+//  4. It lies inside the disc of radius R_max (projection shortens), and the projected centres are d_u apart
+//     with √(d² − w²) ≤ d_u ≤ d: (ct − cb)·(g(ct) + g(cb)) = E(ct) − E(cb), so
+//     |(ct − cb)·u| ≤ (E_max − E_min) a² / (2 b √E_min − d) = w.
+// Hence inter ≥ lens(ρ_min κ, d) and area(t) ≤ A_max: the pair blocks when lens(ρ_min κ, d) > limit · A_max;
+// and inter ≤ lens(R_max, √(d² − w²)), area(t) ≥ A_min κ: it does not when that lens ≤ limit · A_min κ.
+// (lens(r, d): the area two discs of radius r, d apart, share.) Both thresholds are then moved 1e-4 of
+// themselves (and the rounding of the areas 1e-6) towards doing nothing; MARGIN in lazy.ts covers float32 centres.
+import { STRIDE } from "./footprints.ts"
+
+const A = 6378137
+const FLAT = 1 / 298.257223563
+const B = A * (1 - FLAT)
+const INV_A2 = 1 / (A * A)
+const INV_B2 = 1 / (B * B)
+
+/** Past this bounding radius (m) the bounds are not used: the angles above stop being negligible. */
+const R_LIMIT = 20_000
+
+/** Running extremes of the shapes of footprints (see the proof above). */
+export class Shapes {
+  rho = Infinity
+  areaMax = 0
+  areaMin = Infinity
+  cosMin = 1
+  eMin = Infinity
+  eMax = -Infinity
+
+  /** Adds the converted footprint in `slot` of `data` (footprints.ts layout). */
+  add(data: Float64Array, slot: number): void {
+    const o = slot * STRIDE
+    const cx = data[o]
+    const cy = data[o + 1]
+    const cz = data[o + 2]
+    const e = (cx * cx + cy * cy) * INV_A2 + cz * cz * INV_B2
+    if (e < this.eMin) this.eMin = e
+    if (e > this.eMax) this.eMax = e
+    let nx = cx * INV_A2
+    let ny = cy * INV_A2
+    let nz = cz * INV_B2
+    const nl = 1 / Math.sqrt(nx * nx + ny * ny + nz * nz)
+    nx *= nl
+    ny *= nl
+    nz *= nl
+    let sx = 0
+    let sy = 0
+    let sz = 0
+    let rho = Infinity
+    let cos = 1
+    let sign = 0
+    for (let k = 0; k < 4; k++) {
+      const p = o + 4 + 3 * k
+      const q = o + 4 + 3 * ((k + 1) & 3)
+      const r = o + 4 + 3 * ((k + 2) & 3)
+      const ax = data[p]
+      const ay = data[p + 1]
+      const az = data[p + 2]
+      const bx = data[q]
+      const by = data[q + 1]
+      const bz = data[q + 2]
+      // x_k = c_k × c_(k+1); e_k and e_(k+1); the turn e_k × e_(k+1).
+      const xx = ay * bz - az * by
+      const xy = az * bx - ax * bz
+      const xz = ax * by - ay * bx
+      const ex = bx - ax
+      const ey = by - ay
+      const ez = bz - az
+      const fx = data[r] - bx
+      const fy = data[r + 1] - by
+      const fz = data[r + 2] - bz
+      const tx = ey * fz - ez * fy
+      const ty = ez * fx - ex * fz
+      const tz = ex * fy - ey * fx
+      sx += xx
+      sy += xy
+      sz += xz
+      const xl = Math.sqrt(xx * xx + xy * xy + xz * xz)
+      const tl = Math.sqrt(tx * tx + ty * ty + tz * tz)
+      const xd = xx * nx + xy * ny + xz * nz
+      if (sign === 0) sign = xd >= 0 ? 1 : -1
+      const c1 = (sign * xd) / xl
+      const c2 = (sign * (tx * nx + ty * ny + tz * nz)) / tl
+      // NaN (a zero edge or turn) fails every comparison: the cosine becomes −1, the bounds unusable.
+      if (!(c1 >= -1)) cos = -1
+      else if (c1 < cos) cos = c1
+      if (!(c2 >= -1)) cos = -1
+      else if (c2 < cos) cos = c2
+      const ratio = xl / Math.sqrt(ex * ex + ey * ey + ez * ez)
+      if (!(ratio >= 0)) rho = 0
+      else if (ratio < rho) rho = ratio
+    }
+    const area = 0.5 * Math.sqrt(sx * sx + sy * sy + sz * sz)
+    if (rho < this.rho) this.rho = rho
+    if (cos < this.cosMin) this.cosMin = cos
+    if (area > this.areaMax) this.areaMax = area
+    if (area < this.areaMin) this.areaMin = area
+  }
+}
+
+/** The area (m²) two discs of radius r share when their centres are d apart. */
+export const lens = (r: number, d: number): number => {
+  if (d >= 2 * r) return 0
+  if (d <= 0) return Math.PI * r * r
+  return 2 * r * r * Math.acos(d / (2 * r)) - (d / 2) * Math.sqrt(4 * r * r - d * d)
+}
+
+/** Centre distances (m): a pair closer than `yes` blocks, one at least `no` apart does not. */
+export interface Thresholds {
+  readonly yes: number
+  readonly no: number
+}
+
+/** No bound: every pair within reach is measured. */
+export const none: Thresholds = { yes: 0, no: Infinity }
+
+// Where lens(r, d) (falling with d) crosses `target`, by bisection: lens(r, lo) ≥ target > lens(r, hi)
+// (both 0 when lens(r, 0) < target; both 2r when target ≤ 0).
+const crossing = (r: number, target: number): { readonly lo: number; readonly hi: number } => {
+  if (!(lens(r, 0) >= target)) return { lo: 0, hi: 0 }
+  if (!(target > 0)) return { lo: 2 * r, hi: 2 * r }
+  let lo = 0
+  let hi = 2 * r
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2
+    if (lens(r, mid) >= target) lo = mid
+    else hi = mid
+  }
+  return { lo, hi }
+}
+
+/**
+ * The bounds for a set of footprints of largest bounding radius `rMax` (m) and a blocking threshold `limit`
+ * (maxOverlap + slack), or `none` when the shapes do not allow them (non-convex quads, large footprints).
+ */
+export const thresholds = (shapes: Shapes, rMax: number, limit: number): Thresholds => {
+  const { rho, areaMax, areaMin, cosMin, eMin, eMax } = shapes
+  if (!(cosMin > 0.5) || !(rMax > 0) || rMax > R_LIMIT || !(rho > 0) || !(areaMin > 0)) return none
+  const d = 2 * rMax
+  const sinPsi = (d * A * A) / (B * B * B * Math.sqrt(eMin))
+  if (!(sinPsi < 0.1)) return none
+  const sinGamma = Math.sqrt(1 - cosMin * cosMin)
+  const kappa = cosMin * Math.sqrt(1 - sinPsi * sinPsi) - sinGamma * sinPsi
+  if (!(kappa > 0.5)) return none
+  const w = ((eMax - eMin) * A * A) / (2 * B * Math.sqrt(eMin) - d)
+  const yes = crossing(rho * kappa, limit * areaMax * (1 + 1e-6)).lo * (1 - 1e-4)
+  const d0 = crossing(rMax, limit * areaMin * kappa * (1 - 1e-6)).hi
+  const no = Math.sqrt(d0 * d0 + w * w) * (1 + 1e-4)
+  return { yes, no: no < 2 * rMax ? no : Infinity }
+}
