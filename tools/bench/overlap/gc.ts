@@ -4,8 +4,8 @@
 // Five sets: the large set, its first --small (5× sparser around each city), "spread": as many candidates as
 // the large set from the same generator over an area N / small times larger (σ × √(N / small)) — near the
 // small set's density, but neighbouring cities' wider clouds overlap, so denser — and "uniform1" / "uniform5":
-// uniform candidates in one spherical cap and in five congruent caps (sets.ts), the same density by
-// construction, so the cost of size (GC, superlinear work) is shown apart from the cost of density. The share
+// --small and --candidates uniform candidates in five congruent spherical caps (sets.ts), the same density
+// and spread over the globe by construction, so the cost of size (GC, superlinear work) is shown apart from the cost of density. The share
 // rejected (`rejected*`) and the decisions' work per candidate (neighbours scanned, exact clips, …) say how
 // dense each set is.
 // Usage: npx node --conditions=@eoforge/source tools/bench/overlap/gc.ts [--candidates 5000000] [--small 1000000]
@@ -76,13 +76,13 @@ if (process.argv.includes("--child")) {
   run("small", first)
   run("spread", spread)
   spread = undefined
-  // Uniform in five congruent caps; cap 0 alone (every fifth candidate) is the one-cap set.
-  const caps = Sets.caps(candidates, 5, candidates / 5)
-  const one = caps.filter((_, k) => k % 5 === 0)
+  // Uniform in five congruent caps, --small and --candidates of them at one density.
+  const one = Sets.caps(small, 5, small / 5)
+  const five = Sets.caps(candidates, 5, candidates / 5)
   run("uniform1", one)
-  run("uniform5", caps)
+  run("uniform5", five)
   run("uniform1", one)
-  run("uniform5", caps)
+  run("uniform5", five)
 } else {
   const child = spawnSync(
     process.execPath,

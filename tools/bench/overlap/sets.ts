@@ -1,5 +1,6 @@
 // Candidate sets of the bulk filter's benchmarks (gc.ts, phases.ts): SSL4EO-like city Gaussians, and uniform
-// candidates in congruent spherical caps, one cap for the 1M set and five for the 5M set, at equal density.
+// candidates in five congruent spherical caps, 200,000 per cap for the 1M set and 1,000,000 for the 5M set, at
+// equal density and over the same spread of the globe.
 import type { Patch } from "@eoforge/core"
 import { PatchGeometry, Sampler } from "@eoforge/grid"
 
@@ -35,9 +36,8 @@ const AXES: ReadonlyArray<readonly [number, number, number]> = [
 
 /**
  * `count` candidates uniform by area (sphere) in `caps` (≤ 5) spherical caps of `perCap` / UNIFORM_PER_KM2 km²
- * each (26.6° radius for 1M), at least 90° apart, so no footprint of one meets another's. Candidate k falls in
- * cap k mod caps, so the candidates of cap 0 of a 5-cap set, in order, are exactly the 1-cap set of count / 5
- * (seeded, mulberry32).
+ * each (26.6° radius for 1M, 11.9° for 200,000), at least 90° apart, so no footprint of one meets another's.
+ * Candidate k falls in cap k mod caps (seeded, mulberry32).
  */
 export const caps = (count: number, caps: number, perCap: number): Array<Patch.Patch> => {
   if (caps > AXES.length) throw new Error(`at most ${AXES.length} caps`)

@@ -27,45 +27,49 @@ const FLAT = 1 / 298.257223563
 const B = A * (1 - FLAT)
 const INV_A2 = 1 / (A * A)
 const INV_B2 = 1 / (B * B)
+const A2_OVER_B2 = (A * A) / (B * B)
 
 /** Past this bounding radius (m) the bounds are not used: the angles above stop being negligible. */
 const R_LIMIT = 20_000
 
-/** Running extremes of the shapes of footprints (see the proof above). */
+/**
+ * Running extremes of the shapes of footprints (see the proof above), kept squared so that adding one costs
+ * no square root: ρ², cos² γ, |A|² (×4) and E.
+ */
 export class Shapes {
-  rho = Infinity
-  areaMax = 0
-  areaMin = Infinity
-  cosMin = 1
+  rho2 = Infinity
+  area4Max = 0
+  area4Min = Infinity
+  cos2Min = 1
   eMin = Infinity
   eMax = -Infinity
 
   /** Adds the converted footprint in `slot` of `data` (footprints.ts layout). */
   add(data: Float64Array, slot: number): void {
-    const o = slot * STRIDE
-    const cx = data[o]
-    const cy = data[o + 1]
-    const cz = data[o + 2]
+    const o = slot * STRIDE + 4
+    const cx = data[o - 4]
+    const cy = data[o - 3]
+    const cz = data[o - 2]
     const e = (cx * cx + cy * cy) * INV_A2 + cz * cz * INV_B2
     if (e < this.eMin) this.eMin = e
     if (e > this.eMax) this.eMax = e
-    let nx = cx * INV_A2
-    let ny = cy * INV_A2
-    let nz = cz * INV_B2
-    const nl = 1 / Math.sqrt(nx * nx + ny * ny + nz * nz)
-    nx *= nl
-    ny *= nl
-    nz *= nl
+    // g ∝ the gradient at the centroid (scaled by a², so its components are of order 1).
+    const gx = cx
+    const gy = cy
+    const gz = cz * A2_OVER_B2
+    const g2 = gx * gx + gy * gy + gz * gz
     let sx = 0
     let sy = 0
     let sz = 0
-    let rho = Infinity
-    let cos = 1
+    // Running minima compared by multiplication (a division only when one falls): ρ² and cos² γ · |g|².
+    let rho2 = this.rho2
+    let cos2 = this.cos2Min * g2
     let sign = 0
+    let ok = true
     for (let k = 0; k < 4; k++) {
-      const p = o + 4 + 3 * k
-      const q = o + 4 + 3 * ((k + 1) & 3)
-      const r = o + 4 + 3 * ((k + 2) & 3)
+      const p = o + 3 * k
+      const q = o + 3 * ((k + 1) & 3)
+      const r = o + 3 * ((k + 2) & 3)
       const ax = data[p]
       const ay = data[p + 1]
       const az = data[p + 2]
@@ -88,26 +92,28 @@ export class Shapes {
       sx += xx
       sy += xy
       sz += xz
-      const xl = Math.sqrt(xx * xx + xy * xy + xz * xz)
-      const tl = Math.sqrt(tx * tx + ty * ty + tz * tz)
-      const xd = xx * nx + xy * ny + xz * nz
+      const x2 = xx * xx + xy * xy + xz * xz
+      const t2 = tx * tx + ty * ty + tz * tz
+      const e2 = ex * ex + ey * ey + ez * ez
+      const xd = xx * gx + xy * gy + xz * gz
+      const td = tx * gx + ty * gy + tz * gz
       if (sign === 0) sign = xd >= 0 ? 1 : -1
-      const c1 = (sign * xd) / xl
-      const c2 = (sign * (tx * nx + ty * ny + tz * nz)) / tl
-      // NaN (a zero edge or turn) fails every comparison: the cosine becomes −1, the bounds unusable.
-      if (!(c1 >= -1)) cos = -1
-      else if (c1 < cos) cos = c1
-      if (!(c2 >= -1)) cos = -1
-      else if (c2 < cos) cos = c2
-      const ratio = xl / Math.sqrt(ex * ex + ey * ey + ez * ez)
-      if (!(ratio >= 0)) rho = 0
-      else if (ratio < rho) rho = ratio
+      // Both must point to the footprint's side (σ g); NaN fails every comparison and marks it unusable.
+      if (!(sign * xd > 0 && sign * td > 0)) ok = false
+      if (xd * xd < cos2 * x2) cos2 = (xd * xd) / x2
+      if (td * td < cos2 * t2) cos2 = (td * td) / t2
+      if (x2 < rho2 * e2) rho2 = x2 / e2
     }
-    const area = 0.5 * Math.sqrt(sx * sx + sy * sy + sz * sz)
-    if (rho < this.rho) this.rho = rho
-    if (cos < this.cosMin) this.cosMin = cos
-    if (area > this.areaMax) this.areaMax = area
-    if (area < this.areaMin) this.areaMin = area
+    const area4 = sx * sx + sy * sy + sz * sz
+    if (!ok || !(rho2 >= 0) || !(cos2 >= 0)) {
+      this.cos2Min = -1
+      this.rho2 = 0
+    } else {
+      this.rho2 = rho2
+      if (cos2 / g2 < this.cos2Min) this.cos2Min = cos2 / g2
+    }
+    if (area4 > this.area4Max) this.area4Max = area4
+    if (area4 < this.area4Min) this.area4Min = area4
   }
 }
 
@@ -147,7 +153,11 @@ const crossing = (r: number, target: number): { readonly lo: number; readonly hi
  * (maxOverlap + slack), or `none` when the shapes do not allow them (non-convex quads, large footprints).
  */
 export const thresholds = (shapes: Shapes, rMax: number, limit: number): Thresholds => {
-  const { rho, areaMax, areaMin, cosMin, eMin, eMax } = shapes
+  const { eMin, eMax } = shapes
+  const rho = Math.sqrt(shapes.rho2)
+  const cosMin = shapes.cos2Min >= 0 ? Math.sqrt(Math.min(1, shapes.cos2Min)) : -1
+  const areaMax = Math.sqrt(shapes.area4Max) / 2
+  const areaMin = Math.sqrt(shapes.area4Min) / 2
   if (!(cosMin > 0.5) || !(rMax > 0) || rMax > R_LIMIT || !(rho > 0) || !(areaMin > 0)) return none
   const d = 2 * rMax
   const sinPsi = (d * A * A) / (B * B * B * Math.sqrt(eMin))
