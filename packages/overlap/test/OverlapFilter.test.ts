@@ -5,8 +5,9 @@ import { Chunk, Effect, Exit, Stream } from "effect"
 import * as fc from "fast-check"
 import { Overlap, OverlapFilter } from "../src/index.ts"
 import * as Bulk from "../src/internal/bulk.ts"
+import * as Lazy from "../src/internal/lazy.ts"
 import { SLACK } from "../src/internal/greedy.ts"
-import { clustered, square } from "./squares.ts"
+import { clustered, random, square } from "./squares.ts"
 
 const offerAll = (patches: ReadonlyArray<Patch.Patch>, maxOverlap: number): Array<number> => {
   const filter = OverlapFilter.make({ maxOverlap })
@@ -132,6 +133,49 @@ describe("OverlapFilter", () => {
       const incremental = offerAll(patches, maxOverlap)
       assert.isBelow(incremental.length, patches.length)
       assert.deepStrictEqual([...(accepted ?? [])], incremental)
+    }
+  })
+
+  it("the bulk filter decides the same with and without its centre-distance bounds, which skip clips", () => {
+    // Squares of 2–2.64 km, rotated any way, around the awkward places: the bounds widen but stay exact.
+    const rnd = random(31)
+    const mixed = Array.from({ length: 3000 }, (_, i) => {
+      const [lon, lat] = hotspots[i % hotspots.length]
+      const r = 4000 * Math.sqrt(-2 * Math.log(1 - rnd()))
+      const a = 2 * Math.PI * rnd()
+      const size = 2000 + 640 * rnd()
+      const rotation = 90 * rnd()
+      return square({ lon, lat, size, east: r * Math.cos(a), north: r * Math.sin(a), rotation })
+    })
+    for (const [patches, maxOverlap] of [
+      [mixed, 0.25],
+      [mixed, 0.05],
+      [mixed, 0.7],
+      [clustered(41, 3000, hotspots, 3000, 2640), 0.25],
+      [clustered(42, 3000, hotspots, 3000, 2640), 0]
+    ] as const) {
+      const run = (useBounds: boolean) => {
+        const accepted = Bulk.acceptAll(
+          patches,
+          maxOverlap + SLACK,
+          () => assert.fail("valid"),
+          Bulk.CACHE_BITS,
+          () => {},
+          useBounds
+        )
+        return { accepted: [...(accepted ?? [])], work: [...Lazy.work] }
+      }
+      const without = run(false)
+      const withBounds = run(true)
+      const incremental = offerAll(patches, maxOverlap)
+      assert.isBelow(incremental.length, patches.length)
+      assert.deepStrictEqual(without.accepted, incremental)
+      assert.deepStrictEqual(withBounds.accepted, incremental)
+      // Without bounds nothing is decided by distance; with them some pairs are (up to 0.25: at 0.7 no
+      // pair of these sizes blocks by its inscribed discs alone), and fewer are clipped.
+      assert.strictEqual(without.work[2], 0)
+      if (maxOverlap <= 0.25) assert.isAbove(withBounds.work[2], 0)
+      assert.isBelow(withBounds.work[3], without.work[3])
     }
   })
 

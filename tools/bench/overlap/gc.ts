@@ -1,10 +1,13 @@
 // The bulk overlap filter at scale: does `filterAll` make V8 collect the caller's whole heap, and does its cost
 // per candidate stay flat from 1M to 5M? Spawns itself with `--trace-gc` and counts the mark-compact events
 // printed between a start and an end marker around each `filterAll` call (the caller holds all candidates).
-// Three sets: the large set, its first --small (5× sparser around each city), and "spread": as many candidates
-// as the large set from the same generator over an area N / small times larger (σ × √(N / small)), i.e. at the
-// small set's density — so the cost of size (GC, superlinear work) is shown apart from the cost of density.
-// The share rejected (`rejected*`) says how dense each set is.
+// Five sets: the large set, its first --small (5× sparser around each city), "spread": as many candidates as
+// the large set from the same generator over an area N / small times larger (σ × √(N / small)) — near the
+// small set's density, but neighbouring cities' wider clouds overlap, so denser — and "uniform1" / "uniform5":
+// --small and --candidates uniform candidates in five congruent spherical caps (sets.ts), the same density
+// and spread over the globe by construction, so the cost of size (GC, superlinear work) is shown apart from the cost of density. The share
+// rejected (`rejected*`) and the decisions' work per candidate (neighbours scanned, exact clips, …) say how
+// dense each set is.
 // Usage: npx node --conditions=@eoforge/source tools/bench/overlap/gc.ts [--candidates 5000000] [--small 1000000]
 // Last line: one JSON object.
 import { spawnSync } from "node:child_process"
@@ -12,8 +15,9 @@ import { loadavg } from "node:os"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import type { Patch } from "@eoforge/core"
-import { PatchGeometry, Sampler } from "@eoforge/grid"
 import { OverlapFilter } from "@eoforge/overlap"
+import * as Lazy from "../../../packages/overlap/src/internal/lazy.ts"
+import * as Sets from "./sets.ts"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -31,15 +35,7 @@ if (process.argv.includes("--child")) {
   setFlagsFromString("--expose-gc")
   const gc = runInNewContext("gc") as () => void
   // SSL4EO-like candidates (as tools/bench/overlap/run.ts): cities-Gaussian, 2,640 m at 10 m, snap 60 m.
-  const generate = (sigmaKm: number, count: number): Array<Patch.Patch> => {
-    const list: Array<Patch.Patch> = []
-    for (const s of Sampler.citiesGaussian({ seed: 42, topN: 10_000, sigmaKm, count })) {
-      list.push(
-        PatchGeometry.make({ lon: s.lon, lat: s.lat, size: 2640, resolution: 10, snap: 60 })
-      )
-    }
-    return list
-  }
+  const generate = Sets.cities
   const run = (label: string, list: ReadonlyArray<Patch.Patch>) => {
     gc()
     console.log(`@@start ${label}`)
@@ -49,10 +45,17 @@ if (process.argv.includes("--child")) {
     const threadSeconds = threadCpu() - h0
     const seconds = (performance.now() - t0) / 1000
     console.log(`@@end ${label}`)
+    // The decisions' work (lazy.ts), per candidate: the same module instance as the package's.
+    const work = Object.fromEntries(
+      ["scanned", "withinReach", "byDistance", "exact", "converted"].map((name, k) => [
+        name,
+        Number((Lazy.work[k] / list.length).toFixed(3))
+      ])
+    )
     let hash = 0
     for (let k = 0; k < accepted.length; k++) hash = (Math.imul(hash, 31) + accepted[k]) | 0
     console.log(
-      `@@result ${JSON.stringify({ label, n: list.length, accepted: accepted.length, hash, seconds, threadSeconds })}`
+      `@@result ${JSON.stringify({ label, n: list.length, accepted: accepted.length, hash, seconds, threadSeconds, work })}`
     )
   }
   // The large set (σ 50 km) and its first `small` candidates (5× sparser around each city), interleaved.
@@ -65,10 +68,21 @@ if (process.argv.includes("--child")) {
   large = undefined
   // As many candidates as the large set at the small set's density: the same generator with σ × √(N / small),
   // so each city's candidates spread over an area N / small times larger.
-  const spread = generate(50 * Math.sqrt(candidates / small), candidates)
+  let spread: Array<Patch.Patch> | undefined = generate(
+    50 * Math.sqrt(candidates / small),
+    candidates
+  )
   run("spread", spread)
   run("small", first)
   run("spread", spread)
+  spread = undefined
+  // Uniform in five congruent caps, --small and --candidates of them at one density.
+  const one = Sets.caps(small, 5, small / 5)
+  const five = Sets.caps(candidates, 5, candidates / 5)
+  run("uniform1", one)
+  run("uniform5", five)
+  run("uniform1", one)
+  run("uniform5", five)
 } else {
   const child = spawnSync(
     process.execPath,
@@ -96,6 +110,7 @@ if (process.argv.includes("--child")) {
     hash: number
     markCompacts: number
     scavenges: number
+    work: Record<string, number>
   }
   const runs: Array<Run> = []
   let inside = false
@@ -121,15 +136,17 @@ if (process.argv.includes("--child")) {
   const s = best("small")
   const l = best("large")
   const w = best("spread")
+  const u1 = best("uniform1")
+  const u5 = best("uniform5")
   const us = (r: Run) => (r.threadSeconds / r.n) * 1e6
   for (const r of runs) {
     console.log(
-      `${r.label.padEnd(6)} ${r.n.toLocaleString("en")} candidates: ${us(r).toFixed(2)} µs/cand thread CPU, ${((r.seconds / r.n) * 1e6).toFixed(2)} wall, ${r.accepted.toLocaleString("en")} accepted (${(100 * (1 - r.accepted / r.n)).toFixed(1)} % rejected), ${r.markCompacts} mark-compact, ${r.scavenges} scavenges during filterAll`
+      `${r.label.padEnd(6)} ${r.n.toLocaleString("en")} candidates: ${us(r).toFixed(2)} µs/cand thread CPU, ${((r.seconds / r.n) * 1e6).toFixed(2)} wall, ${r.accepted.toLocaleString("en")} accepted (${(100 * (1 - r.accepted / r.n)).toFixed(1)} % rejected), ${r.markCompacts} mark-compact, ${r.scavenges} scavenges during filterAll; per candidate ${r.work.scanned} neighbours scanned, ${r.work.exact} exact clips, ${r.work.byDistance} decided by distance, ${r.work.converted} converted`
     )
   }
   const load = loadavg()
   console.log(
-    `large / small ${(us(l) / us(s)).toFixed(2)}×, spread / small ${(us(w) / us(s)).toFixed(2)}× (main-thread CPU, best runs); load average ${load.map((v) => v.toFixed(1)).join(" ")}`
+    `large / small ${(us(l) / us(s)).toFixed(2)}×, spread / small ${(us(w) / us(s)).toFixed(2)}×, uniform5 / uniform1 ${(us(u5) / us(u1)).toFixed(2)}× (main-thread CPU, best runs); load average ${load.map((v) => v.toFixed(1)).join(" ")}`
   )
   console.log(
     JSON.stringify({
@@ -138,21 +155,34 @@ if (process.argv.includes("--child")) {
       acceptedLarge: l.accepted,
       acceptedSmall: s.accepted,
       acceptedSpread: w.accepted,
-      sameAcceptedEveryRun: same("small") && same("large") && same("spread"),
+      acceptedUniform1: u1.accepted,
+      acceptedUniform5: u5.accepted,
+      sameAcceptedEveryRun:
+        same("small") && same("large") && same("spread") && same("uniform1") && same("uniform5"),
       usPerCandidateLarge: us(l),
       usPerCandidateSmall: us(s),
       usPerCandidateSpread: us(w),
       ratioLarge: us(l) / us(s),
       ratioSpread: us(w) / us(s),
+      usPerCandidateUniform1: us(u1),
+      usPerCandidateUniform5: us(u5),
+      ratioUniform: us(u5) / us(u1),
+      work: { small: s.work, large: l.work, spread: w.work, uniform1: u1.work, uniform5: u5.work },
       rejectedLarge: 1 - l.accepted / l.n,
       rejectedSmall: 1 - s.accepted / s.n,
       rejectedSpread: 1 - w.accepted / w.n,
+      rejectedUniform1: 1 - u1.accepted / u1.n,
+      rejectedUniform5: 1 - u5.accepted / u5.n,
       wallUsPerCandidateLarge: (l.seconds / l.n) * 1e6,
       wallUsPerCandidateSmall: (s.seconds / s.n) * 1e6,
       wallUsPerCandidateSpread: (w.seconds / w.n) * 1e6,
+      wallUsPerCandidateUniform1: (u1.seconds / u1.n) * 1e6,
+      wallUsPerCandidateUniform5: (u5.seconds / u5.n) * 1e6,
       markCompactsLarge: most("large"),
       markCompactsSmall: most("small"),
       markCompactsSpread: most("spread"),
+      markCompactsUniform1: most("uniform1"),
+      markCompactsUniform5: most("uniform5"),
       loadAverage: load
     })
   )

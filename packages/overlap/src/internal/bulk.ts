@@ -2,6 +2,7 @@
 // into cubes (radix sort), then the greedy decisions taken lazily over each candidate's 3 × 3 × 3 cubes
 // (lazy.ts), reading memory in forward streams only.
 import type { Patch } from "@eoforge/core"
+import * as Bounds from "./bounds.ts"
 import { convert, read, STRIDE } from "./footprints.ts"
 import * as Lazy from "./lazy.ts"
 import * as OffHeap from "./offHeap.ts"
@@ -29,14 +30,16 @@ export const arenaBytes = (n: number): number => 57 * (n + 2)
  * candidate, in cube order) are converted into a small cache of exact footprints when a pair is measured,
  * giving the same bits as the streaming filter's. All of it lives outside V8's external-memory accounting
  * (see offHeap.ts), so the call never makes V8 collect the caller's whole heap. `phase(name)` is called after
- * each step ("read", "sort", "cells", "decide", "output") for benchmarks.
+ * each step ("read", "sort", "gather", "cells", "decide", "output") for benchmarks; `useBounds` false measures
+ * every pair within reach (bounds.ts not used: the same decisions, for tests and benchmarks).
  */
 export const acceptAll = (
   patches: ReadonlyArray<Patch.Patch>,
   limit: number,
   invalid: (i: number) => never,
   cacheBits: number = CACHE_BITS,
-  phase: (name: string) => void = () => {}
+  phase: (name: string) => void = () => {},
+  useBounds = true
 ): Int32Array | undefined => {
   const n = patches.length
   if (n === 0) return new Int32Array(0)
@@ -49,6 +52,7 @@ export const acceptAll = (
   const cent = new Float32Array(buffer, 0, 4 * n)
   const scratch = new Float64Array(STRIDE)
   const blocks: Array<Float64Array> = []
+  const shapes = new Bounds.Shapes()
   let rMax = 0
   for (let i = 0; i < n; i++) {
     if ((i & (BLOCK - 1)) === 0) blocks.push(OffHeap.float64(BLOCK * 8))
@@ -60,11 +64,14 @@ export const acceptAll = (
     cent[4 * i + 2] = scratch[2]
     cent[4 * i + 3] = scratch[3]
     if (scratch[3] > rMax) rMax = scratch[3]
+    shapes.add(scratch, 0)
   }
+  const bounds = useBounds ? Bounds.thresholds(shapes, rMax, limit) : Bounds.none
   phase("read")
-  // Two footprints can touch only when their centres are closer than 2 rMax: with cubes that wide (plus the
-  // float32 rounding of the centres, ≤ 0.25 m per coordinate), only the 3 × 3 × 3 cubes around a centre matter.
-  const side = Math.max(1, 2 * rMax + Lazy.MARGIN)
+  // Two footprints can touch only when their centres are closer than 2 rMax, and one can block the other only
+  // when they are closer than `bounds.no` (bounds.ts): with cubes that wide (plus the float32 rounding of the
+  // centres, ≤ 0.25 m per coordinate), only the 3 × 3 × 3 cubes around a centre matter.
+  const side = Math.max(1, Math.min(2 * rMax, bounds.no) + Lazy.MARGIN)
   let x0 = Infinity
   let y0 = Infinity
   let z0 = Infinity
@@ -149,7 +156,7 @@ export const acceptAll = (
   phase("cells")
   // Greedy decisions by sorted position, then the accepted candidates in candidate order.
   const state = new Uint8Array(buffer, 56 * N, n)
-  Lazy.decide(grid, new Lazy.Near(near, SHIFT, cacheBits), state, limit)
+  Lazy.decide(grid, new Lazy.Near(near, SHIFT, cacheBits), state, limit, bounds)
   phase("decide")
   const accepted = new Uint8Array(buffer, 0, n).fill(0)
   for (let k = 0; k < n; k++) if (state[k] === Lazy.ACCEPTED) accepted[order[k]] = 1

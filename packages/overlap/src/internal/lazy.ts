@@ -2,6 +2,7 @@
 // neighbouring cube columns, kept as lists of earlier neighbours, and greedy decisions taken lazily — the
 // exact overlap of a pair is measured only when its earlier candidate has been accepted, and a candidate's
 // tests stop at the first accepted footprint that covers too much of it.
+import type { Thresholds } from "./bounds.ts"
 import { convert, overlap, result, STRIDE } from "./footprints.ts"
 import * as OffHeap from "./offHeap.ts"
 
@@ -83,6 +84,8 @@ export class Near {
   readonly cache: Float64Array
   readonly tags: Int32Array
   readonly spare = new Float64Array(STRIDE)
+  /** Footprints converted so far (cache misses), for benchmarks. */
+  converted = 0
   constructor(blocks: Array<Float64Array>, shift: number, bits: number) {
     this.blocks = blocks
     this.shift = shift
@@ -92,6 +95,7 @@ export class Near {
   }
   // Converts the footprint at sorted position k (its corners, kept in cube order) into slot s of `to`.
   copy(k: number, to: Float64Array, s: number): void {
+    this.converted++
     convert(to, s, this.blocks[k >>> this.shift], (k & ((1 << this.shift) - 1)) * 8)
   }
   // The cache slot holding the footprint at sorted position k.
@@ -130,6 +134,13 @@ const covers = (near: Near, late: number, early: number, limit: number): boolean
   return result[0] > limit * result[1]
 }
 
+/**
+ * Work of the last `decide`, per run (for benchmarks): neighbours scanned (every sorted position read in the
+ * 3 × 3 × 3 cubes), earlier unrejected ones within reach, pairs decided by the centre distance alone
+ * (`Thresholds.yes`), exact tests (clip), footprints converted.
+ */
+export const work = new Float64Array(5)
+
 /** `state` of a sorted position once decided. */
 export const ACCEPTED = 1
 export const REJECTED = 2
@@ -140,11 +151,26 @@ export const REJECTED = 2
  * 3 × 3 × 3 cubes around it (`columns`), behind a float32 bounding-sphere test widened by MARGIN (never drops a
  * touching pair); an undecided one is decided first (depth first over an explicit stack; earlier is strictly
  * earlier, so there is no cycle). So only pairs whose earlier candidate was accepted are measured exactly,
- * a candidate stops at its first blocking footprint, and no list of pairs is kept.
+ * a candidate stops at its first blocking footprint, and no list of pairs is kept. `bounds` (bounds.ts)
+ * narrows the reach to `no` and blocks without the clip below `yes` (both widened by MARGIN for float32).
  */
-export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number): void => {
+export const decide = (
+  grid: Grid,
+  near: Near,
+  state: Uint8Array,
+  limit: number,
+  bounds: Thresholds
+): void => {
   const { sorted, order, cellKey, start, cells } = grid
   const n = state.length
+  const inside = bounds.yes - MARGIN
+  const yes2 = inside > 0 ? inside * inside : 0
+  const far = bounds.no + MARGIN
+  let scanned = 0
+  let within = 0
+  let definite = 0
+  let exact = 0
+  const converted = near.converted
   // Frames of 4: sorted position, its cell, column (0 = own, 1–8 = table), next sorted position to look at.
   let stack = OffHeap.int32(4096)
   let c = 0
@@ -177,14 +203,18 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
         const end = start[d]
         if (b < start[first]) b = start[first]
         for (; b < end; b++) {
+          scanned++
           // A rejected candidate blocks nobody; a later one is not this one's business.
           const s = state[b]
           if (s === REJECTED || order[b] >= it) continue
           const dx = tx - sorted[4 * b]
           const dy = ty - sorted[4 * b + 1]
           const dz = tz - sorted[4 * b + 2]
-          const reach = tr + sorted[4 * b + 3]
-          if (dx * dx + dy * dy + dz * dz >= reach * reach) continue
+          let reach = tr + sorted[4 * b + 3]
+          if (reach > far) reach = far
+          const d2 = dx * dx + dy * dy + dz * dz
+          if (d2 >= reach * reach) continue
+          within++
           if (s === 0) {
             // Decide b first, then come back to it.
             stack[top - 2] = col
@@ -203,11 +233,15 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
             top += 4
             continue frames
           }
-          if (s === ACCEPTED && covers(near, t, b, limit)) {
-            state[t] = REJECTED
-            top -= 4
-            continue frames
+          // b is accepted here.
+          if (d2 < yes2) definite++
+          else {
+            exact++
+            if (!covers(near, t, b, limit)) continue
           }
+          state[t] = REJECTED
+          top -= 4
+          continue frames
         }
         b = -1
       }
@@ -215,4 +249,9 @@ export const decide = (grid: Grid, near: Near, state: Uint8Array, limit: number)
       top -= 4
     }
   }
+  work[0] = scanned
+  work[1] = within
+  work[2] = definite
+  work[3] = exact
+  work[4] = near.converted - converted
 }
