@@ -8,6 +8,9 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll } from "vitest"
 import { GeoTiffWriter, HeaderShelf, RasterSource } from "../src/index.ts"
+import { defaultHttpOptions } from "../src/internal/byteSource.ts"
+import * as HeaderBlocks from "../src/internal/headerBlocks.ts"
+import { versionOf } from "../src/internal/rangeRequest.ts"
 
 const grid = PixelGrid.make(Crs.epsg(32632), 500000, 5000000, 10, 512, 512)
 const made = (value: (i: number) => number) => {
@@ -205,6 +208,83 @@ describe("header shelf", () => {
       assert.isAtLeast(counts.reads, 1)
     })
   )
+
+  it.live(
+    "one process sees every change of a file, not only the first: pixels always of the file as it is",
+    () =>
+      Effect.gen(function* () {
+        // Three large versions (tiles past the header's block), each a different size.
+        const second = made((i) => (resized[(i * 3) % resized.length] ?? 0) & 2047)
+        const third = made((i) => (resized[(i * 7) % resized.length] ?? 0) & 1023)
+        const raster = yield* RasterSource.RasterSource
+        const readOnce = Effect.scoped(
+          Effect.flatMap(raster.open(`${base}/g.tif`), (info) =>
+            raster.read(info, grid, { resampling: "nearest" })
+          )
+        )
+        const readAgain = Effect.gen(function* () {
+          const r = yield* Effect.result(readOnce)
+          return r._tag === "Failure"
+            ? { failed: r.failure, chip: yield* readOnce }
+            : { failed: undefined, chip: r.success }
+        })
+        served.set("/g.tif", [resized, '"v1"'])
+        yield* readOnce
+        for (const [bytes, etag] of [
+          [second, '"v2"'],
+          [third, '"v3"']
+        ] as const) {
+          served.set("/g.tif", [bytes, etag])
+          const now = yield* readAgain
+          assert.strictEqual(
+            now.failed?._tag === "RasterReadError" && now.failed.problem,
+            "Changed",
+            etag
+          )
+          assert.deepStrictEqual(now.chip.data, yield* valuesOf(bytes), etag)
+        }
+      }).pipe(
+        Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })) as <A, E>(
+          e: Effect.Effect<A, E, RasterSource.RasterSource>
+        ) => Effect.Effect<A, E>
+      )
+  )
+
+  it.live("a shelf entry fetched before a concurrent read saw the file change is not used", () =>
+    Effect.promise(async () => {
+      served.set("/h.tif", [resized, '"v2"'])
+      const url = `${base}/h.tif`
+      const headers = HeaderBlocks.make(defaultHttpOptions, 64 * 1024 * 1024)
+      // The shelf's blocks are of an older version (here: garbage of the same size).
+      const shelved: HeaderShelf.Entry = {
+        version: 'etag:"v1"',
+        size: resized.length,
+        blocks: new Map([[0, new Uint8Array(16384).fill(7)]])
+      }
+      headers.forget(url)
+      const timer = {
+        sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+        now: () => Date.now()
+      }
+      const before = requests.get("/h.tif") ?? 0
+      const opened = await headers.open(url, {}, timer, shelved, false)
+      const [head] = await opened.bytes.fetch([{ offset: 0, length: 64 }])
+      assert.deepStrictEqual(new Uint8Array(head, 0, 64), resized.subarray(0, 64))
+      assert.isAbove((requests.get("/h.tif") ?? 0) - before, 0, "read from the network")
+      await opened.bytes.close()
+    })
+  )
+
+  it("a weak ETag is not a version (RFC 9110 §8.8.1); Last-Modified stands in", () => {
+    assert.strictEqual(versionOf({ etag: '"abc"' }), 'etag:"abc"')
+    assert.strictEqual(versionOf({ etag: 'W/"abc"' }), undefined)
+    const modified = "Tue, 01 Dec 2026 10:00:00 GMT"
+    assert.strictEqual(
+      versionOf({ etag: 'W/"abc"', "last-modified": modified }),
+      `modified:${modified}`
+    )
+    assert.strictEqual(versionOf({}), undefined)
+  })
 
   it("damaged or foreign entries are misses", () => {
     const blocks = new Map([[0, new Uint8Array(16384).fill(7)]])

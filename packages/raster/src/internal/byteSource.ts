@@ -4,6 +4,7 @@
 // requests and bytes fetched.
 import type { FileHandle } from "node:fs/promises"
 import { Guarded } from "@eoforge/access"
+import { Redact } from "@eoforge/core"
 import { fetchRange, HttpFailure, routeOf, totals } from "./rangeRequest.ts"
 
 const { openFile } = Guarded
@@ -188,7 +189,7 @@ export const splitBlocks = (
 export class SourceChanged extends Error {
   constructor(url: string, what: string) {
     super(
-      `${url} changed since its header was cached (${what}); it is opened again from the network`
+      `${Redact.forMessage(url)} changed since its header was cached (${what}); it is opened again from the network`
     )
   }
 }

@@ -1,9 +1,10 @@
 // The header blocks of the URLs a raster service has opened: the bytes fetched while parsing a file's header,
 // reused when it is opened again (a build reopens a file for every patch it serves), least recently used
 // first out past the budget. With the file's version (ETag or Last-Modified) when its server named one,
-// every response of a reopened file is checked against it (byteSource `SourceChanged`); a URL seen to change
-// is never reused by version again. A header shelf's entry (another process's blocks) is used when this
-// process holds none.
+// every response of a reopened file is checked against it (byteSource `SourceChanged`). A URL seen to change
+// is read again from the network and then checked against its new version; one seen to change twice (a
+// server naming versions inconsistently) is no longer kept at all. A header shelf's entry (another process's
+// blocks) is used only when this process holds none and has not seen the URL change.
 import { Guarded } from "@eoforge/access"
 import type * as HeaderShelf from "../HeaderShelf.ts"
 import { openHttp, openLocal, type ByteSource, type HttpOptions, type Timer } from "./byteSource.ts"
@@ -29,7 +30,8 @@ export interface OpenedBytes {
 /** The header blocks of one raster service, bounded by `budget` bytes. */
 export const make = (http: HttpOptions, budget: number) => {
   const cache = new Map<string, Entry>()
-  const changed = new Set<string>()
+  // How many times each URL was seen to change.
+  const changed = new Map<string, number>()
   let total = 0
 
   const remember = (
@@ -50,12 +52,12 @@ export const make = (http: HttpOptions, budget: number) => {
     }
   }
 
-  /** Drops a URL's blocks and never reuses it by version again (it changed, or its server is inconsistent). */
+  /** Drops a URL's blocks after a response showed the file changed (no shelf entry is used for it again). */
   const forget = (location: string) => {
     const entry = cache.get(location)
     if (entry !== undefined) total -= entry.bytes
     cache.delete(location)
-    changed.add(location)
+    changed.set(location, (changed.get(location) ?? 0) + 1)
   }
 
   /** Whether this process holds the URL's blocks or has seen it change (a shelf's entry is then not used). */
@@ -97,10 +99,11 @@ export const make = (http: HttpOptions, budget: number) => {
       cache.delete(location)
       cache.set(location, own)
     }
-    const cached = own ?? (fresh ? undefined : shelved)
+    // A shelf entry fetched before a concurrent read saw the file change is not used.
+    const cached = own ?? (fresh || changed.has(location) ? undefined : shelved)
     const blocks = new Map(cached?.blocks ?? [])
     const expected =
-      cached?.version === undefined || cached.size === undefined || changed.has(location)
+      cached?.version === undefined || cached.size === undefined
         ? undefined
         : {
             version: cached.version,
@@ -114,12 +117,13 @@ export const make = (http: HttpOptions, budget: number) => {
       done: () => {
         const version = bytes.version()
         const size = bytes.size()
-        if (!cache.has(location))
+        // Kept with the version it was read at (checked on every reopen), unless the URL changed twice.
+        if (!cache.has(location) && (changed.get(location) ?? 0) < 2)
           remember(
             location,
             new Map(blocks),
             size,
-            changed.has(location) ? undefined : version,
+            version,
             cached === undefined || bytes.verified()
           )
         // Shelved when read from the network (again, after a change: the shelf then holds the new one).

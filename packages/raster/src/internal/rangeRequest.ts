@@ -177,14 +177,16 @@ export const fetchRange = async (
 }
 
 /**
- * The version of a file as its server names it: the ETag, else the Last-Modified date (undefined when the
- * server sends neither; such files are never shared through a header shelf).
+ * The version of a file as its server names it: a strong ETag, else the Last-Modified date (undefined when
+ * the server sends neither; such files are never shared through a header shelf). A weak ETag (`W/"…"`) is
+ * not a version: RFC 9110 §8.8.1 does not let it stand for a range's bytes. Last-Modified has one-second
+ * resolution: a rewrite of the same size within the second the header was read is not seen.
  */
 export const versionOf = (
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 ) => {
   const etag = [headers["etag"]].flat()[0]
-  if (etag !== undefined && etag !== "") return `etag:${etag}`
+  if (etag !== undefined && etag !== "" && !etag.startsWith("W/")) return `etag:${etag}`
   const modified = [headers["last-modified"]].flat()[0]
   return modified === undefined || modified === "" ? undefined : `modified:${modified}`
 }
