@@ -511,19 +511,21 @@ export const signerOf = (recipe: Recipe.Recipe) =>
 /**
  * Build shard `k` (its old record removed first: a shard being redone is not done until its new record is
  * written, so a kill mid-retry leaves it to be rebuilt, never half old and half new). With `prefetch` (the
- * search cells' own), the cells of this shard and of the next are fetched meanwhile, in a fiber of the
- * caller's scope (SearchCache.prefetchShards): the next shard's chips find theirs in memory.
+ * search cells' own), the cells of this shard and of `next` (shards this process builds next) are fetched
+ * meanwhile (SearchCache.prefetchShards), in a fiber of the caller's scope: the next shard's chips find theirs
+ * in memory. The caller closes that scope when its shards are done (before finalize clears the cell lists).
  */
 export const runShard = (
   ctx: Job.JobContext,
   k: number,
   client: StacClient.StacClient["Service"],
-  prefetch?: SearchCells.Cells<unknown>["prefetch"]
+  prefetch?: SearchCells.Cells<unknown>["prefetch"],
+  next: ReadonlyArray<number> = []
 ) =>
   Effect.gen(function* () {
     yield* (yield* Store.Store).delete(Job.recordKey(k))
     if (prefetch !== undefined)
-      yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, k + 1], prefetch))
+      yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, ...next], prefetch))
     return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
   })
 
@@ -603,13 +605,18 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
             finished
           )
         : undefined
-    yield* ShardThreads.drain(queue, (k) =>
-      runShard(ctx, k, cells.client, cells.prefetch).pipe(
-        Effect.tap((summary) =>
-          Effect.sync(() => {
-            chipsRead += summary.chips
-            finished({ shard: k, chips: summary.chips, missing: summary.missing })
-          })
+    // The next shard of this process's list (with threads, often another thread's: its own prefetch then).
+    const following = new Map(todo.map((k, i) => [k, todo[i + 1]]))
+    // Prefetches end with the shards, before finalize clears the cell lists.
+    yield* Effect.scoped(
+      ShardThreads.drain(queue, (k) =>
+        runShard(ctx, k, cells.client, cells.prefetch, [following.get(k) ?? -1]).pipe(
+          Effect.tap((summary) =>
+            Effect.sync(() => {
+              chipsRead += summary.chips
+              finished({ shard: k, chips: summary.chips, missing: summary.missing })
+            })
+          )
         )
       )
     )
