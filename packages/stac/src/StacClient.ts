@@ -154,26 +154,43 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
   // Requests of documents every search needs (landing page, collection), in flight: the searches that
   // start together (every chip of a build's first samples) wait for one request instead of each sending
   // its own under the host's rate limit.
+  // Keyed by the credentials too: a request sent under other credentials is not shared.
   const inFlight = new Map<string, Deferred.Deferred<unknown, unknown>>()
+  const authIds = new WeakMap<Guarded.Authorizer, number>()
+  let nextAuthId = 1
+  const authId = (policy: AccessPolicy.AccessPolicy) => {
+    const auth = credentials.get(policy) ?? options.auth
+    if (auth === undefined) return 0
+    let id = authIds.get(auth)
+    if (id === undefined) {
+      id = nextAuthId++
+      authIds.set(auth, id)
+    }
+    return id
+  }
+  // Registering the request and attaching its completion are one uninterruptible step, so an interruption
+  // cannot leave a waiter on a request nobody completes.
   const once = <A, E>(key: string, run: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-    Effect.suspend(() => {
-      const waiting = inFlight.get(key) as Deferred.Deferred<A, E> | undefined
-      if (waiting !== undefined) return Deferred.await(waiting)
-      const deferred = Deferred.makeUnsafe<A, E>()
-      inFlight.set(key, deferred as Deferred.Deferred<unknown, unknown>)
-      return run.pipe(
-        Effect.onExit((exit) =>
-          Effect.sync(() => {
-            inFlight.delete(key)
-            // The fiber that sent it was interrupted: the others send it again themselves.
-            Deferred.doneUnsafe(
-              deferred,
-              Exit.hasInterrupts(exit) ? Effect.suspend(() => once(key, run)) : exit
-            )
-          })
+    Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const waiting = inFlight.get(key) as Deferred.Deferred<A, E> | undefined
+        if (waiting !== undefined) return restore(Deferred.await(waiting))
+        const deferred = Deferred.makeUnsafe<A, E>()
+        inFlight.set(key, deferred as Deferred.Deferred<unknown, unknown>)
+        return restore(run).pipe(
+          Effect.onExit((exit) =>
+            Effect.sync(() => {
+              inFlight.delete(key)
+              // The fiber that sent it was interrupted: the others send it again themselves.
+              Deferred.doneUnsafe(
+                deferred,
+                Exit.hasInterrupts(exit) ? Effect.suspend(() => once(key, run)) : exit
+              )
+            })
+          )
         )
-      )
-    })
+      })
+    )
 
   // A source's credentials travel with its policy object (each source resolves its own), so the walkers
   // below keep their single policy parameter.
@@ -194,7 +211,7 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
       const cached = caps.get(apiUrl)
       return cached !== undefined
         ? Effect.succeed(cached)
-        : once(`caps\n${apiUrl}`, fetchCapabilities(apiUrl, access))
+        : once(`caps\n${apiUrl}\n${authId(access)}`, fetchCapabilities(apiUrl, access))
     })
 
   const fetchCapabilities = (
@@ -233,7 +250,7 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
     knownCollections.has(`${apiUrl}\n${id}`)
       ? Effect.void
       : once(
-          `collection\n${apiUrl}\n${id}`,
+          `collection\n${apiUrl}\n${id}\n${authId(access)}`,
           getJson(`${apiUrl}/collections/${encodeURIComponent(id)}`, access).pipe(
             Effect.catchTag(
               "StacHttpError",

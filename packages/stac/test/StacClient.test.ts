@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Stream } from "effect"
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -122,6 +122,23 @@ describe("StacClient", () => {
       }).pipe(Effect.scoped)
   )
 
+  it.live("a search waiting on a shared request whose sender is interrupted sends it itself", () =>
+    Effect.gen(function* () {
+      const f = yield* serve({ items: many(3), dialect: "query", landingDelayMs: 300 })
+      const client = StacClient.make(fast)
+      const leader = yield* Effect.forkChild(collect(client, f.url))
+      // The leader's landing-page request is in flight; a second search now waits on it.
+      while (f.requests.filter((r) => r.path === "/").length === 0) yield* Effect.sleep("5 millis")
+      const waiter = yield* Effect.forkChild(collect(client, f.url))
+      yield* Effect.sleep("50 millis")
+      yield* Fiber.interrupt(leader)
+      const items = yield* Fiber.join(waiter).pipe(Effect.timeout("5 seconds"))
+      assert.strictEqual(items.length, 3)
+      // The waiter sent the landing page again (the interrupted one's answer is not used).
+      assert.strictEqual(f.requests.filter((r) => r.path === "/").length, 2)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("fails every search waiting on a shared collection request with its error", () =>
     Effect.gen(function* () {
       const f = yield* serve({ items: many(3), dialect: "query" })
@@ -133,6 +150,12 @@ describe("StacClient", () => {
         { concurrency: "unbounded" }
       )
       assert.isTrue(exits.every(Exit.isFailure))
+      for (const exit of exits)
+        assert.include(
+          Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "",
+          "sentinel-9-l5",
+          "each search fails with the unknown collection named"
+        )
       assert.strictEqual(
         f.requests.filter((r) => r.path === "/collections/sentinel-9-l5").length,
         1
