@@ -5,39 +5,27 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { HeaderShelf } from "@eoforge/raster"
 import { Effect, Fiber, type Layer } from "effect"
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse, stringify } from "yaml"
 import * as Web from "../../../tools/static-stac/server.ts"
 import { Build, HeaderCache, Job, Queue, Services } from "../src/index.ts"
 import { digest, tempDir } from "./tree.ts"
+import { haveRedis, type Redis, startRedis } from "./redis.ts"
 
-const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
 const small = fileURLToPath(new URL("./fixtures/small.yaml", import.meta.url))
 const demo = resolve(dirname(small), "../../../../fixtures/demo")
 const createdAt = "2024-05-06T07:08:09.000Z"
 const tmp = tempDir("header-cache")
 let server: Web.StaticServer
-let redis: ChildProcess | undefined
+let redis: Redis | undefined
 let redisUrl = ""
 let recipe = ""
 let reference: Record<string, string> = {}
 
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.layer>>) =>
   Effect.runPromise(effect.pipe(Effect.provide(Services.layer)))
-
-const freePort = () =>
-  new Promise<number>((ok, ko) => {
-    const s = createServer()
-    s.once("error", ko)
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => ok(port))
-    })
-  })
 
 beforeAll(async () => {
   server = await Web.start({ folder: demo })
@@ -48,25 +36,15 @@ beforeAll(async () => {
   recipe = join(tmp.path, "http.yaml")
   writeFileSync(recipe, stringify(r))
   if (!haveRedis) return
-  const port = await freePort()
-  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", ""], {
-    stdio: ["ignore", "pipe", "ignore"]
-  })
-  await new Promise<void>((ok) => {
-    let log = ""
-    redis!.stdout!.on("data", (d: Buffer) => {
-      log += d.toString()
-      if (log.includes("Ready to accept connections")) ok()
-    })
-  })
-  redisUrl = `redis://127.0.0.1:${port}`
+  redis = await startRedis()
+  redisUrl = redis.url
   const single = join(tmp.path, "single.zarr")
   await run(Build.build({ recipe, out: single, createdAt }))
   reference = digest(single)
 }, 120_000)
 
 afterAll(async () => {
-  redis?.kill("SIGKILL")
+  redis?.process.kill("SIGKILL")
   await server?.close()
   tmp.remove()
 })

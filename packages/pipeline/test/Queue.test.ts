@@ -1,16 +1,14 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Fiber, type Layer } from "effect"
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse, stringify } from "yaml"
 import { Build, Queue, Recipe, Services } from "../src/index.ts"
+import { freePort, haveRedis, type Redis, startRedis } from "./redis.ts"
 
-const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
 if (!haveRedis) {
   console.warn(
     "\n*** Queue.test.ts SKIPPED: redis-server is not on PATH (apt-get install redis-server); queue mode is untested ***\n"
@@ -38,41 +36,9 @@ const digest = (root: string): Record<string, string> => {
   return out
 }
 
-const freePort = () =>
-  new Promise<number>((ok, ko) => {
-    const server = createServer()
-    server.once("error", ko)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port
-      server.close(() => ok(port))
-    })
-  })
-
-const startRedis = async (): Promise<{ url: string; process: ChildProcess }> => {
-  const port = await freePort()
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: ["ignore", "pipe", "pipe"] }
-  )
-  await new Promise<void>((ok, ko) => {
-    let log = ""
-    const timer = setTimeout(() => ko(new Error(`redis-server did not start:\n${log}`)), 10_000)
-    child.stdout!.on("data", (chunk: Buffer) => {
-      log += chunk.toString()
-      if (log.includes("Ready to accept connections")) {
-        clearTimeout(timer)
-        ok()
-      }
-    })
-    child.once("exit", (code) => ko(new Error(`redis-server exited with ${code}:\n${log}`)))
-  })
-  return { url: `redis://127.0.0.1:${port}`, process: child }
-}
-
 let tmp = ""
 let recipe = ""
-let redis: { url: string; process: ChildProcess } | undefined
+let redis: Redis | undefined
 let reference: Record<string, string> = {}
 
 beforeAll(async () => {

@@ -1,14 +1,13 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, type Layer } from "effect"
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
-import { createServer } from "node:net"
+import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Build, Queue, Services } from "../../src/index.ts"
 import { digest, tempDir } from "../tree.ts"
 import { copySources, smallRecipe } from "./finalizeInputs.ts"
+import { haveRedis, type Redis, startRedis } from "../redis.ts"
 
-const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
 if (!haveRedis) {
   console.warn(
     "\n*** hostile/queue.test.ts SKIPPED: redis-server is not on PATH (apt-get install redis-server); stalled-job retries are untested ***\n"
@@ -18,44 +17,12 @@ if (!haveRedis) {
 const createdAt = "2024-05-06T07:08:09.000Z"
 const workerScript = fileURLToPath(new URL("./queueWorker.ts", import.meta.url))
 const tmp = tempDir("hostile-queue")
-let redis: { url: string; process: ChildProcess } | undefined
+let redis: Redis | undefined
 let recipe = ""
 let reference: Record<string, string> = {}
 
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services.layer>>) =>
   Effect.runPromise(effect.pipe(Effect.provide(Services.layer)))
-
-const freePort = () =>
-  new Promise<number>((ok, ko) => {
-    const server = createServer()
-    server.once("error", ko)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port
-      server.close(() => ok(port))
-    })
-  })
-
-const startRedis = async () => {
-  const port = await freePort()
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: ["ignore", "pipe", "pipe"] }
-  )
-  await new Promise<void>((ok, ko) => {
-    let log = ""
-    const timer = setTimeout(() => ko(new Error(`redis-server did not start:\n${log}`)), 10_000)
-    child.stdout!.on("data", (chunk: Buffer) => {
-      log += chunk.toString()
-      if (log.includes("Ready to accept connections")) {
-        clearTimeout(timer)
-        ok()
-      }
-    })
-    child.once("exit", (code) => ko(new Error(`redis-server exited with ${code}:\n${log}`)))
-  })
-  return { url: `redis://127.0.0.1:${port}`, process: child }
-}
 
 beforeAll(async () => {
   if (!haveRedis) return
