@@ -171,6 +171,8 @@ describe("@eoforge/pipeline exports", () => {
           "clear",
           "clientFor",
           "diskOf",
+          "prefetchConcurrency",
+          "prefetchShards",
           "prefix",
         ],
         "Services": [
