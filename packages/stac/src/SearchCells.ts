@@ -6,6 +6,7 @@ import { Deferred, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { gunzipSync, gzipSync } from "node:zlib"
 import { intersectsRing } from "./internal/intersects.ts"
+import { shared } from "./internal/shared.ts"
 import * as Search from "./Search.ts"
 import { StacClient, type Source } from "./StacClient.ts"
 import { ItemError } from "./StacError.ts"
@@ -243,29 +244,20 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
         return Effect.succeed(hit)
       }
       if (failed.has(hash)) return Effect.succeed(undefined)
-      const waiting = pending.get(hash)
-      if (waiting !== undefined) {
-        memoryHits++
-        return Deferred.await(waiting)
-      }
-      const deferred = Deferred.makeUnsafe<ReadonlyArray<Item> | undefined>()
-      pending.set(hash, deferred)
-      return fetchCell(hash, source, cellParams).pipe(
-        Effect.tap((items) =>
-          Effect.sync(() => {
-            if (items === undefined) failed.add(hash)
-            else remember(hash, items)
-          })
+      return shared(
+        pending,
+        hash,
+        fetchCell(hash, source, cellParams).pipe(
+          Effect.tap((items) =>
+            Effect.sync(() => {
+              if (items === undefined) failed.add(hash)
+              else remember(hash, items)
+            })
+          )
         ),
-        Effect.onExit((exit) =>
-          Effect.sync(() => {
-            pending.delete(hash)
-            Deferred.doneUnsafe(
-              deferred,
-              exit._tag === "Success" ? Effect.succeed(exit.value) : Effect.succeed(undefined)
-            )
-          })
-        )
+        // A fetch that did not end with a list (interrupted): the waiters search their patches directly.
+        (exit) => Effect.succeed(exit._tag === "Success" ? exit.value : undefined),
+        () => void memoryHits++
       )
     })
 

@@ -7,6 +7,7 @@ import * as Access from "./Access.ts"
 import type { Guarded } from "@eoforge/access"
 import * as Documents from "./internal/documents.ts"
 import * as Http from "./internal/http.ts"
+import { shared } from "./internal/shared.ts"
 import { fileURLToPath } from "node:url"
 import * as StaticCatalog from "./StaticCatalog.ts"
 import * as Search from "./Search.ts"
@@ -168,28 +169,13 @@ export const make = (partial: Partial<Options> = {}): StacClient["Service"] => {
     }
     return id
   }
-  // Registering the request and attaching its completion are one uninterruptible step, so an interruption
-  // cannot leave a waiter on a request nobody completes.
   const once = <A, E>(key: string, run: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.suspend(() => {
-        const waiting = inFlight.get(key) as Deferred.Deferred<A, E> | undefined
-        if (waiting !== undefined) return restore(Deferred.await(waiting))
-        const deferred = Deferred.makeUnsafe<A, E>()
-        inFlight.set(key, deferred as Deferred.Deferred<unknown, unknown>)
-        return restore(run).pipe(
-          Effect.onExit((exit) =>
-            Effect.sync(() => {
-              inFlight.delete(key)
-              // The fiber that sent it was interrupted: the others send it again themselves.
-              Deferred.doneUnsafe(
-                deferred,
-                Exit.hasInterrupts(exit) ? Effect.suspend(() => once(key, run)) : exit
-              )
-            })
-          )
-        )
-      })
+    shared(
+      inFlight as Map<string, Deferred.Deferred<A, E>>,
+      key,
+      run,
+      // The fiber that sent it was interrupted: the others send it again themselves.
+      (exit) => (Exit.hasInterrupts(exit) ? Effect.suspend(() => once(key, run)) : exit)
     )
 
   // A source's credentials travel with its policy object (each source resolves its own), so the walkers
