@@ -118,10 +118,9 @@ describe("bounds (the bulk filter's centre-distance shortcuts)", () => {
     }
   })
 
-  it("holds for squares rotated any way against each other and for mixed sizes", () => {
+  it("holds for squares rotated any way against each other", () => {
     const rnd = random(78)
     const rotated: Array<readonly [Patch.Patch, Patch.Patch]> = []
-    const mixed: Array<readonly [Patch.Patch, Patch.Patch]> = []
     for (let i = 0; i < 4000; i++) {
       const [lon, lat] = places[i % places.length]
       const d = distances(rnd, 1494, 2738)
@@ -133,19 +132,55 @@ describe("bounds (the bulk filter's centre-distance shortcuts)", () => {
         square({ lon, lat, size, rotation: 90 * rnd(), id: `a${i}` }),
         square({ lon, lat, size, east, north, rotation: 90 * rnd(), id: `b${i}` })
       ])
-      mixed.push([
-        square({ lon, lat, size: 1000 + 1640 * rnd(), rotation: 90 * rnd(), id: `m${i}` }),
-        square({ lon, lat, size: 1000 + 1640 * rnd(), east, north, id: `n${i}` })
-      ])
     }
     const r = check(rotated, 0.25)
     assert.isAbove(r.thresholds.yes, 1400)
     assert.isAbove(r.nearYes, 50)
     assert.isAbove(r.nearNo, 50)
-    // Mixed sizes: the bounds widen (the smallest inscribed disc, the largest area), still never wrong.
-    const m = check(mixed, 0.25)
-    assert.isBelow(m.thresholds.yes, r.thresholds.yes)
-    for (const maxOverlap of [0, 0.25, 0.6, 1]) check(mixed, maxOverlap)
+  })
+
+  it("holds for mixed sizes, probed at the mixed set's own thresholds", () => {
+    // The shapes (sizes 2,000–2,640 m — a smaller one inside a larger one still covers over half of it —, rotations) are drawn once; the bounds depend on them only, not on where
+    // the pairs lie. A first set at distances around the 2,640 m thresholds gives the mixed set's own; a second
+    // set of the same shapes then lies around those, so that pairs just inside `yes` and just past `no` are
+    // checked at every allowed overlap.
+    const rnd = random(79)
+    const shapes = Array.from({ length: 4000 }, (_, i) => ({
+      place: places[i % places.length],
+      sizes: [2000 + 640 * rnd(), 2000 + 640 * rnd()] as const,
+      rotation: 90 * rnd(),
+      bearing: 360 * rnd(),
+      u: rnd(),
+      v: rnd()
+    }))
+    const pairsAt = (yes: number, no: number) =>
+      shapes.map(({ place: [lon, lat], sizes, rotation, bearing, u, v }, i) => {
+        // A third near each threshold, a third anywhere up to 4 km (as `distances`, from the drawn u, v).
+        const d = u < 1 / 3 ? yes * (0.95 + 0.1 * v) : u < 2 / 3 ? no * (0.95 + 0.1 * v) : 4000 * v
+        const east = d * Math.cos(bearing * RAD)
+        const north = d * Math.sin(bearing * RAD)
+        return [
+          square({ lon, lat, size: sizes[0], rotation, id: `m${i}` }),
+          square({ lon, lat, size: sizes[1], east, north, id: `n${i}` })
+        ] as const
+      })
+    const first = check(pairsAt(1494, 2738), 0.25)
+    // Mixed sizes widen the bounds (the smallest inscribed disc, the largest area), still never wrong.
+    assert.isBelow(first.thresholds.yes, 1494)
+    for (const maxOverlap of [0.25, 0.1, 0.4]) {
+      const { thresholds } = check(pairsAt(1494, 2738), maxOverlap)
+      assert.isAbove(thresholds.yes, 0)
+      assert.isBelow(thresholds.no, Infinity)
+      const probed = check(pairsAt(thresholds.yes, thresholds.no), maxOverlap)
+      // The same shapes elsewhere on the ellipsoid: the same bounds to well under a metre.
+      assert.closeTo(probed.thresholds.yes, thresholds.yes, 0.01)
+      assert.closeTo(probed.thresholds.no, thresholds.no, 0.01)
+      assert.isAbove(probed.nearYes, 100, `${maxOverlap}: pairs just inside yes`)
+      assert.isAbove(probed.nearNo, 100, `${maxOverlap}: pairs just past no`)
+    }
+    // At 0 every touching pair blocks (no `no` short of the discs); from about the smaller area's share of
+    // the larger one on, no distance guarantees a block (`yes` is 0); at 1 nothing may block. Still never wrong.
+    for (const maxOverlap of [0, 0.5, 0.6, 1]) check(pairsAt(1494, 2738), maxOverlap)
   })
 
   it("are off for footprints they cannot bound: a bow-tie, a footprint of no extent, one over 20 km", () => {
