@@ -6,6 +6,7 @@ import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/sta
 import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
 import * as Composite from "./Composite.ts"
+import * as ProductReads from "./internal/productReads.ts"
 import { readerOf } from "./internal/sourceKinds.ts"
 import { convert, convertLinear } from "./internal/storeValues.ts"
 import { clearMasked, countValid, fillInvalid } from "./internal/validity.ts"
@@ -220,8 +221,11 @@ const readAssets = Effect.fnUntraced(function* (
   return undefined
 })
 
+type ReadProduct = NonNullable<SourceKind.ReadRequest["readProduct"]>
+
 // Another product of the recipe (a reader's DEM) for the same patch, read onto `grid` as float32 by bilinear
-// resampling from its first slot, whatever its own stored dtype, resolution and resampling.
+// resampling from its first slot, whatever its own stored dtype, resolution and resampling; once per patch,
+// product and grid (internal/productReads.ts).
 const readProductOf = Effect.fnUntraced(function* (
   patch: Patch.Patch,
   product: ProductPlan,
@@ -230,7 +234,9 @@ const readProductOf = Effect.fnUntraced(function* (
   const context = yield* Effect.context<
     StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
   >()
-  const read: NonNullable<SourceKind.ReadRequest["readProduct"]> = (id, grid) =>
+  const read: ReadProduct = (id, grid) =>
+    ProductReads.shared(patch, `${id} ${ProductReads.gridKey(grid)}`, () => readOnce(id, grid))
+  const readOnce: ReadProduct = (id, grid) =>
     Effect.gen(function* () {
       const other = product.uses?.[id]
       if (other === undefined)
