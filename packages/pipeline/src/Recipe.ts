@@ -14,36 +14,19 @@ import { nameProblems } from "./internal/recipeNames.ts"
 import { boundedInt, limits, Seed } from "./internal/recipeLimits.ts"
 import { check } from "./internal/recipeRules.ts"
 import * as RecipeText from "./internal/recipeText.ts"
+import { Fraction, withDefault } from "./internal/recipeDecoding.ts"
 import {
-  Fraction,
   OutputRecipe,
   PatchRecipe,
   Sampling,
   SlotsRecipe,
   SourceRecipe,
-  SplitRecipe,
-  withDefault
+  SplitRecipe
 } from "./internal/recipeSchema.ts"
 import { keyPath, nodeAt, suggest } from "./internal/yamlKeys.ts"
 
-export {
-  isStacApi,
-  isStatic,
-  OutputRecipe,
-  PatchRecipe,
-  Sampling,
-  SlotsRecipe,
-  SourceRecipe,
-  SplitRecipe,
-  type StacApiSource,
-  type StaticSource
-} from "./internal/recipeSchema.ts"
-export {
-  BandRecipe,
-  CloudMaskRecipe,
-  CompositeRecipe,
-  ProductRecipe
-} from "./internal/productRecipe.ts"
+export * from "./internal/recipeSchema.ts"
+export * from "./internal/productRecipe.ts"
 
 /** Schema of a recipe. */
 export const Recipe = Schema.Struct({

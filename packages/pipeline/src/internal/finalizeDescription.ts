@@ -27,21 +27,8 @@ export interface DescriptionInput extends IndexFacts {
 
 /** The input of `Croissant.make` and `Card.make` for a finalized store. */
 export const describe = (input: DescriptionInput) => {
-  const {
-    build,
-    url,
-    layout,
-    named,
-    reports,
-    availability,
-    files,
-    noted,
-    splitCounts,
-    firstAcquired,
-    lastAcquired,
-    bbox,
-    indexFiles
-  } = input
+  const { build, url, layout, named, reports, availability, files, noted } = input
+  const { splitCounts, firstAcquired, lastAcquired, bbox, indexFiles } = input
   const arrays = [
     ...Layout.sampleArrays.map((a) => `samples/${a}`),
     ...named.products.flatMap((p) =>

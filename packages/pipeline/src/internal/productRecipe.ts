@@ -2,7 +2,7 @@
 // and re-exports them).
 import { Schema } from "effect"
 import { boundedInt, boundedNumber, limits, positiveAtMost } from "./recipeLimits.ts"
-import { Fraction, Positive, withDefault } from "./recipeSchema.ts"
+import { Fraction, Positive, withDefault } from "./recipeDecoding.ts"
 
 /** One band of a product: a name, where it comes from and what it means. */
 export const BandRecipe = Schema.Struct({

@@ -1,16 +1,8 @@
 // The recipe's schema pieces other than products: sampling, patch geometry, sources, slot sets, split and
-// output store, with the decoding helpers every piece uses (Recipe.ts assembles and re-exports them).
-import { Effect, Schema } from "effect"
+// output store (Recipe.ts assembles and re-exports them).
+import { Schema } from "effect"
+import { Fraction, Positive, withDefault } from "./recipeDecoding.ts"
 import { boundedInt, boundedNumber, limits, positiveAtMost, Year } from "./recipeLimits.ts"
-
-/** A key that decodes to `value` when the recipe leaves it out. */
-export const withDefault = <S extends Schema.Top>(value: S["Encoded"]) =>
-  Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
-
-/** A finite number above 0. */
-export const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
-/** A finite number in [0, 1]. */
-export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 
 /** How candidate locations are drawn. */
 export const Sampling = Schema.Struct({

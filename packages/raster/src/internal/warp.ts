@@ -26,22 +26,9 @@ import {
   type Window
 } from "./warpSample.ts"
 
-export {
-  bilinearSample,
-  cubic,
-  cubicSample,
-  hasNodataPixel,
-  inside,
-  maskNodata,
-  nearest,
-  round,
-  type KernelScale,
-  type Rect,
-  type Store,
-  type Window
-} from "./warpSample.ts"
+export * from "./warpSample.ts"
 export { filterRadius } from "./warpWide.ts"
-export { footprint, type FootprintImage } from "./warpFootprint.ts"
+export * from "./warpFootprint.ts"
 
 type TypedArray = DType.TypedArray
 
