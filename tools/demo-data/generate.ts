@@ -1,304 +1,37 @@
 // Builds the offline demo's sources: COGs of Olinda (real Landsat 7 scene and DEM, plus documented synthetic
 // seasonal scenes and land cover) in fixtures/demo/data/ and a static STAC 1.0 catalogue in fixtures/demo/stac/.
 // Usage: npx node tools/demo-data/generate.ts [--check]   (--check regenerates into a scratch dir and compares bytes)
-import type { Band, Chip } from "@eoforge/core"
 // The writer module directly, so regenerating needs only it, not the rest of @eoforge/raster.
 import * as GeoTiffWriter from "../../packages/raster/src/GeoTiffWriter.ts"
-import { fromFile } from "geotiff"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
-import proj4 from "proj4"
-import { mulberry32 } from "./random.ts"
+import {
+  chipOf,
+  CLASSES,
+  EPSG,
+  landcover,
+  LS7_BANDS,
+  readTiff,
+  seasonal,
+  SEASONS
+} from "./scenes.ts"
+import {
+  COG,
+  eoBands,
+  EXT,
+  footprint,
+  json,
+  LS7_ERA,
+  PROVIDER_EOFORGE,
+  PROVIDERS_REAL,
+  rasterBands,
+  round,
+  STAC,
+  type Product
+} from "./stacDocuments.ts"
 
 const root = new URL("../../", import.meta.url).pathname
-const EPSG = 31985
-// SIRGAS 2000 / UTM 25S; SIRGAS 2000 coincides with WGS 84 at the metre level, which the footprints need.
-const UTM25S = "+proj=utm +zone=25 +south +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs"
-const STAC = "1.0.0"
-const EXT = {
-  proj: "https://stac-extensions.github.io/projection/v1.1.0/schema.json",
-  eo: "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
-  raster: "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
-  classification: "https://stac-extensions.github.io/classification/v1.1.0/schema.json",
-  itemAssets: "https://stac-extensions.github.io/item-assets/v1.0.0/schema.json"
-}
-// Landsat 7 launch to the ETM+ scan-line-corrector failure: the real scene (no SLC gaps) falls inside.
-const LS7_ERA = ["1999-04-15T00:00:00Z", "2003-05-31T00:00:00Z"] as const
-const COG = "image/tiff; application=geotiff; profile=cloud-optimized"
-
-interface Raster {
-  readonly width: number
-  readonly height: number
-  readonly x0: number
-  readonly y0: number
-  readonly resolution: number
-  readonly bands: ReadonlyArray<ArrayLike<number>>
-}
-
-const readTiff = async (path: string): Promise<Raster> => {
-  const image = await (await fromFile(path)).getImage()
-  const rasters = (await image.readRasters({ interleave: false })) as unknown as ArrayLike<
-    ArrayLike<number>
-  >
-  const [x0, y0] = image.getOrigin()
-  return {
-    width: image.getWidth(),
-    height: image.getHeight(),
-    x0,
-    y0,
-    resolution: image.getResolution()[0],
-    bands: Array.from({ length: image.getSamplesPerPixel() }, (_, b) => rasters[b])
-  }
-}
-
-const LS7_BANDS: ReadonlyArray<Band.BandSpec & { common: string; fwhm: number }> = [
-  { name: "B1", description: "Blue", wavelengthNm: 485, common: "blue", fwhm: 70 },
-  { name: "B2", description: "Green", wavelengthNm: 560, common: "green", fwhm: 80 },
-  { name: "B3", description: "Red", wavelengthNm: 660, common: "red", fwhm: 60 },
-  { name: "B4", description: "Near infrared", wavelengthNm: 835, common: "nir", fwhm: 130 },
-  {
-    name: "B5",
-    description: "Shortwave infrared 1",
-    wavelengthNm: 1650,
-    common: "swir16",
-    fwhm: 200
-  },
-  {
-    name: "B7",
-    description: "Shortwave infrared 2",
-    wavelengthNm: 2220,
-    common: "swir22",
-    fwhm: 260
-  }
-].map((b) => ({ ...b, unit: "DN", nodata: 0 }))
-
-const CLASSES = [
-  { value: 1, name: "water", description: "MNDWI > 0.1" },
-  { value: 2, name: "dense_vegetation", description: "NDVI > 0.3" },
-  { value: 3, name: "sparse_vegetation", description: "0.1 < NDVI ≤ 0.3" },
-  { value: 4, name: "built_up_or_bare", description: "everything else" }
-]
-
-/**
- * A synthetic season: per-band gain and offset (greener NIR in the rainy season, brighter red and SWIR in the
- * dry season), a haze ramp from west to east, and seeded clouds covering `cloud` of the scene.
- */
-interface Season {
-  readonly date: string
-  readonly gain: ReadonlyArray<number>
-  readonly offset: ReadonlyArray<number>
-  readonly haze: number
-  readonly cloud: number
-  readonly seed: number
-}
-
-const SEASONS: ReadonlyArray<Season> = [
-  {
-    date: "2002-03-20",
-    gain: [1.0, 1.0, 0.97, 1.08, 0.98, 0.96],
-    offset: [2, 1, 0, 0, 0, 0],
-    haze: 4,
-    cloud: 0.031,
-    seed: 1
-  },
-  {
-    date: "2002-06-05",
-    gain: [1.02, 1.02, 0.95, 1.15, 0.95, 0.92],
-    offset: [6, 4, 2, 0, 0, 0],
-    haze: 10,
-    cloud: 0.47,
-    seed: 2
-  },
-  {
-    date: "2002-06-21",
-    gain: [1.02, 1.02, 0.95, 1.15, 0.95, 0.92],
-    offset: [5, 3, 1, 0, 0, 0],
-    haze: 8,
-    cloud: 0.068,
-    seed: 3
-  },
-  {
-    date: "2002-09-22",
-    gain: [0.98, 1.0, 1.04, 0.97, 1.06, 1.08],
-    offset: [0, 0, 0, -2, 0, 0],
-    haze: 2,
-    cloud: 0.0,
-    seed: 4
-  },
-  {
-    date: "2002-12-21",
-    gain: [0.97, 0.99, 1.08, 0.92, 1.1, 1.12],
-    offset: [-1, 0, 1, -3, 2, 2],
-    haze: 1,
-    cloud: 0.019,
-    seed: 5
-  }
-]
-
-// A smooth field of random Gaussian blobs; its top `fraction` quantile is the cloud mask, so the cover is exact.
-const clouds = (seed: number, w: number, h: number, fraction: number): Float32Array => {
-  const random = mulberry32(0xc10d + seed)
-  const field = new Float32Array(w * h)
-  for (let k = 0; k < 40; k++) {
-    const cx = random() * w
-    const cy = random() * h
-    const s = 8 + random() * 40
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const d2 = ((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s)
-        if (d2 < 9) field[y * w + x] += Math.exp(-d2)
-      }
-    }
-  }
-  const opacity = new Float32Array(w * h)
-  const count = Math.round(fraction * w * h)
-  if (count === 0) return opacity
-  const sorted = Float32Array.from(field).sort()
-  const threshold = sorted[w * h - count]
-  const top = sorted[w * h - 1]
-  for (let i = 0; i < field.length; i++) {
-    // ≥ threshold is cloud; opacity rises from 0.35 at the edge to 1 in the core.
-    if (field[i] >= threshold)
-      opacity[i] = 0.35 + (0.65 * (field[i] - threshold)) / (top - threshold)
-  }
-  return opacity
-}
-
-const CLOUD_DN = [235, 230, 228, 220, 190, 160]
-
-const seasonal = (ls7: Raster, s: Season): { chip: Chip.Chip; cloudCover: number } => {
-  const { width: w, height: h } = ls7
-  const n = w * h
-  const opacity = clouds(s.seed, w, h, s.cloud)
-  const data = new Uint8Array(6 * n)
-  for (let b = 0; b < 6; b++) {
-    const src = ls7.bands[b]
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x
-        const haze = b < 3 ? (s.haze * x) / w : 0
-        const clear = src[i] * s.gain[b] + s.offset[b] + haze
-        const a = opacity[i]
-        const v = Math.round(clear * (1 - a) + CLOUD_DN[b] * a)
-        // 0 is nodata: keep data values in 1..255.
-        data[b * n + i] = Math.min(255, Math.max(1, v))
-      }
-    }
-  }
-  let cloudy = 0
-  for (let i = 0; i < n; i++) if (opacity[i] > 0) cloudy++
-  return { chip: chipOf(ls7, "uint8", 6, data), cloudCover: cloudy / n }
-}
-
-const landcover = (ls7: Raster): Chip.Chip => {
-  const n = ls7.width * ls7.height
-  const [, b2, b3, b4, b5] = ls7.bands
-  const data = new Uint8Array(n)
-  for (let i = 0; i < n; i++) {
-    const ndvi = (b4[i] - b3[i]) / (b4[i] + b3[i])
-    const mndwi = (b2[i] - b5[i]) / (b2[i] + b5[i])
-    data[i] = mndwi > 0.1 ? 1 : ndvi > 0.3 ? 2 : ndvi > 0.1 ? 3 : 4
-  }
-  return chipOf(ls7, "uint8", 1, data)
-}
-
-const chipOf = (
-  r: Raster,
-  dtype: "uint8" | "float32",
-  bands: number,
-  data: Uint8Array | Float32Array
-) => ({
-  grid: {
-    crs: { _tag: "Epsg" as const, code: EPSG },
-    x0: r.x0,
-    y0: r.y0,
-    resolution: r.resolution,
-    width: r.width,
-    height: r.height
-  },
-  dtype,
-  bands,
-  data
-})
-
-interface Product {
-  readonly id: string
-  readonly title: string
-  readonly description: string
-  readonly synthetic: boolean
-  readonly bands: ReadonlyArray<Band.BandSpec & { common?: string; fwhm?: number }>
-  readonly dtype: "uint8" | "float32"
-  readonly overviews: GeoTiffWriter.OverviewResampling
-  readonly platform?: string
-  readonly items: ReadonlyArray<{
-    readonly id: string
-    readonly datetime: string
-    readonly chip: Chip.Chip
-    readonly cloudCover?: number
-    readonly derivedFrom?: string
-  }>
-}
-
-const toLonLat = proj4(UTM25S, "EPSG:4326")
-const round = (v: number, digits: number): number => Number(v.toFixed(digits))
-
-const footprint = (chip: Chip.Chip) => {
-  const { x0, y0, resolution, width, height } = chip.grid
-  const x1 = x0 + width * resolution
-  const y1 = y0 - height * resolution
-  const ring = [
-    [x0, y0],
-    [x0, y1],
-    [x1, y1],
-    [x1, y0],
-    [x0, y0]
-  ].map(([x, y]) => toLonLat.forward([x, y]).map((v) => round(v, 7)))
-  const lons = ring.map((p) => p[0])
-  const lats = ring.map((p) => p[1])
-  return {
-    geometry: { type: "Polygon", coordinates: [ring] },
-    bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)],
-    projBbox: [x0, y1, x1, y0]
-  }
-}
-
-const eoBands = (p: Product) =>
-  p.bands.map((b) => ({
-    name: b.name,
-    ...(b.description === undefined ? {} : { description: b.description }),
-    ...(b.common === undefined ? {} : { common_name: b.common }),
-    ...(b.wavelengthNm === undefined ? {} : { center_wavelength: b.wavelengthNm / 1000 }),
-    ...(b.fwhm === undefined ? {} : { full_width_half_max: b.fwhm / 1000 })
-  }))
-
-const rasterBands = (p: Product, resolution: number) =>
-  p.bands.map((b) => ({
-    ...(b.nodata === undefined ? {} : { nodata: b.nodata }),
-    data_type: p.dtype,
-    spatial_resolution: resolution,
-    ...(b.unit === undefined ? {} : { unit: b.unit })
-  }))
-
-const PROVIDERS_REAL = [
-  {
-    name: "U.S. Geological Survey (Landsat 7 ETM+)",
-    roles: ["producer", "licensor"],
-    url: "https://www.usgs.gov/landsat-missions"
-  },
-  {
-    name: "R package stars (Pebesma et al.), via Debian r-cran-stars 0.6-0-4",
-    roles: ["processor", "host"],
-    url: "https://cran.r-project.org/package=stars"
-  }
-]
-const PROVIDER_EOFORGE = {
-  name: "EOForge demo generator (tools/demo-data/generate.ts)",
-  roles: ["processor"],
-  url: "https://github.com/eoforge/eoforge"
-}
-
-const json = (value: unknown): string => JSON.stringify(value, null, 2) + "\n"
 
 const generate = async (out: string): Promise<ReadonlyArray<string>> => {
   const ls7 = await readTiff(join(root, "fixtures/rasters/L7_ETMs.tif"))

@@ -1,13 +1,12 @@
 // Finalizing a built store: merge the shards' statistics, write them into the product groups, and
 // publish the patch index, the Croissant metadata and the dataset card inside the store.
-import { Reason, Split } from "@eoforge/core"
-import { Zone } from "@eoforge/grid"
 import { Card, Croissant } from "@eoforge/croissant"
 import { Grouped, MergeTree } from "@eoforge/stats"
-import { Codec, Coordinates, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
+import { Coordinates, Layout, Metadata, Store, StoreLock } from "@eoforge/zarr"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
-import * as Index from "./internal/patchIndex.ts"
+import { describe } from "./internal/finalizeDescription.ts"
+import { writeIndex } from "./internal/finalizeIndex.ts"
 import { notes } from "./internal/statisticsNotes.ts"
 import * as Job from "./Job.ts"
 import * as PlanFile from "./PlanFile.ts"
@@ -217,174 +216,18 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     })
     yield* store.set(`${p.spec.id}/zarr.json`, Metadata.encode(doc))
   }
-  // The patch index, one shard at a time: a polygon per sample (grid corners back to lon/lat; RFC 7946),
-  // its split, and per product how many slots hold data; beside it the sample and chip CSV indexes.
-  // Written as parts, never as one giant string.
-  const splitCounts = { train: 0, val: 0, test: 0, guard: 0 }
-  const size = (layout.attributes.recipe as { patch: { size: number } }).patch.size
   const slotsOf = new Map(
     build.products.map((p) => [
       p.id,
       p.slots.map((s) => ({ name: s.id, start: s.start, end: s.end }))
     ])
   )
-  const slotName = (id: string, t: number) => slotsOf.get(id)?.[t]?.name ?? `t${t}`
-  const chunk = (array: string, coords: ReadonlyArray<number>) =>
-    Effect.gen(function* () {
-      const bytes = yield* store.get(Metadata.chunkKey(array, coords))
-      if (bytes === undefined) return yield* fail(`${array} of shard ${coords[0]} is missing`)
-      const raw = Codec.decode(Codec.defaultCompression, bytes)
-      return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)
-    })
-  const parts: Array<Uint8Array> = [encoder.encode('{"type":"FeatureCollection","features":[\n')]
-  const sampleRows: Array<Uint8Array> = [
-    encoder.encode(
-      Index.csvLine([...Index.sampleColumns, ...named.products.map((p) => `chips_${p.spec.id}`)])
-    )
-  ]
-  const chipRows = new Map(
-    named.products.map((p) => [
-      p.spec.id,
-      [
-        encoder.encode(
-          Index.csvLine([
-            ...Index.chipColumns,
-            ...(p.spec.cloudMask === undefined ? [] : Index.cloudMaskColumns)
-          ])
-        )
-      ]
-    ])
+  const { splitCounts, firstAcquired, lastAcquired, bbox, indexFiles } = yield* writeIndex(
+    layout,
+    named,
+    slotsOf,
+    fail
   )
-  let firstAcquired = Infinity
-  let lastAcquired = -Infinity
-  const bbox = [Infinity, Infinity, -Infinity, -Infinity] // west, south, east, north (degrees)
-  for (let k = 0; k < shards; k++) {
-    const [start, end] = Layout.shardRange(layout, k)
-    const ids = Layout.decodeStrings(new Uint8Array(yield* chunk("samples/id", [k])))
-    const lon = new Float64Array(yield* chunk("samples/lon", [k]))
-    const lat = new Float64Array(yield* chunk("samples/lat", [k]))
-    const split = new Uint8Array(yield* chunk("samples/split", [k]))
-    const epsg = new Int32Array(yield* chunk("samples/epsg", [k]))
-    const x0 = new Float64Array(yield* chunk("samples/x0", [k]))
-    const y0 = new Float64Array(yield* chunk("samples/y0", [k]))
-    const slotData: Array<{
-      readonly id: string
-      readonly times: number
-      readonly valid: Uint8Array
-      readonly reason: Uint8Array
-      readonly acquired: BigInt64Array
-      readonly item: ReadonlyArray<string>
-      readonly cloud: Float32Array
-      readonly nodata: Float32Array
-      readonly mask?: { readonly patchCloud: Float32Array; readonly source: Uint8Array }
-    }> = []
-    for (const p of named.products) {
-      const id = p.spec.id
-      slotData.push({
-        id,
-        times: p.times,
-        valid: new Uint8Array(yield* chunk(`${id}/valid`, [k, 0])),
-        reason: new Uint8Array(yield* chunk(`${id}/reason`, [k, 0])),
-        acquired: new BigInt64Array(yield* chunk(`${id}/acquired`, [k, 0])),
-        item: Layout.decodeStrings(new Uint8Array(yield* chunk(`${id}/item`, [k, 0]))),
-        cloud: new Float32Array(yield* chunk(`${id}/cloud`, [k, 0])),
-        nodata: new Float32Array(yield* chunk(`${id}/nodata`, [k, 0])),
-        ...(p.spec.cloudMask === undefined
-          ? {}
-          : {
-              mask: {
-                patchCloud: new Float32Array(yield* chunk(`${id}/patchCloud`, [k, 0])),
-                source: new Uint8Array(yield* chunk(`${id}/maskSource`, [k, 0]))
-              }
-            })
-      })
-    }
-    const lines: Array<string> = []
-    const samples: Array<string> = []
-    for (let i = 0; i < end - start; i++) {
-      const sample = start + i
-      const splitName = Split.name(split[i])
-      splitCounts[splitName]++
-      const corners = [
-        [x0[i], y0[i]],
-        [x0[i] + size, y0[i]],
-        [x0[i] + size, y0[i] - size],
-        [x0[i], y0[i] - size]
-      ].map(([x, y]) => Zone.inverse(epsg[i], x, y))
-      for (const [x, y] of corners) {
-        bbox[0] = Math.min(bbox[0], x)
-        bbox[1] = Math.min(bbox[1], y)
-        bbox[2] = Math.max(bbox[2], x)
-        bbox[3] = Math.max(bbox[3], y)
-      }
-      const properties: Record<string, string | number> = { sample, split: splitName }
-      for (const d of slotData) {
-        let n = 0
-        const rows: Array<string> = []
-        for (let t = 0; t < d.times; t++) {
-          const j = i * d.times + t
-          n += d.valid[j]
-          const ms = d.acquired[j] === Metadata.int64Min ? undefined : Number(d.acquired[j])
-          if (ms !== undefined && d.valid[j] === 1) {
-            firstAcquired = Math.min(firstAcquired, ms)
-            lastAcquired = Math.max(lastAcquired, ms)
-          }
-          rows.push(
-            Index.csvLine([
-              sample,
-              ids[i],
-              splitName,
-              t,
-              slotName(d.id, t),
-              d.valid[j],
-              Reason.name(d.reason[j]),
-              d.reason[j],
-              ms === undefined ? "" : new Date(ms).toISOString(),
-              d.item[j],
-              Index.float32(d.cloud[j]),
-              Index.float32(d.nodata[j]),
-              ...(d.mask === undefined
-                ? []
-                : [Index.float32(d.mask.patchCloud[j]), d.mask.source[j]])
-            ])
-          )
-        }
-        properties[d.id] = n
-        chipRows.get(d.id)!.push(encoder.encode(rows.join("")))
-      }
-      const feature = {
-        type: "Feature",
-        id: sample,
-        properties,
-        geometry: Index.patchGeometry(corners.map(([x, y]) => [x, y] as const))
-      }
-      lines.push((sample === 0 ? "" : ",\n") + JSON.stringify(feature))
-      samples.push(
-        Index.csvLine([
-          sample,
-          ids[i],
-          splitName,
-          lon[i],
-          lat[i],
-          epsg[i],
-          x0[i],
-          y0[i],
-          ...slotData.map((d) => properties[d.id])
-        ])
-      )
-    }
-    parts.push(encoder.encode(lines.join("")))
-    sampleRows.push(encoder.encode(samples.join("")))
-  }
-  parts.push(encoder.encode("\n]}\n"))
-  yield* store.set("index.geojson", parts)
-  const indexFiles = [`${Index.folder}/samples.csv`]
-  yield* store.set(indexFiles[0], sampleRows)
-  for (const p of named.products) {
-    const key = `${Index.folder}/${p.spec.id}.csv`
-    yield* store.set(key, chipRows.get(p.spec.id)!)
-    indexFiles.push(key)
-  }
   // xarray's coordinates, then every zarr.json consolidated into the root (as zarr-python 3 does).
   yield* Coordinates.write(layout, slotsOf)
   yield* Coordinates.consolidate()
@@ -397,96 +240,22 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     const bytes = (yield* store.get(key))!
     files.push({ path: key, size: bytes.length, sha256: sha256(bytes) })
   }
-  const arrays = [
-    ...Layout.sampleArrays.map((a) => `samples/${a}`),
-    ...named.products.flatMap((p) =>
-      ["data", ...Layout.slotArraysOf(p)].map((a) => `${p.spec.id}/${a}`)
-    )
-  ]
-  const percent = (v: number) => (Number.isFinite(v) ? v : undefined)
-  const statistics = reports.flatMap((r) =>
-    Grouped.splitNames.flatMap((split) =>
-      (r.splits[split] ?? [])
-        .filter((b) => b.count > 0 && Number.isFinite(b.mean))
-        .map((b) => ({
-          product: r.product,
-          band: b.band,
-          split,
-          count: b.count,
-          mean: b.mean,
-          std: b.populationStd,
-          min: b.min,
-          max: b.max,
-          percentiles: (
-            [
-              [1, b.p1],
-              [2, b.p2],
-              [50, b.p50],
-              [98, b.p98],
-              [99, b.p99]
-            ] as const
-          )
-            .filter(([, v]) => percent(v) !== undefined)
-            .map(([p, v]) => ({ percent: p, value: v }))
-        }))
-    )
-  )
   const noted = notes(specs, reports, availability, splitCounts.train)
-  const description = {
-    name: build.name,
-    title: build.title,
-    description: build.description,
-    ...(url === undefined ? {} : { url }),
-    version: build.version,
-    license: build.license,
-    creators: build.creators,
-    datePublished: build.createdAt,
-    citeAs: build.citeAs,
-    keywords: build.keywords,
-    sources: build.sources,
-    sampling: { rule: build.samplingRule, seed: build.seed },
-    timeSlots: dedupeSlots(build.products.flatMap((p) => p.slots)),
-    ...(firstAcquired <= lastAcquired
-      ? {
-          acquired: {
-            first: new Date(firstAcquired).toISOString(),
-            last: new Date(lastAcquired).toISOString()
-          }
-        }
-      : {}),
-    cloudThresholds: build.products.flatMap((p) =>
-      p.maxCloud === undefined ? [] : [{ product: p.id, maxCloudPercent: p.maxCloud }]
-    ),
-    store: {
-      path: ".",
-      files,
-      shards: arrays.map((array) => ({ array, includes: [`${array}/c/**`] })),
-      groups: ["samples", ...named.products.map((p) => p.spec.id)]
-    },
-    index: {
-      samples: indexFiles[0],
-      products: Object.fromEntries(
-        named.products.map((p) => [p.spec.id, `${Index.folder}/${p.spec.id}.csv`])
-      )
-    },
-    // A box wider than 180° straddles the antimeridian: no single west-to-east box says it, so none.
-    ...(bbox[2] - bbox[0] <= 180 && Number.isFinite(bbox[0])
-      ? { bbox: bbox as unknown as readonly [number, number, number, number] }
-      : {}),
-    samples: { count: layout.samples, ...splitCounts },
-    products: named.products.map((p) => ({
-      ...p.spec,
-      crs: "per-patch UTM/UPS (EPSG code in samples/epsg, grid origin in samples/x0, samples/y0)",
-      shape: [layout.samples, p.times, p.spec.bands.length, p.height, p.width] as const
-    })),
-    availability: Object.entries(availability).flatMap(([product, slots]) =>
-      Object.entries(slots).flatMap(([slot, reasons]) =>
-        Object.entries(reasons).map(([reason, count]) => ({ product, slot, reason, count }))
-      )
-    ),
-    statistics,
-    statisticsUnavailable: noted.unavailable
-  }
+  const description = describe({
+    build,
+    url,
+    layout,
+    named,
+    reports,
+    availability,
+    files,
+    noted,
+    splitCounts,
+    firstAcquired,
+    lastAcquired,
+    bbox,
+    indexFiles
+  })
   const croissant = yield* Effect.try({
     try: () => Croissant.toJson(Croissant.make(description)),
     catch: (cause) =>
@@ -515,17 +284,6 @@ export const run = Effect.fn("Finalize.run")(function* (options: FinalizeOptions
     warnings: noted.warnings
   } satisfies Summary
 })
-
-const dedupeSlots = (
-  slots: ReadonlyArray<{ readonly id: string; readonly start: string; readonly end: string }>
-) => {
-  const seen = new Map<string, { name: string; start: string; end: string }>()
-  for (const s of slots) {
-    const key = `${s.id}|${s.start}|${s.end}`
-    if (!seen.has(key)) seen.set(key, { name: s.id, start: s.start, end: s.end })
-  }
-  return [...seen.values()]
-}
 
 /** Finalize the store at a directory path, holding its lock (another writer is named, not raced). */
 export const at = (path: string, options: FinalizeOptions = {}) =>

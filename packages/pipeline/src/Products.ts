@@ -2,20 +2,19 @@
 // band of which asset to read, the time slots and the selection rules.
 import { Auth, type Credentials, type Guarded } from "@eoforge/access"
 import { Rule as CompositeRule } from "@eoforge/composite"
-import { Redact, type AccessPolicy, type Band } from "@eoforge/core"
-import { Access, Presets, StacClient, TimeSlots, type Find, type Product } from "@eoforge/stac"
+import type { AccessPolicy, Band } from "@eoforge/core"
+import type { Find, Product, TimeSlots } from "@eoforge/stac"
 import { presetNames, presetOf } from "./internal/presetNames.ts"
 import * as Output from "./Output.ts"
-import { Schema } from "effect"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { basePolicy } from "./internal/access.ts"
-import { kindOf } from "./internal/sourceKinds.ts"
 import { readerOptionsOf } from "./internal/readerOptions.ts"
 import { SourceKind } from "@eoforge/sources"
 import { configOf } from "./internal/credentials.ts"
+import { ProductRecipeError } from "./internal/productError.ts"
+import { slotsOf } from "./internal/productSlots.ts"
+import { alternateOf, bindingFor, knownProviders, sourceOf } from "./internal/productSources.ts"
 import * as CloudMask from "./CloudMask.ts"
-import { isStacApi, isStatic, slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
+import { slotSetOf, type BandRecipe, type Recipe } from "./Recipe.ts"
 
 /** A product ready to extract. */
 export interface ProductPlan {
@@ -57,215 +56,17 @@ export interface ProductPlan {
   }
 }
 
-/** A product that refers to something the recipe does not define. */
-export class ProductRecipeError extends Schema.TaggedError<ProductRecipeError>()(
-  "ProductRecipeError",
-  { product: Schema.String, message: Schema.String }
-) {}
+export { ProductRecipeError } from "./internal/productError.ts"
+export { slotsOf } from "./internal/productSlots.ts"
+export {
+  catalogueOf,
+  sourcesForRecord,
+  withDocumentCache,
+  withSourceCache
+} from "./internal/productSources.ts"
 
 /** The names of the product presets. */
 export const presets: ReadonlyArray<string> = presetNames
-
-const farPast = Date.UTC(1900, 0, 1)
-const farFuture = Date.UTC(2100, 0, 1) - 1
-
-/** The slots of a named slot set of the recipe. */
-export const slotsOf = (
-  recipe: Recipe,
-  name: string,
-  product: string
-): ReadonlyArray<TimeSlots.Slot> => {
-  const s = Object.hasOwn(recipe.slots, name) ? recipe.slots[name] : undefined
-  if (s === undefined) {
-    throw new ProductRecipeError({
-      product,
-      message: `slots "${name}" is not defined; define it under slots: (defined: ${Object.keys(recipe.slots).join(", ") || "none"})`
-    })
-  }
-  const need = (v: number | undefined, key: string): number => {
-    if (v === undefined) {
-      throw new ProductRecipeError({
-        product,
-        message: `slots.${name}.${key} is required for kind ${s.kind}`
-      })
-    }
-    return v
-  }
-  const withFallback = s.fallbackYear === undefined ? {} : { fallbackYear: s.fallbackYear }
-  switch (s.kind) {
-    case "seasons":
-      return TimeSlots.ssl4eoSeasons({
-        year: need(s.year, "year"),
-        halfWindowDays: s.halfWindowDays,
-        ...withFallback
-      })
-    case "calendar-seasons":
-      return TimeSlots.calendarSeasons(need(s.year, "year"), withFallback)
-    case "months":
-      return TimeSlots.months(need(s.year, "year"))
-    case "window": {
-      const start = TimeSlots.instant(s.start ?? "")
-      const end = TimeSlots.instant(s.end ?? "")
-      if (start === undefined || end === undefined) {
-        throw new ProductRecipeError({
-          product,
-          message: `slots.${name} needs start and end as ISO dates, e.g. 2021-06-01 and 2021-06-30`
-        })
-      }
-      // An end given as a date means the whole day.
-      const endMs = /^\d{4}-\d{2}-\d{2}$/.test(s.end ?? "") ? end + 86_400_000 - 1 : end
-      return [{ id: name, start, end: endMs, reference: Math.floor((start + endMs) / 2) }]
-    }
-    case "any":
-      return [
-        {
-          id: name,
-          start: farPast,
-          end: farFuture,
-          reference: Math.floor((farPast + farFuture) / 2)
-        }
-      ]
-  }
-}
-
-/**
- * Where a static catalogue named in a recipe is: an http(s):// or s3:// URL as given, a file:// URL as its
- * path, a path relative to the recipe's folder.
- */
-export const catalogueOf = (catalog: string, baseDir: (p: string) => string): string =>
-  /^(https?|s3):\/\//i.test(catalog)
-    ? catalog
-    : /^file:/i.test(catalog)
-      ? fileURLToPath(catalog)
-      : baseDir(catalog)
-
-/** The products whose source kinds keep a cache, each in `folder/<source key>` (a store's `.eoforge/sources`). */
-export const withSourceCache = (
-  products: ReadonlyArray<ProductPlan>,
-  folder: string
-): ReadonlyArray<ProductPlan> => {
-  // Products of one source share its cached copy, as they share the source.
-  const cached = new Map<SourceKind.Source, SourceKind.Source>()
-  return products.map((p) => {
-    const kind = p.kind
-    if (kind?.withCache === undefined) return p
-    let withCache = cached.get(kind)
-    if (withCache === undefined) {
-      withCache = kind.withCache(join(folder, p.rules.provider.id))
-      cached.set(kind, withCache)
-    }
-    return { ...p, kind: withCache }
-  })
-}
-
-/** The products with their static catalogues' remote documents cached under `folder`. */
-export const withDocumentCache = (
-  products: ReadonlyArray<ProductPlan>,
-  folder: string
-): ReadonlyArray<ProductPlan> =>
-  products.map((p) =>
-    p.rules.source === undefined
-      ? p
-      : { ...p, rules: { ...p.rules, source: StacClient.withCache(p.rules.source, folder) } }
-  )
-
-const sourceOf = (
-  recipe: Recipe,
-  key: string,
-  baseDir: (p: string) => string,
-  product: string,
-  access: AccessPolicy.AccessPolicy,
-  auth: Guarded.Authorizer
-) => {
-  const s = Object.hasOwn(recipe.sources, key) ? recipe.sources[key] : undefined
-  if (s === undefined) {
-    throw new ProductRecipeError({
-      product,
-      message: `source "${key}" is not defined; define it under sources: (defined: ${Object.keys(recipe.sources).join(", ") || "none"})`
-    })
-  }
-  if (isStatic(s)) {
-    const catalog = catalogueOf(s.catalog, baseDir)
-    return {
-      provider: { id: key, url: catalog },
-      source: StacClient.staticCatalog(catalog, Access.forCatalogue(catalog, access), auth)
-    }
-  }
-  if (isStacApi(s)) {
-    return {
-      provider: { id: key, url: s.url },
-      source: StacClient.api(s.url, Access.forCatalogue(s.url, access), auth)
-    }
-  }
-  const entry = s as Readonly<Record<string, unknown>> & { readonly type: string }
-  const kind = kindOf(entry.type)
-  if (kind === undefined) {
-    throw new ProductRecipeError({
-      product,
-      message: `source "${key}" has type ${entry.type}, which this build does not know`
-    })
-  }
-  try {
-    return {
-      provider: { id: key, url: `${entry.type}:${key}` },
-      kind: kind.prepare(entry, { key, resolvePath: baseDir, access, auth })
-    }
-  } catch (error) {
-    throw new ProductRecipeError({
-      product,
-      message: error instanceof Error ? error.message : String(error)
-    })
-  }
-}
-
-// The asset-alternate preference of a STAC source, when it states one.
-const alternateOf = (s: Recipe["sources"][string] | undefined): string | undefined =>
-  s !== undefined && "alternate" in s && typeof s.alternate === "string" ? s.alternate : undefined
-
-const knownProviders: ReadonlyArray<Presets.Provider> = [
-  Presets.earthSearch,
-  Presets.planetaryComputer,
-  Presets.cdse
-]
-
-// A preset's binding for a recipe source: by the source's key, else by its URL being a known
-// provider's, else the preset's first binding (a mirror with the same collection ids).
-const bindingFor = (
-  preset: Product.Preset,
-  provider: Presets.Provider
-): Product.Binding | undefined => {
-  const byUrl = knownProviders.find((k) => k.url === provider.url.replace(/\/+$/, ""))
-  return (
-    preset.bindings[provider.id] ??
-    (byUrl === undefined ? undefined : preset.bindings[byUrl.id]) ??
-    Object.values(preset.bindings)[0]
-  )
-}
-
-// Other kinds: their own record rule, else every string through Redact.forRecord.
-const recordOf = <S extends { readonly type: string }>(s: S): S => {
-  const kind = kindOf(s.type)
-  if (kind?.forRecord !== undefined) return kind.forRecord(s) as S
-  return Object.fromEntries(
-    Object.entries(s).map(([k, v]) => [k, typeof v === "string" ? Redact.forRecord(v) : v])
-  ) as S
-}
-
-/**
- * The recipe's sources as a store records them: catalogue URLs through core `Redact.forRecord`, so a
- * signed or keyed URL (`?subscription-key=…`, SAS) never lands in the store's attributes.
- */
-export const sourcesForRecord = (sources: Recipe["sources"]): Recipe["sources"] =>
-  Object.fromEntries(
-    Object.entries(sources).map(([k, s]) => [
-      k,
-      isStatic(s)
-        ? { ...s, catalog: Redact.forRecord(s.catalog) }
-        : isStacApi(s)
-          ? { ...s, url: Redact.forRecord(s.url) }
-          : recordOf(s)
-    ])
-  )
 
 /**
  * Resolve every product of a recipe; `resolvePath` turns recipe-relative paths into real ones; secrets named by
