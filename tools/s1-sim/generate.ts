@@ -7,7 +7,7 @@
 //
 // The geometry (orbit, line timing, slant↔ground range records, bistatic reference) is that of the real IPF
 // 3.31 product S1B_IW_GRDH_1SDV_20210401T052623 in ../shared/real/s1, cropped to a few hundred lines and
-// pixels around its line 7800, pixel 11700 (Alps, 46.6°N 10.7°E). Scenes: see `scenes` below.
+// pixels around its line 7800, pixel 11700 (Alps, 46.6°N 10.7°E). Scenes: see scenes.ts.
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { Zone } from "@eoforge/grid"
@@ -29,7 +29,9 @@ const scenes = Scenes.make(lat0, lon0)
  */
 const slices = () => {
   const dir = new URL("../../packages/pipeline/test/fixtures/s1-slices/", import.meta.url).pathname
-  rmSync(dir, { recursive: true, force: true })
+  // What this writes, not the folder: its README.md (provenance) stays.
+  for (const name of ["a", "b", "dem.tif", "scene.json"])
+    rmSync(join(dir, name), { recursive: true, force: true })
   const lines = 360
   const samples = 240
   const line0 = 7800 + 140 - lines / 2
