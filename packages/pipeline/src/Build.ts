@@ -579,7 +579,12 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     })
     const open = yield* Opener.make()
     const ctx = jobContext(prepared, layout, open, options.concurrency, path)
-    const cells = SearchCache.clientFor(yield* StacClient.StacClient, store, options.searchCells)
+    const cells = SearchCache.clientFor(
+      yield* StacClient.StacClient,
+      store,
+      options.searchCells,
+      path
+    )
     let done = mine.length - todo.length
     const before = RasterSource.transferTotals()
     let chipsRead = 0

@@ -274,7 +274,8 @@ export const work = Effect.fn("Queue.work")(function* (options: WorkOptions) {
           const { client, prefetch } = SearchCache.clientFor(
             yield* StacClient.StacClient,
             storeApi,
-            options.searchCells
+            options.searchCells,
+            data.out
           )
           return { ctx, client, prefetch } satisfies Context
         })

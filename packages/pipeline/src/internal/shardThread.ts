@@ -25,7 +25,12 @@ const program = Effect.gen(function* () {
     })
   const open = yield* Opener.make()
   const ctx = Build.jobContext(stored.prepared, stored.layout, open, spec.concurrency, spec.out)
-  const cells = SearchCache.clientFor(yield* StacClient.StacClient, stored.store, spec.searchCells)
+  const cells = SearchCache.clientFor(
+    yield* StacClient.StacClient,
+    stored.store,
+    spec.searchCells,
+    spec.out
+  )
   const signer = yield* Build.signerOf(stored.prepared.loaded.recipe)
   const before = RasterSource.transferTotals()
   let chips = 0
