@@ -2,13 +2,14 @@
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
 import { Cities } from "@eoforge/grid"
 import { Redact } from "@eoforge/core"
-import { RasterSource } from "@eoforge/raster"
+import { HeaderShelf, RasterSource } from "@eoforge/raster"
 import { AssetSigner, StacClient, StaticCatalog, type SearchCells } from "@eoforge/stac"
 import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Redacted, Schema, Semaphore } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
+import * as HeaderCache from "./HeaderCache.ts"
 import { buildRecord } from "./internal/buildRecord.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
@@ -43,6 +44,12 @@ export interface BuildOptions {
    * raster caches, decoders and connections (ShardThreads). The store's bytes do not depend on it.
    */
   readonly threads?: number | undefined
+  /**
+   * Share the headers of the files read through the store's `.eoforge/headers/` when several processes or
+   * threads build it (`shard` or `threads` > 1; default true): a file one of them opened costs the others no
+   * header request (HeaderCache). A one-thread build keeps headers in memory only.
+   */
+  readonly headerCache?: boolean | undefined
 }
 
 /** Progress of a build. */
@@ -514,19 +521,22 @@ export const signerOf = (recipe: Recipe.Recipe) =>
  * search cells' own), the cells of this shard and of `next` (shards this process builds next) are fetched
  * meanwhile (SearchCache.prefetchShards), in a fiber of the caller's scope: the next shard's chips find theirs
  * in memory. The caller closes that scope when its shards are done (before finalize clears the cell lists).
+ * With `shelf`, the headers of the files it opens are shared through it (HeaderCache).
  */
 export const runShard = (
   ctx: Job.JobContext,
   k: number,
   client: StacClient.StacClient["Service"],
   prefetch?: SearchCells.Cells<unknown>["prefetch"],
-  next: ReadonlyArray<number> = []
+  next: ReadonlyArray<number> = [],
+  shelf?: HeaderShelf.Shelf
 ) =>
   Effect.gen(function* () {
     yield* (yield* Store.Store).delete(Job.recordKey(k))
     if (prefetch !== undefined)
       yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, ...next], prefetch))
-    return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
+    const job = Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
+    return yield* shelf === undefined ? job : job.pipe(HeaderShelf.withShelf(shelf))
   })
 
 /** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
@@ -596,6 +606,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     // Shards are taken from one queue by this thread and the worker threads, in plan order.
     const queue = ShardThreads.queueOf(todo)
     const threads = Math.max(1, Math.min(options.threads ?? 1, todo.length))
+    const shared = options.headerCache !== false && (partition !== undefined || threads > 1)
+    const shelf = shared ? HeaderCache.shelfOf(store) : undefined
     const pool =
       threads > 1
         ? yield* ShardThreads.start(
@@ -603,7 +615,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
               recipe: options.recipe,
               out: path,
               concurrency: options.concurrency,
-              searchCells: options.searchCells
+              searchCells: options.searchCells,
+              headerCache: shared
             },
             queue,
             threads - 1,
@@ -615,7 +628,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     // Prefetches end with the shards, before finalize clears the cell lists.
     yield* Effect.scoped(
       ShardThreads.drain(queue, (k) =>
-        runShard(ctx, k, cells.client, cells.prefetch, [following.get(k) ?? -1]).pipe(
+        runShard(ctx, k, cells.client, cells.prefetch, [following.get(k) ?? -1], shelf).pipe(
           Effect.tap((summary) =>
             Effect.sync(() => {
               chipsRead += summary.chips

@@ -3,9 +3,10 @@
 import { Split } from "@eoforge/core"
 import { Find, SearchCells, StacClient } from "@eoforge/stac"
 import { Layout, Store } from "@eoforge/zarr"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import { join } from "node:path"
 import { exclusiveIn } from "./internal/cellClaim.ts"
+import { clearPrefix } from "./internal/storeCache.ts"
 import type * as Job from "./Job.ts"
 
 /** Where cell lists live in a store (removed by finalize: a finished store holds no cache). */
@@ -50,11 +51,8 @@ export const clientFor = (
   return SearchCells.withClient(client, { ...setting, disk: diskOf(store, root) })
 }
 
-/** Remove the store's cell lists. */
-export const clear = Effect.gen(function* () {
-  const store = yield* Store.Store
-  for (const key of yield* store.list(prefix)) yield* store.delete(key)
-})
+/** Remove the store's cell lists (and any lock left beside them). */
+export const clear = clearPrefix(prefix)
 
 /** Counts of two cell caches added (undefined when neither searched by cells). */
 export const addCounts = (
@@ -81,7 +79,8 @@ export const prefetchConcurrency = 4
  * slots), `prefetchConcurrency` at a time: a shard's chips then find their cells in memory rather than
  * waiting for them, and a paired product's cells are searched when its shard starts rather than once its
  * partner's first chips are read. Guard-zone samples that are not extracted, source kinds and composites are
- * left out; cells already held are skipped. The same searches as without it, earlier; never fails.
+ * left out; cells already held are skipped. The same searches as without it, earlier; never fails (a failure
+ * or defect is logged as a warning).
  */
 export const prefetchShards = (
   ctx: Job.JobContext,
@@ -114,4 +113,12 @@ export const prefetchShards = (
         discard: true
       })
     }
-  }).pipe(Effect.catchCause(() => Effect.void))
+  }).pipe(
+    // Never a failure of the build (its chips search their cells themselves), but never silent either.
+    Effect.catchCause((cause) =>
+      Effect.logWarning(
+        `the prefetch of the search cells of shards ${shards.join(", ")} stopped; their chips search as they are read`,
+        Cause.pretty(cause)
+      )
+    )
+  )
