@@ -54,9 +54,14 @@ type Take = "taken" | "held" | "unavailable"
 /** Create `file` whole or not at all (link() of a complete temporary file is atomic and exclusive). */
 const take = async (file: string, holder: Holder): Promise<Take> => {
   const temp = `${file}~${holder.token}.tmp`
+  const text = JSON.stringify(holder)
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true })
-    await fs.writeFile(temp, JSON.stringify(holder), { flag: "wx" })
+    // The folder exists once any list or lock was written: create it only when it is missing.
+    await fs.writeFile(temp, text, { flag: "wx" }).catch(async (e: unknown) => {
+      if (codeOf(e) !== "ENOENT") throw e
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      await fs.writeFile(temp, text, { flag: "wx" })
+    })
     await fs.link(temp, file)
     return "taken"
   } catch (e) {
@@ -66,9 +71,13 @@ const take = async (file: string, holder: Holder): Promise<Take> => {
   }
 }
 
-const readLock = async (
-  file: string
-): Promise<{ readonly holder: Holder | undefined; readonly modifiedMs: number } | undefined> => {
+interface Lock {
+  readonly holder: Holder | undefined
+  readonly modifiedMs: number
+  readonly ino: number
+}
+
+const readLock = async (file: string): Promise<Lock | undefined> => {
   try {
     const [text, stat] = await Promise.all([fs.readFile(file, "utf8"), fs.stat(file)])
     let holder: Holder | undefined
@@ -79,11 +88,18 @@ const readLock = async (
     } catch {
       holder = undefined
     }
-    return { holder, modifiedMs: stat.mtimeMs }
+    return { holder, modifiedMs: stat.mtimeMs, ino: stat.ino }
   } catch {
     return undefined
   }
 }
+
+/** The lock's modification time and inode, or undefined when it is gone: one stat per look. */
+const statLock = (file: string) =>
+  fs.stat(file).then(
+    (s) => ({ modifiedMs: s.mtimeMs, ino: s.ino }),
+    () => undefined
+  )
 
 /** Remove our lock only: one taken over meanwhile (we looked stale) is another process's now. */
 const release = (file: string, token: string) =>
@@ -140,7 +156,33 @@ export const exclusiveIn =
       ): Effect.Effect<SearchCells.Exclusive<A> | Exclude<Take, "taken">> =>
         t === "taken" ? owned : Effect.succeed(t)
       const started = yield* Clock.currentTimeMillis
-      let delay = options.pollMs
+      // While another process holds the lock: look at it (one stat) with backoff until it goes, goes stale
+      // (its holder died here, or stopped refreshing it), or we waited too long.
+      const waitWhileHeld = Effect.gen(function* () {
+        let lock = yield* Effect.promise(() => readLock(file))
+        let delay = options.pollMs
+        for (;;) {
+          if (lock === undefined) return { _tag: "Released" } as const
+          const now = yield* Clock.currentTimeMillis
+          const holder = lock.holder
+          const dead =
+            holder !== undefined && holder.host === host && holder.pid !== process.pid
+              ? !isAlive(holder.pid)
+              : false
+          if (dead || now - lock.modifiedMs > options.staleMs)
+            return { _tag: "Stale", holder } as const
+          if (now - started > options.maxWaitMs) return { _tag: "TimedOut" } as const
+          yield* Effect.sleep(delay)
+          delay = Math.min(delay * 2, options.maxPollMs)
+          const seen = yield* Effect.promise(() => statLock(file))
+          lock =
+            seen === undefined
+              ? undefined
+              : seen.ino === lock.ino
+                ? { ...lock, modifiedMs: seen.modifiedMs }
+                : yield* Effect.promise(() => readLock(file))
+        }
+      })
       for (;;) {
         const outcome = yield* Effect.acquireUseRelease(
           Effect.promise(() => take(file, holder)),
@@ -149,22 +191,14 @@ export const exclusiveIn =
         )
         if (outcome === "unavailable") return { _tag: "Searched", value: yield* search } as const
         if (outcome !== "held") return outcome
-        const bytes = yield* read(name)
-        if (bytes !== undefined) return { _tag: "Stored", bytes } as const
-        const now = yield* Clock.currentTimeMillis
-        if (now - started > options.maxWaitMs)
-          return { _tag: "Searched", value: yield* search } as const
-        const lock = yield* Effect.promise(() => readLock(file))
-        if (lock === undefined) continue
-        const dead =
-          lock.holder !== undefined && lock.holder.host === host && lock.holder.pid !== process.pid
-            ? !isAlive(lock.holder.pid)
-            : false
-        if (dead || now - lock.modifiedMs > options.staleMs) {
-          yield* Effect.promise(() => breakStale(file, lock.holder, holder.token))
+        const waited = yield* waitWhileHeld
+        if (waited._tag === "TimedOut") return { _tag: "Searched", value: yield* search } as const
+        if (waited._tag === "Stale") {
+          yield* Effect.promise(() => breakStale(file, waited.holder, holder.token))
           continue
         }
-        yield* Effect.sleep(delay)
-        delay = Math.min(delay * 2, options.maxPollMs)
+        // Released: the holder wrote the list, or failed (then the next turn takes the lock).
+        const bytes = yield* read(name)
+        if (bytes !== undefined) return { _tag: "Stored", bytes } as const
       }
     })
