@@ -89,7 +89,9 @@ export const scaling = async ({
         let gcText = ""
         // Per worker: its jobs as received and finished (the timeline of where the run's time goes).
         const spans: Array<Array<Timeline.JobSpan>> = []
-        const workers = Array.from({ length: count }, () => {
+        // Each worker's CPU when its first shard job ended: what its later (warm) jobs cost is measured from it.
+        const cpuWarm: Array<number | undefined> = Array.from({ length: count }, () => undefined)
+        const workers = Array.from({ length: count }, (_, i) => {
           const jobs: Array<Timeline.JobSpan> = []
           spans.push(jobs)
           const child = spawn(
@@ -130,6 +132,7 @@ export const scaling = async ({
                 shardsDone++
                 const span = jobs.findLast((j) => j.id === event.job.id)
                 if (span !== undefined) span.completed = now
+                cpuWarm[i] ??= processCpu(child.pid)
               }
             }
           })
@@ -165,7 +168,12 @@ export const scaling = async ({
           if (profile !== "") writeFileSync(join(profile, `workers-${tag}.gc.log`), gcText)
         }
         // The workers' CPU from all connected to the end (their start-up excluded), all threads.
-        const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
+        const cpuEnd = workers.map((wk) => processCpu(wk.pid))
+        const workCpu = workers.reduce((sum, _, i) => sum + cpuEnd[i] - cpu0[i], 0)
+        const warmCpu = workers.reduce(
+          (sum, _, i) => sum + cpuEnd[i] - (cpuWarm[i] ?? cpuEnd[i]),
+          0
+        )
         await ports.stop()
         const timeline = Timeline.analyse(
           workers.map((wk, i) => ({ pid: wk.pid ?? 0, jobs: spans[i] })),
@@ -202,7 +210,7 @@ export const scaling = async ({
         scaling.push({
           workers: count,
           headerCache: cached ? 1 : 0,
-          // Catalogue requests of the whole run (every worker's cell searches, not shared until written).
+          // Catalogue requests of the whole run (each cell searched by one worker, the others wait for its list).
           searches: catalogue.searches() - queueSearches0,
           shards: shardsDone,
           seconds: Number(seconds.toFixed(1)),
@@ -210,11 +218,20 @@ export const scaling = async ({
           requests: c.requests,
           throttled: c.throttled,
           workerCpuSeconds: Number(workCpu.toFixed(1)),
+          cpuSecondsPerPatch: Number((workCpu / queuePatches).toFixed(3)),
           // The cores' limit at this CPU per patch: below N × one worker's rate, the cores bind.
           cpuBoundPatchesPerS: Number(
             (availableParallelism() / (workCpu / queuePatches)).toFixed(3)
           ),
-          ...timeline.summary
+          ...timeline.summary,
+          // Once warm (each worker's jobs after its first): the rate a long build tends to, and its CPU.
+          warmPatchesPerS: Number((timeline.summary.warmJobsPerS * queueShard).toFixed(3)),
+          warmCpuSecondsPerPatch: Number(
+            (
+              warmCpu /
+              Math.max(1, timeline.workers.reduce((n, w) => n + w.laterJobs, 0) * queueShard)
+            ).toFixed(3)
+          )
         })
         console.error(
           `queue: ${tag} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s), workers' CPU ${workCpu.toFixed(1)} s`
@@ -228,6 +245,9 @@ export const scaling = async ({
     const base = scaling.find((r) => r.headerCache === row.headerCache)!
     row.ofLinear = Number(
       (row.patchesPerS / (base.patchesPerS * (row.workers / base.workers))).toFixed(3)
+    )
+    row.warmOfLinear = Number(
+      (row.warmPatchesPerS / (base.warmPatchesPerS * (row.workers / base.workers))).toFixed(3)
     )
   }
   return scaling
