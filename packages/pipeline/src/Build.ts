@@ -1,24 +1,28 @@
 // The build: recipe → plan → store → one job per shard → finalize. Resumable: finished shards are
 // skipped, so a killed run started again ends with the same bytes as an uninterrupted one.
-import { Cities } from "@eoforge/grid"
 import { Redact } from "@eoforge/core"
-import { RasterSource } from "@eoforge/raster"
+import { HeaderShelf, RasterSource } from "@eoforge/raster"
 import { AssetSigner, StacClient, StaticCatalog, type SearchCells } from "@eoforge/stac"
-import { Codec, Creation, Layout, Store, StoreLock } from "@eoforge/zarr"
-import { Clock, Effect, Redacted, Schema, Semaphore } from "effect"
-import { readdir, readFile, stat } from "node:fs/promises"
+import { Layout, Store } from "@eoforge/zarr"
+import { Clock, Effect, Redacted, Semaphore } from "effect"
+import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import * as Finalize from "./Finalize.ts"
-import { buildRecord } from "./internal/buildRecord.ts"
+import * as HeaderCache from "./HeaderCache.ts"
+import { InputError, messageOf } from "./internal/buildErrors.ts"
+import { checkOutput, openStore, outputFailure } from "./internal/storeOpening.ts"
+import { transferSince, withThreads, type Transfer } from "./internal/transfer.ts"
 import * as Job from "./Job.ts"
 import * as Opener from "./Opener.ts"
 import * as Plan from "./Plan.ts"
-import * as PlanFile from "./PlanFile.ts"
 import * as Products from "./Products.ts"
 import * as Recipe from "./Recipe.ts"
 import * as SearchCache from "./SearchCache.ts"
 import * as ShardThreads from "./ShardThreads.ts"
-import { version } from "./Version.ts"
+
+export { InputError, OutputError } from "./internal/buildErrors.ts"
+export { layoutOf, type LockRequest, type Opened, openStore } from "./internal/storeOpening.ts"
+export { type Transfer, transferSince } from "./internal/transfer.ts"
 
 /** How to run a build. */
 export interface BuildOptions {
@@ -43,6 +47,12 @@ export interface BuildOptions {
    * raster caches, decoders and connections (ShardThreads). The store's bytes do not depend on it.
    */
   readonly threads?: number | undefined
+  /**
+   * Share the headers of the files read through the store's `.eoforge/headers/` when several processes or
+   * threads build it (`shard` or `threads` > 1; default true): a file one of them opened costs the others no
+   * header request (HeaderCache). A one-thread build keeps headers in memory only.
+   */
+  readonly headerCache?: boolean | undefined
 }
 
 /** Progress of a build. */
@@ -80,89 +90,12 @@ export type Event =
       readonly transfer?: Transfer | undefined
     }
 
-/** The request budget of a build: what reading its chips over the network cost (URL sources only). */
-export interface Transfer {
-  /** Chips with data read by this process. */
-  readonly chips: number
-  readonly requests: number
-  readonly bytes: number
-  /** Requests sent again after a 429, a 5xx or a timeout (Retry-After honoured). */
-  readonly retries: number
-  /**
-   * Requests the hosts refused as too many (429, 503 SlowDown; counted among `retries` when sent again): each
-   * slowed the host's pacer (@eoforge/access `Pacing`), so the later requests to it were paced.
-   */
-  readonly throttled: number
-  readonly requestsPerChip: number
-  readonly bytesPerChip: number
-}
-
-/** What reading `chips` chips cost since `before` (RasterSource.transferTotals of this process). */
-export const transferSince = (
-  before: ReturnType<typeof RasterSource.transferTotals>,
-  chips: number
-): Transfer => {
-  const now = RasterSource.transferTotals()
-  return transferOf(
-    chips,
-    now.requests - before.requests,
-    now.bytes - before.bytes,
-    now.retries - before.retries,
-    now.throttled - before.throttled
-  )
-}
-
-const transferOf = (
-  chips: number,
-  requests: number,
-  bytes: number,
-  retries: number,
-  throttled: number
-): Transfer => ({
-  chips,
-  requests,
-  bytes,
-  retries,
-  throttled,
-  requestsPerChip: chips === 0 ? 0 : requests / chips,
-  bytesPerChip: chips === 0 ? 0 : bytes / chips
-})
-
-/** A transfer summary with what worker threads read added. */
-const withThreads = (own: Transfer, others: ReadonlyArray<ShardThreads.Totals>): Transfer =>
-  others.reduce(
-    (a, t) =>
-      transferOf(
-        a.chips + t.chips,
-        a.requests + t.requests,
-        a.bytes + t.bytes,
-        a.retries + t.retries,
-        a.throttled + t.throttled
-      ),
-    own
-  )
-
-/** The recipe refers to input that cannot be used (AOI, locations file, sampler, product). */
-export class InputError extends Schema.TaggedError<InputError>()("InputError", {
-  message: Schema.String,
-  cause: Schema.optional(Schema.Defect())
-}) {}
-
-/** The output path cannot take this build. */
-export class OutputError extends Schema.TaggedError<OutputError>()("OutputError", {
-  path: Schema.String,
-  message: Schema.String,
-  cause: Schema.optional(Schema.Defect())
-}) {}
-
 /** A recipe resolved into products and a plan. */
 export interface Prepared {
   readonly loaded: Recipe.Loaded
   readonly products: ReadonlyArray<Products.ProductPlan>
   readonly plan: Plan.Plan
 }
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 const readInput = (file: string, what: string) =>
   Effect.tryPromise({
@@ -250,58 +183,6 @@ export const prepare = Effect.fn("Build.prepare")(function* (recipeArg: string) 
   return { loaded, products, plan } satisfies Prepared
 })
 
-/** The store layout a prepared build writes. */
-export const layoutOf = (prepared: Planned, createdAt: string) => {
-  const { loaded, products, plan } = prepared
-  const recipe = loaded.recipe
-  const compression = recipe.output.codec === "gzip" ? Codec.gzip() : Codec.zstd()
-  const licences = products.map((p) => ({
-    source: p.spec.source ?? p.spec.id,
-    license: p.spec.license ?? "not stated",
-    ...(p.spec.attribution === undefined ? {} : { attribution: p.spec.attribution })
-  }))
-  if (recipe.sampling.sampler === "cities") {
-    licences.push({
-      source: Cities.attribution.name,
-      license: Cities.attribution.license,
-      attribution: Cities.attribution.text
-    })
-  }
-  return Layout.make({
-    samples: Math.max(1, plan.patches.length),
-    ...(recipe.output.shardSamples === undefined
-      ? {}
-      : { shardSamples: recipe.output.shardSamples }),
-    sharded: recipe.output.sharded,
-    products: products.map((p) => ({
-      spec: p.spec,
-      times: p.slots.length,
-      height: Math.round(recipe.patch.size / p.spec.resolution),
-      width: Math.round(recipe.patch.size / p.spec.resolution),
-      compression,
-      ...(p.composite?.validCount === true ? { count: true } : {})
-    })),
-    attributes: {
-      eoforgeVersion: version,
-      recipe: {
-        ...recipe,
-        sources: Products.sourcesForRecord(recipe.sources),
-        snap: plan.snap,
-        split: { ...recipe.split, fitted: plan.splitFit }
-      },
-      seed: recipe.seed,
-      createdAt,
-      licences
-    }
-  })
-}
-
-const sameLayout = (a: Layout.Layout, b: Layout.Layout): boolean => {
-  const strip = (l: Layout.Layout) =>
-    JSON.stringify({ ...l, attributes: { ...l.attributes, createdAt: "" } })
-  return strip(a) === strip(b)
-}
-
 /** The creation instant of a build: the option, else SOURCE_DATE_EPOCH, else now (ISO 8601). */
 export const createdAtOf = (options: Pick<BuildOptions, "createdAt">) =>
   Effect.gen(function* () {
@@ -312,32 +193,6 @@ export const createdAtOf = (options: Pick<BuildOptions, "createdAt">) =>
     }
     return new Date(yield* Clock.currentTimeMillis).toISOString()
   })
-
-const checkOutput = (path: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const s = await stat(path).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") return undefined
-        throw e
-      })
-      return s
-    },
-    catch: (cause) =>
-      new OutputError({ path, message: `cannot inspect ${path}: ${messageOf(cause)}`, cause })
-  }).pipe(
-    Effect.flatMap((s) =>
-      s !== undefined && !s.isDirectory()
-        ? Effect.fail(
-            new OutputError({
-              path,
-              message: `the output path ${path} is a file, not a store directory; choose a path such as out/name.zarr`
-            })
-          )
-        : Effect.succeed(s !== undefined)
-    )
-  )
-
-const encoder = new TextEncoder()
 
 // Failures a later attempt may not meet again: a catalogue or host that failed, a read that failed.
 const transient = new Set(["SourceError", "ReadFailed"])
@@ -373,124 +228,6 @@ export const jobContext = (
   extractGuard: prepared.loaded.recipe.split.extractGuard
 })
 
-const outputFailure = (path: string) => (cause: { readonly message: string }) =>
-  new OutputError({
-    path,
-    message: `cannot write the store ${path}: ${cause.message}; check that the directory is writable and the disk has room — shards already written are kept and a rerun resumes`,
-    cause
-  })
-
-/** What `openStore` found or made, and the store lock it took (a no-op release without one). */
-export interface Opened {
-  readonly layout: Layout.Layout
-  readonly resumed: boolean
-  /** The store's `.eoforge/build.json` was missing (a creation interrupted by an older version) and was rewritten. */
-  readonly repaired: boolean
-  readonly release: Effect.Effect<void>
-}
-
-/** The lock `openStore` takes: the command for other writers' messages, and the partition if any. */
-export interface LockRequest {
-  readonly command: string
-  readonly partition?: { readonly index: number; readonly count: number } | undefined
-}
-
-const isEmptyDirectory = (path: string) =>
-  Effect.tryPromise({
-    try: () => readdir(path).then((names) => names.length === 0),
-    catch: (cause) =>
-      new OutputError({ path, message: `cannot list ${path}: ${messageOf(cause)}`, cause })
-  })
-
-/**
- * Create the store of a prepared build at `path` (the Store service's location), or validate the
- * store already there and resume it: same recipe, seed and version, whatever its creation instant.
- * A new store is published whole (staging sibling + rename): a kill leaves no store or a complete
- * skeleton, and of two builds racing for one new path exactly one creates it. With `lock`, the store's
- * lock is taken before the first write (planted in a new store's skeleton); call `release` when done.
- */
-export const openStore = Effect.fn("Build.openStore")(function* (
-  prepared: Prepared,
-  path: string,
-  createdAt: string,
-  lock?: LockRequest
-) {
-  const exists = yield* checkOutput(path)
-  const fresh = yield* layoutOf(prepared, createdAt)
-  const request =
-    lock === undefined ? undefined : { ...lock, recipeHash: Layout.fingerprint(fresh) }
-  const record = (at: string) => encoder.encode(JSON.stringify(buildRecord(prepared, at)) + "\n")
-  const planBytes = () => PlanFile.encodeChunks(prepared.plan, prepared.loaded.recipe.patch.size)
-  const store = yield* Store.Store
-  const opened = Effect.gen(function* () {
-    if (!exists || (yield* isEmptyDirectory(path))) {
-      const holder = request === undefined ? undefined : yield* StoreLock.holderOf(request)
-      const created = yield* Creation.create(path, (staging) =>
-        Effect.gen(function* () {
-          const api = Store.makeFileSystem(staging)
-          yield* Layout.create(fresh).pipe(Effect.provideService(Store.Store, api))
-          yield* api.set(Finalize.buildRecordKey, record(fresh.attributes.createdAt))
-          yield* api.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
-          yield* api.set(PlanFile.key, planBytes())
-          if (holder !== undefined) yield* StoreLock.plant(staging, holder)
-        })
-      ).pipe(Effect.onError(() => (holder === undefined ? Effect.void : StoreLock.forget(holder))))
-      if (created) {
-        const release =
-          holder === undefined ? Effect.void : (yield* StoreLock.adopt(path, holder)).release
-        return { layout: fresh, resumed: false, repaired: false, release } satisfies Opened
-      }
-      // Another build published a store here first: validate it like any existing store.
-      if (holder !== undefined) yield* StoreLock.forget(holder)
-    }
-    // Read before locking: a directory that is not an EOForge store must receive no lock file either.
-    const existing = yield* Layout.read.pipe(
-      Effect.catchTag("NotAStoreError", () =>
-        Effect.fail(
-          new OutputError({
-            path,
-            message: `${path} exists and is not an EOForge store; refusing to write into it — choose a new output path`
-          })
-        )
-      ),
-      Effect.catchTag("InvalidStoreError", (e) =>
-        Effect.fail(new OutputError({ path, message: e.message, cause: e }))
-      )
-    )
-    const held = request === undefined ? undefined : yield* StoreLock.take(path, request)
-    const release = held?.release ?? Effect.void
-    return yield* Effect.gen(function* () {
-      const hasRecord = (yield* store.get(Finalize.buildRecordKey)) !== undefined
-      if (!sameLayout(existing, fresh)) {
-        if (hasRecord) {
-          return yield* new OutputError({
-            path,
-            message: `${path} holds a store built from a different recipe, seed or version; remove it or choose another output path`
-          })
-        }
-        const shards = (yield* store.list(".eoforge/jobs")).length
-        return yield* new OutputError({
-          path,
-          message: `${path} is an unfinished store: its creation was interrupted (the root zarr.json exists, .eoforge/build.json does not; older EOForge versions could leave this) and it was started from a different recipe, seed or version, so it cannot be completed by this one. ${shards === 0 ? "It holds no finished shard: nothing is lost by deleting it." : `It holds ${shards} finished shards of that other recipe.`} Delete the directory ${path} and run the build again, or choose another output path`
-        })
-      }
-      if (!hasRecord) {
-        // Same recipe: the skeleton is rewritten with the bytes it would have had, then the record.
-        yield* Layout.create(existing)
-        yield* store.set(Plan.rejectedKey, Plan.rejectedRecord(prepared.plan))
-        yield* store.set(Finalize.buildRecordKey, record(existing.attributes.createdAt))
-      }
-      // Stores of earlier versions, and finalized ones, hold no plan: workers read it from here.
-      if ((yield* store.get(PlanFile.key)) === undefined)
-        yield* store.set(PlanFile.key, planBytes())
-      return { layout: existing, resumed: true, repaired: !hasRecord, release } satisfies Opened
-    }).pipe(Effect.onError(() => release))
-  })
-  return yield* opened.pipe(
-    Effect.catchTag("StoreError", (e) => Effect.fail(outputFailure(path)(e)))
-  )
-})
-
 /**
  * The asset signer of a recipe's reads: the Planetary Computer signer when a source asks for its signing
  * (with the subscription key of the environment variable its Python SDK reads, held Redacted), else the
@@ -514,19 +251,22 @@ export const signerOf = (recipe: Recipe.Recipe) =>
  * search cells' own), the cells of this shard and of `next` (shards this process builds next) are fetched
  * meanwhile (SearchCache.prefetchShards), in a fiber of the caller's scope: the next shard's chips find theirs
  * in memory. The caller closes that scope when its shards are done (before finalize clears the cell lists).
+ * With `shelf`, the headers of the files it opens are shared through it (HeaderCache).
  */
 export const runShard = (
   ctx: Job.JobContext,
   k: number,
   client: StacClient.StacClient["Service"],
   prefetch?: SearchCells.Cells<unknown>["prefetch"],
-  next: ReadonlyArray<number> = []
+  next: ReadonlyArray<number> = [],
+  shelf?: HeaderShelf.Shelf
 ) =>
   Effect.gen(function* () {
     yield* (yield* Store.Store).delete(Job.recordKey(k))
     if (prefetch !== undefined)
       yield* Effect.forkScoped(SearchCache.prefetchShards(ctx, [k, ...next], prefetch))
-    return yield* Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
+    const job = Job.run(ctx, k).pipe(Effect.provideService(StacClient.StacClient, client))
+    return yield* shelf === undefined ? job : job.pipe(HeaderShelf.withShelf(shelf))
   })
 
 /** Build a dataset: plan, create or resume the store, run the jobs, finalize. */
@@ -579,7 +319,12 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     })
     const open = yield* Opener.make()
     const ctx = jobContext(prepared, layout, open, options.concurrency, path)
-    const cells = SearchCache.clientFor(yield* StacClient.StacClient, store, options.searchCells)
+    const cells = SearchCache.clientFor(
+      yield* StacClient.StacClient,
+      store,
+      options.searchCells,
+      path
+    )
     let done = mine.length - todo.length
     const before = RasterSource.transferTotals()
     let chipsRead = 0
@@ -591,6 +336,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     // Shards are taken from one queue by this thread and the worker threads, in plan order.
     const queue = ShardThreads.queueOf(todo)
     const threads = Math.max(1, Math.min(options.threads ?? 1, todo.length))
+    const shared = options.headerCache !== false && (partition !== undefined || threads > 1)
+    const shelf = shared ? HeaderCache.shelfOf(store) : undefined
     const pool =
       threads > 1
         ? yield* ShardThreads.start(
@@ -598,7 +345,8 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
               recipe: options.recipe,
               out: path,
               concurrency: options.concurrency,
-              searchCells: options.searchCells
+              searchCells: options.searchCells,
+              headerCache: shared
             },
             queue,
             threads - 1,
@@ -610,7 +358,7 @@ export const build = Effect.fn("Build.build")(function* (options: BuildOptions) 
     // Prefetches end with the shards, before finalize clears the cell lists.
     yield* Effect.scoped(
       ShardThreads.drain(queue, (k) =>
-        runShard(ctx, k, cells.client, cells.prefetch, [following.get(k) ?? -1]).pipe(
+        runShard(ctx, k, cells.client, cells.prefetch, [following.get(k) ?? -1], shelf).pipe(
           Effect.tap((summary) =>
             Effect.sync(() => {
               chipsRead += summary.chips

@@ -1,10 +1,11 @@
 // The store's header cache: the header bytes of the URLs a worker opened (@eoforge/raster HeaderShelf),
-// kept under `.eoforge/headers/` so that the other workers of the same store read them from the store
-// instead of one round trip per file each. An entry names the file's version (ETag or Last-Modified) and
+// kept under `.eoforge/headers/` so that the other workers of the same store (queue workers, `--shard`
+// processes, build threads) read them from the store instead of one round trip per file each. An entry names the file's version (ETag or Last-Modified) and
 // size, checked against the first response of every read through it: a changed file is opened again.
 import { HeaderShelf } from "@eoforge/raster"
 import { Store } from "@eoforge/zarr"
 import { Effect } from "effect"
+import { clearPrefix } from "./internal/storeCache.ts"
 
 /** Where header entries live in a store (removed by finalize: a finished store holds no cache). */
 export const prefix = ".eoforge/headers/"
@@ -23,7 +24,4 @@ export const shelfOf = (store: Store.StoreApi): HeaderShelf.Shelf => ({
 })
 
 /** Remove the store's header entries. */
-export const clear = Effect.gen(function* () {
-  const store = yield* Store.Store
-  for (const key of yield* store.list(prefix)) yield* store.delete(key)
-})
+export const clear = clearPrefix(prefix)

@@ -3,7 +3,10 @@
 import { Split } from "@eoforge/core"
 import { Find, SearchCells, StacClient } from "@eoforge/stac"
 import { Layout, Store } from "@eoforge/zarr"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
+import { join } from "node:path"
+import { exclusiveIn } from "./internal/cellClaim.ts"
+import { clearPrefix } from "./internal/storeCache.ts"
 import type * as Job from "./Job.ts"
 
 /** Where cell lists live in a store (removed by finalize: a finished store holds no cache). */
@@ -12,36 +15,44 @@ export const prefix = ".eoforge/search/"
 /** How builds search: through cells (options of `SearchCells`, all optional) or per patch (`false`). */
 export type Setting = Partial<Omit<SearchCells.Options, "disk">> | false
 
-/** The store as a cell-list disk: failures of the cache are never failures of the build. */
-export const diskOf = (store: Store.StoreApi): SearchCells.Disk => ({
-  read: (name) =>
-    store.get(`${prefix}${name}.json.gz`).pipe(Effect.catch(() => Effect.succeed(undefined))),
-  write: (name, bytes) =>
-    store.set(`${prefix}${name}.json.gz`, bytes).pipe(Effect.catch(() => Effect.void))
-})
+/**
+ * The store as a cell-list disk: failures of the cache are never failures of the build. With `root`, the
+ * store's directory, a cell missing from the store is searched by one process at a time: the others wait for
+ * its list (`internal/cellClaim.ts`: a lock file beside the list; a dead holder's lock is taken over).
+ */
+export const diskOf = (store: Store.StoreApi, root?: string): SearchCells.Disk => {
+  const read = (name: string) =>
+    store.get(`${prefix}${name}.json.gz`).pipe(Effect.catch(() => Effect.succeed(undefined)))
+  return {
+    read,
+    write: (name, bytes) =>
+      store.set(`${prefix}${name}.json.gz`, bytes).pipe(Effect.catch(() => Effect.void)),
+    ...(root === undefined
+      ? {}
+      : { exclusive: exclusiveIn(join(root, ...prefix.split("/")), read) })
+  }
+}
 
 /**
- * A client searching through cells persisted in `store`, the cells' counters (undefined when off) and their
- * `prefetch` (a no-op when off).
+ * A client searching through cells persisted in `store` (rooted at the directory `root`: one search per cell
+ * across processes), the cells' counters (undefined when off) and their `prefetch` (a no-op when off).
  */
 export const clientFor = (
   client: StacClient.StacClient["Service"],
   store: Store.StoreApi,
-  setting: Setting = {}
+  setting: Setting = {},
+  root?: string
 ): {
   readonly client: StacClient.StacClient["Service"]
   readonly counts: () => SearchCells.Counts | undefined
   readonly prefetch: SearchCells.Cells<unknown>["prefetch"]
 } => {
   if (setting === false) return { client, counts: () => undefined, prefetch: () => Effect.void }
-  return SearchCells.withClient(client, { ...setting, disk: diskOf(store) })
+  return SearchCells.withClient(client, { ...setting, disk: diskOf(store, root) })
 }
 
-/** Remove the store's cell lists. */
-export const clear = Effect.gen(function* () {
-  const store = yield* Store.Store
-  for (const key of yield* store.list(prefix)) yield* store.delete(key)
-})
+/** Remove the store's cell lists (and any lock left beside them). */
+export const clear = clearPrefix(prefix)
 
 /** Counts of two cell caches added (undefined when neither searched by cells). */
 export const addCounts = (
@@ -68,7 +79,8 @@ export const prefetchConcurrency = 4
  * slots), `prefetchConcurrency` at a time: a shard's chips then find their cells in memory rather than
  * waiting for them, and a paired product's cells are searched when its shard starts rather than once its
  * partner's first chips are read. Guard-zone samples that are not extracted, source kinds and composites are
- * left out; cells already held are skipped. The same searches as without it, earlier; never fails.
+ * left out; cells already held are skipped. The same searches as without it, earlier; never fails (a failure
+ * or defect is logged as a warning).
  */
 export const prefetchShards = (
   ctx: Job.JobContext,
@@ -101,4 +113,12 @@ export const prefetchShards = (
         discard: true
       })
     }
-  }).pipe(Effect.catchCause(() => Effect.void))
+  }).pipe(
+    // Never a failure of the build (its chips search their cells themselves), but never silent either.
+    Effect.catchCause((cause) =>
+      Effect.logWarning(
+        `the prefetch of the search cells of shards ${shards.join(", ")} stopped; their chips search as they are read`,
+        Cause.pretty(cause)
+      )
+    )
+  )

@@ -17,6 +17,8 @@ export interface Spec {
   readonly out: string
   readonly concurrency?: number | undefined
   readonly searchCells?: SearchCache.Setting | undefined
+  /** Share file headers through the store's `.eoforge/headers/` (HeaderCache). */
+  readonly headerCache?: boolean | undefined
 }
 
 /** A shard a thread finished. */

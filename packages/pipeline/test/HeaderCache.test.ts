@@ -147,3 +147,36 @@ describe.skipIf(!haveRedis)("the store's header cache in queue mode", () => {
     assert.deepStrictEqual(digest(stale.out), reference)
   })
 })
+
+describe("the store's header cache in --shard builds", () => {
+  // Partition 0 of 2, then partition 1 (a fresh raster service: another process's caches), which finalizes.
+  const partitions = async (name: string, headerCache: boolean) => {
+    const out = join(tmp.path, `${name}.zarr`)
+    await run(Build.build({ recipe, out, createdAt, shard: { index: 0, count: 2 }, headerCache }))
+    const shelved = headerCache ? entries(out).length : 0
+    const before = headerReads()
+    await run(Build.build({ recipe, out, createdAt, shard: { index: 1, count: 2 }, headerCache }))
+    return { out, shelved, headerReads: headerReads() - before }
+  }
+
+  it("the second partition reads no header of the files the first read, and the bytes are a single build's", async () => {
+    if (Object.keys(reference).length === 0) {
+      const single = join(tmp.path, "single-shards.zarr")
+      await run(Build.build({ recipe, out: single, createdAt }))
+      reference = digest(single)
+    }
+    const cached = await partitions("shards-shared", true)
+    const uncached = await partitions("shards-unshared", false)
+    assert.isAtLeast(cached.shelved, 3)
+    assert.strictEqual(cached.headerReads, 0)
+    assert.isAbove(uncached.headerReads, 0)
+    assert.deepStrictEqual(digest(cached.out), reference)
+    assert.deepStrictEqual(digest(uncached.out), reference)
+  })
+
+  it("a build on two threads sharing headers through the store stores a single build's bytes", async () => {
+    const out = join(tmp.path, "threads.zarr")
+    await run(Build.build({ recipe, out, createdAt, threads: 2 }))
+    assert.deepStrictEqual(digest(out), reference)
+  })
+})

@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Find, type Search, StacClient } from "@eoforge/stac"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Build, Opener, Recipe, SearchCache, Services } from "../src/index.ts"
@@ -154,5 +154,26 @@ describe("Search cells in builds", () => {
     )
     assert.strictEqual(asked.length, 2 * 2 * (4 + 4))
     assert.deepStrictEqual(asked, expected)
+  })
+
+  it("a prefetch that dies does not fail the shards but is logged as a warning", async () => {
+    const ctx = await Effect.runPromise(
+      Effect.gen(function* () {
+        const prepared = yield* Build.prepare(file)
+        const layout = yield* Build.layoutOf(prepared, createdAt)
+        return Build.jobContext(prepared, layout, yield* Opener.make())
+      }).pipe(Effect.scoped, Effect.provide(Services.layer))
+    )
+    const logged: Array<{ readonly level: string; readonly message: unknown }> = []
+    const capture = Logger.make((o) => void logged.push({ level: o.logLevel, message: o.message }))
+    const exit = await Effect.runPromiseExit(
+      SearchCache.prefetchShards(ctx, [1], () => Effect.die(new Error("broken prefetch"))).pipe(
+        Effect.provide(Logger.layer([capture]))
+      )
+    )
+    assert.strictEqual(exit._tag, "Success")
+    assert.strictEqual(logged.length, 1)
+    assert.strictEqual(logged[0].level, "Warn")
+    assert.match(JSON.stringify(logged[0].message), /shards 1.*broken prefetch/)
   })
 })

@@ -96,6 +96,8 @@ export const start = async (
     readonly assetHref?: (path: string) => string | undefined
     /** A status to answer instead of the bytes of this /files/ path (e.g. 403, 500). */
     readonly assetStatus?: (path: string) => number | undefined
+    /** Hold every POST /search this long before answering, ms (searches of several processes overlap). */
+    readonly searchDelayMs?: number
     /** Serve these instead of the demo catalogue; asset hrefs are `/files/<path under dir>`. */
     readonly catalogue?: {
       readonly dir: string
@@ -293,7 +295,12 @@ export const start = async (
   const server = createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => handler(req, res, Buffer.concat(chunks).toString("utf8")))
+    req.on("end", () => {
+      const delay = req.url?.startsWith("/search") === true ? (options.searchDelayMs ?? 0) : 0
+      const answer = () => handler(req, res, Buffer.concat(chunks).toString("utf8"))
+      if (delay > 0) setTimeout(answer, delay)
+      else answer()
+    })
   })
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -16,10 +16,20 @@ import * as StacItem from "./StacItem.ts"
 /** A search function: what `StacClient.search` is, or any other item source with the same contract. */
 export type SearchFn<E> = (source: Source, params: Search.SearchParams) => Stream.Stream<Item, E>
 
+/** What `Disk.exclusive` did: ran the search itself, or found the list another process stored meanwhile. */
+export type Exclusive<A> =
+  | { readonly _tag: "Searched"; readonly value: A }
+  | { readonly _tag: "Stored"; readonly bytes: Uint8Array }
+
 /** Where cell lists persist between processes (a store's `.eoforge/search/`): best effort, never fails. */
 export interface Disk {
   readonly read: (name: string) => Effect.Effect<Uint8Array | undefined>
   readonly write: (name: string, bytes: Uint8Array) => Effect.Effect<void>
+  /**
+   * Optional: run `search` (which ends by writing the list) as the only searcher of cell `name` among the
+   * processes sharing this disk, or wait for the list of the process searching it and return its bytes.
+   */
+  readonly exclusive?: <A>(name: string, search: Effect.Effect<A>) => Effect.Effect<Exclusive<A>>
 }
 
 /** How cells are laid and how much is kept. */
@@ -218,16 +228,25 @@ export const make = <E>(search: SearchFn<E>, partial: Partial<Options> = {}): Ce
         diskHits++
         return fromDisk
       }
-      cellSearches++
-      const items = yield* Stream.runCollect(search(source, cellParams)).pipe(
-        Effect.map((xs): ReadonlyArray<Item> | undefined => xs),
-        Effect.catch(() => Effect.succeed(undefined))
-      )
-      // Lists whose asset hrefs carry credentials (pre-signed URLs) stay in memory: nothing persisted holds a secret.
-      if (items !== undefined && options.disk !== undefined && !items.some(hasSecret)) {
-        yield* options.disk.write(hash, encode(hash, items))
-      }
-      return items
+      const searchCell = Effect.gen(function* () {
+        cellSearches++
+        const items = yield* Stream.runCollect(search(source, cellParams)).pipe(
+          Effect.map((xs): ReadonlyArray<Item> | undefined => xs),
+          Effect.catch(() => Effect.succeed(undefined))
+        )
+        // Lists whose asset hrefs carry credentials (pre-signed URLs) stay in memory: nothing persisted holds a secret.
+        if (items !== undefined && options.disk !== undefined && !items.some(hasSecret)) {
+          yield* options.disk.write(hash, encode(hash, items))
+        }
+        return items
+      })
+      if (options.disk?.exclusive === undefined) return yield* searchCell
+      const outcome = yield* options.disk.exclusive(hash, searchCell)
+      if (outcome._tag === "Searched") return outcome.value
+      const fromOther = decode(hash, outcome.bytes)
+      if (fromOther === undefined) return yield* searchCell
+      diskHits++
+      return fromOther
     })
 
   const cellItems = (

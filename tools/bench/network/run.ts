@@ -9,26 +9,16 @@
 //        [--rps 500] [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
 //        [--keep-store DIR]
-import { spawn } from "node:child_process"
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync
-} from "node:fs"
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { Reader } from "@eoforge/zarr"
 import { Effect } from "effect"
 import * as Catalogue from "./catalogue.ts"
+import { cli, cpuOf, gcSummary, node, runChild } from "./processes.ts"
+import * as Queue from "./queue.ts"
 import * as Simulator from "./simulator.ts"
-import * as Timeline from "./timeline.ts"
 
-const root = resolve(import.meta.dirname, "../../..")
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? process.argv[i + 1] : fallback
@@ -122,97 +112,6 @@ output:
   shardSamples: 8
 concurrency: ${concurrency}
 `
-// The launcher users run (bin/eoforge.js: compile cache, sources inside the repository).
-const cli = join(root, "packages/cli/bin/eoforge.js")
-const node = [process.execPath, "--conditions=@eoforge/source"]
-const env = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" }
-
-/**
- * What V8's `--trace-gc --trace-incremental-marking` lines say: mark-compacts and scavenges with their time,
- * and what started each incremental marking (allocation limit, V8's task, external memory pressure).
- */
-const gcSummary = (text: string): string => {
-  // Lines start "[pid:isolate" (the first isolate seen is the main thread's): one summary per isolate.
-  const isolateOf = (l: string) => /^\[\d+:(0x[0-9a-f]+)/.exec(l)?.[1]
-  const isolates = [...new Set(text.split("\n").map(isolateOf))].filter((t) => t !== undefined)
-  if (isolates.length > 1)
-    return isolates
-      .map((t, i) => {
-        const own = text.split("\n").filter((l) => isolateOf(l) === t)
-        return `${i === 0 ? "main" : `thread ${i}`}: ${gcSummary(own.join("\n"))}`
-      })
-      .join("; ")
-  const lines = text.split("\n")
-  const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)
-  const of = (kind: string) => {
-    const found = lines.filter((l) => l.includes(kind))
-    return `${found.length} ${kind} (${found.reduce((a, l) => a + ms(l), 0).toFixed(0)} ms)`
-  }
-  const starts = new Map<string, number>()
-  for (const m of text.matchAll(/\[IncrementalMarking\] Start \(([^)]*)\)/g))
-    starts.set(m[1], (starts.get(m[1]) ?? 0) + 1)
-  return `${of("Mark-Compact")}, ${of("Scavenge")}; incremental marking started by ${JSON.stringify(Object.fromEntries(starts))}`
-}
-
-/** User + system CPU seconds of a process (all its threads) from /proc, 0 when it is gone. */
-const processCpu = (pid: number | undefined): number => cpuAt(`/proc/${pid}/stat`)
-
-/** User + system CPU seconds in a /proc `stat` file (a process or one thread), 0 when it is gone. */
-const cpuAt = (stat: string): number => {
-  try {
-    const fields = readFileSync(stat, "utf8").split(") ")[1].split(" ")
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
-
-// The simulator and the catalogue run in this process: children are awaited, never run synchronously.
-// `threads`: CPU seconds per thread of the process /usr/bin/time runs, sampled every 100 ms from /proc (the
-// last sample before the thread ended): "main", and the others summed by thread name.
-const runChild = (
-  command: string,
-  args: ReadonlyArray<string>,
-  threads?: Map<string, number>
-): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    const last = new Map<string, { name: string; cpu: number }>()
-    const poll =
-      threads === undefined
-        ? undefined
-        : setInterval(() => {
-            try {
-              const timed = child.pid
-              const pid = readFileSync(`/proc/${timed}/task/${timed}/children`, "utf8").trim()
-              for (const tid of readdirSync(`/proc/${pid}/task`)) {
-                const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim()
-                last.set(tid, {
-                  name: tid === pid ? "main" : comm,
-                  cpu: cpuAt(`/proc/${pid}/task/${tid}/stat`)
-                })
-              }
-            } catch {
-              // The process is starting or gone.
-            }
-          }, 100)
-    child.once("exit", (status) => {
-      if (poll !== undefined) clearInterval(poll)
-      for (const { name, cpu } of last.values()) threads?.set(name, (threads.get(name) ?? 0) + cpu)
-      resolve({ status, stdout, stderr })
-    })
-  })
-
-const cpuOf = (stderr: string) => {
-  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
-  const system = Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? NaN)
-  return user + system
-}
-
 // 1. The single-process build.
 const store = join(dir, "net.zarr")
 const recipe = join(dir, "net.yaml")
@@ -380,194 +279,27 @@ if (peer) {
   )
 }
 
-// 3. Queue scaling: `eoforge worker` processes, each building one shard at a time with one sample at a
-// time, so that a worker is bound by round trips (latency `--queue-latency`, default 200 ms) rather than by
-// the cores; an L2A-only recipe of the four 10 m bands keeps the CPU per chip small. Time: from the first
-// job started to the last shard finished (worker start-up and finalize excluded), measured in this process.
-const scaling: Array<Record<string, number>> = []
-if (workerCounts.length > 0) {
-  sim.configure({ latencyMs: Number(arg("queue-latency", "200")) })
-  const port = 6390 + (process.pid % 500)
-  const redis = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" }
-  )
-  await new Promise((r) => setTimeout(r, 500))
-  const queuePatches = Number(arg("queue-patches", "48"))
-  // Shards of 2 samples: 24 jobs, so that 8 workers get 3 each and one slow shard does not set the time.
-  const queueShard = Number(arg("queue-shard", "2"))
-  try {
-    for (const count of workerCounts)
-      for (const cached of headerCacheModes) {
-        const tag = `${count}${cached ? "" : "-uncached"}`
-        const qstore = join(dir, `queue-${tag}.zarr`)
-        const qrecipe = join(dir, `queue-${tag}.yaml`)
-        writeFileSync(
-          qrecipe,
-          recipeOf(qstore)
-            .replace(`count: ${patches}`, `count: ${queuePatches}`)
-            .replace(/  - id: s2l1c[\s\S]*?same-datatake \}\n/, "")
-            .replace(
-              "    maxCloud: 10\n",
-              "    maxCloud: 10\n    bands: [{ name: B02 }, { name: B03 }, { name: B04 }, { name: B08 }]\n"
-            )
-            .replace("shardSamples: 8", `shardSamples: ${queueShard}`)
-            .replace(`concurrency: ${concurrency}`, "concurrency: 1")
-        )
-        const url = `redis://127.0.0.1:${port}`
-        const queue = `net${tag}`
-        let first = Infinity
-        let last = 0
-        let shardsDone = 0
-        let ready = 0
-        // With --trace-gc: the workers' GC lines (stdout).
-        const gcLogs: Array<NodeJS.ReadableStream> = []
-        let gcText = ""
-        // Per worker: its jobs as received and finished (the timeline of where the run's time goes).
-        const spans: Array<Array<Timeline.JobSpan>> = []
-        const workers = Array.from({ length: count }, () => {
-          const jobs: Array<Timeline.JobSpan> = []
-          spans.push(jobs)
-          const child = spawn(
-            node[0],
-            [
-              ...node.slice(1),
-              ...(profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}/workers-${tag}`]),
-              ...(traceGc ? ["--trace-gc", "--trace-incremental-marking"] : []),
-              cli,
-              "worker",
-              "--redis",
-              url,
-              "--queue",
-              queue,
-              "--json",
-              ...(cached ? [] : ["--no-header-cache"])
-            ],
-            { env, stdio: ["ignore", traceGc ? "pipe" : "ignore", "pipe"] }
-          )
-          if (traceGc) gcLogs.push(child.stdout!)
-          let buffer = ""
-          child.stderr!.on("data", (d) => {
-            buffer += d
-            const lines = buffer.split("\n")
-            buffer = lines.pop()!
-            for (const line of lines) {
-              if (!line.startsWith("{")) continue
-              const event = JSON.parse(line)
-              if (event.type === "ready") ready++
-              const now = performance.now()
-              if (event.type === "active") {
-                first = Math.min(first, now)
-                if (event.job.kind === "shard")
-                  jobs.push({ id: event.job.id, active: now, completed: undefined })
-              }
-              if (event.type === "completed" && event.chips !== undefined) {
-                last = Math.max(last, now)
-                shardsDone++
-                const span = jobs.findLast((j) => j.id === event.job.id)
-                if (span !== undefined) span.completed = now
-              }
-            }
-          })
-          return child
-        })
-        // Work starts once every worker is connected: start-up (module loading, measured by the plan
-        // benchmark) is not part of the throughput.
-        for (const log of gcLogs) log.on("data", (d) => (gcText += d))
-        while (ready < count) await new Promise((r) => setTimeout(r, 100))
-        const cpu0 = workers.map((wk) => processCpu(wk.pid))
-        sim.reset()
-        sim.record(true)
-        const queueSearches0 = catalogue.searches()
-        const ports = Timeline.watchPorts(Number(new URL(sim.url).port))
-        const enq = await runChild(node[0], [
-          ...node.slice(1),
-          cli,
-          "enqueue",
-          qrecipe,
-          "--redis",
-          url,
-          "--queue",
-          queue
-        ])
-        if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr.slice(-2000)}`)
-        const t = performance.now()
-        while (!existsSync(join(qstore, "croissant.json"))) {
-          await new Promise((r) => setTimeout(r, 200))
-          if (performance.now() - t > 900_000) throw new Error("queue run over 15 min")
-        }
-        if (traceGc) {
-          console.error(`queue gc (${tag} workers): ${gcSummary(gcText)}`)
-          if (profile !== "") writeFileSync(join(profile, `workers-${tag}.gc.log`), gcText)
-        }
-        // The workers' CPU from all connected to the end (their start-up excluded), all threads.
-        const workCpu = workers.reduce((sum, wk, i) => sum + processCpu(wk.pid) - cpu0[i], 0)
-        await ports.stop()
-        const timeline = Timeline.analyse(
-          workers.map((wk, i) => ({ pid: wk.pid ?? 0, jobs: spans[i] })),
-          sim.record(false),
-          ports.owner,
-          first,
-          last
-        )
-        console.error(`queue timeline (${tag} workers): ${JSON.stringify(timeline.summary)}`)
-        if (timelineDir !== "") {
-          mkdirSync(timelineDir, { recursive: true })
-          writeFileSync(
-            join(timelineDir, `workers-${tag}.json`),
-            JSON.stringify(
-              {
-                ...timeline,
-                spans: spans.map((jobs) =>
-                  jobs.map((j) => ({
-                    ...j,
-                    active: j.active - first,
-                    completed: (j.completed ?? NaN) - first
-                  }))
-                )
-              },
-              null,
-              1
-            )
-          )
-        }
-        for (const wk of workers) wk.kill("SIGTERM")
-        await Promise.all(workers.map((wk) => new Promise((r) => wk.once("exit", r))))
-        const seconds = (last - first) / 1000
-        const c = sim.counters()
-        scaling.push({
-          workers: count,
-          headerCache: cached ? 1 : 0,
-          // Catalogue requests of the whole run (every worker's cell searches, not shared until written).
-          searches: catalogue.searches() - queueSearches0,
-          shards: shardsDone,
-          seconds: Number(seconds.toFixed(1)),
-          patchesPerS: Number((queuePatches / seconds).toFixed(3)),
-          requests: c.requests,
-          throttled: c.throttled,
-          workerCpuSeconds: Number(workCpu.toFixed(1)),
-          // The cores' limit at this CPU per patch: below N × one worker's rate, the cores bind.
-          cpuBoundPatchesPerS: Number(
-            (availableParallelism() / (workCpu / queuePatches)).toFixed(3)
-          ),
-          ...timeline.summary
-        })
-        console.error(
-          `queue: ${tag} workers, ${shardsDone} shards in ${seconds.toFixed(1)} s (${(queuePatches / seconds).toFixed(2)} patches/s), workers' CPU ${workCpu.toFixed(1)} s`
-        )
-      }
-  } finally {
-    redis.kill("SIGTERM")
-  }
-  // Of linear: against the first worker count's row of the same header-cache setting.
-  for (const row of scaling) {
-    const base = scaling.find((r) => r.headerCache === row.headerCache)!
-    row.ofLinear = Number(
-      (row.patchesPerS / (base.patchesPerS * (row.workers / base.workers))).toFixed(3)
-    )
-  }
-}
+// 3. Queue scaling (queue.ts).
+const scaling: Array<Record<string, number>> =
+  workerCounts.length === 0
+    ? []
+    : await Queue.scaling({
+        sim,
+        catalogue,
+        dir,
+        recipeOf,
+        patches,
+        concurrency,
+        workerCounts,
+        headerCacheModes,
+        profile,
+        traceGc,
+        timelineDir,
+        latencyMs: Number(arg("queue-latency", "200")),
+        queuePatches: Number(arg("queue-patches", "48")),
+        // Shards of 2 samples: 24 jobs, so that 8 workers get 3 each and one slow shard does not set the time.
+        queueShard: Number(arg("queue-shard", "2"))
+      })
 
 await sim.close()
 await catalogue.close()

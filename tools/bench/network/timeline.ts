@@ -81,6 +81,11 @@ export interface WorkerFigures {
   readonly headerRequests: number
   /** Share of its job time with at least one of its requests in flight at the simulator. */
   readonly networkShare: number
+  /** Its first job's duration, s (start-up of the job path: plan, searches, headers, cold code). */
+  readonly firstJobS: number
+  /** Jobs after its first, and the time from its first job's end to its last's, s. */
+  readonly laterJobs: number
+  readonly laterSpanS: number
 }
 
 /** Figures per worker and for the run. */
@@ -123,7 +128,14 @@ export const analyse = (
       idleTailS: Number(((end - (done.at(-1)?.completed ?? start)) / 1000).toFixed(2)),
       requests: mine.length,
       headerRequests: mine.filter((r) => r.header).length,
-      networkShare: Number((covered / Math.max(1, jobMs)).toFixed(3))
+      networkShare: Number((covered / Math.max(1, jobMs)).toFixed(3)),
+      firstJobS: Number(
+        ((done.length === 0 ? 0 : done[0].completed - done[0].active) / 1000).toFixed(2)
+      ),
+      laterJobs: Math.max(0, done.length - 1),
+      laterSpanS: Number(
+        ((done.length < 2 ? 0 : done.at(-1)!.completed - done[0].completed) / 1000).toFixed(2)
+      )
     }
   })
   const n = Math.max(1, figures.length)
@@ -139,6 +151,19 @@ export const analyse = (
       startSecondsPerWorker: Number((sum((w) => w.startS) / n).toFixed(2)),
       idleTailSecondsPerWorker: Number((sum((w) => w.idleTailS) / n).toFixed(2)),
       secondsPerJob: Number((sum((w) => w.jobSeconds) / Math.max(1, jobs)).toFixed(2)),
+      // A worker's first job against its later ones: the part of a short run that a long build amortises.
+      firstJobSeconds: Number((sum((w) => w.firstJobS) / n).toFixed(2)),
+      laterJobSeconds: Number(
+        (
+          (sum((w) => w.jobSeconds) - sum((w) => w.firstJobS)) /
+          Math.max(1, jobs - figures.length)
+        ).toFixed(2)
+      ),
+      // Jobs per second of the workers once warm: each worker's later jobs over its time from its first
+      // job's end to its last's, summed over workers (0 when no worker ran two jobs).
+      warmJobsPerS: Number(
+        sum((w) => (w.laterSpanS > 0 ? w.laterJobs / w.laterSpanS : 0)).toFixed(3)
+      ),
       unattributed: served.filter((r) => !owner.has(r.port)).length,
       headerRequests: served.filter((r) => r.header).length,
       networkShare: Number(

@@ -7,6 +7,7 @@ import { Store } from "@eoforge/zarr"
 import { Cause, Effect, Exit } from "effect"
 import { parentPort, workerData } from "node:worker_threads"
 import * as Build from "../Build.ts"
+import * as HeaderCache from "../HeaderCache.ts"
 import * as Opener from "../Opener.ts"
 import * as SearchCache from "../SearchCache.ts"
 import * as Services from "../Services.ts"
@@ -25,12 +26,18 @@ const program = Effect.gen(function* () {
     })
   const open = yield* Opener.make()
   const ctx = Build.jobContext(stored.prepared, stored.layout, open, spec.concurrency, spec.out)
-  const cells = SearchCache.clientFor(yield* StacClient.StacClient, stored.store, spec.searchCells)
+  const cells = SearchCache.clientFor(
+    yield* StacClient.StacClient,
+    stored.store,
+    spec.searchCells,
+    spec.out
+  )
+  const shelf = spec.headerCache === true ? HeaderCache.shelfOf(stored.store) : undefined
   const signer = yield* Build.signerOf(stored.prepared.loaded.recipe)
   const before = RasterSource.transferTotals()
   let chips = 0
   yield* ShardThreads.drain(queue, (k) =>
-    Build.runShard(ctx, k, cells.client, cells.prefetch).pipe(
+    Build.runShard(ctx, k, cells.client, cells.prefetch, [], shelf).pipe(
       Effect.provideService(AssetSigner.AssetSigner, signer),
       Effect.tap((summary) =>
         Effect.sync(() => {

@@ -1,0 +1,237 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
+import { Effect, Stream } from "effect"
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { exclusiveIn } from "../src/internal/cellClaim.ts"
+import { Services } from "../src/index.ts"
+import * as StacApi from "./stacApi.ts"
+import { tempDir } from "./tree.ts"
+
+// Worker processes searching the same cells of one store at once: one of them searches each cell, the
+// others wait for its list; a dead or hung holder's lock is taken over; selections are per-patch ones.
+const searcher = fileURLToPath(new URL("./cellSearcher.ts", import.meta.url))
+const tmp = tempDir("search-claim")
+let server: StacApi.StacApiServer
+
+const square = (w: number, s: number, size: number): Search.SearchParams["intersects"] => ({
+  type: "Polygon",
+  coordinates: [
+    [
+      [w, s],
+      [w + size, s],
+      [w + size, s + size],
+      [w, s + size],
+      [w, s]
+    ]
+  ]
+})
+
+// Three patches of Olinda's 1° cell: two windows of one collection and another collection.
+const queries: ReadonlyArray<Search.SearchParams> = [
+  {
+    collections: ["ls7-seasonal"],
+    intersects: square(-34.9, -7.99, 0.02),
+    datetime: {
+      start: Date.parse("2002-03-01T00:00:00Z"),
+      end: Date.parse("2002-07-01T00:00:00Z")
+    },
+    maxCloud: 10
+  },
+  {
+    collections: ["ls7-seasonal"],
+    intersects: square(-34.88, -8.0, 0.03),
+    datetime: {
+      start: Date.parse("2002-03-01T00:00:00Z"),
+      end: Date.parse("2002-07-01T00:00:00Z")
+    },
+    maxCloud: 10
+  },
+  { collections: ["landcover"], intersects: square(-34.87, -8.02, 0.02) }
+]
+// Distinct cell × query: the two ls7 patches share one.
+const cellsOfQueries = 2
+
+const firstPages = (from: number) =>
+  server.requests.slice(from).filter((r) => r.path === "/search" && r.body?.token === undefined)
+    .length
+
+interface Outcome {
+  readonly ids: ReadonlyArray<ReadonlyArray<string>>
+  readonly counts: SearchCells.Counts
+}
+
+const run = (root: string, count: number): Promise<ReadonlyArray<Outcome>> => {
+  const startAt = Date.now() + 1500
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Outcome>((ok, fail) => {
+          const child = spawn(
+            process.execPath,
+            [searcher, root, server.url, String(startAt), JSON.stringify(queries)],
+            { stdio: ["ignore", "pipe", "inherit"] }
+          )
+          let out = ""
+          child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+          child.on("error", fail)
+          child.on("close", (code) =>
+            code === 0 ? ok(JSON.parse(out) as Outcome) : fail(new Error(`searcher exited ${code}`))
+          )
+        })
+    )
+  )
+}
+
+let perPatch: ReadonlyArray<ReadonlyArray<string>> = []
+
+beforeAll(async () => {
+  server = await StacApi.start({ pageSize: 2, searchDelayMs: 150 })
+  perPatch = await Effect.runPromise(
+    Effect.gen(function* () {
+      const client = yield* StacClient.StacClient
+      return yield* Effect.forEach(queries, (p) =>
+        Stream.runCollect(client.search(StacClient.api(server.url), p)).pipe(
+          Effect.map((items) => items.map((item) => item.id))
+        )
+      )
+    }).pipe(Effect.provide(Services.layer))
+  )
+}, 30_000)
+
+afterAll(async () => {
+  await server?.close()
+  tmp.remove()
+})
+
+describe("Search cells shared across processes", () => {
+  it("four processes searching the same cells at once send one search per cell, with per-patch selections", async () => {
+    assert.isAbove(perPatch[0].length + perPatch[1].length, 0, "the queries find items")
+    const root = join(tmp.path, "four.zarr")
+    const from = server.requests.length
+    const outcomes = await run(root, 4)
+    assert.strictEqual(firstPages(from), cellsOfQueries)
+    const searched = outcomes.reduce((n, o) => n + o.counts.cellSearches, 0)
+    const fromDisk = outcomes.reduce((n, o) => n + o.counts.diskHits, 0)
+    assert.strictEqual(searched, cellsOfQueries)
+    assert.strictEqual(fromDisk, 4 * cellsOfQueries - cellsOfQueries)
+    for (const o of outcomes) assert.deepStrictEqual(o.ids, perPatch)
+    const left = readdirSync(join(root, ".eoforge", "search"))
+    assert.deepStrictEqual(
+      left.filter((f) => !f.endsWith(".json.gz")),
+      [],
+      "no lock is left behind"
+    )
+  }, 60_000)
+
+  it("a lock left by a process that died on this host is taken over at once", async () => {
+    const root = join(tmp.path, "dead.zarr")
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"])
+    const pid = Number(dead.stdout.toString())
+    // The lock names of the cells of both queries, found from a first run elsewhere.
+    const probe = join(tmp.path, "probe.zarr")
+    await run(probe, 1)
+    const names = readdirSync(join(probe, ".eoforge", "search")).map((f) =>
+      f.replace(".json.gz", "")
+    )
+    assert.strictEqual(names.length, cellsOfQueries)
+    mkdirSync(join(root, ".eoforge", "search"), { recursive: true })
+    for (const name of names) {
+      const file = join(root, ".eoforge", "search", `${name}.lock`)
+      writeFileSync(file, JSON.stringify({ pid, host: hostname(), token: "dead" }))
+    }
+    const from = server.requests.length
+    const started = Date.now()
+    const [outcome] = await run(root, 1)
+    // Well within the 30 s a lock of another host would need to go stale.
+    assert.isBelow(Date.now() - started, 15_000)
+    assert.strictEqual(outcome.counts.cellSearches, cellsOfQueries)
+    assert.strictEqual(firstPages(from), cellsOfQueries)
+    assert.deepStrictEqual(outcome.ids, perPatch)
+    for (const name of names)
+      assert.isFalse(existsSync(join(root, ".eoforge", "search", `${name}.lock`)))
+  }, 60_000)
+})
+
+describe("One cell's claim (in one process, as several threads of a build)", () => {
+  const dir = join(tmp.path, "claims")
+  const name = "cell"
+  const listFile = (n: string) => join(dir, `${n}.json.gz`)
+  const read = (n: string) =>
+    Effect.sync(() => (existsSync(listFile(n)) ? new Uint8Array(Buffer.from("list")) : undefined))
+  const options = { staleMs: 400, heartbeatMs: 100, pollMs: 10, maxPollMs: 50, maxWaitMs: 3_000 }
+  const claim = () => exclusiveIn(dir, read, options)
+  const writeList = Effect.sync(() => writeFileSync(listFile(name), "list"))
+
+  it.live("a waiter takes the list its holder wrote and does not search", () =>
+    Effect.gen(function* () {
+      mkdirSync(dir, { recursive: true })
+      let searches = 0
+      const search = (after: number) =>
+        Effect.sleep(after).pipe(
+          Effect.andThen(Effect.sync(() => ++searches)),
+          Effect.tap(() => writeList)
+        )
+      const [a, b] = yield* Effect.all(
+        [
+          claim()(name, search(200)),
+          Effect.sleep(20).pipe(Effect.andThen(claim()(name, search(0))))
+        ],
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(searches, 1)
+      assert.strictEqual(a._tag, "Searched")
+      assert.strictEqual(b._tag, "Stored")
+      assert.isFalse(existsSync(join(dir, `${name}.lock`)))
+    })
+  )
+
+  it.live("a holder whose search failed (no list) lets the waiter search itself", () =>
+    Effect.gen(function* () {
+      const failedName = "failed"
+      let searches = 0
+      const nothing = (after: number) =>
+        Effect.sleep(after).pipe(Effect.andThen(Effect.sync(() => ++searches)))
+      const [a, b] = yield* Effect.all(
+        [
+          claim()(failedName, nothing(150)),
+          Effect.sleep(20).pipe(Effect.andThen(claim()(failedName, nothing(0))))
+        ],
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(searches, 2)
+      assert.deepStrictEqual([a._tag, b._tag], ["Searched", "Searched"])
+    })
+  )
+
+  it.live(
+    "a live holder that is hung is taken over once its lock is stale, and never waited on forever",
+    () =>
+      Effect.gen(function* () {
+        const hung = "hung"
+        const file = join(dir, `${hung}.lock`)
+        // Another host's holder, last refreshed a minute ago: stale at once.
+        writeFileSync(file, JSON.stringify({ pid: 1, host: "elsewhere", token: "x" }))
+        const old = new Date(Date.now() - 60_000)
+        utimesSync(file, old, old)
+        const stale = yield* claim()(hung, Effect.succeed("mine"))
+        assert.deepStrictEqual(stale, { _tag: "Searched", value: "mine" })
+        // A holder that keeps its lock fresh but never writes: the waiter searches after maxWaitMs.
+        writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), token: "alive" }))
+        const keepFresh = setInterval(() => {
+          const now = new Date()
+          utimesSync(file, now, now)
+        }, 50)
+        const started = Date.now()
+        const waited = yield* claim()(hung, Effect.succeed("mine")).pipe(
+          Effect.ensuring(Effect.sync(() => clearInterval(keepFresh)))
+        )
+        assert.deepStrictEqual(waited, { _tag: "Searched", value: "mine" })
+        assert.isAtLeast(Date.now() - started, options.maxWaitMs - 50)
+      })
+  )
+})
