@@ -86,6 +86,12 @@ const build = Command.make(
         "Also rebuild finished shards whose slots failed for a transient reason (SourceError, ReadFailed)"
       ),
       Flag.withDefault(false)
+    ),
+    headerCache: Flag.Boolean("header-cache").pipe(
+      Flag.withDescription(
+        "With --shard or --threads: share the headers of the files read with the store's other processes and threads through its .eoforge/headers/ (each entry checked against the file's ETag or Last-Modified and size); --no-header-cache reads every header from the network. A one-thread build keeps headers in memory either way"
+      ),
+      Flag.withDefault(true)
     )
   },
   Effect.fn(function* (input) {
@@ -124,6 +130,7 @@ const build = Command.make(
       concurrency,
       threads: input.threads,
       retryFailed: input.retryFailed,
+      headerCache: input.headerCache,
       onEvent: progress.onEvent
     })
     const s = result.summary

@@ -61,7 +61,17 @@ const products = [
 ] as const
 
 const subcommands: Record<string, ReadonlyArray<string>> = {
-  build: ["--out", "--json", "--log-format", "--dry-run", "--shard", "--concurrency"],
+  build: [
+    "--out",
+    "--json",
+    "--log-format",
+    "--dry-run",
+    "--shard",
+    "--concurrency",
+    "--threads",
+    "--retry-failed",
+    "--header-cache"
+  ],
   sample: ["--json", "--geojson"],
   inspect: ["--json"],
   "export-geotiff": ["--out", "--product", "--limit", "--json"],
