@@ -235,7 +235,15 @@ const readProductOf = Effect.fnUntraced(function* (
     StacClient.StacClient | AssetSigner.AssetSigner | RasterSource.RasterSource
   >()
   const read: ReadProduct = (id, grid) =>
-    ProductReads.shared(patch, `${id} ${ProductReads.gridKey(grid)}`, () => readOnce(id, grid))
+    ProductReads.shared(
+      patch,
+      `${id} ${ProductReads.gridKey(grid)}`,
+      () => readOnce(id, grid),
+      // A failure that may pass (the catalogue or the file) is not kept: the next slot tries again.
+      (r) =>
+        r._tag === "Chip" ||
+        (r.reason !== Reason.Reason.SourceError && r.reason !== Reason.Reason.ReadFailed)
+    )
   const readOnce: ReadProduct = (id, grid) =>
     Effect.gen(function* () {
       const other = product.uses?.[id]

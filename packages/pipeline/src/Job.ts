@@ -6,6 +6,7 @@ import { Codec, Layout, ShardWriter, Store, type ZarrError } from "@eoforge/zarr
 import { Effect, Schema, Semaphore, Stream } from "effect"
 import * as Composite from "./Composite.ts"
 import * as Extract from "./Extract.ts"
+import * as ProductReads from "./internal/productReads.ts"
 import type * as Opener from "./Opener.ts"
 import type * as PlanFile from "./PlanFile.ts"
 import type { ProductPlan } from "./Products.ts"
@@ -301,6 +302,9 @@ export const run = Effect.fn("Job.run")(function* (ctx: JobContext, shard: numbe
           { discard: true }
         ),
       { concurrency: "unbounded", discard: true }
+    ).pipe(
+      // Every slot of the sample is done: the products read for its readers (a DEM) are not needed again.
+      Effect.ensuring(Effect.sync(() => ProductReads.forget(patchOf(s))))
     )
     return [s, outcomes] as const
   })

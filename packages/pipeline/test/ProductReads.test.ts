@@ -68,6 +68,49 @@ describe("reads of another product shared within a patch (a reader's DEM)", () =
     })
   )
 
+  it.effect(
+    "a result `keep` refuses (a transient failure) goes to the slots waiting on it, then is dropped",
+    () =>
+      Effect.gen(function* () {
+        const patch = { id: "p4" }
+        let runs = 0
+        const gate = yield* Deferred.make<void>()
+        const read = () =>
+          Effect.gen(function* () {
+            runs++
+            yield* Deferred.await(gate)
+            return runs === 1 ? "ReadFailed" : "heights"
+          })
+        const keep = (r: string) => r !== "ReadFailed"
+        const waiting = yield* Effect.forEach([0, 1], () =>
+          Effect.forkChild(ProductReads.shared(patch, "dem", read, keep))
+        )
+        yield* Effect.yieldNow
+        yield* Deferred.succeed(gate, undefined)
+        assert.deepStrictEqual(yield* Effect.forEach(waiting, Fiber.join), [
+          "ReadFailed",
+          "ReadFailed"
+        ])
+        assert.strictEqual(runs, 1)
+        // The next slot reads again, and that result is kept.
+        assert.strictEqual(yield* ProductReads.shared(patch, "dem", read, keep), "heights")
+        assert.strictEqual(yield* ProductReads.shared(patch, "dem", read, keep), "heights")
+        assert.strictEqual(runs, 2)
+      })
+  )
+
+  it.effect("forget drops a patch's reads once its slots are done", () =>
+    Effect.gen(function* () {
+      const patch = { id: "p5" }
+      let runs = 0
+      const read = () => Effect.sync(() => ++runs)
+      assert.strictEqual(yield* ProductReads.shared(patch, "dem", read), 1)
+      assert.strictEqual(yield* ProductReads.shared(patch, "dem", read), 1)
+      ProductReads.forget(patch)
+      assert.strictEqual(yield* ProductReads.shared(patch, "dem", read), 2)
+    })
+  )
+
   it("grid keys are equal exactly for equal grids", () => {
     const crs = { _tag: "Epsg", code: 32632 } as const
     const g = PixelGrid.make(crs, 500_000, 5_000_000, 10, 264, 264)
