@@ -88,6 +88,23 @@ export interface WorkerFigures {
   readonly laterSpanS: number
 }
 
+/**
+ * Jobs per second once every worker has finished its first job: one window for all workers (from the last
+ * first job's end to the last job's end), so that workers warm at different times are not added up over
+ * windows that do not overlap.
+ */
+const warmRate = (workers: ReadonlyArray<{ readonly jobs: ReadonlyArray<JobSpan> }>): number => {
+  const ends = workers.map((w) =>
+    w.jobs.flatMap((j) => (j.completed === undefined ? [] : [j.completed])).sort((a, b) => a - b)
+  )
+  const busy = ends.filter((e) => e.length > 0)
+  if (busy.length === 0) return 0
+  const warmFrom = Math.max(...busy.map((e) => e[0]))
+  const last = Math.max(...busy.map((e) => e.at(-1)!))
+  const after = busy.reduce((n, e) => n + e.filter((t) => t > warmFrom).length, 0)
+  return last > warmFrom ? Number((after / ((last - warmFrom) / 1000)).toFixed(3)) : 0
+}
+
 /** Figures per worker and for the run. */
 export const analyse = (
   workers: ReadonlyArray<{ readonly pid: number; readonly jobs: ReadonlyArray<JobSpan> }>,
@@ -156,14 +173,16 @@ export const analyse = (
       laterJobSeconds: Number(
         (
           (sum((w) => w.jobSeconds) - sum((w) => w.firstJobS)) /
-          Math.max(1, jobs - figures.length)
+          Math.max(
+            1,
+            sum((w) => w.laterJobs)
+          )
         ).toFixed(2)
       ),
-      // Jobs per second of the workers once warm: each worker's later jobs over its time from its first
-      // job's end to its last's, summed over workers (0 when no worker ran two jobs).
-      warmJobsPerS: Number(
-        sum((w) => (w.laterSpanS > 0 ? w.laterJobs / w.laterSpanS : 0)).toFixed(3)
-      ),
+      // Jobs per second of all workers together once every one is warm: the jobs finished after the last
+      // worker's first job ended, over the time from then to the run's last job (its tail included); 0
+      // when no job finished after that.
+      warmJobsPerS: warmRate(workers),
       unattributed: served.filter((r) => !owner.has(r.port)).length,
       headerRequests: served.filter((r) => r.header).length,
       networkShare: Number(
