@@ -49,6 +49,15 @@ afterAll(async () => {
   tmp.remove()
 })
 
+// The digest of a single-process build (made by beforeAll when redis-server is there, else here), so that each
+// test can run alone.
+const referenceDigest = async () => {
+  if (Object.keys(reference).length > 0) return
+  const single = join(tmp.path, "single-reference.zarr")
+  await run(Build.build({ recipe, out: single, createdAt }))
+  reference = digest(single)
+}
+
 // One worker (its own raster service: another process's caches) until the finalize job ends either way.
 const drain = async (queueName: string, jobId: string, options: Partial<Queue.WorkOptions>) => {
   const worker = Effect.runFork(
@@ -160,11 +169,7 @@ describe("the store's header cache in --shard builds", () => {
   }
 
   it("the second partition reads no header of the files the first read, and the bytes are a single build's", async () => {
-    if (Object.keys(reference).length === 0) {
-      const single = join(tmp.path, "single-shards.zarr")
-      await run(Build.build({ recipe, out: single, createdAt }))
-      reference = digest(single)
-    }
+    await referenceDigest()
     const cached = await partitions("shards-shared", true)
     const uncached = await partitions("shards-unshared", false)
     assert.isAtLeast(cached.shelved, 3)
@@ -175,6 +180,7 @@ describe("the store's header cache in --shard builds", () => {
   })
 
   it("a build on two threads sharing headers through the store stores a single build's bytes", async () => {
+    await referenceDigest()
     const out = join(tmp.path, "threads.zarr")
     await run(Build.build({ recipe, out, createdAt, threads: 2 }))
     assert.deepStrictEqual(digest(out), reference)
