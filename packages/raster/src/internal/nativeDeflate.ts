@@ -133,6 +133,7 @@ interface ZlibHandle {
     dictionary: undefined
   ): void
   close(): void
+  reset(): void
   onerror: (message: string, errno: number) => void
 }
 
@@ -153,7 +154,8 @@ const NativeHandle = (() => {
   ;(stream as unknown as { close: () => void }).close()
   return typeof ctor === "function" &&
     typeof (ctor.prototype as Partial<ZlibHandle>).write === "function" &&
-    typeof (ctor.prototype as Partial<ZlibHandle>).writeSync === "function"
+    typeof (ctor.prototype as Partial<ZlibHandle>).writeSync === "function" &&
+    typeof (ctor.prototype as Partial<ZlibHandle>).reset === "function"
     ? (ctor as new (mode: number) => ZlibHandle)
     : undefined
 })()
@@ -187,6 +189,40 @@ const openHandle = (): Omit<Resume, "consumed"> | undefined => {
   return { handle, state, failed, settled }
 }
 
+// Handles at rest, reset and ready for the next block: a native handle, its zlib state and its 32 KiB window
+// cost a native allocation, an external-memory report to V8 (which starts GC marking when it climbs) and a
+// weak-handle finaliser each; a build inflates tens of thousands of tiles, each with a fresh handle until then.
+const idle: Array<Stream> = []
+/** Handles kept at rest: enough for every inflate in flight on node's thread pool and the decoder threads. */
+const maxIdle = 32
+
+type Stream = Omit<Resume, "consumed">
+
+// An inflate handle ready for a new block: one at rest, else a new one.
+const acquire = (): Stream | undefined => idle.pop() ?? openHandle()
+
+/**
+ * Ends the use of `stream` once its writes have all settled: reset and kept for the next block, or closed when
+ * it failed (zlib's state after an error is not trusted), a write is still running, or enough are at rest.
+ */
+export const release = (stream: Stream): void => {
+  if (
+    stream.failed.message !== undefined ||
+    stream.settled.done !== undefined ||
+    idle.length >= maxIdle ||
+    idle.includes(stream)
+  ) {
+    stream.handle.close()
+    return
+  }
+  stream.handle.reset()
+  if (stream.failed.message !== undefined) stream.handle.close()
+  else idle.push(stream)
+}
+
+/** Handles at rest (for tests). */
+export const idleHandles = (): number => idle.length
+
 /** Whether node:zlib exposes the native handle `inflateResumable` needs (Node ≥ 12 does). */
 export const resumable: boolean = NativeHandle !== undefined
 
@@ -197,7 +233,7 @@ const probe = new Uint8Array(1)
  * when they fit (fewer for a short last strip), `BlockTooLarge` when the stream goes on past `maxBytes`.
  */
 export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Array => {
-  const stream = openHandle()
+  const stream = acquire()
   if (stream === undefined) {
     try {
       return inflateSync(compressed, {
@@ -218,14 +254,14 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
  * the rest never inflated; undefined when node:zlib has no native handle (the caller inflates it whole).
  */
 export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array | undefined => {
-  const stream = openHandle()
+  const stream = acquire()
   return stream === undefined ? undefined : inflateNative(stream, compressed, bytes, false)
 }
 
 // Inflates `compressed` through `stream` into a new buffer of `bytes` (fewer when the block ends before);
 // with `refuseMore`, BlockTooLarge when the block goes on past them.
 const inflateNative = (
-  stream: NonNullable<ReturnType<typeof openHandle>>,
+  stream: Stream,
   compressed: Uint8Array,
   bytes: number,
   refuseMore: boolean
@@ -246,7 +282,7 @@ const inflateNative = (
     }
     return availOut === 0 ? out : out.subarray(0, bytes - availOut)
   } finally {
-    handle.close()
+    release(stream)
   }
 }
 
@@ -262,7 +298,7 @@ export class RowInflater {
   private readonly rowBytes: number
   private readonly whole: boolean
   private readonly out: Uint8Array
-  private readonly stream: Omit<Resume, "consumed">
+  private readonly stream: Stream
   private produced = 0
   private consumed = 0
 
@@ -277,7 +313,7 @@ export class RowInflater {
     this.whole = this.rows === blockRows
     // Not zeroed, maybe reused (tileBuffers.ts): `finish` gives it only once every byte is inflated.
     this.out = new Uint8Array(take(this.rows * rowBytes), 0, this.rows * rowBytes)
-    const opened = previous?.resume ?? openHandle()
+    const opened = previous?.resume ?? acquire()
     if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
     this.stream = opened
     if (previous !== undefined) {
@@ -355,7 +391,7 @@ export class RowInflater {
   } {
     if (this.produced < this.out.byteLength) this.fail("truncated data")
     if (this.whole) {
-      this.stream.handle.close()
+      release(this.stream)
       return { buffer: this.out.buffer as ArrayBuffer, rows: this.rows, resume: undefined }
     }
     return {

@@ -7,6 +7,7 @@ import {
   inflateRows,
   limitPhrase,
   resumable,
+  release,
   RowInflater,
   ShortBlock
 } from "./nativeDeflate.ts"
@@ -244,7 +245,7 @@ const inflateBlock = async (
       take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
     }
     const { buffer, rows, resume: stopped } = inflater.finish()
-    if (view !== undefined) stopped?.handle.close()
+    if (view !== undefined && stopped !== undefined) release(stopped)
     // The buffer goes back to tileBuffers.ts when the tile leaves the cache.
     decoded = {
       buffer,
