@@ -82,8 +82,11 @@ export interface ByteSource {
    * fails with `SourceChanged` otherwise. Pixels are given only after it (HTTP sources opened with them).
    */
   readonly verify?: () => Promise<void>
-  /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
-  readonly view?: (slice: Slice) => Promise<Uint8Array>
+  /**
+   * The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP), else a
+   * copy: into `into(n)` when given (an array of at least n bytes, not zeroed), else a new array.
+   */
+  readonly view?: (slice: Slice, into?: (n: number) => Uint8Array) => Promise<Uint8Array>
 }
 
 /** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
@@ -416,7 +419,7 @@ export const openHttp = async (
       return copyRange(slice, () => target)
     },
     // A tile's compressed bytes as they came: a view of the response when one request brought them all.
-    view: async ({ offset, length }) => {
+    view: async ({ offset, length }, into) => {
       const slice = { offset, length }
       if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
       let end = offset + length
@@ -440,7 +443,10 @@ export const openHttp = async (
         if (head !== undefined && tail !== undefined && whole && tail.byteLength >= end - last * bs)
           return new Uint8Array(head.buffer, head.byteOffset + at, end - offset)
       }
-      return new Uint8Array(await readSlice(slice))
+      if (into === undefined) return new Uint8Array(await readSlice(slice))
+      let out: Uint8Array = new Uint8Array(0)
+      const n = await copyRange(slice, (k) => (out = into(k)))
+      return out.subarray(0, n)
     }
   }
 }

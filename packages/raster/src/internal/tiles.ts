@@ -13,6 +13,7 @@ import {
 } from "./nativeDeflate.ts"
 import { type PredictedArray, undoPredictorRows } from "./horizontalPredictor.ts"
 import { give } from "./tileBuffers.ts"
+import { Spares } from "./spareBuffers.ts"
 import type { ByteSource } from "./byteSource.ts"
 import type { DecoderPool } from "./decoderPool.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
@@ -167,6 +168,38 @@ const withChunk = async <A>(
   }
 }
 
+// Buffers of compressed bytes spanning two or more response pieces (most tiles: a response arrives in pieces
+// of at most 64 KiB), reused: a tile's bytes are copied into one and given back once inflated, instead of a
+// new ArrayBuffer per tile (as many bytes as the build downloads, each pressing V8 to collect young memory).
+const compressedSpares = new Spares({
+  maxCount: 64,
+  maxBytes: 32 * 1024 * 1024,
+  fits: (size, n) => size >= n && size <= 2 * n,
+  sizeFor: (n) => Math.max(65536, 2 ** Math.ceil(Math.log2(n)))
+})
+
+/**
+ * Calls `use` with the `length` bytes at `position` of an HTTP source: a view of the response, or a copy in a
+ * reused buffer (given back once `use` has settled: nothing may keep `chunk`).
+ */
+const viewChunk = async <A>(
+  view: NonNullable<ByteSource["view"]>,
+  position: number,
+  length: number,
+  use: (chunk: Uint8Array) => Promise<A>
+): Promise<A> => {
+  let spare: ArrayBuffer | undefined
+  const chunk = await view({ offset: position, length }, (n) => {
+    spare = compressedSpares.take(n)
+    return new Uint8Array(spare, 0, n)
+  })
+  try {
+    return await use(chunk)
+  } finally {
+    if (spare !== undefined) compressedSpares.give(spare)
+  }
+}
+
 /**
  * A block inflated here whose predictor-2 differences are summed by the reads that need them: `summed[r]`
  * leading samples of row r hold values (a read sums its rows up to its last column; the block's other rows and
@@ -231,7 +264,7 @@ const inflateBlock = async (
       const last = at + length >= count
       const done =
         view !== undefined
-          ? await view({ offset: offset + at, length }).then((chunk) => {
+          ? await viewChunk(view, offset + at, length, (chunk) => {
               if (chunk.byteLength < length)
                 throw new ShortBlock(
                   `a DEFLATE block's ${length} bytes at ${at} were cut to ${chunk.byteLength}`
