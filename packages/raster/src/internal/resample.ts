@@ -13,6 +13,7 @@ import { centerLong, isGeographic, withWrap } from "./longitudeWrap.ts"
 import { targetRatio } from "./overviewChoice.ts"
 import { filterRadius, footprint, interpolate, maskNodata, nearest, type Window } from "./warp.ts"
 import { interpolateAxes } from "./warpAxes.ts"
+import { giveBack } from "./windowBuffers.ts"
 import { warpChunks, type Chunk } from "./warpWindow.ts"
 
 /** Writes `nodata` over a freshly allocated (zeroed) array; nothing to write for +0. */
@@ -315,6 +316,7 @@ export const resample = async (
             interpolateAxes(kind, sub, separable, header.nodata, store, out, mask, c.scale, rect)
           else interpolate(kind, sub, xs!, ys!, header.nodata, store, out, mask, c.scale, rect)
         }
+        giveBack(raw)
       }
       return { grid, dtype: header.dtype, bands: bands.length, data, mask }
     }
@@ -367,5 +369,6 @@ export const resample = async (
         }
       )
   }
+  giveBack(raw)
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
 }

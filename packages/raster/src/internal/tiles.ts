@@ -7,6 +7,7 @@ import { type PredictedArray, undoPredictorRows } from "./horizontalPredictor.ts
 import type { ByteSource } from "./byteSource.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 import { decodeBlock, inflateBlock, type Inflated, layoutOf } from "./tileBlocks.ts"
+import { take as windowBuffer } from "./windowBuffers.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
 export interface TileCacheSlot {
@@ -92,9 +93,10 @@ export const readWindow = async (
     length?: number
   ) => DType.TypedArray
   // Window arrays are not zeroed: the blocks covering the window are each copied into it, so every value is
-  // written before the read returns (a read that fails returns none).
+  // written before the read returns (a read that fails returns none). A resample gives them back
+  // (windowBuffers.ts) once it has interpolated from them.
   const dest: Destination = destination ?? {
-    arrays: samples.map(() => new Tile(Buffer.allocUnsafeSlow(ww * wh * size).buffer, 0, ww * wh)),
+    arrays: samples.map(() => new Tile(windowBuffer(ww * wh * size), 0, ww * wh)),
     stride: ww,
     dx: 0,
     dy: 0
