@@ -1,7 +1,7 @@
 // Extraction of one chip: find the acquisition of a patch × product × slot, read every band onto the
 // product's grid of the patch, and return the pixels or the reason there are none.
 import { DType, PixelGrid, Reason, Redact, type Patch } from "@eoforge/core"
-import { Mosaic, RasterAccess, type RasterSource } from "@eoforge/raster"
+import { Mosaic, RasterAccess, RasterSource } from "@eoforge/raster"
 import { Find, StacClient, type AssetSigner, type StacError } from "@eoforge/stac"
 import type { SourceKind } from "@eoforge/sources"
 import { Effect, Redacted } from "effect"
@@ -216,6 +216,8 @@ const readAssets = Effect.fnUntraced(function* (
     })
     const mask = read.mask
     if (mask !== undefined) clearMasked(valid, mask, n)
+    // Its values are in `out` and `valid` now: the next read may reuse its arrays.
+    RasterSource.recycle(read)
   }
   return undefined
 })

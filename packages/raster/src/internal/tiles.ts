@@ -7,7 +7,7 @@ import { type PredictedArray, undoPredictorRows } from "./horizontalPredictor.ts
 import type { ByteSource } from "./byteSource.ts"
 import type { Decoded, TileCache } from "./tileCache.ts"
 import { decodeBlock, inflateBlock, type Inflated, layoutOf } from "./tileBlocks.ts"
-import { take as windowBuffer } from "./windowBuffers.ts"
+import { windows } from "./windowBuffers.ts"
 
 /** Where decoded tiles of one image are cached: the layer's cache, the source's id and the image's key. */
 export interface TileCacheSlot {
@@ -96,7 +96,7 @@ export const readWindow = async (
   // written before the read returns (a read that fails returns none). A resample gives them back
   // (windowBuffers.ts) once it has interpolated from them.
   const dest: Destination = destination ?? {
-    arrays: samples.map(() => new Tile(windowBuffer(ww * wh * size), 0, ww * wh)),
+    arrays: samples.map(() => new Tile(windows.take(ww * wh * size), 0, ww * wh)),
     stride: ww,
     dx: 0,
     dy: 0
