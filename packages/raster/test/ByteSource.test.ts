@@ -128,3 +128,36 @@ describe("view", () => {
     }
   })
 })
+
+describe("forget", () => {
+  it("drops only the blocks wholly inside the slice: reading them again fetches them, the others not", async () => {
+    const file = Uint8Array.from({ length: 16 * 1024 }, (_, i) => (i * 11) & 255)
+    const ranges: Array<string> = []
+    const server = createServer((req, res) => {
+      const [from, to] = (req.headers.range ?? "").replace("bytes=", "").split("-").map(Number)
+      ranges.push(`${from}-${to}`)
+      res.writeHead(206, { "content-range": `bytes ${from}-${to}/${file.byteLength}` })
+      res.end(file.subarray(from, to + 1))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/f.tif`
+      const options = { ...defaultHttpOptions, blockSize: 1024, coalesceGapBytes: -1 }
+      const source = await openHttp(url, options, new Map(), file.byteLength)
+      await source.fetch([{ offset: 0, length: 8192 }])
+      assert.deepStrictEqual(ranges, ["0-8191"])
+      // Blocks 2-4 lie wholly inside [1500, 5200); blocks 1 and 5 only partly.
+      source.forget!({ offset: 1500, length: 3700 })
+      const edges = await source.view!({ offset: 1024, length: 1024 })
+      const after = await source.view!({ offset: 5120, length: 1024 })
+      assert.deepStrictEqual(edges, file.subarray(1024, 2048))
+      assert.deepStrictEqual(after, file.subarray(5120, 6144))
+      assert.deepStrictEqual(ranges, ["0-8191"])
+      const again = await source.view!({ offset: 2048, length: 3072 })
+      assert.deepStrictEqual(again, file.subarray(2048, 5120))
+      assert.deepStrictEqual(ranges, ["0-8191", "2048-5119"])
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})

@@ -88,6 +88,11 @@ export interface ByteSource {
    * copy: into `into(n)` when given (an array of at least n bytes, not zeroed), else a new array.
    */
   readonly view?: (slice: Slice, into?: (n: number) => Uint8Array) => Promise<Uint8Array>
+  /**
+   * Drops the fetched blocks lying wholly inside `slice`, bytes the caller has used for good (a tile inflated
+   * whole): a later read of them fetches them again. Views already given stay valid.
+   */
+  readonly forget?: (slice: Slice) => void
 }
 
 /** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
@@ -335,6 +340,12 @@ export const openHttp = async (
       return copyRange(slice, () => target)
     },
     // A tile's compressed bytes as they came: a view of the response when one request brought them all.
+    forget: ({ offset, length }) => {
+      // A source keeps the blocks it fetched until it closes; those of a tile already inflated whole would
+      // stay alive (and be carried through every young-generation collection) for nothing.
+      for (let b = Math.ceil(offset / bs), end = Math.floor((offset + length) / bs); b < end; b++)
+        blocks.delete(b)
+    },
     view: async ({ offset, length }, into) => {
       const slice = { offset, length }
       if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])

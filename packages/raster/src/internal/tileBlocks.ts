@@ -248,6 +248,9 @@ export const inflateBlock = async (
     }
     const { buffer, rows, resume: stopped } = inflater.finish()
     if (view !== undefined && stopped !== undefined) release(stopped)
+    // Inflated whole over HTTP: its compressed bytes are not needed again (the decoded tile is cached).
+    if (view !== undefined && rows === blockRows)
+      (image.source as Pick<ByteSource, "forget">).forget?.({ offset, length: count })
     // The buffer goes back to tileBuffers.ts when the tile leaves the cache.
     decoded = {
       buffer,
