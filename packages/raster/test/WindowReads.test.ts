@@ -182,6 +182,40 @@ describe("window reads of predictor-2 tiles summed as needed", () => {
   }
 })
 
+describe("compressed blocks of tiles inflated whole over HTTP", () => {
+  // Reads `window` twice from one opened source; the requests each read made.
+  const twice = (uri: string, window: Window, tileCacheBytes?: number) =>
+    Effect.gen(function* () {
+      const raster = yield* RasterSource.RasterSource
+      const info = yield* raster.open(uri)
+      const start = (yield* raster.transfer(info)).requests
+      const first = yield* raster.readWindow(info, window, [0, 1])
+      const between = (yield* raster.transfer(info)).requests
+      const second = yield* raster.readWindow(info, window, [0, 1])
+      const end = (yield* raster.transfer(info)).requests
+      return { first, second, requests: [between - start, end - between] }
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes }))
+    )
+
+  it.effect("are dropped once inflated: without a tile cache a second read fetches them again", () =>
+    Effect.gen(function* () {
+      const uri = server.url("/uint16.tif")
+      const window: Window = [0, 0, 203, 150]
+      const cached = yield* twice(uri, window)
+      const uncached = yield* twice(uri, window, 0)
+      // With the decoded tiles cached, the second read needs no bytes; without, it fetches the tiles again
+      // (the source kept none of their compressed blocks), and reads the same values.
+      assert.isAbove(cached.requests[0], 0)
+      assert.strictEqual(cached.requests[1], 0)
+      assert.isAbove(uncached.requests[1], 0)
+      assert.deepStrictEqual(uncached.second, uncached.first)
+      assert.deepStrictEqual(uncached.first, cached.first)
+    })
+  )
+})
+
 describe("window reads of one-sample images", () => {
   it.effect(
     "a band asked for twice gets the same values in both arrays, equal to a whole-image read",

@@ -2,6 +2,7 @@
 // Chips arrive in any order, compressed on Node's thread pool; publishing renames whole files into place.
 import { type Chip, DType } from "@eoforge/core"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import * as Codec from "./Codec.ts"
 import * as Layout from "./Layout.ts"
 import * as Metadata from "./Metadata.ts"
@@ -77,14 +78,14 @@ export const isDone = (product: string, shard: number): Effect.Effect<boolean, S
 
 const le = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
-// SHA-256 on node's thread pool (WebCrypto's digest), off the calling thread: a shard's hash costs several
-// times the copy joining its pieces.
-const sha256 = (parts: ReadonlyArray<Uint8Array>): Promise<{ bytes: number; sha256: string }> => {
-  const n = parts.reduce((k, p) => k + p.byteLength, 0)
-  const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts, n)
-  return crypto.subtle
-    .digest("SHA-256", joined as Uint8Array<ArrayBuffer>)
-    .then((d) => ({ bytes: n, sha256: Buffer.from(d).toString("hex") }))
+const sha256 = (parts: ReadonlyArray<Uint8Array>): { bytes: number; sha256: string } => {
+  const h = createHash("sha256")
+  let n = 0
+  for (const p of parts) {
+    h.update(p)
+    n += p.length
+  }
+  return { bytes: n, sha256: h.digest("hex") }
 }
 
 const publishFiles = (
@@ -100,11 +101,8 @@ const publishFiles = (
         yield* store.delete(key)
         continue
       }
-      // Hashed while the file is written; a failed write leaves the hash unread.
-      const hashing = sha256(parts)
-      hashing.catch(() => undefined)
       yield* store.set(key, parts)
-      record[key] = yield* Effect.promise(() => hashing)
+      record[key] = sha256(parts)
     }
     const full: ShardRecord = { ...head, files: record }
     yield* store.set(doneAt, new TextEncoder().encode(JSON.stringify(full, null, 2) + "\n"))
