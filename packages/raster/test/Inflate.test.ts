@@ -7,12 +7,12 @@ import {
   idleHandles,
   inflateAtMost,
   inflateResumable,
-  inflateRows,
   release,
   resumable,
   RowInflater
 } from "../src/internal/nativeDeflate.ts"
 import { undoHorizontalPredictor } from "../src/internal/horizontalPredictor.ts"
+import { inflateRows } from "../src/internal/prefixInflate.ts"
 
 // Seeded pseudo-random rows with some structure, so DEFLATE compresses them unevenly.
 const block = (rows: number, rowBytes: number) => {

@@ -1,7 +1,8 @@
 // One block (tile or strip) of a GeoTIFF image: where it lies, decoded whole by geotiff.js's decoders (or the
 // decoder pool's threads), or inflated with node:zlib up to the rows a read needs (tiles.ts reads windows).
 import { getDecoder, type GeoTIFFImage, type Pool } from "geotiff"
-import { inflateRows, resumable, release, RowInflater, ShortBlock } from "./nativeDeflate.ts"
+import { resumable, release, RowInflater, ShortBlock } from "./nativeDeflate.ts"
+import { inflateRows } from "./prefixInflate.ts"
 import { give } from "./tileBuffers.ts"
 import { Spares } from "./spareBuffers.ts"
 import type { ByteSource } from "./byteSource.ts"
