@@ -32,6 +32,7 @@ import { TileCache } from "./internal/tileCache.ts"
 import type { ReadBudget } from "./internal/tiles.ts"
 import { HeaderProblem } from "./internal/header.ts"
 import { datumShiftNote, resample } from "./internal/resample.ts"
+import { chips } from "./internal/windowBuffers.ts"
 import { type RasterOpenError, RasterReadError } from "./RasterError.ts"
 import type { RasterInfo } from "./RasterInfo.ts"
 
@@ -108,6 +109,12 @@ export const transferTotals = (): Transfer & {
   readonly throttled: number
   readonly requestMs: number
 } => ({ ...totals })
+
+/**
+ * Gives the arrays of a chip read here back for later reads to reuse, once nothing reads or writes them any
+ * more (optional: a chip never given back is collected as usual; arrays not from a read are left alone).
+ */
+export const recycle = (chip: Chip.Chip): void => chips.giveBack([chip.data, chip.mask])
 
 /** Default size of the decoded-tile cache: 256 MiB. */
 export const defaultTileCacheBytes = 256 * 1024 * 1024

@@ -4,12 +4,15 @@ import { assert, describe, it } from "@effect/vitest"
 import { deflateSync } from "node:zlib"
 import { BlockTooLarge, ShortBlock } from "../src/internal/nativeDeflate.ts"
 import {
+  idleHandles,
+  inflateAtMost,
   inflateResumable,
-  inflateRows,
+  release,
   resumable,
   RowInflater
 } from "../src/internal/nativeDeflate.ts"
 import { undoHorizontalPredictor } from "../src/internal/horizontalPredictor.ts"
+import { inflateRows } from "../src/internal/prefixInflate.ts"
 
 // Seeded pseudo-random rows with some structure, so DEFLATE compresses them unevenly.
 const block = (rows: number, rowBytes: number) => {
@@ -190,6 +193,83 @@ describe("inflateResumable", () => {
     const bad = Uint8Array.from(compressed)
     bad.fill(0xff, 2, 64)
     assert.throws(() => inflateResumable(bad, rowBytes, rows, rows))
+  })
+})
+
+describe("inflate handles at rest", () => {
+  const rows = 64
+  const rowBytes = 1040
+  const blocks = [1, 2, 3, 4].map((seed) => {
+    const raw = block(rows, rowBytes).map((v) => (v * (2 * seed + 1)) & 0xff)
+    return { raw, compressed: deflateSync(raw) }
+  })
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e
+    )
+  // One block's first `need` rows through feedAsync in chunks of 3000 bytes; a stopped stream is given back
+  // as the HTTP reads do.
+  const inflate = async (compressed: Uint8Array, need: number, blockRows = rows) => {
+    const inflater = new RowInflater(rowBytes, blockRows, need)
+    for (;;) {
+      const at = inflater.position
+      const last = at + 3000 >= compressed.byteLength
+      const done = await inflater.feedAsync(compressed.subarray(at, at + 3000), last)
+      if (done || last) break
+    }
+    const out = inflater.finish()
+    if (out.resume !== undefined) release(out.resume)
+    return out
+  }
+
+  it("inflates many blocks one after another through one reused handle, each identical to its block", async () => {
+    const before = idleHandles()
+    for (let i = 0; i < 200; i++) {
+      const { raw, compressed } = blocks[i % blocks.length]
+      const need = i % 3 === 0 ? 17 : rows
+      const out = await inflate(compressed, need)
+      assert.deepStrictEqual(new Uint8Array(out.buffer), raw.subarray(0, need * rowBytes))
+      assert.strictEqual(idleHandles(), Math.max(before, 1))
+    }
+  })
+
+  it("starts a block from its own start on a handle given back mid-stream (after a short read)", async () => {
+    await inflate(blocks[0].compressed, 5)
+    assert.isAtLeast(idleHandles(), 1)
+    const out = await inflate(blocks[1].compressed, rows)
+    assert.deepStrictEqual(new Uint8Array(out.buffer), blocks[1].raw)
+    // And the synchronous path shares the handles.
+    assert.deepStrictEqual(inflateAtMost(blocks[2].compressed, rows * rowBytes), blocks[2].raw)
+  })
+
+  it("closes a handle whose block failed instead of keeping it, and the next block inflates right", async () => {
+    await inflate(blocks[0].compressed, rows)
+    const atRest = idleHandles()
+    const bad = Uint8Array.from(blocks[0].compressed)
+    bad.fill(0xff, 2, 64)
+    assert.instanceOf(await failure(inflate(bad, rows)), ShortBlock)
+    assert.strictEqual(idleHandles(), atRest - 1)
+    const cut = blocks[1].compressed.subarray(0, blocks[1].compressed.length >> 1)
+    assert.instanceOf(await failure(inflate(cut, rows)), ShortBlock)
+    assert.instanceOf(
+      await failure(inflate(blocks[2].compressed, rows / 2, rows / 2)),
+      BlockTooLarge
+    )
+    assert.throws(() => inflateAtMost(bad, rows * rowBytes), ShortBlock)
+    for (const { raw, compressed } of blocks) {
+      const out = await inflate(compressed, rows)
+      assert.deepStrictEqual(new Uint8Array(out.buffer), raw)
+    }
+  })
+
+  it("keeps concurrent inflates on separate handles, each given back once its write settled", async () => {
+    const outs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => inflate(blocks[i % 4].compressed, rows))
+    )
+    outs.forEach((out, i) => assert.deepStrictEqual(new Uint8Array(out.buffer), blocks[i % 4].raw))
+    assert.isAtLeast(idleHandles(), 2)
+    assert.isAtMost(idleHandles(), 32)
   })
 })
 

@@ -101,6 +101,23 @@ beforeAll(async () => {
     writeFileSync(path, GeoTiffWriter.encodeSync(chipOf(dtype), { tileSize: 64 }))
     files[`/${dtype}.tif`] = path
   }
+  // Noisy 256² tiles of ~100 KB: each holds several whole 16 KiB blocks of an HTTP source's block cache.
+  const noisy = chipOf("uint16")
+  let s = 3
+  const big = DType.alloc("uint16", 2 * 600 * 600)
+  for (let i = 0; i < big.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0
+    big[i] = s >>> 16
+  }
+  const bigPath = join(dir, "big.tif")
+  writeFileSync(
+    bigPath,
+    GeoTiffWriter.encodeSync(
+      { ...noisy, grid: { ...noisy.grid, width: 600, height: 600 }, data: big },
+      { tileSize: 256 }
+    )
+  )
+  files["/big.tif"] = bigPath
   server = await Server.start(files)
 })
 afterAll(async () => {
@@ -180,6 +197,42 @@ describe("window reads of predictor-2 tiles summed as needed", () => {
           })
       )
   }
+})
+
+describe("compressed blocks of tiles inflated whole over HTTP", () => {
+  // Reads `window` twice from one opened source; the requests each read made.
+  const twice = (uri: string, window: Window, tileCacheBytes?: number) =>
+    Effect.gen(function* () {
+      const raster = yield* RasterSource.RasterSource
+      const info = yield* raster.open(uri)
+      const start = (yield* raster.transfer(info)).requests
+      const first = yield* raster.readWindow(info, window, [0, 1])
+      const between = (yield* raster.transfer(info)).requests
+      const second = yield* raster.readWindow(info, window, [0, 1])
+      const end = (yield* raster.transfer(info)).requests
+      return { first, second, requests: [between - start, end - between] }
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0, tileCacheBytes }))
+    )
+
+  it.effect(
+    "are dropped once inflated: without a tile cache a second read fetches them again",
+    () =>
+      Effect.gen(function* () {
+        const uri = server.url("/big.tif")
+        const window: Window = [0, 0, 600, 600]
+        const cached = yield* twice(uri, window)
+        const uncached = yield* twice(uri, window, 0)
+        // With the decoded tiles cached, the second read needs no bytes; without, it fetches the tiles again
+        // (the source kept none of their compressed blocks), and reads the same values.
+        assert.isAbove(cached.requests[0], 0)
+        assert.strictEqual(cached.requests[1], 0)
+        assert.isAbove(uncached.requests[1], 0)
+        assert.deepStrictEqual(uncached.second, uncached.first)
+        assert.deepStrictEqual(uncached.first, cached.first)
+      })
+  )
 })
 
 describe("window reads of one-sample images", () => {

@@ -58,6 +58,7 @@ describe("@eoforge/raster exports", () => {
           "layerGeoTiff",
           "layerGeoTiffWith",
           "makeGeoTiff",
+          "recycle",
           "transferTotals",
         ],
       }

@@ -2,12 +2,11 @@
 // backoff or Retry-After, timeouts, a concurrency limit and pacer per host, all under the build's access
 // policy) through a block cache, coalesced, checked against the version of reused header bytes. Counts
 // requests and bytes fetched.
-import type { FileHandle } from "node:fs/promises"
 import { Guarded } from "@eoforge/access"
 import { Redact } from "@eoforge/core"
 import { fetchRange, HttpFailure, routeOf, totals } from "./rangeRequest.ts"
+import { splitBlocks, uninitialised } from "./responseBlocks.ts"
 
-const { openFile } = Guarded
 type Guard = Guarded.Guard
 
 /** A slice of a file as geotiff.js asks for it. */
@@ -68,6 +67,8 @@ export const defaultHttpOptions: HttpOptions = {
 }
 
 export { HttpFailure, totals }
+export { openLocal } from "./localSource.ts"
+export { splitBlocks } from "./responseBlocks.ts"
 
 /** A byte source with transfer counters. */
 export interface ByteSource {
@@ -82,8 +83,16 @@ export interface ByteSource {
    * fails with `SourceChanged` otherwise. Pixels are given only after it (HTTP sources opened with them).
    */
   readonly verify?: () => Promise<void>
-  /** The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP). */
-  readonly view?: (slice: Slice) => Promise<Uint8Array>
+  /**
+   * The bytes of `slice` (up to the file's end), a view of what was fetched where it can be (HTTP), else a
+   * copy: into `into(n)` when given (an array of at least n bytes, not zeroed), else a new array.
+   */
+  readonly view?: (slice: Slice, into?: (n: number) => Uint8Array) => Promise<Uint8Array>
+  /**
+   * Drops the fetched blocks lying wholly inside `slice`, bytes the caller has used for good (a tile inflated
+   * whole): a later read of them fetches them again. Views already given stay valid.
+   */
+  readonly forget?: (slice: Slice) => void
 }
 
 /** Time as the caller's Effect Clock sees it (so tests can use TestClock). */
@@ -92,94 +101,9 @@ export interface Timer {
   readonly now: () => number
 }
 
-// An array of `n` bytes over an ArrayBuffer of its own, not zeroed when large (the caller writes every
-// byte); a small one (header reads) is cheaper zeroed than through Buffer's allocator.
-const uninitialised = (n: number): Uint8Array<ArrayBuffer> =>
-  n < 16384
-    ? new Uint8Array(n)
-    : new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n)
-
 const realTimer: Timer = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now()
-}
-
-/** A local file opened for positioned reads: a regular file the guard allows (see access.ts). */
-export const openLocal = async (path: string, guard: Guard = {}): Promise<ByteSource> => {
-  const handle: FileHandle = await openFile(path, guard)
-  const size = (await handle.stat()).size
-  const stats = { requests: 0, bytes: 0 }
-  return {
-    fileSize: size,
-    stats,
-    close: () => handle.close(),
-    readInto: async (target, position) => {
-      const n = Math.max(0, Math.min(target.length, size - position))
-      let done = 0
-      while (done < n) {
-        const { bytesRead } = await handle.read(target, done, n - done, position + done)
-        if (bytesRead === 0) break
-        done += bytesRead
-      }
-      stats.requests++
-      stats.bytes += done
-      return done
-    },
-    fetch: (slices) =>
-      Promise.all(
-        slices.map(async ({ offset, length }) => {
-          const n = Math.max(0, Math.min(length, size - offset))
-          const buffer = new Uint8Array(n)
-          if (n > 0) await handle.read(buffer, 0, n, offset)
-          stats.requests++
-          stats.bytes += n
-          return buffer.buffer
-        })
-      )
-  }
-}
-
-/**
- * Cuts the bytes arriving as `pieces` into blocks of `bs` bytes (the last may be shorter), at most `count`:
- * a view of the piece holding a block, a copy only of a block that straddles two pieces. The response is
- * never copied whole.
- */
-export const splitBlocks = (
-  pieces: ReadonlyArray<Uint8Array>,
-  bs: number,
-  put: (index: number, block: Uint8Array) => void,
-  count = Number.POSITIVE_INFINITY
-): void => {
-  const parts = pieces.filter((p) => p.byteLength > 0)
-  const length = parts.reduce((n, p) => n + p.byteLength, 0)
-  const blocks = Math.min(count, Math.ceil(length / bs))
-  // The blocks straddling two pieces share one array (an ArrayBuffer costs more to make than to fill).
-  let straddling = 0
-  for (let i = 0, k = 0, kEnd = parts[0]?.byteLength ?? 0; i < blocks; i++) {
-    while (kEnd <= i * bs) kEnd += parts[++k].byteLength
-    if (Math.min((i + 1) * bs, length) > kEnd) straddling++
-  }
-  const seams = straddling > 0 ? uninitialised(straddling * bs) : undefined
-  let seam = 0
-  let k = 0
-  let kStart = 0
-  for (let i = 0; i < blocks; i++) {
-    const from = i * bs
-    const to = Math.min(from + bs, length)
-    while (kStart + parts[k].byteLength <= from) kStart += parts[k++].byteLength
-    if (to <= kStart + parts[k].byteLength) {
-      put(i, parts[k].subarray(from - kStart, to - kStart))
-      continue
-    }
-    const block = seams!.subarray(seam * bs, seam * bs + to - from)
-    seam++
-    for (let at = 0, j = k, jStart = kStart; at < block.length; jStart += parts[j++].byteLength) {
-      const piece = parts[j].subarray(from + at - jStart, from + at - jStart + block.length - at)
-      block.set(piece, at)
-      at += piece.byteLength
-    }
-    put(i, block)
-  }
 }
 
 /**
@@ -416,7 +340,13 @@ export const openHttp = async (
       return copyRange(slice, () => target)
     },
     // A tile's compressed bytes as they came: a view of the response when one request brought them all.
-    view: async ({ offset, length }) => {
+    forget: ({ offset, length }) => {
+      // A source keeps the blocks it fetched until it closes; those of a tile already inflated whole would
+      // stay alive (and be carried through every young-generation collection) for nothing.
+      for (let b = Math.ceil(offset / bs), end = Math.floor((offset + length) / bs); b < end; b++)
+        blocks.delete(b)
+    },
+    view: async ({ offset, length }, into) => {
       const slice = { offset, length }
       if (size !== undefined && options.coalesceGapBytes >= 0) await want([slice])
       let end = offset + length
@@ -440,7 +370,10 @@ export const openHttp = async (
         if (head !== undefined && tail !== undefined && whole && tail.byteLength >= end - last * bs)
           return new Uint8Array(head.buffer, head.byteOffset + at, end - offset)
       }
-      return new Uint8Array(await readSlice(slice))
+      if (into === undefined) return new Uint8Array(await readSlice(slice))
+      let out: Uint8Array = new Uint8Array(0)
+      const n = await copyRange(slice, (k) => (out = into(k)))
+      return out.subarray(0, n)
     }
   }
 }

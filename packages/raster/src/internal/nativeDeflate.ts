@@ -1,6 +1,6 @@
 // DEFLATE tiles decoded with Node's native zlib instead of geotiff.js's JavaScript inflate, whole or only up
 // to the last row a read needs, never past the block's declared size (boundedDecoders.ts registers them).
-import { constants, createInflate, inflateSync, type ZlibOptions } from "node:zlib"
+import { constants, createInflate, inflateSync } from "node:zlib"
 import { take } from "./tileBuffers.ts"
 
 /** A block that would decode to more bytes than it may hold (a decompression bomb, or a lying header). */
@@ -11,98 +11,6 @@ export const limitPhrase = "past its declared size"
 
 /** The error of a DEFLATE block that ends before the rows it must hold. */
 export class ShortBlock extends Error {}
-
-/**
- * The first rows (at least `need` of `blockRows`, `rowBytes` each) of a zlib-wrapped DEFLATE block. Inflates a
- * prefix of `compressed` sized by proportion (DEFLATE is sequential; the rows after the last needed one are
- * never inflated), retrying with a longer prefix when it falls short. Returns the inflated bytes' buffer and
- * the number of whole rows in it.
- */
-export const inflateRows = (
-  compressed: Uint8Array,
-  rowBytes: number,
-  blockRows: number,
-  need: number
-): { readonly buffer: ArrayBufferLike; readonly rows: number } => {
-  const len = compressed.byteLength
-  for (let take = firstTake(len, blockRows, need); ;) {
-    const out = runPrefix(compressed.subarray(0, take), len, rowBytes, blockRows, (i, o) =>
-      inflateSync(i, o)
-    )
-    const got = rowsOf(out, len, take, rowBytes, blockRows, need)
-    if (typeof got === "number") take = got
-    else return got
-  }
-}
-
-// The prefix of a block of `len` compressed bytes first inflated for `need` of its `blockRows` rows: sized by
-// proportion, and some.
-const firstTake = (len: number, blockRows: number, need: number): number =>
-  need >= blockRows ? len : Math.min(len, Math.ceil((len * need * 1.03) / blockRows) + 4096)
-
-// Inflates `prefix` (the first bytes of a block of `len`) with `run` (inflateSync or the asynchronous
-// inflate), zlib's size error mapped to BlockTooLarge.
-const runPrefix = <R extends Buffer | Promise<Buffer>>(
-  prefix: Uint8Array,
-  len: number,
-  rowBytes: number,
-  blockRows: number,
-  run: (input: Uint8Array, options: ZlibOptions) => R
-): R => {
-  const full = rowBytes * blockRows
-  const take = prefix.byteLength
-  const partial = take < len
-  // The expected output of the prefix plus a little: one chunk, so zlib neither loops nor concatenates; and
-  // a byte of room more, since a chunk filled exactly makes zlib allocate another and ask for more output.
-  const chunk =
-    (partial ? Math.min(full, Math.ceil((full * take * 1.08) / len) + rowBytes) : full) + 1
-  const tooLarge = (error: unknown) =>
-    (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE"
-      ? new BlockTooLarge(`a DEFLATE block inflates ${limitPhrase} of ${full} bytes`)
-      : error
-  const options: ZlibOptions = {
-    chunkSize: Math.max(64, Math.min(chunk, 256 * 1024 * 1024)),
-    finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH,
-    maxOutputLength: full
-  }
-  try {
-    const out = run(prefix, options)
-    return (
-      out instanceof Promise
-        ? out.catch((error: unknown) => {
-            throw tooLarge(error)
-          })
-        : out
-    ) as R
-  } catch (error) {
-    throw tooLarge(error)
-  }
-}
-
-// The rows in `out` (inflated from the first `take` of `len` bytes) when there are `need`, else the longer
-// prefix to try; ShortBlock when the whole block was inflated.
-const rowsOf = (
-  out: Buffer,
-  len: number,
-  take: number,
-  rowBytes: number,
-  blockRows: number,
-  need: number
-): { readonly buffer: ArrayBufferLike; readonly rows: number } | number => {
-  const rows = Math.min(blockRows, Math.floor(out.byteLength / rowBytes))
-  if (rows >= need) {
-    const buffer =
-      out.byteOffset === 0 && out.byteLength > 4096
-        ? out.buffer
-        : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
-    return { buffer, rows }
-  }
-  if (take >= len)
-    throw new ShortBlock(`a DEFLATE block holds ${rows} of its ${blockRows} rows (truncated data)`)
-  // Short: grow the prefix by what the missing rows should need, and some.
-  const perRow = take / Math.max(1, out.byteLength / rowBytes)
-  return Math.min(len, take + Math.ceil(perRow * (need - rows) * 1.2) + 16384)
-}
 
 /** A write of node:zlib's native handle: `input[inOffset, +inLength)` into `output[outOffset, +outLength)`. */
 type ZlibWrite = (
@@ -133,6 +41,7 @@ interface ZlibHandle {
     dictionary: undefined
   ): void
   close(): void
+  reset(): void
   onerror: (message: string, errno: number) => void
 }
 
@@ -153,7 +62,8 @@ const NativeHandle = (() => {
   ;(stream as unknown as { close: () => void }).close()
   return typeof ctor === "function" &&
     typeof (ctor.prototype as Partial<ZlibHandle>).write === "function" &&
-    typeof (ctor.prototype as Partial<ZlibHandle>).writeSync === "function"
+    typeof (ctor.prototype as Partial<ZlibHandle>).writeSync === "function" &&
+    typeof (ctor.prototype as Partial<ZlibHandle>).reset === "function"
     ? (ctor as new (mode: number) => ZlibHandle)
     : undefined
 })()
@@ -187,6 +97,40 @@ const openHandle = (): Omit<Resume, "consumed"> | undefined => {
   return { handle, state, failed, settled }
 }
 
+// Handles at rest, reset and ready for the next block: a native handle, its zlib state and its 32 KiB window
+// cost a native allocation, an external-memory report to V8 (which starts GC marking when it climbs) and a
+// weak-handle finaliser each; a build inflates tens of thousands of tiles, each with a fresh handle until then.
+const idle: Array<Stream> = []
+/** Handles kept at rest: enough for every inflate in flight on node's thread pool and the decoder threads. */
+const maxIdle = 32
+
+type Stream = Omit<Resume, "consumed">
+
+// An inflate handle ready for a new block: one at rest, else a new one.
+const acquire = (): Stream | undefined => idle.pop() ?? openHandle()
+
+/**
+ * Ends the use of `stream` once its writes have all settled: reset and kept for the next block, or closed when
+ * it failed (zlib's state after an error is not trusted), a write is still running, or enough are at rest.
+ */
+export const release = (stream: Stream): void => {
+  if (
+    stream.failed.message !== undefined ||
+    stream.settled.done !== undefined ||
+    idle.length >= maxIdle ||
+    idle.includes(stream)
+  ) {
+    stream.handle.close()
+    return
+  }
+  stream.handle.reset()
+  if (stream.failed.message !== undefined) stream.handle.close()
+  else idle.push(stream)
+}
+
+/** Handles at rest (for tests). */
+export const idleHandles = (): number => idle.length
+
 /** Whether node:zlib exposes the native handle `inflateResumable` needs (Node ≥ 12 does). */
 export const resumable: boolean = NativeHandle !== undefined
 
@@ -197,7 +141,7 @@ const probe = new Uint8Array(1)
  * when they fit (fewer for a short last strip), `BlockTooLarge` when the stream goes on past `maxBytes`.
  */
 export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Array => {
-  const stream = openHandle()
+  const stream = acquire()
   if (stream === undefined) {
     try {
       return inflateSync(compressed, {
@@ -218,14 +162,14 @@ export const inflateAtMost = (compressed: Uint8Array, maxBytes: number): Uint8Ar
  * the rest never inflated; undefined when node:zlib has no native handle (the caller inflates it whole).
  */
 export const inflatePrefix = (compressed: Uint8Array, bytes: number): Uint8Array | undefined => {
-  const stream = openHandle()
+  const stream = acquire()
   return stream === undefined ? undefined : inflateNative(stream, compressed, bytes, false)
 }
 
 // Inflates `compressed` through `stream` into a new buffer of `bytes` (fewer when the block ends before);
 // with `refuseMore`, BlockTooLarge when the block goes on past them.
 const inflateNative = (
-  stream: NonNullable<ReturnType<typeof openHandle>>,
+  stream: Stream,
   compressed: Uint8Array,
   bytes: number,
   refuseMore: boolean
@@ -246,7 +190,7 @@ const inflateNative = (
     }
     return availOut === 0 ? out : out.subarray(0, bytes - availOut)
   } finally {
-    handle.close()
+    release(stream)
   }
 }
 
@@ -262,7 +206,7 @@ export class RowInflater {
   private readonly rowBytes: number
   private readonly whole: boolean
   private readonly out: Uint8Array
-  private readonly stream: Omit<Resume, "consumed">
+  private readonly stream: Stream
   private produced = 0
   private consumed = 0
 
@@ -277,7 +221,7 @@ export class RowInflater {
     this.whole = this.rows === blockRows
     // Not zeroed, maybe reused (tileBuffers.ts): `finish` gives it only once every byte is inflated.
     this.out = new Uint8Array(take(this.rows * rowBytes), 0, this.rows * rowBytes)
-    const opened = previous?.resume ?? openHandle()
+    const opened = previous?.resume ?? acquire()
     if (opened === undefined) throw new ShortBlock("node:zlib has no native inflate handle")
     this.stream = opened
     if (previous !== undefined) {
@@ -355,7 +299,7 @@ export class RowInflater {
   } {
     if (this.produced < this.out.byteLength) this.fail("truncated data")
     if (this.whole) {
-      this.stream.handle.close()
+      release(this.stream)
       return { buffer: this.out.buffer as ArrayBuffer, rows: this.rows, resume: undefined }
     }
     return {

@@ -13,11 +13,28 @@ import { centerLong, isGeographic, withWrap } from "./longitudeWrap.ts"
 import { targetRatio } from "./overviewChoice.ts"
 import { filterRadius, footprint, interpolate, maskNodata, nearest, type Window } from "./warp.ts"
 import { interpolateAxes } from "./warpAxes.ts"
+import { chips, windows } from "./windowBuffers.ts"
 import { warpChunks, type Chunk } from "./warpWindow.ts"
 
 /** Writes `nodata` over a freshly allocated (zeroed) array; nothing to write for +0. */
 const fillNodata = (data: DType.TypedArray, nodata: number | undefined): void => {
   if (nodata !== undefined && !Object.is(nodata, 0)) data.fill(nodata)
+}
+
+// A chip's data array of `length` values of `dtype` holding `nodata` (0 without one), in a buffer that
+// RasterSource.recycle gives back once the caller is done with the chip: as `DType.alloc` then `fillNodata`.
+const chipData = (
+  dtype: DType.DType,
+  length: number,
+  nodata: number | undefined
+): DType.TypedArray => {
+  const Typed = DType.alloc(dtype, 0).constructor as new (
+    b: ArrayBuffer,
+    offset: number,
+    length: number
+  ) => DType.TypedArray
+  const data = new Typed(chips.take(length * DType.byteSize(dtype)), 0, length)
+  return data.fill(nodata !== undefined && !Object.is(nodata, 0) ? nodata : 0)
 }
 
 const emptyChip = (
@@ -275,10 +292,9 @@ export const resample = async (
   const [minX, minY, maxX, maxY] =
     separable === undefined ? extentOf(coords!.x, coords!.y) : axesExtent(separable)
   const n = grid.width * grid.height
-  const data = DType.alloc(header.dtype, bands.length * n)
-  fillNodata(data, header.nodata)
+  const data = chipData(header.dtype, bands.length * n, header.nodata)
   const out = bands.map((_, b) => data.subarray(b * n, (b + 1) * n) as DType.TypedArray)
-  const mask = new Uint8Array(n)
+  const mask = new Uint8Array(chips.take(n), 0, n).fill(0)
   const [lo, hi] = DType.range(header.dtype)
   const store = { integer: !DType.isFloat(header.dtype), min: lo, max: hi }
   const read = (x0: number, y0: number, x1: number, y1: number) =>
@@ -315,6 +331,7 @@ export const resample = async (
             interpolateAxes(kind, sub, separable, header.nodata, store, out, mask, c.scale, rect)
           else interpolate(kind, sub, xs!, ys!, header.nodata, store, out, mask, c.scale, rect)
         }
+        windows.giveBack(raw)
       }
       return { grid, dtype: header.dtype, bands: bands.length, data, mask }
     }
@@ -367,5 +384,6 @@ export const resample = async (
         }
       )
   }
+  windows.giveBack(raw)
   return { grid, dtype: header.dtype, bands: bands.length, data, mask }
 }

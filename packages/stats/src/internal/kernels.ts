@@ -76,7 +76,7 @@ export const intExact = (
 
 /** Counts per value of a block (index value + origin), reset to zeros by whoever reads them. */
 const counts = new Int32Array(65536)
-/** The smallest and largest value counted (masked ones included: their slots hold 0). */
+/** Bounds of the values counted: at most the smallest, at least the largest (masked ones included: their slots hold 0). */
 const range = new Int32Array(2)
 
 /** The value at index 0 of `counts`, negated: 32768 for int16, 128 for int8, 0 for unsigned data. */
@@ -92,26 +92,29 @@ const countU16 = (
   c: Int32Array,
   r: Int32Array
 ): void => {
-  let mn = 65535
-  let mx = 0
+  // Bounds of the values instead of their minimum and maximum: the AND of all values is at most the smallest,
+  // their OR at least the largest (two bit operations a value instead of two compares; the scan of the counts
+  // between them finds the true ones).
+  let and = 0xffff
+  let or = 0
   if (mask === undefined) {
     for (let i = start; i < end; i++) {
       const v = data[i]
       c[v]++
-      if (v < mn) mn = v
-      if (v > mx) mx = v
+      and &= v
+      or |= v
     }
   } else {
     // −m >>> 31 is 1 for a mask byte 1..255, 0 for 0.
     for (let i = start; i < end; i++) {
       const v = data[i]
       c[v] += -mask[i - maskShift] >>> 31
-      if (v < mn) mn = v
-      if (v > mx) mx = v
+      and &= v
+      or |= v
     }
   }
-  r[0] = mn
-  r[1] = mx
+  r[0] = and
+  r[1] = or
 }
 
 const countAny = (

@@ -4,7 +4,8 @@
 // found through the chunk table vdata) — read as windows through the shared tile cache.
 import { DType } from "@eoforge/core"
 import { HeaderProblem } from "../header.ts"
-import { BlockTooLarge, inflateRows, limitPhrase } from "../nativeDeflate.ts"
+import { BlockTooLarge, limitPhrase } from "../nativeDeflate.ts"
+import { inflateRows } from "../prefixInflate.ts"
 import type { TileCache } from "../tileCache.ts"
 import type { Destination, ReadBudget } from "../tiles.ts"
 import {
