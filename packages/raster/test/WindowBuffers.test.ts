@@ -14,19 +14,22 @@ describe("Lender", () => {
   it("hands a buffer given back out again, ignores arrays it did not hand out, and takes each back once", () => {
     const lender = new WindowBuffers.Lender(1 << 20)
     const a = lender.take(10_000)
-    assert.isAtLeast(a.byteLength, 10_000)
+    // Exactly the size asked: no slack beyond the caller's array.
+    assert.strictEqual(a.byteLength, 10_000)
     lender.giveBack([new Uint16Array(a, 0, 5000), new Uint16Array(a, 0, 5000), undefined])
-    lender.giveBack([new Uint8Array(16_384)])
-    const b = lender.take(9000)
+    lender.giveBack([new Uint8Array(10_000)])
+    // Another size is not served by it.
+    assert.notStrictEqual(lender.take(9000), a)
+    const b = lender.take(10_000)
     assert.strictEqual(b, a)
     assert.strictEqual(lender.reused, 1)
     // Given back twice above, handed out once: the next one is new, and the foreign array was not kept.
-    const c = lender.take(9000)
+    const c = lender.take(10_000)
     assert.notStrictEqual(c, a)
     assert.strictEqual(lender.reused, 1)
     // A buffer lent by another lender is not this one's.
-    lender.giveBack([new Uint8Array(new WindowBuffers.Lender(1 << 20).take(9000))])
-    assert.notStrictEqual(lender.take(9000), c)
+    lender.giveBack([new Uint8Array(new WindowBuffers.Lender(1 << 20).take(10_000))])
+    assert.notStrictEqual(lender.take(10_000), c)
     assert.strictEqual(lender.reused, 1)
   })
 })
@@ -94,6 +97,55 @@ describe("resampling on reused window and chip buffers", () => {
         })
         // The grids lie inside the file: every chip holds data.
         for (const c of first) assert.isTrue(c.data.some((v) => v !== 0))
+      })
+  )
+
+  it.effect(
+    "a chip on a reused buffer holds nodata and mask 0 beyond the file, and its buffer is exactly the chip",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "eoforge-window-buffers-"))
+        const path = join(dir, "nodata.tif")
+        writeFileSync(path, GeoTiffWriter.encodeSync(chip, { tileSize: 64, nodata: 65535 }))
+        // Off the file's pixel grid by 3 m (so the read resamples), pixel centres 2 m inside a source pixel.
+        const inside = {
+          ...chip.grid,
+          x0: chip.grid.x0 + 3,
+          y0: chip.grid.y0 - 3,
+          width: 120,
+          height: 100
+        }
+        // Its first 60 columns lie west of the file: no data there.
+        const across = { ...inside, x0: chip.grid.x0 - 597 }
+        const got = yield* Effect.gen(function* () {
+          const raster = yield* RasterSource.RasterSource
+          const info = yield* raster.open(path)
+          // A chip full of data given back first: the next read of the same size takes its buffers.
+          const full = yield* raster.read(info, inside, { resampling: "nearest" })
+          assert.isTrue(full.mask!.every((m) => m === 1))
+          const reusedBefore = WindowBuffers.chips.reused
+          RasterSource.recycle(full)
+          const c = yield* raster.read(info, across, { resampling: "nearest" })
+          assert.isAbove(WindowBuffers.chips.reused, reusedBefore)
+          return c
+        }).pipe(Effect.scoped, Effect.provide(RasterSource.layerGeoTiffWith({ workers: 0 })))
+        rmSync(dir, { recursive: true, force: true })
+        assert.strictEqual(got.data.buffer.byteLength, got.data.byteLength)
+        assert.strictEqual(got.mask!.buffer.byteLength, got.mask!.byteLength)
+        const n = across.width * across.height
+        for (let b = 0; b < 3; b++)
+          for (let r = 0; r < across.height; r++)
+            for (let c = 0; c < across.width; c++) {
+              const i = r * across.width + c
+              const outside = c < 60
+              assert.strictEqual(got.mask![i], outside ? 0 : 1, `mask at ${c}, ${r}`)
+              if (outside) assert.strictEqual(got.data[b * n + i], 65535, `band ${b} at ${c}, ${r}`)
+              else
+                assert.strictEqual(
+                  got.data[b * n + i],
+                  chip.data[b * width * height + r * width + (c - 60)]
+                )
+            }
       })
   )
 })

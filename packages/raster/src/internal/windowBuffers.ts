@@ -10,17 +10,19 @@ export class Lender {
   private readonly out = new WeakSet<ArrayBufferLike>()
 
   constructor(maxBytes: number) {
-    // A buffer serves sizes from half its own up to it; a new one is rounded up to a power of two so that
-    // neighbouring sizes share.
+    // A buffer serves only its own size: the arrays lent are whole buffers, so a caller's
+    // `new Uint16Array(chip.data.buffer)` sees exactly the chip (every byte written by the read), never a
+    // slack holding an earlier chip's pixels or uninitialised memory. A build's chips of one product share a
+    // size, and so do most of its windows.
     this.spares = new Spares({
       maxCount: 256,
       maxBytes,
-      fits: (size, n) => size >= n && size <= 2 * n,
-      sizeFor: (n) => Math.max(4096, 2 ** Math.ceil(Math.log2(n)))
+      fits: (size, n) => size === n,
+      sizeFor: (n) => n
     })
   }
 
-  /** A buffer of at least `n` bytes, not zeroed. */
+  /** A buffer of exactly `n` bytes, not zeroed. */
   take(n: number): ArrayBuffer {
     const b = this.spares.take(n)
     this.out.add(b)
