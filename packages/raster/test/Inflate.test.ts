@@ -263,6 +263,30 @@ describe("inflate handles at rest", () => {
     }
   })
 
+  it("closes the handle of an inflate given up before it finished (its bytes failed), once", async () => {
+    const atRest = idleHandles()
+    const inflater = new RowInflater(rowBytes, rows, rows)
+    // The handle came from those at rest (or is new); count its closes.
+    const handle = (inflater as unknown as { stream: { handle: { close: () => void } } }).stream
+      .handle
+    let closes = 0
+    const close = handle.close.bind(handle)
+    handle.close = () => {
+      closes++
+      close()
+    }
+    await inflater.feedAsync(blocks[0].compressed.subarray(0, 3000), false)
+    inflater.abandon()
+    inflater.abandon()
+    assert.strictEqual(closes, 1)
+    // Not kept: the handles at rest are one fewer (or as many, when it was new).
+    assert.strictEqual(idleHandles(), Math.max(0, atRest - 1))
+    assert.throws(() => inflater.finish(), ShortBlock)
+    assert.strictEqual(closes, 1)
+    const out = await inflate(blocks[1].compressed, rows)
+    assert.deepStrictEqual(new Uint8Array(out.buffer), blocks[1].raw)
+  })
+
   it("keeps concurrent inflates on separate handles, each given back once its write settled", async () => {
     const outs = await Promise.all(
       Array.from({ length: 12 }, (_, i) => inflate(blocks[i % 4].compressed, rows))

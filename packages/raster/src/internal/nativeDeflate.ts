@@ -209,6 +209,8 @@ export class RowInflater {
   private readonly stream: Stream
   private produced = 0
   private consumed = 0
+  // Finished, failed or abandoned: its handle is no longer this inflater's to close.
+  private ended = false
 
   constructor(
     rowBytes: number,
@@ -298,6 +300,7 @@ export class RowInflater {
     readonly resume: Resume | undefined
   } {
     if (this.produced < this.out.byteLength) this.fail("truncated data")
+    this.ended = true
     if (this.whole) {
       release(this.stream)
       return { buffer: this.out.buffer as ArrayBuffer, rows: this.rows, resume: undefined }
@@ -309,8 +312,19 @@ export class RowInflater {
     }
   }
 
-  private fail(why: string): never {
+  /**
+   * Ends an inflate given up before `finish` (its bytes could not be read): its handle is closed (after a write
+   * still running), never kept. Nothing happens once it finished or failed.
+   */
+  abandon(): void {
+    if (this.ended) return
+    this.ended = true
     this.stream.handle.close()
+  }
+
+  private fail(why: string): never {
+    if (!this.ended) this.stream.handle.close()
+    this.ended = true
     throw new ShortBlock(
       `a DEFLATE block holds ${this.rowsDone} of the ${this.rows} rows needed (${why})`
     )

@@ -227,25 +227,31 @@ export const inflateBlock = async (
       inflater.rows === blockRows
         ? count
         : Math.ceil(((count - inflater.position) * (inflater.rows - first) * 1.03) / left) + 4096
-    for (;;) {
-      const at = inflater.position
-      const had = inflater.rowsDone
-      const length = Math.min(take, count - at)
-      const last = at + length >= count
-      const done =
-        view !== undefined
-          ? await viewChunk(view, offset + at, length, (chunk) => {
-              if (chunk.byteLength < length)
-                throw new ShortBlock(
-                  `a DEFLATE block's ${length} bytes at ${at} were cut to ${chunk.byteLength}`
-                )
-              return inflater.feedAsync(chunk, last)
-            })
-          : await withChunk(image, offset + at, length, (chunk) => inflater.feed(chunk, last))
-      if (done || last) break
-      // Short: read on by what the missing rows should need, and some.
-      const perRow = (inflater.position - at) / Math.max(1, inflater.rowsDone - had)
-      take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
+    // A read that fails before the inflate finished (the bytes, a short response) leaves no open handle.
+    try {
+      for (;;) {
+        const at = inflater.position
+        const had = inflater.rowsDone
+        const length = Math.min(take, count - at)
+        const last = at + length >= count
+        const done =
+          view !== undefined
+            ? await viewChunk(view, offset + at, length, (chunk) => {
+                if (chunk.byteLength < length)
+                  throw new ShortBlock(
+                    `a DEFLATE block's ${length} bytes at ${at} were cut to ${chunk.byteLength}`
+                  )
+                return inflater.feedAsync(chunk, last)
+              })
+            : await withChunk(image, offset + at, length, (chunk) => inflater.feed(chunk, last))
+        if (done || last) break
+        // Short: read on by what the missing rows should need, and some.
+        const perRow = (inflater.position - at) / Math.max(1, inflater.rowsDone - had)
+        take = Math.ceil(perRow * (inflater.rows - inflater.rowsDone) * 1.2) + 16384
+      }
+    } catch (error) {
+      inflater.abandon()
+      throw error
     }
     const { buffer, rows, resume: stopped } = inflater.finish()
     if (view !== undefined && stopped !== undefined) release(stopped)
