@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
-import { Effect, Stream } from "effect"
+import { Effect, Logger, Option, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
@@ -232,6 +232,73 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         )
         assert.deepStrictEqual(waited, { _tag: "Searched", value: "mine" })
         assert.isAtLeast(Date.now() - started, options.maxWaitMs - 50)
+      })
+  )
+
+  const staleLock = (n: string) => {
+    mkdirSync(dir, { recursive: true })
+    const file = join(dir, `${n}.lock`)
+    writeFileSync(file, JSON.stringify({ pid: 1, host: "elsewhere", token: "x" }))
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(file, old, old)
+    return file
+  }
+  const failing = (code: string) => {
+    const calls = { count: 0 }
+    const rename = () => {
+      calls.count++
+      return Promise.reject(Object.assign(new Error(code), { code }))
+    }
+    return { calls, rename }
+  }
+
+  it.live(
+    "a stale lock that cannot be moved (busy) is waited on at most maxWaitMs, without spinning",
+    () =>
+      Effect.gen(function* () {
+        const busy = staleLock("busy")
+        const { calls, rename } = failing("EBUSY")
+        const cpu = process.cpuUsage()
+        const started = Date.now()
+        const result = yield* exclusiveIn(dir, read, { ...options, maxWaitMs: 1_000, rename })(
+          "busy",
+          Effect.succeed("mine")
+        ).pipe(Effect.timeoutOption(4_000))
+        const wall = Date.now() - started
+        const used = process.cpuUsage(cpu)
+        assert.deepStrictEqual(result, Option.some({ _tag: "Searched" as const, value: "mine" }))
+        assert.isBelow(wall, 2_000, "returned within the bound")
+        assert.isBelow((used.user + used.system) / 1000, wall * 0.3, "the wait sleeps")
+        // Backed off polls, not thousands of attempts.
+        assert.isBelow(calls.count, 60)
+        assert.isTrue(existsSync(busy))
+      })
+  )
+
+  it.live(
+    "a stale lock this process may not remove is searched without, with one warning naming it",
+    () =>
+      Effect.gen(function* () {
+        const denied = staleLock("denied")
+        const { rename } = failing("EPERM")
+        const logged: Array<string> = []
+        const capture = Logger.make((o) => void logged.push(`${o.logLevel} ${String(o.message)}`))
+        const started = Date.now()
+        const claimDenied = exclusiveIn(dir, read, { ...options, maxWaitMs: 60_000, rename })
+        const first = yield* claimDenied("denied", Effect.succeed(1)).pipe(
+          Effect.provide(Logger.layer([capture])),
+          Effect.timeoutOption(4_000)
+        )
+        const second = yield* claimDenied("denied", Effect.succeed(2)).pipe(
+          Effect.provide(Logger.layer([capture])),
+          Effect.timeoutOption(4_000)
+        )
+        assert.deepStrictEqual(first, Option.some({ _tag: "Searched" as const, value: 1 }))
+        assert.deepStrictEqual(second, Option.some({ _tag: "Searched" as const, value: 2 }))
+        assert.isBelow(Date.now() - started, 2_000)
+        assert.strictEqual(logged.length, 1)
+        assert.include(logged[0], "Warn")
+        assert.include(logged[0], `remove ${denied}`)
       })
   )
 })

@@ -18,6 +18,8 @@ export interface ClaimOptions {
   readonly maxPollMs: number
   /** A waiter searches itself after waiting this long (ms), whatever the holder does: never a deadlock. */
   readonly maxWaitMs: number
+  /** The file operations a takeover uses (tests inject failing ones). */
+  readonly rename?: (from: string, to: string) => Promise<void>
 }
 
 /** Defaults: stale after 30 s without a heartbeat (every 5 s), polls from 25 ms to 1 s, 5 minutes at most. */
@@ -108,22 +110,44 @@ const release = (file: string, token: string) =>
     if (lock?.holder?.token === token) await fs.rm(file, { force: true }).catch(() => undefined)
   })
 
+/** What a takeover did: removed the stale lock, could not move it (no right to), or nothing. */
+type Broken = "removed" | "denied" | "nothing"
+
 /**
  * Move a stale lock aside under our own name and delete it, unless what was moved is no longer the stale
  * holder's (another waiter took over first): that one is put back.
  */
-const breakStale = async (file: string, stale: Holder | undefined, token: string) => {
+const breakStale = async (
+  file: string,
+  stale: Holder | undefined,
+  token: string,
+  rename: (from: string, to: string) => Promise<void>
+): Promise<Broken> => {
   const aside = `${file}~${token}.stale`
   try {
-    await fs.rename(file, aside)
-  } catch {
-    return
+    await rename(file, aside)
+  } catch (e) {
+    const code = codeOf(e)
+    return code === "EPERM" || code === "EACCES" ? "denied" : "nothing"
   }
   const moved = await readLock(aside)
-  if (stale !== undefined && moved?.holder !== undefined && moved.holder.token !== stale.token)
+  if (stale !== undefined && moved?.holder !== undefined && moved.holder.token !== stale.token) {
     await fs.link(aside, file).catch(() => undefined)
+    await fs.rm(aside, { force: true }).catch(() => undefined)
+    return "nothing"
+  }
   await fs.rm(aside, { force: true }).catch(() => undefined)
+  return "removed"
 }
+
+/** Lock files already warned about in this process: one warning each. */
+const warned = new Set<string>()
+const warnOnce = (key: string, message: string) =>
+  Effect.suspend(() => {
+    if (warned.has(key)) return Effect.void
+    warned.add(key)
+    return Effect.logWarning(message)
+  })
 
 /**
  * `SearchCells.Disk.exclusive` over the directory `dir` (the store's `.eoforge/search/` on a local or shared
@@ -169,9 +193,10 @@ export const exclusiveIn =
             holder !== undefined && holder.host === host && holder.pid !== process.pid
               ? !isAlive(holder.pid)
               : false
+          // The longest wait bounds every path, takeovers included.
+          if (now - started > options.maxWaitMs) return { _tag: "TimedOut" } as const
           if (dead || now - lock.modifiedMs > options.staleMs)
             return { _tag: "Stale", holder } as const
-          if (now - started > options.maxWaitMs) return { _tag: "TimedOut" } as const
           yield* Effect.sleep(delay)
           delay = Math.min(delay * 2, options.maxPollMs)
           const seen = yield* Effect.promise(() => statLock(file))
@@ -183,6 +208,8 @@ export const exclusiveIn =
                 : yield* Effect.promise(() => readLock(file))
         }
       })
+      const rename = options.rename ?? fs.rename
+      let backoff = options.pollMs
       for (;;) {
         const outcome = yield* Effect.acquireUseRelease(
           Effect.promise(() => take(file, holder)),
@@ -194,7 +221,22 @@ export const exclusiveIn =
         const waited = yield* waitWhileHeld
         if (waited._tag === "TimedOut") return { _tag: "Searched", value: yield* search } as const
         if (waited._tag === "Stale") {
-          yield* Effect.promise(() => breakStale(file, waited.holder, holder.token))
+          const broken = yield* Effect.promise(() =>
+            breakStale(file, waited.holder, holder.token, rename)
+          )
+          if (broken === "denied") {
+            yield* warnOnce(
+              file,
+              `search cell lock ${file} is stale but cannot be removed by this process (no permission): ` +
+                `cells are searched without it; remove ${file} to share searches again`
+            )
+            return { _tag: "Searched", value: yield* search } as const
+          }
+          if (broken === "nothing") {
+            // Nothing removed (busy file, or another waiter's takeover): do not spin, back off.
+            yield* Effect.sleep(backoff)
+            backoff = Math.min(backoff * 2, options.maxPollMs)
+          }
           continue
         }
         // Released: the holder wrote the list, or failed (then the next turn takes the lock).
