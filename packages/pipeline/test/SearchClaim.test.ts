@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "n
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { exclusiveIn } from "../src/internal/cellClaim.ts"
+import { defaultOptions, exclusiveIn } from "../src/internal/cellClaim.ts"
 import { Services } from "../src/index.ts"
 import * as StacApi from "./stacApi.ts"
 import { tempDir } from "./tree.ts"
@@ -300,5 +300,27 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         assert.include(logged[0], "Warn")
         assert.include(logged[0], `remove ${denied}`)
       })
+  )
+
+  it.live("with the default polling a waiter sees a long search's release within 250 ms", () =>
+    Effect.gen(function* () {
+      mkdirSync(dir, { recursive: true })
+      const long = "long"
+      const slow = exclusiveIn(dir, read, defaultOptions)
+      let released = 0
+      const holding = slow(
+        long,
+        Effect.sleep(2_000).pipe(
+          Effect.andThen(Effect.sync(() => writeFileSync(listFile(long), "list")))
+        )
+      ).pipe(Effect.tap(() => Effect.sync(() => (released = Date.now()))))
+      const waiting = Effect.sleep(20).pipe(
+        Effect.andThen(slow(long, Effect.succeed("mine"))),
+        Effect.map((outcome) => ({ outcome, at: Date.now() }))
+      )
+      const [, seen] = yield* Effect.all([holding, waiting], { concurrency: "unbounded" })
+      assert.strictEqual(seen.outcome._tag, "Stored")
+      assert.isBelow(seen.at - released, 300)
+    })
   )
 })
