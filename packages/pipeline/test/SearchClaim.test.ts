@@ -2,7 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
 import { Effect, Logger, Option, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -220,7 +220,9 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         utimesSync(file, old, old)
         const stale = yield* claim()(hung, Effect.succeed("mine"))
         assert.deepStrictEqual(stale, { _tag: "Searched", value: "mine" })
-        // A holder that keeps its lock fresh but never writes: the waiter searches after maxWaitMs.
+        // That search kept no list and marked the cell so; a holder that keeps its lock fresh but never
+        // writes: the waiter searches after maxWaitMs.
+        rmSync(join(dir, `${hung}.unlisted`))
         writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), token: "alive" }))
         const keepFresh = setInterval(() => {
           const now = new Date()
@@ -322,5 +324,42 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
       assert.strictEqual(seen.outcome._tag, "Stored")
       assert.isBelow(seen.at - released, 300)
     })
+  )
+
+  it.live(
+    "a cell whose list is not kept is searched by its waiters side by side, not in turn",
+    () =>
+      Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
+        const kept = "unkept"
+        const spans: Array<readonly [number, number]> = []
+        const t0 = Date.now()
+        // Searches that write no list (pre-signed hrefs, or a failure): 300 ms each.
+        const unkept = Effect.gen(function* () {
+          const from = Date.now() - t0
+          yield* Effect.sleep(300)
+          spans.push([from, Date.now() - t0])
+          return "items"
+        })
+        const outcomes = yield* Effect.all(
+          Array.from({ length: 4 }, (_, i) =>
+            Effect.sleep(i * 10).pipe(Effect.andThen(claim()(kept, unkept)))
+          ),
+          { concurrency: "unbounded" }
+        )
+        const total = Date.now() - t0
+        assert.deepStrictEqual(
+          outcomes.map((o) => o._tag),
+          ["Searched", "Searched", "Searched", "Searched"]
+        )
+        assert.strictEqual(spans.length, 4)
+        // One search, then the three waiters together: about 2 × 300 ms, not 4 × 300 ms.
+        assert.isBelow(total, 900, JSON.stringify(spans))
+        // A later claim does not wait on a lock for it either.
+        const started = Date.now()
+        const again = yield* claim()(kept, unkept)
+        assert.strictEqual(again._tag, "Searched")
+        assert.isBelow(Date.now() - started, 450)
+      })
   )
 })

@@ -1,5 +1,6 @@
 // One searcher per search cell across the processes sharing a store: a lock file `<name>.lock` beside the
 // cell's list, created exclusively; the others wait for the list, and take over a lock whose holder died.
+// A holder that keeps no list leaves `<name>.unlisted`: everyone then searches that cell on their own.
 import type { SearchCells } from "@eoforge/stac"
 import { Clock, Effect, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
@@ -106,6 +107,15 @@ const statLock = (file: string) =>
     () => undefined
   )
 
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false
+  )
+
+/** Mark a cell whose list is not kept (best effort: without the mark, waiters take the lock in turn). */
+const markUnlisted = (file: string) => fs.writeFile(file, "").catch(() => undefined)
+
 /** Remove our lock only: one taken over meanwhile (we looked stale) is another process's now. */
 const release = (file: string, token: string) =>
   Effect.promise(async () => {
@@ -166,6 +176,7 @@ export const exclusiveIn =
   <A>(name: string, search: Effect.Effect<A>): Effect.Effect<SearchCells.Exclusive<A>> =>
     Effect.gen(function* () {
       const file = path.join(dir, `${name}.lock`)
+      const unlisted = path.join(dir, `${name}.unlisted`)
       const holder: Holder = { pid: process.pid, host, token: randomBytes(8).toString("hex") }
       const touch = Effect.promise(async () => {
         const now = new Date()
@@ -176,7 +187,11 @@ export const exclusiveIn =
         const bytes = yield* read(name)
         if (bytes !== undefined) return { _tag: "Stored", bytes } as const
         yield* Effect.forkScoped(Effect.repeat(touch, Schedule.spaced(options.heartbeatMs)))
-        return { _tag: "Searched", value: yield* search } as const
+        const value = yield* search
+        // No list written (it holds pre-signed URLs, or the search failed): say so before releasing, so that
+        // the waiters search at once, side by side, instead of taking the lock one after another.
+        if ((yield* read(name)) === undefined) yield* Effect.promise(() => markUnlisted(unlisted))
+        return { _tag: "Searched", value } as const
       }).pipe(Effect.scoped)
       const waitOrTake = (
         t: Take
@@ -213,6 +228,8 @@ export const exclusiveIn =
       })
       const rename = options.rename ?? fs.rename
       let backoff = options.pollMs
+      const searchAlone = Effect.map(search, (value) => ({ _tag: "Searched", value }) as const)
+      if (yield* Effect.promise(() => exists(unlisted))) return yield* searchAlone
       for (;;) {
         const outcome = yield* Effect.acquireUseRelease(
           Effect.promise(() => take(file, holder)),
@@ -242,8 +259,9 @@ export const exclusiveIn =
           }
           continue
         }
-        // Released: the holder wrote the list, or failed (then the next turn takes the lock).
+        // Released: the holder wrote the list, or marked the cell unlisted (then every waiter searches).
         const bytes = yield* read(name)
         if (bytes !== undefined) return { _tag: "Stored", bytes } as const
+        if (yield* Effect.promise(() => exists(unlisted))) return yield* searchAlone
       }
     })
