@@ -362,4 +362,29 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         assert.isBelow(Date.now() - started, 450)
       })
   )
+
+  it.live("a folder where locks cannot be created is named in one warning with the error", () =>
+    Effect.gen(function* () {
+      mkdirSync(dir, { recursive: true })
+      // A file where the lock folder should be: every lock fails (ENOTDIR), as on a read-only store.
+      const blocked = join(dir, "blocked")
+      writeFileSync(blocked, "")
+      const lockDir = join(blocked, "search")
+      const logged: Array<string> = []
+      const capture = Logger.make((o) => void logged.push(`${o.logLevel} ${String(o.message)}`))
+      const unlocked = exclusiveIn(lockDir, () => Effect.succeed(undefined), options)
+      const outcomes = yield* Effect.all(
+        [unlocked("a", Effect.succeed(1)), unlocked("b", Effect.succeed(2))],
+        { concurrency: 1 }
+      ).pipe(Effect.provide(Logger.layer([capture])))
+      assert.deepStrictEqual(outcomes, [
+        { _tag: "Searched", value: 1 },
+        { _tag: "Searched", value: 2 }
+      ])
+      assert.strictEqual(logged.length, 1, logged.join("\n"))
+      assert.include(logged[0], "Warn")
+      assert.include(logged[0], lockDir)
+      assert.include(logged[0], "ENOTDIR")
+    })
+  )
 })

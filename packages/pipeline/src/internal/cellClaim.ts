@@ -58,7 +58,11 @@ const isAlive = (pid: number): boolean => {
 type Take = "taken" | "held" | "unavailable"
 
 /** Create `file` whole or not at all (link() of a complete temporary file is atomic and exclusive). */
-const take = async (file: string, holder: Holder): Promise<Take> => {
+const take = async (
+  file: string,
+  holder: Holder,
+  failed: (code: string) => void
+): Promise<Take> => {
   const temp = `${file}~${holder.token}.tmp`
   const text = JSON.stringify(holder)
   try {
@@ -71,7 +75,9 @@ const take = async (file: string, holder: Holder): Promise<Take> => {
     await fs.link(temp, file)
     return "taken"
   } catch (e) {
-    return codeOf(e) === "EEXIST" ? "held" : "unavailable"
+    if (codeOf(e) === "EEXIST") return "held"
+    failed(codeOf(e) || String(e))
+    return "unavailable"
   } finally {
     await fs.rm(temp, { force: true }).catch(() => undefined)
   }
@@ -153,7 +159,7 @@ const breakStale = async (
   return "removed"
 }
 
-/** Lock files already warned about in this process: one warning each. */
+/** Lock files and folders already warned about in this process: one warning each. */
 const warned = new Set<string>()
 const warnOnce = (key: string, message: string) =>
   Effect.suspend(() => {
@@ -228,15 +234,23 @@ export const exclusiveIn =
       })
       const rename = options.rename ?? fs.rename
       let backoff = options.pollMs
+      let failure = ""
       const searchAlone = Effect.map(search, (value) => ({ _tag: "Searched", value }) as const)
       if (yield* Effect.promise(() => exists(unlisted))) return yield* searchAlone
       for (;;) {
         const outcome = yield* Effect.acquireUseRelease(
-          Effect.promise(() => take(file, holder)),
+          Effect.promise(() => take(file, holder, (code) => (failure = code))),
           waitOrTake,
           (t) => (t === "taken" ? release(file, holder.token) : Effect.void)
         )
-        if (outcome === "unavailable") return { _tag: "Searched", value: yield* search } as const
+        if (outcome === "unavailable") {
+          yield* warnOnce(
+            dir,
+            `search cell locks cannot be created in ${dir} (${failure}): processes sharing this store ` +
+              `search each cell on their own; make the folder writable (or free space) to share searches`
+          )
+          return { _tag: "Searched", value: yield* search } as const
+        }
         if (outcome !== "held") return outcome
         const waited = yield* waitWhileHeld
         if (waited._tag === "TimedOut") return { _tag: "Searched", value: yield* search } as const
