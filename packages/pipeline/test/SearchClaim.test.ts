@@ -1,7 +1,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
 import { Effect, Logger, Option, Stream } from "effect"
-import { spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
@@ -64,23 +64,37 @@ interface Outcome {
   readonly counts: SearchCells.Counts
 }
 
-const run = (root: string, count: number): Promise<ReadonlyArray<Outcome>> => {
-  const startAt = Date.now() + 1500
+// `count` searcher processes started together: each loads its modules and says "ready"; once all are, each
+// gets "go" at the same moment (a barrier: loading takes seconds and varies by hundreds of ms).
+const run = (
+  root: string,
+  count: number,
+  mode: "locks" | "nolock" = "locks"
+): Promise<ReadonlyArray<Outcome>> => {
+  let ready = 0
+  const children: Array<ChildProcess> = []
   return Promise.all(
     Array.from(
       { length: count },
       () =>
         new Promise<Outcome>((ok, fail) => {
-          const child = spawn(
-            process.execPath,
-            [searcher, root, server.url, String(startAt), JSON.stringify(queries)],
-            { stdio: ["ignore", "pipe", "inherit"] }
-          )
+          const args = [searcher, root, server.url, JSON.stringify(queries)]
+          const child = spawn(process.execPath, mode === "nolock" ? [...args, "nolock"] : args, {
+            stdio: ["pipe", "pipe", "inherit"]
+          })
+          children.push(child)
           let out = ""
-          child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+          child.stdout.on("data", (d: Buffer) => {
+            const before = out
+            out += d.toString()
+            if (!before.includes("ready\n") && out.includes("ready\n") && ++ready === count)
+              for (const c of children) c.stdin?.write("go\n")
+          })
           child.on("error", fail)
           child.on("close", (code) =>
-            code === 0 ? ok(JSON.parse(out) as Outcome) : fail(new Error(`searcher exited ${code}`))
+            code === 0
+              ? ok(JSON.parse(out.trim().split("\n").at(-1)!) as Outcome)
+              : fail(new Error(`searcher exited ${code}`))
           )
         })
     )
@@ -120,13 +134,18 @@ describe("Search cells shared across processes", () => {
     assert.strictEqual(searched, cellsOfQueries)
     assert.strictEqual(fromDisk, 4 * cellsOfQueries - cellsOfQueries)
     for (const o of outcomes) assert.deepStrictEqual(o.ids, perPatch)
+    // The same four processes without the locks: each searches each cell (the test could fail).
+    const unlocked = join(tmp.path, "four-unlocked.zarr")
+    const fromUnlocked = server.requests.length
+    await run(unlocked, 4, "nolock")
+    assert.isAbove(firstPages(fromUnlocked), 2 * cellsOfQueries)
     const left = readdirSync(join(root, ".eoforge", "search"))
     assert.deepStrictEqual(
       left.filter((f) => !f.endsWith(".json.gz")),
       [],
       "no lock is left behind"
     )
-  }, 60_000)
+  }, 120_000)
 
   it("a lock left by a process that died on this host is taken over at once", async () => {
     const root = join(tmp.path, "dead.zarr")
