@@ -1,8 +1,17 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
-import { Effect, Logger, Option, Stream } from "effect"
+import { Effect, Fiber, Logger, Option, Stream } from "effect"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  watch,
+  writeFileSync
+} from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -405,5 +414,55 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
       assert.include(logged[0], lockDir)
       assert.include(logged[0], "ENOTDIR")
     })
+  )
+
+  it.live(
+    "a lock taken again in place while a waiter looked is not moved aside as the dead holder's",
+    () =>
+      Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
+        const again = "again"
+        const file = join(dir, `${again}.lock`)
+        const sleeper = () => spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"])
+        const first = sleeper()
+        const asides: Array<string> = []
+        const watcher = watch(
+          dir,
+          (_, f) => f?.startsWith(`${again}.lock~`) && f.endsWith(".stale") && asides.push(f)
+        )
+        const second = sleeper()
+        writeFileSync(file, JSON.stringify({ pid: first.pid, host: hostname(), token: "a" }))
+        const waiter = yield* Effect.forkChild(
+          exclusiveIn(dir, read, { ...options, staleMs: 60_000, maxWaitMs: 1_500 })(
+            again,
+            Effect.succeed("mine")
+          )
+        )
+        yield* Effect.sleep(100)
+        // The first holder dies and, in the same tick, a live one takes the lock by rewriting the same file
+        // (same inode): the waiter never sees the dead holder's lock alone.
+        yield* Effect.promise(
+          () =>
+            new Promise<void>((ok) => {
+              first.once("exit", () => {
+                writeFileSync(
+                  file,
+                  JSON.stringify({ pid: second.pid, host: hostname(), token: "b" })
+                )
+                ok()
+              })
+              first.kill("SIGKILL")
+            })
+        )
+        const outcome = yield* Fiber.join(waiter).pipe(
+          Effect.ensuring(Effect.sync(() => second.kill("SIGKILL")))
+        )
+        assert.deepStrictEqual(outcome, { _tag: "Searched", value: "mine" })
+        watcher.close()
+        // Never moved aside (as `<name>.lock~<token>.stale`) and linked back: still the live holder's.
+        assert.deepStrictEqual(asides, [])
+        assert.include(readFileSync(file, "utf8"), '"token":"b"')
+        rmSync(file)
+      })
   )
 })

@@ -219,8 +219,16 @@ export const exclusiveIn =
               : false
           // The longest wait bounds every path, takeovers included.
           if (now - started > options.maxWaitMs) return { _tag: "TimedOut" } as const
-          if (dead || now - lock.modifiedMs > options.staleMs)
-            return { _tag: "Stale", holder } as const
+          if (dead || now - lock.modifiedMs > options.staleMs) {
+            // Look once more before a takeover: the lock may have been taken again meanwhile, even in place
+            // (same inode, so the polls kept the old holder).
+            const fresh = yield* Effect.promise(() => readLock(file))
+            if (fresh === undefined) return { _tag: "Released" } as const
+            if (fresh.holder?.token === holder?.token && fresh.modifiedMs === lock.modifiedMs)
+              return { _tag: "Stale", holder } as const
+            lock = fresh
+            continue
+          }
           yield* Effect.sleep(delay)
           delay = Math.min(delay * 2, options.maxPollMs)
           const seen = yield* Effect.promise(() => statLock(file))
