@@ -1,12 +1,21 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
-import { Effect, Stream } from "effect"
-import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs"
+import { Effect, Fiber, Logger, Option, Stream } from "effect"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  watch,
+  writeFileSync
+} from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { exclusiveIn } from "../src/internal/cellClaim.ts"
+import { defaultOptions, exclusiveIn } from "../src/internal/cellClaim.ts"
 import { Services } from "../src/index.ts"
 import * as StacApi from "./stacApi.ts"
 import { tempDir } from "./tree.ts"
@@ -64,23 +73,37 @@ interface Outcome {
   readonly counts: SearchCells.Counts
 }
 
-const run = (root: string, count: number): Promise<ReadonlyArray<Outcome>> => {
-  const startAt = Date.now() + 1500
+// `count` searcher processes started together: each loads its modules and says "ready"; once all are, each
+// gets "go" at the same moment (a barrier: loading takes seconds and varies by hundreds of ms).
+const run = (
+  root: string,
+  count: number,
+  mode: "locks" | "nolock" = "locks"
+): Promise<ReadonlyArray<Outcome>> => {
+  let ready = 0
+  const children: Array<ChildProcess> = []
   return Promise.all(
     Array.from(
       { length: count },
       () =>
         new Promise<Outcome>((ok, fail) => {
-          const child = spawn(
-            process.execPath,
-            [searcher, root, server.url, String(startAt), JSON.stringify(queries)],
-            { stdio: ["ignore", "pipe", "inherit"] }
-          )
+          const args = [searcher, root, server.url, JSON.stringify(queries)]
+          const child = spawn(process.execPath, mode === "nolock" ? [...args, "nolock"] : args, {
+            stdio: ["pipe", "pipe", "inherit"]
+          })
+          children.push(child)
           let out = ""
-          child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+          child.stdout.on("data", (d: Buffer) => {
+            const before = out
+            out += d.toString()
+            if (!before.includes("ready\n") && out.includes("ready\n") && ++ready === count)
+              for (const c of children) c.stdin?.write("go\n")
+          })
           child.on("error", fail)
           child.on("close", (code) =>
-            code === 0 ? ok(JSON.parse(out) as Outcome) : fail(new Error(`searcher exited ${code}`))
+            code === 0
+              ? ok(JSON.parse(out.trim().split("\n").at(-1)!) as Outcome)
+              : fail(new Error(`searcher exited ${code}`))
           )
         })
     )
@@ -120,13 +143,18 @@ describe("Search cells shared across processes", () => {
     assert.strictEqual(searched, cellsOfQueries)
     assert.strictEqual(fromDisk, 4 * cellsOfQueries - cellsOfQueries)
     for (const o of outcomes) assert.deepStrictEqual(o.ids, perPatch)
+    // The same four processes without the locks: each searches each cell (the test could fail).
+    const unlocked = join(tmp.path, "four-unlocked.zarr")
+    const fromUnlocked = server.requests.length
+    await run(unlocked, 4, "nolock")
+    assert.isAbove(firstPages(fromUnlocked), 2 * cellsOfQueries)
     const left = readdirSync(join(root, ".eoforge", "search"))
     assert.deepStrictEqual(
       left.filter((f) => !f.endsWith(".json.gz")),
       [],
       "no lock is left behind"
     )
-  }, 60_000)
+  }, 120_000)
 
   it("a lock left by a process that died on this host is taken over at once", async () => {
     const root = join(tmp.path, "dead.zarr")
@@ -220,7 +248,9 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         utimesSync(file, old, old)
         const stale = yield* claim()(hung, Effect.succeed("mine"))
         assert.deepStrictEqual(stale, { _tag: "Searched", value: "mine" })
-        // A holder that keeps its lock fresh but never writes: the waiter searches after maxWaitMs.
+        // That search kept no list and marked the cell so; a holder that keeps its lock fresh but never
+        // writes: the waiter searches after maxWaitMs.
+        rmSync(join(dir, `${hung}.unlisted`))
         writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), token: "alive" }))
         const keepFresh = setInterval(() => {
           const now = new Date()
@@ -232,6 +262,207 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         )
         assert.deepStrictEqual(waited, { _tag: "Searched", value: "mine" })
         assert.isAtLeast(Date.now() - started, options.maxWaitMs - 50)
+      })
+  )
+
+  const staleLock = (n: string) => {
+    mkdirSync(dir, { recursive: true })
+    const file = join(dir, `${n}.lock`)
+    writeFileSync(file, JSON.stringify({ pid: 1, host: "elsewhere", token: "x" }))
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(file, old, old)
+    return file
+  }
+  const failing = (code: string) => {
+    const calls = { count: 0 }
+    const rename = () => {
+      calls.count++
+      return Promise.reject(Object.assign(new Error(code), { code }))
+    }
+    return { calls, rename }
+  }
+
+  it.live(
+    "a stale lock that cannot be moved (busy) is waited on at most maxWaitMs, without spinning",
+    () =>
+      Effect.gen(function* () {
+        const busy = staleLock("busy")
+        const { calls, rename } = failing("EBUSY")
+        const cpu = process.cpuUsage()
+        const started = Date.now()
+        const result = yield* exclusiveIn(dir, read, { ...options, maxWaitMs: 1_000, rename })(
+          "busy",
+          Effect.succeed("mine")
+        ).pipe(Effect.timeoutOption(4_000))
+        const wall = Date.now() - started
+        const used = process.cpuUsage(cpu)
+        assert.deepStrictEqual(result, Option.some({ _tag: "Searched" as const, value: "mine" }))
+        assert.isBelow(wall, 2_000, "returned within the bound")
+        assert.isBelow((used.user + used.system) / 1000, wall * 0.3, "the wait sleeps")
+        // Backed off polls, not thousands of attempts.
+        assert.isBelow(calls.count, 60)
+        assert.isTrue(existsSync(busy))
+      })
+  )
+
+  it.live(
+    "a stale lock this process may not remove is searched without, with one warning naming it",
+    () =>
+      Effect.gen(function* () {
+        const denied = staleLock("denied")
+        const { rename } = failing("EPERM")
+        const logged: Array<string> = []
+        const capture = Logger.make((o) => void logged.push(`${o.logLevel} ${String(o.message)}`))
+        const started = Date.now()
+        const claimDenied = exclusiveIn(dir, read, { ...options, maxWaitMs: 60_000, rename })
+        const first = yield* claimDenied("denied", Effect.succeed(1)).pipe(
+          Effect.provide(Logger.layer([capture])),
+          Effect.timeoutOption(4_000)
+        )
+        const second = yield* claimDenied("denied", Effect.succeed(2)).pipe(
+          Effect.provide(Logger.layer([capture])),
+          Effect.timeoutOption(4_000)
+        )
+        assert.deepStrictEqual(first, Option.some({ _tag: "Searched" as const, value: 1 }))
+        assert.deepStrictEqual(second, Option.some({ _tag: "Searched" as const, value: 2 }))
+        assert.isBelow(Date.now() - started, 2_000)
+        assert.strictEqual(logged.length, 1)
+        assert.include(logged[0], "Warn")
+        assert.include(logged[0], `remove ${denied}`)
+      })
+  )
+
+  it.live("with the default polling a waiter sees a long search's release within 250 ms", () =>
+    Effect.gen(function* () {
+      mkdirSync(dir, { recursive: true })
+      const long = "long"
+      const slow = exclusiveIn(dir, read, defaultOptions)
+      let released = 0
+      const holding = slow(
+        long,
+        Effect.sleep(2_000).pipe(
+          Effect.andThen(Effect.sync(() => writeFileSync(listFile(long), "list")))
+        )
+      ).pipe(Effect.tap(() => Effect.sync(() => (released = Date.now()))))
+      const waiting = Effect.sleep(20).pipe(
+        Effect.andThen(slow(long, Effect.succeed("mine"))),
+        Effect.map((outcome) => ({ outcome, at: Date.now() }))
+      )
+      const [, seen] = yield* Effect.all([holding, waiting], { concurrency: "unbounded" })
+      assert.strictEqual(seen.outcome._tag, "Stored")
+      assert.isBelow(seen.at - released, 300)
+    })
+  )
+
+  it.live(
+    "a cell whose list is not kept is searched by its waiters side by side, not in turn",
+    () =>
+      Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
+        const kept = "unkept"
+        const spans: Array<readonly [number, number]> = []
+        const t0 = Date.now()
+        // Searches that write no list (pre-signed hrefs, or a failure): 300 ms each.
+        const unkept = Effect.gen(function* () {
+          const from = Date.now() - t0
+          yield* Effect.sleep(300)
+          spans.push([from, Date.now() - t0])
+          return "items"
+        })
+        const outcomes = yield* Effect.all(
+          Array.from({ length: 4 }, (_, i) =>
+            Effect.sleep(i * 10).pipe(Effect.andThen(claim()(kept, unkept)))
+          ),
+          { concurrency: "unbounded" }
+        )
+        const total = Date.now() - t0
+        assert.deepStrictEqual(
+          outcomes.map((o) => o._tag),
+          ["Searched", "Searched", "Searched", "Searched"]
+        )
+        assert.strictEqual(spans.length, 4)
+        // One search, then the three waiters together: about 2 × 300 ms, not 4 × 300 ms.
+        assert.isBelow(total, 900, JSON.stringify(spans))
+        // A later claim does not wait on a lock for it either.
+        const started = Date.now()
+        const again = yield* claim()(kept, unkept)
+        assert.strictEqual(again._tag, "Searched")
+        assert.isBelow(Date.now() - started, 450)
+      })
+  )
+
+  it.live("a folder where locks cannot be created is named in one warning with the error", () =>
+    Effect.gen(function* () {
+      mkdirSync(dir, { recursive: true })
+      // A file where the lock folder should be: every lock fails (ENOTDIR), as on a read-only store.
+      const blocked = join(dir, "blocked")
+      writeFileSync(blocked, "")
+      const lockDir = join(blocked, "search")
+      const logged: Array<string> = []
+      const capture = Logger.make((o) => void logged.push(`${o.logLevel} ${String(o.message)}`))
+      const unlocked = exclusiveIn(lockDir, () => Effect.succeed(undefined), options)
+      const outcomes = yield* Effect.all(
+        [unlocked("a", Effect.succeed(1)), unlocked("b", Effect.succeed(2))],
+        { concurrency: 1 }
+      ).pipe(Effect.provide(Logger.layer([capture])))
+      assert.deepStrictEqual(outcomes, [
+        { _tag: "Searched", value: 1 },
+        { _tag: "Searched", value: 2 }
+      ])
+      assert.strictEqual(logged.length, 1, logged.join("\n"))
+      assert.include(logged[0], "Warn")
+      assert.include(logged[0], lockDir)
+      assert.include(logged[0], "ENOTDIR")
+    })
+  )
+
+  it.live(
+    "a lock taken again in place while a waiter looked is not moved aside as the dead holder's",
+    () =>
+      Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
+        const again = "again"
+        const file = join(dir, `${again}.lock`)
+        const sleeper = () => spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"])
+        const first = sleeper()
+        const asides: Array<string> = []
+        const watcher = watch(
+          dir,
+          (_, f) => f?.startsWith(`${again}.lock~`) && f.endsWith(".stale") && asides.push(f)
+        )
+        const second = sleeper()
+        writeFileSync(file, JSON.stringify({ pid: first.pid, host: hostname(), token: "a" }))
+        const waiter = yield* Effect.forkChild(
+          exclusiveIn(dir, read, { ...options, staleMs: 60_000, maxWaitMs: 1_500 })(
+            again,
+            Effect.succeed("mine")
+          )
+        )
+        yield* Effect.sleep(100)
+        // The first holder dies and, in the same tick, a live one takes the lock by rewriting the same file
+        // (same inode): the waiter never sees the dead holder's lock alone.
+        yield* Effect.promise(
+          () =>
+            new Promise<void>((ok) => {
+              first.once("exit", () => {
+                writeFileSync(
+                  file,
+                  JSON.stringify({ pid: second.pid, host: hostname(), token: "b" })
+                )
+                ok()
+              })
+              first.kill("SIGKILL")
+            })
+        )
+        const outcome = yield* Fiber.join(waiter).pipe(
+          Effect.ensuring(Effect.sync(() => second.kill("SIGKILL")))
+        )
+        assert.deepStrictEqual(outcome, { _tag: "Searched", value: "mine" })
+        watcher.close()
+        // Never moved aside (as `<name>.lock~<token>.stale`) and linked back: still the live holder's.
+        assert.deepStrictEqual(asides, [])
+        assert.include(readFileSync(file, "utf8"), '"token":"b"')
+        rmSync(file)
       })
   )
 })
