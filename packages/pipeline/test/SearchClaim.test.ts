@@ -1,4 +1,4 @@
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import { type Search, type SearchCells, StacClient } from "@eoforge/stac"
 import { Effect, Fiber, Logger, Option, Stream } from "effect"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
@@ -194,6 +194,8 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
   const options = { staleMs: 400, heartbeatMs: 100, pollMs: 10, maxPollMs: 50, maxWaitMs: 3_000 }
   const claim = () => exclusiveIn(dir, read, options)
   const writeList = Effect.sync(() => writeFileSync(listFile(name), "list"))
+  // Each test (and each retry of a timed one) starts with no lock, list or marker left by another.
+  beforeEach(() => rmSync(dir, { recursive: true, force: true }))
 
   it.live("a waiter takes the list its holder wrote and does not search", () =>
     Effect.gen(function* () {
@@ -240,6 +242,7 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
     "a live holder that is hung is taken over once its lock is stale, and never waited on forever",
     () =>
       Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
         const hung = "hung"
         const file = join(dir, `${hung}.lock`)
         // Another host's holder, last refreshed a minute ago: stale at once.
@@ -302,7 +305,9 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         // Backed off polls, not thousands of attempts.
         assert.isBelow(calls.count, 60)
         assert.isTrue(existsSync(busy))
-      })
+      }),
+    // Bounded by the wall clock: once more on a loaded machine.
+    { retry: 2 }
   )
 
   it.live(
@@ -332,26 +337,30 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
       })
   )
 
-  it.live("with the default polling a waiter sees a long search's release within 250 ms", () =>
-    Effect.gen(function* () {
-      mkdirSync(dir, { recursive: true })
-      const long = "long"
-      const slow = exclusiveIn(dir, read, defaultOptions)
-      let released = 0
-      const holding = slow(
-        long,
-        Effect.sleep(2_000).pipe(
-          Effect.andThen(Effect.sync(() => writeFileSync(listFile(long), "list")))
+  it.live(
+    "with the default polling a waiter sees a long search's release within 250 ms",
+    () =>
+      Effect.gen(function* () {
+        mkdirSync(dir, { recursive: true })
+        const long = "long"
+        const slow = exclusiveIn(dir, read, defaultOptions)
+        let released = 0
+        const holding = slow(
+          long,
+          Effect.sleep(2_000).pipe(
+            Effect.andThen(Effect.sync(() => writeFileSync(listFile(long), "list")))
+          )
+        ).pipe(Effect.tap(() => Effect.sync(() => (released = Date.now()))))
+        const waiting = Effect.sleep(20).pipe(
+          Effect.andThen(slow(long, Effect.succeed("mine"))),
+          Effect.map((outcome) => ({ outcome, at: Date.now() }))
         )
-      ).pipe(Effect.tap(() => Effect.sync(() => (released = Date.now()))))
-      const waiting = Effect.sleep(20).pipe(
-        Effect.andThen(slow(long, Effect.succeed("mine"))),
-        Effect.map((outcome) => ({ outcome, at: Date.now() }))
-      )
-      const [, seen] = yield* Effect.all([holding, waiting], { concurrency: "unbounded" })
-      assert.strictEqual(seen.outcome._tag, "Stored")
-      assert.isBelow(seen.at - released, 300)
-    })
+        const [, seen] = yield* Effect.all([holding, waiting], { concurrency: "unbounded" })
+        assert.strictEqual(seen.outcome._tag, "Stored")
+        assert.isBelow(seen.at - released, 300)
+      }),
+    // Bounded by the wall clock: once more on a loaded machine.
+    { retry: 2 }
   )
 
   it.live(
@@ -388,7 +397,9 @@ describe("One cell's claim (in one process, as several threads of a build)", () 
         const again = yield* claim()(kept, unkept)
         assert.strictEqual(again._tag, "Searched")
         assert.isBelow(Date.now() - started, 450)
-      })
+      }),
+    // Bounded by the wall clock: once more on a loaded machine.
+    { retry: 2 }
   )
 
   it.live("a folder where locks cannot be created is named in one warning with the error", () =>
