@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import type * as Catalogue from "./catalogue.ts"
-import { cli, env, gcSummary, node, processCpu, runChild } from "./processes.ts"
+import { cli, env, gcSummary, node, processCpu, runChild, threadCpu } from "./processes.ts"
 import type * as Simulator from "./simulator.ts"
 import * as Timeline from "./timeline.ts"
 
@@ -184,6 +184,7 @@ export const scaling = async ({
           for (const log of gcLogs) log.on("data", (d) => (gcText += d))
           while (ready < count) await new Promise((r) => setTimeout(r, 100))
           const cpu0 = workers.map((wk) => processCpu(wk.pid))
+          const threads0 = workers.map((wk) => threadCpu(wk.pid))
           sim.reset()
           sim.record(true)
           const queueSearches0 = catalogue.searches()
@@ -210,6 +211,14 @@ export const scaling = async ({
           }
           // The workers' CPU from all connected to the end (their start-up excluded), all threads.
           const cpuEnd = workers.map((wk) => processCpu(wk.pid))
+          // The same by thread name, summed over workers (threads that ended in between are not counted).
+          const threadsWork = new Map<string, number>()
+          for (const [i, wk] of workers.entries())
+            for (const [name, cpu] of threadCpu(wk.pid))
+              threadsWork.set(
+                name,
+                (threadsWork.get(name) ?? 0) + cpu - (threads0[i].get(name) ?? 0)
+              )
           const workCpu = workers.reduce((sum, _, i) => sum + cpuEnd[i] - cpu0[i], 0)
           const warmCpu = workers.reduce(
             (sum, _, i) => sum + cpuEnd[i] - (cpuWarm[i] ?? cpuEnd[i]),
@@ -262,6 +271,13 @@ export const scaling = async ({
             throttled: c.throttled,
             workerCpuSeconds: Number(workCpu.toFixed(1)),
             cpuSecondsPerPatch: Number((workCpu / queuePatches).toFixed(3)),
+            // Its share by thread: `cpuMsPerPatch.main`, `.V8Worker` (GC and compiler helpers), `.libuv-worker`.
+            ...Object.fromEntries(
+              [...threadsWork].map(([name, cpu]) => [
+                `cpuMsPerPatch.${name}`,
+                Number(((cpu / queuePatches) * 1000).toFixed(0))
+              ])
+            ),
             // The cores' limit at this CPU per patch: below N × one worker's rate, the cores bind.
             cpuBoundPatchesPerS: Number(
               (availableParallelism() / (workCpu / queuePatches)).toFixed(3)
