@@ -40,6 +40,24 @@ export const gcSummary = (text: string): string => {
 /** User + system CPU seconds of a process (all its threads) from /proc, 0 when it is gone. */
 export const processCpu = (pid: number | undefined): number => cpuAt(`/proc/${pid}/stat`)
 
+/**
+ * A process's CPU seconds by thread: "main", and the others summed by thread name (V8Worker: V8's GC and
+ * compiler helpers; libuv-worker: node's pool, where inflate runs). Empty when the process is gone.
+ */
+export const threadCpu = (pid: number | undefined): Map<string, number> => {
+  const byName = new Map<string, number>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name =
+        tid === String(pid) ? "main" : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim()
+      byName.set(name, (byName.get(name) ?? 0) + cpuAt(`/proc/${pid}/task/${tid}/stat`))
+    }
+  } catch {
+    // The process (or one thread) is gone.
+  }
+  return byName
+}
+
 /** User + system CPU seconds in a /proc `stat` file (a process or one thread), 0 when it is gone. */
 export const cpuAt = (stat: string): number => {
   try {

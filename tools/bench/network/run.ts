@@ -8,7 +8,7 @@
 // Usage: npx node tools/bench/network/run.ts [--patches 192] [--threads 1] [--latency 40] [--mbps 200]
 //        [--rps 500] [--connections 64] [--concurrency 16] [--workers 1,2,4,8 (queue scaling)] [--no-peer]
 //        [--profile DIR (CPU profiles of the build's and the queue workers' main threads)] [--trace-gc]
-//        [--keep-store DIR]
+//        [--keep-store DIR] [--worker-node-options "A|B" (queue workers' node/V8 options and NAME=value env)]
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -298,7 +298,8 @@ const scaling: Array<Record<string, number>> =
         latencyMs: Number(arg("queue-latency", "200")),
         queuePatches: Number(arg("queue-patches", "48")),
         // Shards of 2 samples: 24 jobs, so that 8 workers get 3 each and one slow shard does not set the time.
-        queueShard: Number(arg("queue-shard", "2"))
+        queueShard: Number(arg("queue-shard", "2")),
+        variants: Queue.workerVariants(arg("worker-node-options", ""))
       })
 
 await sim.close()
