@@ -111,8 +111,16 @@ export const decodeBlock = async (
   return (await image.getTileOrStrip(tx, ty, sample, decoder as never)).data
 }
 
-// Compressed-tile read buffers, reused: a local file reads into one, which is inflated before it is given back.
-const scratch: Array<Uint8Array> = []
+// Buffers of compressed tile bytes, reused: a local file's tile is read into one, and over HTTP a tile whose
+// bytes span two or more response pieces (most tiles: a response arrives in pieces of at most 64 KiB) is copied
+// into one; each is given back once inflated, instead of a new ArrayBuffer per tile (as many bytes as the build
+// reads, each pressing V8 to collect young memory).
+const compressedSpares = new Spares({
+  maxCount: 64,
+  maxBytes: 32 * 1024 * 1024,
+  fits: (size, n) => size >= n && size <= 2 * n,
+  sizeFor: (n) => Math.max(65536, 2 ** Math.ceil(Math.log2(n)))
+})
 
 /**
  * Calls `use` with the `length` bytes at `position` of the image's file (read into a reused buffer if local).
@@ -128,25 +136,14 @@ const withChunk = async <A>(
     const [slice] = await image.source.fetch([{ offset: position, length }])
     return use(new Uint8Array(slice))
   }
-  const i = scratch.findIndex((b) => b.length >= length)
-  const buffer = i >= 0 ? scratch.splice(i, 1)[0] : new Uint8Array(Math.max(length, 1 << 20))
+  const spare = compressedSpares.take(length)
   try {
-    const n = await source.readInto(buffer.subarray(0, length), position)
-    return use(buffer.subarray(0, n))
+    const n = await source.readInto(new Uint8Array(spare, 0, length), position)
+    return use(new Uint8Array(spare, 0, n))
   } finally {
-    if (scratch.length < 8) scratch.push(buffer)
+    compressedSpares.give(spare)
   }
 }
-
-// Buffers of compressed bytes spanning two or more response pieces (most tiles: a response arrives in pieces
-// of at most 64 KiB), reused: a tile's bytes are copied into one and given back once inflated, instead of a
-// new ArrayBuffer per tile (as many bytes as the build downloads, each pressing V8 to collect young memory).
-const compressedSpares = new Spares({
-  maxCount: 64,
-  maxBytes: 32 * 1024 * 1024,
-  fits: (size, n) => size >= n && size <= 2 * n,
-  sizeFor: (n) => Math.max(65536, 2 ** Math.ceil(Math.log2(n)))
-})
 
 /**
  * Calls `use` with the `length` bytes at `position` of an HTTP source: a view of the response, or a copy in a
