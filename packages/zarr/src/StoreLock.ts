@@ -4,8 +4,14 @@ import { Clock, Effect, Fiber, Schedule, Schema, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { heldTokens, hostTag, isGone } from "./internal/writer.ts"
+import { heldTokens, hostTag, isAlive, isGone } from "./internal/writer.ts"
 import { LockHolder, StoreError, StoreLockedError } from "./ZarrError.ts"
+
+/**
+ * Whether a process of this host exists (EPERM: it does, under another user): the liveness rule of the
+ * store's locks, for other lock files in the store (the search cells' claims) too.
+ */
+export const processAlive: (pid: number) => boolean = isAlive
 
 /** Key of the whole-store lock file. */
 export const lockKey = ".eoforge/lock"

@@ -2,6 +2,7 @@
 // cell's list, created exclusively; the others wait for the list, and take over a lock whose holder died.
 // A holder that keeps no list leaves `<name>.unlisted`: everyone then searches that cell on their own.
 import type { SearchCells } from "@eoforge/stac"
+import { StoreLock } from "@eoforge/zarr"
 import { Clock, Effect, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
@@ -44,16 +45,6 @@ interface Holder {
 }
 
 const codeOf = (e: unknown): string => (e as { code?: string } | null)?.code ?? ""
-
-/** Whether a process of this host exists (EPERM: it exists under another user). */
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return codeOf(e) === "EPERM"
-  }
-}
 
 type Take = "taken" | "held" | "unavailable"
 
@@ -215,7 +206,7 @@ export const exclusiveIn =
           const holder = lock.holder
           const dead =
             holder !== undefined && holder.host === host && holder.pid !== process.pid
-              ? !isAlive(holder.pid)
+              ? !StoreLock.processAlive(holder.pid)
               : false
           // The longest wait bounds every path, takeovers included.
           if (now - started > options.maxWaitMs) return { _tag: "TimedOut" } as const
